@@ -1,0 +1,55 @@
+# Samdrift: `make demo` to try it, `make test` to check it. Both set everything up first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/samdrift
+DEMO_SIZE ?= small
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install demo test test-sqlite test-postgres lint format bench screenshots clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(BIN)/samdrift demo --size $(DEMO_SIZE) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# The whole suite on SQLite, then on PostgreSQL when one answers (CI requires it: CI=1).
+test: install lint
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	elif [ -n "$$CI" ]; then \
+		echo "PostgreSQL at $(PG_URL) is not reachable, and CI requires it."; exit 1; \
+	else \
+		echo "NOTE: PostgreSQL at $(PG_URL) is not reachable: tests ran on SQLite only."; \
+	fi
+
+test-sqlite: install
+	@echo "== tests on SQLite =="
+	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	@echo "== tests on PostgreSQL ($(PG_URL)) =="
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var build dist src/*.egg-info

@@ -1,0 +1,63 @@
+"""One FilterSet per model, shared by the API, the UI lists and the exports."""
+
+import django_filters
+
+from samdrift.catalogue.choices import ServiceUnit
+from samdrift.catalogue.models import LeaseModel, PriceVersion, Product, ProductCategory, Service
+from samdrift.core.dating import active_on
+from samdrift.core.filtersets import SamdriftFilterSet
+
+
+class LeaseModelFilterSet(SamdriftFilterSet):
+    search_fields = ("name",)
+
+    class Meta:
+        model = LeaseModel
+        fields = ["term_months", "payment_timing"]
+
+
+class ProductCategoryFilterSet(SamdriftFilterSet):
+    search_fields = ("name", "code")
+
+    class Meta:
+        model = ProductCategory
+        fields = ["code", "lease_model"]
+
+
+class ProductFilterSet(SamdriftFilterSet):
+    search_fields = ("name", "manufacturer", "model_number", "description")
+    category = django_filters.ModelChoiceFilter(queryset=ProductCategory.objects.all())
+    category_code = django_filters.CharFilter(field_name="category__code")
+
+    class Meta:
+        model = Product
+        fields = ["category", "is_standard", "active", "manufacturer"]
+
+
+class ServiceFilterSet(SamdriftFilterSet):
+    search_fields = ("name", "code", "description")
+    unit = django_filters.ChoiceFilter(choices=ServiceUnit.choices)
+
+    class Meta:
+        model = Service
+        fields = ["unit", "active", "code"]
+
+
+class PriceVersionFilterSet(SamdriftFilterSet):
+    search_fields = ("product__name", "service__name", "note")
+    in_force_on = django_filters.DateFilter(method="filter_in_force_on", label="In force on")
+    valid_from_after = django_filters.DateFilter(field_name="valid_from", lookup_expr="gte")
+    valid_from_before = django_filters.DateFilter(field_name="valid_from", lookup_expr="lt")
+    item_kind = django_filters.ChoiceFilter(
+        choices=[("product", "Product"), ("service", "Service")], method="filter_item_kind"
+    )
+
+    class Meta:
+        model = PriceVersion
+        fields = ["product", "service"]
+
+    def filter_in_force_on(self, queryset, name, value):
+        return queryset.filter(active_on(value))
+
+    def filter_item_kind(self, queryset, name, value):
+        return queryset.filter(**{f"{value}__isnull": False})

@@ -1,0 +1,62 @@
+"""The ``samdrift`` command.
+
+``samdrift <command>`` runs Samdrift's own commands (init, demo, serve, token, check, …)
+and passes any other to Django's management commands (``samdrift migrate``, ``samdrift
+shell``). Everything changed from the command line is logged as done by ``cli:<user>``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+SAMDRIFT_COMMANDS = {
+    "init": "create the database, the collaboration and a first operator",
+    "demo": "fresh database full of realistic demo data, then serve it",
+    "serve": "serve the app (gunicorn in production, Django's server otherwise)",
+    "token": "print a user's API token",
+    "check": "check the configuration and the database",
+}
+
+
+def usage() -> str:
+    width = max(len(name) for name in SAMDRIFT_COMMANDS)
+    lines = [
+        "usage: samdrift <command> [options]   (samdrift <command> --help for its options)",
+        "",
+        "Samdrift commands:",
+        *(f"  {name.ljust(width)}  {text}" for name, text in SAMDRIFT_COMMANDS.items()),
+        "",
+        "Any other Django management command works too, e.g. samdrift migrate, samdrift shell;",
+        "'samdrift help' lists them all.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help"}:
+        print(usage())
+        return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samdrift.settings")
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        import django
+
+        django.setup()
+    except ImproperlyConfigured as error:
+        print(f"samdrift: configuration error: {error}", file=sys.stderr)
+        return 2
+
+    from django.core.management import execute_from_command_line
+
+    from samdrift.core.actor import acting_as, cli_actor_label
+
+    with acting_as(label=cli_actor_label()):
+        execute_from_command_line(["samdrift", *argv])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""DRF plumbing named in settings.REST_FRAMEWORK: permission, pagination, error handler.
+
+Kept apart from ``core.api`` because DRF imports these while its own views module is
+still loading; this module must not import rest_framework.views at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from samdrift.core.permissions import can_write
+
+logger = logging.getLogger("samdrift.api")
+
+
+class RolePermission(BasePermission):
+    """Reading needs a login; writing needs a role allowed to write the view's model."""
+
+    message = _("Your role may not change this.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if user is None or not user.is_authenticated:
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        write_roles = getattr(view, "write_roles", None)
+        if write_roles is not None:
+            return user.is_operator or user.role in write_roles
+        model = getattr(getattr(view, "queryset", None), "model", None)
+        return model is not None and can_write(user, model)
+
+
+class StandardPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+def validation_detail(error: DjangoValidationError) -> dict | list:
+    """A Django ValidationError as DRF's field -> messages mapping."""
+    if hasattr(error, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): messages
+            for field, messages in error.message_dict.items()
+        }
+    return {"non_field_errors": error.messages}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus domain errors turned into 400s a person can act on."""
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(detail=validation_detail(exc))
+    elif isinstance(exc, ProtectedError):
+        exc = ValidationError(
+            {
+                "non_field_errors": [
+                    _("Still in use by %(count)d other objects; cannot delete.")
+                    % {"count": len(exc.protected_objects)}
+                ]
+            }
+        )
+    elif isinstance(exc, IntegrityError):
+        logger.warning("Integrity error answered with 400: %s", exc)
+        exc = ValidationError(
+            {
+                "non_field_errors": [
+                    _(
+                        "This conflicts with data already stored "
+                        "(a duplicate or a row still in use)."
+                    )
+                ]
+            }
+        )
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,101 @@
+"""Filtering shared by the API, the UI lists and the exports (one FilterSet per model).
+
+Choices of related objects are restricted to what the requesting user may see. A filter
+naming an object the user may not see (another municipality's id) answers 404, exactly
+like fetching that object directly, so a crafted filter reveals nothing.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+import django_filters
+from django.db.models import Q
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import NotFound, ValidationError
+
+from samdrift.core.models import ObjectChange
+from samdrift.core.permissions import restrict
+from samdrift.organisations.models import Municipality
+
+
+class ScopedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A filter on a related object, offering only the objects the user may see."""
+
+    def __init__(self, *args, model=None, **kwargs):
+        self.scoped_model = model
+        kwargs.setdefault("queryset", self._scoped_queryset)
+        super().__init__(*args, **kwargs)
+
+    def _scoped_queryset(self, request):
+        user = getattr(request, "user", None)
+        return restrict(self.scoped_model._default_manager.all(), user)
+
+
+class SamdriftFilterSet(django_filters.FilterSet):
+    """Base FilterSet: a free-text ``q`` over ``search_fields``."""
+
+    search_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(method="filter_search", label="Search")
+
+    def filter_search(self, queryset, name, value):
+        terms = value.split()
+        if not terms or not self.search_fields:
+            return queryset
+        for term in terms:
+            queryset = queryset.filter(
+                reduce(or_, (Q(**{f"{field}__icontains": term}) for field in self.search_fields))
+            )
+        return queryset
+
+    def scoped_errors(self) -> list[str]:
+        """Names of scoped filters whose value is not an object the user may see."""
+        return [
+            name
+            for name in self.errors
+            if isinstance(self.filters.get(name), ScopedModelChoiceFilter)
+        ]
+
+    def filter_or_raise(self):
+        """The filtered queryset; Http404 for a hidden object, ValueError for bad input."""
+        if not self.is_valid():
+            hidden = self.scoped_errors()
+            if hidden:
+                raise Http404(f"No {hidden[0]} with that id.")
+            raise ValueError(self.errors)
+        return self.qs
+
+
+class ScopedFilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend that answers 404 (not 400) for a filter on a hidden object."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            hidden = filterset.scoped_errors() if hasattr(filterset, "scoped_errors") else []
+            if hidden:
+                raise NotFound(f"No {hidden[0]} with id {request.query_params.get(hidden[0])!r}.")
+            raise ValidationError(filterset.errors)
+        return filterset.qs
+
+
+class ObjectChangeFilterSet(SamdriftFilterSet):
+    search_fields = ("object_repr", "actor", "message")
+    content_type = django_filters.CharFilter(
+        method="filter_content_type", label="Model (app_label.model)"
+    )
+    municipality = ScopedModelChoiceFilter(model=Municipality)
+    time_after = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
+    time_before = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="lt")
+
+    class Meta:
+        model = ObjectChange
+        fields = ["object_id", "action", "user", "request_id"]
+
+    def filter_content_type(self, queryset, name, value):
+        app_label, _, model = value.partition(".")
+        return queryset.filter(content_type__app_label=app_label, content_type__model=model)

@@ -1,0 +1,220 @@
+"""Users with roles, the change log, and the base every domain model builds on."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.core.choices import ChangeAction, Role
+
+
+class User(AbstractUser):
+    """A login. Its role decides what it may do; municipality users are bound to one
+    municipality (and service-area managers to one service area in it)."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.READ_ONLY)
+    municipality = models.ForeignKey(
+        "organisations.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Required for municipality contacts and service-area managers."),
+    )
+    service_area = models.ForeignKey(
+        "organisations.ServiceArea",
+        verbose_name=_("service area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Required for service-area managers."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role in (Role.MUNICIPALITY, Role.SERVICE_AREA) and not self.municipality_id:
+            raise ValidationError({"municipality": _("This role needs a municipality.")})
+        if self.role == Role.SERVICE_AREA and not self.service_area_id:
+            raise ValidationError({"service_area": _("This role needs a service area.")})
+        if (
+            self.service_area_id
+            and self.municipality_id
+            and self.service_area.municipality_id != self.municipality_id
+        ):
+            raise ValidationError(
+                {"service_area": _("The service area belongs to another municipality.")}
+            )
+
+    @property
+    def is_operator(self) -> bool:
+        return self.is_superuser or self.role == Role.OPERATOR
+
+    @property
+    def sees_all_municipalities(self) -> bool:
+        """Operators, finance and unbound read-only users see every municipality."""
+        if self.is_superuser or self.role in (Role.OPERATOR, Role.FINANCE):
+            return True
+        return self.role == Role.READ_ONLY and self.municipality_id is None
+
+    def role_display(self) -> str:
+        return str(Role(self.role).label) if not self.is_superuser else str(Role.OPERATOR.label)
+
+
+def jsonable(value: Any) -> Any:
+    """A field value as it is kept in the change log (JSON)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+class ChangeLoggedModel(models.Model):
+    """Base of every domain model whose changes are recorded in the change log.
+
+    Tenancy is declared, not coded per view: ``municipality_path`` is the lookup from
+    this model to the id of the municipality that owns a row ("pk" for Municipality
+    itself, ``None`` for shared data such as the catalogue), ``service_area_path`` the
+    lookup to its service area. ``samdrift.core.permissions.restrict`` reads them.
+    """
+
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    last_updated = models.DateTimeField(_("last updated"), auto_now=True)
+
+    municipality_path: ClassVar[str | None] = None
+    service_area_path: ClassVar[str | None] = None
+    # Roles that may create and change rows of this model (besides operators).
+    write_roles: ClassVar[frozenset[str]] = frozenset({Role.OPERATOR})
+    # Fields left out of the change log: bookkeeping that changes on every save.
+    changelog_exclude: ClassVar[frozenset[str]] = frozenset({"created", "last_updated"})
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remember what was loaded, so an update can log "before" without a query.
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def changelog_data(self) -> dict[str, Any]:
+        """The logged state of this row: every concrete field by attribute name."""
+        data = {}
+        for field in self._meta.concrete_fields:
+            if field.name in self.changelog_exclude:
+                continue
+            data[field.attname] = jsonable(field.value_from_object(self))
+        return data
+
+    def loaded_changelog_data(self) -> dict[str, Any] | None:
+        loaded = getattr(self, "_loaded_values", None)
+        if loaded is None:
+            return None
+        data = {}
+        for field in self._meta.concrete_fields:
+            if field.name in self.changelog_exclude or field.attname not in loaded:
+                continue
+            data[field.attname] = jsonable(loaded[field.attname])
+        return data
+
+    def changelog_municipality_id(self) -> int | None:
+        """The municipality a change belongs to, so its users may read it."""
+        return self._follow_tenant_path(self.municipality_path)
+
+    def changelog_service_area_id(self) -> int | None:
+        return self._follow_tenant_path(self.service_area_path)
+
+    def _follow_tenant_path(self, path: str | None) -> int | None:
+        if path is None:
+            return None
+        if path == "pk":
+            return self.pk
+        if "__" not in path:
+            return getattr(self, f"{path}_id", None)
+        obj: Any = self
+        for part in path.split("__"):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                return None
+        return obj if isinstance(obj, int) else getattr(obj, "pk", None)
+
+
+class ObjectChange(models.Model):
+    """One recorded change: who, when, through which channel, before and after.
+
+    Rows are only ever added. The municipality is stored with the change so that a
+    municipality's users can read the history of their own objects and nothing else.
+    """
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
+    actor = models.CharField(_("actor"), max_length=150)
+    request_id = models.UUIDField(_("request id"), db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.BigIntegerField(_("object id"))
+    object_repr = models.CharField(_("object"), max_length=200)
+    municipality = models.ForeignKey(
+        "organisations.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    service_area = models.ForeignKey(
+        "organisations.ServiceArea",
+        verbose_name=_("service area"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    prechange_data = models.JSONField(_("before"), null=True, blank=True)
+    postchange_data = models.JSONField(_("after"), null=True, blank=True)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+
+    municipality_path: ClassVar[str | None] = "municipality"
+    service_area_path: ClassVar[str | None] = "service_area"
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("change log")
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def changed_fields(self) -> dict[str, tuple[Any, Any]]:
+        """Field -> (before, after) for the fields this change touched."""
+        before = self.prechange_data or {}
+        after = self.postchange_data or {}
+        keys = sorted(set(before) | set(after))
+        return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}

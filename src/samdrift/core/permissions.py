@@ -1,0 +1,56 @@
+"""The one permission path: every view, endpoint and export starts from ``restrict``.
+
+A municipality user sees only rows whose ``municipality_path`` leads to their
+municipality (and a service-area manager only those whose ``service_area_path`` leads to
+their service area). Shared data without a municipality (the catalogue) is readable by
+every signed-in user. Writing is allowed by role, per model (``write_roles``).
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db import models
+
+from samdrift.core.choices import Role
+
+M = TypeVar("M", bound=models.Model)
+
+
+def restrict(queryset: models.QuerySet[M], user) -> models.QuerySet[M]:
+    """The rows of ``queryset`` that ``user`` may read."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.sees_all_municipalities:
+        return queryset
+    model = queryset.model
+    municipality_path = getattr(model, "municipality_path", None)
+    if municipality_path is None:
+        if getattr(model, "tenant_private", False):
+            return queryset.none()
+        return queryset  # shared data: the catalogue, price lists
+    if user.municipality_id is None:
+        return queryset.none()
+    queryset = queryset.filter(**{municipality_path: user.municipality_id})
+    if user.role == Role.SERVICE_AREA:
+        service_area_path = getattr(model, "service_area_path", None)
+        if service_area_path is not None:
+            queryset = queryset.filter(**{service_area_path: user.service_area_id})
+    return queryset
+
+
+def can_write(user, model: type[models.Model]) -> bool:
+    """May ``user`` create or change rows of ``model`` (within what ``restrict`` lets them see)?"""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_operator:
+        return True
+    return user.role in getattr(model, "write_roles", frozenset())
+
+
+def can_see_municipality(user, municipality_id: int | None) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if user.sees_all_municipalities:
+        return True
+    return municipality_id is not None and municipality_id == user.municipality_id

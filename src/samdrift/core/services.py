@@ -1,0 +1,23 @@
+"""Generic write operations shared by every domain app."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+
+M = TypeVar("M", bound=models.Model)
+
+
+def save_object(*, instance: M, changes: dict[str, Any] | None = None) -> M:
+    """Apply ``changes``, validate the whole object (fields, constraints, ``clean``) and save.
+
+    Raises django.core.exceptions.ValidationError naming each bad field; nothing is
+    written then. The change log entry is written in the same transaction.
+    """
+    for name, value in (changes or {}).items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    with transaction.atomic():
+        instance.save()
+    return instance

@@ -1,0 +1,38 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AssetStatus(models.TextChoices):
+    ORDERED = "ordered", _("Ordered")
+    IN_STOCK = "in_stock", _("In stock")
+    DEPLOYED = "deployed", _("Deployed")
+    IN_REPAIR = "in_repair", _("In repair")
+    RETIRED = "retired", _("Retired")
+    DISPOSED = "disposed", _("Disposed")
+
+
+# The lifecycle: ordered → in stock → deployed ⇄ in repair → retired → disposed.
+ASSET_TRANSITIONS: dict[str, frozenset[str]] = {
+    AssetStatus.ORDERED: frozenset({AssetStatus.IN_STOCK, AssetStatus.DEPLOYED}),
+    AssetStatus.IN_STOCK: frozenset(
+        {AssetStatus.DEPLOYED, AssetStatus.IN_REPAIR, AssetStatus.RETIRED}
+    ),
+    AssetStatus.DEPLOYED: frozenset(
+        {AssetStatus.IN_STOCK, AssetStatus.IN_REPAIR, AssetStatus.RETIRED}
+    ),
+    AssetStatus.IN_REPAIR: frozenset(
+        {AssetStatus.DEPLOYED, AssetStatus.IN_STOCK, AssetStatus.RETIRED}
+    ),
+    AssetStatus.RETIRED: frozenset({AssetStatus.DISPOSED, AssetStatus.IN_STOCK}),
+    AssetStatus.DISPOSED: frozenset(),
+}
+
+# Statuses in which an asset can no longer be handed to anyone.
+OUT_OF_SERVICE = frozenset({AssetStatus.RETIRED, AssetStatus.DISPOSED})
+
+
+class AssetOrigin(models.TextChoices):
+    PURCHASED = "purchased", _("Purchased")
+    BOUGHT_OUT = "bought_out", _("Bought out from a municipality")
+    LEASED = "leased", _("Leased from a lessor")
+    MUNICIPALITY_OWNED = "municipality_owned", _("Owned by the municipality")

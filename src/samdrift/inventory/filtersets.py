@@ -1,0 +1,85 @@
+"""One FilterSet per model, shared by the API, the UI lists and the exports."""
+
+import django_filters
+
+from samdrift.catalogue.models import Product, ProductCategory, Service
+from samdrift.core.dating import active_on
+from samdrift.core.filtersets import SamdriftFilterSet, ScopedModelChoiceFilter
+from samdrift.inventory.choices import AssetOrigin, AssetStatus
+from samdrift.inventory.models import Asset, Assignment, Subscription
+from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
+
+
+class AssetFilterSet(SamdriftFilterSet):
+    search_fields = ("asset_tag", "serial_number", "name", "model_name", "product__name")
+    municipality = ScopedModelChoiceFilter(model=Municipality)
+    service_area = ScopedModelChoiceFilter(model=ServiceArea)
+    person = ScopedModelChoiceFilter(model=Person)
+    location = ScopedModelChoiceFilter(model=Location)
+    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all())
+    category = django_filters.ModelChoiceFilter(
+        field_name="product__category", queryset=ProductCategory.objects.all()
+    )
+    status = django_filters.MultipleChoiceFilter(choices=AssetStatus.choices)
+    origin = django_filters.ChoiceFilter(choices=AssetOrigin.choices)
+    acquired_after = django_filters.DateFilter(field_name="acquisition_date", lookup_expr="gte")
+    acquired_before = django_filters.DateFilter(field_name="acquisition_date", lookup_expr="lt")
+    replacement_before = django_filters.DateFilter(
+        field_name="planned_replacement", lookup_expr="lt"
+    )
+    lease_end_before = django_filters.DateFilter(field_name="lease_end", lookup_expr="lt")
+
+    class Meta:
+        model = Asset
+        fields = [
+            "municipality",
+            "service_area",
+            "person",
+            "location",
+            "product",
+            "status",
+            "origin",
+            "asset_tag",
+            "serial_number",
+        ]
+
+
+class AssignmentFilterSet(SamdriftFilterSet):
+    search_fields = ("asset__asset_tag", "asset__serial_number", "person__username", "note")
+    municipality = ScopedModelChoiceFilter(model=Municipality)
+    service_area = ScopedModelChoiceFilter(model=ServiceArea)
+    person = ScopedModelChoiceFilter(model=Person)
+    location = ScopedModelChoiceFilter(model=Location)
+    asset = ScopedModelChoiceFilter(model=Asset)
+    active_on = django_filters.DateFilter(method="filter_active_on", label="In force on")
+    valid_from_after = django_filters.DateFilter(field_name="valid_from", lookup_expr="gte")
+    valid_from_before = django_filters.DateFilter(field_name="valid_from", lookup_expr="lt")
+    is_open = django_filters.BooleanFilter(
+        field_name="valid_to", lookup_expr="isnull", label="Still open"
+    )
+
+    class Meta:
+        model = Assignment
+        fields = ["asset", "municipality", "service_area", "person", "location"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.filter(active_on(value))
+
+
+class SubscriptionFilterSet(SamdriftFilterSet):
+    search_fields = ("service__name", "person__username", "note")
+    municipality = ScopedModelChoiceFilter(model=Municipality)
+    service_area = ScopedModelChoiceFilter(model=ServiceArea)
+    person = ScopedModelChoiceFilter(model=Person)
+    location = ScopedModelChoiceFilter(model=Location)
+    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all())
+    active_on = django_filters.DateFilter(method="filter_active_on", label="In force on")
+    valid_from_after = django_filters.DateFilter(field_name="valid_from", lookup_expr="gte")
+    valid_from_before = django_filters.DateFilter(field_name="valid_from", lookup_expr="lt")
+
+    class Meta:
+        model = Subscription
+        fields = ["service", "municipality", "service_area", "person", "location"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.filter(active_on(value))

@@ -1,0 +1,293 @@
+"""Assets, who holds them when (assignments), and the services taken (subscriptions).
+
+Holding is effective-dated: an assignment or subscription covers the half-open period
+``[valid_from, valid_to)``; history rows are closed, never overwritten, so billing a past
+month gives the same answer later.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import ClassVar
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.core.dating import period_constraint
+from samdrift.core.models import ChangeLoggedModel
+from samdrift.core.money import MoneyField, non_negative
+from samdrift.inventory.choices import AssetOrigin, AssetStatus
+
+
+class Asset(ChangeLoggedModel):
+    """One physical or logical thing the collaboration manages.
+
+    ``municipality``, ``service_area``, ``person`` and ``location`` mirror the open
+    assignment, kept in step by ``inventory.services.assign_asset``: they make "what does
+    this municipality hold now" one indexed filter. History lives in ``Assignment``.
+    """
+
+    product = models.ForeignKey(
+        "catalogue.Product",
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        related_name="assets",
+    )
+    asset_tag = models.CharField(_("asset tag"), max_length=50, unique=True)
+    serial_number = models.CharField(_("serial number"), max_length=100, blank=True)
+    name = models.CharField(
+        _("name"), max_length=150, blank=True, help_text=_("Host name or label.")
+    )
+    model_name = models.CharField(
+        _("model"),
+        max_length=150,
+        blank=True,
+        help_text=_("The exact model, e.g. Lenovo ThinkPad T14 Gen 5."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=AssetStatus.choices,
+        default=AssetStatus.IN_STOCK,
+        db_index=True,
+    )
+    origin = models.CharField(
+        _("origin"), max_length=20, choices=AssetOrigin.choices, default=AssetOrigin.PURCHASED
+    )
+    acquisition_date = models.DateField(_("acquisition date"), null=True, blank=True)
+    acquisition_cost = MoneyField(
+        _("acquisition cost"), null=True, blank=True, validators=non_negative()
+    )
+    lessor = models.CharField(_("lessor"), max_length=100, blank=True)
+    lease_start = models.DateField(_("lease start"), null=True, blank=True)
+    lease_end = models.DateField(_("lease end"), null=True, blank=True)
+    planned_replacement = models.DateField(
+        _("planned replacement"), null=True, blank=True, db_index=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    municipality = models.ForeignKey(
+        "organisations.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assets",
+        editable=False,
+    )
+    service_area = models.ForeignKey(
+        "organisations.ServiceArea",
+        verbose_name=_("service area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assets",
+        editable=False,
+    )
+    person = models.ForeignKey(
+        "organisations.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assets",
+        editable=False,
+    )
+    location = models.ForeignKey(
+        "organisations.Location",
+        verbose_name=_("location"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assets",
+        editable=False,
+    )
+
+    municipality_path: ClassVar[str | None] = "municipality"
+    service_area_path: ClassVar[str | None] = "service_area"
+
+    class Meta:
+        verbose_name = _("asset")
+        verbose_name_plural = _("assets")
+        ordering = ["asset_tag"]
+        constraints = [
+            # Several old assets may lack a serial number; those that have one are unique.
+            models.UniqueConstraint(
+                fields=["serial_number"],
+                condition=~Q(serial_number=""),
+                name="asset_unique_serial_number",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(lease_end__isnull=True)
+                    | Q(lease_start__isnull=True)
+                    | Q(lease_end__gt=models.F("lease_start"))
+                ),
+                name="asset_lease_end_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "status"]),
+            models.Index(fields=["service_area"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.asset_tag
+
+    def clean(self) -> None:
+        super().clean()
+        if self.lease_start and self.lease_end and self.lease_end <= self.lease_start:
+            raise ValidationError({"lease_end": _("The lease must end after it starts.")})
+        if self.acquisition_date and self.acquisition_date > datetime.date.today():
+            raise ValidationError({"acquisition_date": _("The acquisition date is in the future.")})
+
+
+class Assignment(ChangeLoggedModel):
+    """Which municipality, service area, person and location held an asset, from when to when."""
+
+    asset = models.ForeignKey(
+        Asset, verbose_name=_("asset"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    municipality = models.ForeignKey(
+        "organisations.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    service_area = models.ForeignKey(
+        "organisations.ServiceArea",
+        verbose_name=_("service area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    person = models.ForeignKey(
+        "organisations.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    location = models.ForeignKey(
+        "organisations.Location",
+        verbose_name=_("location"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(
+        _("valid to"),
+        null=True,
+        blank=True,
+        help_text=_("First day no longer held. Empty: still held."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    municipality_path: ClassVar[str | None] = "municipality"
+    service_area_path: ClassVar[str | None] = "service_area"
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["asset_id", "valid_from"]
+        constraints = [
+            period_constraint("assignment_valid_to_after_from"),
+            models.UniqueConstraint(
+                fields=["asset", "valid_from"], name="assignment_unique_asset_start"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "valid_from"]),
+            models.Index(fields=["valid_from", "valid_to"]),
+            models.Index(fields=["person"]),
+        ]
+
+    def __str__(self) -> str:
+        until = self.valid_to.isoformat() if self.valid_to else "…"
+        return f"{self.asset_id} → {self.municipality_id} ({self.valid_from.isoformat()}–{until})"
+
+
+class Subscription(ChangeLoggedModel):
+    """A person, service area or municipality takes a service in some quantity from/to."""
+
+    service = models.ForeignKey(
+        "catalogue.Service",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+    )
+    municipality = models.ForeignKey(
+        "organisations.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+    )
+    service_area = models.ForeignKey(
+        "organisations.ServiceArea",
+        verbose_name=_("service area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+    )
+    person = models.ForeignKey(
+        "organisations.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+    )
+    location = models.ForeignKey(
+        "organisations.Location",
+        verbose_name=_("location"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+    )
+    asset = models.ForeignKey(
+        Asset,
+        verbose_name=_("asset"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+    )
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=12,
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    municipality_path: ClassVar[str | None] = "municipality"
+    service_area_path: ClassVar[str | None] = "service_area"
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        ordering = ["municipality_id", "service_id", "valid_from"]
+        constraints = [
+            period_constraint("subscription_valid_to_after_from"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="subscription_quantity_gt_0"),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "valid_from"]),
+            models.Index(fields=["valid_from", "valid_to"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} × {self.quantity} ({self.municipality})"

@@ -1,0 +1,160 @@
+"""REST endpoints for the collaboration, municipalities, service areas, locations, persons."""
+
+from rest_framework import serializers
+
+from samdrift.core.api import SamdriftModelSerializer, SamdriftViewSet
+from samdrift.organisations.filtersets import (
+    LocationFilterSet,
+    MunicipalityFilterSet,
+    PersonFilterSet,
+    ServiceAreaFilterSet,
+)
+from samdrift.organisations.models import Collaboration, Location, Municipality, Person, ServiceArea
+
+
+class CollaborationSerializer(SamdriftModelSerializer):
+    class Meta:
+        model = Collaboration
+        fields = [
+            "id",
+            "name",
+            "organisation_number",
+            "vat_registered",
+            "bank_account",
+            "invoice_series",
+            "currency",
+            "time_zone",
+            "street",
+            "postal_code",
+            "city",
+            "email",
+            "payment_terms_days",
+            "created",
+            "last_updated",
+        ]
+        read_only_fields = ["currency", "time_zone", "created", "last_updated"]
+
+
+class MunicipalitySerializer(SamdriftModelSerializer):
+    class Meta:
+        model = Municipality
+        fields = [
+            "id",
+            "name",
+            "number",
+            "organisation_number",
+            "population",
+            "population_date",
+            "peppol_endpoint",
+            "invoice_reference",
+            "joined_on",
+            "street",
+            "postal_code",
+            "city",
+            "contact_email",
+            "created",
+            "last_updated",
+        ]
+        read_only_fields = ["created", "last_updated"]
+
+
+class ServiceAreaSerializer(SamdriftModelSerializer):
+    class Meta:
+        model = ServiceArea
+        fields = [
+            "id",
+            "municipality",
+            "name",
+            "kind",
+            "cost_centre",
+            "active",
+            "created",
+            "last_updated",
+        ]
+        read_only_fields = ["created", "last_updated"]
+
+
+class LocationSerializer(SamdriftModelSerializer):
+    class Meta:
+        model = Location
+        fields = [
+            "id",
+            "municipality",
+            "name",
+            "kind",
+            "street",
+            "postal_code",
+            "city",
+            "created",
+            "last_updated",
+        ]
+        read_only_fields = ["created", "last_updated"]
+
+
+class PersonSerializer(SamdriftModelSerializer):
+    full_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "municipality",
+            "service_area",
+            "location",
+            "username",
+            "first_name",
+            "last_name",
+            "full_name",
+            "email",
+            "kind",
+            "employee_number",
+            "active_from",
+            "active_to",
+            "created",
+            "last_updated",
+        ]
+        read_only_fields = ["created", "last_updated"]
+
+
+class CollaborationViewSet(SamdriftViewSet):
+    queryset = Collaboration.objects.all()
+    serializer_class = CollaborationSerializer
+    filterset_class = None
+    http_method_names = ["get", "put", "patch", "head", "options"]
+
+
+class MunicipalityViewSet(SamdriftViewSet):
+    queryset = Municipality.objects.all()
+    serializer_class = MunicipalitySerializer
+    filterset_class = MunicipalityFilterSet
+    ordering_fields = ["number", "name", "population", "joined_on"]
+
+
+class ServiceAreaViewSet(SamdriftViewSet):
+    queryset = ServiceArea.objects.select_related("municipality")
+    serializer_class = ServiceAreaSerializer
+    filterset_class = ServiceAreaFilterSet
+    ordering_fields = ["name", "cost_centre", "municipality__number"]
+
+
+class LocationViewSet(SamdriftViewSet):
+    queryset = Location.objects.all()
+    serializer_class = LocationSerializer
+    filterset_class = LocationFilterSet
+    ordering_fields = ["name", "municipality__number"]
+
+
+class PersonViewSet(SamdriftViewSet):
+    queryset = Person.objects.all()
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilterSet
+    ordering_fields = ["username", "last_name", "first_name", "active_from", "active_to"]
+
+
+def register(router) -> None:
+    """Add this app's endpoints to the API router."""
+    router.register("collaboration", CollaborationViewSet)
+    router.register("municipalities", MunicipalityViewSet)
+    router.register("service-areas", ServiceAreaViewSet)
+    router.register("locations", LocationViewSet)
+    router.register("persons", PersonViewSet)

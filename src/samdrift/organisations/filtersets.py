@@ -1,0 +1,55 @@
+"""One FilterSet per model, shared by the API, the UI lists and the exports."""
+
+import django_filters
+
+from samdrift.core.filtersets import SamdriftFilterSet, ScopedModelChoiceFilter
+from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
+from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
+
+
+class MunicipalityFilterSet(SamdriftFilterSet):
+    search_fields = ("name", "number", "organisation_number")
+    joined_after = django_filters.DateFilter(field_name="joined_on", lookup_expr="gte")
+    joined_before = django_filters.DateFilter(field_name="joined_on", lookup_expr="lt")
+
+    class Meta:
+        model = Municipality
+        fields = ["number", "organisation_number"]
+
+
+class ServiceAreaFilterSet(SamdriftFilterSet):
+    search_fields = ("name", "cost_centre")
+    municipality = ScopedModelChoiceFilter(model=Municipality)
+    kind = django_filters.ChoiceFilter(choices=ServiceAreaKind.choices)
+
+    class Meta:
+        model = ServiceArea
+        fields = ["municipality", "kind", "cost_centre", "active"]
+
+
+class LocationFilterSet(SamdriftFilterSet):
+    search_fields = ("name", "street", "city")
+    municipality = ScopedModelChoiceFilter(model=Municipality)
+    kind = django_filters.ChoiceFilter(choices=LocationKind.choices)
+
+    class Meta:
+        model = Location
+        fields = ["municipality", "kind"]
+
+
+class PersonFilterSet(SamdriftFilterSet):
+    search_fields = ("username", "first_name", "last_name", "email", "employee_number")
+    municipality = ScopedModelChoiceFilter(model=Municipality)
+    service_area = ScopedModelChoiceFilter(model=ServiceArea)
+    location = ScopedModelChoiceFilter(model=Location)
+    kind = django_filters.ChoiceFilter(choices=PersonKind.choices)
+    active_on = django_filters.DateFilter(method="filter_active_on", label="Active on")
+    active_from_after = django_filters.DateFilter(field_name="active_from", lookup_expr="gte")
+    active_from_before = django_filters.DateFilter(field_name="active_from", lookup_expr="lt")
+
+    class Meta:
+        model = Person
+        fields = ["municipality", "service_area", "location", "kind", "username"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.filter(active_from__lte=value).exclude(active_to__lte=value)

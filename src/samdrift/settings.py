@@ -1,0 +1,249 @@
+"""Django settings for Samdrift.
+
+Configuration comes from the environment, so that one build runs as a zero-set-up
+embedded install (SQLite in a data directory) and as stateless production processes
+behind a load balancer (PostgreSQL via DATABASE_URL). The modes:
+
+- ``development`` (default): local use; DEBUG only when SAMDRIFT_DEBUG=1.
+- ``demo``: like development; the only mode in which logins are created by themselves.
+- ``production``: refuses to start without SAMDRIFT_SECRET_KEY or with DEBUG on.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+SAMDRIFT_ENV = os.environ.get("SAMDRIFT_ENV", "development").strip().lower()
+if SAMDRIFT_ENV not in {"development", "demo", "production"}:
+    raise ImproperlyConfigured(
+        f"SAMDRIFT_ENV={SAMDRIFT_ENV!r} is not known; use development, demo or production."
+    )
+PRODUCTION = SAMDRIFT_ENV == "production"
+
+DATA_DIR = Path(os.environ.get("SAMDRIFT_DATA_DIR", "var")).resolve()
+
+DEBUG = env_flag("SAMDRIFT_DEBUG")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("SAMDRIFT_DEBUG must be off when SAMDRIFT_ENV=production.")
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SAMDRIFT_SECRET_KEY", "").strip()
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "SAMDRIFT_SECRET_KEY is required when SAMDRIFT_ENV=production "
+            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
+    # Outside production a random key is kept in the data directory, so sessions survive
+    # restarts without anyone having to invent a secret.
+    key_file = DATA_DIR / "secret_key"
+    try:
+        return key_file.read_text().strip()
+    except FileNotFoundError:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = env_list(
+    "SAMDRIFT_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver,[::1]"
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("SAMDRIFT_ALLOWED_HOSTS is required when SAMDRIFT_ENV=production.")
+CSRF_TRUSTED_ORIGINS = env_list("SAMDRIFT_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "samdrift.core",
+    "samdrift.organisations",
+    "samdrift.catalogue",
+    "samdrift.inventory",
+    "samdrift.agreements",
+    "samdrift.billing",
+    "samdrift.planning",
+    "samdrift.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "samdrift.core.middleware.ActorMiddleware",
+]
+
+ROOT_URLCONF = "samdrift.urls"
+WSGI_APPLICATION = "samdrift.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "samdrift.web.context_processors.samdrift",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        return {"default": database}
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "samdrift.sqlite3",
+            "OPTIONS": {
+                # WAL lets readers work while a billing run writes; the busy timeout makes a
+                # second writer wait instead of failing; IMMEDIATE takes the write lock at the
+                # start of a transaction so two writers cannot deadlock on an upgrade.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=20000; PRAGMA cache_size=-64000;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
+
+# Internationalisation: English and Norwegian Bokmål; Oslo time; kroner.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Oslo"
+USE_I18N = True
+USE_TZ = True
+CURRENCY = "NOK"
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even when empty
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve static files straight from the app directories as well: the embedded install must
+# work without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = DATA_DIR / "media"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = env_flag("SAMDRIFT_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    if env_flag("SAMDRIFT_BEHIND_TLS_PROXY"):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["samdrift.core.drf.RolePermission"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "samdrift.core.filtersets.ScopedFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "samdrift.core.drf.StandardPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "samdrift.core.drf.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Samdrift API",
+    "DESCRIPTION": (
+        "Inventory, leasing, service levels and billing for a shared municipal ICT "
+        "organisation. Authenticate with `Authorization: Token <key>` (see `samdrift token`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SAMDRIFT_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "samdrift": {"level": os.environ.get("SAMDRIFT_LOG_LEVEL", "INFO"), "propagate": True},
+    },
+}

@@ -1,0 +1,26 @@
+"""URL map: the web UI at /, the REST API at /api/, the admin at /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from samdrift.catalogue import api as catalogue_api
+from samdrift.core import api as core_api
+from samdrift.inventory import api as inventory_api
+from samdrift.organisations import api as organisations_api
+
+router = DefaultRouter()
+core_api.register(router)
+organisations_api.register(router)
+catalogue_api.register(router)
+inventory_api.register(router)
+
+urlpatterns = [
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include(router.urls)),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("samdrift.web.urls")),
+]

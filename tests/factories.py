@@ -1,0 +1,153 @@
+"""Small builders for test data: each makes one valid object, overridable by keyword."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from decimal import Decimal
+
+from samdrift.catalogue.choices import ServiceUnit
+from samdrift.catalogue.models import LeaseModel, PriceVersion, Product, ProductCategory, Service
+from samdrift.core.choices import Role
+from samdrift.core.models import User
+from samdrift.core.validators import organisation_number_with_check_digit
+from samdrift.inventory.models import Asset
+from samdrift.organisations.models import Collaboration, Location, Municipality, Person, ServiceArea
+
+_counter = itertools.count(1)
+
+
+def next_number() -> int:
+    return next(_counter)
+
+
+def valid_organisation_number(seed: int) -> str:
+    """A mod-11-valid organisation number derived from ``seed``."""
+    base = 90_000_000 + seed * 7
+    while (number := organisation_number_with_check_digit(str(base))) is None:
+        base += 1
+    return number
+
+
+def make_collaboration(**fields) -> Collaboration:
+    values = {
+        "name": "Fjordregionen IKT",
+        "organisation_number": valid_organisation_number(1),
+        "bank_account": "86011117947",
+        "invoice_series": "SD",
+    }
+    values.update(fields)
+    return Collaboration.objects.create(**values)
+
+
+def make_municipality(**fields) -> Municipality:
+    n = next_number()
+    values = {
+        "name": f"Kommune {n}",
+        "number": f"{4600 + n % 400:04d}",
+        "organisation_number": valid_organisation_number(100 + n),
+        "population": 5000 + n,
+        "joined_on": datetime.date(2024, 1, 1),
+        "invoice_reference": f"REF{n}",
+    }
+    values.update(fields)
+    return Municipality.objects.create(**values)
+
+
+def make_service_area(municipality: Municipality, **fields) -> ServiceArea:
+    n = next_number()
+    values = {"name": f"Service area {n}", "cost_centre": f"CC{n}", "kind": "education"}
+    values.update(fields)
+    return ServiceArea.objects.create(municipality=municipality, **values)
+
+
+def make_location(municipality: Municipality, **fields) -> Location:
+    n = next_number()
+    values = {"name": f"Site {n}", "kind": "school"}
+    values.update(fields)
+    return Location.objects.create(municipality=municipality, **values)
+
+
+def make_person(
+    municipality: Municipality, service_area: ServiceArea | None = None, **fields
+) -> Person:
+    n = next_number()
+    values = {
+        "username": f"user{n}",
+        "first_name": "Kari",
+        "last_name": f"Nordmann{n}",
+        "active_from": datetime.date(2023, 1, 1),
+    }
+    values.update(fields)
+    return Person.objects.create(municipality=municipality, service_area=service_area, **values)
+
+
+def make_lease_model(**fields) -> LeaseModel:
+    n = next_number()
+    values = {
+        "name": f"Lease {n}",
+        "term_months": 36,
+        "annual_rate": Decimal("0.05"),
+        "residual_percent": Decimal("10"),
+        "monthly_service_fee": Decimal("50"),
+    }
+    values.update(fields)
+    return LeaseModel.objects.create(**values)
+
+
+def make_category(**fields) -> ProductCategory:
+    n = next_number()
+    values = {"name": f"Category {n}", "code": f"cat-{n}", "useful_life_months": 48}
+    values.update(fields)
+    return ProductCategory.objects.create(**values)
+
+
+def make_product(category: ProductCategory | None = None, **fields) -> Product:
+    n = next_number()
+    values = {"name": f"Product {n}", "standard_cost": Decimal("12000.00")}
+    values.update(fields)
+    return Product.objects.create(category=category or make_category(), **values)
+
+
+def make_service(**fields) -> Service:
+    n = next_number()
+    values = {"name": f"Service {n}", "code": f"svc-{n}", "unit": ServiceUnit.PER_USER}
+    values.update(fields)
+    return Service.objects.create(**values)
+
+
+def make_price(*, amount: str | Decimal, valid_from: datetime.date, **item) -> PriceVersion:
+    return PriceVersion.objects.create(amount=Decimal(amount), valid_from=valid_from, **item)
+
+
+def make_asset(product: Product | None = None, **fields) -> Asset:
+    n = next_number()
+    values = {
+        "asset_tag": f"TAG{n:06d}",
+        "serial_number": f"SN{n:08d}",
+        "acquisition_date": datetime.date(2024, 3, 1),
+        "acquisition_cost": Decimal("10000.00"),
+    }
+    values.update(fields)
+    return Asset.objects.create(product=product or make_product(), **values)
+
+
+def make_user(
+    role: str = Role.OPERATOR,
+    *,
+    municipality: Municipality | None = None,
+    service_area: ServiceArea | None = None,
+    **fields,
+) -> User:
+    n = next_number()
+    values = {
+        "username": f"login{n}",
+        "role": role,
+        "municipality": municipality,
+        "service_area": service_area,
+    }
+    values.update(fields)
+    user = User(**values)
+    user.set_password("correct horse battery staple")
+    user.save()
+    return user
