@@ -291,3 +291,84 @@ class Subscription(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.service} × {self.quantity} ({self.municipality})"
+
+
+class UsageRecord(ChangeLoggedModel):
+    """A measured quantity of a service used in one month: pages printed on a printer,
+    hours of work. Entered or imported per month; billing prices it."""
+
+    service = models.ForeignKey(
+        "catalogue.Service",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="usage_records",
+    )
+    municipality = models.ForeignKey(
+        "organisations.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="usage_records",
+    )
+    service_area = models.ForeignKey(
+        "organisations.ServiceArea",
+        verbose_name=_("service area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="usage_records",
+    )
+    person = models.ForeignKey(
+        "organisations.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="usage_records",
+    )
+    location = models.ForeignKey(
+        "organisations.Location",
+        verbose_name=_("location"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="usage_records",
+    )
+    asset = models.ForeignKey(
+        Asset,
+        verbose_name=_("asset"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="usage_records",
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month measured."))
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(Decimal("0"))]
+    )
+    reference = models.CharField(
+        _("reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("Id in the source system (meter reading, ticket), for idempotent imports."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    municipality_path: ClassVar[str | None] = "municipality"
+    service_area_path: ClassVar[str | None] = "service_area"
+
+    class Meta:
+        verbose_name = _("usage record")
+        verbose_name_plural = _("usage records")
+        ordering = ["month", "municipality_id", "service_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="usage_quantity_gte_0"),
+        ]
+        indexes = [models.Index(fields=["month", "municipality"])]
+
+    def __str__(self) -> str:
+        return f"{self.service} × {self.quantity} ({self.month:%Y-%m})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": _("Give the first day of the month, e.g. 2026-11-01.")})
