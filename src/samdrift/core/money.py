@@ -10,15 +10,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 
+# One rounding rule for the whole project: the pure finance package owns it.
+from samdrift.finance.money import ORE as ORE
+from samdrift.finance.money import ZERO as ZERO
+from samdrift.finance.money import round_to_ore as round_to_ore
+
 CURRENCY = "NOK"
-ORE = Decimal("0.01")
 UNIT_PRICE_QUANTUM = Decimal("0.0001")
-ZERO = Decimal("0")
-
-
-def round_to_ore(amount: Decimal) -> Decimal:
-    """Round a kroner amount to whole øre, half away from zero (the Norwegian convention)."""
-    return amount.quantize(ORE, rounding=ROUND_HALF_UP)
 
 
 def round_unit_price(amount: Decimal) -> Decimal:
