@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -45,14 +47,45 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 1000
 
 
+class StableOrderingFilter(OrderingFilter):
+    """``?ordering=`` that always ends on the primary key.
+
+    Page-number pagination over an ordering with ties (many assets with the same status,
+    subscriptions of one service) may show a row on two pages and skip another; a final
+    ``pk`` makes every page well defined, whatever the database.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            ordering = queryset.query.order_by or queryset.model._meta.ordering
+        ordering = list(ordering)
+        if not any(str(term).lstrip("-") in {"pk", "id"} for term in ordering):
+            ordering.append("pk")
+        return queryset.order_by(*ordering)
+
+
+def _unique_field(error: DjangoValidationError) -> str | None:
+    """The field to report a multi-field uniqueness error on: the last of its fields
+    (for municipality + name, the name is what has to change)."""
+    params = getattr(error, "params", None) or {}
+    if getattr(error, "code", None) == "unique_together" and params.get("unique_check"):
+        return params["unique_check"][-1]
+    return None
+
+
 def validation_detail(error: DjangoValidationError) -> dict | list:
     """A Django ValidationError as DRF's field -> messages mapping."""
-    if hasattr(error, "error_dict"):
-        return {
-            ("non_field_errors" if field == "__all__" else field): messages
-            for field, messages in error.message_dict.items()
-        }
-    return {"non_field_errors": error.messages}
+    if not hasattr(error, "error_dict"):
+        return {"non_field_errors": error.messages}
+    detail: dict[str, list[str]] = {}
+    for field, errors in error.error_dict.items():
+        for item in errors:
+            key = field
+            if field == NON_FIELD_ERRORS:
+                key = _unique_field(item) or "non_field_errors"
+            detail.setdefault(key, []).extend(item.messages)
+    return detail
 
 
 def exception_handler(exc, context):
