@@ -213,7 +213,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["samdrift.core.drf.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "samdrift.core.filtersets.ScopedFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "samdrift.core.drf.StableOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "samdrift.core.drf.StandardPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
+    # No online validator badge: Swagger UI would fetch it from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 LOGGING = {
