@@ -2,7 +2,75 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _sees_all(user) -> bool:
+    return user.sees_all_municipalities
+
+
+def _own_municipality(user) -> dict | None:
+    if user.sees_all_municipalities or not user.municipality_id:
+        return None
+    return {"pk": user.municipality_id}
+
+
 class WebConfig(AppConfig):
     name = "samdrift.web"
     label = "web"
     verbose_name = _("Web")
+
+    def ready(self) -> None:
+        # The pages of the apps whose UI lives with the web UI; other apps register
+        # theirs from their own AppConfig.ready() (see docs/ui.md).
+        from samdrift.web.navigation import register
+
+        register(section="overview", label=_("Overview"), url_name="home", order=0)
+        register(
+            section="municipalities",
+            label=_("Municipalities"),
+            url_name="organisations:municipality_list",
+            visible=_sees_all,
+            order=10,
+        )
+        register(
+            section="municipalities",
+            label=_("My municipality"),
+            url_name="organisations:municipality_detail",
+            kwargs=_own_municipality,
+            order=10,
+        )
+        register(
+            section="municipalities",
+            label=_("Service areas"),
+            url_name="organisations:service_area_list",
+            order=20,
+        )
+        register(
+            section="municipalities",
+            label=_("Locations"),
+            url_name="organisations:location_list",
+            order=30,
+        )
+        register(
+            section="municipalities",
+            label=_("Persons"),
+            url_name="organisations:person_list",
+            order=40,
+        )
+        register(section="inventory", label=_("Assets"), url_name="inventory:asset_list", order=10)
+        register(
+            section="catalogue",
+            label=_("Products"),
+            url_name="catalogue:product_list",
+            order=10,
+        )
+        register(
+            section="catalogue",
+            label=_("Services"),
+            url_name="catalogue:service_list",
+            order=20,
+        )
+        register(
+            section="catalogue",
+            label=_("Prices"),
+            url_name="catalogue:price_list",
+            order=30,
+        )

@@ -1,6 +1,12 @@
 from django.conf import settings
 
+from samdrift.web.navigation import navigation_for
+
 
 def samdrift(request):
-    """Values every page template needs."""
-    return {"SAMDRIFT_ENV": settings.SAMDRIFT_ENV, "CURRENCY": settings.CURRENCY}
+    """Values every page template needs: the environment, the currency and the navigation."""
+    return {
+        "SAMDRIFT_ENV": settings.SAMDRIFT_ENV,
+        "CURRENCY": settings.CURRENCY,
+        "navigation": navigation_for(request),
+    }

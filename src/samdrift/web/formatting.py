@@ -1,0 +1,90 @@
+"""Numbers, money and dates as people read them: the one place that formats them.
+
+Norwegian Bokmål: ``1 234 567,50 kr`` and ``31.12.2026``; English: ``NOK 1,234,567.50`` and
+``2026-12-31``. Amounts are Decimal in and text out; a float is refused rather than
+silently rounded. Display rounding (half up, to the øre) never changes a stored amount.
+The thousands separator is an ordinary space; the stylesheet keeps amounts on one line.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+from django.utils.translation import get_language
+
+MONEY_PLACES = 2
+MAX_UNIT_PRICE_PLACES = 4
+
+
+def _is_norwegian(language: str | None) -> bool:
+    language = (language or get_language() or "en").lower()
+    return language.startswith(("nb", "no", "nn"))
+
+
+def _group(digits: str, separator: str) -> str:
+    groups = []
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    groups.insert(0, digits)
+    return separator.join(groups)
+
+
+def format_decimal(value: Decimal | int, places: int, language: str | None = None) -> str:
+    """``value`` rounded half up to ``places`` decimals, grouped by thousands."""
+    if isinstance(value, float):
+        raise TypeError("Money and quantities are Decimal, never float.")
+    number = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    sign = "-" if number < 0 else ""
+    whole, _dot, fraction = f"{abs(number):f}".partition(".")
+    norwegian = _is_norwegian(language)
+    grouped = _group(whole, " " if norwegian else ",")
+    if places == 0:
+        return f"{sign}{grouped}"
+    return f"{sign}{grouped}{',' if norwegian else '.'}{fraction}"
+
+
+def money_places(amount: Decimal) -> int:
+    """Two decimals, or up to four when a unit price needs them (0.0850 kr a page)."""
+    exponent = amount.normalize().as_tuple().exponent
+    needed = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return min(max(needed, MONEY_PLACES), MAX_UNIT_PRICE_PLACES)
+
+
+def format_money(amount: Decimal | int | None, language: str | None = None) -> str:
+    """``1 234 567,50 kr`` (nb) or ``NOK 1,234,567.50`` (en); empty for None."""
+    if amount is None or amount == "":
+        return ""
+    if isinstance(amount, float):
+        raise TypeError("Money is Decimal, never float.")
+    amount = Decimal(amount)
+    text = format_decimal(amount, money_places(amount), language)
+    return f"{text} kr" if _is_norwegian(language) else f"NOK {text}"
+
+
+def format_number(value: Decimal | int | None, places: int = 0, language: str | None = None):
+    if value is None or value == "":
+        return ""
+    return format_decimal(value, places, language)
+
+
+def format_day(value: datetime.date | None, language: str | None = None) -> str:
+    """``31.12.2026`` (nb) or ``2026-12-31`` (en); empty for None."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    if _is_norwegian(language):
+        return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
+    return value.isoformat()
+
+
+def format_moment(value: datetime.datetime | None, language: str | None = None) -> str:
+    """A point in time in Oslo time: ``31.12.2026 14:05`` (nb), ``2026-12-31 14:05`` (en)."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{format_day(local.date(), language)} {local:%H:%M}"

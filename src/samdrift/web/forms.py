@@ -1,0 +1,95 @@
+"""Form helpers: service errors next to their fields, Norwegian-friendly money input,
+date pickers, and choices limited to what the user may see.
+
+A form view parses input with a Form, then calls a service in ``try``; a ValidationError
+from the service is put on the form with ``add_service_errors`` so each message appears
+next to its field, and nothing was written (services are atomic)::
+
+    if form.is_valid():
+        try:
+            asset = create_asset(**form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(asset_url)
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from samdrift.core.permissions import restrict
+
+
+def add_service_errors(form: forms.Form, error: ValidationError | IntegrityError) -> None:
+    """Attach an error raised by a service to the form: per field where the form has
+    that field, otherwise above the form."""
+    if isinstance(error, IntegrityError):
+        form.add_error(
+            None,
+            _("This conflicts with data already stored (a duplicate, or a row still in use)."),
+        )
+        return
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            if target is None and field != NON_FIELD_ERRORS:
+                label = field.replace("_", " ")
+                message = f"{label}: {message}"
+            form.add_error(target, message)
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker: value in ISO, shown in the user's own format."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+_GROUPING = re.compile(r"[\s\u00a0\u202f]")
+
+
+class MoneyField(forms.DecimalField):
+    """Kroner with øre: accepts ``1 234,50``, ``1234.50`` and ``1 234 kr``; never a float."""
+
+    default_error_messages = {
+        "invalid": gettext_lazy("Enter an amount in kroner, such as 1 234,50."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = _GROUPING.sub("", value.strip())
+            text = text.removesuffix("kr").removeprefix("NOK").strip()
+            if text.count(",") == 1 and "." not in text:
+                text = text.replace(",", ".")
+            try:
+                Decimal(text) if text else None
+            except InvalidOperation:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            value = text
+        return super().to_python(value)
+
+
+def scoped_queryset(queryset, user):
+    """Choices of a related object: only rows the user may see (others are "not a valid
+    choice", exactly like ids that do not exist)."""
+    return restrict(queryset, user)

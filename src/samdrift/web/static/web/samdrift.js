@@ -1,0 +1,30 @@
+// Samdrift's own small behaviours; htmx does the rest. No inline scripts in templates.
+(function () {
+  "use strict";
+  // A filter form submits itself a moment after typing stops or a choice changes, when
+  // it asks to (data-autosubmit); the button stays for keyboard users and no-JS use.
+  function autosubmit(form) {
+    var timer = null;
+    form.addEventListener("input", function (event) {
+      if (event.target.type === "search" || event.target.type === "text") {
+        clearTimeout(timer);
+        timer = setTimeout(function () { form.requestSubmit(); }, 400);
+      }
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target.tagName === "SELECT" || event.target.type === "date" || event.target.type === "checkbox") {
+        form.requestSubmit();
+      }
+    });
+  }
+  function init(root) {
+    root.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+      if (!form.dataset.autosubmitReady) {
+        form.dataset.autosubmitReady = "1";
+        autosubmit(form);
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:load", function (event) { init(event.target); });
+})();
