@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from samdrift.catalogue.models import Product, Service
+from samdrift.core.dating import overlapping
 from samdrift.core.services import save_object
 from samdrift.inventory.choices import ASSET_TRANSITIONS, OUT_OF_SERVICE, AssetStatus
-from samdrift.inventory.models import Asset, Assignment, Subscription
+from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
 from samdrift.organisations.services import foreign_member_errors
 
@@ -223,6 +224,10 @@ def subscribe(
     )
     if asset is not None and asset.municipality_id not in (None, municipality.pk):
         errors["asset"] = _("%(asset)s is held by another municipality.") % {"asset": asset}
+    if valid_to is not None and valid_to <= valid_from:
+        errors["valid_to"] = _("The subscription must end after it starts (%(date)s).") % {
+            "date": valid_from.isoformat()
+        }
     if errors:
         raise ValidationError(errors)
     subscription = Subscription(
@@ -257,3 +262,71 @@ def end_subscription(*, subscription: Subscription, on: datetime.date) -> Subscr
             }
         )
     return save_object(instance=subscription, changes={"valid_to": on})
+
+
+def _usage_errors(record: UsageRecord) -> dict[str, str]:
+    """Errors for a usage record whose service area, person, location or asset is not
+    the municipality's (the asset: not held by it at any time in the month)."""
+    municipality = record.municipality if record.municipality_id else None
+    errors = foreign_member_errors(
+        municipality=municipality,
+        service_area=record.service_area,
+        person=record.person,
+        location=record.location,
+    )
+    if record.asset_id and municipality is not None and record.month:
+        month_end = (record.month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        held = Assignment.objects.filter(
+            overlapping(record.month, month_end),
+            asset_id=record.asset_id,
+            municipality=municipality,
+        ).exists()
+        if not held:
+            errors["asset"] = _("%(asset)s was not held by %(municipality)s in %(month)s.") % {
+                "asset": record.asset,
+                "municipality": municipality,
+                "month": record.month.strftime("%Y-%m"),
+            }
+    return errors
+
+
+def record_usage(
+    *,
+    service: Service,
+    municipality: Municipality,
+    month: datetime.date,
+    quantity: Decimal,
+    service_area: ServiceArea | None = None,
+    person: Person | None = None,
+    location: Location | None = None,
+    asset: Asset | None = None,
+    reference: str = "",
+    note: str = "",
+) -> UsageRecord:
+    """Record a measured quantity of a service used in one month (pages printed, hours)."""
+    record = UsageRecord(
+        service=service,
+        municipality=municipality,
+        month=month,
+        quantity=quantity,
+        service_area=service_area,
+        person=person,
+        location=location,
+        asset=asset,
+        reference=reference,
+        note=note,
+    )
+    errors = _usage_errors(record)
+    if errors:
+        raise ValidationError(errors)
+    return save_object(instance=record)
+
+
+def update_usage(*, record: UsageRecord, changes: dict[str, Any]) -> UsageRecord:
+    """Correct a usage record (a misread meter). The change log keeps the old value."""
+    for name, value in changes.items():
+        setattr(record, name, value)
+    errors = _usage_errors(record)
+    if errors:
+        raise ValidationError(errors)
+    return save_object(instance=record)
