@@ -5,10 +5,10 @@ import django_filters
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.catalogue.models import LeaseModel, PriceVersion, Product, ProductCategory, Service
 from samdrift.core.dating import active_on
-from samdrift.core.filtersets import SamdriftFilterSet
+from samdrift.core.filtersets import ChangeLoggedFilterSet
 
 
-class LeaseModelFilterSet(SamdriftFilterSet):
+class LeaseModelFilterSet(ChangeLoggedFilterSet):
     search_fields = ("name",)
 
     class Meta:
@@ -16,7 +16,7 @@ class LeaseModelFilterSet(SamdriftFilterSet):
         fields = ["term_months", "payment_timing"]
 
 
-class ProductCategoryFilterSet(SamdriftFilterSet):
+class ProductCategoryFilterSet(ChangeLoggedFilterSet):
     search_fields = ("name", "code")
 
     class Meta:
@@ -24,7 +24,7 @@ class ProductCategoryFilterSet(SamdriftFilterSet):
         fields = ["code", "lease_model"]
 
 
-class ProductFilterSet(SamdriftFilterSet):
+class ProductFilterSet(ChangeLoggedFilterSet):
     search_fields = ("name", "manufacturer", "model_number", "description")
     category = django_filters.ModelChoiceFilter(queryset=ProductCategory.objects.all())
     category_code = django_filters.CharFilter(field_name="category__code")
@@ -34,7 +34,7 @@ class ProductFilterSet(SamdriftFilterSet):
         fields = ["category", "is_standard", "active", "manufacturer"]
 
 
-class ServiceFilterSet(SamdriftFilterSet):
+class ServiceFilterSet(ChangeLoggedFilterSet):
     search_fields = ("name", "code", "description")
     unit = django_filters.ChoiceFilter(choices=ServiceUnit.choices)
 
@@ -43,7 +43,7 @@ class ServiceFilterSet(SamdriftFilterSet):
         fields = ["unit", "active", "code"]
 
 
-class PriceVersionFilterSet(SamdriftFilterSet):
+class PriceVersionFilterSet(ChangeLoggedFilterSet):
     search_fields = ("product__name", "service__name", "note")
     in_force_on = django_filters.DateFilter(method="filter_in_force_on", label="In force on")
     valid_from_after = django_filters.DateFilter(field_name="valid_from", lookup_expr="gte")

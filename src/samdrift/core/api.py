@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import copy
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, router
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -21,6 +24,7 @@ from samdrift.core.drf import StandardPagination, validation_detail
 from samdrift.core.filtersets import ObjectChangeFilterSet
 from samdrift.core.models import ObjectChange
 from samdrift.core.permissions import restrict
+from samdrift.core.services import save_object
 
 
 class ScopedRelatedFieldsMixin:
@@ -41,8 +45,73 @@ class ScopedRelatedFieldsMixin:
         return fields
 
 
+def constraint_field(constraint: models.BaseConstraint) -> str:
+    """The field a constraint violation is reported on, so that a 400 names a field.
+
+    A unique constraint is reported on its last field: for (municipality, name) the
+    name is what the user has to change. A check constraint is reported on the field
+    its name is about (``subscription_valid_to_after_from`` -> ``valid_to``).
+    """
+    if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
+        return constraint.fields[-1]
+    condition = getattr(constraint, "condition", None)
+    referenced = sorted(condition.referenced_base_fields) if condition is not None else []
+    named = [f for f in referenced if f in constraint.name]
+    if named:
+        # The longest match: in "valid_to_after_from", "valid_to" rather than a shorter hit.
+        return max(named, key=len)
+    return NON_FIELD_ERRORS
+
+
+def model_validation_errors(instance: models.Model) -> dict[str, list[str]]:
+    """Run the model's own validation (fields, ``clean``, uniqueness, constraints) and
+    return the messages by field, with each constraint violation put on a field."""
+    errors: dict[str, list] = {}
+    try:
+        instance.full_clean(validate_constraints=False)
+    except DjangoValidationError as error:
+        errors = error.update_error_dict(errors)
+    model = type(instance)
+    exclude = set(errors)
+    using = router.db_for_write(model, instance=instance)
+    for model_class, constraints in instance.get_constraints():
+        for constraint in constraints:
+            try:
+                constraint.validate(model_class, instance, exclude=exclude, using=using)
+            except DjangoValidationError as error:
+                field = constraint_field(constraint)
+                if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
+                    message = instance.unique_error_message(model_class, constraint.fields)
+                elif (
+                    constraint.violation_error_message == constraint.default_violation_error_message
+                ):
+                    # Django's default says only "Constraint “…” is violated".
+                    message = _("This value breaks the rule “%(rule)s”.") % {
+                        "rule": constraint.name.replace("_", " ")
+                    }
+                else:
+                    message = error
+                errors.setdefault(field, []).append(message)
+    return {
+        field: [m for e in messages for m in DjangoValidationError(e).messages]
+        for field, messages in errors.items()
+    }
+
+
 class ModelCleanMixin:
-    """Run the model's full_clean() in validate(), mapping its errors to fields."""
+    """Run the model's validation in validate(), mapping every error to a field.
+
+    DRF's own unique-together validators are switched off: they report "The fields
+    municipality, name must make a unique set" on no field, and they make every field
+    of a unique constraint required (a price for a service would need a product).
+    The model's validation answers the same question and names the field.
+    """
+
+    def get_validators(self):
+        return []
+
+    def get_uniqueness_extra_kwargs(self, field_names, declared_fields, extra_kwargs):
+        return extra_kwargs, {}
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -54,17 +123,27 @@ class ModelCleanMixin:
         for name, value in attrs.items():
             if name not in many_to_many:
                 setattr(instance, name, value)
-        try:
-            instance.full_clean()
-        except DjangoValidationError as error:
-            raise ValidationError(detail=validation_detail(error)) from None
+        errors = model_validation_errors(instance)
+        if errors:
+            raise ValidationError(detail=validation_detail(DjangoValidationError(errors))) from None
         return attrs
 
 
 class SamdriftModelSerializer(
     ScopedRelatedFieldsMixin, ModelCleanMixin, serializers.ModelSerializer
 ):
-    """Base serializer: scoped related fields, model validation, explicit field lists."""
+    """Base serializer: scoped related fields, model validation, explicit field lists.
+
+    Plain creates and updates go through ``core.services.save_object`` (validation and
+    the write in one transaction); serializers of models with their own operations
+    override ``create``/``update`` to call those services.
+    """
+
+    def create(self, validated_data):
+        return save_object(instance=self.Meta.model(), changes=validated_data)
+
+    def update(self, instance, validated_data):
+        return save_object(instance=instance, changes=validated_data)
 
 
 class ObjectChangeSerializer(serializers.ModelSerializer):
@@ -84,6 +163,7 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
             "object_id",
             "object_repr",
             "municipality",
+            "service_area",
             "message",
             "prechange_data",
             "postchange_data",
@@ -98,8 +178,20 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
         return list(obj.changed_fields())
 
 
+class RestrictedQuerysetMixin:
+    """Rows come from ``restrict``: whatever the user may not see does not exist (404)."""
+
+    def get_queryset(self):
+        return restrict(super().get_queryset(), self.request.user)
+
+
 class ChangeLogMixin:
-    """Adds ``GET …/{id}/changes/``: the change history of one object."""
+    """Adds ``GET …/{id}/changes/``: the change history of one object.
+
+    The history is restricted like ``/api/changes/``: a municipality user sees only the
+    change rows of their own municipality, also for an asset that came to them from
+    another municipality (its earlier rows stay that municipality's business).
+    """
 
     @extend_schema(responses=ObjectChangeSerializer(many=True), filters=False)
     @action(
@@ -111,13 +203,14 @@ class ChangeLogMixin:
     )
     def changes(self, request, *args, **kwargs):
         instance = self.get_object()  # 404 when the user may not see it
-        queryset = changes_for(instance).select_related("content_type")
+        queryset = restrict(changes_for(instance), request.user).select_related("content_type")
         page = self.paginate_queryset(queryset)
         serializer = ObjectChangeSerializer(page, many=True, context={"request": request})
         return self.get_paginated_response(serializer.data)
 
 
 class SamdriftViewSet(
+    RestrictedQuerysetMixin,
     ChangeLogMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -128,29 +221,20 @@ class SamdriftViewSet(
     """List, read, create and update; rows come from ``restrict``. Nothing is deleted
     through the API: assets are retired, periods closed, prices superseded."""
 
-    def get_queryset(self):
-        return restrict(super().get_queryset(), self.request.user)
+
+class ReadOnlySamdriftViewSet(
+    RestrictedQuerysetMixin, ChangeLogMixin, viewsets.ReadOnlyModelViewSet
+):
+    """List and read (history rows created by their own operations add CreateModelMixin)."""
 
 
-class ReadOnlySamdriftViewSet(ChangeLogMixin, viewsets.ReadOnlyModelViewSet):
-    def get_queryset(self):
-        return restrict(super().get_queryset(), self.request.user)
-
-
-class ObjectChangeViewSet(viewsets.ReadOnlyModelViewSet):
+class ObjectChangeViewSet(RestrictedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """The change log: who changed what, when, with the values before and after."""
 
     queryset = ObjectChange.objects.select_related("content_type")
     serializer_class = ObjectChangeSerializer
-
     filterset_class = ObjectChangeFilterSet
-
-    def get_queryset(self):
-        return restrict(super().get_queryset(), self.request.user)
-
-
-def created_response(serializer) -> Response:
-    return Response(serializer.data, status=status.HTTP_201_CREATED)
+    ordering_fields = ["time", "id"]
 
 
 class MeSerializer(serializers.Serializer):

@@ -18,7 +18,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from samdrift.core.models import ObjectChange
 from samdrift.core.permissions import restrict
-from samdrift.organisations.models import Municipality
+from samdrift.organisations.models import Municipality, ServiceArea
 
 
 class ScopedModelChoiceFilter(django_filters.ModelChoiceFilter):
@@ -83,18 +83,31 @@ class ScopedFilterBackend(DjangoFilterBackend):
         return filterset.qs
 
 
+class ChangeLoggedFilterSet(SamdriftFilterSet):
+    """Base FilterSet of a change-logged model: ``q`` plus when rows were made or last
+    changed, so a client can fetch only what changed since its last visit."""
+
+    created_after = django_filters.IsoDateTimeFilter(field_name="created", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created", lookup_expr="lt")
+    updated_after = django_filters.IsoDateTimeFilter(field_name="last_updated", lookup_expr="gte")
+    updated_before = django_filters.IsoDateTimeFilter(field_name="last_updated", lookup_expr="lt")
+
+
 class ObjectChangeFilterSet(SamdriftFilterSet):
     search_fields = ("object_repr", "actor", "message")
     content_type = django_filters.CharFilter(
         method="filter_content_type", label="Model (app_label.model)"
     )
     municipality = ScopedModelChoiceFilter(model=Municipality)
+    service_area = ScopedModelChoiceFilter(model=ServiceArea)
+    # By id, not as a choice of users: which user ids exist is nobody's business.
+    user = django_filters.NumberFilter(field_name="user_id")
     time_after = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
     time_before = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="lt")
 
     class Meta:
         model = ObjectChange
-        fields = ["object_id", "action", "user", "request_id"]
+        fields = ["object_id", "action", "request_id"]
 
     def filter_content_type(self, queryset, name, value):
         app_label, _, model = value.partition(".")

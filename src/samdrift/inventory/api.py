@@ -17,16 +17,19 @@ from samdrift.inventory.filtersets import (
     AssetFilterSet,
     AssignmentFilterSet,
     SubscriptionFilterSet,
+    UsageRecordFilterSet,
 )
-from samdrift.inventory.models import Asset, Assignment, Subscription
+from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
 from samdrift.inventory.services import (
     assign_asset,
     change_asset_status,
     create_asset,
     end_assignment,
     end_subscription,
+    record_usage,
     subscribe,
     update_asset,
+    update_usage,
 )
 
 
@@ -152,8 +155,38 @@ class SubscriptionSerializer(SamdriftModelSerializer):
         ]
         read_only_fields = ["created", "last_updated"]
 
+    def validate(self, attrs):
+        return attrs  # subscribe validates, naming the field
+
     def create(self, validated_data):
         return subscribe(**validated_data)
+
+
+class UsageRecordSerializer(SamdriftModelSerializer):
+    class Meta:
+        model = UsageRecord
+        fields = [
+            "id",
+            "service",
+            "municipality",
+            "service_area",
+            "person",
+            "location",
+            "asset",
+            "month",
+            "quantity",
+            "reference",
+            "note",
+            "created",
+            "last_updated",
+        ]
+        read_only_fields = ["created", "last_updated"]
+
+    def create(self, validated_data):
+        return record_usage(**validated_data)
+
+    def update(self, instance, validated_data):
+        return update_usage(record=instance, changes=validated_data)
 
 
 class AssetViewSet(SamdriftViewSet):
@@ -240,8 +273,19 @@ class SubscriptionViewSet(mixins.CreateModelMixin, ReadOnlySamdriftViewSet):
         return Response(SubscriptionSerializer(subscription, context={"request": request}).data)
 
 
+class UsageRecordViewSet(SamdriftViewSet):
+    """Measured monthly usage (pages printed, hours worked), entered or imported by the
+    ICT organisation; billing prices it. Corrections are updates, kept in the change log."""
+
+    queryset = UsageRecord.objects.all()
+    serializer_class = UsageRecordSerializer
+    filterset_class = UsageRecordFilterSet
+    ordering_fields = ["month", "quantity"]
+
+
 def register(router) -> None:
     """Add this app's endpoints to the API router."""
     router.register("assets", AssetViewSet)
     router.register("assignments", AssignmentViewSet)
     router.register("subscriptions", SubscriptionViewSet)
+    router.register("usage-records", UsageRecordViewSet)

@@ -4,13 +4,13 @@ import django_filters
 
 from samdrift.catalogue.models import Product, ProductCategory, Service
 from samdrift.core.dating import active_on
-from samdrift.core.filtersets import SamdriftFilterSet, ScopedModelChoiceFilter
+from samdrift.core.filtersets import ChangeLoggedFilterSet, ScopedModelChoiceFilter
 from samdrift.inventory.choices import AssetOrigin, AssetStatus
-from samdrift.inventory.models import Asset, Assignment, Subscription
+from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
 
 
-class AssetFilterSet(SamdriftFilterSet):
+class AssetFilterSet(ChangeLoggedFilterSet):
     search_fields = ("asset_tag", "serial_number", "name", "model_name", "product__name")
     municipality = ScopedModelChoiceFilter(model=Municipality)
     service_area = ScopedModelChoiceFilter(model=ServiceArea)
@@ -44,7 +44,7 @@ class AssetFilterSet(SamdriftFilterSet):
         ]
 
 
-class AssignmentFilterSet(SamdriftFilterSet):
+class AssignmentFilterSet(ChangeLoggedFilterSet):
     search_fields = ("asset__asset_tag", "asset__serial_number", "person__username", "note")
     municipality = ScopedModelChoiceFilter(model=Municipality)
     service_area = ScopedModelChoiceFilter(model=ServiceArea)
@@ -66,20 +66,53 @@ class AssignmentFilterSet(SamdriftFilterSet):
         return queryset.filter(active_on(value))
 
 
-class SubscriptionFilterSet(SamdriftFilterSet):
+class SubscriptionFilterSet(ChangeLoggedFilterSet):
     search_fields = ("service__name", "person__username", "note")
     municipality = ScopedModelChoiceFilter(model=Municipality)
     service_area = ScopedModelChoiceFilter(model=ServiceArea)
     person = ScopedModelChoiceFilter(model=Person)
     location = ScopedModelChoiceFilter(model=Location)
+    asset = ScopedModelChoiceFilter(model=Asset)
     service = django_filters.ModelChoiceFilter(queryset=Service.objects.all())
     active_on = django_filters.DateFilter(method="filter_active_on", label="In force on")
     valid_from_after = django_filters.DateFilter(field_name="valid_from", lookup_expr="gte")
     valid_from_before = django_filters.DateFilter(field_name="valid_from", lookup_expr="lt")
+    is_open = django_filters.BooleanFilter(
+        field_name="valid_to", lookup_expr="isnull", label="Still open"
+    )
 
     class Meta:
         model = Subscription
-        fields = ["service", "municipality", "service_area", "person", "location"]
+        fields = ["service", "municipality", "service_area", "person", "location", "asset"]
 
     def filter_active_on(self, queryset, name, value):
         return queryset.filter(active_on(value))
+
+
+class UsageRecordFilterSet(ChangeLoggedFilterSet):
+    search_fields = ("service__name", "reference", "note", "asset__asset_tag")
+    municipality = ScopedModelChoiceFilter(model=Municipality)
+    service_area = ScopedModelChoiceFilter(model=ServiceArea)
+    person = ScopedModelChoiceFilter(model=Person)
+    location = ScopedModelChoiceFilter(model=Location)
+    asset = ScopedModelChoiceFilter(model=Asset)
+    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all())
+    month_after = django_filters.DateFilter(
+        field_name="month", lookup_expr="gte", label="Months from (inclusive)"
+    )
+    month_before = django_filters.DateFilter(
+        field_name="month", lookup_expr="lt", label="Months before (exclusive)"
+    )
+
+    class Meta:
+        model = UsageRecord
+        fields = [
+            "service",
+            "municipality",
+            "service_area",
+            "person",
+            "location",
+            "asset",
+            "month",
+            "reference",
+        ]

@@ -1,8 +1,13 @@
 """REST endpoints for the collaboration, municipalities, service areas, locations, persons."""
 
-from rest_framework import serializers
+from rest_framework import mixins, serializers, viewsets
 
-from samdrift.core.api import SamdriftModelSerializer, SamdriftViewSet
+from samdrift.core.api import (
+    ChangeLogMixin,
+    RestrictedQuerysetMixin,
+    SamdriftModelSerializer,
+    SamdriftViewSet,
+)
 from samdrift.organisations.filtersets import (
     LocationFilterSet,
     MunicipalityFilterSet,
@@ -116,11 +121,20 @@ class PersonSerializer(SamdriftModelSerializer):
         read_only_fields = ["created", "last_updated"]
 
 
-class CollaborationViewSet(SamdriftViewSet):
+class CollaborationViewSet(
+    RestrictedQuerysetMixin,
+    ChangeLogMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The collaboration itself: one per install, made by ``samdrift init``; read and
+    update only."""
+
     queryset = Collaboration.objects.all()
     serializer_class = CollaborationSerializer
     filterset_class = None
-    http_method_names = ["get", "put", "patch", "head", "options"]
 
 
 class MunicipalityViewSet(SamdriftViewSet):

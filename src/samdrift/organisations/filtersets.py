@@ -2,12 +2,12 @@
 
 import django_filters
 
-from samdrift.core.filtersets import SamdriftFilterSet, ScopedModelChoiceFilter
+from samdrift.core.filtersets import ChangeLoggedFilterSet, ScopedModelChoiceFilter
 from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
 
 
-class MunicipalityFilterSet(SamdriftFilterSet):
+class MunicipalityFilterSet(ChangeLoggedFilterSet):
     search_fields = ("name", "number", "organisation_number")
     joined_after = django_filters.DateFilter(field_name="joined_on", lookup_expr="gte")
     joined_before = django_filters.DateFilter(field_name="joined_on", lookup_expr="lt")
@@ -17,7 +17,7 @@ class MunicipalityFilterSet(SamdriftFilterSet):
         fields = ["number", "organisation_number"]
 
 
-class ServiceAreaFilterSet(SamdriftFilterSet):
+class ServiceAreaFilterSet(ChangeLoggedFilterSet):
     search_fields = ("name", "cost_centre")
     municipality = ScopedModelChoiceFilter(model=Municipality)
     kind = django_filters.ChoiceFilter(choices=ServiceAreaKind.choices)
@@ -27,7 +27,7 @@ class ServiceAreaFilterSet(SamdriftFilterSet):
         fields = ["municipality", "kind", "cost_centre", "active"]
 
 
-class LocationFilterSet(SamdriftFilterSet):
+class LocationFilterSet(ChangeLoggedFilterSet):
     search_fields = ("name", "street", "city")
     municipality = ScopedModelChoiceFilter(model=Municipality)
     kind = django_filters.ChoiceFilter(choices=LocationKind.choices)
@@ -37,7 +37,7 @@ class LocationFilterSet(SamdriftFilterSet):
         fields = ["municipality", "kind"]
 
 
-class PersonFilterSet(SamdriftFilterSet):
+class PersonFilterSet(ChangeLoggedFilterSet):
     search_fields = ("username", "first_name", "last_name", "email", "employee_number")
     municipality = ScopedModelChoiceFilter(model=Municipality)
     service_area = ScopedModelChoiceFilter(model=ServiceArea)
