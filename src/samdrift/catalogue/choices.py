@@ -29,3 +29,10 @@ UBL_UNIT_CODES = {
 class PaymentTiming(models.TextChoices):
     ARREARS = "arrears", _("in arrears (end of month)")
     ADVANCE = "advance", _("in advance (start of month)")
+
+
+class PublicationKind(models.TextChoices):
+    """What a price-list publication did."""
+
+    LEASE_PRICES = "lease_prices", _("Lease prices recalculated")
+    INDEXATION = "indexation", _("Service prices indexed")

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.catalogue.choices import PaymentTiming, ServiceUnit
+from samdrift.catalogue.choices import PaymentTiming, PublicationKind, ServiceUnit
 from samdrift.core.choices import Role
 from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.money import MoneyField, UnitPriceField, non_negative
@@ -247,3 +247,54 @@ class PriceVersion(ChangeLoggedModel):
     @property
     def item(self) -> Product | Service | None:
         return self.product or self.service
+
+
+class PriceListPublication(ChangeLoggedModel):
+    """One publication of new price versions: the yearly recalculation of product lease
+    prices, or an indexation of service prices by an index (e.g. the municipal deflator).
+
+    It records what was published, from when, on which index values and by whom; the
+    versions themselves are ordinary ``PriceVersion`` rows whose note names the
+    publication. Written by ``catalogue.pricing``, never edited.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=PublicationKind.choices)
+    year = models.PositiveSmallIntegerField(_("price year"))
+    valid_from = models.DateField(_("valid from"))
+    index_name = models.CharField(_("index"), max_length=100, blank=True)
+    old_index = models.DecimalField(
+        _("old index value"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    new_index = models.DecimalField(
+        _("new index value"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    versions_created = models.PositiveIntegerField(_("price versions created"), default=0)
+    published_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
+
+    class Meta:
+        verbose_name = _("price-list publication")
+        verbose_name_plural = _("price-list publications")
+        ordering = ["-valid_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(old_index__isnull=True) | Q(old_index__gt=0),
+                name="price_list_publication_old_index_gt_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(new_index__isnull=True) | Q(new_index__gt=0),
+                name="price_list_publication_new_index_gt_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year} ({self.valid_from.isoformat()})"
