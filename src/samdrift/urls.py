@@ -22,5 +22,8 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("samdrift.organisations.urls")),
+    path("", include("samdrift.inventory.urls")),
+    path("", include("samdrift.catalogue.urls")),
     path("", include("samdrift.web.urls")),
 ]
