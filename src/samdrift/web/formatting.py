@@ -64,9 +64,15 @@ def format_money(amount: Decimal | int | None, language: str | None = None) -> s
     return f"{text} kr" if _is_norwegian(language) else f"NOK {text}"
 
 
-def format_number(value: Decimal | int | None, places: int = 0, language: str | None = None):
+def format_number(
+    value: Decimal | int | None, places: int | None = None, language: str | None = None
+) -> str:
+    """A grouped number; without ``places``, as many decimals as it has (at most 3)."""
     if value is None or value == "":
         return ""
+    if places is None:
+        exponent = Decimal(value).normalize().as_tuple().exponent
+        places = min(-exponent, 3) if isinstance(exponent, int) and exponent < 0 else 0
     return format_decimal(value, places, language)
 
 

@@ -22,7 +22,8 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,19 @@ def date_widget(field: forms.Field) -> None:
 def label_with_municipality(obj) -> str:
     municipality = getattr(obj, "municipality", None)
     return f"{municipality} – {obj}" if municipality is not None else str(obj)
+
+
+def count_of(model, field: str, user, **filters) -> Subquery:
+    """A correlated COUNT of ``model`` rows pointing at the outer row through ``field``,
+    limited to what ``user`` may see. One subquery per column, never a query per row."""
+    rows = (
+        restrict(model.objects.filter(**{field: OuterRef("pk")}, **filters), user)
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 class ObjectListView(LoginRequiredMixin, View):

@@ -30,7 +30,7 @@ class Column:
     kind: str = "text"
     order_by: tuple[str, ...] = ()
     link: Callable[[Any], str | None] | None = None
-    places: int = 0
+    places: int | None = None
     in_table: bool = True
     in_export: bool = True
 

@@ -25,8 +25,8 @@ def money(value):
 
 
 @register.filter
-def num(value, places=0):
-    return formatting.format_number(value, int(places))
+def num(value, places=None):
+    return formatting.format_number(value, None if places is None else int(places))
 
 
 @register.filter

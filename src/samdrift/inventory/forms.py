@@ -1,0 +1,146 @@
+"""Operator forms for assets: register, edit, and hand to a municipality from a date.
+
+The forms parse input; ``inventory.services`` validates against the whole history and
+writes in one transaction. Choices of municipalities, service areas, locations and
+persons are limited to what the user may see.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from samdrift.catalogue.models import Product
+from samdrift.core.permissions import restrict
+from samdrift.inventory.choices import AssetStatus
+from samdrift.inventory.models import Asset
+from samdrift.organisations.forms import chosen_municipality, limit_members
+from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
+from samdrift.web.forms import DateInput, MoneyField, scoped_queryset
+
+ASSET_FIELDS = [
+    "product",
+    "asset_tag",
+    "serial_number",
+    "name",
+    "model_name",
+    "origin",
+    "acquisition_date",
+    "acquisition_cost",
+    "lessor",
+    "lease_start",
+    "lease_end",
+    "planned_replacement",
+    "notes",
+]
+
+
+class AssetForm(forms.ModelForm):
+    """Descriptive fields of an asset; on creation also its first status."""
+
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[
+            (AssetStatus.IN_STOCK, AssetStatus.IN_STOCK.label),
+            (AssetStatus.ORDERED, AssetStatus.ORDERED.label),
+        ],
+        initial=AssetStatus.IN_STOCK,
+        help_text=gettext_lazy("Later changes of status follow the lifecycle."),
+    )
+    acquisition_cost = MoneyField(label=gettext_lazy("Acquisition cost"), required=False)
+
+    class Meta:
+        model = Asset
+        fields = ASSET_FIELDS
+        widgets = {
+            "acquisition_date": DateInput(),
+            "lease_start": DateInput(),
+            "lease_end": DateInput(),
+            "planned_replacement": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.select_related("category").order_by(
+            "category__name", "name"
+        )
+        if self.instance.pk is not None:
+            del self.fields["status"]
+
+    def clean_serial_number(self):
+        serial = self.cleaned_data.get("serial_number", "").strip()
+        if (
+            serial
+            and Asset.objects.filter(serial_number=serial).exclude(pk=self.instance.pk).exists()
+        ):
+            raise forms.ValidationError(
+                _("Another asset already has the serial number %(serial)s.") % {"serial": serial}
+            )
+        return serial
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
+
+
+class AssignForm(forms.Form):
+    """Who holds the asset from a date: municipality, and optionally service area,
+    person (by username) and location."""
+
+    municipality = forms.ModelChoiceField(
+        label=gettext_lazy("Municipality"), queryset=Municipality.objects.none()
+    )
+    service_area = forms.ModelChoiceField(
+        label=gettext_lazy("Service area"), queryset=ServiceArea.objects.none(), required=False
+    )
+    person = forms.CharField(
+        label=gettext_lazy("Person (username)"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"list": "person-suggestions", "autocomplete": "off"}),
+        help_text=gettext_lazy("Leave empty when the asset is not personal."),
+    )
+    location = forms.ModelChoiceField(
+        label=gettext_lazy("Location"), queryset=Location.objects.none(), required=False
+    )
+    valid_from = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
+    valid_to = forms.DateField(
+        label=gettext_lazy("Until (first day no longer held)"),
+        widget=DateInput(),
+        required=False,
+    )
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["municipality"].queryset = scoped_queryset(Municipality.objects.all(), user)
+        limit_members(self, user, chosen_municipality(self))
+        if not self.is_bound and "valid_from" not in self.initial:
+            self.initial["valid_from"] = datetime.date.today()
+
+    def clean(self):
+        cleaned = super().clean()
+        username = (cleaned.get("person") or "").strip()
+        municipality = cleaned.get("municipality")
+        if not username:
+            cleaned["person"] = None
+            return cleaned
+        if municipality is None:
+            return cleaned
+        person = (
+            restrict(Person.objects.all(), self.user)
+            .filter(municipality=municipality, username=username)
+            .first()
+        )
+        if person is None:
+            self.add_error(
+                "person",
+                _("%(municipality)s has no person with the username %(username)s.")
+                % {"municipality": municipality, "username": username},
+            )
+        cleaned["person"] = person
+        return cleaned

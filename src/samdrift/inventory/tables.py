@@ -1,0 +1,100 @@
+"""The columns of the asset list and its export (one place)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.web.tables import Column, Table
+
+
+def _asset_url(asset) -> str:
+    return reverse("inventory:asset_detail", args=[asset.pk])
+
+
+def _holder_url(asset) -> str | None:
+    if asset.municipality_id is None:
+        return None
+    return reverse("organisations:municipality_detail", args=[asset.municipality_id])
+
+
+def _person_url(asset) -> str | None:
+    if asset.person_id is None:
+        return None
+    return reverse("organisations:person_detail", args=[asset.person_id])
+
+
+ASSET_TABLE = Table(
+    columns=[
+        Column("asset_tag", _("Asset tag"), order_by=("asset_tag",), link=_asset_url),
+        Column("serial_number", _("Serial number"), order_by=("serial_number",)),
+        Column("name", _("Name"), in_table=False),
+        Column("product", _("Product"), accessor="product.name", order_by=("product__name",)),
+        Column(
+            "category",
+            _("Category"),
+            accessor="product.category.name",
+            order_by=("product__category__name",),
+        ),
+        Column("model_name", _("Model"), in_table=False),
+        Column("status", _("Status"), kind="choice", order_by=("status",)),
+        Column("origin", _("Origin"), kind="choice", in_table=False),
+        Column(
+            "municipality",
+            _("Municipality"),
+            accessor="municipality.name",
+            order_by=("municipality__name",),
+            link=_holder_url,
+        ),
+        Column(
+            "municipality_number",
+            _("Municipality number"),
+            accessor="municipality.number",
+            in_table=False,
+        ),
+        Column(
+            "service_area",
+            _("Service area"),
+            accessor="service_area.name",
+            order_by=("service_area__name",),
+        ),
+        Column(
+            "service_area_cost_centre",
+            _("Cost centre"),
+            accessor="service_area.cost_centre",
+            in_table=False,
+        ),
+        Column(
+            "person",
+            _("Person"),
+            accessor="person.username",
+            order_by=("person__username",),
+            link=_person_url,
+        ),
+        Column("location", _("Location"), accessor="location.name", in_table=False),
+        Column("acquisition_date", _("Acquired"), kind="date", order_by=("acquisition_date",)),
+        Column(
+            "acquisition_cost",
+            _("Acquisition cost"),
+            kind="money",
+            order_by=("acquisition_cost",),
+        ),
+        Column("lessor", _("Lessor"), in_table=False),
+        Column("lease_start", _("Lease start"), kind="date", in_table=False),
+        Column("lease_end", _("Lease end"), kind="date", order_by=("lease_end",)),
+        Column(
+            "planned_replacement",
+            _("Planned replacement"),
+            kind="date",
+            order_by=("planned_replacement",),
+        ),
+        Column("notes", _("Notes"), in_table=False),
+    ],
+    default_sort="asset_tag",
+    select_related=(
+        "product__category",
+        "municipality",
+        "service_area",
+        "person",
+        "location",
+    ),
+    export_name="assets",
+)

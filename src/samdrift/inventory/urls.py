@@ -1,0 +1,14 @@
+from django.urls import path
+
+from samdrift.inventory import views
+
+app_name = "inventory"
+
+urlpatterns = [
+    path("assets/", views.AssetListView.as_view(), name="asset_list"),
+    path("assets/new/", views.asset_edit, name="asset_create"),
+    path("assets/<int:pk>/", views.asset_detail, name="asset_detail"),
+    path("assets/<int:pk>/edit/", views.asset_edit, name="asset_edit"),
+    path("assets/<int:pk>/assign/", views.asset_assign, name="asset_assign"),
+    path("assets/person-suggestions/", views.person_suggestions, name="person_suggestions"),
+]

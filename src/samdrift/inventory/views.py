@@ -1,0 +1,201 @@
+"""Pages for assets: the list, an asset with its assignment timeline and change log, and
+the operator forms (register, edit, assign from a date).
+
+Every page starts from ``restrict``. A municipality's users see only their own
+assignments of an asset (not who held it before) and only change-log rows of their own
+municipality.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from samdrift.catalogue.models import PriceVersion
+from samdrift.catalogue.selectors import price_on
+from samdrift.core.changelog import changes_for
+from samdrift.core.permissions import can_write, restrict
+from samdrift.inventory.filtersets import AssetFilterSet
+from samdrift.inventory.forms import AssetForm, AssignForm
+from samdrift.inventory.models import Asset, Assignment
+from samdrift.inventory.services import assign_asset, create_asset, update_asset
+from samdrift.inventory.tables import ASSET_TABLE
+from samdrift.organisations.models import Person
+from samdrift.web.forms import add_service_errors
+from samdrift.web.lists import ObjectListView
+from samdrift.web.permissions import get_restricted_or_404, require_write
+from samdrift.web.timeline import assignment_timeline
+
+CHANGE_LOG_LIMIT = 50
+
+
+class AssetListView(ObjectListView):
+    model = Asset
+    filterset_class = AssetFilterSet
+    table = ASSET_TABLE
+    title = gettext_lazy("Assets")
+    filter_fields = [
+        "q",
+        "municipality",
+        "service_area",
+        "category",
+        "product",
+        "status",
+        "replacement_before",
+    ]
+    filter_labels = {
+        "replacement_before": gettext_lazy("Replacement due before"),
+        "category": gettext_lazy("Category"),
+        "product": gettext_lazy("Product"),
+    }
+    create_url_name = "inventory:asset_create"
+
+
+def _field_labels(model) -> dict[str, str]:
+    return {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
+
+
+@login_required
+def asset_detail(request, pk: int):
+    user = request.user
+    asset = get_restricted_or_404(
+        Asset.objects.select_related(
+            "product__category__lease_model", "municipality", "service_area", "person", "location"
+        ),
+        user,
+        pk=pk,
+    )
+    today = timezone.localdate()
+    history = list(
+        restrict(Assignment.objects.filter(asset=asset), user)
+        .select_related("municipality", "service_area", "person", "location")
+        .order_by("valid_from", "pk")
+    )
+    labels = _field_labels(Asset)
+    changes = [
+        (change, [(labels.get(k, k), b, a) for k, (b, a) in change.changed_fields().items()])
+        for change in restrict(changes_for(asset), user)[:CHANGE_LOG_LIMIT]
+    ]
+    price = price_on(day=today, product=asset.product)
+    prices = list(PriceVersion.objects.filter(product=asset.product).order_by("-valid_from")[:10])
+    return render(
+        request,
+        "inventory/asset_detail.html",
+        {
+            "asset": asset,
+            "history": history,
+            "timeline": assignment_timeline(history, today=today),
+            "changes": changes,
+            "price": price,
+            "prices": prices,
+            "today": today,
+            "can_edit": can_write(user, Asset),
+        },
+    )
+
+
+@login_required
+def asset_edit(request, pk: int | None = None):
+    user = request.user
+    require_write(user, Asset)
+    asset = get_restricted_or_404(Asset.objects.all(), user, pk=pk) if pk else None
+    if request.method == "POST":
+        form = AssetForm(request.POST, instance=asset, user=user)
+        if form.is_valid():
+            fields = form.service_fields()
+            try:
+                if asset is None:
+                    saved = create_asset(**fields)
+                else:
+                    # Edit a fresh copy: the form's instance already holds the new values.
+                    current = Asset.objects.get(pk=asset.pk)
+                    saved = update_asset(asset=current, changes=fields)
+            except (ValidationError, IntegrityError) as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Saved %(object)s.") % {"object": saved})
+                return redirect("inventory:asset_detail", pk=saved.pk)
+    else:
+        form = AssetForm(instance=asset, user=user)
+    title = _("Edit %(asset)s") % {"asset": asset} if asset else _("New asset")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "inventory/asset_form.html",
+        {"form": form, "title": title, "asset": asset},
+        status=status,
+    )
+
+
+@login_required
+def asset_assign(request, pk: int):
+    user = request.user
+    require_write(user, Assignment)
+    asset = get_restricted_or_404(Asset.objects.select_related("product"), user, pk=pk)
+    if request.method == "POST":
+        form = AssignForm(request.POST, user=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                assign_asset(
+                    asset=asset,
+                    municipality=data["municipality"],
+                    service_area=data["service_area"],
+                    person=data["person"],
+                    location=data["location"],
+                    valid_from=data["valid_from"],
+                    valid_to=data["valid_to"],
+                    note=data["note"],
+                )
+            except (ValidationError, IntegrityError) as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(asset)s is held by %(municipality)s from %(date)s.")
+                    % {
+                        "asset": asset,
+                        "municipality": data["municipality"],
+                        "date": data["valid_from"].strftime("%d.%m.%Y"),
+                    },
+                )
+                return redirect("inventory:asset_detail", pk=asset.pk)
+    else:
+        municipality = request.GET.get("municipality", "")
+        if municipality.isdigit():
+            initial = {"municipality": municipality}
+        elif asset.municipality_id:
+            initial = {
+                "municipality": asset.municipality_id,
+                "service_area": asset.service_area_id,
+                "location": asset.location_id,
+            }
+        else:
+            initial = {}
+        form = AssignForm(user=user, initial=initial)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request, "inventory/asset_assign.html", {"form": form, "asset": asset}, status=status
+    )
+
+
+@login_required
+def person_suggestions(request):
+    """<option>s for the person field: usernames in the chosen municipality matching ``q``."""
+    municipality = request.GET.get("municipality", "")
+    query = request.GET.get("person", "").strip()
+    persons = []
+    if municipality.isdigit() and len(query) >= 2:
+        persons = list(
+            restrict(Person.objects.all(), request.user)
+            .filter(municipality_id=municipality, username__istartswith=query)
+            .order_by("username")[:20]
+        )
+    return TemplateResponse(request, "inventory/person_options.html", {"persons": persons})

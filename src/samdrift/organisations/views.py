@@ -1,0 +1,250 @@
+"""Pages for municipalities, service areas, locations and persons.
+
+Every page starts from ``restrict``: a municipality's users see their own municipality
+only, and another municipality's URL is a 404. Operators may create and edit service
+areas and persons; the writes go through ``core.services.save_object``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from samdrift.core.dating import active_on
+from samdrift.core.permissions import can_write, restrict
+from samdrift.core.services import save_object
+from samdrift.inventory.choices import OUT_OF_SERVICE
+from samdrift.inventory.models import Asset, Assignment, Subscription
+from samdrift.organisations.filtersets import (
+    LocationFilterSet,
+    MunicipalityFilterSet,
+    PersonFilterSet,
+    ServiceAreaFilterSet,
+)
+from samdrift.organisations.forms import PersonForm, ServiceAreaForm
+from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
+from samdrift.organisations.tables import (
+    LOCATION_TABLE,
+    MUNICIPALITY_TABLE,
+    PERSON_TABLE,
+    SERVICE_AREA_TABLE,
+)
+from samdrift.web.forms import add_service_errors
+from samdrift.web.lists import ObjectListView, count_of
+from samdrift.web.permissions import get_restricted_or_404, require_write
+from samdrift.web.selectors import monthly_cost
+
+
+class MunicipalityListView(ObjectListView):
+    model = Municipality
+    filterset_class = MunicipalityFilterSet
+    table = MUNICIPALITY_TABLE
+    title = gettext_lazy("Municipalities")
+    filter_fields = ["q", "joined_after", "joined_before"]
+    filter_labels = {
+        "joined_after": gettext_lazy("Joined on or after"),
+        "joined_before": gettext_lazy("Joined before"),
+    }
+
+    def get_queryset(self):
+        user = self.request.user
+        return Municipality.objects.annotate(
+            persons_count=count_of(Person, "municipality", user),
+            assets_count=count_of(Asset, "municipality", user),
+        )
+
+
+class ServiceAreaListView(ObjectListView):
+    model = ServiceArea
+    filterset_class = ServiceAreaFilterSet
+    table = SERVICE_AREA_TABLE
+    title = gettext_lazy("Service areas")
+    filter_fields = ["q", "municipality", "kind", "active"]
+    create_url_name = "organisations:service_area_create"
+
+    def get_queryset(self):
+        user = self.request.user
+        return ServiceArea.objects.annotate(
+            persons_count=count_of(Person, "service_area", user),
+            assets_count=count_of(Asset, "service_area", user),
+        )
+
+
+class LocationListView(ObjectListView):
+    model = Location
+    filterset_class = LocationFilterSet
+    table = LOCATION_TABLE
+    title = gettext_lazy("Locations")
+    filter_fields = ["q", "municipality", "kind"]
+
+
+class PersonListView(ObjectListView):
+    model = Person
+    filterset_class = PersonFilterSet
+    table = PERSON_TABLE
+    title = gettext_lazy("Persons")
+    filter_fields = ["q", "municipality", "service_area", "kind", "active_on"]
+    filter_labels = {"active_on": gettext_lazy("Active on")}
+    create_url_name = "organisations:person_create"
+
+
+@login_required
+def municipality_detail(request, pk: int):
+    user = request.user
+    municipality = get_restricted_or_404(Municipality.objects.all(), user, pk=pk)
+    today = timezone.localdate()
+    service_areas = list(
+        restrict(ServiceArea.objects.filter(municipality=municipality), user)
+        .annotate(
+            persons_count=count_of(Person, "service_area", user, active_from__lte=today),
+            assets_count=count_of(Asset, "service_area", user),
+        )
+        .order_by("name")
+    )
+    persons = restrict(Person.objects.filter(municipality=municipality), user)
+    persons_active = persons.filter(active_from__lte=today).exclude(active_to__lte=today).count()
+    recent_persons = list(
+        persons.select_related("service_area").order_by("-active_from", "-pk")[:10]
+    )
+    assets = restrict(Asset.objects.filter(municipality=municipality), user)
+    assets_by_category = list(
+        assets.values("product__category__name")
+        .annotate(n=Count("pk"))
+        .order_by("product__category__name")
+    )
+    assets_due = (
+        assets.exclude(status__in=OUT_OF_SERVICE)
+        .filter(planned_replacement__lt=today.replace(year=today.year + 1))
+        .count()
+    )
+    cost = monthly_cost(user=user, day=today, municipality_id=municipality.pk)
+    area_names = {area.pk: area.name for area in service_areas}
+    cost_by_area = sorted(
+        (
+            (area_names.get(area_id, _("No service area")), amount)
+            for (_m, area_id), amount in cost.by_service_area().items()
+        ),
+        key=lambda row: (-row[1], row[0]),
+    )
+    return render(
+        request,
+        "organisations/municipality_detail.html",
+        {
+            "municipality": municipality,
+            "service_areas": service_areas,
+            "persons_total": persons.count(),
+            "persons_active": persons_active,
+            "recent_persons": recent_persons,
+            "assets_total": sum(row["n"] for row in assets_by_category),
+            "assets_by_category": assets_by_category,
+            "assets_due": assets_due,
+            "cost": cost,
+            "cost_by_area": cost_by_area,
+            "today": today,
+        },
+    )
+
+
+@login_required
+def person_detail(request, pk: int):
+    user = request.user
+    person = get_restricted_or_404(
+        Person.objects.select_related("municipality", "service_area", "location"), user, pk=pk
+    )
+    today = timezone.localdate()
+    assignments = list(
+        restrict(Assignment.objects.filter(person=person), user)
+        .select_related("asset__product__category", "service_area", "location")
+        .order_by("-valid_from", "-pk")
+    )
+    subscriptions = list(
+        restrict(Subscription.objects.filter(person=person), user)
+        .select_related("service", "service_area")
+        .order_by("-valid_from", "-pk")
+    )
+    current_filter = active_on(today)
+    current_ids = set(
+        restrict(Subscription.objects.filter(person=person), user)
+        .filter(current_filter)
+        .values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "organisations/person_detail.html",
+        {
+            "person": person,
+            "assets_now": [a for a in assignments if a.valid_from <= today and a.valid_to is None],
+            "assignment_history": assignments,
+            "subscriptions_now": [s for s in subscriptions if s.pk in current_ids],
+            "subscription_history": [s for s in subscriptions if s.pk not in current_ids],
+            "today": today,
+            "can_edit": can_write(user, Person),
+        },
+    )
+
+
+def _form_page(request, *, form, template: str, title: str, obj=None):
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, template, {"form": form, "title": title, "object": obj}, status=status)
+
+
+def _save(request, form, *, success_message: str):
+    """Save a valid ModelForm's instance through the service; None when it refused."""
+    try:
+        instance = save_object(instance=form.instance)
+    except (ValidationError, IntegrityError) as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(request, success_message % {"object": instance})
+    return instance
+
+
+@login_required
+def service_area_edit(request, pk: int | None = None):
+    user = request.user
+    require_write(user, ServiceArea)
+    area = get_restricted_or_404(ServiceArea.objects.all(), user, pk=pk) if pk else None
+    title = _("Edit service area") if area else _("New service area")
+    if request.method == "POST":
+        form = ServiceAreaForm(request.POST, instance=area, user=user)
+        if form.is_valid():
+            saved = _save(request, form, success_message=_("Saved %(object)s."))
+            if saved is not None:
+                url = reverse("organisations:municipality_detail", args=[saved.municipality_id])
+                return redirect(url)
+    else:
+        initial = {"municipality": request.GET.get("municipality")} if not area else None
+        form = ServiceAreaForm(instance=area, user=user, initial=initial)
+    return _form_page(
+        request, form=form, template="organisations/service_area_form.html", title=title, obj=area
+    )
+
+
+@login_required
+def person_edit(request, pk: int | None = None):
+    user = request.user
+    require_write(user, Person)
+    person = get_restricted_or_404(Person.objects.all(), user, pk=pk) if pk else None
+    title = _("Edit person") if person else _("New person")
+    if request.method == "POST":
+        form = PersonForm(request.POST, instance=person, user=user)
+        if form.is_valid():
+            saved = _save(request, form, success_message=_("Saved %(object)s."))
+            if saved is not None:
+                return redirect("organisations:person_detail", pk=saved.pk)
+    else:
+        municipality = request.GET.get("municipality", "")
+        # htmx reloads the service area and location choices with ?municipality=<id>.
+        initial = {"municipality": municipality} if municipality.isdigit() else {}
+        form = PersonForm(instance=person, user=user, initial=initial)
+    return _form_page(
+        request, form=form, template="organisations/person_form.html", title=title, obj=person
+    )
