@@ -1,0 +1,171 @@
+"""Read questions about buyouts and per-asset prices: the valuation of a buyout, and the
+asset prices billing reads for a period. Each is a fixed, small number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from samdrift.core.dating import active_on, overlapping
+from samdrift.finance.depreciation import age_in_months, book_value
+from samdrift.finance.money import ZERO, round_to_ore
+from samdrift.inventory.models import AssetPrice, Buyout, BuyoutItem
+
+MAX_USEFUL_LIFE_MONTHS = 60  # DESIGN.md: linear depreciation over at most five years.
+
+
+def default_useful_life(product) -> int:
+    """The useful life a bought-out asset is valued over unless overridden: its
+    product's (or category's), capped at 60 months."""
+    return min(product.effective_useful_life_months, MAX_USEFUL_LIFE_MONTHS)
+
+
+@dataclass
+class ValuationLine:
+    """The book value of one asset in a buyout, with the basis it was computed from."""
+
+    item_id: int
+    asset_id: int
+    asset_tag: str
+    serial_number: str
+    product: str
+    category: str
+    acquisition_date: datetime.date
+    acquisition_cost: Decimal
+    residual_value: Decimal
+    useful_life_months: int
+    default_life_months: int
+    life_override_reason: str
+    age_months: int | None
+    book_value: Decimal | None
+    problem: str = ""
+
+    @property
+    def life_overridden(self) -> bool:
+        return bool(self.life_override_reason) or self.useful_life_months != (
+            self.default_life_months
+        )
+
+    @property
+    def remaining_months(self) -> int | None:
+        if self.age_months is None:
+            return None
+        return max(self.useful_life_months - self.age_months, 0)
+
+
+@dataclass
+class Valuation:
+    """A buyout's valuation: one line per asset and the total (the sum of the lines'
+    book values, each rounded to the øre). ``frozen`` once the buyout is agreed."""
+
+    buyout: Buyout
+    valuation_date: datetime.date
+    frozen: bool
+    lines: list[ValuationLine] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.book_value for line in self.lines if line.book_value is not None), ZERO)
+
+    @property
+    def total_cost(self) -> Decimal:
+        return sum((line.acquisition_cost for line in self.lines), ZERO)
+
+    @property
+    def problems(self) -> list[ValuationLine]:
+        return [line for line in self.lines if line.problem]
+
+
+def value_item(
+    *,
+    acquisition_date: datetime.date,
+    acquisition_cost: Decimal,
+    residual_value: Decimal,
+    useful_life_months: int,
+    valuation_date: datetime.date,
+) -> tuple[int, Decimal]:
+    """(age in whole months on the valuation date, book value rounded to the øre).
+
+    Straight line (``finance.depreciation``): ``cost - (cost - residual) * min(age, L) / L``.
+    The book value is rounded here because it is the amount written on the valuation and
+    paid to the municipality.
+    """
+    age = age_in_months(acquired=acquisition_date, on=valuation_date)
+    value = book_value(
+        cost=acquisition_cost,
+        residual=residual_value,
+        useful_life_months=useful_life_months,
+        age_months=age,
+    )
+    return age, round_to_ore(value)
+
+
+def buyout_items(buyout: Buyout) -> QuerySet[BuyoutItem]:
+    return (
+        BuyoutItem.objects.filter(buyout=buyout)
+        .select_related("asset__product__category__lease_model")
+        .order_by("asset__asset_tag")
+    )
+
+
+def buyout_valuation(*, buyout: Buyout) -> Valuation:
+    """The valuation of ``buyout``: computed on its valuation date while it is a draft, the
+    frozen figures once agreed. One query for the items, whatever their number.
+
+    Lines whose basis is invalid (acquisition after the valuation date, residual above
+    cost) carry a ``problem`` and no book value instead of failing the whole page.
+    """
+    frozen = buyout.is_locked
+    valuation = Valuation(buyout=buyout, valuation_date=buyout.valuation_date, frozen=frozen)
+    for item in buyout_items(buyout):
+        asset = item.asset
+        default_life = default_useful_life(asset.product)
+        line = ValuationLine(
+            item_id=item.pk,
+            asset_id=asset.pk,
+            asset_tag=asset.asset_tag,
+            serial_number=asset.serial_number,
+            product=asset.product.name,
+            category=asset.product.category.name,
+            acquisition_date=item.acquisition_date,
+            acquisition_cost=item.acquisition_cost,
+            residual_value=item.residual_value,
+            useful_life_months=item.useful_life_months or default_life,
+            default_life_months=default_life,
+            life_override_reason=item.life_override_reason,
+            age_months=item.age_months,
+            book_value=item.book_value,
+        )
+        if not frozen:
+            try:
+                line.age_months, line.book_value = value_item(
+                    acquisition_date=item.acquisition_date,
+                    acquisition_cost=item.acquisition_cost,
+                    residual_value=item.residual_value,
+                    useful_life_months=line.useful_life_months,
+                    valuation_date=buyout.valuation_date,
+                )
+            except ValueError as error:
+                line.problem = str(error)
+        valuation.lines.append(line)
+    return valuation
+
+
+def asset_prices_overlapping(
+    *, start: datetime.date, end: datetime.date | None, assets: QuerySet | None = None
+) -> QuerySet[AssetPrice]:
+    """Every per-asset price row overlapping ``[start, end)`` — one query for a whole
+    billing period. Billing charges an asset these rows' ``amount`` for the days they
+    cover instead of its product's list price."""
+    queryset = AssetPrice.objects.filter(overlapping(start, end))
+    if assets is not None:
+        queryset = queryset.filter(asset__in=assets)
+    return queryset.order_by("asset_id", "valid_from")
+
+
+def asset_price_map(*, day: datetime.date) -> dict[int, AssetPrice]:
+    """asset id → its own price row in force on ``day`` (one query)."""
+    return {price.asset_id: price for price in AssetPrice.objects.filter(active_on(day))}
