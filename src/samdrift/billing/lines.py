@@ -1,0 +1,234 @@
+"""Grouping charges into invoice lines, and the VAT and totals of an invoice.
+
+A line is the sum of an invoice's charges for one service area × item (× VAT rate, and ×
+the period an adjustment corrects). VAT follows EN 16931: per VAT category and rate the
+tax is the rounded product of the category's taxable amount and the rate (BR-CO-17); each
+line gets its exact share of that, so lines, categories and totals all agree to the øre.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from samdrift.billing.choices import ChargeSource, VatCategory
+from samdrift.billing.rating import (
+    BUYOUT_VAT_REASON,
+    DEFAULT_EXEMPTION_REASON,
+    F_AMOUNT,
+    F_COST_POOL,
+    F_DAYS,
+    F_DESCRIPTION,
+    F_DIM,
+    F_MUNICIPALITY,
+    F_PRODUCT,
+    F_QUANTITY,
+    F_SERVICE,
+    F_SERVICE_AREA,
+    F_SOURCE,
+    F_SOURCE_ID,
+    F_UNIT_PRICE,
+    F_VAT,
+)
+from samdrift.catalogue.choices import UBL_UNIT_CODES
+from samdrift.finance.money import round_to_ore
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+UNITS_QUANTUM = Decimal("0.0001")
+SOURCE_ORDER = {source.value: index for index, source in enumerate(ChargeSource)}
+
+
+@dataclass
+class LineTotal:
+    """Running sums of the charges of one line."""
+
+    net: Decimal = ZERO
+    units: Decimal = ZERO
+    count: int = 0
+    prices: set = field(default_factory=set)
+    first_source_id: int | None = None
+
+
+class LineAggregator:
+    """Sums charge facts into lines per invoice while the run streams them."""
+
+    def __init__(self):
+        self.lines: dict[int, dict[tuple, LineTotal]] = defaultdict(dict)
+
+    def add(self, fact: tuple, adjusts_period_id: int | None) -> None:
+        key = (
+            fact[F_SERVICE_AREA],
+            fact[F_SOURCE],
+            fact[F_PRODUCT],
+            fact[F_SERVICE],
+            fact[F_COST_POOL],
+            fact[F_DESCRIPTION] if fact[F_SOURCE] in ("one_off", "buyout") else "",
+            adjusts_period_id,
+            fact[F_VAT],
+        )
+        lines = self.lines[fact[F_MUNICIPALITY]]
+        total = lines.get(key)
+        if total is None:
+            total = lines[key] = LineTotal(first_source_id=fact[F_SOURCE_ID])
+        amount = fact[F_AMOUNT]
+        total.net += amount
+        days = fact[F_DAYS]
+        if days is None or fact[F_DIM] is None:
+            total.units += fact[F_QUANTITY]
+        else:
+            total.units += fact[F_QUANTITY] * days / fact[F_DIM]
+        total.count += 1
+        if len(total.prices) < 2:
+            total.prices.add(fact[F_UNIT_PRICE])
+
+
+def quantity_and_price(*, net: Decimal, units: Decimal, prices: set) -> tuple[Decimal, Decimal]:
+    """The (quantity, unit price) shown for a line, such that quantity × price is the net
+    amount exactly (EHF: line amount = quantity × price, at most 2 decimals, price never
+    negative). The units used at the one unit price when that multiplies out; otherwise
+    one lot (−1 for a credit) at the net amount."""
+    if len(prices) == 1:
+        (price,) = prices
+        units = units.quantize(UNITS_QUANTUM)
+        if price >= 0 and units * price == net:
+            return units, price
+    if net < 0:
+        return Decimal("-1"), -net
+    return Decimal("1"), net
+
+
+def vat_category(*, rate: Decimal, vat_registered: bool) -> str:
+    if not vat_registered:
+        return VatCategory.NOT_SUBJECT
+    return VatCategory.STANDARD if rate > 0 else VatCategory.EXEMPT
+
+
+def distribute_vat(nets: list[Decimal], rate: Decimal) -> tuple[Decimal, list[Decimal]]:
+    """(VAT of the category, each line's share). The category VAT is rounded once from the
+    category's taxable amount (BR-CO-17); each line gets its own rounded VAT, and the few øre
+    of difference go to the largest lines, so the shares add up to the category VAT."""
+    total = round_to_ore(sum(nets, ZERO) * rate / 100)
+    shares = [round_to_ore(net * rate / 100) for net in nets]
+    difference = int((total - sum(shares, ZERO)) / CENT)
+    step = CENT if difference > 0 else -CENT
+    order = sorted(range(len(nets)), key=lambda i: (-abs(nets[i]), i))
+    for index in range(abs(difference)):
+        shares[order[index % len(order)]] += step
+    return total, shares
+
+
+@dataclass
+class LineNames:
+    """What the line builder needs to name lines: item, area and period look-ups."""
+
+    products: dict[int, str]
+    services: dict[int, tuple[str, str, str]]  # name, unit, exemption reason
+    pools: dict[int, tuple[str, str]]  # name, exemption reason
+    one_off_reasons: dict[int, str]
+    areas: dict[int, tuple[str, str]]  # name, cost centre
+    periods: dict[int, str]
+
+
+def build_lines(
+    *, totals: dict[tuple, LineTotal], names: LineNames, vat_registered: bool
+) -> list[dict]:
+    """Invoice line values for one invoice, numbered in a stable, readable order: by
+    service area, then source, item and adjusted period."""
+
+    def item_name(key) -> str:
+        _area, source, product_id, service_id, pool_id, text, _adjusts, _vat = key
+        if text:
+            return text
+        if product_id:
+            return names.products[product_id]
+        if service_id:
+            return names.services[service_id][0]
+        if pool_id:
+            return names.pools[pool_id][0]
+        return str(ChargeSource(source).label)
+
+    def sort_key(key):
+        area_id = key[0]
+        area = names.areas.get(area_id, ("", "")) if area_id else ("", "")
+        return (
+            area[1],
+            area[0],
+            SOURCE_ORDER[key[1]],
+            item_name(key),
+            names.periods.get(key[6], ""),
+            key[7],
+        )
+
+    lines = []
+    for number, key in enumerate(sorted(totals, key=sort_key), start=1):
+        total = totals[key]
+        area_id, source, product_id, service_id, pool_id, _text, adjusts_id, rate = key
+        description = item_name(key)
+        if adjusts_id is not None:
+            description = _("%(item)s – adjustment for %(period)s") % {
+                "item": description,
+                "period": names.periods[adjusts_id],
+            }
+        quantity, unit_price = quantity_and_price(
+            net=total.net, units=total.units, prices=total.prices
+        )
+        unit_code = "C62"
+        if service_id and abs(quantity) != 1:
+            unit_code = UBL_UNIT_CODES.get(names.services[service_id][1], "C62")
+        category = vat_category(rate=rate, vat_registered=vat_registered)
+        reason = ""
+        if category != VatCategory.STANDARD:
+            if source == ChargeSource.BUYOUT:
+                reason = BUYOUT_VAT_REASON
+            elif source == ChargeSource.ONE_OFF:
+                reason = names.one_off_reasons.get(total.first_source_id, "")
+            elif service_id:
+                reason = names.services[service_id][2]
+            elif pool_id:
+                reason = names.pools[pool_id][1]
+            reason = reason or DEFAULT_EXEMPTION_REASON
+        lines.append(
+            {
+                "line_number": number,
+                "service_area_id": area_id,
+                "source": source,
+                "product_id": product_id,
+                "service_id": service_id,
+                "cost_pool_id": pool_id,
+                "description": description[:250],
+                "adjusts_period_id": adjusts_id,
+                "units": total.units.quantize(UNITS_QUANTUM),
+                "quantity": quantity,
+                "unit_code": unit_code,
+                "unit_price": unit_price,
+                "net_amount": total.net,
+                "vat_rate": rate if category != VatCategory.NOT_SUBJECT else ZERO,
+                "vat_category": category,
+                "vat_exemption_reason": reason[:200],
+                "charge_count": total.count,
+            }
+        )
+    # VAT: per category and rate on the invoice, shared out over its lines.
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for index, line in enumerate(lines):
+        groups[(line["vat_category"], line["vat_rate"])].append(index)
+    for (_category, rate), indexes in groups.items():
+        _total, shares = distribute_vat([lines[i]["net_amount"] for i in indexes], rate)
+        for index, share in zip(indexes, shares, strict=True):
+            lines[index]["vat_amount"] = share
+    return lines
+
+
+def invoice_totals(lines) -> tuple[Decimal, Decimal, Decimal]:
+    """(net, VAT, gross) of lines (dicts or InvoiceLine/CreditNoteLine objects)."""
+
+    def value(line, name):
+        return line[name] if isinstance(line, dict) else getattr(line, name)
+
+    net = sum((value(line, "net_amount") for line in lines), ZERO)
+    vat = sum((value(line, "vat_amount") for line in lines), ZERO)
+    return net, vat, net + vat

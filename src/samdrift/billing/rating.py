@@ -1,0 +1,692 @@
+"""The rating engine: from the effective-dated inputs of one month to charge facts.
+
+Set-based: one streamed query per source (assignments, subscriptions, usage, one-off
+charges, cost pools, amounts owed), a few small look-up queries (prices, agreed prices,
+asset prices, item names), then pure Python over the rows. Nothing here writes charges;
+``billing.services.bill_period`` streams the facts into the database.
+
+Rules (docs/billing.md has the full text):
+
+- A day is priced by the first of: the asset's own price (``AssetPrice``, bought-out
+  assets), the municipality's agreed price (``AgreedPrice`` of the agreement in force),
+  the list price (``PriceVersion``). A day with none of them is an error.
+- Monthly prices are prorated by days (``finance.proration.prorate``) over the half-open
+  overlap of the input with the month. All the pieces of one asset (or subscription) in a
+  month are rounded together: their total is rounded once and split over the pieces by
+  ``finance.allocation.allocate``, so a move on day 10 gives two charges that add up to
+  exactly one month.
+- Usage is priced at the day-weighted price of the month; one-off charges at their own
+  price; cost pools are split by their allocation key; amounts owed (buyouts) are credits.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from samdrift.agreements.selectors import agreed_prices_between
+from samdrift.billing.allocation import pool_shares
+from samdrift.billing.choices import ChargeSource
+from samdrift.billing.models import CostPool, OneOffCharge
+from samdrift.catalogue.choices import ServiceUnit
+from samdrift.catalogue.models import PriceVersion, Product, Service
+from samdrift.core.dating import overlapping
+from samdrift.core.money import round_unit_price
+from samdrift.finance.allocation import allocate
+from samdrift.finance.money import round_to_ore
+from samdrift.finance.proration import days_in_month, month_bounds, overlap_days, prorate
+from samdrift.inventory.buyout_selectors import asset_prices_overlapping
+from samdrift.inventory.choices import AssetOrigin
+from samdrift.inventory.models import AmountOwed, Assignment, Subscription, UsageRecord
+
+ZERO = Decimal("0")
+ONE = Decimal("1")
+QUANTITY_ONE = Decimal("1.000")
+CHUNK = 20000
+BUYOUT_VAT_REASON = "Buyout of the municipality's equipment, credited without VAT"
+DEFAULT_EXEMPTION_REASON = "Exempt from VAT"
+
+# A charge fact: everything a Charge row holds except period, run, invoice and
+# adjusts_period. Plain tuples, because a run makes a million of them.
+(
+    F_MUNICIPALITY,
+    F_SERVICE_AREA,
+    F_PERSON,
+    F_ASSET,
+    F_SUBSCRIPTION,
+    F_SOURCE,
+    F_SOURCE_ID,
+    F_PRODUCT,
+    F_SERVICE,
+    F_COST_POOL,
+    F_DESCRIPTION,
+    F_QUANTITY,
+    F_UNIT_PRICE,
+    F_DAYS,
+    F_DIM,
+    F_FROM,
+    F_TO,
+    F_AMOUNT,
+    F_VAT,
+) = range(19)
+
+FACT_FIELDS = [
+    "municipality",
+    "service_area",
+    "person",
+    "asset",
+    "subscription",
+    "source",
+    "source_id",
+    "product",
+    "service",
+    "cost_pool",
+    "description",
+    "quantity",
+    "unit_price",
+    "days_active",
+    "days_in_month",
+    "valid_from",
+    "valid_to",
+    "amount",
+    "vat_rate",
+]
+
+# Services priced per month from subscriptions; per page / per hour come from usage.
+MONTHLY_UNITS = frozenset(
+    {ServiceUnit.PER_USER, ServiceUnit.PER_DEVICE, ServiceUnit.PER_SITE, ServiceUnit.FIXED}
+)
+
+
+@dataclass
+class Scope:
+    """Which inputs to rate: everything (a normal run), or the subset an adjustment check
+    re-rates. ``None`` means all rows of a source, an empty ``Q`` with ``skip`` none."""
+
+    assignments: Q | None = None
+    subscriptions: Q | None = None
+    usage: Q | None = None
+    one_offs: Q | None = None
+    pools: Q | None = None
+    skip: frozenset[str] = frozenset()
+    amounts_owed: bool = True
+
+
+@dataclass
+class PriceProblem:
+    """Days of an input for which no price was found."""
+
+    item: str
+    municipality_id: int
+    subject: str
+    start: datetime.date
+    end: datetime.date
+
+    def message(self, municipality_names: dict[int, str]) -> str:
+        last_day = self.end - datetime.timedelta(days=1)
+        days = (
+            self.start.isoformat()
+            if self.start == last_day
+            else f"{self.start.isoformat()}–{last_day.isoformat()}"
+        )
+        return _("No price for %(item)s on %(days)s (%(subject)s, %(municipality)s).") % {
+            "item": self.item,
+            "days": days,
+            "subject": self.subject,
+            "municipality": municipality_names.get(self.municipality_id, self.municipality_id),
+        }
+
+
+Span = tuple[datetime.date, datetime.date | None, Decimal]
+
+
+class PriceBook:
+    """Prices of every item for one month, merged day by day from asset prices, agreed
+    prices and list prices. Answers are cached: most inputs cover the whole month."""
+
+    def __init__(self, *, start: datetime.date, end: datetime.date, asset_ids=None):
+        self.start, self.end = start, end
+        self.list_prices: dict[tuple[str, int], list[Span]] = defaultdict(list)
+        for product_id, service_id, amount, valid_from, valid_to in (
+            PriceVersion.objects.filter(overlapping(start, end))
+            .order_by("valid_from")
+            .values_list("product_id", "service_id", "amount", "valid_from", "valid_to")
+        ):
+            key = ("product", product_id) if product_id else ("service", service_id)
+            self.list_prices[key].append((valid_from, valid_to, amount))
+        self.agreed: dict[tuple[int, str, int], list[Span]] = defaultdict(list)
+        for span in agreed_prices_between(start=start, end=end):
+            key = ("product", span.product_id) if span.product_id else ("service", span.service_id)
+            self.agreed[(span.municipality_id, *key)].append(
+                (span.valid_from, span.valid_to, span.amount)
+            )
+        self.asset_prices: dict[int, list[Span]] = defaultdict(list)
+        for price in asset_prices_overlapping(start=start, end=end, assets=asset_ids).values_list(
+            "asset_id", "valid_from", "valid_to", "amount"
+        ):
+            self.asset_prices[price[0]].append(price[1:])
+        self._cache: dict[tuple, tuple[list[tuple], list[tuple]]] = {}
+
+    def segments(
+        self,
+        *,
+        municipality_id: int,
+        kind: str,
+        item_id: int,
+        start: datetime.date,
+        end: datetime.date,
+        asset_id: int | None = None,
+    ) -> tuple[list[tuple[datetime.date, datetime.date, Decimal]], list[tuple]]:
+        """(priced pieces ``(from, to, price)`` covering ``[start, end)``, unpriced pieces)."""
+        own = self.asset_prices.get(asset_id) if asset_id is not None else None
+        key = (municipality_id, kind, item_id, start, end, asset_id if own else None)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        layers = [
+            own or (),
+            self.agreed.get((municipality_id, kind, item_id), ()),
+            self.list_prices.get((kind, item_id), ()),
+        ]
+        bounds = {start, end}
+        for layer in layers:
+            for valid_from, valid_to, _amount in layer:
+                if start < valid_from < end:
+                    bounds.add(valid_from)
+                if valid_to is not None and start < valid_to < end:
+                    bounds.add(valid_to)
+        points = sorted(bounds)
+        priced: list[tuple[datetime.date, datetime.date, Decimal]] = []
+        missing: list[tuple[datetime.date, datetime.date]] = []
+        for lower, upper in itertools.pairwise(points):
+            price = None
+            for layer in layers:
+                for valid_from, valid_to, amount in layer:
+                    if valid_from <= lower and (valid_to is None or valid_to >= upper):
+                        price = amount
+                        break
+                if price is not None:
+                    break
+            if price is None:
+                if missing and missing[-1][1] == lower:
+                    missing[-1] = (missing[-1][0], upper)
+                else:
+                    missing.append((lower, upper))
+            elif priced and priced[-1][1] == lower and priced[-1][2] == price:
+                priced[-1] = (priced[-1][0], upper, price)
+            else:
+                priced.append((lower, upper, price))
+        result = (priced, missing)
+        self._cache[key] = result
+        return result
+
+
+def _split_exactly(pieces: list[tuple[Decimal, int]], dim: int) -> list[Decimal]:
+    """Amounts of pieces ``(monthly amount, days)`` that add up to their rounded total.
+
+    One piece: ``round(prorate(...))``. Several (a move or price change mid-month): the
+    total is rounded once and allocated by each piece's exact value, so the pieces add up
+    to what one whole month (or the whole active time) costs, to the øre.
+    """
+    if len(pieces) == 1:
+        monthly, days = pieces[0]
+        return [round_to_ore(prorate(monthly_amount=monthly, active_days=days, days_in_month=dim))]
+    exact = [monthly * days / dim for monthly, days in pieces]
+    total = round_to_ore(sum(exact, ZERO))
+    if total == 0 or all(value == 0 for value in exact):
+        return [ZERO.quantize(Decimal("0.01"))] * len(pieces)
+    if any(value < 0 for value in exact):
+        return [round_to_ore(value) for value in exact]
+    shares = allocate(amount=total, weights=dict(enumerate(exact)))
+    return [shares[index] for index in range(len(pieces))]
+
+
+@dataclass
+class Rater:
+    """Rates one month. ``facts()`` yields charge facts in a fixed order (so that the same
+    inputs give the same content hash); problems (missing prices) are collected."""
+
+    month: datetime.date
+    scope: Scope = field(default_factory=Scope)
+    problems: list[PriceProblem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    progress: object = None
+
+    def __post_init__(self):
+        self.start, self.end = month_bounds(self.month)
+        self.dim = days_in_month(self.month)
+        self.products = {
+            row[0]: row[1:] for row in Product.objects.values_list("pk", "name", "vat_rate")
+        }
+        self.services = {
+            row[0]: row[1:]
+            for row in Service.objects.values_list(
+                "pk", "name", "vat_rate", "unit", "vat_exemption_reason"
+            )
+        }
+        self.prices = PriceBook(start=self.start, end=self.end)
+
+    def _tick(self, stage: str, count: int = 1) -> None:
+        self.counts[stage] = self.counts.get(stage, 0) + count
+        if self.progress is not None:
+            self.progress(stage, count)
+
+    def facts(self) -> Iterator[tuple]:
+        skip = self.scope.skip
+        if "asset" not in skip:
+            yield from self.asset_facts()
+        if "subscription" not in skip:
+            yield from self.subscription_facts()
+        if "usage" not in skip:
+            yield from self.usage_facts()
+        if "one_off" not in skip:
+            yield from self.one_off_facts()
+        if "cost_pool" not in skip:
+            yield from self.pool_facts()
+        if "buyout" not in skip and self.scope.amounts_owed:
+            yield from self.amount_owed_facts()
+
+    # -- devices ------------------------------------------------------------------------
+    def asset_facts(self) -> Iterator[tuple]:
+        queryset = Assignment.objects.filter(overlapping(self.start, self.end)).exclude(
+            asset__origin=AssetOrigin.MUNICIPALITY_OWNED
+        )
+        if self.scope.assignments is not None:
+            queryset = queryset.filter(self.scope.assignments)
+        rows = (
+            queryset.order_by("asset_id", "valid_from")
+            .values_list(
+                "pk",
+                "asset_id",
+                "municipality_id",
+                "service_area_id",
+                "person_id",
+                "valid_from",
+                "valid_to",
+                "asset__product_id",
+                "asset__asset_tag",
+            )
+            .iterator(chunk_size=CHUNK)
+        )
+        group: list[tuple] = []
+        for row in rows:
+            if group and group[0][1] != row[1]:
+                yield from self._asset_group(group)
+                group = []
+            group.append(row)
+        if group:
+            yield from self._asset_group(group)
+
+    def _asset_group(self, group: list[tuple]) -> Iterator[tuple]:
+        start, end, dim = self.start, self.end, self.dim
+        pieces = []
+        for row in group:
+            asset_id, municipality_id = row[1], row[2]
+            valid_from, valid_to, product_id, tag = row[5:]
+            lower = valid_from if valid_from > start else start
+            upper = end if valid_to is None or valid_to > end else valid_to
+            priced, missing = self.prices.segments(
+                municipality_id=municipality_id,
+                kind="product",
+                item_id=product_id,
+                start=lower,
+                end=upper,
+                asset_id=asset_id,
+            )
+            for gap_from, gap_to in missing:
+                self.problems.append(
+                    PriceProblem(
+                        item=_("product “%(name)s”") % {"name": self.products[product_id][0]},
+                        municipality_id=municipality_id,
+                        subject=_("asset %(tag)s") % {"tag": tag},
+                        start=gap_from,
+                        end=gap_to,
+                    )
+                )
+            for seg_from, seg_to, price in priced:
+                pieces.append((row, seg_from, seg_to, price, (seg_to - seg_from).days))
+        if not pieces:
+            return
+        amounts = _split_exactly([(piece[3], piece[4]) for piece in pieces], dim)
+        for (row, seg_from, seg_to, price, days), amount in zip(pieces, amounts, strict=True):
+            product_id = row[7]
+            yield (
+                row[2],
+                row[3],
+                row[4],
+                row[1],
+                None,
+                ChargeSource.ASSET.value,
+                row[0],
+                product_id,
+                None,
+                None,
+                "",
+                QUANTITY_ONE,
+                price,
+                days,
+                dim,
+                seg_from,
+                seg_to,
+                amount,
+                self.products[product_id][1],
+            )
+        self._tick("asset", len(pieces))
+
+    # -- subscriptions ------------------------------------------------------------------
+    def subscription_facts(self) -> Iterator[tuple]:
+        queryset = Subscription.objects.filter(overlapping(self.start, self.end))
+        if self.scope.subscriptions is not None:
+            queryset = queryset.filter(self.scope.subscriptions)
+        rows = (
+            queryset.order_by("pk")
+            .values_list(
+                "pk",
+                "municipality_id",
+                "service_area_id",
+                "person_id",
+                "asset_id",
+                "service_id",
+                "quantity",
+                "valid_from",
+                "valid_to",
+                "person__active_from",
+                "person__active_to",
+            )
+            .iterator(chunk_size=CHUNK)
+        )
+        start, end, dim = self.start, self.end, self.dim
+        made = 0
+        for row in rows:
+            (pk, municipality_id, area_id, person_id, asset_id, service_id, quantity) = row[:7]
+            valid_from, valid_to, person_from, person_to = row[7:]
+            _name, vat_rate, unit, _reason = self.services[service_id]
+            if unit == ServiceUnit.ONE_OFF:
+                if start <= valid_from < end:
+                    priced, missing = self.prices.segments(
+                        municipality_id=municipality_id,
+                        kind="service",
+                        item_id=service_id,
+                        start=valid_from,
+                        end=valid_from + datetime.timedelta(days=1),
+                    )
+                    if missing:
+                        self._missing_service(service_id, municipality_id, pk, missing)
+                        continue
+                    price = priced[0][2]
+                    made += 1
+                    yield (
+                        municipality_id,
+                        area_id,
+                        person_id,
+                        asset_id,
+                        pk,
+                        ChargeSource.SUBSCRIPTION.value,
+                        pk,
+                        None,
+                        service_id,
+                        None,
+                        "",
+                        quantity,
+                        price,
+                        None,
+                        None,
+                        valid_from,
+                        None,
+                        round_to_ore(quantity * price),
+                        vat_rate,
+                    )
+                continue
+            if unit not in MONTHLY_UNITS:
+                continue
+            lower = max(valid_from, start)
+            upper = end if valid_to is None or valid_to > end else valid_to
+            if person_id is not None:
+                # A user's service stops when the person leaves (a backdated leave too).
+                lower = max(lower, person_from)
+                if person_to is not None and person_to < upper:
+                    upper = person_to
+            if upper <= lower:
+                continue
+            priced, missing = self.prices.segments(
+                municipality_id=municipality_id,
+                kind="service",
+                item_id=service_id,
+                start=lower,
+                end=upper,
+            )
+            if missing:
+                self._missing_service(service_id, municipality_id, pk, missing)
+            if not priced:
+                continue
+            amounts = _split_exactly(
+                [(quantity * price, (to - fr).days) for fr, to, price in priced], dim
+            )
+            for (seg_from, seg_to, price), amount in zip(priced, amounts, strict=True):
+                made += 1
+                yield (
+                    municipality_id,
+                    area_id,
+                    person_id,
+                    asset_id,
+                    pk,
+                    ChargeSource.SUBSCRIPTION.value,
+                    pk,
+                    None,
+                    service_id,
+                    None,
+                    "",
+                    quantity,
+                    price,
+                    (seg_to - seg_from).days,
+                    dim,
+                    seg_from,
+                    seg_to,
+                    amount,
+                    vat_rate,
+                )
+        self._tick("subscription", made)
+
+    def _missing_service(self, service_id, municipality_id, subscription_id, missing) -> None:
+        for gap_from, gap_to in missing:
+            self.problems.append(
+                PriceProblem(
+                    item=_("service “%(name)s”") % {"name": self.services[service_id][0]},
+                    municipality_id=municipality_id,
+                    subject=_("subscription %(id)s") % {"id": subscription_id},
+                    start=gap_from,
+                    end=gap_to,
+                )
+            )
+
+    # -- usage ----------------------------------------------------------------------------
+    def usage_facts(self) -> Iterator[tuple]:
+        queryset = UsageRecord.objects.filter(month=self.start)
+        if self.scope.usage is not None:
+            queryset = queryset.filter(self.scope.usage)
+        rows = queryset.order_by("pk").values_list(
+            "pk",
+            "municipality_id",
+            "service_area_id",
+            "person_id",
+            "asset_id",
+            "service_id",
+            "quantity",
+        )
+        made = 0
+        for pk, municipality_id, area_id, person_id, asset_id, service_id, quantity in rows:
+            name, vat_rate, _unit, _reason = self.services[service_id]
+            priced, missing = self.prices.segments(
+                municipality_id=municipality_id,
+                kind="service",
+                item_id=service_id,
+                start=self.start,
+                end=self.end,
+            )
+            if missing:
+                for gap_from, gap_to in missing:
+                    self.problems.append(
+                        PriceProblem(
+                            item=_("service “%(name)s”") % {"name": name},
+                            municipality_id=municipality_id,
+                            subject=_("usage record %(id)s") % {"id": pk},
+                            start=gap_from,
+                            end=gap_to,
+                        )
+                    )
+                continue
+            # Usage is a month's total; each day's price weighs by its days.
+            weighted = sum((price * (to - fr).days for fr, to, price in priced), ZERO) / self.dim
+            made += 1
+            yield (
+                municipality_id,
+                area_id,
+                person_id,
+                asset_id,
+                None,
+                ChargeSource.USAGE.value,
+                pk,
+                None,
+                service_id,
+                None,
+                "",
+                quantity,
+                round_unit_price(weighted),
+                None,
+                None,
+                self.start,
+                self.end,
+                round_to_ore(quantity * weighted),
+                vat_rate,
+            )
+        self._tick("usage", made)
+
+    # -- one-off charges ----------------------------------------------------------------------
+    def one_off_facts(self) -> Iterator[tuple]:
+        queryset = OneOffCharge.objects.filter(date__gte=self.start, date__lt=self.end)
+        if self.scope.one_offs is not None:
+            queryset = queryset.filter(self.scope.one_offs)
+        made = 0
+        for row in queryset.order_by("pk").values_list(
+            "pk",
+            "municipality_id",
+            "service_area_id",
+            "person_id",
+            "asset_id",
+            "service_id",
+            "description",
+            "quantity",
+            "unit_price",
+            "date",
+            "vat_rate",
+        ):
+            pk, municipality_id, area_id, person_id, asset_id, service_id, text = row[:7]
+            quantity, unit_price, date, vat_rate = row[7:]
+            made += 1
+            yield (
+                municipality_id,
+                area_id,
+                person_id,
+                asset_id,
+                None,
+                ChargeSource.ONE_OFF.value,
+                pk,
+                None,
+                service_id,
+                None,
+                text[:200],
+                quantity,
+                unit_price,
+                None,
+                None,
+                date,
+                None,
+                round_to_ore(quantity * unit_price),
+                vat_rate,
+            )
+        self._tick("one_off", made)
+
+    # -- cost pools ---------------------------------------------------------------------------
+    def pool_facts(self) -> Iterator[tuple]:
+        queryset = CostPool.objects.filter(overlapping(self.start, self.end))
+        if self.scope.pools is not None:
+            queryset = queryset.filter(self.scope.pools)
+        made = 0
+        for pool in queryset.select_related("key").order_by("pk"):
+            days = overlap_days(
+                start=pool.valid_from,
+                end=pool.valid_to,
+                period_start=self.start,
+                period_end=self.end,
+            )
+            month_amount = round_to_ore(
+                prorate(
+                    monthly_amount=pool.monthly_amount, active_days=days, days_in_month=self.dim
+                )
+            )
+            for municipality_id, area_id, share in pool_shares(pool=pool, amount=month_amount):
+                made += 1
+                yield (
+                    municipality_id,
+                    area_id,
+                    None,
+                    None,
+                    None,
+                    ChargeSource.COST_POOL.value,
+                    pool.pk,
+                    None,
+                    None,
+                    pool.pk,
+                    "",
+                    QUANTITY_ONE,
+                    share,
+                    days,
+                    self.dim,
+                    max(pool.valid_from, self.start),
+                    min(pool.valid_to or self.end, self.end),
+                    share,
+                    pool.vat_rate,
+                )
+        self._tick("cost_pool", made)
+
+    # -- amounts owed (buyouts) -----------------------------------------------------------------
+    def amount_owed_facts(self) -> Iterator[tuple]:
+        """Unsettled amounts owed that fall due in this month or earlier: a credit each."""
+        rows = (
+            AmountOwed.objects.filter(due_month__lt=self.end, settled_reference__isnull=True)
+            .order_by("due_month", "pk")
+            .values_list("pk", "municipality_id", "amount", "description")
+        )
+        made = 0
+        for pk, municipality_id, amount, text in rows:
+            made += 1
+            credit = -round_to_ore(amount)
+            yield (
+                municipality_id,
+                None,
+                None,
+                None,
+                None,
+                ChargeSource.BUYOUT.value,
+                pk,
+                None,
+                None,
+                None,
+                text[:200],
+                QUANTITY_ONE,
+                credit,
+                None,
+                None,
+                None,
+                None,
+                credit,
+                ZERO,
+            )
+        self._tick("buyout", made)
