@@ -590,16 +590,26 @@ class AssetPrice(ChangeLoggedModel):
             models.UniqueConstraint(
                 fields=["asset", "valid_from"], name="asset_price_unique_asset_start"
             ),
-            models.CheckConstraint(
-                condition=Q(amount=models.F("capital_part") + models.F("service_fee")),
-                name="asset_price_amount_is_capital_plus_fee",
-            ),
         ]
         indexes = [models.Index(fields=["valid_from", "valid_to"])]
 
     def __str__(self) -> str:
         until = self.valid_to.isoformat() if self.valid_to else "…"
         return f"{self.asset_id}: {self.amount} ({self.valid_from.isoformat()}–{until})"
+
+    def clean(self) -> None:
+        # Checked here, not as a database constraint: SQLite compares NUMERIC sums as
+        # floating point, so 210.58 + 50.00 would not equal 260.58 there.
+        super().clean()
+        if (
+            self.amount is not None
+            and self.capital_part is not None
+            and self.service_fee is not None
+            and self.amount != self.capital_part + self.service_fee
+        ):
+            raise ValidationError(
+                {"amount": _("The monthly price must be the capital part plus the service fee.")}
+            )
 
 
 class AmountOwed(ChangeLoggedModel):
