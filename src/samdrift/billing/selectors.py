@@ -1,0 +1,192 @@
+"""Read questions about billing, each a fixed number of queries. Callers pass querysets
+already restricted to what the user may see (``core.permissions.restrict``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from samdrift.billing.choices import ChargeSource
+from samdrift.billing.models import (
+    BillingPeriod,
+    Charge,
+    CostPool,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+)
+from samdrift.core.dating import overlapping
+from samdrift.finance.money import round_to_ore
+from samdrift.finance.proration import days_in_month, month_bounds, overlap_days, prorate
+
+ZERO = Decimal("0")
+
+
+@dataclass
+class PoolSummary:
+    """What a pool cost in a period, what was charged out and what was not (unallocated)."""
+
+    pool: CostPool
+    month_amount: Decimal
+    allocated: Decimal
+
+    @property
+    def unallocated(self) -> Decimal:
+        return self.month_amount - self.allocated
+
+
+def pool_summary(*, period: BillingPeriod) -> list[PoolSummary]:
+    """Per pool in force in ``period``: its month amount, the sum of its charges, and the
+    unallocated rest. Sums are taken in Decimal (two queries)."""
+    start, end = month_bounds(period.month)
+    dim = days_in_month(period.month)
+    allocated: dict[int, Decimal] = {}
+    for pool_id, amount in Charge.objects.filter(
+        period=period, source=ChargeSource.COST_POOL, adjusts_period__isnull=True
+    ).values_list("cost_pool_id", "amount"):
+        allocated[pool_id] = allocated.get(pool_id, ZERO) + amount
+    result = []
+    for pool in CostPool.objects.filter(overlapping(start, end)).order_by("name", "pk"):
+        days = overlap_days(
+            start=pool.valid_from, end=pool.valid_to, period_start=start, period_end=end
+        )
+        month_amount = round_to_ore(
+            prorate(monthly_amount=pool.monthly_amount, active_days=days, days_in_month=dim)
+        )
+        result.append(
+            PoolSummary(
+                pool=pool, month_amount=month_amount, allocated=allocated.get(pool.pk, ZERO)
+            )
+        )
+    return result
+
+
+def line_charges(*, line: InvoiceLine, charges: QuerySet[Charge] | None = None) -> QuerySet[Charge]:
+    """The charges summed into ``line`` (the same grouping the run used)."""
+    charges = Charge.objects.all() if charges is None else charges
+    text = line.description if line.source in (ChargeSource.ONE_OFF, ChargeSource.BUYOUT) else None
+    queryset = charges.filter(
+        invoice_id=line.invoice_id,
+        service_area_id=line.service_area_id,
+        source=line.source,
+        product_id=line.product_id,
+        service_id=line.service_id,
+        cost_pool_id=line.cost_pool_id,
+        adjusts_period_id=line.adjusts_period_id,
+        vat_rate=line.vat_rate,
+    )
+    if text is not None and line.adjusts_period_id is None:
+        queryset = queryset.filter(description=text)
+    return queryset
+
+
+def charge_rows(charges: QuerySet[Charge]) -> QuerySet:
+    """Charges with everything a specification shows, as plain values (streamable)."""
+    return charges.order_by(
+        "invoice__municipality__number", "service_area__cost_centre", "person__username", "pk"
+    ).values(
+        "pk",
+        "invoice__number",
+        "invoice__municipality__name",
+        "invoice__municipality__number",
+        "period__month",
+        "service_area__name",
+        "service_area__cost_centre",
+        "person__username",
+        "person__first_name",
+        "person__last_name",
+        "asset__asset_tag",
+        "asset__serial_number",
+        "source",
+        "source_id",
+        "product__name",
+        "service__name",
+        "cost_pool__name",
+        "description",
+        "quantity",
+        "unit_price",
+        "days_active",
+        "days_in_month",
+        "valid_from",
+        "valid_to",
+        "amount",
+        "vat_rate",
+        "adjusts_period__month",
+    )
+
+
+def credited_amounts(*, invoice: Invoice) -> tuple[Decimal, Decimal]:
+    """(net, VAT) credited on ``invoice`` so far."""
+    net = vat = ZERO
+    for line_net, line_vat in CreditNoteLine.objects.filter(
+        credit_note__invoice=invoice
+    ).values_list("net_amount", "vat_amount"):
+        net += line_net
+        vat += line_vat
+    return net, vat
+
+
+@dataclass
+class AreaTotal:
+    service_area_id: int | None
+    name: str
+    cost_centre: str
+    net: Decimal
+    vat: Decimal
+    lines: int
+
+
+def area_totals(*, invoice: Invoice, lines: QuerySet[InvoiceLine] | None = None) -> list[AreaTotal]:
+    """The invoice summed per service area (one query)."""
+    lines = invoice.lines.all() if lines is None else lines
+    totals: dict[int | None, AreaTotal] = {}
+    for area_id, name, centre, net, vat in lines.values_list(
+        "service_area_id",
+        "service_area__name",
+        "service_area__cost_centre",
+        "net_amount",
+        "vat_amount",
+    ):
+        total = totals.get(area_id)
+        if total is None:
+            total = totals[area_id] = AreaTotal(area_id, name or "", centre or "", ZERO, ZERO, 0)
+        total.net += net
+        total.vat += vat
+        total.lines += 1
+    return sorted(totals.values(), key=lambda t: (t.cost_centre, t.name))
+
+
+def periods_with_totals(periods: QuerySet[BillingPeriod], invoices: QuerySet[Invoice]) -> list:
+    """Periods with the sum of the (visible) invoices of each (two queries)."""
+    sums: dict[int, list] = {}
+    for period_id, net, gross, status in invoices.values_list(
+        "period_id", "net_total", "gross_total", "status"
+    ):
+        entry = sums.setdefault(period_id, [ZERO, ZERO, 0, 0])
+        entry[0] += net
+        entry[1] += gross
+        entry[2] += 1
+        entry[3] += status == "issued"
+    result = []
+    for period in periods.order_by("-month"):
+        net, gross, count, issued = sums.get(period.pk, [ZERO, ZERO, 0, 0])
+        result.append(
+            {"period": period, "net": net, "gross": gross, "invoices": count, "issued": issued}
+        )
+    return result
+
+
+def visible_invoices(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    return invoices.select_related("period", "municipality").order_by(
+        "-period__month", "municipality__number"
+    )
+
+
+def search_charges(charges: QuerySet[Charge], text: str) -> QuerySet[Charge]:
+    return charges.filter(
+        Q(asset__asset_tag__icontains=text)
+        | Q(person__username__icontains=text)
+        | Q(description__icontains=text)
+    )
