@@ -99,8 +99,16 @@ class ObjectListView(LoginRequiredMixin, View):
 
     def filtered(self) -> tuple[Any, QuerySet, bool]:
         """The FilterSet and its rows; a filter naming a hidden object is a 404."""
+        # Empty form fields mean "no filter" (a multiple-choice filter would call "" invalid).
+        data = self.request.GET.copy()
+        for name in list(data):
+            values = [v for v in data.getlist(name) if v != ""]
+            if values:
+                data.setlist(name, values)
+            else:
+                del data[name]
         filterset = self.filterset_class(
-            self.request.GET, queryset=self.restricted_queryset(), request=self.request
+            data, queryset=self.restricted_queryset(), request=self.request
         )
         valid = filterset.is_valid()
         if not valid:
