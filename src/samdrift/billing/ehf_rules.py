@@ -1,0 +1,237 @@
+"""Checking EHF documents: the UBL 2.1 schema (XSD) and the key business rules.
+
+The official OpenPeppol Schematron is not available from a package registry here, so the
+Peppol BIS Billing 3.0 and Norwegian rules that matter for what Samdrift writes are checked
+explicitly below, each under its official rule id. The CEN EN 16931 Schematron itself is
+run in the test suite (tests/data/en16931-ubl). ``RULES`` lists what is checked;
+docs/billing.md lists what is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+from stdnum.no import orgnr
+
+from samdrift.billing.ehf import CAC, CBC, CUSTOMIZATION_ID, PROFILE_ID
+from samdrift.billing.kid import is_valid_kid
+
+NS = {"cac": CAC, "cbc": CBC}
+CENT = Decimal("0.01")
+
+RULES = {
+    "PEPPOL-EN16931-R001/R007": "Business process (ProfileID) given in the Peppol format",
+    "PEPPOL-EN16931-R004": "Specification identifier (CustomizationID) is BIS Billing 3.0",
+    "PEPPOL-EN16931-R003": "A buyer reference is given",
+    "PEPPOL-EN16931-R008": "No empty elements",
+    "PEPPOL-EN16931-R010/R020": "Buyer and seller electronic addresses (EndpointID) given",
+    "PEPPOL-COMMON-R043": "Scheme 0192 identifiers are mod-11-valid organisation numbers",
+    "PEPPOL-EN16931-R053": "Exactly one TaxTotal, with tax subtotals",
+    "PEPPOL-EN16931-R120": "Line amount = quantity × price (exactly, at most two decimals)",
+    "NO-R-001": "Norwegian seller: VAT id is NO + organisation number + MVA",
+    "NO-R-002": "Norwegian seller: states “Foretaksregisteret” (TAX scheme)",
+    "BR-27": "Item net price is not negative",
+    "BR-CO-10": "Sum of line amounts = LineExtensionAmount",
+    "BR-CO-13": "TaxExclusiveAmount = line sum − document allowances + document charges",
+    "BR-CO-14": "TaxAmount = sum of subtotal tax amounts",
+    "BR-CO-15": "TaxInclusiveAmount = TaxExclusiveAmount + TaxAmount",
+    "BR-CO-16": "PayableAmount = TaxInclusiveAmount − prepaid + rounding",
+    "BR-CO-17": "Subtotal tax = taxable amount × rate, rounded to two decimals",
+    "BR-S-08/BR-E-08": "Taxable amount per category and rate = sum of its line amounts",
+    "BR-E-10": "An exempt (E) subtotal states its exemption reason",
+    "BR-DEC": "Amounts have at most two decimals",
+    # Samdrift's own rules, stricter than Peppol's (not applied to others' documents):
+    "SAMDRIFT-KID": "PaymentID is a KID with a valid MOD10 or MOD11 check digit",
+    "SAMDRIFT-BILLING-REF": "A credit note refers to the invoice it credits",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"
+
+
+def default_schema_dir() -> Path | None:
+    """tests/data/ubl-2.1 of a source checkout, when present (it is not installed)."""
+    candidate = Path(__file__).resolve().parents[3] / "tests" / "data" / "ubl-2.1"
+    return candidate if candidate.is_dir() else None
+
+
+@cache
+def _schema(schema_dir: str, root_name: str) -> etree.XMLSchema:
+    name = "UBL-Invoice-2.1.xsd" if root_name == "Invoice" else "UBL-CreditNote-2.1.xsd"
+    return etree.XMLSchema(etree.parse(str(Path(schema_dir) / "maindoc" / name)))
+
+
+def check_schema(document: bytes, schema_dir: Path) -> list[Finding]:
+    """UBL 2.1 XSD validation (element order, types, cardinalities)."""
+    root = etree.fromstring(document)
+    schema = _schema(str(schema_dir), etree.QName(root).localname)
+    if schema.validate(root):
+        return []
+    return [Finding("UBL-XSD", f"line {e.line}: {e.message}") for e in schema.error_log]
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    try:
+        return Decimal(text) if text is not None else None
+    except InvalidOperation:
+        return None
+
+
+def check_rules(document: bytes) -> list[Finding]:
+    """The business rules in ``RULES``; an empty list means none is broken."""
+    root = etree.fromstring(document)
+    kind = etree.QName(root).localname
+    findings: list[Finding] = []
+
+    def add(rule: str, message: str) -> None:
+        findings.append(Finding(rule, message))
+
+    def text(path: str, node=root) -> str | None:
+        found = node.find(path, NS)
+        return found.text if found is not None else None
+
+    if text("cbc:CustomizationID") != CUSTOMIZATION_ID:
+        add("PEPPOL-EN16931-R004", f"CustomizationID is {text('cbc:CustomizationID')!r}.")
+    if text("cbc:ProfileID") != PROFILE_ID:
+        add("PEPPOL-EN16931-R001/R007", f"ProfileID is {text('cbc:ProfileID')!r}.")
+    if not (text("cbc:BuyerReference") or "").strip():
+        add("PEPPOL-EN16931-R003", "No BuyerReference.")
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if len(element) == 0 and not (element.text or "").strip():
+            add("PEPPOL-EN16931-R008", f"Empty element {etree.QName(element).localname}.")
+    for role in ("AccountingSupplierParty", "AccountingCustomerParty"):
+        endpoint = root.find(f"cac:{role}/cac:Party/cbc:EndpointID", NS)
+        if endpoint is None or not (endpoint.text or "").strip():
+            add("PEPPOL-EN16931-R010/R020", f"{role} has no EndpointID.")
+    for element in root.iterfind(".//*[@schemeID='0192']"):
+        if not orgnr.is_valid(element.text or ""):
+            add("PEPPOL-COMMON-R043", f"{element.text!r} is not a valid organisation number.")
+    seller = root.find("cac:AccountingSupplierParty/cac:Party", NS)
+    schemes = {}
+    norwegian = (
+        seller is not None
+        and text("cac:PostalAddress/cac:Country/cbc:IdentificationCode", seller) == "NO"
+    )
+    if norwegian:
+        for scheme in seller.iterfind("cac:PartyTaxScheme", NS):
+            schemes[text("cac:TaxScheme/cbc:ID", scheme)] = text("cbc:CompanyID", scheme)
+        seller_orgnr = text("cac:PartyLegalEntity/cbc:CompanyID", seller)
+        vat_id = schemes.get("VAT")
+        if vat_id is not None and vat_id != f"NO{seller_orgnr}MVA":
+            add("NO-R-001", f"Seller VAT id {vat_id!r} is not NO{seller_orgnr}MVA.")
+        if schemes.get("TAX") != "Foretaksregisteret":
+            add("NO-R-002", "The seller does not state “Foretaksregisteret”.")
+
+    tax_totals = root.findall("cac:TaxTotal", NS)
+    if len(tax_totals) != 1 or tax_totals[0].find("cac:TaxSubtotal", NS) is None:
+        add("PEPPOL-EN16931-R053", f"{len(tax_totals)} TaxTotal elements (one with subtotals).")
+    for element in root.iter(f"{{{CBC}}}*"):
+        if element.get("currencyID") and etree.QName(element).localname != "PriceAmount":
+            value = _decimal(element.text)
+            if value is None or value != value.quantize(CENT):
+                add("BR-DEC", f"{etree.QName(element).localname} {element.text!r} has >2 decimals.")
+
+    line_name = "InvoiceLine" if kind == "Invoice" else "CreditNoteLine"
+    quantity_name = "InvoicedQuantity" if kind == "Invoice" else "CreditedQuantity"
+    line_sum = Decimal("0")
+    per_category: dict[tuple, Decimal] = {}
+    for line in root.iterfind(f"cac:{line_name}", NS):
+        line_id = text("cbc:ID", line)
+        quantity = _decimal(text(f"cbc:{quantity_name}", line))
+        price = _decimal(text("cac:Price/cbc:PriceAmount", line))
+        base = _decimal(text("cac:Price/cbc:BaseQuantity", line)) or Decimal(1)
+        amount = _decimal(text("cbc:LineExtensionAmount", line)) or Decimal(0)
+        line_sum += amount
+        if price is not None and price < 0:
+            add("BR-27", f"Line {line_id}: negative price {price}.")
+        if quantity is None or price is None or quantity * price / base != amount:
+            add("PEPPOL-EN16931-R120", f"Line {line_id}: {quantity} × {price} ≠ {amount}.")
+        category = (
+            text("cac:Item/cac:ClassifiedTaxCategory/cbc:ID", line),
+            _decimal(text("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", line)),
+        )
+        per_category[category] = per_category.get(category, Decimal(0)) + amount
+
+    # Document-level allowances (−) and charges (+) count in their VAT category too.
+    for allowance in root.iterfind("cac:AllowanceCharge", NS):
+        sign = 1 if text("cbc:ChargeIndicator", allowance) == "true" else -1
+        category = (
+            text("cac:TaxCategory/cbc:ID", allowance),
+            _decimal(text("cac:TaxCategory/cbc:Percent", allowance)),
+        )
+        value = sign * (_decimal(text("cbc:Amount", allowance)) or Decimal(0))
+        per_category[category] = per_category.get(category, Decimal(0)) + value
+
+    totals = root.find("cac:LegalMonetaryTotal", NS)
+
+    def total(name: str) -> Decimal:
+        return _decimal(text(f"cbc:{name}", totals)) if totals is not None else None
+
+    if totals is not None:
+        if total("LineExtensionAmount") != line_sum:
+            add(
+                "BR-CO-10",
+                f"Lines sum to {line_sum}, LineExtensionAmount {total('LineExtensionAmount')}.",
+            )
+        allowances = total("AllowanceTotalAmount") or Decimal(0)
+        charges = total("ChargeTotalAmount") or Decimal(0)
+        if total("TaxExclusiveAmount") != total("LineExtensionAmount") - allowances + charges:
+            add("BR-CO-13", "TaxExclusiveAmount ≠ lines − allowances + charges.")
+    if tax_totals:
+        tax_amount = _decimal(text("cbc:TaxAmount", tax_totals[0])) or Decimal(0)
+        subtotal_sum = Decimal(0)
+        for subtotal in tax_totals[0].iterfind("cac:TaxSubtotal", NS):
+            taxable = _decimal(text("cbc:TaxableAmount", subtotal)) or Decimal(0)
+            tax = _decimal(text("cbc:TaxAmount", subtotal)) or Decimal(0)
+            subtotal_sum += tax
+            category = text("cac:TaxCategory/cbc:ID", subtotal)
+            rate = _decimal(text("cac:TaxCategory/cbc:Percent", subtotal)) or Decimal(0)
+            expected = (taxable * rate / 100).quantize(CENT, rounding="ROUND_HALF_UP")
+            if tax != expected:
+                add("BR-CO-17", f"Category {category} {rate} %: tax {tax}, expected {expected}.")
+            if per_category.get((category, rate), Decimal(0)) != taxable:
+                add("BR-S-08/BR-E-08", f"Category {category} {rate} %: taxable {taxable} ≠ lines.")
+            if category == "E" and not (
+                text("cac:TaxCategory/cbc:TaxExemptionReason", subtotal)
+                or text("cac:TaxCategory/cbc:TaxExemptionReasonCode", subtotal)
+            ):
+                add("BR-E-10", "An exempt subtotal has no exemption reason.")
+        if subtotal_sum != tax_amount:
+            add("BR-CO-14", f"TaxAmount {tax_amount} ≠ subtotals {subtotal_sum}.")
+        if totals is not None:
+            if total("TaxInclusiveAmount") != total("TaxExclusiveAmount") + tax_amount:
+                add("BR-CO-15", "TaxInclusiveAmount ≠ TaxExclusiveAmount + TaxAmount.")
+            prepaid = total("PrepaidAmount") or Decimal(0)
+            rounding = total("PayableRoundingAmount") or Decimal(0)
+            if total("PayableAmount") != total("TaxInclusiveAmount") - prepaid + rounding:
+                add("BR-CO-16", "PayableAmount ≠ TaxInclusiveAmount − prepaid + rounding.")
+    kid = text("cac:PaymentMeans/cbc:PaymentID")
+    if kid is not None and not is_valid_kid(kid):
+        add("SAMDRIFT-KID", f"PaymentID {kid!r} is not a valid KID.")
+    if kind == "CreditNote" and not text(
+        "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"
+    ):
+        add("SAMDRIFT-BILLING-REF", "The credit note does not name the invoice it credits.")
+    return findings
+
+
+def check_document(document: bytes, schema_dir: Path | None = None) -> list[Finding]:
+    """Schema (when a schema directory is known) and business rules together."""
+    findings = []
+    schema_dir = schema_dir or default_schema_dir()
+    if schema_dir is not None:
+        findings.extend(check_schema(document, schema_dir))
+    findings.extend(check_rules(document))
+    return findings
