@@ -98,11 +98,11 @@ def test_the_invoice_carries_the_required_peppol_and_norwegian_fields(issued, wo
 def test_a_credit_line_has_a_negative_quantity_and_a_positive_price(issued):
     elvdal = issued[1]
     root = etree.fromstring(invoice_xml(elvdal))
-    credit = [
+    credit = next(
         line
         for line in root.findall("cac:InvoiceLine", NS)
         if line.findtext("cac:Item/cbc:Name", namespaces=NS) == "Buyout of old printers"
-    ][0]
+    )
     assert credit.findtext("cbc:InvoicedQuantity", namespaces=NS) == "-1"
     assert credit.findtext("cac:Price/cbc:PriceAmount", namespaces=NS) == "100"
     assert credit.findtext("cbc:LineExtensionAmount", namespaces=NS) == "-100.00"
