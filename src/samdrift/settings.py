@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "samdrift.agreements",
     "samdrift.billing",
     "samdrift.planning",
+    "samdrift.imports",
     "samdrift.web",
 ]
 
