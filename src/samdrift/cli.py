@@ -16,6 +16,7 @@ SAMDRIFT_COMMANDS = {
     "serve": "serve the app (gunicorn in production, Django's server otherwise)",
     "token": "print a user's API token",
     "check": "check the configuration and the database",
+    "import": "import a CSV/XLSX file (assets, persons, …): all or nothing, --dry-run first",
     "bill": "rate a month and draft its invoices (--issue, --close)",
     "export": "write a month's EHF, specifications or accounting export (--check)",
 }
