@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 
+from samdrift.catalogue import pricing_api
 from samdrift.catalogue.filtersets import (
     LeaseModelFilterSet,
     PriceVersionFilterSet,
@@ -155,6 +156,7 @@ class PriceVersionViewSet(mixins.CreateModelMixin, ReadOnlySamdriftViewSet):
 
 def register(router) -> None:
     """Add this app's endpoints to the API router."""
+    pricing_api.register(router)  # leasing, prices and buyouts (issue #4)
     router.register("lease-models", LeaseModelViewSet)
     router.register("product-categories", ProductCategoryViewSet)
     router.register("products", ProductViewSet)

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from samdrift.core.api import ReadOnlySamdriftViewSet, SamdriftModelSerializer, SamdriftViewSet
+from samdrift.inventory import buyout_api
 from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.filtersets import (
     AssetFilterSet,
@@ -285,6 +286,7 @@ class UsageRecordViewSet(SamdriftViewSet):
 
 def register(router) -> None:
     """Add this app's endpoints to the API router."""
+    buyout_api.register(router)  # leasing, prices and buyouts (issue #4)
     router.register("assets", AssetViewSet)
     router.register("assignments", AssignmentViewSet)
     router.register("subscriptions", SubscriptionViewSet)
