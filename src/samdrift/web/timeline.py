@@ -27,7 +27,7 @@ def assignment_timeline(history: Sequence, *, today: datetime.date, width: int =
     end = max([today, *(a.valid_to or today for a in history)])
     end = max(end, start + datetime.timedelta(days=1))
     span = (end - start).days or 1
-    label_width, row_height, gap, top = 230, 20, 8, 22
+    label_width, row_height, gap, top = 230, 20, 18, 16
     plot = width - label_width - 10
 
     def x(day: datetime.date) -> float:
@@ -67,25 +67,29 @@ def assignment_timeline(history: Sequence, *, today: datetime.date, width: int =
                 dates,
             )
         )
-    height = top + len(history) * (row_height + gap) + 18
+    axis_y = top + len(history) * (row_height + gap)
+    height = axis_y + 20
+    today_x = x(today)
     axis = format_html(
         '<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>'
-        '<text x="{}" y="12">{}</text><text x="{}" y="12" text-anchor="end">{}</text>'
-        '<line x1="{}" y1="16" x2="{}" y2="{}" stroke="#b3261e" stroke-dasharray="3 3"/>'
-        '<text x="{}" y="{}" text-anchor="middle" fill="#b3261e">{}</text>',
+        '<text x="{}" y="{}">{}</text><text x="{}" y="{}" text-anchor="end">{}</text>'
+        '<line x1="{}" y1="4" x2="{}" y2="{}" stroke="#b3261e" stroke-dasharray="3 3"/>'
+        '<text x="{}" y="{}" text-anchor="end" fill="#b3261e">{}</text>',
         label_width,
-        height - 14,
+        axis_y,
         width - 10,
-        height - 14,
+        axis_y,
         label_width,
+        axis_y + 15,
         format_day(start),
         width - 10,
+        axis_y + 15,
         format_day(end),
-        x(today),
-        x(today),
-        height - 14,
-        x(today),
-        height - 2,
+        today_x,
+        today_x,
+        axis_y,
+        today_x - 4,
+        12,
         _("today"),
     )
     return format_html(

@@ -1,0 +1,125 @@
+"""Save PNGs of the main pages into docs/screenshots/ (``make screenshots``).
+
+Builds a throw-away install from ``samdrift demo --size small --no-serve`` in its own data
+directory, serves it on 127.0.0.1, and photographs the pages in headless chromium as the
+operator and as a municipality contact, in English and Norwegian. Fails when a page shows
+a console error or asks for anything but 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import uiserver
+
+OUT = uiserver.ROOT / "docs" / "screenshots"
+
+
+def targets() -> list[tuple[str, str, str, str]]:
+    """(file name, login, language, path) for each screenshot."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from samdrift.core.choices import Role
+    from samdrift.core.models import User
+    from samdrift.inventory.models import Asset
+    from samdrift.organisations.models import Municipality, Person
+
+    operator = User.objects.filter(role=Role.OPERATOR).order_by("pk").first()
+    if operator is None:
+        operator = User.objects.create(username="screenshots-operator", role=Role.OPERATOR)
+    municipality = Municipality.objects.order_by("-population").first()
+    contact = User.objects.filter(
+        role=Role.MUNICIPALITY, municipality=municipality
+    ).first() or User.objects.create(
+        username="screenshots-contact", role=Role.MUNICIPALITY, municipality=municipality
+    )
+    asset = (
+        Asset.objects.filter(municipality=municipality)
+        .annotate(n=Count("assignments"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    person = (
+        Person.objects.filter(municipality=municipality)
+        .annotate(n=Count("assignments"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    op, ct = operator.username, contact.username
+    return [
+        ("overview", op, "en", reverse("home")),
+        ("municipalities", op, "en", reverse("organisations:municipality_list")),
+        (
+            "municipality",
+            op,
+            "en",
+            reverse("organisations:municipality_detail", args=[municipality.pk]),
+        ),
+        ("assets", op, "en", reverse("inventory:asset_list")),
+        ("asset", op, "en", reverse("inventory:asset_detail", args=[asset.pk])),
+        ("asset-assign", op, "en", reverse("inventory:asset_assign", args=[asset.pk])),
+        ("persons", op, "en", reverse("organisations:person_list")),
+        ("person", op, "en", reverse("organisations:person_detail", args=[person.pk])),
+        ("products", op, "en", reverse("catalogue:product_list")),
+        ("prices", op, "en", reverse("catalogue:price_list")),
+        ("portal-overview-nb", ct, "nb", reverse("home")),
+        ("portal-assets-nb", ct, "nb", reverse("inventory:asset_list")),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, help="reuse this data dir (default: a temp one)")
+    parser.add_argument("--port", type=int, default=8104)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="samdrift-screenshots-") as temp:
+        data_dir = args.data_dir or Path(temp)
+        source = uiserver.prepare_data(data_dir, "small", reuse=args.data_dir is not None)
+        uiserver.setup_django(data_dir)
+        shots = targets()
+        cookies = {login: uiserver.session_cookie(login) for _n, login, _l, _p in shots}
+        args.out.mkdir(parents=True, exist_ok=True)
+        from playwright.sync_api import sync_playwright
+
+        problems = []
+        with uiserver.running_server(data_dir, args.port) as base, sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=uiserver.CHROMIUM, headless=True, args=uiserver.CHROMIUM_ARGS
+            )
+            for name, login, language, path in shots:
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                context.add_cookies(
+                    [
+                        {"name": "sessionid", "value": cookies[login], "url": base},
+                        {"name": "django_language", "value": language, "url": base},
+                    ]
+                )
+                page = context.new_page()
+                guard = uiserver.Guard()
+                guard.attach(context, page)
+                response = page.goto(base + path, wait_until="networkidle")
+                if response is None or response.status != 200:
+                    guard.problems.append(f"status {response.status if response else '?'}")
+                target = args.out / f"{name}.png"
+                page.screenshot(path=str(target), full_page=True)
+                problems += [f"{name} ({path}): {p}" for p in guard.problems]
+                print(f"saved {target}  ({login}, {language}, {path})")
+                context.close()
+            browser.close()
+    print(f"data: {source}")
+    if problems:
+        print("PROBLEMS:\n  " + "\n  ".join(problems))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
