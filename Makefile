@@ -39,6 +39,9 @@ test: install lint
 	else \
 		echo "NOTE: PostgreSQL at $(PG_URL) is not reachable: tests ran on SQLite only."; \
 	fi
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "NOTE: /usr/bin/chromium is missing: the browser tests were SKIPPED (apt-get install chromium; CI never skips them)."; \
+	fi
 
 test-sqlite: install
 	@echo "== tests on SQLite =="
@@ -50,6 +53,10 @@ test-postgres: install
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# PNGs of the main pages from `samdrift demo --size small` into docs/screenshots/.
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var build dist src/*.egg-info
