@@ -5,6 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from samdrift.agreements import api as agreements_api
+from samdrift.billing import api as billing_api
 from samdrift.catalogue import api as catalogue_api
 from samdrift.core import api as core_api
 from samdrift.inventory import api as inventory_api
@@ -15,6 +17,8 @@ core_api.register(router)
 organisations_api.register(router)
 catalogue_api.register(router)
 inventory_api.register(router)
+agreements_api.register(router)
+billing_api.register(router)
 
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
