@@ -1,0 +1,555 @@
+"""REST endpoints for billing: periods (run, issue, close), runs, invoices (issue, credit,
+EHF, specification), lines, charges, credit notes, one-off charges, cost pools and keys.
+
+Every queryset starts from ``restrict``: a municipality's users see and download only
+their own invoices, lines, charges and credit notes; a crafted id of another's is a 404.
+Operations go through ``billing.services``; a refused one is a 400 naming the reason.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.http import HttpResponse, StreamingHttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
+
+from samdrift.billing.choices import InvoiceStatus
+from samdrift.billing.ehf import credit_note_xml, invoice_xml
+from samdrift.billing.exports import (
+    accounting_csv,
+    file_stem,
+    specification_csv,
+    specification_xlsx,
+)
+from samdrift.billing.models import (
+    AllocationKey,
+    BillingPeriod,
+    BillingRun,
+    Charge,
+    CostPool,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    OneOffCharge,
+)
+from samdrift.billing.services import (
+    add_one_off_charge,
+    bill_period,
+    close_period,
+    create_credit_note,
+    issue_invoice,
+    issue_period,
+)
+from samdrift.core.api import ReadOnlySamdriftViewSet, SamdriftModelSerializer
+from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from samdrift.core.filtersets import SamdriftFilterSet, ScopedModelChoiceFilter
+from samdrift.core.permissions import restrict
+from samdrift.organisations.models import Municipality, Person, ServiceArea
+
+
+class BillingPeriodSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = BillingPeriod
+        fields = ["id", "month", "label", "status", "closed_at", "rated_through"]
+        read_only_fields = fields
+
+
+class BillingRunSerializer(serializers.ModelSerializer):
+    duration_seconds = serializers.FloatField(read_only=True)
+
+    class Meta:
+        model = BillingRun
+        fields = [
+            "id",
+            "period",
+            "started_at",
+            "finished_at",
+            "duration_seconds",
+            "status",
+            "actor",
+            "content_hash",
+            "charge_count",
+            "adjustment_count",
+            "invoice_count",
+            "line_count",
+            "net_total",
+            "timings",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    period_label = serializers.CharField(source="period.label", read_only=True)
+    municipality_name = serializers.CharField(source="municipality.name", read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "period",
+            "period_label",
+            "municipality",
+            "municipality_name",
+            "status",
+            "number",
+            "issue_date",
+            "due_date",
+            "kid",
+            "buyer_reference",
+            "net_total",
+            "vat_total",
+            "gross_total",
+            "charge_count",
+            "content_hash",
+            "run",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    cost_centre = serializers.CharField(source="service_area.cost_centre", default=None)
+
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "id",
+            "invoice",
+            "line_number",
+            "service_area",
+            "cost_centre",
+            "source",
+            "product",
+            "service",
+            "cost_pool",
+            "description",
+            "adjusts_period",
+            "units",
+            "quantity",
+            "unit_code",
+            "unit_price",
+            "net_amount",
+            "vat_rate",
+            "vat_category",
+            "vat_exemption_reason",
+            "vat_amount",
+            "charge_count",
+        ]
+        read_only_fields = fields
+
+
+class ChargeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Charge
+        fields = [
+            "id",
+            "period",
+            "invoice",
+            "municipality",
+            "service_area",
+            "person",
+            "asset",
+            "subscription",
+            "source",
+            "source_id",
+            "product",
+            "service",
+            "cost_pool",
+            "description",
+            "quantity",
+            "unit_price",
+            "days_active",
+            "days_in_month",
+            "valid_from",
+            "valid_to",
+            "amount",
+            "vat_rate",
+            "adjusts_period",
+        ]
+        read_only_fields = fields
+
+
+class CreditNoteLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CreditNoteLine
+        fields = [
+            "line_number",
+            "invoice_line",
+            "description",
+            "quantity",
+            "unit_price",
+            "net_amount",
+            "vat_rate",
+            "vat_category",
+            "vat_amount",
+        ]
+        read_only_fields = fields
+
+
+class CreditNoteSerializer(serializers.ModelSerializer):
+    lines = CreditNoteLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CreditNote
+        fields = [
+            "id",
+            "invoice",
+            "number",
+            "issue_date",
+            "reason",
+            "net_total",
+            "vat_total",
+            "gross_total",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class OneOffChargeSerializer(SamdriftModelSerializer):
+    class Meta:
+        model = OneOffCharge
+        fields = [
+            "id",
+            "municipality",
+            "service_area",
+            "person",
+            "asset",
+            "service",
+            "description",
+            "date",
+            "quantity",
+            "unit_price",
+            "vat_rate",
+            "vat_exemption_reason",
+            "reference",
+            "created",
+            "last_updated",
+        ]
+        read_only_fields = ["created", "last_updated"]
+        extra_kwargs = {"vat_rate": {"required": False}}
+
+    def validate(self, attrs):
+        return attrs  # add_one_off_charge validates the whole charge
+
+    def create(self, validated_data):
+        return add_one_off_charge(**validated_data)
+
+
+class CostPoolSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CostPool
+        fields = [
+            "id",
+            "name",
+            "description",
+            "monthly_amount",
+            "key",
+            "split_to_service_areas",
+            "vat_rate",
+            "valid_from",
+            "valid_to",
+        ]
+        read_only_fields = fields
+
+
+class AllocationKeySerializer(serializers.ModelSerializer):
+    parts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AllocationKey
+        fields = ["id", "name", "description", "measured_on", "measured_at", "parts"]
+        read_only_fields = fields
+
+    def get_parts(self, key) -> list[dict]:
+        return [{"basis": p.basis, "share": str(p.share)} for p in key.parts.all()]
+
+
+class RunRequestSerializer(serializers.Serializer):
+    """Nothing to send: rating reads the inputs as they are now."""
+
+
+class IssueRequestSerializer(serializers.Serializer):
+    issue_date = serializers.DateField(required=False, help_text="Default: today.")
+
+
+class CreditRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+    amounts = serializers.DictField(
+        child=serializers.DecimalField(max_digits=14, decimal_places=2),
+        required=False,
+        help_text="Invoice line id → net amount to credit. Leave out to credit in full.",
+    )
+    issue_date = serializers.DateField(required=False)
+
+
+class PeriodFilterSet(SamdriftFilterSet):
+    class Meta:
+        model = BillingPeriod
+        fields = ["status", "month"]
+
+
+class InvoiceFilterSet(SamdriftFilterSet):
+    search_fields = ("number", "municipality__name", "kid")
+    municipality = ScopedModelChoiceFilter(model=Municipality)
+    month = django_filters.DateFilter(field_name="period__month")
+
+    class Meta:
+        model = Invoice
+        fields = ["period", "municipality", "status", "number"]
+
+
+class InvoiceLineFilterSet(SamdriftFilterSet):
+    search_fields = ("description",)
+    service_area = ScopedModelChoiceFilter(model=ServiceArea)
+
+    class Meta:
+        model = InvoiceLine
+        fields = ["invoice", "service_area", "source", "adjusts_period"]
+
+
+class ChargeFilterSet(SamdriftFilterSet):
+    search_fields = ("description", "asset__asset_tag", "person__username")
+    municipality = ScopedModelChoiceFilter(model=Municipality)
+    service_area = ScopedModelChoiceFilter(model=ServiceArea)
+    person = ScopedModelChoiceFilter(model=Person)
+    line = django_filters.NumberFilter(method="filter_line", label="Invoice line id")
+
+    class Meta:
+        model = Charge
+        fields = [
+            "period",
+            "invoice",
+            "municipality",
+            "service_area",
+            "person",
+            "asset",
+            "subscription",
+            "source",
+            "adjusts_period",
+        ]
+
+    def filter_line(self, queryset, name, value):
+        from samdrift.billing.selectors import line_charges
+
+        line = restrict(InvoiceLine.objects.all(), self.request.user).filter(pk=value).first()
+        if line is None:
+            return queryset.none()
+        return line_charges(line=line, charges=queryset)
+
+
+class CreditNoteFilterSet(SamdriftFilterSet):
+    class Meta:
+        model = CreditNote
+        fields = ["invoice", "number"]
+
+
+def _download(content, *, filename: str, content_type: str):
+    response = (
+        StreamingHttpResponse(content, content_type=content_type)
+        if not isinstance(content, bytes)
+        else HttpResponse(content, content_type=content_type)
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class BillingPeriodViewSet(ReadOnlySamdriftViewSet):
+    """Billing months. ``run`` rates and drafts, ``issue`` issues the drafts, ``close``
+    closes the month (finance and operators)."""
+
+    queryset = BillingPeriod.objects.all()
+    serializer_class = BillingPeriodSerializer
+    filterset_class = PeriodFilterSet
+    ordering_fields = ["month"]
+
+    @extend_schema(
+        request=None,
+        responses=BillingRunSerializer,
+        parameters=[OpenApiParameter("month", str, description="YYYY-MM, on the list route")],
+    )
+    @action(detail=False, methods=["post"], url_path=r"(?P<month>\d{4}-\d{2})/run")
+    def run(self, request, month=None):
+        """Rate the month and (re)draft its invoices; creates the period when new."""
+        from samdrift.billing.services import parse_month
+
+        run = bill_period(month=parse_month(month))
+        return Response(BillingRunSerializer(run).data, status=201)
+
+    @extend_schema(request=IssueRequestSerializer, responses=InvoiceSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        period = self.get_object()
+        body = IssueRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        invoices = issue_period(
+            month=period.month, issue_date=body.validated_data.get("issue_date")
+        )
+        return Response(InvoiceSerializer(invoices, many=True).data)
+
+    @extend_schema(request=None, responses=BillingPeriodSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        period = close_period(month=self.get_object().month)
+        return Response(BillingPeriodSerializer(period).data)
+
+    @extend_schema(responses={(200, "text/csv"): bytes})
+    @action(detail=True, methods=["get"])
+    def accounting(self, request, pk=None):
+        """One CSV row per invoice line of the month (those you may see)."""
+        period = self.get_object()
+        lines = restrict(InvoiceLine.objects.all(), request.user).filter(invoice__period=period)
+        return _download(
+            accounting_csv(lines),
+            filename=f"accounting-{period.label}.csv",
+            content_type=CSV_CONTENT_TYPE,
+        )
+
+
+class BillingRunViewSet(ReadOnlySamdriftViewSet):
+    """Runs: when, by whom, counts, timings and the content hash (finance and operators)."""
+
+    queryset = BillingRun.objects.select_related("period")
+    serializer_class = BillingRunSerializer
+    filterset_fields = ["period", "status"]
+    ordering_fields = ["started_at"]
+
+
+class InvoiceViewSet(ReadOnlySamdriftViewSet):
+    """Invoices; a municipality's users see only their own. ``issue`` and ``credit`` are
+    for finance; ``ehf`` and ``specification`` download the files."""
+
+    queryset = Invoice.objects.select_related("period", "municipality")
+    serializer_class = InvoiceSerializer
+    filterset_class = InvoiceFilterSet
+    ordering_fields = ["number", "gross_total", "period__month", "municipality__number"]
+
+    @extend_schema(request=IssueRequestSerializer, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        body = IssueRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        invoice = issue_invoice(
+            invoice=self.get_object(), issue_date=body.validated_data.get("issue_date")
+        )
+        return Response(InvoiceSerializer(invoice).data)
+
+    @extend_schema(request=CreditRequestSerializer, responses=CreditNoteSerializer)
+    @action(detail=True, methods=["post"])
+    def credit(self, request, pk=None):
+        body = CreditRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        amounts = body.validated_data.get("amounts")
+        try:
+            parsed = {int(k): v for k, v in amounts.items()} if amounts is not None else None
+        except ValueError:
+            raise ApiValidationError({"amounts": ["Keys are invoice line ids."]}) from None
+        note = create_credit_note(
+            invoice=self.get_object(),
+            reason=body.validated_data["reason"],
+            amounts=parsed,
+            issue_date=body.validated_data.get("issue_date"),
+        )
+        return Response(CreditNoteSerializer(note).data, status=201)
+
+    @extend_schema(responses={(200, "application/xml"): bytes})
+    @action(detail=True, methods=["get"])
+    def ehf(self, request, pk=None):
+        invoice = self.get_object()
+        if invoice.status != InvoiceStatus.ISSUED:
+            raise ApiValidationError({"status": ["A draft has no EHF; issue it first."]})
+        return _download(
+            invoice_xml(invoice), filename=f"{invoice.number}.xml", content_type="application/xml"
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["csv", "xlsx"])],
+        responses={(200, "text/csv"): bytes},
+    )
+    @action(detail=True, methods=["get"], url_path="specification")
+    def specification(self, request, pk=None):
+        """Every charge of the invoice: person, device, days, price, amount."""
+        invoice = self.get_object()
+        charges = restrict(Charge.objects.all(), request.user).filter(invoice=invoice)
+        fmt = request.query_params.get("format", "csv")
+        stem = f"{file_stem(invoice)}-specification"
+        if fmt == "xlsx":
+            return _download(
+                specification_xlsx(charges, title=file_stem(invoice)),
+                filename=f"{stem}.xlsx",
+                content_type=XLSX_CONTENT_TYPE,
+            )
+        if fmt != "csv":
+            raise ApiValidationError({"format": ["Use csv or xlsx."]})
+        return _download(
+            specification_csv(charges), filename=f"{stem}.csv", content_type=CSV_CONTENT_TYPE
+        )
+
+
+class InvoiceLineViewSet(ReadOnlySamdriftViewSet):
+    queryset = InvoiceLine.objects.select_related("service_area")
+    serializer_class = InvoiceLineSerializer
+    filterset_class = InvoiceLineFilterSet
+    ordering_fields = ["line_number", "net_amount"]
+
+
+class ChargeViewSet(ReadOnlySamdriftViewSet):
+    """Charges, the atomic priced facts; filter by invoice, line, service area, person…"""
+
+    queryset = Charge.objects.all()
+    serializer_class = ChargeSerializer
+    filterset_class = ChargeFilterSet
+    ordering_fields = ["amount", "id"]
+
+
+class CreditNoteViewSet(ReadOnlySamdriftViewSet):
+    queryset = CreditNote.objects.select_related("invoice").prefetch_related("lines")
+    serializer_class = CreditNoteSerializer
+    filterset_class = CreditNoteFilterSet
+    ordering_fields = ["issue_date", "number"]
+
+    @extend_schema(responses={(200, "application/xml"): bytes})
+    @action(detail=True, methods=["get"])
+    def ehf(self, request, pk=None):
+        note = self.get_object()
+        return _download(
+            credit_note_xml(note), filename=f"{note.number}.xml", content_type="application/xml"
+        )
+
+
+class OneOffChargeViewSet(mixins.CreateModelMixin, ReadOnlySamdriftViewSet):
+    """Entered one-off charges (hours of work, installation fees)."""
+
+    queryset = OneOffCharge.objects.select_related("municipality", "service_area")
+    serializer_class = OneOffChargeSerializer
+    filterset_fields = ["municipality", "service_area", "date"]
+    ordering_fields = ["date"]
+
+
+class CostPoolViewSet(ReadOnlySamdriftViewSet):
+    queryset = CostPool.objects.select_related("key")
+    serializer_class = CostPoolSerializer
+    ordering_fields = ["name"]
+
+
+class AllocationKeyViewSet(ReadOnlySamdriftViewSet):
+    queryset = AllocationKey.objects.prefetch_related("parts")
+    serializer_class = AllocationKeySerializer
+    ordering_fields = ["name"]
+
+
+def register(router) -> None:
+    """Add billing's endpoints to the API router."""
+    router.register("billing-periods", BillingPeriodViewSet)
+    router.register("billing-runs", BillingRunViewSet)
+    router.register("invoices", InvoiceViewSet)
+    router.register("invoice-lines", InvoiceLineViewSet)
+    router.register("charges", ChargeViewSet)
+    router.register("credit-notes", CreditNoteViewSet)
+    router.register("one-off-charges", OneOffChargeViewSet)
+    router.register("cost-pools", CostPoolViewSet)
+    router.register("allocation-keys", AllocationKeyViewSet)

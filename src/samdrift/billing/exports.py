@@ -1,0 +1,191 @@
+"""Billing files: EHF per invoice and credit note, the specification down to person and
+device (CSV, XLSX), and the accounting export of a period (one CSV row per invoice line).
+
+Every function takes querysets the caller restricted to what the user may see; the CSV
+and XLSX writing (formula-injection safe, streamed) is ``core.exports``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db.models import QuerySet
+
+from samdrift.billing.ehf import credit_note_xml, invoice_xml
+from samdrift.billing.ehf_rules import Finding, check_document
+from samdrift.billing.models import Charge, CreditNote, Invoice, InvoiceLine
+from samdrift.billing.selectors import charge_rows
+from samdrift.core.exports import csv_lines, xlsx_bytes
+
+FORMATS = ("ehf", "xlsx", "csv", "accounting")
+
+
+@dataclass(frozen=True)
+class Column:
+    """An export column over a dict row: ``name`` in the header, ``value(row)``."""
+
+    name: str
+    get: Callable[[dict], Any]
+
+    def value(self, row: dict) -> Any:
+        return self.get(row)
+
+
+def _key(name: str) -> Callable[[dict], Any]:
+    return lambda row: row[name]
+
+
+def _item(row: dict) -> str:
+    return (
+        row["description"]
+        or row["product__name"]
+        or row["service__name"]
+        or row["cost_pool__name"]
+        or row["source"]
+    )
+
+
+def _month(name: str) -> Callable[[dict], Any]:
+    return lambda row: f"{row[name]:%Y-%m}" if row[name] else ""
+
+
+SPECIFICATION_COLUMNS = [
+    Column("invoice", _key("invoice__number")),
+    Column("municipality_number", _key("invoice__municipality__number")),
+    Column("municipality", _key("invoice__municipality__name")),
+    Column("period", _month("period__month")),
+    Column("cost_centre", _key("service_area__cost_centre")),
+    Column("service_area", _key("service_area__name")),
+    Column("username", _key("person__username")),
+    Column(
+        "person",
+        lambda row: " ".join(filter(None, [row["person__first_name"], row["person__last_name"]])),
+    ),
+    Column("asset_tag", _key("asset__asset_tag")),
+    Column("serial_number", _key("asset__serial_number")),
+    Column("source", _key("source")),
+    Column("source_id", _key("source_id")),
+    Column("item", _item),
+    Column("from", _key("valid_from")),
+    Column("to_exclusive", _key("valid_to")),
+    Column("days_active", _key("days_active")),
+    Column("days_in_month", _key("days_in_month")),
+    Column("quantity", _key("quantity")),
+    Column("unit_price", _key("unit_price")),
+    Column("amount", _key("amount")),
+    Column("vat_rate", _key("vat_rate")),
+    Column("adjusts_period", _month("adjusts_period__month")),
+]
+
+ACCOUNTING_COLUMNS = [
+    Column("period", _month("invoice__period__month")),
+    Column("invoice", _key("invoice__number")),
+    Column("issue_date", _key("invoice__issue_date")),
+    Column("municipality_number", _key("invoice__municipality__number")),
+    Column("municipality", _key("invoice__municipality__name")),
+    Column("line", _key("line_number")),
+    Column("cost_centre", _key("service_area__cost_centre")),
+    Column("service_area", _key("service_area__name")),
+    Column("item", _key("description")),
+    Column("net", _key("net_amount")),
+    Column("vat_rate", _key("vat_rate")),
+    Column("vat_category", _key("vat_category")),
+    Column("vat", _key("vat_amount")),
+    Column("gross", lambda row: row["net_amount"] + row["vat_amount"]),
+]
+
+
+def specification_csv(charges: QuerySet[Charge]) -> Iterator[str]:
+    """The specification of ``charges``: one row per charge (person, device, days)."""
+    return csv_lines(charge_rows(charges), SPECIFICATION_COLUMNS)
+
+
+def specification_xlsx(charges: QuerySet[Charge], *, title: str = "Specification") -> bytes:
+    return xlsx_bytes(charge_rows(charges), SPECIFICATION_COLUMNS, sheet_title=title)
+
+
+def accounting_rows(lines: QuerySet[InvoiceLine]) -> QuerySet:
+    return lines.order_by("invoice__municipality__number", "invoice_id", "line_number").values(
+        "invoice__period__month",
+        "invoice__number",
+        "invoice__issue_date",
+        "invoice__municipality__number",
+        "invoice__municipality__name",
+        "line_number",
+        "service_area__cost_centre",
+        "service_area__name",
+        "description",
+        "net_amount",
+        "vat_rate",
+        "vat_category",
+        "vat_amount",
+    )
+
+
+def accounting_csv(lines: QuerySet[InvoiceLine]) -> Iterator[str]:
+    """One row per invoice line: municipality, cost centre, item, net, VAT, gross."""
+    return csv_lines(accounting_rows(lines), ACCOUNTING_COLUMNS)
+
+
+def file_stem(invoice: Invoice) -> str:
+    return invoice.number or f"draft-{invoice.period.label}-{invoice.municipality.number}"
+
+
+def export_period(
+    *,
+    invoices: QuerySet[Invoice],
+    credit_notes: QuerySet[CreditNote],
+    charges: QuerySet[Charge],
+    lines: QuerySet[InvoiceLine],
+    fmt: str,
+    out_dir: Path,
+    check: bool = False,
+) -> tuple[list[Path], list[tuple[Path, Finding]]]:
+    """Write a period's files to ``out_dir``: (files written, EHF findings when ``check``).
+
+    ``ehf``: one XML per issued invoice and per credit note; ``xlsx``/``csv``: one
+    specification per invoice; ``accounting``: one CSV of every line. The querysets are
+    the period's rows as the caller may see them.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    findings: list[tuple[Path, Finding]] = []
+    invoices = invoices.select_related("period", "municipality").order_by("municipality__number")
+    if fmt == "ehf":
+        documents = [
+            (f"{invoice.number}.xml", invoice_xml(invoice))
+            for invoice in invoices
+            if invoice.is_issued
+        ]
+        documents += [
+            (f"{note.number}.xml", credit_note_xml(note))
+            for note in credit_notes.select_related("invoice__period", "invoice__municipality")
+        ]
+        for name, document in documents:
+            path = out_dir / name
+            path.write_bytes(document)
+            written.append(path)
+            if check:
+                findings.extend((path, finding) for finding in check_document(document))
+    elif fmt == "accounting":
+        label = invoices.first().period.label if invoices.exists() else "empty"
+        path = out_dir / f"accounting-{label}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            handle.writelines(accounting_csv(lines.filter(invoice__in=invoices)))
+        written.append(path)
+    else:
+        for invoice in invoices:
+            invoice_charges = charges.filter(invoice=invoice)
+            path = out_dir / f"{file_stem(invoice)}-specification.{fmt}"
+            if fmt == "csv":
+                with path.open("w", encoding="utf-8", newline="") as handle:
+                    handle.writelines(specification_csv(invoice_charges))
+            else:
+                path.write_bytes(specification_xlsx(invoice_charges, title=file_stem(invoice)))
+            written.append(path)
+    return written, findings
