@@ -1,0 +1,431 @@
+"""Demo step "inventory": assets and their assignment history.
+
+Devices follow their people: an employee holds a laptop and perhaps a phone, a pupil a
+laptop or tablet, a council member a tablet; sites hold printers, shared PCs and network
+gear. Over the last three years devices were replaced (the old one retired, later
+disposed), handed back when their holder left and handed out again to someone who
+started later (a move between persons, often between service areas), parked at a site
+as a loan device, sent for repair, or kept in stock. Members that joined late had their
+older equipment bought out. Assignments are written exactly as ``assign_asset`` would
+leave them: consecutive, never overlapping, the asset row mirroring the open one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict, deque
+from decimal import Decimal
+
+from samdrift.demo.bulk import insert_rows
+from samdrift.demo.catalogue import CATEGORIES, LEASE_MODELS, PRODUCTS
+from samdrift.demo.context import DemoContext, PrinterRow, add_months, random_day
+from samdrift.inventory.choices import AssetOrigin, AssetStatus
+from samdrift.inventory.models import Asset, Assignment
+from samdrift.organisations.choices import LocationKind, PersonKind
+
+ASSET_COLUMNS = (
+    "id", "product_id", "asset_tag", "serial_number", "name", "model_name", "status", "origin",
+    "acquisition_date", "acquisition_cost", "lessor", "lease_start", "lease_end",
+    "planned_replacement", "notes", "municipality_id", "service_area_id", "person_id",
+    "location_id", "created", "last_updated",
+)  # fmt: skip
+ASSIGNMENT_COLUMNS = (
+    "id", "asset_id", "municipality_id", "service_area_id", "person_id", "location_id",
+    "valid_from", "valid_to", "note", "created", "last_updated",
+)  # fmt: skip
+
+DAY = datetime.timedelta(days=1)
+LESSORS = ("Fjord Finans AS", "Nordisk IT-leasing AS")
+PRINTERS = frozenset({"printer-a4", "printer-a3", "copier"})
+
+# Chance that an employee of a service area has each personal device.
+LAPTOP_SHARE = {
+    "administration": 0.97, "education": 0.95, "kindergarten": 0.45, "health": 0.6,
+    "nursing": 0.3, "technical": 0.8, "culture": 0.8,
+}  # fmt: skip
+PHONE_SHARE = {
+    "administration": 0.85, "education": 0.45, "kindergarten": 0.6, "health": 0.85,
+    "nursing": 0.55, "technical": 0.9, "culture": 0.5,
+}  # fmt: skip
+TABLET_SHARE = {"health": 0.25, "nursing": 0.1}
+POWER_LAPTOP_SHARE = {"technical": 0.3, "administration": 0.05}
+REUSE_SHARE = 0.5  # a newcomer gets a handed-back device when one is at hand
+REPAIR_SHARE = 0.012
+STOCK_SHARE = 0.015
+ORDERED_SHARE = 0.004
+
+
+def _life(product_key: str) -> int:
+    return CATEGORIES[PRODUCTS[product_key].category][1]
+
+
+def _lease_term(product_key: str) -> int:
+    return LEASE_MODELS[CATEGORIES[PRODUCTS[product_key].category][2]][0]
+
+
+class Device:
+    """One asset being built: its facts and its assignment history (from, to, service
+    area, person, location, note)."""
+
+    __slots__ = ("acquired", "history", "id", "origin", "product", "replaced", "status")
+
+    def __init__(self, asset_id: int, product: str, acquired: datetime.date | None, origin: str):
+        self.id = asset_id
+        self.product = product
+        self.acquired = acquired
+        self.origin = origin
+        self.status = AssetStatus.IN_STOCK
+        self.history: list[list] = []
+        self.replaced: Device | None = None  # the device this one took over from
+
+    def hand_out(self, start, end, area_id, person_id, location_id, note: str = "") -> None:
+        self.history.append([start, end, area_id, person_id, location_id, note])
+        self.status = AssetStatus.DEPLOYED if end is None else AssetStatus.IN_STOCK
+
+    @property
+    def holder(self) -> list | None:
+        if self.history and self.history[-1][1] is None:
+            return self.history[-1]
+        return None
+
+
+class MunicipalityInventory:
+    """Builds the devices of one municipality, then writes them in two bulk inserts."""
+
+    def __init__(self, ctx: DemoContext, municipality) -> None:
+        self.ctx = ctx
+        self.municipality = municipality
+        self.rng = ctx.rng("inventory", municipality.number)
+        self.today = ctx.today
+        self.start = ctx.history_start
+        self.joined = municipality.joined_on
+        self.devices: list[Device] = []
+        self.returned: dict[str, deque] = defaultdict(deque)  # product -> (device, on)
+
+    # -- building -------------------------------------------------------------------------
+
+    def new_device(self, product: str, acquired: datetime.date | None) -> Device:
+        origin = AssetOrigin.PURCHASED
+        if acquired is not None and acquired < self.joined:
+            origin = AssetOrigin.BOUGHT_OUT
+        elif (
+            acquired is not None
+            and acquired.year >= self.today.year - 3
+            and self.rng.random() < 0.12
+        ):
+            origin = AssetOrigin.LEASED
+        device = Device(self.ctx.ids.take(Asset), product, acquired, origin)
+        self.devices.append(device)
+        return device
+
+    def retire(self, device: Device, on: datetime.date) -> None:
+        """Out of use from ``on``; most retired devices were disposed of later."""
+        recent = (self.today - on).days < 90
+        device.status = (
+            AssetStatus.RETIRED if recent or self.rng.random() < 0.15 else AssetStatus.DISPOSED
+        )
+
+    def lifecycle(
+        self, product, held_from, held_to, area_id, person_id, location_id
+    ) -> Device | None:
+        """The device a holder has from ``held_from`` to ``held_to`` (None: still), with
+        the device it replaced when that happened within the history window."""
+        rng = self.rng
+        held_from = max(held_from, self.joined)
+        if held_to is not None and held_to <= held_from:
+            return None  # left before the municipality joined
+        end = held_to or self.today
+        life = _life(product)
+        # A newcomer may get a device someone handed back.
+        if held_from > self.start and rng.random() < REUSE_SHARE:
+            queue = self.returned[product]
+            if queue and queue[0][1] < held_from:
+                device, _returned_on = queue.popleft()
+                device.hand_out(
+                    held_from, held_to, area_id, person_id, location_id, "Handed out again"
+                )
+                return device
+        acquired = random_day(rng, max(add_months(end, -life), held_from - 20 * DAY), end - 3 * DAY)
+        acquired = min(acquired, self.today - DAY)
+        device = self.new_device(product, acquired)
+        since = max(acquired + rng.randrange(11) * DAY, held_from)
+        if since >= end:
+            since = max(held_from, acquired)
+        # The device this one replaced, kept on record as retired or disposed.
+        if (
+            acquired > self.start
+            and since > held_from + 30 * DAY
+            and rng.random() < self.ctx.size.replaced_kept
+        ):
+            old_acquired = add_months(acquired, -life) + rng.randrange(-45, 46) * DAY
+            old = self.new_device(product, old_acquired)
+            old_since = max(old_acquired + rng.randrange(11) * DAY, held_from, self.joined)
+            if old_since < since:
+                old.hand_out(old_since, since, area_id, person_id, location_id)
+                self.retire(old, since)
+                device.replaced = old
+            else:
+                self.devices.pop()  # no room for it in the holder's history
+        device.hand_out(since, held_to, area_id, person_id, location_id)
+        return device
+
+    def person_devices(self) -> None:
+        rng = self.rng
+        areas = self.ctx.service_areas[self.municipality.pk]
+        area_key_of = {}
+        for key, area in areas.items():
+            area_key_of.setdefault(area.pk, key)
+        persons = self.ctx.persons[self.municipality.pk]
+        # Leavers first, in the order they left, so newcomers can get their devices.
+        leavers = sorted((p for p in persons if p.active_to is not None), key=lambda p: p.active_to)
+        stayers = sorted((p for p in persons if p.active_to is None), key=lambda p: p.active_from)
+        school_start_years = add_months(self.today, -48)
+        for person in leavers + stayers:
+            products = []
+            if person.kind == PersonKind.EMPLOYEE:
+                key = area_key_of.get(person.service_area_id, "administration")
+                if rng.random() < LAPTOP_SHARE.get(key, 0.8):
+                    power = rng.random() < POWER_LAPTOP_SHARE.get(key, 0.02)
+                    products.append("power-laptop" if power else "laptop")
+                if rng.random() < PHONE_SHARE.get(key, 0.6):
+                    basic = key in ("nursing", "kindergarten") or rng.random() < 0.3
+                    products.append("basic-phone" if basic else "phone")
+                if rng.random() < TABLET_SHARE.get(key, 0.03):
+                    products.append("staff-tablet")
+            elif person.kind == PersonKind.PUPIL:
+                # Pupils from year 5 on get a laptop, the youngest a tablet.
+                older = person.active_to is not None or person.active_from <= school_start_years
+                products.append("pupil-laptop" if older else "pupil-tablet")
+            elif rng.random() < 0.9:
+                products.append("staff-tablet")
+            for product in products:
+                device = self.lifecycle(
+                    product,
+                    person.active_from,
+                    person.active_to,
+                    person.service_area_id,
+                    person.id,
+                    person.location_id,
+                )
+                if device is not None and person.active_to is not None:
+                    self.returned[product].append((device, person.active_to))
+
+    def site_devices(self) -> None:
+        persons = self.ctx.persons[self.municipality.pk]
+        staff = defaultdict(int)
+        pupils = defaultdict(int)
+        for person in persons:
+            if person.active_to is None and person.location_id is not None:
+                (pupils if person.kind == PersonKind.PUPIL else staff)[person.location_id] += 1
+        for site in self.ctx.locations[self.municipality.pk]:
+            n, p = staff[site.pk], pupils[site.pk]
+            for product, count in site_equipment(site.kind, n, p).items():
+                for _ in range(count):
+                    device = self.lifecycle(
+                        product, self.joined, None, site.demo_service_area.pk, None, site.pk
+                    )
+                    if device is not None and product in PRINTERS:
+                        self._remember_printer(device)
+
+    def _remember_printer(self, device: Device) -> None:
+        printers = self.ctx.printers.setdefault(self.municipality.pk, [])
+        for item in filter(None, (device.replaced, device)):
+            start, end, area_id, _person, location_id, _note = item.history[-1]
+            printers.append(
+                PrinterRow(
+                    item.id,
+                    asset_tag(item.id),
+                    PRODUCTS[item.product].category,
+                    area_id,
+                    location_id,
+                    start,
+                    end,
+                )
+            )
+
+    def settle(self) -> None:
+        """What happened to handed-back devices nobody took, plus repairs, stock, orders."""
+        rng = self.rng
+        sites = self.ctx.locations[self.municipality.pk]
+        for product, queue in self.returned.items():
+            for device, returned_on in queue:
+                if device.holder is not None or device.history[-1][1] != returned_on:
+                    continue  # handed out again meanwhile
+                worn_out = add_months(device.acquired, _life(product)) <= self.today
+                if worn_out:
+                    self.retire(device, returned_on)
+                elif rng.random() < 0.25 and returned_on + 40 * DAY < self.today:
+                    # Parked at a site as a loan device: a move to another service area.
+                    site = rng.choice(sites)
+                    on = returned_on + rng.randrange(5, 40) * DAY
+                    device.hand_out(
+                        on, None, site.demo_service_area.pk, None, site.pk, "Loan device"
+                    )
+                else:
+                    device.status = AssetStatus.IN_STOCK
+        held = [device for device in self.devices if device.holder is not None]
+        for device in held:
+            if rng.random() < REPAIR_SHARE:
+                device.status = AssetStatus.IN_REPAIR
+        per_product = defaultdict(int)
+        for device in held:
+            per_product[device.product] += 1
+        for product, count in sorted(per_product.items()):
+            for _ in range(round(count * STOCK_SHARE)):
+                self.new_device(product, random_day(rng, self.today - 120 * DAY, self.today - DAY))
+            for _ in range(round(count * ORDERED_SHARE)):
+                self.new_device(product, None).status = AssetStatus.ORDERED
+
+    # -- writing --------------------------------------------------------------------------
+
+    def write(self) -> tuple[int, int]:
+        ctx = self.ctx
+        municipality_id = self.municipality.pk
+        number = self.municipality.number
+        stamp = ctx.stamp
+        rng = self.rng
+        product_ids = {key: product.pk for key, product in ctx.products.items()}
+        asset_rows = []
+        assignment_rows = []
+        assignment_count = sum(len(device.history) for device in self.devices)
+        next_assignment = ctx.ids.take(Assignment, assignment_count)
+        for device in self.devices:
+            spec = PRODUCTS[device.product]
+            acquired = device.acquired
+            holder = device.holder
+            tag = asset_tag(device.id)
+            model_name = spec.models[0][1]
+            if acquired is not None:
+                model_name = next(
+                    (model for year, model in reversed(spec.models) if year <= acquired.year),
+                    spec.models[0][1],
+                )
+            cost = None
+            planned = None
+            lessor = ""
+            lease_start = lease_end = None
+            if acquired is not None:
+                cost = (spec.standard_cost * Decimal(rng.randrange(92, 107)) / 100).quantize(
+                    Decimal("1")
+                )
+                if device.status != AssetStatus.DISPOSED:
+                    planned = add_months(acquired, _life(device.product))
+                if device.origin == AssetOrigin.LEASED:
+                    lessor = LESSORS[device.id % len(LESSORS)]
+                    lease_start = acquired
+                    lease_end = add_months(acquired, _lease_term(device.product))
+            asset_rows.append(
+                (
+                    device.id,
+                    product_ids[device.product],
+                    tag,
+                    serial_number(spec.serial_prefix, rng.randrange(36**3), device.id),
+                    f"{spec.host_prefix}{number}-{device.id:07d}" if spec.host_prefix else "",
+                    model_name,
+                    device.status,
+                    device.origin,
+                    acquired,
+                    cost,
+                    lessor,
+                    lease_start,
+                    lease_end,
+                    planned,
+                    "",
+                    municipality_id if holder is not None else None,
+                    holder[2] if holder is not None else None,
+                    holder[3] if holder is not None else None,
+                    holder[4] if holder is not None else None,
+                    stamp,
+                    stamp,
+                )
+            )
+            for start, end, area_id, person_id, location_id, note in device.history:
+                assignment_rows.append(
+                    (
+                        next_assignment,
+                        device.id,
+                        municipality_id,
+                        area_id,
+                        person_id,
+                        location_id,
+                        start,
+                        end,
+                        note,
+                        stamp,
+                        stamp,
+                    )
+                )
+                next_assignment += 1
+        insert_rows(Asset, ASSET_COLUMNS, asset_rows)
+        insert_rows(Assignment, ASSIGNMENT_COLUMNS, assignment_rows)
+        return len(asset_rows), len(assignment_rows)
+
+
+def site_equipment(kind: str, staff: int, pupils: int) -> dict[str, int]:
+    """Shared devices of a site, by product, from how many people work or learn there."""
+    people = staff + pupils
+    network = {
+        "firewall": 1,
+        "switch": 1 + people // 120,
+        "access-point": 1 + people // 35,
+    }
+    by_kind = {
+        LocationKind.TOWN_HALL: {
+            "printer-a3": 1 + staff // 60,
+            "printer-a4": 1 + staff // 25,
+            "copier": 1,
+            "desktop": 1 + staff // 40,
+        },
+        LocationKind.SCHOOL: {
+            "printer-a3": 1 + people // 400,
+            "printer-a4": 1 + staff // 20,
+            "copier": 1 if pupils >= 200 else 0,
+            "desktop": 1 + pupils // 100,
+        },
+        LocationKind.KINDERGARTEN: {"printer-a4": 1, "desktop": 1},
+        LocationKind.NURSING_HOME: {
+            "printer-a3": 1,
+            "printer-a4": 1 + staff // 30,
+            "desktop": 2 + staff // 8,
+        },
+        LocationKind.HEALTH_CENTRE: {
+            "printer-a3": 1,
+            "printer-a4": 1 + staff // 15,
+            "desktop": 1 + staff // 6,
+        },
+        LocationKind.DEPOT: {"printer-a4": 1, "desktop": 1 + staff // 15},
+        LocationKind.LIBRARY: {"printer-a3": 1, "desktop": 2 + staff // 3},
+    }
+    shared = by_kind.get(kind, {"printer-a4": 1})
+    return {**shared, **network}
+
+
+def asset_tag(asset_id: int) -> str:
+    return f"FRI{asset_id:07d}"
+
+
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def serial_number(prefix: str, noise: int, asset_id: int) -> str:
+    """A manufacturer-like serial; unique because it ends in the asset id (base 36)."""
+    return f"{prefix}{_base36(noise, 3)}{_base36(asset_id, 7)}"
+
+
+def _base36(value: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        value, remainder = divmod(value, 36)
+        digits.append(_DIGITS[remainder])
+    return "".join(reversed(digits))
+
+
+def generate(ctx: DemoContext) -> None:
+    for municipality in ctx.municipalities:
+        inventory = MunicipalityInventory(ctx, municipality)
+        inventory.person_devices()
+        inventory.site_devices()
+        inventory.settle()
+        assets, assignments = inventory.write()
+        ctx.summary(Asset, assets, "assets (with those in stock and on order)", municipality)
+        ctx.summary(Assignment, assignments, "assignments over three years", municipality)

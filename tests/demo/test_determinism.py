@@ -1,0 +1,122 @@
+"""Same seed, same data; the generator refuses what it must."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from samdrift.catalogue.models import PriceVersion
+from samdrift.demo.generator import generate
+from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
+from samdrift.organisations.models import Municipality, Person
+from tests.demo.conftest import TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+def fingerprint() -> dict[str, list[tuple]]:
+    """The generated data by natural keys (ids may differ between databases)."""
+    return {
+        "municipalities": list(
+            Municipality.objects.order_by("number").values_list(
+                "number", "name", "organisation_number", "population", "joined_on"
+            )
+        ),
+        "persons": list(
+            Person.objects.order_by("municipality__number", "username").values_list(
+                "municipality__number",
+                "username",
+                "first_name",
+                "last_name",
+                "kind",
+                "service_area__cost_centre",
+                "location__name",
+                "active_from",
+                "active_to",
+            )
+        ),
+        "assets": list(
+            Asset.objects.order_by("asset_tag").values_list(
+                "asset_tag",
+                "serial_number",
+                "product__name",
+                "model_name",
+                "status",
+                "origin",
+                "acquisition_date",
+                "acquisition_cost",
+                "planned_replacement",
+                "person__username",
+                "location__name",
+            )
+        ),
+        "assignments": list(
+            Assignment.objects.order_by("asset__asset_tag", "valid_from").values_list(
+                "asset__asset_tag",
+                "municipality__number",
+                "service_area__cost_centre",
+                "person__username",
+                "location__name",
+                "valid_from",
+                "valid_to",
+            )
+        ),
+        "subscriptions": sorted(
+            Subscription.objects.values_list(
+                "service__code",
+                "municipality__number",
+                "person__username",
+                "location__name",
+                "valid_from",
+                "valid_to",
+            ),
+            key=repr,
+        ),
+        "usage": list(
+            UsageRecord.objects.order_by("reference").values_list("reference", "quantity")
+        ),
+        "prices": sorted(
+            PriceVersion.objects.values_list(
+                "product__name", "service__code", "amount", "valid_from"
+            ),
+            key=repr,
+        ),
+    }
+
+
+def generated(seed: int) -> dict[str, list[tuple]]:
+    with transaction.atomic():
+        generate(size="small", seed=seed, today=TODAY, password="x")
+        result = fingerprint()
+        transaction.set_rollback(True)
+    return result
+
+
+def test_the_same_seed_gives_the_same_data():
+    first = generated(5)
+    second = generated(5)
+    assert first["assets"] and first["assignments"] and first["usage"]
+    for table in first:
+        assert first[table] == second[table], table
+
+
+def test_another_seed_gives_other_data():
+    first = generated(5)
+    other = generated(6)
+    assert first["persons"] != other["persons"]
+    assert first["assignments"] != other["assignments"]
+    # The region itself is the same fictional region.
+    assert [row[1] for row in first["municipalities"]] == [
+        row[1] for row in other["municipalities"]
+    ]
+
+
+def test_the_demo_is_refused_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(ImproperlyConfigured):
+        generate(size="small")
+    assert not Municipality.objects.exists()
+
+
+def test_an_unknown_size_is_refused():
+    with pytest.raises(ValueError, match="huge"):
+        generate(size="huge")
