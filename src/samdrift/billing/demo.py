@@ -1,0 +1,90 @@
+"""Demo data for billing (a step of ``samdrift.demo.generator``).
+
+- A shared cost of 3,000,000.00 a month ("Felles drift og lisenser"), split 1/3 equal +
+  2/3 by population (the key measured on 1 January), from last month on.
+- An agreement for the first municipality with an agreed price for the user workplace.
+- Last month billed, issued on the 1st of this month and closed; a partial credit note
+  on the last municipality's invoice.
+- This month billed as drafts, open for review.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from samdrift.agreements.services import create_agreement, set_agreed_price
+from samdrift.billing.models import Invoice
+from samdrift.billing.services import (
+    bill_period,
+    close_period,
+    create_allocation_key,
+    create_cost_pool,
+    create_credit_note,
+    issue_period,
+)
+from samdrift.catalogue.models import PriceVersion
+
+POOL_AMOUNT = Decimal("3000000.00")
+
+
+def previous_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def generate(ctx) -> None:
+    this_month = ctx.today.replace(day=1)
+    last_month = previous_month(this_month)
+    key = create_allocation_key(
+        name="1/3 likt + 2/3 innbyggertall",
+        description="The common key of the collaboration: a third in equal shares, two "
+        "thirds by population (Statistics Norway, 1 January).",
+        measured_on=ctx.this_year,
+        parts={"equal": Decimal(1), "population": Decimal(2)},
+    )
+    create_cost_pool(
+        name="Felles drift og lisenser",
+        description="Data centre, shared licences and the operations staff.",
+        monthly_amount=POOL_AMOUNT,
+        key=key,
+        valid_from=last_month,
+    )
+    workplace = ctx.services.get("user-workplace")
+    first = ctx.municipalities[0]
+    if workplace is not None:
+        price = (
+            PriceVersion.objects.filter(service=workplace, valid_from__lte=last_month)
+            .order_by("-valid_from")
+            .first()
+        )
+        if price is not None:
+            agreement = create_agreement(
+                municipality=first,
+                name=f"Tjenesteavtale {first.name} {last_month.year}",
+                reference=f"TA-{first.number}-{last_month.year}",
+                valid_from=last_month,
+            )
+            # A volume discount of 5 % on the user workplace.
+            set_agreed_price(
+                agreement=agreement,
+                service=workplace,
+                amount=(price.amount * Decimal("0.95")).quantize(Decimal("0.01")),
+                note="Volume discount 5 %",
+            )
+    ctx.progress(f"billing        rating {last_month:%Y-%m}")
+    bill_period(month=last_month)
+    issue_period(month=last_month, issue_date=this_month)
+    close_period(month=last_month)
+    invoice = (
+        Invoice.objects.filter(period__month=last_month).order_by("-municipality__number").first()
+    )
+    if invoice is not None:
+        line = invoice.lines.filter(net_amount__gt=0).order_by("-net_amount").first()
+        create_credit_note(
+            invoice=invoice,
+            reason="Devices returned before the month began, billed by mistake",
+            amounts={line.pk: (line.net_amount / 10).quantize(Decimal("0.01"))},
+            issue_date=this_month,
+        )
+    ctx.progress(f"billing        rating {this_month:%Y-%m}")
+    bill_period(month=this_month)
