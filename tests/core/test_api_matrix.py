@@ -1,0 +1,206 @@
+"""The permission matrix: every endpoint of the API router, as every kind of login.
+
+The endpoints are read from the router's registry; the ``RESOURCES`` of every
+``tests/<app>/api_matrix.py`` say what each offers and how to exercise it
+(tests/core/matrix.py). A new endpoint or action without an entry makes
+``test_every_routed_endpoint_is_in_the_matrix`` fail, so nothing reaches the API untried.
+
+Expected, for each login (tests/core/world.py):
+- anonymous: 401 everywhere, nothing changes;
+- a user of another municipality: 404 for objects by id, lists without foreign rows;
+- a service-area manager: only their own service area where the model has one;
+- read-only, municipality contacts and managers: never write (403, nothing changes);
+- finance: writes the catalogue (the models' ``write_roles``), nothing else;
+- operator: everything.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from samdrift.core.filtersets import ScopedModelChoiceFilter
+from samdrift.core.models import ObjectChange
+from samdrift.urls import router
+from tests.core.matrix import all_resources
+from tests.core.world import ROLES, SEES_ALL, World, may_see
+
+RESOURCES = all_resources()
+SUCCESS = {"create": 201, "update": 200, "partial_update": 200}
+
+
+def routed_endpoints() -> dict[tuple[str, str], tuple[str, str, bool]]:
+    """(basename, action) -> (HTTP method, URL name, detail) for every routed endpoint."""
+    found = {}
+    for _prefix, viewset, basename in router.registry:
+        for route in router.get_routes(viewset):
+            for method, action in router.get_method_map(viewset, route.mapping).items():
+                name = route.name.format(basename=basename)
+                found[(basename, action)] = (method, name, route.detail)
+    return found
+
+
+ENDPOINTS = routed_endpoints()
+MATRIX = sorted(
+    (basename, action)
+    for basename, resource in RESOURCES.items()
+    for action in resource.action_names()
+)
+
+
+def test_every_routed_endpoint_is_in_the_matrix():
+    missing = sorted(set(ENDPOINTS) - set(MATRIX))
+    assert missing == [], (
+        "endpoints without a permission-matrix entry; declare them in RESOURCES of "
+        "tests/<app>/api_matrix.py (see tests/core/matrix.py)"
+    )
+    unrouted = sorted(set(MATRIX) - set(ENDPOINTS))
+    assert unrouted == [], "matrix entries for endpoints that are not routed"
+
+
+def _put_body(world: World, basename: str, obj, patch: dict) -> dict:
+    """Every writable field as the API shows it, with ``patch`` applied (a full PUT)."""
+    viewset = next(v for _p, v, b in router.registry if b == basename)
+    serializer = viewset.serializer_class(obj)
+    writable = {name for name, f in serializer.fields.items() if not f.read_only}
+    body = {k: v for k, v in serializer.data.items() if k in writable}
+    body.update(patch)
+    return body
+
+
+def _body(world: World, basename: str, action: str, obj) -> dict | None:
+    resource = RESOURCES[basename]
+    if action == "create":
+        return resource.create(world)
+    if action == "partial_update":
+        return resource.patch(world, obj)
+    if action == "update":
+        return _put_body(world, basename, obj, resource.patch(world, obj))
+    custom = resource.actions.get(action)
+    if custom is not None and custom.payload is not None:
+        return custom.payload(world, obj)
+    return None
+
+
+def _expected_rows(world: World, basename: str, role: str) -> set[int]:
+    if basename == "objectchange":
+        rows = ObjectChange.objects.all()
+        user = world.users[role]
+        if role not in SEES_ALL:
+            rows = rows.filter(municipality_id=user.municipality_id)
+            if user.service_area_id:
+                rows = rows.filter(service_area_id=user.service_area_id)
+        return set(rows.values_list("pk", flat=True))
+    return {obj.pk for target, obj in world.targets(basename).items() if may_see(role, target)}
+
+
+def _check_list(world: World, basename: str, role: str, url: str) -> list[str]:
+    response = world.client(role).get(url, {"page_size": 1000})
+    if role == "anonymous":
+        return [] if response.status_code == 401 else [f"list: {response.status_code} not 401"]
+    if response.status_code != 200:
+        return [f"list: {response.status_code} not 200"]
+    if basename == "me":
+        got = response.json()["username"]
+        want = world.users[role].username
+        return [] if got == want else [f"me: {got} not {want}"]
+    body = response.json()
+    rows = {row["id"] for row in body["results"]}
+    if body["count"] != len(rows):
+        return [f"list: count {body['count']} but {len(rows)} rows"]
+    want = _expected_rows(world, basename, role)
+    if rows != want:
+        return [f"list: extra rows {sorted(rows - want)}, missing {sorted(want - rows)}"]
+    return []
+
+
+def _expected_status(role: str, target: str, method: str, basename: str, success: int) -> int:
+    if role == "anonymous":
+        return 401
+    if method != "get" and role not in RESOURCES[basename].writers:
+        return 403
+    return success if may_see(role, target) else 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("basename", "action"), MATRIX)
+def test_endpoint_as_role(world, basename, action, role):
+    method, url_name, detail = ENDPOINTS[(basename, action)]
+    custom = RESOURCES[basename].actions.get(action)
+    success = custom.status if custom else SUCCESS.get(action, 200)
+    problems: list[str] = []
+
+    if not detail and method == "get":
+        problems += _check_list(world, basename, role, reverse(url_name))
+        assert problems == []
+        return
+
+    # A create names no object: every login that may write may also see what it names.
+    targets = world.targets(basename).items() if detail else [("shared", None)]
+    for target, obj in targets:
+        url = reverse(url_name, kwargs={"pk": obj.pk}) if detail else reverse(url_name)
+        body = _body(world, basename, action, obj)
+        changes_before = ObjectChange.objects.count()
+        client = world.client(role)
+        response = getattr(client, method)(url, body) if body is not None else client.get(url)
+        want = _expected_status(role, target, method, basename, success)
+        where = f"{method.upper()} {url} [{target}]"
+        if response.status_code != want:
+            problems.append(f"{where}: {response.status_code} not {want}: {response.content[:300]}")
+            continue
+        logged = ObjectChange.objects.count() - changes_before
+        if method != "get" and want >= 400 and logged:
+            problems.append(f"{where}: refused, yet {logged} change(s) were logged")
+        no_op = (action, target) in RESOURCES[basename].no_ops
+        if method != "get" and want < 300 and not logged and not no_op:
+            problems.append(f"{where}: succeeded without a change-log entry")
+        if method == "get" and logged:
+            problems.append(f"{where}: reading logged {logged} change(s)")
+    assert problems == []
+
+
+def _scoped_filters(basename: str) -> dict[str, type]:
+    viewset = next(v for _p, v, b in router.registry if b == basename)
+    filterset = getattr(viewset, "filterset_class", None)
+    if filterset is None:
+        return {}
+    return {
+        name: f.scoped_model
+        for name, f in filterset.base_filters.items()
+        if isinstance(f, ScopedModelChoiceFilter)
+    }
+
+
+SCOPED_FILTERS = [
+    (basename, name)
+    for basename in sorted(RESOURCES)
+    if (basename, "list") in ENDPOINTS
+    for name in sorted(_scoped_filters(basename))
+]
+
+
+def test_the_tenant_filters_are_all_tried():
+    assert ("asset", "municipality") in SCOPED_FILTERS
+    assert ("objectchange", "municipality") in SCOPED_FILTERS
+    assert len(SCOPED_FILTERS) >= 20
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
+@pytest.mark.parametrize(("basename", "filter_name"), SCOPED_FILTERS)
+def test_filtering_by_an_object_the_user_may_not_see_is_404(world, basename, filter_name, role):
+    """Naming another municipality's object in a filter answers 404, like fetching it."""
+    model = _scoped_filters(basename)[filter_name]
+    url = reverse(ENDPOINTS[(basename, "list")][1])
+    problems = []
+    for target, obj in world.objects_of_model(model).items():
+        response = world.client(role).get(url, {filter_name: obj.pk, "page_size": 1000})
+        want = 200 if may_see(role, target) else 404
+        if response.status_code != want:
+            problems.append(f"?{filter_name}={obj.pk} [{target}]: {response.status_code}")
+            continue
+        if want == 200:
+            shown = {row["id"] for row in response.json()["results"]}
+            allowed = _expected_rows(world, basename, role)
+            if not shown <= allowed:
+                problems.append(f"?{filter_name}={obj.pk}: foreign rows {shown - allowed}")
+    assert problems == []
