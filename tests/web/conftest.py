@@ -39,7 +39,7 @@ def build_world(rows: int = 3) -> World:
     b = factories.make_municipality(name="Elvdal", number="4602", population=1500)
     area_a = factories.make_service_area(a, name="Oppvekst", cost_centre="2000")
     area_a2 = factories.make_service_area(a, name="Helse og omsorg", cost_centre="3000")
-    area_b = factories.make_service_area(b, name="Helse", cost_centre="3000")
+    area_b = factories.make_service_area(b, name="Elvdal helse", cost_centre="3000")
     category = factories.make_category(name="Laptops", code="laptop")
     laptop = factories.make_product(category, name="Standard laptop 14in")
     factories.make_price(amount="1234.50", valid_from=D(2020, 1, 1), product=laptop)
@@ -49,6 +49,9 @@ def build_world(rows: int = 3) -> World:
     factories.make_price(amount="250.00", valid_from=D(2020, 1, 1), service=service)
     world = World(a, b, area_a, area_a2, area_b, None, None, laptop, service)
     for municipality, area, assets in ((a, area_a, world.assets_a), (b, area_b, world.assets_b)):
+        town_hall = factories.make_location(
+            municipality, name=f"{municipality.name} rådhus", kind="town_hall"
+        )
         for i in range(rows):
             person = factories.make_person(
                 municipality, area, username=f"{municipality.number}-p{i}", first_name="Kari"
@@ -59,6 +62,7 @@ def build_world(rows: int = 3) -> World:
                 municipality=municipality,
                 service_area=area,
                 person=person,
+                location=town_hall,
                 valid_from=D(2024, 6, 1),
             )
             assets.append(asset)
@@ -75,6 +79,12 @@ def build_world(rows: int = 3) -> World:
                 else:
                     world.person_b = person
     return world
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Logins are made per test; the slow production hasher adds nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
