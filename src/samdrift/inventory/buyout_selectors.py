@@ -106,45 +106,90 @@ def value_item(
 def buyout_items(buyout: Buyout) -> QuerySet[BuyoutItem]:
     return (
         BuyoutItem.objects.filter(buyout=buyout)
-        .select_related("asset__product__category__lease_model")
+        .select_related(
+            "asset__product__category__lease_model",
+            # The change log of a completion reads each asset's holder.
+            "asset__municipality",
+            "asset__service_area",
+        )
         .order_by("asset__asset_tag")
     )
 
 
+_LINE_FIELDS = (
+    "pk",
+    "asset_id",
+    "asset__asset_tag",
+    "asset__serial_number",
+    "asset__product__name",
+    "asset__product__useful_life_months",
+    "asset__product__category__name",
+    "asset__product__category__useful_life_months",
+    "acquisition_date",
+    "acquisition_cost",
+    "residual_value",
+    "useful_life_months",
+    "life_override_reason",
+    "age_months",
+    "book_value",
+)
+
+
 def buyout_valuation(*, buyout: Buyout) -> Valuation:
     """The valuation of ``buyout``: computed on its valuation date while it is a draft, the
-    frozen figures once agreed. One query for the items, whatever their number.
+    frozen figures once agreed. One query for the items, whatever their number (plain
+    values, no model instances: a valuation of thousands of assets is read often).
 
     Lines whose basis is invalid (acquisition after the valuation date, residual above
     cost) carry a ``problem`` and no book value instead of failing the whole page.
     """
     frozen = buyout.is_locked
     valuation = Valuation(buyout=buyout, valuation_date=buyout.valuation_date, frozen=frozen)
-    for item in buyout_items(buyout):
-        asset = item.asset
-        default_life = default_useful_life(asset.product)
+    rows = (
+        BuyoutItem.objects.filter(buyout=buyout)
+        .order_by("asset__asset_tag")
+        .values_list(*_LINE_FIELDS)
+    )
+    for (
+        item_id,
+        asset_id,
+        asset_tag,
+        serial_number,
+        product,
+        product_life,
+        category,
+        category_life,
+        acquired,
+        cost,
+        residual,
+        life,
+        reason,
+        age,
+        value,
+    ) in rows:
+        default_life = min(product_life or category_life, MAX_USEFUL_LIFE_MONTHS)
         line = ValuationLine(
-            item_id=item.pk,
-            asset_id=asset.pk,
-            asset_tag=asset.asset_tag,
-            serial_number=asset.serial_number,
-            product=asset.product.name,
-            category=asset.product.category.name,
-            acquisition_date=item.acquisition_date,
-            acquisition_cost=item.acquisition_cost,
-            residual_value=item.residual_value,
-            useful_life_months=item.useful_life_months or default_life,
+            item_id=item_id,
+            asset_id=asset_id,
+            asset_tag=asset_tag,
+            serial_number=serial_number,
+            product=product,
+            category=category,
+            acquisition_date=acquired,
+            acquisition_cost=cost,
+            residual_value=residual,
+            useful_life_months=life or default_life,
             default_life_months=default_life,
-            life_override_reason=item.life_override_reason,
-            age_months=item.age_months,
-            book_value=item.book_value,
+            life_override_reason=reason,
+            age_months=age,
+            book_value=value,
         )
         if not frozen:
             try:
                 line.age_months, line.book_value = value_item(
-                    acquisition_date=item.acquisition_date,
-                    acquisition_cost=item.acquisition_cost,
-                    residual_value=item.residual_value,
+                    acquisition_date=acquired,
+                    acquisition_cost=cost,
+                    residual_value=residual,
                     useful_life_months=line.useful_life_months,
                     valuation_date=buyout.valuation_date,
                 )

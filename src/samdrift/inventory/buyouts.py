@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samdrift.catalogue.choices import PaymentTiming
@@ -67,7 +68,11 @@ def _locked_error(buyout: Buyout) -> ValidationError:
 
 def _lock_draft(buyout: Buyout) -> Buyout:
     """Re-read ``buyout`` under a row lock; refuse if it is no longer a draft."""
-    locked = Buyout.objects.select_for_update().select_related("agreed_by").get(pk=buyout.pk)
+    locked = (
+        Buyout.objects.select_for_update()
+        .select_related("agreed_by", "municipality")
+        .get(pk=buyout.pk)
+    )
     if locked.is_locked:
         raise _locked_error(locked)
     return locked
@@ -451,16 +456,23 @@ def agree_buyout(*, buyout: Buyout, agreed_by, agreed_on: datetime.date | None =
         changed = []
         for line in valuation.lines:
             item = items[line.item_id]
+            item.buyout = locked  # cached: the change log reads its municipality
             before.append(item.changelog_data())
             item.age_months = line.age_months
             item.book_value = line.book_value
             item.useful_life_months = line.useful_life_months
             changed.append(item)
-        BuyoutItem.objects.bulk_update(
-            changed,
-            ["age_months", "book_value", "useful_life_months", "last_updated"],
-            batch_size=1000,
-        )
+        # The per-item figures differ, so bulk_update (a CASE per field); the useful life
+        # is frozen per product (few distinct values) and last_updated is one value.
+        BuyoutItem.objects.bulk_update(changed, ["age_months", "book_value"], batch_size=500)
+        lives: dict[int, list[int]] = {}
+        for line in valuation.lines:
+            lives.setdefault(line.useful_life_months, []).append(line.item_id)
+        for life, item_ids in lives.items():
+            BuyoutItem.objects.filter(pk__in=item_ids).exclude(useful_life_months=life).update(
+                useful_life_months=life
+            )
+        BuyoutItem.objects.filter(buyout=locked).update(last_updated=timezone.now())
         record_bulk_changes(changed, action=ChangeAction.UPDATE, before=before)
 
         locked.status = BuyoutStatus.AGREED
@@ -470,8 +482,9 @@ def agree_buyout(*, buyout: Buyout, agreed_by, agreed_on: datetime.date | None =
         locked.full_clean()
         locked.save()
 
-        signed = buyout_valuation(buyout=locked)  # the frozen figures, as they now stand
-        content = valuation_workbook(signed)
+        # The figures just frozen are the ones signed: no need to read them back.
+        valuation.buyout, valuation.frozen = locked, True
+        content = valuation_workbook(valuation)
         SignedValuation.objects.create(
             buyout=locked,
             file_name=f"buyout-{locked.pk}-{locked.municipality.number}-agreed-{agreed_on.isoformat()}.xlsx",
@@ -514,7 +527,7 @@ def bought_out_price_rows(
         fee_from = add_months(start, remaining)
         rows.append(
             AssetPrice(
-                asset_id=item.asset_id,
+                asset=item.asset,
                 valid_from=start,
                 valid_to=fee_from,
                 capital_part=capital,
@@ -531,7 +544,7 @@ def bought_out_price_rows(
         )
     rows.append(
         AssetPrice(
-            asset_id=item.asset_id,
+            asset=item.asset,
             valid_from=fee_from,
             valid_to=None,
             capital_part=ZERO,
@@ -561,7 +574,11 @@ def complete_buyout(
     """
     completed_on = completed_on or _today()
     with transaction.atomic():
-        locked = Buyout.objects.select_for_update().select_related("agreed_by").get(pk=buyout.pk)
+        locked = (
+            Buyout.objects.select_for_update()
+            .select_related("agreed_by", "municipality")
+            .get(pk=buyout.pk)
+        )
         if locked.status == BuyoutStatus.DRAFT:
             raise ValidationError(
                 {"status": _("Agree the valuation with the municipality before completing.")}
@@ -595,9 +612,14 @@ def complete_buyout(
             )
         assets = [item.asset for item in items]
         before = [asset.changelog_data() for asset in assets]
+        # One value for every asset: a single UPDATE rather than a CASE per row.
+        now = timezone.now()
+        Asset.objects.filter(buyout_item__buyout=locked).update(
+            origin=AssetOrigin.BOUGHT_OUT, last_updated=now
+        )
         for asset in assets:
             asset.origin = AssetOrigin.BOUGHT_OUT
-        Asset.objects.bulk_update(assets, ["origin", "last_updated"], batch_size=1000)
+            asset.last_updated = now
         record_bulk_changes(assets, action=ChangeAction.UPDATE, before=before)
 
         prices = [
