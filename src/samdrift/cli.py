@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import sys
 
+# What `samdrift --help` lists. Each is a Django management command in some app's
+# management/commands/. When you add one (import, bill, export, prices, backup …), add a
+# line here too, or `samdrift --help` will not show it.
 SAMDRIFT_COMMANDS = {
     "init": "create the database, the collaboration and a first operator",
     "demo": "fresh database full of realistic demo data, then serve it",
@@ -42,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         print(usage())
         return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samdrift.settings")
+    if argv[0] == "demo":
+        # The demo runs (and serves) in demo mode unless a mode was chosen; production
+        # is refused by the command itself.
+        os.environ.setdefault("SAMDRIFT_ENV", "demo")
     from django.core.exceptions import ImproperlyConfigured
 
     try:

@@ -54,20 +54,20 @@ def holds_real_data() -> bool:
         return cursor.fetchone()[0] == 0
 
 
-def wipe(*, force: bool = False) -> None:
-    """Leave the configured database empty (no tables), creating it if needed."""
-    if connection.vendor == "sqlite":
-        _wipe_sqlite(force=force)
-    elif connection.vendor == "postgresql":
-        _wipe_postgresql(force=force)
-    else:
-        raise NotImplementedError(
-            f"samdrift demo supports SQLite and PostgreSQL, not {connection.vendor}."
-        )
-
-
-def _refuse_real_data(force: bool) -> None:
-    if not force and holds_real_data():
+def refuse_real_data() -> None:
+    """Raise RealDataError when wiping would delete somebody's real data."""
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    if (
+        connection.vendor == "sqlite"
+        and not in_memory
+        and not Path(connection.settings_dict["NAME"]).exists()
+    ):
+        return
+    if connection.vendor == "postgresql" and not _postgresql_database_exists(
+        connection.settings_dict["NAME"]
+    ):
+        return
+    if holds_real_data():
         raise RealDataError(
             f"{describe()} holds a collaboration that is not demo data. samdrift demo would "
             "delete it. Point SAMDRIFT_DATA_DIR or DATABASE_URL at another database, or give "
@@ -75,10 +75,21 @@ def _refuse_real_data(force: bool) -> None:
         )
 
 
-def _wipe_sqlite(*, force: bool) -> None:
+def wipe() -> None:
+    """Leave the configured database empty (no tables), creating it if needed. Call
+    ``refuse_real_data`` first unless the user insisted."""
+    if connection.vendor == "sqlite":
+        _wipe_sqlite()
+    elif connection.vendor == "postgresql":
+        _wipe_postgresql()
+    else:
+        raise NotImplementedError(
+            f"samdrift demo supports SQLite and PostgreSQL, not {connection.vendor}."
+        )
+
+
+def _wipe_sqlite() -> None:
     path = Path(connection.settings_dict["NAME"])
-    if path.exists():
-        _refuse_real_data(force)
     connections.close_all()
     for suffix in ("", "-wal", "-shm", "-journal"):
         candidate = path.with_name(path.name + suffix)
@@ -87,13 +98,12 @@ def _wipe_sqlite(*, force: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
 
 
-def _wipe_postgresql(*, force: bool) -> None:
+def _wipe_postgresql() -> None:
     name = connection.settings_dict["NAME"]
     if not _postgresql_database_exists(name):
         with connection._nodb_cursor() as cursor:
             cursor.execute(f"CREATE DATABASE {connection.ops.quote_name(name)}")
         return
-    _refuse_real_data(force)
     quote = connection.ops.quote_name
     tables = connection.introspection.table_names()
     if tables:

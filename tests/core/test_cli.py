@@ -1,0 +1,246 @@
+"""The ``samdrift`` command in-process: init, token, check, and the change log's CLI actor."""
+
+import getpass
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from samdrift import cli
+from samdrift.core.changelog import changes_for, record_summary
+from samdrift.core.choices import ChangeAction, Role
+from samdrift.core.models import User
+from samdrift.demo import database
+from samdrift.demo.context import DEMO_MARKER
+from samdrift.organisations.models import Collaboration
+from tests import factories
+
+ORG_NUMBER = factories.valid_organisation_number(42)
+BANK_ACCOUNT = "86011117947"
+PASSWORD = "fjord-and-mountain-42"
+
+
+def init_flags(**overrides) -> list[str]:
+    flags = {
+        "--name": "Fjordregionen IKT",
+        "--org-number": ORG_NUMBER,
+        "--bank-account": BANK_ACCOUNT,
+        "--username": "kari",
+        "--email": "kari@fjordregionen-ikt.no",
+        "--password-env": "SAMDRIFT_TEST_PASSWORD",
+    }
+    flags.update(overrides)
+    argv = ["init", "--no-input"]
+    for flag, value in flags.items():
+        if value is not None:
+            argv += [flag, value]
+    return argv
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection(monkeypatch):
+    """A command run from the command line closes every connection when it ends (right for
+    a process about to exit); here it would close the test's transaction under it."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
+@pytest.fixture
+def password_env(monkeypatch):
+    monkeypatch.setenv("SAMDRIFT_TEST_PASSWORD", PASSWORD)
+
+
+def run(argv: list[str]) -> int:
+    """Run ``samdrift <argv>``; the exit status (0, or what a CommandError exits with)."""
+    try:
+        return cli.main(argv)
+    except SystemExit as exit_:
+        return exit_.code
+
+
+def test_help_lists_samdrifts_commands(capsys):
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("init", "demo", "serve", "token", "check"):
+        assert f"  {command}" in out
+
+
+@pytest.mark.parametrize("command", ["init", "demo", "serve", "token", "check"])
+def test_each_command_has_help(command, capsys):
+    assert run([command, "--help"]) == 0
+    assert "usage:" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_init_with_flags_creates_the_collaboration_and_an_operator(password_env, capsys):
+    assert run(init_flags()) == 0
+    collaboration = Collaboration.objects.get()
+    assert collaboration.name == "Fjordregionen IKT"
+    assert collaboration.organisation_number == ORG_NUMBER
+    assert collaboration.invoice_series == "SD"
+    user = authenticate(username="kari", password=PASSWORD)
+    assert user is not None and user.role == Role.OPERATOR and user.is_staff
+    assert user.is_operator
+    assert "kari" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_change_made_through_the_cli_is_logged_with_the_cli_actor(password_env):
+    assert run(init_flags()) == 0
+    change = changes_for(Collaboration.objects.get()).get()
+    assert change.action == ChangeAction.CREATE
+    assert change.actor == f"cli:{getpass.getuser()}"
+    assert change.postchange_data["organisation_number"] == ORG_NUMBER
+
+
+@pytest.mark.django_db
+def test_init_refuses_a_second_collaboration(password_env, capsys):
+    assert run(init_flags()) == 0
+    assert run(init_flags(**{"--username": "ola"})) == 1
+    assert "already has its collaboration" in capsys.readouterr().err
+    assert Collaboration.objects.count() == 1
+    assert not User.objects.filter(username="ola").exists()
+
+
+@pytest.mark.django_db
+def test_init_names_the_flag_of_each_bad_value_and_creates_nothing(monkeypatch, capsys):
+    monkeypatch.setenv("SAMDRIFT_TEST_PASSWORD", "123")
+    argv = init_flags(**{"--org-number": "123456789", "--bank-account": "12345678901"})
+    assert run(argv) == 1
+    err = capsys.readouterr().err
+    assert "--org-number: 123456789 is not a valid organisation number" in err
+    assert "--bank-account:" in err
+    assert "--password-env:" in err  # too short, entirely numeric
+    assert not Collaboration.objects.exists()
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_init_without_input_lists_every_missing_flag(capsys):
+    assert run(["init", "--no-input", "--name", "X"]) == 1
+    err = capsys.readouterr().err
+    for flag in ("--org-number", "--bank-account", "--username", "--password-env"):
+        assert flag in err
+    assert not Collaboration.objects.exists()
+
+
+@pytest.mark.django_db
+def test_init_asks_for_what_is_missing_and_asks_again_after_a_bad_answer(monkeypatch, capsys):
+    answers = iter(["Fjordregionen IKT", "123", ORG_NUMBER, BANK_ACCOUNT, "kari"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    passwords = iter(["short", "different", PASSWORD, PASSWORD])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(passwords))
+    call_command("init")
+    assert Collaboration.objects.get().organisation_number == ORG_NUMBER
+    assert authenticate(username="kari", password=PASSWORD) is not None
+    err = capsys.readouterr().err
+    assert "organisation number has 9 digits" in err
+    assert "differ" in err
+
+
+@pytest.mark.django_db
+def test_token_prints_the_same_token_until_reset(capsys):
+    user = factories.make_user(Role.MUNICIPALITY, municipality=factories.make_municipality())
+    assert run(["token", user.username]) == 0
+    key = capsys.readouterr().out.strip()
+    assert Token.objects.get(user=user).key == key
+    assert run(["token", user.username]) == 0
+    assert capsys.readouterr().out.strip() == key
+    assert run(["token", user.username, "--reset"]) == 0
+    new_key = capsys.readouterr().out.strip()
+    assert new_key != key and not Token.objects.filter(key=key).exists()
+    # The token authenticates as that login, with its role.
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {new_key}")
+    response = client.get("/api/me/")
+    assert response.status_code == 200
+    assert response.json()["username"] == user.username
+    assert response.json()["role"] == Role.MUNICIPALITY
+
+
+@pytest.mark.django_db
+def test_token_for_an_unknown_or_inactive_login_fails(capsys):
+    assert run(["token", "nobody"]) == 1
+    assert "no login named 'nobody'" in capsys.readouterr().err
+    user = factories.make_user(is_active=False)
+    assert run(["token", user.username]) == 1
+    assert not Token.objects.exists()
+
+
+@pytest.mark.django_db
+def test_check_passes_on_a_healthy_install(password_env, capsys):
+    assert run(init_flags()) == 0
+    capsys.readouterr()
+    assert run(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "migrations" in out and "all" in out
+    assert "problem" not in out
+    assert "Fjordregionen IKT" in out
+
+
+@pytest.mark.django_db
+def test_check_warns_but_passes_without_a_collaboration(capsys):
+    call_command("check")
+    out = capsys.readouterr().out
+    assert "run samdrift init" in out
+
+
+@pytest.mark.django_db
+def test_check_fails_on_debug_in_production(settings, capsys):
+    settings.PRODUCTION = True
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="debug"):
+        call_command("check")
+    assert "DEBUG is on in production" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_check_fails_on_a_weak_secret_key_in_production(settings, capsys):
+    settings.PRODUCTION = True
+    settings.SECRET_KEY = "changeme"
+    with pytest.raises(CommandError, match="secret key"):
+        call_command("check")
+
+
+def _never_wipe():
+    raise AssertionError("the database must not be wiped")
+
+
+@pytest.mark.django_db
+def test_demo_refuses_to_replace_real_data(monkeypatch):
+    factories.make_collaboration(name="Real IKT")
+    assert database.holds_real_data()
+    monkeypatch.setattr(database, "wipe", _never_wipe)
+    with pytest.raises(CommandError, match=r"not demo data.*--force"):
+        call_command("demo", "--no-serve")
+    assert Collaboration.objects.get().name == "Real IKT"
+
+
+@pytest.mark.django_db
+def test_demo_data_may_be_replaced():
+    factories.make_collaboration()
+    record_summary(model=Collaboration, action=ChangeAction.CREATE, message=f"{DEMO_MARKER}: x")
+    assert not database.holds_real_data()
+
+
+@pytest.mark.django_db
+def test_demo_is_refused_in_production(settings, monkeypatch):
+    settings.PRODUCTION = True
+    monkeypatch.setattr(database, "wipe", _never_wipe)
+    with pytest.raises(CommandError, match="never runs with SAMDRIFT_ENV=production"):
+        call_command("demo", "--no-serve")
+
+
+def test_serve_runs_gunicorn_with_workers_and_an_access_log():
+    from samdrift.core.management.commands.serve import default_workers, gunicorn_arguments
+
+    arguments = gunicorn_arguments(host="0.0.0.0", port=8123, workers=5)  # noqa: S104
+    assert arguments[1:4] == ["-m", "gunicorn", "samdrift.wsgi:application"]
+    assert arguments[arguments.index("--bind") + 1] == "0.0.0.0:8123"
+    assert arguments[arguments.index("--workers") + 1] == "5"
+    assert arguments[arguments.index("--access-logfile") + 1] == "-"
+    assert 3 <= default_workers() <= 9
