@@ -20,7 +20,8 @@ class AssetFilterSet(ChangeLoggedFilterSet):
     category = django_filters.ModelChoiceFilter(
         field_name="product__category", queryset=ProductCategory.objects.all()
     )
-    status = django_filters.MultipleChoiceFilter(choices=AssetStatus.choices)
+    # A column of the asset itself: no join, so no DISTINCT (which made sorted pages slow).
+    status = django_filters.MultipleChoiceFilter(choices=AssetStatus.choices, distinct=False)
     origin = django_filters.ChoiceFilter(choices=AssetOrigin.choices)
     acquired_after = django_filters.DateFilter(field_name="acquisition_date", lookup_expr="gte")
     acquired_before = django_filters.DateFilter(field_name="acquisition_date", lookup_expr="lt")
