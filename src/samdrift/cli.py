@@ -22,6 +22,7 @@ SAMDRIFT_COMMANDS = {
     "import": "import a CSV/XLSX file (assets, persons, …): all or nothing, --dry-run first",
     "bill": "rate a month and draft its invoices (--issue, --close)",
     "export": "write a month's EHF, specifications or accounting export (--check)",
+    "prices": "calculate, compare and publish the yearly price list; index service prices",
 }
 
 

@@ -244,3 +244,9 @@ def test_serve_runs_gunicorn_with_workers_and_an_access_log():
     assert arguments[arguments.index("--workers") + 1] == "5"
     assert arguments[arguments.index("--access-logfile") + 1] == "-"
     assert 3 <= default_workers() <= 9
+
+
+def test_every_listed_command_exists():
+    from django.core.management import get_commands
+
+    assert set(cli.SAMDRIFT_COMMANDS) <= set(get_commands())
