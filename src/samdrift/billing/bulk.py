@@ -42,7 +42,11 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
             placeholders = ", ".join([marker] * len(columns))
             # Table and column names come from the model's meta, never from input.
             sql = f"INSERT INTO {quote(table)} ({column_sql}) VALUES ({placeholders})"  # noqa: S608
-            raw.executemany(sql, rows)
+            if connection.vendor == "sqlite":
+                # The plain sqlite3 connection: Django's cursor wrapper would copy each row.
+                connection.connection.executemany(sql, rows)
+            else:
+                raw.executemany(sql, rows)
     return len(rows)
 
 
@@ -77,3 +81,50 @@ def raw_delete(queryset: models.QuerySet) -> int:
     gigabytes. Charges and invoice lines have no signals and nothing cascades from them.
     """
     return queryset._raw_delete(queryset.db)
+
+
+_cursor_numbers = iter(range(1, 1 << 62))
+
+
+def stream_rows(
+    queryset: models.QuerySet,
+    fields: Sequence[str],
+    *,
+    decimals: Sequence[int] = (),
+    chunk_size: int = 20000,
+):
+    """Yield ``queryset.values_list(*fields)`` rows as plain tuples, fast.
+
+    Skips Django's per-value converters (they cost more than the rating itself at a
+    million rows). PostgreSQL streams through a named (server-side) cursor inside the
+    caller's transaction; SQLite returns dates already parsed (the connection's declared
+    types) but numbers as floats or ints, so the columns at ``decimals`` are turned back
+    into ``Decimal`` through their shortest exact text (``repr``).
+    """
+    from decimal import Decimal
+
+    sql, params = queryset.values_list(*fields).query.sql_with_params()
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        name = f"samdrift_stream_{next(_cursor_numbers)}"
+        with connection.connection.cursor(name=name) as cursor:
+            cursor.itersize = chunk_size
+            cursor.execute(sql, params)
+            yield from cursor
+        return
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # Django's SQLite wrapper: turns %s into ?
+        cursor.execute(sql, params)
+        if not decimals:
+            while rows := cursor.fetchmany(chunk_size):
+                yield from rows
+            return
+        positions = tuple(decimals)
+        while rows := cursor.fetchmany(chunk_size):
+            for row in rows:
+                row = list(row)
+                for position in positions:
+                    value = row[position]
+                    if value is not None and not isinstance(value, Decimal):
+                        row[position] = Decimal(repr(value))
+                yield tuple(row)

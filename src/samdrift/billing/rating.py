@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from samdrift.agreements.selectors import agreed_prices_between
 from samdrift.billing.allocation import pool_shares
+from samdrift.billing.bulk import stream_rows
 from samdrift.billing.choices import ChargeSource
 from samdrift.billing.models import CostPool, OneOffCharge
 from samdrift.catalogue.choices import ServiceUnit
@@ -300,9 +301,9 @@ class Rater:
         )
         if self.scope.assignments is not None:
             queryset = queryset.filter(self.scope.assignments)
-        rows = (
-            queryset.order_by("asset_id", "valid_from")
-            .values_list(
+        rows = stream_rows(
+            queryset.order_by("asset_id", "valid_from"),
+            [
                 "pk",
                 "asset_id",
                 "municipality_id",
@@ -312,8 +313,7 @@ class Rater:
                 "valid_to",
                 "asset__product_id",
                 "asset__asset_tag",
-            )
-            .iterator(chunk_size=CHUNK)
+            ],
         )
         group: list[tuple] = []
         for row in rows:
@@ -385,9 +385,9 @@ class Rater:
         queryset = Subscription.objects.filter(overlapping(self.start, self.end))
         if self.scope.subscriptions is not None:
             queryset = queryset.filter(self.scope.subscriptions)
-        rows = (
-            queryset.order_by("pk")
-            .values_list(
+        rows = stream_rows(
+            queryset.order_by("pk"),
+            [
                 "pk",
                 "municipality_id",
                 "service_area_id",
@@ -399,8 +399,8 @@ class Rater:
                 "valid_to",
                 "person__active_from",
                 "person__active_to",
-            )
-            .iterator(chunk_size=CHUNK)
+            ],
+            decimals=(6,),
         )
         start, end, dim = self.start, self.end, self.dim
         made = 0
@@ -511,14 +511,18 @@ class Rater:
         queryset = UsageRecord.objects.filter(month=self.start)
         if self.scope.usage is not None:
             queryset = queryset.filter(self.scope.usage)
-        rows = queryset.order_by("pk").values_list(
-            "pk",
-            "municipality_id",
-            "service_area_id",
-            "person_id",
-            "asset_id",
-            "service_id",
-            "quantity",
+        rows = stream_rows(
+            queryset.order_by("pk"),
+            [
+                "pk",
+                "municipality_id",
+                "service_area_id",
+                "person_id",
+                "asset_id",
+                "service_id",
+                "quantity",
+            ],
+            decimals=(6,),
         )
         made = 0
         for pk, municipality_id, area_id, person_id, asset_id, service_id, quantity in rows:

@@ -1,0 +1,204 @@
+"""Benchmark: rate and draft one month of the demo (issue #5: the large demo, about a
+million charges, in under 60 s — target 20 s — with peak memory under 1.5 GB).
+
+A fresh database is filled with the demo (without its billing step), then a separate
+process — so its peak memory is billing's alone — rates and drafts the last whole month
+(``bill_period``), re-runs it (which replaces the drafts: same content hash required) and,
+on PostgreSQL, measures the floor: the time ``COPY`` takes to load the same charge rows
+into an empty copy of the charge table with the same indexes.
+
+    .venv/bin/python bench/bench_billing.py                      # SQLite, large demo
+    .venv/bin/python bench/bench_billing.py --size medium
+    .venv/bin/python bench/bench_billing.py --postgres postgres://postgres@127.0.0.1:5432/samdrift_bench
+
+The PostgreSQL database is a scratch database: it is created when missing and flushed.
+Figures are printed and merged into bench/results/billing.json (one entry per engine and
+size). The script exits non-zero when the rerun's hash differs or an invoice does not
+equal the sum of its charges.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "billing.json"
+TODAY = datetime.date(2026, 11, 27)
+TARGET_SECONDS, LIMIT_SECONDS, LIMIT_MEMORY_MB = 20, 60, 1536
+
+
+def setup_django(postgres_url: str | None, data_dir: str) -> None:
+    os.environ["SAMDRIFT_DATA_DIR"] = data_dir
+    os.environ["DJANGO_SETTINGS_MODULE"] = "samdrift.settings"
+    if postgres_url:
+        os.environ["DATABASE_URL"] = postgres_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
+def ensure_postgres_database(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def generate(args) -> dict:
+    from django.core.management import call_command
+
+    from samdrift.demo import generator
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if args.postgres:
+        call_command("flush", verbosity=0, interactive=False)
+    generator.STEPS = [step for step in generator.STEPS if step.name != "billing"]
+    started = time.perf_counter()
+    generator.generate(size=args.size, today=TODAY, progress=lambda m: print("  demo", m))
+    return {"demo_seconds": round(time.perf_counter() - started, 1)}
+
+
+def child(args) -> dict:
+    """Runs in its own process: bill the month twice, check, measure the COPY floor."""
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from samdrift.billing.models import Charge, Invoice
+    from samdrift.billing.services import bill_period
+
+    month = (TODAY.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    figures: dict = {"month": f"{month:%Y-%m}"}
+    started = time.perf_counter()
+    first = bill_period(month=month)
+    figures["first_run_seconds"] = round(time.perf_counter() - started, 2)
+    figures["first_run_phases"] = first.timings
+    figures["peak_memory_mb_after_first_run"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
+    started = time.perf_counter()
+    second = bill_period(month=month)
+    figures["rerun_seconds"] = round(time.perf_counter() - started, 2)
+    figures["rerun_phases"] = second.timings
+    figures["charges"] = second.charge_count
+    figures["invoices"] = second.invoice_count
+    figures["invoice_lines"] = second.line_count
+    figures["same_hash"] = first.content_hash == second.content_hash
+    figures["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    # Invoice = sum of its charges, summed in Decimal (no SQL float sums on SQLite).
+    sums: dict[int, Decimal] = {}
+    for invoice_id, amount in (
+        Charge.objects.filter(period=second.period)
+        .values_list("invoice_id", "amount")
+        .iterator(chunk_size=50000)
+    ):
+        sums[invoice_id] = sums.get(invoice_id, Decimal(0)) + amount
+    figures["invoices_equal_charges"] = all(
+        sums.get(pk, Decimal(0)) == net
+        for pk, net in Invoice.objects.filter(period=second.period).values_list("pk", "net_total")
+    )
+    if connection.vendor == "postgresql":
+        figures["copy_floor_seconds"] = copy_floor(second.period_id)
+    return figures
+
+
+def copy_floor(period_id: int) -> float:
+    """Seconds for COPY to load the period's charge rows into an empty twin table."""
+    from django.db import connection, transaction
+
+    buffer = bytearray()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        query = f"SELECT * FROM billing_charge WHERE period_id = {int(period_id)}"  # noqa: S608
+        with raw.copy(f"COPY ({query}) TO STDOUT") as copy:
+            for data in copy:
+                buffer += data
+        with transaction.atomic():
+            raw.execute("DROP TABLE IF EXISTS bench_charge_copy")
+            raw.execute(
+                "CREATE TABLE bench_charge_copy (LIKE billing_charge INCLUDING DEFAULTS "
+                "INCLUDING INDEXES)"
+            )
+            started = time.perf_counter()
+            with raw.copy("COPY bench_charge_copy FROM STDIN") as copy:
+                view = memoryview(buffer)
+                for offset in range(0, len(view), 1 << 20):
+                    copy.write(view[offset : offset + (1 << 20)])
+            seconds = time.perf_counter() - started
+            raw.execute("DROP TABLE bench_charge_copy")
+    return round(seconds, 2)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", default="large", choices=["small", "medium", "large"])
+    parser.add_argument("--postgres", metavar="URL", help="a scratch PostgreSQL database")
+    parser.add_argument("--data-dir", help="SQLite data directory (default: a temporary one)")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="samdrift-bench-billing-")
+    if args.child:
+        setup_django(args.postgres, data_dir)
+        print(json.dumps(child(args)))
+        return 0
+    if args.postgres:
+        ensure_postgres_database(args.postgres)
+    setup_django(args.postgres, data_dir)
+    from django.db import connection
+
+    engine = connection.vendor
+    print(f"Generating the {args.size} demo on {engine} …")
+    figures = {"engine": engine, "size": args.size, **generate(args)}
+    connection.close()
+    command = [sys.executable, __file__, "--child", "--size", args.size, "--data-dir", data_dir]
+    if args.postgres:
+        command += ["--postgres", args.postgres]
+    print("Billing one month in a separate process …")
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        print(result.stdout, result.stderr, sep="\n")
+        return 1
+    figures.update(json.loads(result.stdout.strip().splitlines()[-1]))
+    figures.update(
+        {
+            "target_seconds": TARGET_SECONDS,
+            "limit_seconds": LIMIT_SECONDS,
+            "limit_memory_mb": LIMIT_MEMORY_MB,
+            "within_limits": figures["first_run_seconds"] < LIMIT_SECONDS
+            and figures["peak_memory_mb"] < LIMIT_MEMORY_MB,
+            "machine": (
+                f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+            ),
+            "measured_at": datetime.datetime.now().isoformat(timespec="seconds"),
+        }
+    )
+    for key, value in figures.items():
+        print(f"  {key:<32} {value}")
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results[f"{engine}-{args.size}"] = figures
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(f"Written to {RESULTS.relative_to(ROOT)}")
+    return 0 if figures["same_hash"] and figures["invoices_equal_charges"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
