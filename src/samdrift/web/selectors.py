@@ -164,58 +164,75 @@ AGE_BUCKETS = 6  # 0–1, 1–2, 2–3, 3–4, 4–5 and 5+ years
 
 
 def overview(*, user, day: datetime.date) -> dict:
-    """The figures of the overview dashboard, for what ``user`` may see."""
+    """The figures of the overview dashboard, for what ``user`` may see.
+
+    One grouped scan of the assets answers category × status, the age distribution and
+    the replacements due (by month, and overdue); one count answers the active persons.
+    """
     assets = restrict(Asset.objects.all(), user)
-    in_service = assets.exclude(status__in=OUT_OF_SERVICE)
     persons_active = (
         restrict(Person.objects.all(), user)
         .filter(active_from__lte=day)
         .exclude(active_to__lte=day)
         .count()
     )
-
-    by_category_status: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in assets.values("product__category__name", "status").annotate(n=Count("pk")):
-        by_category_status[row["product__category__name"]][row["status"]] = row["n"]
-
-    # Age in whole years from the acquisition date: one grouped query with a CASE.
-    whens = [
+    horizon = add_months(day, 12)
+    # Age in whole years since acquisition: 0 … AGE_BUCKETS-1 ("or more"), -1 unknown.
+    age_whens = [
         When(acquisition_date__gt=add_months(day, -12 * (years + 1)), then=Value(years))
         for years in range(AGE_BUCKETS - 1)
     ]
-    ages = {
-        row["bucket"]: row["n"]
-        for row in in_service.annotate(
-            bucket=Case(
+    # Replacement: -1 overdue, 1 due within 12 months (grouped by month), 0 otherwise.
+    grouped = (
+        assets.annotate(
+            age=Case(
                 When(acquisition_date__isnull=True, then=Value(-1)),
-                *whens,
+                *age_whens,
                 default=Value(AGE_BUCKETS - 1),
                 output_field=IntegerField(),
-            )
+            ),
+            due=Case(
+                When(planned_replacement__lt=day, then=Value(-1)),
+                When(planned_replacement__lt=horizon, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            due_month=Case(
+                When(
+                    planned_replacement__gte=day,
+                    planned_replacement__lt=horizon,
+                    then=TruncMonth("planned_replacement"),
+                ),
+                default=None,
+            ),
         )
-        .values("bucket")
+        .values("product__category__name", "status", "age", "due", "due_month")
         .annotate(n=Count("pk"))
-    }
-
-    horizon = add_months(day, 12)
-    due = in_service.filter(planned_replacement__gte=day, planned_replacement__lt=horizon)
-    due_by_month = {
-        (row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]): row[
-            "n"
-        ]
-        for row in due.annotate(month=TruncMonth("planned_replacement"))
-        .values("month")
-        .annotate(n=Count("pk"))
-    }
+        .order_by()
+    )
+    by_category_status: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    ages: dict[int, int] = defaultdict(int)
+    due_by_month: dict[datetime.date, int] = defaultdict(int)
+    overdue = 0
+    for row in grouped:
+        n = row["n"]
+        by_category_status[row["product__category__name"]][row["status"]] += n
+        if row["status"] in OUT_OF_SERVICE:
+            continue
+        ages[row["age"]] += n
+        if row["due"] == -1:
+            overdue += n
+        elif row["due"] == 1 and row["due_month"] is not None:
+            month = row["due_month"]
+            month = month.date() if isinstance(month, datetime.datetime) else month
+            due_by_month[month] += n
     months = [add_months(day.replace(day=1), i) for i in range(13)]
-    overdue = in_service.filter(planned_replacement__lt=day).count()
-
     return {
         "day": day,
         "persons_active": persons_active,
         "assets_total": sum(sum(v.values()) for v in by_category_status.values()),
         "assets_in_service": sum(ages.values()),
-        "by_category_status": dict(sorted(by_category_status.items())),
+        "by_category_status": {k: dict(v) for k, v in sorted(by_category_status.items())},
         "statuses": [(s.value, s.label) for s in AssetStatus],
         "ages": [(bucket, ages.get(bucket, 0)) for bucket in range(AGE_BUCKETS)],
         "age_unknown": ages.get(-1, 0),
