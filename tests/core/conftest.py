@@ -3,7 +3,8 @@
 The world is built once per test module inside a transaction that is rolled back when
 the module is done; each test runs in a savepoint inside it (like Django's
 ``setUpTestData``), so a test's writes never reach the next test. Tests must not change
-the world's Python objects; reload from the database instead.
+the world's Python objects; reload from the database instead. Once a module has asked
+for the world, its later tests see it too: keep world-free tests in other modules.
 """
 
 import pytest

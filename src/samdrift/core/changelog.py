@@ -48,11 +48,15 @@ def _object_change(
 
 @receiver(pre_save)
 def _remember_before(sender, instance, raw=False, **kwargs):
-    if not isinstance(instance, ChangeLoggedModel) or instance._state.adding:
+    if not isinstance(instance, ChangeLoggedModel):
         return
-    before = instance.loaded_changelog_data()
-    if before is None and instance.pk is not None:
-        # Built by hand rather than loaded: read what the database holds.
+    if instance.pk is None:
+        instance._changelog_before = None  # a new row: nothing before
+        return
+    before = None if instance._state.adding else instance.loaded_changelog_data()
+    if before is None:
+        # Built by hand with a primary key rather than loaded (an import updating rows
+        # by id, a copy): Django updates the stored row, so log what the database held.
         stored = type(instance)._base_manager.filter(pk=instance.pk).first()
         before = stored.changelog_data() if stored is not None else None
     instance._changelog_before = before
