@@ -17,7 +17,7 @@ to the øre; the script exits non-zero on a mismatch.
     .venv/bin/python bench/bench_buyout.py --devices 10000
     .venv/bin/python bench/bench_buyout.py --postgres postgres://postgres@127.0.0.1:5432/samdrift_bench
 
-Figures are printed and written to bench/results/buyout.json.
+Figures are printed and written to bench/results/buyout.json (one entry per database).
 """
 
 from __future__ import annotations
@@ -202,8 +202,16 @@ def run(args) -> int:
         "run_at": datetime.datetime.now().isoformat(timespec="seconds"),
         "command": " ".join(["bench/bench_buyout.py", *sys.argv[1:]]),
     }
+    # One entry per database engine, so the SQLite and PostgreSQL runs sit side by side.
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    runs = {}
+    if RESULTS.exists():
+        try:
+            runs = json.loads(RESULTS.read_text()).get("runs", {})
+        except (ValueError, AttributeError):
+            runs = {}
+    runs[connection.vendor] = result
+    RESULTS.write_text(json.dumps({"benchmark": "buyout", "runs": runs}, indent=2) + "\n")
     print(f"written to {RESULTS.relative_to(ROOT)}")
     return 0 if total_matches and frozen_matches else 1
 

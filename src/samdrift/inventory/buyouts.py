@@ -69,7 +69,7 @@ def _locked_error(buyout: Buyout) -> ValidationError:
 def _lock_draft(buyout: Buyout) -> Buyout:
     """Re-read ``buyout`` under a row lock; refuse if it is no longer a draft."""
     locked = (
-        Buyout.objects.select_for_update()
+        Buyout.objects.select_for_update(of=("self",))
         .select_related("agreed_by", "municipality")
         .get(pk=buyout.pk)
     )
@@ -575,7 +575,7 @@ def complete_buyout(
     completed_on = completed_on or _today()
     with transaction.atomic():
         locked = (
-            Buyout.objects.select_for_update()
+            Buyout.objects.select_for_update(of=("self",))
             .select_related("agreed_by", "municipality")
             .get(pk=buyout.pk)
         )
