@@ -205,3 +205,16 @@ def test_htmx_filter_answers_with_the_results_only(operator_client, world):
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="results"')
     assert "<html" not in html and 'data-testid="count">3 rows<' in html
+
+
+def test_pagination_and_export_links_keep_the_filters(operator_client, world):
+    from tests.web.test_queries import grow
+
+    grow(world, 30)
+    html = operator_client.get(
+        reverse("inventory:asset_list") + "?q=G&per_page=25"
+    ).content.decode()
+    assert 'href="?q=G&amp;per_page=25&amp;page=2"' in html
+    assert 'href="?q=G&amp;per_page=25&amp;export=csv"' in html
+    page2 = operator_client.get(reverse("inventory:asset_list") + "?q=G&per_page=25&page=2")
+    assert "Page 2 of 2" in page2.content.decode()
