@@ -164,6 +164,7 @@ def test_rerunning_an_open_month_gives_the_same_charges_and_hash(world):
         for c in Charge.objects.order_by("source", "source_id")
     ]
     assert second.content_hash == first.content_hash
+    assert second.input_hash == first.input_hash and len(first.input_hash) == 64
     assert after == before
     assert Charge.objects.count() == first.charge_count
     assert set(Invoice.objects.values_list("pk", flat=True)) == invoice_ids
@@ -174,6 +175,7 @@ def test_a_changed_input_changes_the_hash(world):
     end_subscription(subscription=world.persons[0].subscriptions.get(), on=D(2026, 11, 15))
     second = bill_period(month=NOV)
     assert second.content_hash != first.content_hash
+    assert second.input_hash != first.input_hash
 
 
 def test_a_one_off_subscription_is_billed_once_in_its_start_month(world):

@@ -73,6 +73,7 @@ class BillingRunSerializer(serializers.ModelSerializer):
             "duration_seconds",
             "status",
             "actor",
+            "input_hash",
             "content_hash",
             "charge_count",
             "adjustment_count",

@@ -92,6 +92,7 @@ def stream_rows(
     *,
     decimals: Sequence[int] = (),
     chunk_size: int = 20000,
+    hasher=None,
 ):
     """Yield ``queryset.values_list(*fields)`` rows as plain tuples, fast.
 
@@ -99,7 +100,8 @@ def stream_rows(
     million rows). PostgreSQL streams through a named (server-side) cursor inside the
     caller's transaction; SQLite returns dates already parsed (the connection's declared
     types) but numbers as floats or ints, so the columns at ``decimals`` are turned back
-    into ``Decimal`` through their shortest exact text (``repr``).
+    into ``Decimal`` through their shortest exact text (``repr``). With ``hasher``, each
+    chunk of rows is fed to it (``repr`` of the chunk, computed in C).
     """
     from decimal import Decimal
 
@@ -108,19 +110,22 @@ def stream_rows(
     if connection.vendor == "postgresql":
         name = f"samdrift_stream_{next(_cursor_numbers)}"
         with connection.connection.cursor(name=name) as cursor:
-            cursor.itersize = chunk_size
             cursor.execute(sql, params)
-            yield from cursor
+            while rows := cursor.fetchmany(chunk_size):
+                if hasher is not None:
+                    hasher.update(repr(rows).encode())
+                yield from rows
         return
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor  # Django's SQLite wrapper: turns %s into ?
         cursor.execute(sql, params)
-        if not decimals:
-            while rows := cursor.fetchmany(chunk_size):
-                yield from rows
-            return
         positions = tuple(decimals)
         while rows := cursor.fetchmany(chunk_size):
+            if hasher is not None:
+                hasher.update(repr(rows).encode())
+            if not positions:
+                yield from rows
+                continue
             for row in rows:
                 row = list(row)
                 for position in positions:

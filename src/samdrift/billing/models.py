@@ -87,10 +87,11 @@ class BillingPeriod(ChangeLoggedModel):
 
 
 class BillingRun(models.Model):
-    """One rating of a period: when, by whom, what it produced and a content hash of it.
+    """One rating of a period: when, by whom, what it read and produced, and how long.
 
-    The hash covers every charge of the period (canonical form, without row ids), so two
-    runs over the same inputs show the same hash.
+    ``input_hash`` covers every input row the rating read; ``content_hash`` every charge
+    of the period (without row ids, issued invoices included). The same inputs give the
+    same charges, so two runs over the same inputs show the same hashes.
     """
 
     period = models.ForeignKey(
@@ -102,6 +103,12 @@ class BillingRun(models.Model):
         _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.SUCCEEDED
     )
     actor = models.CharField(_("actor"), max_length=150, blank=True)
+    input_hash = models.CharField(
+        _("inputs' content hash"),
+        max_length=64,
+        blank=True,
+        help_text=_("SHA-256 over every input row the run read (prices, holdings, usage …)."),
+    )
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True)
     charge_count = models.PositiveIntegerField(_("charges"), default=0)
     adjustment_count = models.PositiveIntegerField(_("adjustment charges"), default=0)

@@ -22,6 +22,7 @@ Rules (docs/billing.md has the full text):
 from __future__ import annotations
 
 import datetime
+import hashlib
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
@@ -238,6 +239,8 @@ def _split_exactly(pieces: list[tuple[Decimal, int]], dim: int) -> list[Decimal]
     """
     if len(pieces) == 1:
         monthly, days = pieces[0]
+        if days == dim:  # the common case, a whole month: no proration needed
+            return [round_to_ore(monthly)]
         return [round_to_ore(prorate(monthly_amount=monthly, active_days=days, days_in_month=dim))]
     exact = [monthly * days / dim for monthly, days in pieces]
     total = round_to_ore(sum(exact, ZERO))
@@ -273,6 +276,20 @@ class Rater:
             )
         }
         self.prices = PriceBook(start=self.start, end=self.end)
+        # The inputs' content hash: every input row read, in the order read.
+        self.input_hash = hashlib.sha256()
+        self.input_hash.update(
+            repr(
+                (
+                    self.month,
+                    sorted(self.products.items()),
+                    sorted(self.services.items()),
+                    sorted(self.prices.list_prices.items()),
+                    sorted(self.prices.agreed.items()),
+                    sorted(self.prices.asset_prices.items()),
+                )
+            ).encode()
+        )
 
     def _tick(self, stage: str, count: int = 1) -> None:
         self.counts[stage] = self.counts.get(stage, 0) + count
@@ -314,6 +331,7 @@ class Rater:
                 "asset__product_id",
                 "asset__asset_tag",
             ],
+            hasher=self.input_hash,
         )
         group: list[tuple] = []
         for row in rows:
@@ -401,6 +419,7 @@ class Rater:
                 "person__active_to",
             ],
             decimals=(6,),
+            hasher=self.input_hash,
         )
         start, end, dim = self.start, self.end, self.dim
         made = 0
@@ -523,6 +542,7 @@ class Rater:
                 "quantity",
             ],
             decimals=(6,),
+            hasher=self.input_hash,
         )
         made = 0
         for pk, municipality_id, area_id, person_id, asset_id, service_id, quantity in rows:
@@ -578,18 +598,23 @@ class Rater:
         if self.scope.one_offs is not None:
             queryset = queryset.filter(self.scope.one_offs)
         made = 0
-        for row in queryset.order_by("pk").values_list(
-            "pk",
-            "municipality_id",
-            "service_area_id",
-            "person_id",
-            "asset_id",
-            "service_id",
-            "description",
-            "quantity",
-            "unit_price",
-            "date",
-            "vat_rate",
+        for row in stream_rows(
+            queryset.order_by("pk"),
+            [
+                "pk",
+                "municipality_id",
+                "service_area_id",
+                "person_id",
+                "asset_id",
+                "service_id",
+                "description",
+                "quantity",
+                "unit_price",
+                "date",
+                "vat_rate",
+            ],
+            decimals=(7, 8, 10),
+            hasher=self.input_hash,
         ):
             pk, municipality_id, area_id, person_id, asset_id, service_id, text = row[:7]
             quantity, unit_price, date, vat_rate = row[7:]
@@ -635,7 +660,13 @@ class Rater:
                     monthly_amount=pool.monthly_amount, active_days=days, days_in_month=self.dim
                 )
             )
-            for municipality_id, area_id, share in pool_shares(pool=pool, amount=month_amount):
+            shares = pool_shares(pool=pool, amount=month_amount)
+            self.input_hash.update(
+                repr(
+                    (pool.pk, pool.monthly_amount, pool.valid_from, pool.valid_to, shares)
+                ).encode()
+            )
+            for municipality_id, area_id, share in shares:
                 made += 1
                 yield (
                     municipality_id,
@@ -668,6 +699,8 @@ class Rater:
             .order_by("due_month", "pk")
             .values_list("pk", "municipality_id", "amount", "description")
         )
+        rows = list(rows)
+        self.input_hash.update(repr(rows).encode())
         made = 0
         for pk, municipality_id, amount, text in rows:
             made += 1

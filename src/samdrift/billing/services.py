@@ -334,6 +334,7 @@ def bill_period(*, month: datetime.date, progress: Progress | None = None) -> Bi
         period.rated_through = first_rated
         period.save(update_fields=["rated_through", "last_updated"])
         run.content_hash = period_hash.hexdigest()
+        run.input_hash = rater.input_hash.hexdigest()
         run.charge_count = charge_count + adjustment_count
         run.adjustment_count = adjustment_count
         run.invoice_count = len(to_update)
