@@ -78,11 +78,17 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, help="reuse this data dir (default: a temp one)")
     parser.add_argument("--port", type=int, default=8104)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--size",
+        default="small",
+        choices=["small", "medium", "large"],
+        help="demo size (medium: check every page on more data; then --out elsewhere)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="samdrift-screenshots-") as temp:
         data_dir = args.data_dir or Path(temp)
-        source = uiserver.prepare_data(data_dir, "small", reuse=args.data_dir is not None)
+        source = uiserver.prepare_data(data_dir, args.size, reuse=args.data_dir is not None)
         uiserver.setup_django(data_dir)
         shots = targets()
         cookies = {login: uiserver.session_cookie(login) for _n, login, _l, _p in shots}
