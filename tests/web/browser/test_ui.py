@@ -15,6 +15,8 @@ from tests import factories
 from tests.web.browser.conftest import sign_in
 from tests.web.conftest import build_world
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 def world(transactional_db):
