@@ -7,7 +7,10 @@ bypass signals, call ``record_bulk_changes`` themselves, in the same transaction
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Iterable, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +23,38 @@ from samdrift.core.choices import ChangeAction
 from samdrift.core.models import ChangeLoggedModel, ObjectChange
 
 _REPR_LENGTH = ObjectChange._meta.get_field("object_repr").max_length
+
+
+@functools.cache
+def _decimal_places(model: type[models.Model]) -> dict[str, int]:
+    return {
+        field.attname: field.decimal_places
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.DecimalField)
+    }
+
+
+def _normalised(model: type[models.Model], data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Decimals as the database stores them (1200 kept as "1200.000" in a 3-place field).
+
+    A value set in code (Decimal("1200")) and the same value loaded back ("1200.000")
+    must log alike, or saving an unchanged row would record a change.
+    """
+    if data is None:
+        return None
+    data = dict(data)
+    for attname, places in _decimal_places(model).items():
+        value = data.get(attname)
+        if value is None:
+            continue
+        # Not a number: full_clean reports it; log it as given.
+        with contextlib.suppress(InvalidOperation, ValueError):
+            data[attname] = str(Decimal(value).quantize(Decimal(1).scaleb(-places)))
+    return data
+
+
+def _logged_state(instance: ChangeLoggedModel) -> dict[str, Any]:
+    return _normalised(type(instance), instance.changelog_data())
 
 
 def _object_change(
@@ -59,14 +94,14 @@ def _remember_before(sender, instance, raw=False, **kwargs):
         # by id, a copy): Django updates the stored row, so log what the database held.
         stored = type(instance)._base_manager.filter(pk=instance.pk).first()
         before = stored.changelog_data() if stored is not None else None
-    instance._changelog_before = before
+    instance._changelog_before = _normalised(type(instance), before)
 
 
 @receiver(post_save)
 def _log_save(sender, instance, created, raw=False, **kwargs):
     if not isinstance(instance, ChangeLoggedModel):
         return
-    after = instance.changelog_data()
+    after = _logged_state(instance)
     before = None if created else getattr(instance, "_changelog_before", None)
     if not created and before is not None and before == after:
         return  # saved without any change: nothing to record
@@ -82,7 +117,7 @@ def _log_save(sender, instance, created, raw=False, **kwargs):
 @receiver(pre_delete)
 def _remember_deleted(sender, instance, **kwargs):
     if isinstance(instance, ChangeLoggedModel):
-        instance._changelog_before = instance.changelog_data()
+        instance._changelog_before = _logged_state(instance)
         instance._changelog_pk = instance.pk
 
 
@@ -123,13 +158,18 @@ def record_bulk_changes(
         return 0
     actor = current_actor()
     content_type = ContentType.objects.get_for_model(type(instances[0]), for_concrete_model=True)
-    befores = list(before) if before is not None else [None] * len(instances)
+    model = type(instances[0])
+    befores = (
+        [_normalised(model, prior) for prior in before]
+        if before is not None
+        else [None] * len(instances)
+    )
     rows = [
         _object_change(
             instance,
             action,
             prior,
-            instance.changelog_data() if action != ChangeAction.DELETE else None,
+            _logged_state(instance) if action != ChangeAction.DELETE else None,
             actor,
             content_type,
         )
