@@ -1,0 +1,189 @@
+"""Validation of the collaboration, municipalities, service areas, locations and persons,
+and the person services."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from samdrift.core.changelog import changes_for
+from samdrift.core.validators import (
+    organisation_number_with_check_digit,
+    validate_municipality_number,
+    validate_organisation_number,
+)
+from samdrift.organisations.models import Collaboration, Municipality, Person, ServiceArea
+from samdrift.organisations.services import end_person, foreign_member_errors
+from tests import factories
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def municipality(**fields) -> Municipality:
+    values = {
+        "name": "Nyby",
+        "number": "4650",
+        "organisation_number": "964338531",
+        "population": 900,
+        "joined_on": D(2026, 1, 1),
+    }
+    values.update(fields)
+    return Municipality(**values)
+
+
+# --- Organisation and municipality numbers -------------------------------------------------
+
+
+@pytest.mark.parametrize("number", ["964338531", "974760673", "940791901"])
+def test_real_organisation_numbers_are_accepted(number):
+    validate_organisation_number(number)
+    municipality(organisation_number=number).full_clean()
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        ("964338532", "mod-11"),  # one digit off: the check digit no longer fits
+        ("96433853", "9 digits"),
+        ("9643385310", "9 digits"),
+        ("96433853A", "only digits"),
+    ],
+)
+def test_a_bad_organisation_number_names_the_field_and_says_why(number, words):
+    with pytest.raises(ValidationError) as error:
+        municipality(organisation_number=number).full_clean()
+    assert list(error.value.message_dict) == ["organisation_number"]
+    assert words in error.value.message_dict["organisation_number"][0]
+
+
+def test_the_check_digit_helper_makes_valid_numbers_only():
+    made = [organisation_number_with_check_digit(f"{n:08d}") for n in range(96433840, 96433900)]
+    valid = [m for m in made if m is not None]
+    assert valid  # most prefixes have a check digit
+    for number in valid:
+        validate_organisation_number(number)
+    assert organisation_number_with_check_digit("96433853") == "964338531"
+
+
+@pytest.mark.parametrize("number", ["301", "03010", "O301", ""])
+def test_a_municipality_number_has_four_digits(number):
+    with pytest.raises(ValidationError):
+        validate_municipality_number(number)
+    with pytest.raises(ValidationError) as error:
+        municipality(number=number).full_clean()
+    assert "number" in error.value.message_dict
+
+
+def test_municipality_name_number_and_org_number_are_unique(municipality_a):
+    for field in ("name", "number", "organisation_number"):
+        copy = municipality(**{field: getattr(municipality_a, field)})
+        with pytest.raises(ValidationError) as error:
+            copy.full_clean()
+        assert field in error.value.message_dict
+
+
+def test_population_cannot_be_negative():
+    with pytest.raises(ValidationError) as error:
+        municipality(population=-1).full_clean()
+    assert "population" in error.value.message_dict
+
+
+def test_the_peppol_endpoint_defaults_to_the_organisation_number():
+    assert municipality().peppol_endpoint_id == "964338531"
+    assert municipality(peppol_endpoint="0192:974760673").peppol_endpoint_id == "974760673"
+
+
+def test_the_collaboration_checks_its_bank_account(collaboration):
+    collaboration.full_clean()
+    collaboration.bank_account = "86011117948"
+    with pytest.raises(ValidationError) as error:
+        collaboration.full_clean()
+    assert "bank_account" in error.value.message_dict
+    assert Collaboration.get() == collaboration
+    assert collaboration.currency == "NOK"
+
+
+# --- Service areas and persons ------------------------------------------------------------
+
+
+def test_service_area_names_and_cost_centres_are_unique_per_municipality(
+    municipality_a, municipality_b, service_area_a
+):
+    twin = ServiceArea(municipality=municipality_a, name=service_area_a.name, cost_centre="x")
+    with pytest.raises(ValidationError):
+        twin.full_clean()
+    # The same name in another municipality is fine.
+    ServiceArea(
+        municipality=municipality_b, name=service_area_a.name, cost_centre="2000"
+    ).full_clean()
+
+
+def person(municipality, **fields) -> Person:
+    values = {
+        "municipality": municipality,
+        "username": "kari",
+        "first_name": "Kari",
+        "last_name": "Nordmann",
+        "active_from": D(2024, 1, 1),
+    }
+    values.update(fields)
+    return Person(**values)
+
+
+def test_a_person_must_end_after_starting(municipality_a):
+    with pytest.raises(ValidationError) as error:
+        person(municipality_a, active_to=D(2024, 1, 1)).full_clean()
+    assert list(error.value.message_dict) == ["active_to"]
+    person(municipality_a, active_to=D(2024, 1, 2)).full_clean()
+
+
+def test_a_person_belongs_to_service_areas_and_locations_of_their_municipality(
+    municipality_a, service_area_b, municipality_b
+):
+    location_b = factories.make_location(municipality_b)
+    with pytest.raises(ValidationError) as error:
+        person(municipality_a, service_area=service_area_b, location=location_b).full_clean()
+    assert set(error.value.message_dict) == {"service_area", "location"}
+
+
+def test_usernames_are_unique_per_municipality(municipality_a, municipality_b):
+    factories.make_person(municipality_a, username="kari")
+    with pytest.raises(ValidationError) as error:
+        person(municipality_a).full_clean()
+    assert error.value.message_dict  # the (municipality, username) constraint
+    person(municipality_b).full_clean()
+
+
+def test_active_on_is_half_open(municipality_a):
+    someone = person(municipality_a, active_from=D(2024, 1, 1), active_to=D(2024, 7, 1))
+    assert not someone.is_active_on(D(2023, 12, 31))
+    assert someone.is_active_on(D(2024, 1, 1))
+    assert someone.is_active_on(D(2024, 6, 30))
+    assert not someone.is_active_on(D(2024, 7, 1))
+
+
+def test_end_person_sets_the_end_and_logs_it(municipality_a):
+    kari = factories.make_person(municipality_a, active_from=D(2024, 1, 1))
+    end_person(person=kari, on=D(2026, 8, 1))
+    kari.refresh_from_db()
+    assert kari.active_to == D(2026, 8, 1)
+    assert changes_for(kari).first().changed_fields() == {"active_to": (None, "2026-08-01")}
+
+
+def test_end_person_before_the_start_is_refused(municipality_a):
+    kari = factories.make_person(municipality_a, active_from=D(2024, 1, 1))
+    with pytest.raises(ValidationError) as error:
+        end_person(person=kari, on=D(2024, 1, 1))
+    assert "active_to" in error.value.message_dict
+    kari.refresh_from_db()
+    assert kari.active_to is None
+
+
+def test_foreign_member_errors(municipality_a, service_area_a, service_area_b):
+    assert foreign_member_errors(municipality=municipality_a, service_area=service_area_a) == {}
+    errors = foreign_member_errors(municipality=municipality_a, service_area=service_area_b)
+    assert list(errors) == ["service_area"]
+    assert foreign_member_errors(municipality=None, service_area=service_area_b) == {}
