@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("samdrift.organisations.urls")),
     path("", include("samdrift.inventory.urls")),
     path("", include("samdrift.catalogue.urls")),
+    path("billing/", include("samdrift.billing.urls")),
     path("", include("samdrift.web.urls")),
 ]
