@@ -6,3 +6,13 @@ class BillingConfig(AppConfig):
     name = "samdrift.billing"
     label = "billing"
     verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from samdrift.web.navigation import register
+
+        register(
+            section="billing",
+            label=_("Invoices by month"),
+            url_name="billing:period_list",
+            order=10,
+        )

@@ -1,0 +1,28 @@
+from django.urls import path, re_path
+
+from samdrift.billing import views
+
+app_name = "billing"
+
+MONTH = r"(?P<month>\d{4}-\d{2})"
+
+urlpatterns = [
+    path("", views.period_list, name="period_list"),
+    path("run/", views.period_run, name="period_run"),
+    re_path(rf"^{MONTH}/$", views.period_detail, name="period_detail"),
+    re_path(rf"^{MONTH}/issue/$", views.period_issue, name="period_issue"),
+    re_path(rf"^{MONTH}/close/$", views.period_close, name="period_close"),
+    re_path(rf"^{MONTH}/accounting\.csv$", views.period_accounting, name="period_accounting"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/print/", views.invoice_print, name="invoice_print"),
+    path("invoices/<int:pk>/issue/", views.invoice_issue, name="invoice_issue"),
+    path("invoices/<int:pk>/credit/", views.invoice_credit, name="invoice_credit"),
+    path("invoices/<int:pk>/ehf.xml", views.invoice_ehf, name="invoice_ehf"),
+    path(
+        "invoices/<int:pk>/specification.<str:fmt>",
+        views.invoice_specification,
+        name="invoice_specification",
+    ),
+    path("lines/<int:pk>/", views.line_detail, name="line_detail"),
+    path("credit-notes/<int:pk>/ehf.xml", views.credit_note_ehf, name="credit_note_ehf"),
+]
