@@ -187,3 +187,25 @@ def test_a_one_off_subscription_is_billed_once_in_its_start_month(world):
     bill_period(month=NOV)
     (charge,) = charges(service=setup)
     assert charge.amount == money("1000.00")
+
+
+def test_a_bought_out_asset_is_priced_by_its_own_price(world):
+    from samdrift.inventory.models import AssetPrice
+
+    asset = world.assets[1]
+    AssetPrice.objects.create(
+        asset=asset,
+        valid_from=D(2026, 11, 16),
+        amount=Decimal("210.00"),
+        capital_part=Decimal("160.00"),
+        service_fee=Decimal("50.00"),
+    )
+    bill_period(month=NOV)
+    pieces = charges(asset=asset)
+    assert [(c.unit_price, c.days_active) for c in pieces] == [
+        (Decimal("328.6900"), 15),
+        (Decimal("210.0000"), 15),
+    ]
+    assert sum(c.amount for c in pieces) == round_to_ore(
+        Decimal("328.69") / 2 + Decimal("210.00") / 2
+    )
