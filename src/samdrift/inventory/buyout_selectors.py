@@ -31,6 +31,7 @@ class ValuationLine:
     asset_id: int
     asset_tag: str
     serial_number: str
+    product_id: int
     product: str
     category: str
     acquisition_date: datetime.date
@@ -121,6 +122,7 @@ _LINE_FIELDS = (
     "asset_id",
     "asset__asset_tag",
     "asset__serial_number",
+    "asset__product_id",
     "asset__product__name",
     "asset__product__useful_life_months",
     "asset__product__category__name",
@@ -155,6 +157,7 @@ def buyout_valuation(*, buyout: Buyout) -> Valuation:
         asset_id,
         asset_tag,
         serial_number,
+        product_id,
         product,
         product_life,
         category,
@@ -173,6 +176,7 @@ def buyout_valuation(*, buyout: Buyout) -> Valuation:
             asset_id=asset_id,
             asset_tag=asset_tag,
             serial_number=serial_number,
+            product_id=product_id,
             product=product,
             category=category,
             acquisition_date=acquired,

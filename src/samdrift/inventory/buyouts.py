@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from samdrift.catalogue.choices import PaymentTiming
 from samdrift.catalogue.models import Product
-from samdrift.core.changelog import record_bulk_changes
+from samdrift.core.changelog import record_bulk_changes, record_summary
 from samdrift.core.choices import ChangeAction
 from samdrift.core.services import save_object
 from samdrift.finance.annuity import annuity_payment
@@ -195,7 +195,11 @@ def delete_buyout(*, buyout: Buyout) -> None:
 
 
 def register_equipment(
-    *, buyout: Buyout, rows: Sequence[Mapping[str, Any]], start_row: int = 1
+    *,
+    buyout: Buyout,
+    rows: Sequence[Mapping[str, Any]],
+    start_row: int = 1,
+    summary: str | None = None,
 ) -> list[BuyoutItem]:
     """Register a municipality's existing equipment and add it to the draft ``buyout``.
 
@@ -205,6 +209,9 @@ def register_equipment(
     are created owned by the municipality, deployed to it since their acquisition date.
     All rows or none: every bad row is reported by its number (counted from
     ``start_row``) and field. A few queries and bulk writes, whatever the number of rows.
+
+    Each new asset, assignment and item gets its change-log row; for generated batches
+    (demo data) ``summary`` logs one row on the buyout standing for the whole batch instead.
     """
     with transaction.atomic():
         locked = _lock_draft(buyout)
@@ -288,7 +295,6 @@ def register_equipment(
             ],
             batch_size=1000,
         )
-        record_bulk_changes(assets, action=ChangeAction.CREATE)
         assignments = Assignment.objects.bulk_create(
             [
                 Assignment(
@@ -302,7 +308,6 @@ def register_equipment(
             ],
             batch_size=1000,
         )
-        record_bulk_changes(assignments, action=ChangeAction.CREATE)
         items = BuyoutItem.objects.bulk_create(
             [
                 BuyoutItem(
@@ -318,7 +323,17 @@ def register_equipment(
             ],
             batch_size=1000,
         )
-        record_bulk_changes(items, action=ChangeAction.CREATE)
+        if summary is None:
+            for created in (assets, assignments, items):
+                record_bulk_changes(created, action=ChangeAction.CREATE)
+        else:
+            record_summary(
+                model=Buyout,
+                action=ChangeAction.UPDATE,
+                message=summary,
+                object_id=locked.pk,
+                municipality_id=municipality_id,
+            )
     return items
 
 
@@ -452,6 +467,7 @@ def agree_buyout(*, buyout: Buyout, agreed_by, agreed_on: datetime.date | None =
                 }
             )
         items = {item.pk: item for item in BuyoutItem.objects.filter(buyout=locked)}
+        on_default_life = {pk for pk, item in items.items() if item.useful_life_months is None}
         before = []
         changed = []
         for line in valuation.lines:
@@ -465,13 +481,18 @@ def agree_buyout(*, buyout: Buyout, agreed_by, agreed_on: datetime.date | None =
         # The per-item figures differ, so bulk_update (a CASE per field); the useful life
         # is frozen per product (few distinct values) and last_updated is one value.
         BuyoutItem.objects.bulk_update(changed, ["age_months", "book_value"], batch_size=500)
-        lives: dict[int, list[int]] = {}
-        for line in valuation.lines:
-            lives.setdefault(line.useful_life_months, []).append(line.item_id)
-        for life, item_ids in lives.items():
-            BuyoutItem.objects.filter(pk__in=item_ids).exclude(useful_life_months=life).update(
-                useful_life_months=life
-            )
+        # Items valued over their product's default life get that life written, so a later
+        # change of the category's life cannot move the agreed figures: one UPDATE per
+        # product (a subquery, no list of ids).
+        defaults = {
+            line.product_id: line.useful_life_months
+            for line in valuation.lines
+            if line.item_id in on_default_life
+        }
+        for product_id, life in defaults.items():
+            BuyoutItem.objects.filter(
+                buyout=locked, useful_life_months__isnull=True, asset__product_id=product_id
+            ).update(useful_life_months=life)
         BuyoutItem.objects.filter(buyout=locked).update(last_updated=timezone.now())
         record_bulk_changes(changed, action=ChangeAction.UPDATE, before=before)
 
@@ -610,13 +631,15 @@ def complete_buyout(
                     % {"categories": ", ".join(missing)}
                 }
             )
-        assets = [item.asset for item in items]
+        # Only assets that change are written and logged (an asset recorded as bought out
+        # when it was registered keeps its origin and gets no empty change row).
+        assets = [item.asset for item in items if item.asset.origin != AssetOrigin.BOUGHT_OUT]
         before = [asset.changelog_data() for asset in assets]
         # One value for every asset: a single UPDATE rather than a CASE per row.
         now = timezone.now()
-        Asset.objects.filter(buyout_item__buyout=locked).update(
-            origin=AssetOrigin.BOUGHT_OUT, last_updated=now
-        )
+        Asset.objects.filter(buyout_item__buyout=locked).exclude(
+            origin=AssetOrigin.BOUGHT_OUT
+        ).update(origin=AssetOrigin.BOUGHT_OUT, last_updated=now)
         for asset in assets:
             asset.origin = AssetOrigin.BOUGHT_OUT
             asset.last_updated = now
@@ -650,6 +673,31 @@ def complete_buyout(
         locked.completed_by = completed_by
         locked.save()
     return locked
+
+
+def settle_amount_owed(
+    *, amount_owed: AmountOwed, reference: str, settled_on: datetime.date
+) -> AmountOwed:
+    """Record that an amount owed to a municipality has been settled (credited on an
+    invoice, or paid outside Samdrift), by ``reference``. Refused when already settled."""
+    if not reference.strip():
+        raise ValidationError({"settled_reference": _("Give the reference of the settlement.")})
+    with transaction.atomic():
+        locked = AmountOwed.objects.select_for_update().get(pk=amount_owed.pk)
+        if locked.settled_reference is not None:
+            raise ValidationError(
+                {
+                    "settled_reference": _("Already settled by %(reference)s on %(date)s.")
+                    % {
+                        "reference": locked.settled_reference,
+                        "date": locked.settled_on.isoformat() if locked.settled_on else "?",
+                    }
+                }
+            )
+        return save_object(
+            instance=locked,
+            changes={"settled_reference": reference.strip(), "settled_on": settled_on},
+        )
 
 
 def verify_signed_valuation(*, buyout: Buyout) -> bool:
