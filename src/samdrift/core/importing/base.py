@@ -1,0 +1,945 @@
+"""The import machinery shared by every importer: columns and header matching, reading
+rows, the report of errors and changes, and the all-or-nothing run.
+
+An import is set-based: the whole file is read and every row checked against lookups
+built with a few queries (never a query per row); every bad row is reported at once, by
+line number, column and reason; then, if nothing is wrong and it is not a dry run, all of
+it is written in one transaction with bulk writes, and logged: each object's change
+(before/after) and one summary (who, file, counts). Killing the process halfway leaves the
+database as it was, because the transaction never commits.
+
+Semantics (README, "Import and export"):
+- Rows are matched to stored objects by a natural key (asset tag or serial number,
+  username, name — within the municipality). A row equal to what is stored is
+  *unchanged*: not written, not logged. Re-importing a file therefore changes nothing.
+- A row that differs from what is stored is an error unless updates are allowed
+  (``--update``); then the columns present in the file are written (an empty cell
+  empties the field); columns absent from the file are left alone.
+- Nothing is ever deleted: stored objects missing from the file stay as they are.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from samdrift.core.changelog import record_bulk_changes, record_summary
+from samdrift.core.choices import ChangeAction
+from samdrift.core.importing.parsing import (
+    Boolean,
+    CellError,
+    Choice,
+    Date,
+    Email,
+    Integer,
+    Number,
+    Text,
+    squash,
+    unneutralise,
+)
+from samdrift.core.importing.reading import FileProblem, Table, read_table
+from samdrift.core.importing.writing import ChangeLogWriter, TableWriter
+
+logger = logging.getLogger("samdrift.importing")
+
+# Progress callback: (phase, done, total). Phases: "read", "check", "write".
+Progress = Callable[[str, int, int], None]
+
+BATCH_SIZE = 5000
+# Rows of each kind shown in a preview (the counts always cover every row).
+SAMPLE_LIMIT = 200
+
+IMPORTERS: dict[str, str] = {
+    "service-areas": "samdrift.organisations.importers.ServiceAreaImporter",
+    "locations": "samdrift.organisations.importers.LocationImporter",
+    "persons": "samdrift.organisations.importers.PersonImporter",
+    "products": "samdrift.catalogue.importers.ProductImporter",
+    "assets": "samdrift.inventory.importers.AssetImporter",
+    "usage": "samdrift.inventory.importers.UsageImporter",
+}
+
+
+def importer_class(kind: str) -> type[Importer]:
+    try:
+        return import_string(IMPORTERS[kind])
+    except KeyError:
+        raise ValueError(
+            _("Unknown import kind %(kind)s; use one of: %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(IMPORTERS)}
+        ) from None
+
+
+def importer_classes() -> list[type[Importer]]:
+    return [importer_class(kind) for kind in IMPORTERS]
+
+
+# --- columns -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column an importer reads: matched by its key, its label (English or Norwegian)
+    or one of its aliases, case and punctuation ignored ("Serial No." = "serial_no")."""
+
+    key: str
+    label: Any
+    parser: Callable[[Any], Any]
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    help_text: Any = ""
+
+    def names(self) -> set[str]:
+        names = {squash(self.key)}
+        for language in ("en", "nb"):
+            with translation.override(language):
+                names.add(squash(str(self.label)))
+        names.update(squash(alias) for alias in self.aliases)
+        names.discard("")
+        return names
+
+
+def field_column(
+    model: type[models.Model],
+    name: str,
+    *,
+    key: str | None = None,
+    aliases: Iterable[str] = (),
+    required: bool = False,
+    label: Any = None,
+    help_text: Any = "",
+    parser: Callable[[Any], Any] | None = None,
+) -> Column:
+    """A column for a model field, parsed and checked by the field's own rules (length,
+    decimals, limits, choices)."""
+    model_field = model._meta.get_field(name)
+    return Column(
+        key=key or name,
+        label=label or capfirst(model_field.verbose_name),
+        parser=parser or parser_for(model_field),
+        aliases=tuple(aliases),
+        required=required,
+        help_text=help_text or model_field.help_text,
+    )
+
+
+def _limits(model_field: models.Field) -> tuple[Any, Any]:
+    minimum = maximum = None
+    for validator in model_field.validators:
+        if isinstance(validator, MinValueValidator):
+            minimum = validator.limit_value
+        elif isinstance(validator, MaxValueValidator):
+            maximum = validator.limit_value
+    return minimum, maximum
+
+
+def parser_for(model_field: models.Field) -> Callable[[Any], Any]:
+    if model_field.choices:
+        return Choice(_ChoiceList(model_field.choices))
+    if isinstance(model_field, models.BooleanField):
+        return Boolean()
+    if isinstance(model_field, models.DateField):
+        return Date()
+    if isinstance(model_field, models.DecimalField):
+        minimum, maximum = _limits(model_field)
+        return Number(
+            places=model_field.decimal_places,
+            max_digits=model_field.max_digits,
+            minimum=minimum,
+            maximum=maximum,
+        )
+    if isinstance(model_field, models.IntegerField):
+        minimum, maximum = _limits(model_field)
+        positive = (
+            models.PositiveIntegerField,
+            models.PositiveSmallIntegerField,
+            models.PositiveBigIntegerField,
+        )
+        if isinstance(model_field, positive) and minimum is None:
+            minimum = 0
+        return Integer(minimum=minimum, maximum=maximum)
+    if isinstance(model_field, models.EmailField):
+        return Email(model_field.max_length)
+    if isinstance(model_field, models.CharField | models.TextField):
+        return Text(model_field.max_length)
+    raise TypeError(f"No import parser for {model_field!r}")
+
+
+class _ChoiceList:
+    def __init__(self, choices) -> None:
+        self.choices = list(choices)
+
+
+MUNICIPALITY_COLUMNS = (
+    Column(
+        "municipality",
+        gettext_lazy("Municipality"),
+        Text(100),
+        aliases=("Kommune", "Company", "Kommunenavn", "Selskap"),
+        help_text=gettext_lazy(
+            "Optional check: when given, it must name the municipality imported for."
+        ),
+    ),
+    Column(
+        "municipality_number",
+        gettext_lazy("Municipality number"),
+        Text(10),
+        aliases=("Kommunenummer", "Kommunenr", "Kommunenr."),
+        help_text=gettext_lazy("Optional check, like Municipality."),
+    ),
+)
+
+
+MUNICIPALITY_KEYS = frozenset(c.key for c in MUNICIPALITY_COLUMNS)
+
+
+# --- the report ----------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    """A reason a row (or the file, line 0) cannot be imported."""
+
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return _("Row %(line)d, column “%(column)s”: %(message)s") % asdict(self)
+        if self.line:
+            return _("Row %(line)d: %(message)s") % asdict(self)
+        if self.column:
+            return _("Column “%(column)s”: %(message)s") % asdict(self)
+        return self.message
+
+
+@dataclass
+class RowChange:
+    """What a row does: created, updated (with the changed fields) or unchanged."""
+
+    line: int
+    key: str
+    action: str
+    changes: dict[str, list[str]] = field(default_factory=dict)
+
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+@dataclass
+class ImportResult:
+    """Everything a person needs to decide and to know: counts, what would be created
+    alongside, every error, and a sample of the changes. JSON-serialisable."""
+
+    kind: str
+    filename: str
+    municipality: str = ""
+    file_description: str = ""
+    dry_run: bool = True
+    applied: bool = False
+    update: bool = False
+    strict: bool = False
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    to_create: dict[str, list[str]] = field(default_factory=dict)
+    columns: list[list[str]] = field(default_factory=list)  # [header, read as] pairs
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    samples: list[RowChange] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def error_lines(self) -> list[int]:
+        return sorted({e.line for e in self.errors if e.line})
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportResult:
+        data = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        data["errors"] = [RowError(**e) for e in data.get("errors", [])]
+        data["samples"] = [RowChange(**s) for s in data.get("samples", [])]
+        return cls(**data)
+
+
+class Report:
+    """Collects errors, warnings, counts and samples while an import runs."""
+
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
+        self.headers: dict[str, str] = {}  # column key -> the header as written in the file
+        self._to_create: dict[str, set[str]] = {}
+        self._samples = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
+
+    def header(self, key: str) -> str:
+        return self.headers.get(key, key)
+
+    def error(self, line: int, key: str, message: str) -> None:
+        self.result.errors.append(RowError(line, self.header(key) if key else "", message))
+
+    def warning(self, message: str) -> None:
+        self.result.warnings.append(message)
+
+    def will_create(self, what: str, name: str) -> None:
+        self._to_create.setdefault(what, set()).add(name)
+
+    def outcome(
+        self, line: int, key: str, action: str, changes: dict[str, list[str]] | None = None
+    ) -> None:
+        setattr(self.result, action, getattr(self.result, action) + 1)
+        if self._samples[action] < SAMPLE_LIMIT:
+            self._samples[action] += 1
+            self.result.samples.append(RowChange(line, key, action, changes or {}))
+
+    def finish(self) -> ImportResult:
+        self.result.to_create = {k: sorted(v) for k, v in sorted(self._to_create.items())}
+        self.result.errors.sort(key=lambda e: e.line)
+        return self.result
+
+
+# --- rows ----------------------------------------------------------------------------
+
+
+class Row:
+    """One data row: its line number, parsed values by column key (None: empty cell), and
+    the keys whose cell could not be read (already reported)."""
+
+    __slots__ = ("failed", "line", "values")
+
+    def __init__(self, line: int, values: dict[str, Any], failed: frozenset[str]) -> None:
+        self.line = line
+        self.values = values
+        self.failed = failed
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.values.get(key)
+        return default if value is None else value
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def match_headers(
+    headers: Sequence[str], columns: Sequence[Column], report: Report
+) -> dict[str, int]:
+    """Column key -> index in the file. Unknown headers are reported as not imported;
+    a column named twice, or a required one missing, is an error of the file."""
+    by_name: dict[str, Column] = {}
+    for column in columns:
+        for name in column.names():
+            by_name.setdefault(name, column)
+    found: dict[str, int] = {}
+    described: list[list[str]] = []
+    for index, header in enumerate(headers):
+        if not header:
+            continue
+        column = by_name.get(squash(header))
+        if column is None:
+            described.append([header, ""])
+            continue
+        if column.key in found:
+            report.error(
+                0,
+                "",
+                _("Columns “%(first)s” and “%(second)s” both mean %(label)s; keep one.")
+                % {
+                    "first": headers[found[column.key]],
+                    "second": header,
+                    "label": column.label,
+                },
+            )
+            continue
+        found[column.key] = index
+        report.headers[column.key] = header
+        described.append([header, str(column.label)])
+    report.result.columns = described
+    ignored = [h for h, read_as in described if not read_as]
+    if ignored:
+        report.warning(
+            _("Not imported (no such column here): %(columns)s.")
+            % {"columns": ", ".join(f"“{h}”" for h in ignored)}
+        )
+    for column in columns:
+        if column.required and column.key not in found:
+            names = ", ".join(sorted({str(column.label), *column.aliases[:3]}))
+            report.error(
+                0,
+                "",
+                _("The column %(label)s is missing (accepted headers include: %(names)s).")
+                % {"label": column.label, "names": names},
+            )
+    return found
+
+
+def parse_rows(
+    table: Table,
+    mapping: dict[str, int],
+    columns: Sequence[Column],
+    report: Report,
+    progress: Progress | None = None,
+) -> list[Row]:
+    """Every row's cells read by their column's parser; unreadable cells are reported.
+
+    This loop runs for every cell of the file, so it is kept lean: plain text is checked
+    in place, and parsers of repetitive values (dates, choices, e-mail addresses) are
+    remembered per distinct cell text.
+    """
+    width = len(table.headers)
+    by_key = {c.key: c for c in columns}
+    TEXT, CACHED, PLAIN = 0, 1, 2
+    plan = []
+    for key, index in mapping.items():
+        parser = by_key[key].parser
+        if type(parser) is Text:
+            plan.append((key, index, parser, TEXT, parser.max_length or 10**9, None))
+        elif getattr(parser, "cacheable", False):
+            plan.append((key, index, parser, CACHED, 0, {}))
+        else:
+            plan.append((key, index, parser, PLAIN, 0, None))
+    rows: list[Row] = []
+    total = len(table.rows)
+    no_failures: frozenset[str] = frozenset()
+    for number, (line, cells) in enumerate(table.rows, start=1):
+        values: dict[str, Any] = {}
+        failed: set[str] | None = None
+        size = len(cells)
+        if size > width and any(
+            c is not None and (not isinstance(c, str) or c.strip()) for c in cells[width:]
+        ):
+            report.error(
+                line,
+                "",
+                _(
+                    "the row has values in %(count)d columns, the header names %(width)d; "
+                    "is a value containing the delimiter not quoted?"
+                )
+                % {"count": size, "width": width},
+            )
+            failed = {""}
+        for key, index, parser, how, max_length, cache in plan:
+            raw = cells[index] if index < size else None
+            if raw is None:
+                values[key] = None
+                continue
+            if type(raw) is str:
+                raw = raw.strip()
+                if not raw:
+                    values[key] = None
+                    continue
+                if raw[0] == "'":
+                    raw = unneutralise(raw)
+                if how == TEXT:
+                    if len(raw) <= max_length:
+                        values[key] = raw
+                        continue
+                elif how == CACHED:
+                    found = cache.get(raw)
+                    if found is not None:
+                        values[key] = found
+                        continue
+            try:
+                value = parser(raw)
+            except CellError as error:
+                report.error(line, key, str(error))
+                if failed is None:
+                    failed = set()
+                failed.add(key)
+                values[key] = None
+                continue
+            values[key] = value
+            if how == CACHED and type(raw) is str and len(cache) < 100_000:
+                cache[raw] = value
+        rows.append(Row(line, values, frozenset(failed) if failed else no_failures))
+        if progress is not None and number % 5000 == 0:
+            progress("check", number, total)
+    return rows
+
+
+# --- the importer --------------------------------------------------------------------
+
+
+@dataclass
+class ImportContext:
+    municipality: Any  # organisations.Municipality, or None for catalogue imports
+    update: bool = False
+    strict: bool = False
+    on: datetime.date = field(default_factory=timezone.localdate)
+    filename: str = ""
+    present: frozenset[str] = frozenset()
+    progress: Progress | None = None
+
+
+class Importer:
+    """Base of every importer. A subclass declares its columns and implements ``plan``
+    (check every row against lookups; report; remember what to write) and ``apply``
+    (bulk writes with change log). The base runs them (see ``run_import``)."""
+
+    kind: ClassVar[str]
+    label: ClassVar[Any]
+    model: ClassVar[type[models.Model]]
+    columns: ClassVar[Sequence[Column]] = ()
+    per_municipality: ClassVar[bool] = True
+    key_description: ClassVar[Any] = ""
+
+    def __init__(self, context: ImportContext, report: Report) -> None:
+        self.context = context
+        self.report = report
+        self.written = 0
+        self.write_total = 0
+        self.changelog: ChangeLogWriter | None = None
+
+    @classmethod
+    def all_columns(cls) -> list[Column]:
+        columns = list(cls.columns)
+        if cls.per_municipality:
+            columns.extend(MUNICIPALITY_COLUMNS)
+        return columns
+
+    # Helpers for subclasses.
+    def has(self, key: str) -> bool:
+        """Is the column in the file?"""
+        return key in self.context.present
+
+    def check_municipality(self, rows: Sequence[Row]) -> None:
+        municipality = self.context.municipality
+        if municipality is None or not (
+            self.has("municipality") or self.has("municipality_number")
+        ):
+            return
+        accepted = {squash(municipality.name), squash(municipality.number)}
+        accepted |= {squash(f"{municipality.name} kommune"), squash(f"kommune {municipality.name}")}
+        accepted.add(squash(f"{municipality.number} {municipality.name}"))
+        for row in rows:
+            for key in ("municipality", "municipality_number"):
+                value = row.values.get(key)
+                if value and squash(value) not in accepted:
+                    self.report.error(
+                        row.line,
+                        key,
+                        _(
+                            "this row is for %(value)s, not %(municipality)s; import each "
+                            "municipality's rows on their own (or leave the column out)"
+                        )
+                        % {"value": value, "municipality": municipality},
+                    )
+
+    def duplicates(self, rows: Sequence[Row], key: str, what: Any, *, fold: bool = True) -> None:
+        """Report every row whose ``key`` value appeared in an earlier row."""
+        seen: dict[Any, int] = {}
+        for row in rows:
+            value = row.values.get(key)
+            if value is None or value == "":
+                continue
+            token = value.casefold() if fold and isinstance(value, str) else value
+            first = seen.setdefault(token, row.line)
+            if first != row.line:
+                self.report.error(
+                    row.line,
+                    key,
+                    _("duplicate %(what)s of row %(first)d") % {"what": what, "first": first},
+                )
+
+    def differences(
+        self, row: Row, stored: dict[str, Any], wanted: dict[str, Any], key_text: str
+    ) -> dict[str, list[str]]:
+        """Fields whose wanted value differs from the stored one, as [old, new] text.
+
+        Without updates allowed, each difference is an error of its column.
+        """
+        changes = {}
+        for name, value in wanted.items():
+            old = stored.get(name)
+            # An empty text cell and a stored NULL both mean "nothing".
+            if old == value or (old is None and value == "") or (old == "" and value is None):
+                continue
+            changes[name] = [display(old), display(value)]
+        if changes and not self.context.update:
+            for name, (old, new) in changes.items():
+                self.report.error(
+                    row.line,
+                    self.column_for(name),
+                    _(
+                        "%(key)s is stored with %(field)s “%(old)s”, the file says “%(new)s”; "
+                        "allow updates to change it"
+                    )
+                    % {"key": key_text, "field": self.field_label(name), "old": old, "new": new},
+                )
+        return changes
+
+    def column_for(self, key: str) -> str:
+        """The column an error about ``key`` belongs to ("" for the row as a whole)."""
+        return key if key in self.report.headers and key not in MUNICIPALITY_KEYS else ""
+
+    def field_label(self, key: str) -> str:
+        column = next((c for c in self.all_columns() if c.key == key), None)
+        return str(column.label).lower() if column is not None else key
+
+    def progress(self, count: int) -> None:
+        self.written += count
+        if self.context.progress is not None:
+            self.context.progress("write", self.written, max(self.write_total, self.written))
+
+    def create(self, model: type[models.Model], objects: Sequence[models.Model]) -> None:
+        """Insert new objects in batches, each object logged (see ``writing``)."""
+        if not objects:
+            return
+        writer = TableWriter(model)
+        if self.changelog is None:
+            self.changelog = ChangeLogWriter()
+        for batch in batches(objects, BATCH_SIZE):
+            writer.insert(batch)
+            self.changelog.created(batch)
+            self.progress(len(batch))
+
+    def update(
+        self,
+        model: type[models.Model],
+        objects: list,
+        fields: Sequence[str],
+        befores: list[dict[str, Any]],
+    ) -> None:
+        """bulk_update in batches, each logged with the state before."""
+        fields = [*fields, "last_updated"] if "last_updated" not in fields else list(fields)
+        now = timezone.now()
+        for obj in objects:
+            obj.last_updated = now
+        for start in range(0, len(objects), BATCH_SIZE):
+            batch = objects[start : start + BATCH_SIZE]
+            model.objects.bulk_update(batch, fields, batch_size=BATCH_SIZE)
+            record_bulk_changes(
+                batch, action=ChangeAction.UPDATE, before=befores[start : start + BATCH_SIZE]
+            )
+            self.progress(len(batch))
+
+    # To implement.
+    def plan(self, rows: list[Row]) -> None:
+        raise NotImplementedError
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def related_counts(self) -> str:
+        """What was created alongside, for the summary ("3 persons, 1 location")."""
+        parts = [f"{len(names)} {what}" for what, names in self.report.result.to_create.items()]
+        return ", ".join(parts)
+
+
+def display(value: Any) -> str:
+    """A value as text in a preview or message."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def batches(items: Sequence, size: int) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def max_in_params() -> int:
+    """How many values one ``IN (…)`` may carry on this database."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # Django assumes SQLite's old default of 999 bound values per statement.
+        return connection.features.max_query_params - 9
+    return 20000  # PostgreSQL's wire protocol allows 65,535 parameters
+
+
+def fetch_in(queryset: models.QuerySet, field_name: str, values: Iterable[Any]) -> Iterator[Any]:
+    """``queryset.filter(field__in=values)`` in as few queries as the database allows."""
+    values = list(dict.fromkeys(v for v in values if v is not None and v != ""))
+    size = max_in_params()
+    for start in range(0, len(values), size):
+        yield from queryset.filter(**{f"{field_name}__in": values[start : start + size]})
+
+
+SKIP = object()  # an empty cell of a field that must have a value: leave it as it is
+
+
+class ModelImporter(Importer):
+    """An importer whose row is one object of ``model``, matched on ``key_field``.
+
+    Columns named like a model field (``direct_fields``) are copied; an empty cell empties
+    a field that may be empty and leaves any other field alone (a new object gets the
+    field's default, or an error when it has none). Subclasses add lookups through
+    ``resolve`` (returning False when the row has an error) and build new objects.
+    """
+
+    key_field: ClassVar[str] = "name"
+    direct_fields: ClassVar[tuple[str, ...]] = ()
+    fold_key: ClassVar[bool] = True
+
+    def __init__(self, context: ImportContext, report: Report) -> None:
+        super().__init__(context, report)
+        self.new_objects: list[models.Model] = []
+        self.changed_objects: list[models.Model] = []
+        self.changed_fields: set[str] = set()
+        self.befores: list[dict[str, Any]] = []
+
+    # To implement or extend.
+    def stored_objects(self, keys: list[str]) -> Iterable[models.Model]:
+        raise NotImplementedError
+
+    def resolve(self, row: Row, wanted: dict[str, Any], existing: models.Model | None) -> bool:
+        """Turn references into objects (in ``wanted``); report and return False on error."""
+        return True
+
+    def new_object(self, wanted: dict[str, Any]) -> models.Model:
+        obj = self.model(**wanted)
+        if self.per_municipality:
+            obj.municipality = self.context.municipality
+        return obj
+
+    def related_writes(self) -> None:
+        """Create what new objects refer to (e.g. new locations) before they are written."""
+
+    # The machinery.
+    def fold(self, value: Any) -> Any:
+        return value.casefold() if self.fold_key and isinstance(value, str) else value
+
+    def wanted_values(self, row: Row) -> dict[str, Any]:
+        wanted: dict[str, Any] = {}
+        meta = self.model._meta
+        for name in self.direct_fields:
+            if name not in self.context.present or name in row.failed:
+                continue
+            value = row.values.get(name)
+            if value is None:
+                value = empty_value(meta.get_field(name))
+                if value is SKIP:
+                    continue
+            wanted[name] = value
+        return wanted
+
+    def plan(self, rows: list[Row]) -> None:
+        key_label = self.field_label(self.key_field)
+        self.duplicates(rows, self.key_field, key_label, fold=self.fold_key)
+        keys = [row.values[self.key_field] for row in rows if row.values.get(self.key_field)]
+        stored: dict[Any, models.Model] = {}
+        for obj in self.stored_objects(keys):
+            token = self.fold(getattr(obj, self.key_field))
+            # An exact match wins over one that differs in case only.
+            stored.setdefault(token, obj)
+        exact = {getattr(obj, self.key_field): obj for obj in stored.values()}
+        for row in rows:
+            key = row.values.get(self.key_field)
+            if key is None:
+                if self.key_field not in row.failed:
+                    self.report.error(
+                        row.line, self.key_field, _("%(what)s is required") % {"what": key_label}
+                    )
+                continue
+            existing = exact.get(key) or stored.get(self.fold(key))
+            wanted = self.wanted_values(row)
+            if not self.resolve(row, wanted, existing) or not row.ok:
+                continue
+            if existing is None:
+                missing = self.missing_for_new(wanted)
+                if missing:
+                    for name in missing:
+                        self.report.error(
+                            row.line,
+                            name if name in self.report.headers else "",
+                            _("a new %(model)s needs %(what)s")
+                            % {
+                                "model": self.model._meta.verbose_name,
+                                "what": self.field_label(name),
+                            },
+                        )
+                    continue
+                self.new_objects.append(self.new_object(wanted))
+                self.report.outcome(row.line, str(key), CREATED)
+                continue
+            stored_values = {name: getattr(existing, name) for name in wanted}
+            changes = self.differences(row, stored_values, wanted, str(key))
+            if not changes:
+                self.report.outcome(row.line, str(key), UNCHANGED)
+            elif self.context.update:
+                self.befores.append(existing.changelog_data())
+                for name in changes:
+                    setattr(existing, name, wanted[name])
+                self.changed_fields.update(changes)
+                self.changed_objects.append(existing)
+                self.report.outcome(row.line, str(key), UPDATED, changes)
+
+    def missing_for_new(self, wanted: dict[str, Any]) -> list[str]:
+        missing = []
+        for name in self.direct_fields:
+            model_field = self.model._meta.get_field(name)
+            if (
+                name not in wanted
+                and not model_field.has_default()
+                and not (model_field.null or model_field.blank)
+            ):
+                missing.append(name)
+        return missing
+
+    def apply(self) -> None:
+        self.write_total = len(self.new_objects) + len(self.changed_objects)
+        self.related_writes()
+        self.create(self.model, self.new_objects)
+        if self.changed_objects:
+            self.update(self.model, self.changed_objects, sorted(self.changed_fields), self.befores)
+
+
+def empty_value(model_field: models.Field) -> Any:
+    """What an empty cell means for ``model_field``: None, "", or SKIP (leave alone)."""
+    if model_field.null:
+        return None
+    if isinstance(model_field, models.CharField | models.TextField) and model_field.blank:
+        return ""
+    return SKIP
+
+
+# --- running an import ---------------------------------------------------------------
+
+
+def run_import(
+    *,
+    kind: str,
+    data: bytes,
+    filename: str = "",
+    municipality=None,
+    update: bool = False,
+    strict: bool = False,
+    dry_run: bool = False,
+    on: datetime.date | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Check a file and, unless ``dry_run`` or anything is wrong, import all of it.
+
+    Returns the result with every error; nothing is written when there is one. The
+    caller checks permissions (``can_import``) and sets the actor (``acting_as``).
+    """
+    cls = importer_class(kind)
+    result = ImportResult(
+        kind=kind,
+        filename=filename,
+        municipality=str(municipality) if municipality is not None else "",
+        dry_run=dry_run,
+        update=update,
+        strict=strict,
+    )
+    report = Report(result)
+    if cls.per_municipality and municipality is None:
+        report.error(0, "", _("Choose the municipality to import for."))
+        return report.finish()
+    if progress is not None:
+        progress("read", 0, 1)
+    try:
+        table = read_table(data, filename)
+    except FileProblem as problem:
+        report.error(0, "", str(problem))
+        return report.finish()
+    result.file_description = table.describe()
+    result.rows = len(table.rows)
+    if progress is not None:
+        progress("read", 1, 1)
+    columns = cls.all_columns()
+    mapping = match_headers(table.headers, columns, report)
+    if not result.ok:
+        return report.finish()
+    rows = parse_rows(table, mapping, columns, report, progress)
+    del table  # the parsed rows are all that is needed from here on
+    context = ImportContext(
+        municipality=municipality,
+        update=update,
+        strict=strict,
+        on=on or timezone.localdate(),
+        filename=filename,
+        present=frozenset(mapping),
+        progress=progress,
+    )
+    importer = cls(context, report)
+    if dry_run:
+        _plan(importer, rows)
+        return report.finish()
+    try:
+        with transaction.atomic():
+            if municipality is not None:
+                # One import per municipality at a time: a second waits for the first.
+                type(municipality).objects.select_for_update().filter(pk=municipality.pk).first()
+            _plan(importer, rows)
+            if not result.ok:
+                return report.finish()
+            importer.apply()
+            report.finish()
+            if result.created or result.updated or any(result.to_create.values()):
+                record_summary(
+                    model=cls.model,
+                    action=ChangeAction.CREATE if result.created else ChangeAction.UPDATE,
+                    message=summary_message(result),
+                    municipality_id=municipality.pk if municipality is not None else None,
+                )
+    except IntegrityError as error:
+        # Checked beforehand, so only a change made by someone else meanwhile gets here.
+        logger.warning("Import of %s rolled back: %s", filename, error)
+        result.errors.append(
+            RowError(
+                0,
+                "",
+                _(
+                    "Nothing was imported: the data changed while importing (%(error)s). "
+                    "Check the file again and retry."
+                )
+                % {"error": str(error).splitlines()[0][:200]},
+            )
+        )
+        return result
+    result.applied = True
+    if progress is not None:
+        progress("done", 1, 1)
+    return result
+
+
+def _plan(importer: Importer, rows: list[Row]) -> None:
+    importer.check_municipality(rows)
+    importer.plan(rows)
+    if importer.context.progress is not None:
+        importer.context.progress("check", len(rows), len(rows))
+
+
+def summary_message(result: ImportResult) -> str:
+    also = "; ".join(f"{what}: {len(names)}" for what, names in result.to_create.items())
+    message = _(
+        "Import of %(kind)s from %(file)s: %(rows)d rows, %(created)d created, "
+        "%(updated)d updated, %(unchanged)d unchanged"
+    ) % {
+        "kind": result.kind,
+        "file": result.filename or "-",
+        "rows": result.rows,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
+    if also:
+        message += _("; also created: %(also)s") % {"also": also}
+    return message

@@ -1,0 +1,1073 @@
+"""Importers for assets (with who holds them) and measured usage quantities.
+
+Assets are matched on asset tag, or on serial number when the tag is not given or not
+known. Columns of Snipe-IT's asset export are understood (Company, Name, Asset Tag,
+Category, Manufacturer, Model, Model Number, Location, Purchase Date, Purchase Cost,
+Checked Out To: Username, Serial, Status, Notes …), so a municipality leaving Snipe-IT
+brings its file unchanged. As Snipe-IT's importer does, the products (models), persons
+and locations a file names that do not exist yet are created — listed in the dry run —
+unless the import is strict.
+
+Holding follows ``inventory.services.assign_asset``: an asset in use (deployed or in
+repair) is held by the municipality (and the row's service area, person, location) from
+the row's assignment date, or the import's date; a change of holder closes the open
+assignment on that date and opens a new one; a date inside the history is refused, as
+the past is never rewritten. Assets in stock, ordered, retired or disposed are held by
+no one. The asset's holder fields are kept in step with its open assignment.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from samdrift.catalogue.importers import (
+    MANUFACTURER_ALIASES,
+    MODEL_NUMBER_ALIASES,
+    CatalogueLookups,
+    category_column,
+    unknown_category,
+)
+from samdrift.catalogue.models import Product, Service
+from samdrift.core.dating import overlapping
+from samdrift.core.importing.base import (
+    CREATED,
+    SKIP,
+    UNCHANGED,
+    UPDATED,
+    Column,
+    Importer,
+    Row,
+    empty_value,
+    fetch_in,
+    field_column,
+)
+from samdrift.core.importing.parsing import Choice, Date, Email, Month, Text
+from samdrift.core.importing.writing import InstanceFactory
+from samdrift.inventory.choices import ASSET_TRANSITIONS, AssetOrigin, AssetStatus
+from samdrift.inventory.models import Asset, Assignment, UsageRecord
+from samdrift.organisations.importers import (
+    USERNAME_ALIASES,
+    MunicipalityLookups,
+    location_column,
+    resolve_location,
+    resolve_service_area,
+    service_area_column,
+    service_area_cost_centre_column,
+    split_full_name,
+)
+from samdrift.organisations.models import Location, Municipality, Person
+
+IN_USE = frozenset({AssetStatus.DEPLOYED, AssetStatus.IN_REPAIR})
+HOLDER_FIELDS = ("municipality", "service_area", "person", "location")
+
+# Status names of other systems (Snipe-IT's defaults) and Norwegian words.
+STATUS_ALIASES = {
+    AssetStatus.ORDERED: ("Pending", "Bestilt", "Venter", "On order"),
+    AssetStatus.IN_STOCK: ("Ready to Deploy", "Available", "På lager", "Lager", "Ledig", "Stock"),
+    AssetStatus.DEPLOYED: ("In use", "Deployed", "Checked out", "Utplassert", "I bruk", "Utlevert"),
+    AssetStatus.IN_REPAIR: (
+        "Broken",
+        "Out for Repair",
+        "Out for Diagnostics",
+        "Repair",
+        "Til reparasjon",
+        "Reparasjon",
+        "Service",
+    ),
+    AssetStatus.RETIRED: ("Archived", "Lost/Stolen", "Lost", "Stolen", "Utrangert", "Tapt"),
+    AssetStatus.DISPOSED: ("Kassert", "Avhendet", "Destroyed", "Scrapped"),
+}
+ORIGIN_ALIASES = {
+    AssetOrigin.PURCHASED: ("Kjøpt", "Innkjøpt", "Bought", "Owned"),
+    AssetOrigin.BOUGHT_OUT: ("Innløst", "Kjøpt ut", "Buyout", "Bought out"),
+    AssetOrigin.LEASED: ("Leaset", "Leasing", "Leid", "Lease"),
+    AssetOrigin.MUNICIPALITY_OWNED: ("Kommunens", "Kommuneeid", "Municipality"),
+}
+
+# What is read of stored assets to compare them with the file.
+STORED = (
+    "id",
+    "asset_tag",
+    "serial_number",
+    "name",
+    "model_name",
+    "status",
+    "origin",
+    "acquisition_date",
+    "acquisition_cost",
+    "lessor",
+    "lease_start",
+    "lease_end",
+    "planned_replacement",
+    "notes",
+    "product_id",
+    "municipality_id",
+    "service_area_id",
+    "person_id",
+    "location_id",
+)
+ASSET_FIELDS = (
+    "asset_tag",
+    "serial_number",
+    "name",
+    "model_name",
+    "status",
+    "origin",
+    "acquisition_date",
+    "acquisition_cost",
+    "lessor",
+    "lease_start",
+    "lease_end",
+    "planned_replacement",
+    "notes",
+)
+
+
+class AssetImporter(Importer):
+    kind = "assets"
+    label = gettext_lazy("Assets")
+    model = Asset
+    key_description = gettext_lazy("asset tag, or serial number")
+    columns = (
+        field_column(
+            Asset,
+            "asset_tag",
+            aliases=(
+                "Asset Tag",
+                "Tag",
+                "Inventarnummer",
+                "Inventarnr",
+                "Eiendelsnummer",
+                "Asset no",
+            ),
+        ),
+        field_column(
+            Asset,
+            "serial_number",
+            aliases=("Serial", "Serial No.", "Serial no", "Serienummer", "Serienr", "S/N", "SN"),
+        ),
+        field_column(
+            Asset,
+            "name",
+            aliases=("Asset Name", "Navn", "Host name", "Hostname", "Vertsnavn", "Device name"),
+        ),
+        Column(
+            "product",
+            gettext_lazy("Product"),
+            Text(150),
+            aliases=("Model", "Modell", "Produkt", "Produktnavn", "Catalogue item"),
+            help_text=gettext_lazy(
+                "A catalogue product (Snipe-IT: Model); created when new, with the row's "
+                "category, manufacturer and model number (unless strict)."
+            ),
+        ),
+        category_column(),
+        Column(
+            "manufacturer",
+            gettext_lazy("Manufacturer"),
+            Text(100),
+            aliases=MANUFACTURER_ALIASES,
+            help_text=gettext_lazy("Used when the product is created."),
+        ),
+        Column(
+            "model_number",
+            gettext_lazy("Model number"),
+            Text(100),
+            aliases=MODEL_NUMBER_ALIASES,
+            help_text=gettext_lazy("Used when the product is created."),
+        ),
+        field_column(
+            Asset,
+            "model_name",
+            label=gettext_lazy("Model name"),
+            aliases=("Exact model", "Modellnavn", "Modellbetegnelse"),
+        ),
+        field_column(
+            Asset,
+            "status",
+            aliases=("Status", "Tilstand", "State"),
+            parser=Choice(AssetStatus, STATUS_ALIASES),
+            help_text=gettext_lazy(
+                "Empty for a new asset: deployed when the row names a holder, else in stock."
+            ),
+        ),
+        field_column(
+            Asset,
+            "origin",
+            aliases=("Opprinnelse", "Eierskap", "Ownership"),
+            parser=Choice(AssetOrigin, ORIGIN_ALIASES),
+        ),
+        field_column(
+            Asset,
+            "acquisition_date",
+            aliases=("Purchase Date", "Purchased", "Kjøpsdato", "Innkjøpsdato", "Anskaffelsesdato"),
+        ),
+        field_column(
+            Asset,
+            "acquisition_cost",
+            aliases=(
+                "Purchase Cost",
+                "Cost",
+                "Kostpris",
+                "Innkjøpspris",
+                "Anskaffelseskost",
+                "Pris",
+            ),
+        ),
+        field_column(Asset, "lessor", aliases=("Utleier", "Leasingselskap", "Leasing company")),
+        field_column(Asset, "lease_start", aliases=("Leasingstart", "Lease from", "Leasing fra")),
+        field_column(
+            Asset, "lease_end", aliases=("Leasingslutt", "Lease to", "Leasing til", "Lease expires")
+        ),
+        field_column(
+            Asset,
+            "planned_replacement",
+            aliases=(
+                "Replacement date",
+                "Planlagt utskifting",
+                "Utskiftingsdato",
+                "EOL",
+                "EOL date",
+            ),
+        ),
+        field_column(
+            Asset, "notes", aliases=("Notes", "Asset Notes", "Notater", "Merknad", "Kommentar")
+        ),
+        service_area_column(),
+        service_area_cost_centre_column(),
+        Column(
+            "person",
+            gettext_lazy("Person"),
+            Text(150),
+            aliases=(
+                "Checked Out To: Username",
+                "Username",
+                "Assigned to: Username",
+                *USERNAME_ALIASES,
+                "Bruker",
+            ),
+            help_text=gettext_lazy("The holder's username; created when new (unless strict)."),
+        ),
+        Column(
+            "person_first_name",
+            gettext_lazy("Person's first name"),
+            Text(100),
+            aliases=("Checked Out To: First Name", "Fornavn"),
+            help_text=gettext_lazy("Used when the person is created."),
+        ),
+        Column(
+            "person_last_name",
+            gettext_lazy("Person's last name"),
+            Text(100),
+            aliases=("Checked Out To: Last Name", "Etternavn"),
+            help_text=gettext_lazy("Used when the person is created."),
+        ),
+        Column(
+            "person_full_name",
+            gettext_lazy("Person's name"),
+            Text(201),
+            aliases=("Checked Out To", "Assigned To", "Tildelt", "Brukers navn"),
+            help_text=gettext_lazy("Used when the person is created."),
+        ),
+        Column(
+            "person_email",
+            gettext_lazy("Person's e-mail"),
+            Email(254),
+            aliases=("Checked Out To: Email", "E-post", "Email"),
+            help_text=gettext_lazy("Used when the person is created."),
+        ),
+        location_column(),
+        Column(
+            "assigned_from",
+            gettext_lazy("Assigned from"),
+            Date(),
+            aliases=(
+                "Checkout Date",
+                "Checked Out",
+                "Last Checkout",
+                "Assignment date",
+                "Tildelt fra",
+                "Utlevert dato",
+                "Utlevert",
+            ),
+            help_text=gettext_lazy(
+                "When the holder got it; empty: the import's date. Only used when the holder "
+                "changes."
+            ),
+        ),
+    )
+
+    def __init__(self, context, report) -> None:
+        super().__init__(context, report)
+        # New assets as (field values, product, holder or None, date held from); their
+        # instances are built at write time, when every referenced object has its id.
+        self.new_assets: list[tuple[dict[str, Any], Product, tuple | None, datetime.date]] = []
+        # Stored assets to change: (stored values, changed values, holder or None, date).
+        self.changes: list[tuple[dict[str, Any], dict[str, Any], tuple | None, datetime.date]] = []
+        self.holder_changes: list[tuple[Row, dict[str, Any], datetime.date, tuple | None]] = []
+        self.new_persons: dict[str, Person] = {}
+        self.new_holdings: list[tuple[int, tuple, datetime.date]] = []
+        self.closed_assignments: list[Assignment] = []
+        self.closed_befores: list[dict[str, Any]] = []
+        self.stock_with_holder: list[int] = []
+
+    # --- checking ---------------------------------------------------------------------
+
+    def plan(self, rows: list[Row]) -> None:
+        if not (self.has("asset_tag") or self.has("serial_number")):
+            self.report.error(
+                0, "", _("The file needs an asset tag or a serial number column to match on.")
+            )
+            return
+        municipality = self.context.municipality
+        self.lookups = MunicipalityLookups(municipality)
+        self.catalogue = CatalogueLookups()
+        self.names = {
+            "products": _("products"),
+            "persons": _("persons"),
+            "tag": self.field_label("asset_tag"),
+            "serial": self.field_label("serial_number"),
+        }
+        self.duplicates(rows, "asset_tag", self.names["tag"], fold=False)
+        self.duplicates(rows, "serial_number", self.names["serial"], fold=False)
+        if self.has("person"):
+            self.lookups.load_persons(r.values.get("person") for r in rows)
+        by_tag, by_serial = self.stored_assets(rows)
+        self.lookups.load_persons_by_id(
+            v["person_id"] for v in (*by_tag.values(), *by_serial.values())
+        )
+        self.today = timezone.localdate()
+        self.names_area = self.has("service_area") or self.has("service_area_cost_centre")
+        self.asset_fields = [
+            (name, empty_value(Asset._meta.get_field(name)))
+            for name in ASSET_FIELDS
+            if self.has(name)
+        ]
+        for row in rows:
+            self.plan_row(row, by_tag, by_serial)
+        self.check_history()
+        if self.stock_with_holder:
+            lines = self.stock_with_holder
+            shown = ", ".join(str(line) for line in lines[:20])
+            more = _(" and %(count)d more") % {"count": len(lines) - 20} if len(lines) > 20 else ""
+            self.report.warning(
+                _(
+                    "Rows %(lines)s%(more)s: the service area, person and location were not "
+                    "imported, because only assets in use (deployed or in repair) are held by "
+                    "someone; assets in stock, ordered, retired or disposed are held by no one."
+                )
+                % {"lines": shown, "more": more}
+            )
+
+    def stored_assets(self, rows: list[Row]) -> tuple[dict[str, dict], dict[str, dict]]:
+        """The stored assets the file names, by tag and by serial number, as plain values
+        (a re-import of 100,000 unchanged rows must not build 100,000 model objects)."""
+        tags = [r.values.get("asset_tag") for r in rows]
+        by_tag = {
+            v["asset_tag"]: v for v in fetch_in(Asset.objects.values(*STORED), "asset_tag", tags)
+        }
+        by_serial: dict[str, dict] = {}
+        if self.has("serial_number"):
+            # Unique where not empty (a partial index); saying so lets the database use it.
+            pairs = fetch_in(
+                Asset.objects.exclude(serial_number="").values_list("serial_number", "asset_tag"),
+                "serial_number",
+                (r.values.get("serial_number") for r in rows),
+            )
+            missing = []
+            for serial, tag in pairs:
+                if tag in by_tag:
+                    by_serial[serial] = by_tag[tag]
+                else:
+                    missing.append(tag)
+            for values in fetch_in(Asset.objects.values(*STORED), "asset_tag", missing):
+                by_serial[values["serial_number"]] = values
+        return by_tag, by_serial
+
+    def plan_row(self, row: Row, by_tag: dict[str, dict], by_serial: dict[str, dict]) -> None:
+        report = self.report
+        values = row.values
+        tag = values.get("asset_tag")
+        serial = values.get("serial_number")
+        existing = by_tag.get(tag) if tag else None
+        by_serial_asset = by_serial.get(serial) if serial else None
+        if (
+            existing is not None
+            and by_serial_asset is not None
+            and by_serial_asset["id"] != existing["id"]
+        ):
+            report.error(
+                row.line,
+                "serial_number",
+                _("serial number %(serial)s belongs to the asset %(other)s, not %(tag)s")
+                % {"serial": serial, "other": by_serial_asset["asset_tag"], "tag": tag},
+            )
+            return
+        existing = existing or by_serial_asset
+        if existing is None and not tag:
+            if "asset_tag" not in row.failed:
+                report.error(row.line, "asset_tag", _("a new asset needs an asset tag"))
+            return
+        key_text = tag or existing["asset_tag"]
+        municipality = self.context.municipality
+        if existing is not None and existing["municipality_id"] not in (None, municipality.pk):
+            other = Municipality.objects.filter(pk=existing["municipality_id"]).first()
+            report.error(
+                row.line,
+                "asset_tag" if tag else "serial_number",
+                _("the asset %(tag)s is held by %(other)s; it cannot be imported for %(here)s")
+                % {"tag": existing["asset_tag"], "other": other, "here": municipality},
+            )
+            return
+        failed = row.failed
+        wanted: dict[str, Any] = {}
+        for name, empty in self.asset_fields:
+            value = values[name]
+            if value is None:
+                if empty is SKIP or name in failed:
+                    continue
+                value = empty
+            wanted[name] = value
+        ok = True
+        product = self.resolve_product(row)
+        if product is False:
+            ok = False
+        elif product is not None:
+            wanted["product"] = product
+        elif existing is None and "product" not in failed:
+            report.error(row.line, "product", _("a new asset needs a product"))
+            ok = False
+        if not self.check_dates(row, wanted, existing):
+            ok = False
+        # Who is to hold it.
+        area = SKIP
+        if self.names_area:
+            area_ok, area = resolve_service_area(self, row, self.lookups)
+            ok = ok and area_ok
+        person = self.resolve_person(row) if self.has("person") else SKIP
+        location = resolve_location(self, row, self.lookups) if self.has("location") else SKIP
+        if not ok or person is False or location is False or failed:
+            return
+        gives_holder = any(v is not None and v is not SKIP for v in (area, person, location))
+        status = wanted.get("status") or (existing["status"] if existing is not None else None)
+        if status is None:
+            status = AssetStatus.DEPLOYED if gives_holder else AssetStatus.IN_STOCK
+            wanted["status"] = status
+        when = values.get("assigned_from") or self.context.on
+        if status in IN_USE:
+            current = self.current_holder(existing)
+            holder = (
+                municipality,
+                current[1] if area is SKIP else area,
+                current[2] if person is SKIP else person,
+                current[3] if location is SKIP else location,
+            )
+            new_holder = isinstance(person, Person) and not same(person, current[2])
+            if new_holder and not self.person_active(row, person, when):
+                return
+        else:
+            holder = None
+            if gives_holder:
+                self.stock_with_holder.append(row.line)
+        if existing is None:
+            wanted["status"] = status
+            self.new_assets.append((wanted, wanted.pop("product"), holder, when))
+            report.outcome(row.line, key_text, CREATED)
+            return
+        self.plan_existing(row, existing, wanted, holder, when, key_text)
+
+    def current_holder(self, stored: dict[str, Any] | None) -> tuple:
+        """The stored holder as objects (a stored person not in the file: its id)."""
+        if stored is None:
+            return (None, None, None, None)
+        lookups = self.lookups
+        # Held by this municipality or by no one: other municipalities' assets are refused.
+        municipality = self.context.municipality if stored["municipality_id"] else None
+        area = lookups.service_area_by_id(stored["service_area_id"])
+        person = lookups.person_by_id(stored["person_id"])
+        location = lookups.location_by_id(stored["location_id"])
+        return (municipality, area, person, location)
+
+    def plan_existing(
+        self,
+        row: Row,
+        stored: dict[str, Any],
+        wanted: dict[str, Any],
+        holder: tuple | None,
+        when: datetime.date,
+        key_text: str,
+    ) -> None:
+        before = {name: stored[name] for name in wanted if name != "product"}
+        if "product" in wanted:
+            before["product"] = self.catalogue.product_by_id(stored["product_id"])
+        current = self.current_holder(stored)
+        wanted_holder = holder if holder is not None else (None, None, None, None)
+        for name, old, new in zip(HOLDER_FIELDS, current, wanted_holder, strict=True):
+            before[name] = old
+            wanted[name] = new
+        if "status" in wanted and wanted["status"] != stored["status"]:
+            allowed = ASSET_TRANSITIONS.get(stored["status"], frozenset())
+            if wanted["status"] not in allowed:
+                self.report.error(
+                    row.line,
+                    "status",
+                    _("%(tag)s cannot go from %(old)s to %(new)s; allowed next: %(allowed)s")
+                    % {
+                        "tag": key_text,
+                        "old": AssetStatus(stored["status"]).label,
+                        "new": AssetStatus(wanted["status"]).label,
+                        "allowed": ", ".join(str(AssetStatus(s).label) for s in sorted(allowed))
+                        or "–",
+                    },
+                )
+                return
+        changes = self.differences(row, before, wanted, key_text)
+        if not changes:
+            self.report.outcome(row.line, key_text, UNCHANGED)
+            return
+        if not self.context.update:
+            return  # each difference has been reported as an error
+        changed = {name: wanted[name] for name in changes}
+        self.changes.append((stored, changed, holder, when))
+        if any(name in changes for name in HOLDER_FIELDS):
+            self.holder_changes.append((row, stored, when, holder))
+        self.report.outcome(row.line, key_text, UPDATED, changes)
+
+    def column_for(self, key: str) -> str:
+        if key == "municipality":
+            return "status" if self.has("status") else ""
+        return super().column_for(key)
+
+    def resolve_product(self, row: Row) -> Product | bool | None:
+        """The row's product: found, created (listed), None when not given, False on error."""
+        if not self.has("product") or "product" in row.failed:
+            return None
+        name = row.values.get("product")
+        if not name:
+            return None
+        product = self.catalogue.product(name)
+        if product is not None:
+            return product
+        if self.context.strict:
+            self.report.error(
+                row.line,
+                "product",
+                _("unknown product “%(name)s” (strict: products are not created)") % {"name": name},
+            )
+            return False
+        category_name = row.values.get("category")
+        if not category_name:
+            self.report.error(
+                row.line,
+                "product",
+                _("unknown product “%(name)s”; give its category to create it") % {"name": name},
+            )
+            return False
+        category = self.catalogue.category(category_name)
+        if category is None:
+            unknown_category(self, row, "category", category_name)
+            return False
+        self.report.will_create(self.names["products"], name)
+        return self.catalogue.add_product(
+            name=name,
+            category=category,
+            manufacturer=row.values.get("manufacturer") or "",
+            model_number=row.values.get("model_number") or "",
+        )
+
+    def resolve_person(self, row: Row) -> Person | bool | None:
+        """The row's person: found, created (listed), None when empty, False on error."""
+        if "person" in row.failed:
+            return False
+        username = row.values.get("person")
+        if not username:
+            return None
+        folded = username.casefold()
+        person = self.lookups.persons.get(folded) or self.new_persons.get(folded)
+        if person is not None:
+            if person.pk is None:
+                when = row.values.get("assigned_from") or self.context.on
+                if when < person.active_from:
+                    person.active_from = when  # a new person is active from their first asset
+            return person
+        if self.context.strict:
+            self.report.error(
+                row.line,
+                "person",
+                _("unknown person “%(name)s” (strict: persons are not created)")
+                % {"name": username},
+            )
+            return False
+        values = row.values
+        first = values.get("person_first_name") or ""
+        last = values.get("person_last_name") or ""
+        if not (first or last) and values.get("person_full_name"):
+            first, last = split_full_name(values["person_full_name"])
+        area = None
+        if values.get("service_area"):
+            area = self.lookups.service_area(values["service_area"])
+        person = Person(
+            municipality=self.context.municipality,
+            service_area=area,
+            username=username,
+            first_name=(first or username)[:100],
+            last_name=last[:100],
+            email=values.get("person_email") or "",
+            active_from=values.get("assigned_from") or self.context.on,
+        )
+        self.new_persons[folded] = person
+        self.report.will_create(self.names["persons"], username)
+        return person
+
+    def person_active(self, row: Row, person: Person, when: datetime.date) -> bool:
+        """A stored person taking an asset on ``when`` must be active then."""
+        if person.pk is None or person.is_active_on(when):
+            return True
+        self.report.error(
+            row.line,
+            "person",
+            _("%(person)s is not active on %(date)s (active %(start)s – %(end)s)")
+            % {
+                "person": person.username,
+                "date": when.isoformat(),
+                "start": person.active_from.isoformat(),
+                "end": person.active_to.isoformat() if person.active_to else "…",
+            },
+        )
+        return False
+
+    def check_dates(self, row: Row, wanted: dict[str, Any], stored: dict | None) -> bool:
+        ok = True
+        acquired = wanted.get("acquisition_date")
+        if acquired and acquired > self.today:
+            self.report.error(
+                row.line,
+                "acquisition_date",
+                _("the acquisition date %(date)s is in the future")
+                % {"date": acquired.isoformat()},
+            )
+            ok = False
+        if "lease_start" in wanted or "lease_end" in wanted:
+            stored = stored or {}
+            start = wanted.get("lease_start", stored.get("lease_start"))
+            end = wanted.get("lease_end", stored.get("lease_end"))
+            if start and end and end <= start:
+                self.report.error(
+                    row.line,
+                    "lease_end" if "lease_end" in wanted else "lease_start",
+                    _("the lease must end (%(end)s) after it starts (%(start)s)")
+                    % {"end": end.isoformat(), "start": start.isoformat()},
+                )
+                ok = False
+        return ok
+
+    def check_history(self) -> None:
+        """A change of holder closes the open assignment on the row's date and opens a
+        new one; the date must lie after everything in the asset's history (one query)."""
+        if not self.holder_changes:
+            return
+        history: dict[int, list[Assignment]] = defaultdict(list)
+        for assignment in fetch_in(
+            Assignment.objects.all(),
+            "asset_id",
+            (stored["id"] for _row, stored, _when, _holder in self.holder_changes),
+        ):
+            history[assignment.asset_id].append(assignment)
+        for row, stored, when, holder in self.holder_changes:
+            past = history.get(stored["id"], [])
+            # The open assignment is closed on the date, so it must have begun before;
+            # a closed one must have ended by then.
+            conflict = next(
+                (
+                    a
+                    for a in past
+                    if (a.valid_to is None and a.valid_from >= when)
+                    or (a.valid_to is not None and a.valid_to > when)
+                ),
+                None,
+            )
+            if conflict is not None:
+                self.report.error(
+                    row.line,
+                    "assigned_from" if self.has("assigned_from") else "",
+                    _(
+                        "%(tag)s: a new holder from %(date)s overlaps the assignment from "
+                        "%(start)s to %(end)s; history is never rewritten, choose a later date"
+                    )
+                    % {
+                        "tag": stored["asset_tag"],
+                        "date": when.isoformat(),
+                        "start": conflict.valid_from.isoformat(),
+                        "end": conflict.valid_to.isoformat() if conflict.valid_to else "…",
+                    },
+                )
+                continue
+            open_assignment = next((a for a in past if a.valid_to is None), None)
+            if open_assignment is not None:
+                self.closed_befores.append(open_assignment.changelog_data())
+                open_assignment.valid_to = when
+                self.closed_assignments.append(open_assignment)
+            if holder is not None:
+                self.new_holdings.append((stored["id"], holder, when))
+
+    # --- writing ----------------------------------------------------------------------
+
+    def apply(self) -> None:
+        new_products = list(self.catalogue.new_products.values())
+        new_locations = list(self.lookups.new_locations.values())
+        new_persons = list(self.new_persons.values())
+        self.write_total = (
+            len(new_products)
+            + len(new_locations)
+            + len(new_persons)
+            + 2 * len(self.new_assets)
+            + len(self.closed_assignments)
+            + len(self.new_holdings)
+            + len(self.changes)
+        )
+        # Referenced objects first, so that they have their ids when rows name them.
+        self.create(Product, new_products)
+        self.create(Location, new_locations)
+        self.create(Person, new_persons)
+        assets = self.build_new_assets()
+        self.create(Asset, assets)
+        holdings = [
+            (asset.pk, holder, when)
+            for asset, (_wanted, _product, holder, when) in zip(
+                assets, self.new_assets, strict=True
+            )
+            if holder is not None
+        ]
+        holdings.extend(self.new_holdings)
+        if self.closed_assignments:
+            self.update(Assignment, self.closed_assignments, ["valid_to"], self.closed_befores)
+        self.create(Assignment, self.build_assignments(holdings))
+        if self.changes:
+            self.update_assets()
+
+    def build_new_assets(self) -> list[Asset]:
+        factory = InstanceFactory(Asset)
+        assets = []
+        for wanted, product, holder, _when in self.new_assets:
+            values = dict(wanted)
+            values["product_id"] = product.pk
+            if holder is not None:
+                values.update(holder_ids(holder))
+            assets.append(factory.make(values))
+        return assets
+
+    def build_assignments(self, holdings: list[tuple[int, tuple, datetime.date]]) -> list:
+        factory = InstanceFactory(Assignment)
+        note = (_("Imported from %(file)s") % {"file": self.context.filename or "-"})[:200]
+        assignments = []
+        for asset_id, holder, when in holdings:
+            values = holder_ids(holder)
+            values.update(asset_id=asset_id, valid_from=when, note=note)
+            assignments.append(factory.make(values))
+        return assignments
+
+    def update_assets(self) -> None:
+        """Changed stored assets: loaded as objects now (only these), changed, written."""
+        found = {
+            a.pk: a
+            for a in fetch_in(Asset.objects.all(), "pk", (s["id"] for s, *_ in self.changes))
+        }
+        assets, befores, fields = [], [], set()
+        for stored, changed, holder, _when in self.changes:
+            asset = found[stored["id"]]
+            befores.append(asset.changelog_data())
+            for name, value in changed.items():
+                if name in HOLDER_FIELDS:
+                    continue
+                setattr(asset, name, value)
+                fields.add(name)
+            if any(name in changed for name in HOLDER_FIELDS):
+                for name, value in holder_ids(holder).items():
+                    setattr(asset, name, value)
+                fields.update(HOLDER_FIELDS)
+            assets.append(asset)
+        self.update(Asset, assets, sorted(fields), befores)
+
+
+def same(obj: Any, stored: Any) -> bool:
+    """Is the (maybe new, unsaved) object ``obj`` the stored object ``stored``?"""
+    if obj is None or stored is None:
+        return obj is None and stored is None
+    return obj.pk is not None and obj.pk == stored.pk
+
+
+def holder_ids(holder: tuple | None) -> dict[str, int | None]:
+    """The holder's ids by the asset's (and assignment's) attribute names."""
+    if holder is None:
+        return dict.fromkeys(("municipality_id", "service_area_id", "person_id", "location_id"))
+    municipality, area, person, location = holder
+    return {
+        "municipality_id": municipality.pk,
+        "service_area_id": area.pk if area is not None else None,
+        "person_id": person.pk if person is not None else None,
+        "location_id": location.pk if location is not None else None,
+    }
+
+
+class UsageImporter(Importer):
+    """Measured monthly quantities (pages printed, hours). A row is matched on its
+    reference (the id in the source system) when given, else on service, month and what
+    it was measured for (service area, person, location, asset)."""
+
+    kind = "usage"
+    label = gettext_lazy("Usage quantities")
+    model = UsageRecord
+    key_description = gettext_lazy(
+        "service, month and reference; without a reference: service, month, service area, "
+        "person, location and asset"
+    )
+    columns = (
+        Column(
+            "service",
+            gettext_lazy("Service"),
+            Text(150),
+            required=True,
+            aliases=("Tjeneste", "Service code", "Tjenestekode", "Code"),
+            help_text=gettext_lazy("The service's code or name."),
+        ),
+        field_column(
+            UsageRecord,
+            "month",
+            required=True,
+            parser=Month(),
+            aliases=("Måned", "Period", "Periode"),
+            help_text=gettext_lazy("2026-11, 11.2026 or 2026-11-01."),
+        ),
+        field_column(
+            UsageRecord,
+            "quantity",
+            required=True,
+            aliases=("Antall", "Mengde", "Qty", "Pages", "Sider", "Timer", "Hours"),
+        ),
+        service_area_column(),
+        service_area_cost_centre_column(),
+        Column(
+            "person",
+            gettext_lazy("Person"),
+            Text(150),
+            aliases=("Username", *USERNAME_ALIASES, "Bruker"),
+            help_text=gettext_lazy("Username; the person must exist."),
+        ),
+        Column(
+            "location",
+            gettext_lazy("Location"),
+            Text(150),
+            aliases=("Lokasjon", "Sted", "Site"),
+            help_text=gettext_lazy("The location must exist."),
+        ),
+        Column(
+            "asset",
+            gettext_lazy("Asset"),
+            Text(100),
+            aliases=(
+                "Asset tag",
+                "Inventarnummer",
+                "Serial",
+                "Serial number",
+                "Serienummer",
+                "Printer",
+            ),
+            help_text=gettext_lazy("Asset tag or serial number of an asset the municipality held."),
+        ),
+        field_column(UsageRecord, "reference", aliases=("Referanse", "Ref", "Id", "Source id")),
+        field_column(UsageRecord, "note", aliases=("Merknad", "Notes", "Kommentar")),
+    )
+
+    def __init__(self, context, report) -> None:
+        super().__init__(context, report)
+        self.new_records: list[UsageRecord] = []
+        self.changed_records: list[UsageRecord] = []
+        self.changed_fields: set[str] = set()
+        self.befores: list[dict[str, Any]] = []
+
+    def plan(self, rows: list[Row]) -> None:
+        municipality = self.context.municipality
+        lookups = MunicipalityLookups(municipality)
+        services: dict[str, Service] = {}
+        for service in Service.objects.all():
+            services.setdefault(service.code.casefold(), service)
+            services.setdefault(service.name.casefold(), service)
+        if self.has("person"):
+            lookups.load_persons(r.values.get("person") for r in rows)
+        assets = self.load_assets(rows)
+        held = self.holdings(assets.values(), rows)
+        months = {r.values["month"] for r in rows if r.values.get("month")}
+        stored: dict[tuple, UsageRecord] = {}
+        for record in UsageRecord.objects.filter(municipality=municipality, month__in=months):
+            stored.setdefault(self.key(record), record)
+        seen: dict[tuple, int] = {}
+        for row in rows:
+            values = row.values
+            ok = row.ok
+            service = None
+            if values.get("service"):
+                service = services.get(values["service"].casefold())
+                if service is None:
+                    self.report.error(
+                        row.line,
+                        "service",
+                        _("unknown service “%(name)s”") % {"name": values["service"]},
+                    )
+                    ok = False
+            elif "service" not in row.failed:
+                self.report.error(row.line, "service", _("a service is required"))
+                ok = False
+            for key in ("month", "quantity"):
+                if values.get(key) is None and key not in row.failed:
+                    self.report.error(
+                        row.line, key, _("%(what)s is required") % {"what": self.field_label(key)}
+                    )
+                    ok = False
+            area_ok, area = resolve_service_area(self, row, lookups)
+            person = None
+            if values.get("person"):
+                person = lookups.person(values["person"])
+                if person is None:
+                    self.report.error(
+                        row.line,
+                        "person",
+                        _("unknown person “%(name)s”") % {"name": values["person"]},
+                    )
+                    ok = False
+            location = None
+            if values.get("location"):
+                location = lookups.location(values["location"])
+                if location is None:
+                    self.report.error(
+                        row.line,
+                        "location",
+                        _("unknown location “%(name)s”") % {"name": values["location"]},
+                    )
+                    ok = False
+            asset = None
+            if values.get("asset"):
+                asset = assets.get(values["asset"])
+                if asset is None:
+                    self.report.error(
+                        row.line, "asset", _("unknown asset “%(name)s”") % {"name": values["asset"]}
+                    )
+                    ok = False
+                elif values.get("month") and not self.held_in(held, asset, values["month"]):
+                    self.report.error(
+                        row.line,
+                        "asset",
+                        _("%(asset)s was not held by %(municipality)s in %(month)s")
+                        % {
+                            "asset": asset.asset_tag,
+                            "municipality": municipality,
+                            "month": values["month"].strftime("%Y-%m"),
+                        },
+                    )
+                    ok = False
+            if not (ok and area_ok):
+                continue
+            record = UsageRecord(
+                service=service,
+                municipality=municipality,
+                service_area=area,
+                person=person,
+                location=location,
+                asset=asset,
+                month=values["month"],
+                quantity=values["quantity"],
+                reference=values.get("reference") or "",
+                note=values.get("note") or "",
+            )
+            key = self.key(record)
+            first = seen.setdefault(key, row.line)
+            if first != row.line:
+                self.report.error(row.line, "", _("duplicate of row %(first)d") % {"first": first})
+                continue
+            key_text = f"{service.code} {record.month:%Y-%m} {record.reference}".strip()
+            existing = stored.get(key)
+            if existing is None:
+                self.new_records.append(record)
+                self.report.outcome(row.line, key_text, CREATED)
+                continue
+            wanted = {"quantity": record.quantity}
+            if self.has("note"):
+                wanted["note"] = record.note
+            if record.reference:
+                # Matched on the reference: what it was measured for may be corrected.
+                wanted.update(service_area=area, person=person, location=location, asset=asset)
+            stored_values = {name: getattr(existing, name) for name in wanted}
+            changes = self.differences(row, stored_values, wanted, key_text)
+            if not changes:
+                self.report.outcome(row.line, key_text, UNCHANGED)
+            elif self.context.update:
+                self.befores.append(existing.changelog_data())
+                for name in changes:
+                    setattr(existing, name, wanted[name])
+                self.changed_fields.update(changes)
+                self.changed_records.append(existing)
+                self.report.outcome(row.line, key_text, UPDATED, changes)
+
+    @staticmethod
+    def key(record: UsageRecord) -> tuple:
+        if record.reference:
+            return (record.service_id, record.month, record.reference)
+        return (
+            record.service_id,
+            record.month,
+            "",
+            record.service_area_id,
+            record.person_id,
+            record.location_id,
+            record.asset_id,
+        )
+
+    def load_assets(self, rows: list[Row]) -> dict[str, Asset]:
+        names = [r.values.get("asset") for r in rows if r.values.get("asset")]
+        found: dict[str, Asset] = {}
+        for asset in fetch_in(Asset.objects.all(), "serial_number", names):
+            found[asset.serial_number] = asset
+        for asset in fetch_in(Asset.objects.all(), "asset_tag", names):
+            found[asset.asset_tag] = asset  # the tag wins over a serial that looks the same
+        return found
+
+    def holdings(self, assets, rows) -> dict[int, list[tuple]]:
+        """Per asset, the periods the municipality held it (one query)."""
+        held: dict[int, list[tuple]] = defaultdict(list)
+        months = [r.values["month"] for r in rows if r.values.get("month")]
+        if not months:
+            return held
+        start, end = min(months), max(months)
+        end = (end.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        queryset = Assignment.objects.filter(
+            overlapping(start, end), municipality=self.context.municipality
+        ).values_list("asset_id", "valid_from", "valid_to")
+        for asset_id, valid_from, valid_to in fetch_in(
+            queryset, "asset_id", (a.pk for a in assets)
+        ):
+            held[asset_id].append((valid_from, valid_to))
+        return held
+
+    @staticmethod
+    def held_in(held, asset: Asset, month: datetime.date) -> bool:
+        month_end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return any(
+            start < month_end and (end is None or end > month)
+            for start, end in held.get(asset.pk, [])
+        )
+
+    def apply(self) -> None:
+        self.write_total = len(self.new_records) + len(self.changed_records)
+        self.create(UsageRecord, self.new_records)
+        if self.changed_records:
+            self.update(
+                UsageRecord, self.changed_records, sorted(self.changed_fields), self.befores
+            )
+
+
+__all__ = ["AssetImporter", "UsageImporter"]
