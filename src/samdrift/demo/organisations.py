@@ -286,10 +286,17 @@ PLACE_PREFIXES = ("", "Øvre ", "Nedre ", "Nordre ", "Søndre ", "Vestre ", "Øs
 
 def place_names(rng, count: int) -> list[str]:
     """``count`` distinct place names, in a random but seeded order."""
-    pool = [prefix + place for prefix in PLACE_PREFIXES for place in PLACE_NAMES]
     head = list(PLACE_NAMES)
+    # Prefixed variants ("Øvre Haugen") for municipalities with many sites; some plain
+    # names already carry a prefix ("Østre Lia"), so drop repeats.
+    rest = [
+        name
+        for name in dict.fromkeys(
+            prefix + place for prefix in PLACE_PREFIXES[1:] for place in PLACE_NAMES
+        )
+        if name not in head
+    ]
     rng.shuffle(head)
-    rest = pool[len(PLACE_NAMES) :]
     rng.shuffle(rest)
     return (head + rest)[:count]
 
