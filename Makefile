@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/samdrift
-DEMO_SIZE ?= small
+# medium (~20,000 persons, ~30,000 assets) builds in about 20-40 s; DEMO_SIZE=small for seconds.
+DEMO_SIZE ?= medium
 PORT ?= 8000
 PYTEST_ARGS ?=
 
@@ -18,6 +19,7 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# Replaces the database in SAMDRIFT_DATA_DIR (default ./var) or DATABASE_URL with demo data.
 demo: install
 	$(BIN)/samdrift demo --size $(DEMO_SIZE) --port $(PORT)
 
