@@ -72,7 +72,7 @@ def service_area_cost_centre_column() -> Column:
         "service_area_cost_centre",
         gettext_lazy("Service area cost centre"),
         Text(20),
-        aliases=("Tjenesteområde kostnadssted", "Service area cost center"),
+        aliases=("Service area cost center", "Cost centre", *COST_CENTRE_ALIASES),
         help_text=gettext_lazy("Another way to name the service area (as the exports do)."),
     )
 
