@@ -1,0 +1,198 @@
+"""``samdrift import <kind> FILE --municipality 4601 [--dry-run] [--update] [--strict]``.
+
+Checks the whole file, reports every bad row (line, column, reason), and imports all of
+it in one transaction or nothing at all. Exit status 0 when imported (or, with
+``--dry-run``, when it would be), 1 when the file has errors, 2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from samdrift.core.actor import acting_as, cli_actor_label
+from samdrift.core.importing import IMPORTERS, ImportResult, importer_class, run_import
+from samdrift.core.importing.parsing import CellError, Date
+from samdrift.imports.services import find_municipality
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a CSV or XLSX file: "
+        + ", ".join(IMPORTERS)
+        + ". All or nothing; every bad row is reported."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=list(IMPORTERS), help="what the file holds")
+        parser.add_argument("file", help="the CSV or XLSX file")
+        parser.add_argument(
+            "--municipality",
+            help="number (4601) or name of the municipality the file belongs to (not for products)",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check and report, write nothing"
+        )
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="change stored rows that differ from the file (else they are errors)",
+        )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="unknown persons, locations and products are errors instead of being created",
+        )
+        parser.add_argument(
+            "--date",
+            help="the date new holders get an asset and new persons start, when the file "
+            "does not say (default: today)",
+        )
+        parser.add_argument(
+            "--user", help="record the import in the change log as done by this Samdrift user"
+        )
+        parser.add_argument(
+            "--progress",
+            choices=["auto", "bar", "plain", "none"],
+            default="auto",
+            help="progress display: a bar on a terminal (auto), plain lines, or none",
+        )
+
+    def handle(self, *args, **options):
+        kind = options["kind"]
+        path = Path(options["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+        cls = importer_class(kind)
+        municipality = None
+        if cls.per_municipality:
+            if not options["municipality"]:
+                raise CommandError(f"Importing {kind} needs --municipality (number or name).")
+            municipality = find_municipality(options["municipality"])
+            if municipality is None:
+                raise CommandError(f"No municipality {options['municipality']!r}.")
+        on = None
+        if options["date"]:
+            try:
+                on = Date()(options["date"])
+            except CellError as error:
+                raise CommandError(f"--date: {error}") from None
+        user = None
+        if options["user"]:
+            from samdrift.core.models import User
+
+            user = User.objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"No user {options['user']!r}.")
+        with (
+            progress_display(options["progress"]) as progress,
+            acting_as(user, label=cli_actor_label()),
+        ):
+            result = run_import(
+                kind=kind,
+                data=data,
+                filename=path.name,
+                municipality=municipality,
+                update=options["update"],
+                strict=options["strict"],
+                dry_run=options["dry_run"],
+                on=on,
+                progress=progress,
+            )
+        self.report(result)
+        if not result.ok:
+            sys.exit(1)
+
+    def report(self, result: ImportResult) -> None:
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(file=self.stdout._out, highlight=False, soft_wrap=True)
+        where = f" for {result.municipality}" if result.municipality else ""
+        console.print(f"{result.kind}{where}: {result.filename} ({result.file_description})")
+        read_as = [f"{header} → {label}" for header, label in result.columns if label]
+        if read_as:
+            console.print("Columns: " + "; ".join(read_as), style="dim")
+        for warning in result.warnings:
+            console.print(f"Note: {warning}", style="yellow")
+        table = Table(show_header=False, box=None, pad_edge=False)
+        table.add_column(justify="left")
+        table.add_column(justify="right")
+        verb = "would be " if not result.applied else ""
+        table.add_row("rows", f"{result.rows:,}")
+        table.add_row(f"{verb}created", f"{result.created:,}")
+        table.add_row(f"{verb}updated", f"{result.updated:,}")
+        table.add_row("unchanged", f"{result.unchanged:,}")
+        for what, names in result.to_create.items():
+            shown = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
+            table.add_row(f"new {what}", f"{len(names):,}  ({shown})")
+        console.print(table)
+        if result.errors:
+            console.print(f"{len(result.errors):,} errors:", style="bold red")
+            for error in result.errors:
+                console.print(f"  {error}", markup=False)
+            console.print(
+                "Nothing was imported: correct these rows (or use --update/--strict as the "
+                "messages say) and run again.",
+                style="bold red",
+            )
+        elif result.applied:
+            console.print("Imported.", style="bold green")
+        else:
+            console.print("Dry run: the file is fine; nothing was written.", style="bold")
+
+
+class progress_display:
+    """A context manager giving a progress callback: a rich bar, plain lines or nothing."""
+
+    LABELS = {"read": "Reading", "check": "Checking", "write": "Writing", "done": "Done"}
+
+    def __init__(self, mode: str) -> None:
+        if mode == "auto":
+            mode = "bar" if sys.stderr.isatty() else "none"
+        self.mode = mode
+        self.bar = None
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self):
+        if self.mode == "bar":
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("{task.description:<9}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                transient=False,
+            )
+            self.bar.start()
+            return self.update_bar
+        if self.mode == "plain":
+            return self.update_plain
+        return None
+
+    def __exit__(self, *exc_info) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def update_bar(self, phase: str, done: int, total: int) -> None:
+        if phase == "done":
+            return
+        task = self.tasks.get(phase)
+        if task is None:
+            task = self.tasks[phase] = self.bar.add_task(self.LABELS.get(phase, phase), total=total)
+        self.bar.update(task, completed=done, total=total)
+
+    def update_plain(self, phase: str, done: int, total: int) -> None:
+        # One line per step, flushed: for logs, and for whoever watches the process.
+        print(f"{phase} {done}/{total}", file=sys.stderr, flush=True)

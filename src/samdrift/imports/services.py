@@ -1,0 +1,142 @@
+"""Imports from the web and the API: who may import what, and the uploaded file kept in
+the database between the preview (a dry run) and the confirmation."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samdrift.core.importing import ImportResult, importer_class, run_import
+from samdrift.core.permissions import can_see_municipality, can_write
+from samdrift.imports.models import ImportStatus, ImportUpload
+from samdrift.organisations.models import Municipality
+
+# Large enough for a national-scale municipality's inventory (100,000 rows of 30 columns
+# is about 20 MB of CSV); larger files belong to the command line.
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+# Uploads not confirmed within this time are removed.
+UPLOAD_LIFETIME = datetime.timedelta(days=1)
+
+
+def find_municipality(text: str) -> Municipality | None:
+    """A municipality by number (4601), name (ignoring case) or id."""
+    text = text.strip()
+    found = Municipality.objects.filter(number=text).first()
+    if found is None:
+        found = Municipality.objects.filter(name__iexact=text).first()
+    if found is None and text.isdigit():
+        found = Municipality.objects.filter(pk=int(text)).first()
+    return found
+
+
+def can_import(user, kind: str, municipality: Municipality | None = None) -> bool:
+    """May ``user`` import ``kind`` (for ``municipality``)? The same rule as writing the
+    importer's model one by one, and seeing the municipality."""
+    try:
+        cls = importer_class(kind)
+    except ValueError:
+        return False
+    if not can_write(user, cls.model):
+        return False
+    if cls.per_municipality:
+        return municipality is not None and can_see_municipality(user, municipality.pk)
+    return True
+
+
+def check_import_allowed(user, kind: str, municipality: Municipality | None) -> None:
+    cls = importer_class(kind)
+    if cls.per_municipality and municipality is None:
+        raise ValidationError({"municipality": _("Choose the municipality to import for.")})
+    if not can_import(user, kind, municipality):
+        raise PermissionDenied(_("Your role may not import this."))
+
+
+def store_upload(
+    *,
+    user,
+    kind: str,
+    filename: str,
+    content: bytes,
+    municipality: Municipality | None,
+    update: bool = False,
+    strict: bool = False,
+    on: datetime.date | None = None,
+) -> ImportUpload:
+    """Keep an uploaded file and check it (a dry run); the result is stored with it."""
+    check_import_allowed(user, kind, municipality)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {
+                "file": _(
+                    "The file is larger than %(limit)d MB; import it with the samdrift import "
+                    "command instead."
+                )
+                % {"limit": MAX_UPLOAD_BYTES // 1024**2}
+            }
+        )
+    if not content:
+        raise ValidationError({"file": _("The file is empty.")})
+    cls = importer_class(kind)
+    with transaction.atomic():
+        ImportUpload.objects.filter(
+            status=ImportStatus.PREVIEWED, created__lt=timezone.now() - UPLOAD_LIFETIME
+        ).delete()
+        upload = ImportUpload.objects.create(
+            user=user,
+            kind=kind,
+            municipality=municipality if cls.per_municipality else None,
+            filename=filename[:255],
+            content=content,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            update=update,
+            strict=strict,
+            on=on or timezone.localdate(),
+        )
+    result = run_import(
+        kind=kind,
+        data=content,
+        filename=filename,
+        municipality=upload.municipality,
+        update=update,
+        strict=strict,
+        dry_run=True,
+        on=upload.on,
+    )
+    upload.result = result.as_dict()
+    upload.save(update_fields=["result"])
+    return upload
+
+
+def apply_upload(*, upload: ImportUpload, user) -> ImportResult:
+    """Import a previewed upload for real (all or nothing). The file's bytes are dropped
+    once imported; a failed attempt keeps them, so the preview can be corrected."""
+    if upload.user_id != user.pk:
+        raise PermissionDenied(_("This upload is someone else's."))
+    if upload.status == ImportStatus.APPLIED:
+        raise ValidationError(_("This file has already been imported."))
+    check_import_allowed(user, upload.kind, upload.municipality)
+    result = run_import(
+        kind=upload.kind,
+        data=bytes(upload.content),
+        filename=upload.filename,
+        municipality=upload.municipality,
+        update=upload.update,
+        strict=upload.strict,
+        dry_run=False,
+        on=upload.on,
+    )
+    upload.result = result.as_dict()
+    if result.applied:
+        upload.status = ImportStatus.APPLIED
+        upload.applied_at = timezone.now()
+        upload.content = b""
+    else:
+        upload.status = ImportStatus.FAILED
+    upload.save(update_fields=["result", "status", "applied_at", "content"])
+    return result
