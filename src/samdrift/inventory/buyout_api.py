@@ -312,6 +312,8 @@ class FinancingSerializer(serializers.Serializer):
     without_basis = serializers.IntegerField()
     capital_bound = serializers.DecimalField(**MONEY)
     total_income = serializers.DecimalField(**MONEY)
+    total_depreciation = serializers.DecimalField(**MONEY)
+    total_interest = serializers.DecimalField(**MONEY)
     total_costs = serializers.DecimalField(**MONEY)
     total_margin = serializers.DecimalField(**MONEY)
     breaks_even = serializers.BooleanField()

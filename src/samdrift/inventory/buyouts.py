@@ -129,6 +129,19 @@ def item_errors(
     return errors
 
 
+def _existing(model, field: str, values: list[str], chunk: int = 900) -> set[str]:
+    """Which of ``values`` are already stored in ``field`` (a query per 900 values, so a
+    long list stays within SQLite's limit on query parameters)."""
+    found: set[str] = set()
+    for start in range(0, len(values), chunk):
+        found.update(
+            model.objects.filter(**{f"{field}__in": values[start : start + chunk]}).values_list(
+                field, flat=True
+            )
+        )
+    return found
+
+
 def _raise_row_errors(row_errors: list[tuple[int, dict[str, str]]]) -> None:
     """Raise one ValidationError: per field, every bad row's message ("Row 3: …")."""
     if not row_errors:
@@ -208,7 +221,8 @@ def register_equipment(
     ``residual_value``, ``useful_life_months`` with ``life_override_reason``. The assets
     are created owned by the municipality, deployed to it since their acquisition date.
     All rows or none: every bad row is reported by its number (counted from
-    ``start_row``) and field. A few queries and bulk writes, whatever the number of rows.
+    ``start_row``, or its own ``line`` from a file) and field. A few queries and bulk
+    writes, whatever the number of rows.
 
     Each new asset, assignment and item gets its change-log row; for generated batches
     (demo data) ``summary`` logs one row on the buyout standing for the whole batch instead.
@@ -218,16 +232,8 @@ def register_equipment(
         municipality_id = locked.municipality_id
         tags = [str(row.get("asset_tag") or "").strip() for row in rows]
         serials = [str(row.get("serial_number") or "").strip() for row in rows]
-        taken_tags = set(
-            Asset.objects.filter(asset_tag__in=[t for t in tags if t]).values_list(
-                "asset_tag", flat=True
-            )
-        )
-        taken_serials = set(
-            Asset.objects.filter(serial_number__in=[s for s in serials if s]).values_list(
-                "serial_number", flat=True
-            )
-        )
+        taken_tags = _existing(Asset, "asset_tag", [t for t in tags if t])
+        taken_serials = _existing(Asset, "serial_number", [s for s in serials if s])
         area_ids = {
             row["service_area"].pk
             for row in rows
@@ -242,7 +248,7 @@ def register_equipment(
         seen_serials: dict[str, int] = {}
         row_errors: list[tuple[int, dict[str, str]]] = []
         for index, (row, tag, serial) in enumerate(zip(rows, tags, serials, strict=True)):
-            number = start_row + index
+            number = row.get("line") or start_row + index
             product = row.get("product")
             errors: dict[str, str] = {}
             if not isinstance(product, Product):

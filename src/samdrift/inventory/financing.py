@@ -80,6 +80,14 @@ class FinancingView:
         return sum((y.lease_income for y in self.years), ZERO)
 
     @property
+    def total_depreciation(self) -> Decimal:
+        return sum((y.depreciation for y in self.years), ZERO)
+
+    @property
+    def total_interest(self) -> Decimal:
+        return sum((y.interest for y in self.years), ZERO)
+
+    @property
     def total_costs(self) -> Decimal:
         return sum((y.costs for y in self.years), ZERO)
 
