@@ -9,6 +9,7 @@ from samdrift.agreements import api as agreements_api
 from samdrift.billing import api as billing_api
 from samdrift.catalogue import api as catalogue_api
 from samdrift.core import api as core_api
+from samdrift.imports import api as imports_api
 from samdrift.inventory import api as inventory_api
 from samdrift.organisations import api as organisations_api
 
@@ -19,6 +20,7 @@ catalogue_api.register(router)
 inventory_api.register(router)
 agreements_api.register(router)
 billing_api.register(router)
+imports_api.register(router)
 
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -29,6 +31,8 @@ urlpatterns = [
     path("", include("samdrift.organisations.urls")),
     path("", include("samdrift.inventory.urls")),
     path("", include("samdrift.catalogue.urls")),
+    path("", include("samdrift.catalogue.pricing_urls")),  # lease models, price list
+    path("", include("samdrift.inventory.buyout_urls")),  # buyouts, financing
     path("billing/", include("samdrift.billing.urls")),
     path("", include("samdrift.web.urls")),
 ]
