@@ -1,0 +1,189 @@
+"""``POST /api/imports/``: check (dry run) or import a CSV/XLSX file; ``GET
+/api/imports/kinds/``: what can be imported and the columns each kind reads.
+
+The request carries the file (multipart), so the API needs nothing kept between calls:
+send it once with ``dry_run=true`` to see what would happen, then again with
+``dry_run=false`` to import it. A file with errors answers 400 with every error.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from samdrift.core.api import ScopedRelatedFieldsMixin
+from samdrift.core.importing import IMPORTERS, importer_class, run_import
+from samdrift.imports.services import MAX_UPLOAD_BYTES, check_import_allowed
+from samdrift.organisations.models import Municipality
+
+
+class ImportRequestSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
+    kind = serializers.ChoiceField(choices=list(IMPORTERS), help_text="What the file holds.")
+    file = serializers.FileField(help_text="CSV (any common encoding and delimiter) or XLSX.")
+    municipality = serializers.PrimaryKeyRelatedField(
+        queryset=Municipality.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Id of the municipality the file belongs to (not for products).",
+    )
+    dry_run = serializers.BooleanField(
+        default=True, help_text="Check only and report (the default); false imports."
+    )
+    update = serializers.BooleanField(
+        default=False, help_text="Change stored rows that differ (else they are errors)."
+    )
+    strict = serializers.BooleanField(
+        default=False, help_text="Unknown persons, locations, products are errors, not created."
+    )
+    date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="When new holders get assets and new persons start, where the file is "
+        "silent (default: today).",
+    )
+
+    def validate_file(self, value):
+        if value.size > MAX_UPLOAD_BYTES:
+            raise serializers.ValidationError(
+                f"The file is larger than {MAX_UPLOAD_BYTES // 1024**2} MB; use the "
+                "samdrift import command."
+            )
+        return value
+
+
+class RowErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="Row number in the file; 0 for the file itself.")
+    column = serializers.CharField(help_text="The column's header as written in the file.")
+    message = serializers.CharField()
+
+
+class RowChangeSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    key = serializers.CharField()
+    action = serializers.ChoiceField(choices=["created", "updated", "unchanged"])
+    changes = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ImportResultSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    filename = serializers.CharField()
+    municipality = serializers.CharField()
+    file_description = serializers.CharField()
+    dry_run = serializers.BooleanField()
+    applied = serializers.BooleanField(help_text="True when the file was imported.")
+    update = serializers.BooleanField()
+    strict = serializers.BooleanField()
+    ok = serializers.BooleanField(help_text="No errors.")
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    to_create = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Persons, locations and products created alongside, by name.",
+    )
+    columns = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="[header in the file, what it was read as ('' = not imported)].",
+    )
+    errors = RowErrorSerializer(many=True)
+    warnings = serializers.ListField(child=serializers.CharField())
+    samples = RowChangeSerializer(many=True, help_text="The first rows of each kind of change.")
+
+
+class ColumnSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    aliases = serializers.ListField(child=serializers.CharField())
+    required = serializers.BooleanField()
+    help_text = serializers.CharField()
+
+
+class ImportKindSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    matched_on = serializers.CharField()
+    per_municipality = serializers.BooleanField()
+    columns = ColumnSerializer(many=True)
+
+
+def describe_kind(kind: str) -> dict:
+    cls = importer_class(kind)
+    return {
+        "kind": kind,
+        "label": str(cls.label),
+        "matched_on": str(cls.key_description),
+        "per_municipality": cls.per_municipality,
+        "columns": [
+            {
+                "key": c.key,
+                "label": str(c.label),
+                "aliases": list(c.aliases),
+                "required": c.required,
+                "help_text": str(c.help_text),
+            }
+            for c in cls.all_columns()
+        ],
+    }
+
+
+class ImportViewSet(viewsets.ViewSet):
+    """Import a file of service areas, locations, persons, products, assets or usage:
+    all of it or nothing, every bad row reported by line and column."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = ImportRequestSerializer
+
+    @extend_schema(
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={
+            200: ImportResultSerializer,
+            201: ImportResultSerializer,
+            400: ImportResultSerializer,
+        },
+        description=(
+            "Check (dry_run=true, the default) or import a file. 200: checked, or imported "
+            "with nothing to change; 201: imported; 400: the file has errors and nothing was "
+            "imported — the body lists every one (line, column, message)."
+        ),
+    )
+    def create(self, request):
+        serializer = ImportRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        municipality = data.get("municipality")
+        check_import_allowed(request.user, data["kind"], municipality)
+        upload = data["file"]
+        result = run_import(
+            kind=data["kind"],
+            data=upload.read(),
+            filename=upload.name,
+            municipality=municipality if importer_class(data["kind"]).per_municipality else None,
+            update=data["update"],
+            strict=data["strict"],
+            dry_run=data["dry_run"],
+            on=data.get("date"),
+        )
+        if not result.ok:
+            code = status.HTTP_400_BAD_REQUEST
+        elif result.applied and (result.created or result.updated or result.to_create):
+            code = status.HTTP_201_CREATED
+        else:
+            code = status.HTTP_200_OK
+        return Response(result.as_dict(), status=code)
+
+    @extend_schema(responses=ImportKindSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def kinds(self, request):
+        """What can be imported, how rows are matched, and the columns each kind reads
+        (with the header names accepted for each)."""
+        return Response([describe_kind(kind) for kind in IMPORTERS])
+
+
+def register(router) -> None:
+    router.register("imports", ImportViewSet, basename="import")

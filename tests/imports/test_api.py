@@ -1,0 +1,128 @@
+"""``/api/imports/``: check or import a file through the API, with the same permissions."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from samdrift.core.models import ObjectChange
+from samdrift.inventory.models import Asset
+from tests import factories
+from tests.conftest import api_as
+from tests.importing_support import SNIPE_IT_HEADER, csv_bytes, inventory_world, snipe_it_row
+
+pytestmark = pytest.mark.django_db
+URL = "/api/imports/"
+
+
+def upload(rows, name="assets.csv"):
+    return SimpleUploadedFile(name, csv_bytes(rows), content_type="text/csv")
+
+
+def post(client, **data):
+    return client.post(URL, data, format="multipart")
+
+
+@pytest.fixture
+def rows(municipality_a):
+    inventory_world(municipality_a)
+    return [SNIPE_IT_HEADER, *(snipe_it_row(n) for n in range(3))]
+
+
+def test_check_then_import(operator, municipality_a, rows):
+    client = api_as(operator)
+    checked = post(client, kind="assets", municipality=municipality_a.pk, file=upload(rows))
+    assert checked.status_code == 200, checked.json()
+    body = checked.json()
+    assert (body["ok"], body["applied"], body["created"]) == (True, False, 3)
+    assert body["to_create"]["products"] == ["ThinkPad T14"]
+    assert not Asset.objects.exists()
+
+    done = post(
+        client, kind="assets", municipality=municipality_a.pk, dry_run="false", file=upload(rows)
+    )
+    assert done.status_code == 201
+    assert done.json()["applied"] is True
+    assert Asset.objects.count() == 3
+    summary = ObjectChange.objects.get(object_id=0)
+    assert summary.user == operator and summary.actor == "operator"
+
+    again = post(
+        client, kind="assets", municipality=municipality_a.pk, dry_run="false", file=upload(rows)
+    )
+    assert again.status_code == 200
+    assert again.json()["unchanged"] == 3
+
+
+def test_errors_answer_400_with_every_row(operator, municipality_a, rows):
+    rows.append(snipe_it_row(9, **{"Purchase Cost": "mye"}))
+    rows.append(snipe_it_row(10, **{"Serial": "SN00000001"}))
+    response = post(
+        api_as(operator),
+        kind="assets",
+        municipality=municipality_a.pk,
+        dry_run="false",
+        file=upload(rows),
+    )
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [(e["line"], e["column"]) for e in errors] == [(5, "Purchase Cost"), (6, "Serial")]
+    assert not Asset.objects.exists()
+
+
+def test_a_municipality_contact_may_not_import(contact_a, municipality_a, rows):
+    response = post(
+        api_as(contact_a), kind="assets", municipality=municipality_a.pk, file=upload(rows)
+    )
+    assert response.status_code == 403
+
+
+def test_another_municipality_cannot_even_be_named(municipality_a, municipality_b, rows):
+    # An operator bound to nothing sees all; a read-only user of Elvdal may not write at all,
+    # and naming Fjordvik is answered as if it did not exist.
+    reader = factories.make_user("read_only", municipality=municipality_b, username="elvdal-reader")
+    response = post(
+        api_as(reader), kind="assets", municipality=municipality_a.pk, file=upload(rows)
+    )
+    assert response.status_code == 400
+    assert "municipality" in response.json()
+
+
+def test_finance_may_import_products_but_not_assets(finance_user, municipality_a, rows):
+    products = [["Name", "Category"], ["Smarttelefon", "Mobiltelefon"]]
+    response = post(
+        api_as(finance_user), kind="products", dry_run="false", file=upload(products, "p.csv")
+    )
+    assert response.status_code == 201, response.json()
+    response = post(
+        api_as(finance_user), kind="assets", municipality=municipality_a.pk, file=upload(rows)
+    )
+    assert response.status_code == 403
+
+
+def test_a_municipality_is_required_for_assets(operator, rows):
+    response = post(api_as(operator), kind="assets", file=upload(rows))
+    assert response.status_code == 400
+    assert "municipality" in response.json()
+
+
+def test_anonymous_is_refused(api, municipality_a, rows):
+    response = post(api, kind="assets", municipality=municipality_a.pk, file=upload(rows))
+    assert response.status_code in (401, 403)
+
+
+def test_the_kinds_and_their_columns(operator):
+    response = api_as(operator).get(URL + "kinds/")
+    assert response.status_code == 200
+    kinds = {k["kind"]: k for k in response.json()}
+    assert set(kinds) == {"service-areas", "locations", "persons", "products", "assets", "usage"}
+    asset_columns = {c["key"]: c for c in kinds["assets"]["columns"]}
+    assert "Serienummer" in asset_columns["serial_number"]["aliases"]
+    assert "Checked Out To: Username" in asset_columns["person"]["aliases"]
+    assert kinds["products"]["per_municipality"] is False
+
+
+def test_the_schema_documents_the_endpoint(operator):
+    schema = api_as(operator).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert "/api/imports/" in schema["paths"]
+    assert (
+        "multipart/form-data" in schema["paths"]["/api/imports/"]["post"]["requestBody"]["content"]
+    )
