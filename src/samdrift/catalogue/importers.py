@@ -18,7 +18,7 @@ from samdrift.core.importing.base import Column, ModelImporter, Row, field_colum
 from samdrift.core.importing.parsing import Text
 
 PRODUCT_ALIASES = ("Produkt", "Produktnavn", "Catalogue item", "Katalogvare")
-CATEGORY_ALIASES = ("Kategori", "Product category", "Produktkategori", "Category code")
+CATEGORY_ALIASES = ("Kategori", "Product category", "Produktkategori")
 MANUFACTURER_ALIASES = ("Produsent", "Fabrikat", "Make", "Merke", "Brand")
 MODEL_NUMBER_ALIASES = (
     "Model No.",
@@ -106,6 +106,13 @@ class ProductImporter(ModelImporter):
     columns = (
         field_column(Product, "name", required=True, aliases=("Product", *PRODUCT_ALIASES, "Navn")),
         category_column(),
+        Column(
+            "category_code",
+            gettext_lazy("Category code"),
+            Text(40),
+            aliases=("Kategorikode",),
+            help_text=gettext_lazy("Another way to name the category (as the exports do)."),
+        ),
         field_column(Product, "manufacturer", aliases=MANUFACTURER_ALIASES),
         field_column(Product, "model_number", aliases=MODEL_NUMBER_ALIASES),
         field_column(Product, "description", aliases=("Beskrivelse",)),
@@ -132,16 +139,26 @@ class ProductImporter(ModelImporter):
         super().plan(rows)
 
     def resolve(self, row, wanted, existing) -> bool:
-        if not self.has("category") or "category" in row.failed:
-            return True
-        name = row.values.get("category")
-        if not name:
-            return True  # empty: leave as is (a new product then misses it, see below)
-        category = self.catalogue.category(name)
-        if category is None:
-            unknown_category(self, row, "category", name)
-            return False
-        wanted["category"] = category
+        category = None
+        for key in ("category", "category_code"):
+            name = row.values.get(key)
+            if not name:
+                continue  # empty: leave as is (a new product then misses it, see below)
+            found = self.catalogue.category(name)
+            if found is None:
+                unknown_category(self, row, key, name)
+                return False
+            if category is not None and found != category:
+                self.report.error(
+                    row.line,
+                    key,
+                    _("the category code “%(code)s” is %(found)s, not %(category)s")
+                    % {"code": name, "found": found, "category": category},
+                )
+                return False
+            category = found
+        if category is not None:
+            wanted["category"] = category
         return True
 
     def missing_for_new(self, wanted):
