@@ -218,3 +218,9 @@ def test_pagination_and_export_links_keep_the_filters(operator_client, world):
     assert 'href="?q=G&amp;per_page=25&amp;export=csv"' in html
     page2 = operator_client.get(reverse("inventory:asset_list") + "?q=G&per_page=25&page=2")
     assert "Page 2 of 2" in page2.content.decode()
+
+
+def test_filter_form_uses_the_list_labels(operator_client, world):
+    html = operator_client.get(reverse("inventory:asset_list")).content.decode()
+    assert ">Replacement due before<" in html
+    assert "is less than" not in html

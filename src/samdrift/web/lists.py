@@ -129,6 +129,10 @@ class ObjectListView(LoginRequiredMixin, View):
         form = filterset.form
         self.customise_filter_form(form)
         shown = [form[name] for name in self.filter_fields if name in form.fields]
+        for bound in shown:
+            # The bound fields were made (and cached) while validating: give them the
+            # labels chosen above.
+            bound.label = bound.field.label
         hidden = [
             (name, value)
             for name in form.fields
