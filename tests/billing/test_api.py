@@ -20,7 +20,7 @@ def issued(world):
 
 def test_finance_runs_issues_and_closes_a_month(world, finance_user):
     client = api_as(finance_user)
-    response = client.post("/api/billing-periods/2026-11/run/")
+    response = client.post("/api/billing-periods/run/", {"month": "2026-11"})
     assert response.status_code == 201, response.content
     assert response.json()["charge_count"] == 6
     period_id = response.json()["period"]
@@ -28,13 +28,13 @@ def test_finance_runs_issues_and_closes_a_month(world, finance_user):
     assert [i["number"] for i in response.json()] == ["SD-2026-000001", "SD-2026-000002"]
     response = client.post(f"/api/billing-periods/{period_id}/close/")
     assert response.json()["status"] == "closed"
-    response = client.post("/api/billing-periods/2026-11/run/")
+    response = client.post("/api/billing-periods/run/", {"month": "2026-11"})
     assert response.status_code == 400
     assert "closed" in response.json()["month"][0]
 
 
 def test_a_municipality_contact_may_not_run_billing(world, contact_a):
-    response = api_as(contact_a).post("/api/billing-periods/2026-11/run/")
+    response = api_as(contact_a).post("/api/billing-periods/run/", {"month": "2026-11"})
     assert response.status_code == 403
 
 

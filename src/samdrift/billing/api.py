@@ -43,6 +43,7 @@ from samdrift.billing.services import (
     create_credit_note,
     issue_invoice,
     issue_period,
+    parse_month,
 )
 from samdrift.core.api import ReadOnlySamdriftViewSet, SamdriftModelSerializer
 from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
@@ -271,7 +272,7 @@ class AllocationKeySerializer(serializers.ModelSerializer):
 
 
 class RunRequestSerializer(serializers.Serializer):
-    """Nothing to send: rating reads the inputs as they are now."""
+    month = serializers.CharField(help_text="The month to rate, YYYY-MM (e.g. 2026-11).")
 
 
 class IssueRequestSerializer(serializers.Serializer):
@@ -343,6 +344,16 @@ class ChargeFilterSet(SamdriftFilterSet):
         return line_charges(line=line, charges=queryset)
 
 
+class OneOffChargeFilterSet(SamdriftFilterSet):
+    search_fields = ("description", "reference")
+    municipality = ScopedModelChoiceFilter(model=Municipality)
+    service_area = ScopedModelChoiceFilter(model=ServiceArea)
+
+    class Meta:
+        model = OneOffCharge
+        fields = ["municipality", "service_area", "date"]
+
+
 class CreditNoteFilterSet(SamdriftFilterSet):
     class Meta:
         model = CreditNote
@@ -368,17 +379,13 @@ class BillingPeriodViewSet(ReadOnlySamdriftViewSet):
     filterset_class = PeriodFilterSet
     ordering_fields = ["month"]
 
-    @extend_schema(
-        request=None,
-        responses=BillingRunSerializer,
-        parameters=[OpenApiParameter("month", str, description="YYYY-MM, on the list route")],
-    )
-    @action(detail=False, methods=["post"], url_path=r"(?P<month>\d{4}-\d{2})/run")
-    def run(self, request, month=None):
-        """Rate the month and (re)draft its invoices; creates the period when new."""
-        from samdrift.billing.services import parse_month
-
-        run = bill_period(month=parse_month(month))
+    @extend_schema(request=RunRequestSerializer, responses=BillingRunSerializer)
+    @action(detail=False, methods=["post"])
+    def run(self, request):
+        """Rate a month and (re)draft its invoices; the period is created when new."""
+        body = RunRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        run = bill_period(month=parse_month(body.validated_data["month"]))
         return Response(BillingRunSerializer(run).data, status=201)
 
     @extend_schema(request=IssueRequestSerializer, responses=InvoiceSerializer(many=True))
@@ -527,7 +534,7 @@ class OneOffChargeViewSet(mixins.CreateModelMixin, ReadOnlySamdriftViewSet):
 
     queryset = OneOffCharge.objects.select_related("municipality", "service_area")
     serializer_class = OneOffChargeSerializer
-    filterset_fields = ["municipality", "service_area", "date"]
+    filterset_class = OneOffChargeFilterSet
     ordering_fields = ["date"]
 
 

@@ -312,10 +312,12 @@ def bill_period(*, month: datetime.date, progress: Progress | None = None) -> Bi
             to_update,
             ["net_total", "vat_total", "gross_total", "charge_count", "content_hash", "run"],
         )
+        created_ids = {invoice.pk for invoice in new_invoices}
         record_bulk_changes(
-            to_update,
-            action=ChangeAction.UPDATE,
-            before=[None] * len(to_update),
+            [i for i in to_update if i.pk in created_ids], action=ChangeAction.CREATE
+        )
+        record_bulk_changes(
+            [i for i in to_update if i.pk not in created_ids], action=ChangeAction.UPDATE
         )
         for invoice in Invoice.objects.filter(pk__in=empty):
             invoice.delete()
