@@ -1,0 +1,90 @@
+"""Run in a subprocess by test_kill.py against its own database (not the test database):
+
+python -m tests.imports.kill_helper seed      # a municipality, its areas, categories
+python -m tests.imports.kill_helper digest    # every table's rows, hashed, as JSON
+python -m tests.imports.kill_helper write FILE ROWS [FIRST]   # an asset file
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import json
+import os
+import sys
+
+
+def setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samdrift.settings")
+    import django
+
+    django.setup()
+
+
+def seed() -> None:
+    from samdrift.catalogue.models import ProductCategory
+    from samdrift.core.validators import organisation_number_with_check_digit
+    from samdrift.organisations.models import Municipality, ServiceArea
+
+    base = 94000000
+    while (number := organisation_number_with_check_digit(str(base))) is None:
+        base += 1
+    municipality = Municipality.objects.create(
+        name="Fjordvik",
+        number="4601",
+        organisation_number=number,
+        population=60000,
+        joined_on=datetime.date(2024, 1, 1),
+    )
+    for name, cost_centre in (("Oppvekst", "2000"), ("Helse", "3000")):
+        ServiceArea.objects.create(municipality=municipality, name=name, cost_centre=cost_centre)
+    ProductCategory.objects.create(name="Laptop", code="laptop")
+
+
+def digest() -> None:
+    """Every table's row count and a hash of its rows in key order."""
+    from django.db import connection
+
+    found = {}
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names()):
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(f"SELECT * FROM {quoted} ORDER BY 1")  # noqa: S608 (table names)
+            rows = cursor.fetchall()
+            found[table] = [len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()]
+    print(json.dumps(found))
+
+
+def write(path: str, count: int, first: int = 0) -> None:
+    header = ["Asset Tag", "Serial", "Model", "Category", "Status", "Purchase Date"]
+    header += ["Purchase Cost", "Checked Out To: Username", "Location", "Service area"]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(header)
+        for n in range(first, first + count):
+            writer.writerow(
+                [
+                    f"K{n:07d}",
+                    f"KS{n:07d}",
+                    f"Modell {n % 5}",
+                    "Laptop",
+                    "Deployed",
+                    "01.03.2024",
+                    "9 999,50",
+                    f"bruker{n % 3000}",
+                    f"Skole {n % 40}",
+                    "Oppvekst" if n % 2 else "Helse",
+                ]
+            )
+
+
+if __name__ == "__main__":
+    setup()
+    command = sys.argv[1]
+    if command == "seed":
+        seed()
+    elif command == "digest":
+        digest()
+    elif command == "write":
+        write(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 0)
