@@ -45,30 +45,40 @@ def new_organisation_number() -> str:
 
 @dataclass(frozen=True)
 class Action:
-    """A custom action: HTTP method, whether it is on one object, the body to send
-    (built from the world and the target object), and the status on success."""
+    """A custom action: HTTP method, whether it is on one object, the body to send (the
+    query for a GET), built from the world and the target object, and the status on
+    success. ``allowed`` overrides who may call it (default: the resource's readers for a
+    GET, its writers otherwise); ``logs`` says whether a successful call changes data
+    (False for a POST that only calculates)."""
 
     method: str
     detail: bool
     payload: Callable[[Any, Any], dict] | None = None
     status: int = 200
+    allowed: frozenset[str] | None = None
+    logs: bool = True
 
 
 @dataclass(frozen=True)
 class Resource:
     """What an endpoint offers and how to exercise it.
 
-    ``writers`` are the logins that may create and update (the model's ``write_roles``);
-    ``create`` and ``patch`` build valid bodies, None meaning there is no such route;
-    ``no_ops`` are (action, target) pairs that succeed with nothing to change, so
-    nothing to log.
+    ``writers`` are the logins that may create, update and delete (the model's
+    ``write_roles``); ``readers`` those that may read (None: every login); ``create`` and
+    ``patch`` build valid bodies, None meaning there is no such route; ``destroy`` says
+    there is a DELETE; ``list_rows`` that the list shows world objects (compared exactly
+    with what the login may see) rather than something computed; ``no_ops`` are
+    (action, target) pairs that succeed with nothing to change, so nothing to log.
     """
 
     writers: frozenset[str] = OPERATORS
+    readers: frozenset[str] | None = None
     create: Callable[[Any], dict] | None = None
     patch: Callable[[Any, Any], dict] | None = None
+    destroy: bool = False
     changes: bool = True
     retrieve: bool = True
+    list_rows: bool = True
     actions: dict[str, Action] = field(default_factory=dict)
     no_ops: frozenset[tuple[str, str]] = frozenset()
 
@@ -82,7 +92,18 @@ class Resource:
             names.add("create")
         if self.patch is not None:
             names |= {"update", "partial_update"}
+        if self.destroy:
+            names.add("destroy")
         return names
+
+    def allows(self, role: str, action: str, method: str) -> bool:
+        """May ``role`` call ``action`` at all (before any question of which object)?"""
+        custom = self.actions.get(action)
+        if custom is not None and custom.allowed is not None:
+            return role in custom.allowed
+        if method == "get":
+            return self.readers is None or role in self.readers
+        return role in self.writers
 
 
 def matrix_modules() -> list[ModuleType]:
