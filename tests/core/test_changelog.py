@@ -127,3 +127,17 @@ def test_an_objects_history_shows_a_municipality_only_its_own_rows(world):
     assert 0 < seen_by_b["count"] < seen_by_operator["count"]
     assert {row["municipality"] for row in seen_by_b["results"]} == {world.municipality_b.pk}
     assert world.client("contact_a").get(f"/api/assets/{asset.pk}/changes/").status_code == 404
+
+
+def test_an_assets_assignment_history_shows_a_municipality_only_its_own_periods(world):
+    asset = world.objects["asset"]["own"]
+    assign_asset(asset=asset, municipality=world.municipality_b, valid_from=D(2026, 4, 1))
+    seen_by_b = world.client("contact_b").get(f"/api/assets/{asset.pk}/assignments/").json()
+    seen_by_operator = world.client("operator").get(f"/api/assets/{asset.pk}/assignments/").json()
+    assert [h["municipality"] for h in seen_by_operator] == [
+        world.municipality_a.pk,
+        world.municipality_b.pk,
+    ]
+    assert [(h["municipality"], h["valid_from"]) for h in seen_by_b] == [
+        (world.municipality_b.pk, "2026-04-01")
+    ]

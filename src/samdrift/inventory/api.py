@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from samdrift.core.api import ReadOnlySamdriftViewSet, SamdriftModelSerializer, SamdriftViewSet
+from samdrift.core.permissions import restrict
 from samdrift.inventory import buyout_api
 from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.filtersets import (
@@ -240,9 +241,10 @@ class AssetViewSet(SamdriftViewSet):
     @extend_schema(responses=AssignmentSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], filter_backends=[])
     def assignments(self, request, pk=None):
-        """The asset's assignment history, oldest first."""
+        """The asset's assignment history, oldest first: the periods the user may see (an
+        asset that came from another municipality shows only its time with yours)."""
         asset = self.get_object()
-        history = asset.assignments.order_by("valid_from")
+        history = restrict(asset.assignments.all(), request.user).order_by("valid_from")
         return Response(AssignmentSerializer(history, many=True, context={"request": request}).data)
 
 
