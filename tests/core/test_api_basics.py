@@ -193,3 +193,10 @@ def test_nothing_is_deleted_through_the_api(world):
     asset = world.objects["asset"]["stock"]
     response = world.client("operator").delete(f"/api/assets/{asset.pk}/")
     assert response.status_code == 405
+
+
+def test_errors_speak_the_users_language(world):
+    client = world.client("auditor")
+    response = client.post("/api/locations/", {"name": "Hallen"}, HTTP_ACCEPT_LANGUAGE="nb")
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Rollen din kan ikke endre dette."}

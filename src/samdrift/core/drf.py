@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
@@ -26,7 +27,8 @@ logger = logging.getLogger("samdrift.api")
 class RolePermission(BasePermission):
     """Reading needs a login; writing needs a role allowed to write the view's model."""
 
-    message = _("Your role may not change this.")
+    # Lazy: a class attribute is made once, at import, but read in each user's language.
+    message = gettext_lazy("Your role may not change this.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user
