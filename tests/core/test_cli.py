@@ -246,6 +246,42 @@ def test_serve_runs_gunicorn_with_workers_and_an_access_log():
     assert 3 <= default_workers() <= 9
 
 
+@pytest.mark.django_db
+def test_serve_in_production_execs_gunicorn(settings, monkeypatch):
+    from samdrift.core.management.commands import serve
+
+    settings.PRODUCTION = True
+    calls = []
+    monkeypatch.setattr(serve.os, "execv", lambda path, args: calls.append(args))
+    monkeypatch.setenv("SAMDRIFT_WORKERS", "3")
+    call_command("serve", port=8123)
+    (arguments,) = calls
+    assert arguments[arguments.index("--bind") + 1] == "0.0.0.0:8123"
+    assert arguments[arguments.index("--workers") + 1] == "3"
+
+
+@pytest.mark.django_db
+def test_serve_in_production_refuses_pending_migrations(settings, monkeypatch):
+    from samdrift.core.management.commands import serve
+
+    settings.PRODUCTION = True
+    monkeypatch.setattr(serve, "pending_migrations", lambda: ["billing.0009_new"])
+    monkeypatch.setattr(serve.os, "execv", lambda *args: pytest.fail("must not start"))
+    with pytest.raises(CommandError, match=r"1 database migrations.*samdrift migrate"):
+        call_command("serve")
+
+
+def test_serve_elsewhere_runs_djangos_server_without_reloader(monkeypatch):
+    from samdrift.core.management.commands import serve
+
+    calls = []
+    monkeypatch.setattr(serve, "call_command", lambda *args, **kw: calls.append((args, kw)))
+    call_command("serve", port=8124)
+    call_command("serve", host="::1", port=8125, reload=True)
+    assert calls[0] == (("runserver", "127.0.0.1:8124"), {"use_reloader": False, "use_ipv6": False})
+    assert calls[1] == (("runserver", "[::1]:8125"), {"use_reloader": True, "use_ipv6": True})
+
+
 def test_every_listed_command_exists():
     from django.core.management import get_commands
 
