@@ -200,3 +200,16 @@ def test_errors_speak_the_users_language(world):
     response = client.post("/api/locations/", {"name": "Hallen"}, HTTP_ACCEPT_LANGUAGE="nb")
     assert response.status_code == 403
     assert response.json() == {"detail": "Rollen din kan ikke endre dette."}
+
+
+def test_the_browsable_api_offers_a_contact_only_its_own_choices(world):
+    """The HTML forms and filter choices are restricted too, not just the rows."""
+    client = world.client("contact_a")
+    asset = world.objects["asset"]["own"]
+    for url in ("/api/assets/", f"/api/assets/{asset.pk}/", "/api/persons/", "/api/changes/"):
+        page = client.get(url, HTTP_ACCEPT="text/html")
+        assert page.status_code == 200, url
+        html = page.content.decode()
+        assert "Fjordvik" in html or "A-0001" in html, url
+        for foreign in ("Elvdal", "B-0001", "Helse og omsorg", "sjukeheim"):
+            assert foreign not in html, (url, foreign)
