@@ -108,7 +108,8 @@ class ModelCleanMixin:
     """
 
     def get_validators(self):
-        return []
+        # Validators a serializer declares itself (Meta.validators) still apply.
+        return list(getattr(getattr(self, "Meta", None), "validators", []))
 
     def get_uniqueness_extra_kwargs(self, field_names, declared_fields, extra_kwargs):
         return extra_kwargs, {}
