@@ -1,0 +1,13 @@
+from django.urls import path
+
+from samdrift.imports import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("<uuid:pk>/", views.preview, name="preview"),
+    path("<uuid:pk>/apply/", views.apply, name="apply"),
+    path("<uuid:pk>/errors.csv", views.errors_csv, name="errors"),
+    path("template/<slug:kind>.csv", views.template_csv, name="template"),
+]

@@ -1,0 +1,243 @@
+"""The import pages: upload a file, see what it would do (a dry run), confirm.
+
+The uploaded file is kept in the database between the preview and the confirmation
+(``ImportUpload``), because the confirming request may reach another app process.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from samdrift.core.importing import IMPORTERS, ImportResult, importer_class
+from samdrift.core.permissions import can_write
+from samdrift.imports.models import ImportStatus, ImportUpload
+from samdrift.imports.services import (
+    MAX_UPLOAD_BYTES,
+    apply_upload,
+    can_import,
+    store_upload,
+)
+from samdrift.organisations.models import Municipality
+from samdrift.web.forms import DateInput, add_service_errors, scoped_queryset
+
+# How many errors the page lists; all of them are in the CSV download.
+ERRORS_SHOWN = 1000
+
+
+def importable_kinds(user) -> list[tuple[str, str]]:
+    """The kinds this user may import (for some municipality, or at all)."""
+    kinds = []
+    for kind in IMPORTERS:
+        cls = importer_class(kind)
+        if can_write(user, cls.model):
+            kinds.append((kind, str(cls.label)))
+    return kinds
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"))
+    municipality = forms.ModelChoiceField(
+        label=gettext_lazy("Municipality"),
+        queryset=Municipality.objects.none(),
+        required=False,
+        help_text=gettext_lazy("The municipality the rows belong to (not for products)."),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "CSV (UTF-8 or Windows-1252; comma, semicolon or tab) or XLSX (first sheet)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+    )
+    on = forms.DateField(
+        label=gettext_lazy("Date"),
+        widget=DateInput(),
+        help_text=gettext_lazy(
+            "When new holders get their assets and new persons start, where the file does not say."
+        ),
+    )
+    update = forms.BooleanField(
+        label=gettext_lazy("Update existing rows"),
+        required=False,
+        help_text=gettext_lazy(
+            "Change stored rows that differ from the file. Without it, such rows are errors."
+        ),
+    )
+    strict = forms.BooleanField(
+        label=gettext_lazy("Strict"),
+        required=False,
+        help_text=gettext_lazy(
+            "Unknown persons, locations and products are errors instead of being created."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["kind"].choices = importable_kinds(user)
+        self.fields["municipality"].queryset = scoped_queryset(
+            Municipality.objects.order_by("number"), user
+        )
+        self.fields["on"].initial = timezone.localdate()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _(
+                    "The file is larger than %(limit)d MB; import it with the samdrift import "
+                    "command instead."
+                )
+                % {"limit": MAX_UPLOAD_BYTES // 1024**2}
+            )
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind and importer_class(kind).per_municipality and not cleaned.get("municipality"):
+            self.add_error("municipality", _("Choose the municipality to import for."))
+        return cleaned
+
+
+def _kinds_help() -> list[dict]:
+    from samdrift.imports.api import describe_kind
+
+    return [describe_kind(kind) for kind in IMPORTERS]
+
+
+@login_required
+def upload(request):
+    if not importable_kinds(request.user):
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                stored = store_upload(
+                    user=request.user,
+                    kind=data["kind"],
+                    filename=data["file"].name,
+                    content=data["file"].read(),
+                    municipality=data.get("municipality"),
+                    update=data["update"],
+                    strict=data["strict"],
+                    on=data["on"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return redirect("imports:preview", pk=stored.pk)
+        status = 400
+    recent = ImportUpload.objects.filter(user=request.user).select_related("municipality")[:10]
+    return render(
+        request,
+        "imports/upload.html",
+        {"form": form, "kinds": _kinds_help(), "recent": recent},
+        status=status,
+    )
+
+
+def _own_upload(request, pk) -> ImportUpload:
+    # Another user's upload is a 404, the same as one that does not exist.
+    return get_object_or_404(
+        ImportUpload.objects.select_related("municipality").defer("content"),
+        pk=pk,
+        user=request.user,
+    )
+
+
+@login_required
+def preview(request, pk):
+    stored = _own_upload(request, pk)
+    result = ImportResult.from_dict(stored.result)
+    may_apply = (
+        stored.status != ImportStatus.APPLIED
+        and result.ok
+        and can_import(request.user, stored.kind, stored.municipality)
+    )
+    # Every sampled update with its fields; of new rows only a few (they have no diff).
+    changes = [s for s in result.samples if s.action == "updated"]
+    changes += [s for s in result.samples if s.action == "created"][:20]
+    return render(
+        request,
+        "imports/preview.html",
+        {
+            "upload": stored,
+            "result": result,
+            "kind_label": importer_class(stored.kind).label,
+            "errors_shown": result.errors[:ERRORS_SHOWN],
+            "errors_hidden": max(len(result.errors) - ERRORS_SHOWN, 0),
+            "changes": changes,
+            "may_apply": may_apply,
+            "nothing_to_do": result.ok
+            and not (result.created or result.updated or any(result.to_create.values())),
+        },
+    )
+
+
+@login_required
+@require_POST
+def apply(request, pk):
+    stored = _own_upload(request, pk)
+    try:
+        result = apply_upload(upload=ImportUpload.objects.get(pk=stored.pk), user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("imports:preview", pk=pk)
+    if result.applied:
+        messages.success(
+            request,
+            _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+            % {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+        )
+    else:
+        messages.error(request, _("Nothing was imported: the file has errors now (see below)."))
+    return redirect("imports:preview", pk=pk)
+
+
+@login_required
+def errors_csv(request, pk):
+    """Every error of the last check, as CSV (UTF-8 with BOM, for spreadsheets)."""
+    stored = _own_upload(request, pk)
+    result = ImportResult.from_dict(stored.result)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Row"), _("Column"), _("Error")])
+    for error in result.errors:
+        writer.writerow([error.line or "", error.column, error.message])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="errors-{stored.pk}.csv"'
+    return response
+
+
+@login_required
+def template_csv(request, kind):
+    """An empty file with the columns of ``kind``, to fill in."""
+    if kind not in IMPORTERS:
+        return HttpResponse(status=404)
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";").writerow(
+        [str(c.label) for c in importer_class(kind).all_columns()]
+    )
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+    return response

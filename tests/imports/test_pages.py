@@ -1,0 +1,134 @@
+"""The upload page: check a file, see what it would do, confirm; the file waits in the
+database in between (any app process may take the confirmation)."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from samdrift.imports.models import ImportStatus, ImportUpload
+from samdrift.inventory.models import Asset
+from tests.importing_support import SNIPE_IT_HEADER, csv_bytes, inventory_world, snipe_it_row
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def upload_file(rows, name="assets.csv"):
+    return SimpleUploadedFile(name, csv_bytes(rows), content_type="text/csv")
+
+
+@pytest.fixture
+def rows(municipality_a):
+    inventory_world(municipality_a)
+    return [SNIPE_IT_HEADER, *(snipe_it_row(n) for n in range(3))]
+
+
+def send(client, municipality, rows, **extra):
+    data = {
+        "kind": "assets",
+        "municipality": municipality.pk,
+        "on": "2026-01-05",
+        "file": upload_file(rows),
+        **extra,
+    }
+    return client.post("/imports/", data)
+
+
+def test_upload_preview_confirm(operator, municipality_a, rows):
+    client = client_for(operator)
+    page = client.get("/imports/")
+    assert page.status_code == 200
+    assert b'data-testid="import-form"' in page.content
+    assert b"Checked Out To: Username" in page.content  # the columns, documented
+
+    response = send(client, municipality_a, rows)
+    assert response.status_code == 302
+    stored = ImportUpload.objects.get()
+    assert response.url == f"/imports/{stored.pk}/"
+    assert bytes(stored.content) == csv_bytes(rows)  # in the database, not on disk
+    assert stored.status == ImportStatus.PREVIEWED
+
+    preview = client.get(response.url)
+    assert preview.status_code == 200
+    text = preview.content.decode()
+    assert 'data-testid="created">3<' in text
+    assert "ThinkPad T14" in text  # to be created
+    assert 'data-testid="confirm-form"' in text
+    assert not Asset.objects.exists()
+
+    done = client.post(f"/imports/{stored.pk}/apply/")
+    assert done.status_code == 302
+    assert Asset.objects.count() == 3
+    stored.refresh_from_db()
+    assert stored.status == ImportStatus.APPLIED and bytes(stored.content) == b""
+    after = client.get(f"/imports/{stored.pk}/").content.decode()
+    assert 'data-testid="import-done"' in after and 'data-testid="confirm-form"' not in after
+    again = client.post(f"/imports/{stored.pk}/apply/")
+    assert again.status_code == 302 and Asset.objects.count() == 3
+
+
+def test_a_file_with_errors_lists_them_and_offers_no_confirmation(operator, municipality_a, rows):
+    rows.append(snipe_it_row(7, **{"Purchase Date": "31/31/2026"}))
+    client = client_for(operator)
+    response = send(client, municipality_a, rows)
+    preview = client.get(response.url).content.decode()
+    assert 'data-testid="import-errors"' in preview
+    assert "date not understood: 31/31/2026" in preview
+    assert 'data-testid="confirm-form"' not in preview
+    stored = ImportUpload.objects.get()
+    errors = client.get(f"/imports/{stored.pk}/errors.csv")
+    assert errors["Content-Type"].startswith("text/csv")
+    assert '5,Purchase Date,"date not understood: 31/31/2026' in errors.content.decode("utf-8-sig")
+    assert client.post(f"/imports/{stored.pk}/apply/").status_code == 302
+    assert not Asset.objects.exists()
+
+
+def test_bad_form_input_is_shown_next_to_the_field(operator, municipality_a, rows):
+    client = client_for(operator)
+    response = client.post(
+        "/imports/", {"kind": "assets", "on": "2026-01-05", "file": upload_file(rows)}
+    )
+    assert response.status_code == 400
+    assert b"Choose the municipality" in response.content
+    assert not ImportUpload.objects.exists()
+
+
+def test_uploads_are_private_to_their_user(operator, municipality_a, rows):
+    send(client_for(operator), municipality_a, rows)
+    stored = ImportUpload.objects.get()
+    from tests import factories
+
+    other = factories.make_user("operator", username="other-operator")
+    client = client_for(other)
+    assert client.get(f"/imports/{stored.pk}/").status_code == 404
+    assert client.post(f"/imports/{stored.pk}/apply/").status_code == 404
+    assert client.get(f"/imports/{stored.pk}/errors.csv").status_code == 404
+    assert not Asset.objects.exists()
+
+
+def test_roles_that_may_not_import(contact_a, read_only_user, municipality_a):
+    for user in (contact_a, read_only_user):
+        assert client_for(user).get("/imports/").status_code == 403
+
+
+def test_finance_imports_products_only(finance_user, municipality_a):
+    page = client_for(finance_user).get("/imports/").content.decode()
+    assert '<option value="products"' in page
+    assert '<option value="assets"' not in page
+
+
+def test_the_template_lists_the_columns(operator):
+    response = client_for(operator).get("/imports/template/persons.csv")
+    header = response.content.decode("utf-8-sig").strip()
+    assert header.startswith("Username;First name;Last name")
+    assert client_for(operator).get("/imports/template/nothing.csv").status_code == 404
+
+
+def test_the_page_is_in_the_navigation(operator):
+    page = client_for(operator).get("/imports/").content.decode()
+    assert 'href="/imports/"' in page
