@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("samdrift.inventory.urls")),
     path("", include("samdrift.catalogue.urls")),
     path("billing/", include("samdrift.billing.urls")),
+    path("imports/", include("samdrift.imports.urls")),
     path("", include("samdrift.web.urls")),
 ]
