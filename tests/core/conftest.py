@@ -24,12 +24,14 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(scope="module")
-def _module_world(django_db_setup, django_db_blocker):
+def _module_world(request, django_db_setup, django_db_blocker):
+    # A module sets EXTENDED_WORLD = True for every app's objects (the permission matrix).
+    extended = getattr(request.module, "EXTENDED_WORLD", False)
     with override_settings(PASSWORD_HASHERS=FAST_HASHERS), django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield build_world()
+            yield build_world(extended=extended)
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

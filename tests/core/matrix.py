@@ -10,7 +10,8 @@ with
   ``shared…`` as tests/core/world.py explains. Every row of the model must be added:
   a list is compared with exactly the rows the login may see.
 
-so that no app has to edit another's test file.
+so that no app has to edit another's test file. Only the matrix module builds this
+extended world; the other core tests use the foundation world alone.
 """
 
 from __future__ import annotations

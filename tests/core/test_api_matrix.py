@@ -26,6 +26,7 @@ from tests.core.matrix import all_resources
 from tests.core.world import ROLES, SEES_ALL, World, may_see
 
 RESOURCES = all_resources()
+EXTENDED_WORLD = True  # every app's objects, for every app's endpoints
 SUCCESS = {"create": 201, "update": 200, "partial_update": 200, "destroy": 204}
 
 
