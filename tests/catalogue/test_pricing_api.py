@@ -105,7 +105,7 @@ def test_indexation_preview_and_publish(priced, operator):
     )
     assert response.status_code == 201, response.content
     assert PriceVersion.objects.get(service=service, valid_to__isnull=True).amount == D("417.20")
-    listed = client.get("/api/price-list-publications/").json()
+    listed = client.get("/api/price-list/").json()
     assert listed["count"] == 1 and listed["results"][0]["index_name"] == "Deflator"
 
 

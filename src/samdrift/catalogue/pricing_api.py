@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -140,19 +140,27 @@ def _body(request, serializer_class):
     return serializer.validated_data
 
 
-class PriceListViewSet(viewsets.ViewSet):
-    """The yearly price list: see old vs new, then publish as new price versions."""
+@extend_schema(parameters=[OpenApiParameter("kind", str), OpenApiParameter("year", int)])
+class PriceListViewSet(ReadOnlySamdriftViewSet):
+    """The yearly price list. Listed: past publications (what, from when, on which index
+    values, by whom). Actions: the calculation (old vs new) and its publication as new
+    price versions; the indexation of service prices and its publication."""
 
+    queryset = PriceListPublication.objects.select_related("published_by")
+    serializer_class = PriceListPublicationSerializer
+    filterset_fields = ["kind", "year"]
+    ordering_fields = ["valid_from", "created"]
     write_roles = FINANCE_ROLES
 
     @extend_schema(
         parameters=[PriceListRequestSerializer],
         responses=PriceListCalculationSerializer,
+        filters=False,
         description="Every active product's price recomputed from its standard cost and its "
         "category's lease model, next to the price in force the day before; and what each "
         "municipality's current fleet would cost a month (the municipalities you may see).",
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def calculation(self, request):
         params = _query(request, PriceListRequestSerializer)
         calculation = calculate_price_list(
@@ -180,9 +188,11 @@ class PriceListViewSet(viewsets.ViewSet):
         )
 
     @extend_schema(
-        parameters=[IndexationRequestSerializer], responses=IndexationCalculationSerializer
+        parameters=[IndexationRequestSerializer],
+        responses=IndexationCalculationSerializer,
+        filters=False,
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def indexation(self, request):
         """Service prices moved by new_index / old_index (e.g. the municipal deflator)."""
         params = _query(request, IndexationRequestSerializer)
@@ -197,8 +207,9 @@ class PriceListViewSet(viewsets.ViewSet):
     @extend_schema(
         request=IndexationPublishRequestSerializer,
         responses={201: PriceListPublicationSerializer},
+        filters=False,
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], filter_backends=[])
     def index(self, request):
         """Publish the indexed service prices as new versions."""
         params = _body(request, IndexationPublishRequestSerializer)
@@ -216,16 +227,5 @@ class PriceListViewSet(viewsets.ViewSet):
         )
 
 
-@extend_schema(parameters=[OpenApiParameter("kind", str), OpenApiParameter("year", int)])
-class PriceListPublicationViewSet(ReadOnlySamdriftViewSet):
-    """Past price-list publications and indexations: what, from when, by whom."""
-
-    queryset = PriceListPublication.objects.select_related("published_by")
-    serializer_class = PriceListPublicationSerializer
-    filterset_fields = ["kind", "year"]
-    ordering_fields = ["valid_from", "created"]
-
-
 def register(router) -> None:
     router.register("price-list", PriceListViewSet, basename="price-list")
-    router.register("price-list-publications", PriceListPublicationViewSet)

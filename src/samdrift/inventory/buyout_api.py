@@ -458,7 +458,6 @@ class BuyoutItemViewSet(mixins.UpdateModelMixin, mixins.DestroyModelMixin, ReadO
     serializer_class = BuyoutItemSerializer
     filterset_class = BuyoutItemFilterSet
     ordering_fields = ["acquisition_date", "acquisition_cost", "book_value"]
-    http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def perform_destroy(self, instance):
         buyout_services.remove_item(item=instance)
