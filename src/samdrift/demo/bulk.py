@@ -10,7 +10,8 @@ This is the one engine-specific corner of the generator; tests/demo run it on bo
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.color import no_style
@@ -106,3 +107,35 @@ def reset_sequences(model_list: Iterable[type[models.Model]]) -> None:
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+
+
+@contextmanager
+def foreign_keys_checked_at_end(model_list: Iterable[type[models.Model]]) -> Iterator[None]:
+    """PostgreSQL: load these tables without their foreign keys, then add the keys back.
+
+    Django's foreign keys are checked at commit, row by row: for a million rows that is
+    millions of queued checks, each locking the row it points to. Adding a key back
+    validates the whole table in one query (a join), and inside the same transaction,
+    so every row is still checked and a bad one still rolls everything back. SQLite checks
+    deferred keys cheaply by itself, so there nothing changes.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    quote = connection.ops.quote_name
+    dropped: list[tuple[str, str, str]] = []
+    with connection.cursor() as cursor:
+        for model in model_list:
+            table = model._meta.db_table
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                [table],
+            )
+            for name, definition in cursor.fetchall():
+                cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+                dropped.append((table, name, definition))
+    yield
+    with connection.cursor() as cursor:
+        for table, name, definition in dropped:
+            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
