@@ -83,8 +83,10 @@ def store_upload(
         raise ValidationError({"file": _("The file is empty.")})
     cls = importer_class(kind)
     with transaction.atomic():
-        ImportUpload.objects.filter(
-            status=ImportStatus.PREVIEWED, created__lt=timezone.now() - UPLOAD_LIFETIME
+        # Files never imported are not kept: after a day they go (imported ones keep
+        # their record and result, without the file).
+        ImportUpload.objects.exclude(status=ImportStatus.APPLIED).filter(
+            created__lt=timezone.now() - UPLOAD_LIFETIME
         ).delete()
         upload = ImportUpload.objects.create(
             user=user,

@@ -1,0 +1,56 @@
+"""The sample files in docs/import/ import as the README says, one after the other."""
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from samdrift.core.importing import run_import
+from samdrift.inventory.choices import AssetStatus
+from samdrift.inventory.models import Asset, UsageRecord
+from samdrift.organisations.models import Person
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "import"
+ORDER = [
+    ("service-areas", "service-areas.csv", 5),
+    ("locations", "locations.csv", 4),
+    ("persons", "persons.csv", 4),
+    ("products", "products.csv", 3),
+    ("assets", "assets-snipe-it.csv", 5),
+    ("assets", "assets-norwegian.csv", 4),
+    ("usage", "usage.csv", 3),
+]
+
+
+def test_the_sample_files_import_in_order_and_again_change_nothing(municipality_a):
+    for name, code in (("Laptop", "laptop"), ("Mobiltelefon", "phone"), ("Skriver", "printer")):
+        factories.make_category(name=name, code=code)
+    factories.make_service(code="print-page", name="Utskrift per side", unit="page")
+    assert sorted(p.name for p in SAMPLES.iterdir()) == sorted(f for _k, f, _n in ORDER)
+    for kind, filename, rows in ORDER:
+        data = (SAMPLES / filename).read_bytes()
+        municipality = None if kind == "products" else municipality_a
+        result = run_import(
+            kind=kind,
+            data=data,
+            filename=filename,
+            municipality=municipality,
+            on=datetime.date(2026, 1, 5),
+        )
+        assert result.ok and result.applied, (filename, result.errors)
+        assert result.created == rows, filename
+        again = run_import(kind=kind, data=data, filename=filename, municipality=municipality)
+        assert again.unchanged == rows and again.ok, (filename, again.errors)
+
+    printer = Asset.objects.get(asset_tag="FV-P-0001")
+    assert printer.acquisition_cost == Decimal("38500.00")
+    assert printer.lease_end == datetime.date(2028, 4, 1)
+    assert printer.location.name == "Rådhuset"
+    laptop = Asset.objects.get(asset_tag="FV-000202")
+    assert laptop.status == AssetStatus.IN_REPAIR
+    assert laptop.person == Person.objects.get(first_name="Synnøve", last_name="Fjell")
+    assert Asset.objects.get(asset_tag="FV-000105").status == AssetStatus.RETIRED
+    assert UsageRecord.objects.get(reference="TELLER-2026-11-0001").quantity == 11902
