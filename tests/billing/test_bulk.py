@@ -81,3 +81,19 @@ def test_insert_rows_writes_decimals_dates_and_nulls_exactly(world):
     with transaction.atomic():
         assert raw_delete(Charge.objects.filter(source_id__gt=10)) == 20
     assert Charge.objects.count() == 10
+
+
+def test_reads_and_writes_interleaved_on_one_connection_give_the_same_run(world, monkeypatch):
+    """A big run fetches input chunks and writes charge batches in turn on one connection
+    (a server-side cursor stays open across COPYs on PostgreSQL); tiny chunks force that."""
+    from samdrift.billing import bulk
+    from samdrift.billing.services import bill_period
+
+    month = datetime.date(2026, 11, 1)
+    normal = bill_period(month=month)
+    monkeypatch.setattr(bulk, "WRITE_BATCH", 2)
+    monkeypatch.setattr(bulk, "READ_CHUNK", 1)
+    tiny = bill_period(month=month)
+    assert tiny.content_hash == normal.content_hash
+    assert tiny.input_hash == normal.input_hash
+    assert Charge.objects.count() == normal.charge_count == 6

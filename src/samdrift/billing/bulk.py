@@ -12,6 +12,12 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
 
+# Rows per write batch and per read chunk: big enough to amortise round trips, small
+# enough to keep memory flat. Module constants so a test can make them tiny, which
+# interleaves reads and writes on one connection as a big run does.
+WRITE_BATCH = 20000
+READ_CHUNK = 20000
+
 
 def column_names(model: type[models.Model], fields: Sequence[str]) -> list[str]:
     """Database column names of ``fields`` (``"invoice"`` → ``"invoice_id"``)."""
@@ -54,11 +60,11 @@ class RowWriter:
     """Collects rows and writes them in batches with :func:`insert_rows`."""
 
     def __init__(
-        self, model: type[models.Model], fields: Sequence[str], *, batch_size: int = 20000
+        self, model: type[models.Model], fields: Sequence[str], *, batch_size: int | None = None
     ):
         self.model = model
         self.fields = list(fields)
-        self.batch_size = batch_size
+        self.batch_size = batch_size or WRITE_BATCH
         self.buffer: list[tuple] = []
         self.written = 0
 
@@ -86,12 +92,18 @@ def raw_delete(queryset: models.QuerySet) -> int:
 _cursor_numbers = iter(range(1, 1 << 62))
 
 
+def _rows_text(rows: list) -> bytes:
+    """Rows as text for a hash, the same however the rows were split into chunks: the
+    list's repr without its brackets, each chunk ending in ", " (computed in C)."""
+    return (repr(rows)[1:-1] + ", ").encode()
+
+
 def stream_rows(
     queryset: models.QuerySet,
     fields: Sequence[str],
     *,
     decimals: Sequence[int] = (),
-    chunk_size: int = 20000,
+    chunk_size: int | None = None,
     hasher=None,
 ):
     """Yield ``queryset.values_list(*fields)`` rows as plain tuples, fast.
@@ -105,6 +117,7 @@ def stream_rows(
     """
     from decimal import Decimal
 
+    chunk_size = chunk_size or READ_CHUNK
     sql, params = queryset.values_list(*fields).query.sql_with_params()
     connection.ensure_connection()
     if connection.vendor == "postgresql":
@@ -113,7 +126,7 @@ def stream_rows(
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(chunk_size):
                 if hasher is not None:
-                    hasher.update(repr(rows).encode())
+                    hasher.update(_rows_text(rows))
                 yield from rows
         return
     with connection.cursor() as wrapper:
@@ -122,7 +135,7 @@ def stream_rows(
         positions = tuple(decimals)
         while rows := cursor.fetchmany(chunk_size):
             if hasher is not None:
-                hasher.update(repr(rows).encode())
+                hasher.update(_rows_text(rows))
             if not positions:
                 yield from rows
                 continue
