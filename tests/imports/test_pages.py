@@ -132,3 +132,16 @@ def test_the_template_lists_the_columns(operator):
 def test_the_page_is_in_the_navigation(operator):
     page = client_for(operator).get("/imports/").content.decode()
     assert 'href="/imports/"' in page
+
+
+def test_the_pages_cost_a_fixed_number_of_queries(
+    operator, municipality_a, rows, django_assert_max_num_queries
+):
+    client = client_for(operator)
+    for n in range(3):
+        send(client, municipality_a, rows + [snipe_it_row(100 + k) for k in range(n * 20)])
+    stored = ImportUpload.objects.first()
+    with django_assert_max_num_queries(12):
+        assert client.get("/imports/").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(f"/imports/{stored.pk}/").status_code == 200
