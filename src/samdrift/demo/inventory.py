@@ -13,6 +13,7 @@ leave them: consecutive, never overlapping, the asset row mirroring the open one
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict, deque
 from decimal import Decimal
 
@@ -294,20 +295,13 @@ class MunicipalityInventory:
             acquired = device.acquired
             holder = device.holder
             tag = asset_tag(device.id)
-            model_name = spec.models[0][1]
-            if acquired is not None:
-                model_name = next(
-                    (model for year, model in reversed(spec.models) if year <= acquired.year),
-                    spec.models[0][1],
-                )
+            model_name = model_of(device.product, acquired.year if acquired else 0)
             cost = None
             planned = None
             lessor = ""
             lease_start = lease_end = None
             if acquired is not None:
-                cost = (spec.standard_cost * Decimal(rng.randrange(92, 107)) / 100).quantize(
-                    Decimal("1")
-                )
+                cost = acquisition_cost(device.product, rng.randrange(92, 107))
                 if device.status != AssetStatus.DISPOSED:
                     planned = add_months(acquired, _life(device.product))
                 if device.origin == AssetOrigin.LEASED:
@@ -319,7 +313,7 @@ class MunicipalityInventory:
                     device.id,
                     product_ids[device.product],
                     tag,
-                    serial_number(spec.serial_prefix, rng.randrange(36**3), device.id),
+                    serial_number(spec.serial_prefix, rng.randrange(4096), device.id),
                     f"{spec.host_prefix}{number}-{device.id:07d}" if spec.host_prefix else "",
                     model_name,
                     device.status,
@@ -404,22 +398,24 @@ def asset_tag(asset_id: int) -> str:
     return f"FRI{asset_id:07d}"
 
 
-_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
 def serial_number(prefix: str, noise: int, asset_id: int) -> str:
-    """A manufacturer-like serial, unique because it holds the asset id (base 36). The id
+    """A manufacturer-like serial, unique because it holds the asset id (in hex). The id
     comes first so that serials arrive in index order: inserting a million random keys
     into the unique index would be far slower."""
-    return f"{prefix}{_base36(asset_id, 7)}{_base36(noise, 3)}"
+    return f"{prefix}{asset_id:07X}{noise:03X}"
 
 
-def _base36(value: int, width: int) -> str:
-    digits = []
-    for _ in range(width):
-        value, remainder = divmod(value, 36)
-        digits.append(_DIGITS[remainder])
-    return "".join(reversed(digits))
+@functools.cache
+def acquisition_cost(product: str, percent: int) -> Decimal:
+    """What one unit cost: the standard cost give or take a few per cent, whole kroner."""
+    return (PRODUCTS[product].standard_cost * percent / 100).quantize(Decimal("1"))
+
+
+@functools.cache
+def model_of(product: str, year: int) -> str:
+    """The exact model a product was delivered as in a year (the newest one by then)."""
+    models = PRODUCTS[product].models
+    return next((model for since, model in reversed(models) if since <= year), models[0][1])
 
 
 def generate(ctx: DemoContext) -> None:
