@@ -365,3 +365,25 @@ def test_a_row_with_more_cells_than_headers_is_an_error_unless_they_are_empty():
     parse_rows(table, match_headers(table.headers, COLUMNS, report), COLUMNS, report)
     assert [(e.line, e.column) for e in report.result.errors] == [(3, "")]
     assert "quoted" in report.result.errors[0].message
+
+
+def test_decomposed_letters_from_a_mac_are_composed():
+    decomposed = "Ra\u030adhuset"  # å as a + combining ring
+    table = read_table(f"Sted\n{decomposed}\n".encode())
+    assert table.rows[0][1] == ["Rådhuset"]
+    assert len(table.rows[0][1][0]) == 8
+    workbook = read_table(_workbook([["Sted"], [decomposed]]))
+    assert workbook.rows[0][1] == ["Rådhuset"]
+
+
+def test_title_rows_above_the_header_are_skipped():
+    from samdrift.core.importing.base import find_header
+
+    data = b"Eiendeler per 31.12.2026;;\n;;\nInventarnummer;Serial;Merknad\nT1;S1;x\n"
+    report = _report()
+    table = find_header(read_table(data), COLUMNS, report)
+    assert table.headers == ["Inventarnummer", "Serial", "Merknad"]
+    assert table.rows == [(4, ["T1", "S1", "x"])]
+    assert "row 3" in report.result.warnings[0]
+    plain = read_table(b"Inventarnummer;Serial\nT1;S1\n")
+    assert find_header(plain, COLUMNS, _report()) is plain

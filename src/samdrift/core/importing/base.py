@@ -392,6 +392,40 @@ def match_headers(
     return found
 
 
+def find_header(table: Table, columns: Sequence[Column], report: Report) -> Table:
+    """The table with its real header row: spreadsheets often carry a title or a note
+    above it ("Eiendeler per 31.12.2026"). When the first row names fewer than two known
+    columns and one of the next ten names at least two, that one is the header."""
+    names: set[str] = set()
+    for column in columns:
+        names |= column.names()
+
+    def known(cells) -> int:
+        return sum(1 for cell in cells if isinstance(cell, str) and squash(cell) in names)
+
+    if known(table.headers) >= 2 or (len(table.headers) == 1 and known(table.headers)):
+        return table
+    for index, (line, cells) in enumerate(table.rows[:10]):
+        if known(cells) >= 2:
+            report.warning(
+                _("The header is on row %(line)d; the rows above it were not imported.")
+                % {"line": line}
+            )
+            headers = ["" if c is None else str(c).strip() for c in cells]
+            while headers and not headers[-1]:
+                headers.pop()
+            return Table(
+                filename=table.filename,
+                format=table.format,
+                headers=headers,
+                rows=table.rows[index + 1 :],
+                header_line=line,
+                encoding=table.encoding,
+                delimiter=table.delimiter,
+            )
+    return table
+
+
 def parse_rows(
     table: Table,
     mapping: dict[str, int],
@@ -864,6 +898,7 @@ def run_import(
     if progress is not None:
         progress("read", 1, 1)
     columns = cls.all_columns()
+    table = find_header(table, columns, report)
     mapping = match_headers(table.headers, columns, report)
     if not result.ok:
         return report.finish()

@@ -13,6 +13,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +118,8 @@ def sniff_delimiter(lines: list[str]) -> str:
 def read_csv_text(text: str, *, filename: str = "", encoding: str = "UTF-8") -> Table:
     if text.startswith("\ufeff"):
         text = text[1:]
+    # æøå typed on a Mac may arrive decomposed (a + ring); stored text is composed.
+    text = unicodedata.normalize("NFC", text)
     first_lines = _first_lines(text, 20)
     delimiter = None
     if first_lines and (match := SEP_LINE.match(first_lines[0])):

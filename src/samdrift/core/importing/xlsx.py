@@ -22,6 +22,7 @@ import contextlib
 import datetime
 import io
 import posixpath
+import unicodedata
 import zipfile
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -148,7 +149,7 @@ def _shared_strings(archive: zipfile.ZipFile, workbook: str) -> list[str]:
     def end(name):
         local = _local(name)
         if local == "si":
-            strings.append("".join(parts))
+            strings.append(unicodedata.normalize("NFC", "".join(parts)))
         elif local == "t":
             depth["t"] = False
         elif local == "rPh":
@@ -325,7 +326,11 @@ def _sheet_rows(
             except (ValueError, IndexError):
                 return None
         if cell_type == "inlineStr" or cell_type == "str":
-            return raw if raw != "" else None
+            if raw == "":
+                return None
+            return (
+                raw if unicodedata.is_normalized("NFC", raw) else unicodedata.normalize("NFC", raw)
+            )
         if raw == "":
             return None
         if cell_type == "n":
