@@ -184,6 +184,14 @@ def merge(entry_key: str, entry: dict) -> None:
 
 
 def main() -> int:
+    data_dir = tempfile.mkdtemp(prefix="samdrift-bench-demo-")
+    try:
+        return run(data_dir)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def run(data_dir: str) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="small,medium", help="comma-separated sizes")
     parser.add_argument("--seed", type=int, default=1)
@@ -193,7 +201,6 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [size.strip() for size in args.sizes.split(",") if size.strip()]
     engine = "postgresql" if args.postgres else "sqlite"
-    data_dir = tempfile.mkdtemp(prefix="samdrift-bench-demo-")
     env = environment(data_dir, args.postgres)
     machine = {
         "python": platform.python_version(),
@@ -254,7 +261,6 @@ def main() -> int:
                 "users": endpoints,
             },
         )
-    shutil.rmtree(data_dir, ignore_errors=True)
     print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
     return 1 if failed else 0
 
