@@ -92,7 +92,7 @@ def raw_delete(queryset: models.QuerySet) -> int:
 _cursor_numbers = iter(range(1, 1 << 62))
 
 
-def _rows_text(rows: list) -> bytes:
+def rows_text(rows: list) -> bytes:
     """Rows as text for a hash, the same however the rows were split into chunks: the
     list's repr without its brackets, each chunk ending in ", " (computed in C)."""
     return (repr(rows)[1:-1] + ", ").encode()
@@ -126,7 +126,7 @@ def stream_rows(
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(chunk_size):
                 if hasher is not None:
-                    hasher.update(_rows_text(rows))
+                    hasher.update(rows_text(rows))
                 yield from rows
         return
     with connection.cursor() as wrapper:
@@ -135,7 +135,7 @@ def stream_rows(
         positions = tuple(decimals)
         while rows := cursor.fetchmany(chunk_size):
             if hasher is not None:
-                hasher.update(_rows_text(rows))
+                hasher.update(rows_text(rows))
             if not positions:
                 yield from rows
                 continue

@@ -42,7 +42,7 @@ UNITS_QUANTUM = Decimal("0.0001")
 SOURCE_ORDER = {source.value: index for index, source in enumerate(ChargeSource)}
 
 
-@dataclass
+@dataclass(slots=True)
 class LineTotal:
     """Running sums of the charges of one line."""
 

@@ -51,7 +51,7 @@ from samdrift.inventory.models import AmountOwed, Assignment, Subscription, Usag
 ZERO = Decimal("0")
 ONE = Decimal("1")
 QUANTITY_ONE = Decimal("1.000")
-CHUNK = 20000
+PROGRESS_EVERY = 5000
 BUYOUT_VAT_REASON = "Buyout of the municipality's equipment, credited without VAT"
 DEFAULT_EXEMPTION_REASON = "Exempt from VAT"
 
@@ -262,6 +262,7 @@ class Rater:
     problems: list[PriceProblem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     progress: object = None
+    _pending: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self):
         self.start, self.end = month_bounds(self.month)
@@ -291,10 +292,18 @@ class Rater:
             ).encode()
         )
 
-    def _tick(self, stage: str, count: int = 1) -> None:
+    def _tick(self, stage: str, count: int = 1, *, done: bool = False) -> None:
+        """Count made charges; report progress every few thousand (a progress bar redraw
+        per asset would cost more than rating it)."""
         self.counts[stage] = self.counts.get(stage, 0) + count
-        if self.progress is not None:
-            self.progress(stage, count)
+        if self.progress is None:
+            return
+        pending = self._pending.get(stage, 0) + count
+        if done or pending >= PROGRESS_EVERY:
+            if pending:
+                self.progress(stage, pending)
+            pending = 0
+        self._pending[stage] = pending
 
     def facts(self) -> Iterator[tuple]:
         skip = self.scope.skip
@@ -341,6 +350,7 @@ class Rater:
             group.append(row)
         if group:
             yield from self._asset_group(group)
+        self._tick("asset", 0, done=True)
 
     def _asset_group(self, group: list[tuple]) -> Iterator[tuple]:
         start, end, dim = self.start, self.end, self.dim
@@ -511,7 +521,7 @@ class Rater:
                     amount,
                     vat_rate,
                 )
-        self._tick("subscription", made)
+        self._tick("subscription", made, done=True)
 
     def _missing_service(self, service_id, municipality_id, subscription_id, missing) -> None:
         for gap_from, gap_to in missing:
@@ -590,7 +600,7 @@ class Rater:
                 round_to_ore(quantity * weighted),
                 vat_rate,
             )
-        self._tick("usage", made)
+        self._tick("usage", made, done=True)
 
     # -- one-off charges ----------------------------------------------------------------------
     def one_off_facts(self) -> Iterator[tuple]:
@@ -640,7 +650,7 @@ class Rater:
                 round_to_ore(quantity * unit_price),
                 vat_rate,
             )
-        self._tick("one_off", made)
+        self._tick("one_off", made, done=True)
 
     # -- cost pools ---------------------------------------------------------------------------
     def pool_facts(self) -> Iterator[tuple]:
@@ -689,7 +699,7 @@ class Rater:
                     share,
                     pool.vat_rate,
                 )
-        self._tick("cost_pool", made)
+        self._tick("cost_pool", made, done=True)
 
     # -- amounts owed (buyouts) -----------------------------------------------------------------
     def amount_owed_facts(self) -> Iterator[tuple]:
@@ -726,4 +736,4 @@ class Rater:
                 credit,
                 ZERO,
             )
-        self._tick("buyout", made)
+        self._tick("buyout", made, done=True)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from samdrift.billing.adjustments import AdjustmentCheck
 from samdrift.billing.allocation import measure_key
-from samdrift.billing.bulk import RowWriter, raw_delete
+from samdrift.billing.bulk import RowWriter, raw_delete, rows_text
 from samdrift.billing.choices import (
     AllocationBasis,
     ChargeSource,
@@ -154,10 +154,34 @@ def _period_for_rating(month: datetime.date) -> BillingPeriod:
     return period
 
 
-def _fact_text(fact: tuple, adjusts_period_id) -> bytes:
-    # repr of a tuple of ints, strings, dates and Decimals is computed in C: cheap at a
-    # million rows, and the same for the same values.
-    return repr((fact, adjusts_period_id)).encode()
+class InvoiceHasher:
+    """SHA-256 per invoice over its charge facts, fed in batches: the repr of a list of
+    tuples of ints, strings, dates and Decimals is computed in C, and the text does not
+    depend on where the batches were cut."""
+
+    BATCH = 20000
+
+    def __init__(self, municipality_ids):
+        self.hashers = {pk: hashlib.sha256() for pk in municipality_ids}
+        self.pending: dict[int, list] = {pk: [] for pk in municipality_ids}
+        self.count = 0
+
+    def add(self, municipality_id: int, fact: tuple, adjusts_period_id) -> None:
+        self.pending[municipality_id].append((fact, adjusts_period_id))
+        self.count += 1
+        if self.count >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        for pk, rows in self.pending.items():
+            if rows:
+                self.hashers[pk].update(rows_text(rows))
+                rows.clear()
+        self.count = 0
+
+    def hexdigest(self, municipality_id: int) -> str:
+        self.flush()
+        return self.hashers[municipality_id].hexdigest()
 
 
 def _line_names(period: BillingPeriod, totals_by_invoice) -> LineNames:
@@ -249,18 +273,19 @@ def bill_period(*, month: datetime.date, progress: Progress | None = None) -> Bi
 
         writer = RowWriter(Charge, CHARGE_FIELDS)
         aggregator = LineAggregator()
-        hashers = {pk: hashlib.sha256() for pk in invoice_of}
+        hasher = InvoiceHasher(invoice_of)
         rater = Rater(month=month, progress=progress)
         period_id, run_id = period.pk, run.pk
         charge_count = 0
+        add_row, add_line, add_hash = writer.add, aggregator.add, hasher.add
         for fact in rater.facts():
             municipality_id = fact[0]
             invoice_id = invoice_of.get(municipality_id)
             if invoice_id is None:
                 continue  # the municipality's invoice for this period is issued already
-            writer.add((period_id, run_id, invoice_id, *fact, None))
-            aggregator.add(fact, None)
-            hashers[municipality_id].update(_fact_text(fact, None))
+            add_row((period_id, run_id, invoice_id, *fact, None))
+            add_line(fact, None)
+            add_hash(municipality_id, fact, None)
             charge_count += 1
         lap("rate")
 
@@ -271,9 +296,9 @@ def bill_period(*, month: datetime.date, progress: Progress | None = None) -> Bi
             invoice_id = invoice_of.get(municipality_id)
             if invoice_id is None:
                 continue  # billed when the next period is rated
-            writer.add((period_id, run_id, invoice_id, *fact, adjusts_id))
-            aggregator.add(fact, adjusts_id)
-            hashers[municipality_id].update(_fact_text(fact, adjusts_id))
+            add_row((period_id, run_id, invoice_id, *fact, adjusts_id))
+            add_line(fact, adjusts_id)
+            add_hash(municipality_id, fact, adjusts_id)
             adjustment_count += 1
         problems = rater.problems + check.problems
         if problems:
@@ -304,7 +329,7 @@ def bill_period(*, month: datetime.date, progress: Progress | None = None) -> Bi
             line_rows.extend(InvoiceLine(invoice_id=invoice.pk, **value) for value in values)
             invoice.net_total, invoice.vat_total, invoice.gross_total = invoice_totals(values)
             invoice.charge_count = sum(total.count for total in totals.values())
-            invoice.content_hash = hashers[invoice.municipality_id].hexdigest()
+            invoice.content_hash = hasher.hexdigest(invoice.municipality_id)
             invoice.run = run
             to_update.append(invoice)
         InvoiceLine.objects.bulk_create(line_rows, batch_size=5000)
