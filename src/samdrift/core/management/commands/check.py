@@ -40,6 +40,15 @@ def health_findings() -> list[Finding]:
     findings.append(database)
     if database.level == FAIL:
         return findings
+    if settings.PRODUCTION and connection.vendor == "sqlite":
+        findings.append(
+            Finding(
+                WARN,
+                "database",
+                "SQLite in production: fine for one server; several app servers need "
+                "PostgreSQL (DATABASE_URL)",
+            )
+        )
     migrations = _migrations()
     findings.append(migrations)
     if migrations.level != FAIL:
