@@ -31,6 +31,8 @@ urlpatterns = [
     path("", include("samdrift.organisations.urls")),
     path("", include("samdrift.inventory.urls")),
     path("", include("samdrift.catalogue.urls")),
+    path("", include("samdrift.catalogue.pricing_urls")),  # lease models, price list
+    path("", include("samdrift.inventory.buyout_urls")),  # buyouts, financing
     path("billing/", include("samdrift.billing.urls")),
     path("imports/", include("samdrift.imports.urls")),
     path("", include("samdrift.web.urls")),
