@@ -52,6 +52,13 @@ ZERO = Decimal("0")
 ONE = Decimal("1")
 QUANTITY_ONE = Decimal("1.000")
 PROGRESS_EVERY = 5000
+# Plain strings: reading an enum member's value costs a descriptor call per charge.
+SOURCE_ASSET = ChargeSource.ASSET.value
+SOURCE_SUBSCRIPTION = ChargeSource.SUBSCRIPTION.value
+SOURCE_USAGE = ChargeSource.USAGE.value
+SOURCE_ONE_OFF = ChargeSource.ONE_OFF.value
+SOURCE_COST_POOL = ChargeSource.COST_POOL.value
+SOURCE_BUYOUT = ChargeSource.BUYOUT.value
 BUYOUT_VAT_REASON = "Buyout of the municipality's equipment, credited without VAT"
 DEFAULT_EXEMPTION_REASON = "Exempt from VAT"
 
@@ -391,7 +398,7 @@ class Rater:
                 row[4],
                 row[1],
                 None,
-                ChargeSource.ASSET.value,
+                SOURCE_ASSET,
                 row[0],
                 product_id,
                 None,
@@ -457,7 +464,7 @@ class Rater:
                         person_id,
                         asset_id,
                         pk,
-                        ChargeSource.SUBSCRIPTION.value,
+                        SOURCE_SUBSCRIPTION,
                         pk,
                         None,
                         service_id,
@@ -506,7 +513,7 @@ class Rater:
                     person_id,
                     asset_id,
                     pk,
-                    ChargeSource.SUBSCRIPTION.value,
+                    SOURCE_SUBSCRIPTION,
                     pk,
                     None,
                     service_id,
@@ -585,7 +592,7 @@ class Rater:
                 person_id,
                 asset_id,
                 None,
-                ChargeSource.USAGE.value,
+                SOURCE_USAGE,
                 pk,
                 None,
                 service_id,
@@ -635,7 +642,7 @@ class Rater:
                 person_id,
                 asset_id,
                 None,
-                ChargeSource.ONE_OFF.value,
+                SOURCE_ONE_OFF,
                 pk,
                 None,
                 service_id,
@@ -684,7 +691,7 @@ class Rater:
                     None,
                     None,
                     None,
-                    ChargeSource.COST_POOL.value,
+                    SOURCE_COST_POOL,
                     pool.pk,
                     None,
                     None,
@@ -721,7 +728,7 @@ class Rater:
                 None,
                 None,
                 None,
-                ChargeSource.BUYOUT.value,
+                SOURCE_BUYOUT,
                 pk,
                 None,
                 None,
