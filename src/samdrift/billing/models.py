@@ -537,12 +537,26 @@ class Charge(models.Model):
     a run can write a million rows quickly; the indexes below serve the drill-downs.
     """
 
+    # No database constraints on these either: a run writes its charges in the same
+    # transaction that creates (or locks) the period, run and invoices they name, and a
+    # per-row foreign-key check would cost more than writing the row (the COPY floor is
+    # measured without one). Deleting those rows is refused by the ORM (PROTECT).
     period = models.ForeignKey(
-        BillingPeriod, on_delete=models.PROTECT, related_name="charges", db_index=False
+        BillingPeriod,
+        on_delete=models.PROTECT,
+        related_name="charges",
+        db_index=False,
+        db_constraint=False,
     )
-    run = models.ForeignKey(BillingRun, on_delete=models.PROTECT, related_name="+", db_index=False)
+    run = models.ForeignKey(
+        BillingRun, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     invoice = models.ForeignKey(
-        Invoice, on_delete=models.PROTECT, related_name="charges", db_index=False
+        Invoice,
+        on_delete=models.PROTECT,
+        related_name="charges",
+        db_index=False,
+        db_constraint=False,
     )
     municipality = models.ForeignKey(
         "organisations.Municipality",
@@ -621,6 +635,7 @@ class Charge(models.Model):
         on_delete=models.PROTECT,
         null=True,
         related_name="adjustment_charges",
+        db_constraint=False,
     )
 
     municipality_path: ClassVar[str | None] = "municipality"
