@@ -22,6 +22,7 @@ Only inserts go this way. Updates (rare, and only with ``--update``) use Django'
 
 from __future__ import annotations
 
+import operator
 import uuid
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -67,6 +68,14 @@ def _json_adapter(field: models.Field) -> Callable[[Any], Any] | None:
     return None
 
 
+def _picker(names: Sequence[str]) -> Callable[[dict], tuple]:
+    """A function giving a dict's values for ``names`` as a tuple (itemgetter: in C)."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda values: (values[name],)
+    return operator.itemgetter(*names)
+
+
 class TableWriter:
     """Inserts instances of one model: ids first, then one statement per batch."""
 
@@ -107,16 +116,16 @@ class TableWriter:
             return list(range(start, start + count))
 
     def rows(self, objects: Sequence[models.Model]) -> list[list]:
-        attnames = self.attnames
         adapted = [
             (index, adapt, {} if cacheable else None) for index, adapt, cacheable in self.adapted
         ]
         converted = []
+        pick = _picker(self.attnames)  # the row's values in column order
         for obj in objects:
             values = obj.__dict__
             if obj._state.fields_cache:
                 self._take_related_ids(obj)
-            row = [values[name] for name in attnames]
+            row = list(pick(values))
             for index, adapt, cache in adapted:
                 value = row[index]
                 if value is None:
@@ -200,7 +209,13 @@ class ChangeLogWriter:
             ]
             converted = [(f.attname, convert) for f in logged if (convert := _json_adapter(f))]
             content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
-            info = ([f.attname for f in logged], converted, content_type.pk)
+            info = (
+                [f.attname for f in logged],
+                converted,
+                content_type.pk,
+                _tenant_attname(model, model.municipality_path),
+                _tenant_attname(model, model.service_area_path),
+            )
             self._models[model] = info
         return info
 
@@ -208,7 +223,9 @@ class ChangeLogWriter:
         if not objects:
             return
         model = type(objects[0])
-        names, converted, content_type_id = self._model_info(model)
+        names, converted, content_type_id, municipality_of, service_area_of = self._model_info(
+            model
+        )
         writer = self.writer
         ops = connection.ops
         json_field = ObjectChange._meta.get_field("postchange_data")
@@ -218,9 +235,11 @@ class ChangeLogWriter:
             common["request_id"], connection
         )
         rows = []
+        pick = _picker(names)
+        pk_name = model._meta.pk.attname
         for obj, pk in zip(objects, writer.allocate_ids(len(objects)), strict=True):
             values = obj.__dict__
-            after = {name: values[name] for name in names}
+            after = dict(zip(names, pick(values), strict=True))
             for name, convert in converted:
                 value = after[name]
                 if value is not None:
@@ -235,16 +254,30 @@ class ChangeLogWriter:
                     request_id,
                     ChangeAction.CREATE.value,
                     content_type_id,
-                    obj.pk,
+                    values[pk_name],
                     str(obj)[:REPR_LENGTH],
-                    obj.changelog_municipality_id(),
-                    obj.changelog_service_area_id(),
+                    municipality_of(obj, values),
+                    service_area_of(obj, values),
                     None,
                     ops.adapt_json_value(after, json_field.encoder),
                     common["message"],
                 ]
             )
         writer.write(rows)
+
+
+def _tenant_attname(model: type[models.Model], path: str | None) -> Callable[[Any, dict], Any]:
+    """How to read the municipality (or service area) id a change belongs to, the way
+    ``ChangeLoggedModel._follow_tenant_path`` does, without its per-object work."""
+    if path is None:
+        return lambda obj, values: None
+    if path == "pk":
+        name = model._meta.pk.attname
+        return lambda obj, values: values[name]
+    if "__" not in path:
+        name = model._meta.get_field(path).attname
+        return lambda obj, values: values.get(name)
+    return lambda obj, values: obj._follow_tenant_path(path)
 
 
 CHANGE_COLUMNS = (
@@ -290,11 +323,11 @@ class InstanceFactory:
 
     def make(self, values: dict[str, Any]) -> models.Model:
         obj = self.model.__new__(self.model)
-        obj._state = models.base.ModelState()
-        attributes = obj.__dict__
-        attributes.update(self.static)
+        attributes = self.static.copy()
         for name, default in self.dynamic:
             if name not in values:
                 attributes[name] = default()
         attributes.update(values)
+        attributes["_state"] = models.base.ModelState()
+        obj.__dict__ = attributes
         return obj
