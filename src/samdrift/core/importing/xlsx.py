@@ -253,6 +253,19 @@ def read_rows(source: bytes | IO[bytes]) -> list[tuple[int, list[Any]]]:
         return _sheet_rows(archive, sheet, shared, date_styles, epoch)
 
 
+def _other(cell_type: str, raw: str) -> Any:
+    """A cell that is neither text nor a number: a boolean, an ISO date, or an error."""
+    if cell_type == "b":
+        return raw == "1"
+    if cell_type == "d":
+        try:
+            value = datetime.datetime.fromisoformat(raw.rstrip("Z"))
+        except ValueError:
+            return raw
+        return value.date() if value.time() == datetime.time(0, 0) else value
+    return raw  # "e": an error value such as #N/A, shown as its text
+
+
 def _sheet_rows(
     archive: zipfile.ZipFile,
     sheet: str,
@@ -263,89 +276,80 @@ def _sheet_rows(
     rows: list[tuple[int, list[Any]]] = []
     column_cache: dict[str, int] = {}
     digits = "0123456789"
-    # Mutable state of the parse, kept in locals of closures for speed.
+    # The parse's state lives in closure variables: these handlers run a few times per
+    # cell, millions of times for a large sheet, and locals are the fastest Python has.
     cells: list[Any] = []
-    parts: list[str] = []
-    state = {
-        "row": 0,
-        "column": -1,
-        "type": "n",
-        "style": -1,
-        "collect": False,
-        "phonetic": 0,
-    }
+    row_number = 0
+    column = -1
+    cell_type = "n"
+    style = -1
+    text_value = ""
+    collect = False
+    phonetic = 0
+    normalized = unicodedata.is_normalized
+    normalize = unicodedata.normalize
 
     def start(name, attrs):
+        nonlocal column, cell_type, style, text_value, collect, row_number, phonetic
         if ":" in name:
             name = _local(name)
         if name == "c":
             ref = attrs.get("r")
             if ref:
-                state["column"] = _column_index(ref.rstrip(digits), column_cache)
+                letters = ref.rstrip(digits)
+                found = column_cache.get(letters)
+                column = found if found is not None else _column_index(letters, column_cache)
             else:
-                state["column"] += 1
-            state["type"] = attrs.get("t", "n")
-            style = attrs.get("s")
-            state["style"] = int(style) if style else -1
-            parts.clear()
-        elif name == "v" or (name == "t" and not state["phonetic"]):
-            state["collect"] = True
+                column += 1
+            cell_type = attrs.get("t", "n")
+            found_style = attrs.get("s")
+            style = int(found_style) if found_style else -1
+            text_value = ""
+        elif name == "v" or (name == "t" and not phonetic):
+            collect = True
         elif name == "row":
             number = attrs.get("r")
-            state["row"] = int(number) if number else state["row"] + 1
-            state["column"] = -1
+            row_number = int(number) if number else row_number + 1
+            column = -1
             cells.clear()
         elif name == "rPh":  # phonetic hints (East Asian) are not the cell's text
-            state["phonetic"] += 1
+            phonetic += 1
 
     def end(name):
+        nonlocal collect, phonetic
         if ":" in name:
             name = _local(name)
         if name == "c":
-            value = _value(state["type"], "".join(parts), state["style"])
-            column = state["column"]
+            raw = text_value
+            if cell_type == "s":
+                try:
+                    value = shared[int(raw)]
+                except (ValueError, IndexError):
+                    value = None
+            elif cell_type == "inlineStr" or cell_type == "str":
+                value = (raw if normalized("NFC", raw) else normalize("NFC", raw)) or None
+            elif raw == "":
+                value = None
+            elif cell_type == "n":
+                value = _excel_date(raw, epoch) if style in date_styles else _number(raw)
+            else:
+                value = _other(cell_type, raw)
             if value is not None:
                 if column >= len(cells):
                     cells.extend([None] * (column + 1 - len(cells)))
                 cells[column] = value
         elif name == "v" or name == "t":
-            state["collect"] = False
+            collect = False
+        elif name == "row":
+            if cells:
+                rows.append((row_number, list(cells)))
         elif name == "rPh":
-            state["phonetic"] -= 1
-        elif name == "row" and cells:
-            rows.append((state["row"], list(cells)))
+            phonetic -= 1
 
     def text(data):
-        if state["collect"]:
-            parts.append(data)
-
-    def _value(cell_type: str, raw: str, style: int) -> Any:
-        if cell_type == "s":
-            try:
-                return shared[int(raw)]
-            except (ValueError, IndexError):
-                return None
-        if cell_type == "inlineStr" or cell_type == "str":
-            if raw == "":
-                return None
-            return (
-                raw if unicodedata.is_normalized("NFC", raw) else unicodedata.normalize("NFC", raw)
-            )
-        if raw == "":
-            return None
-        if cell_type == "n":
-            if style in date_styles:
-                return _excel_date(raw, epoch)
-            return _number(raw)
-        if cell_type == "b":
-            return raw == "1"
-        if cell_type == "d":
-            try:
-                value = datetime.datetime.fromisoformat(raw.rstrip("Z"))
-            except ValueError:
-                return raw
-            return value.date() if value.time() == datetime.time(0, 0) else value
-        return raw  # "e": an error value such as #N/A, shown as its text
+        nonlocal text_value
+        if collect:
+            text_value += data
 
     parser = _parser(start=start, end=end, text=text)
     try:
