@@ -4,17 +4,18 @@ rows, the report of errors and changes, and the all-or-nothing run.
 An import is set-based: the whole file is read and every row checked against lookups
 built with a few queries (never a query per row); every bad row is reported at once, by
 line number, column and reason; then, if nothing is wrong and it is not a dry run, all of
-it is written in one transaction with bulk writes, and logged: each object's change
-(before/after) and one summary (who, file, counts). Killing the process halfway leaves the
-database as it was, because the transaction never commits.
+it is written in one transaction with bulk writes (``writing``), and logged: each
+object's change (before/after) and one summary (who, file, counts). Killing the process
+halfway leaves the database as it was, because the transaction never commits.
 
-Semantics (README, "Import and export"):
+Semantics (docs/import.md):
 - Rows are matched to stored objects by a natural key (asset tag or serial number,
   username, name — within the municipality). A row equal to what is stored is
   *unchanged*: not written, not logged. Re-importing a file therefore changes nothing.
 - A row that differs from what is stored is an error unless updates are allowed
   (``--update``); then the columns present in the file are written (an empty cell
-  empties the field); columns absent from the file are left alone.
+  empties a field that may be empty, and leaves alone one that may not); columns absent
+  from the file are left alone.
 - Nothing is ever deleted: stored objects missing from the file stay as they are.
 """
 
