@@ -47,6 +47,13 @@ class Command(BaseCommand):
             self.stdout.write(str(path))
         self.stdout.write(f"{len(written)} files written to {options['out']}.")
         if options["check"]:
+            from samdrift.billing.ehf_rules import default_schema_dir
+
+            if default_schema_dir() is None:
+                self.stdout.write(
+                    "Note: the UBL 2.1 schemas (tests/data/ubl-2.1 of a source checkout) are "
+                    "not here, so only the business rules were checked, not the XSD."
+                )
             for path, finding in findings:
                 self.stderr.write(f"{path.name}: {finding}")
             if findings:
