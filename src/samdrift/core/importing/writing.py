@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import operator
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -66,6 +67,31 @@ def _json_adapter(field: models.Field) -> Callable[[Any], Any] | None:
     if isinstance(field, models.UUIDField):
         return lambda value: str(value) if isinstance(value, uuid.UUID) else value
     return None
+
+
+# SQLite's page cache while an import writes (KiB, negative as PRAGMA cache_size wants):
+# large enough that the tables' and indexes' pages touched by 100,000 new rows stay in
+# memory instead of being spilled and read back (about 7 % faster), small enough to keep
+# the process well under 1 GB.
+SQLITE_IMPORT_CACHE_KIB = 256 * 1024
+
+
+@contextmanager
+def bulk_writing() -> Iterator[None]:
+    """Database settings for writing many rows in the current transaction (SQLite: a
+    larger page cache, restored afterwards; PostgreSQL needs nothing)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_IMPORT_CACHE_KIB:d}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous):d}")
 
 
 def _picker(names: Sequence[str]) -> Callable[[dict], tuple]:
