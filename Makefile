@@ -7,7 +7,8 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/samdrift
 # medium (~20,000 persons, ~30,000 assets) builds in about 20-40 s; DEMO_SIZE=small for seconds.
 DEMO_SIZE ?= medium
 PORT ?= 8000
-PYTEST_ARGS ?=
+# Two workers (one per core here); a file stays on one worker so its shared test data is built once.
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: install demo test test-sqlite test-postgres lint format bench screenshots clean
 
