@@ -1,29 +1,49 @@
 """``POST /api/imports/``: check (dry run) or import a CSV/XLSX file; ``GET
-/api/imports/kinds/``: what can be imported and the columns each kind reads.
+/api/imports/``: what can be imported and the columns each kind reads.
 
-The request carries the file (multipart), so the API needs nothing kept between calls:
-send it once with ``dry_run=true`` to see what would happen, then again with
-``dry_run=false`` to import it. A file with errors answers 400 with every error.
+The request carries the file — multipart (``file``), or JSON with the CSV text in
+``content`` (or any file base64-encoded in ``content_base64``) — so the API needs nothing
+kept between calls: send it once with ``dry_run=true`` to see what would happen, then
+again with ``dry_run=false`` to import it. A file with errors answers 400 with every
+error.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from samdrift.core.api import ScopedRelatedFieldsMixin
 from samdrift.core.importing import IMPORTERS, importer_class, run_import
+from samdrift.core.permissions import can_write
 from samdrift.imports.services import MAX_UPLOAD_BYTES, check_import_allowed
 from samdrift.organisations.models import Municipality
 
 
 class ImportRequestSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=list(IMPORTERS), help_text="What the file holds.")
-    file = serializers.FileField(help_text="CSV (any common encoding and delimiter) or XLSX.")
+    file = serializers.FileField(
+        required=False, help_text="CSV (any common encoding and delimiter) or XLSX."
+    )
+    content = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        help_text="Instead of a file (JSON requests): the CSV text.",
+    )
+    content_base64 = serializers.CharField(
+        required=False, help_text="Instead of a file (JSON requests): the file, base64-encoded."
+    )
+    filename = serializers.CharField(
+        required=False, default="", help_text="The file's name, for the change log."
+    )
     municipality = serializers.PrimaryKeyRelatedField(
         queryset=Municipality.objects.all(),
         required=False,
@@ -46,13 +66,37 @@ class ImportRequestSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
         "silent (default: today).",
     )
 
-    def validate_file(self, value):
-        if value.size > MAX_UPLOAD_BYTES:
+    def validate(self, attrs):
+        given = [k for k in ("file", "content", "content_base64") if attrs.get(k)]
+        if len(given) != 1:
             raise serializers.ValidationError(
-                f"The file is larger than {MAX_UPLOAD_BYTES // 1024**2} MB; use the "
-                "samdrift import command."
+                {
+                    "file": "Send the file (multipart), or its text in content, or "
+                    "content_base64 — one of them."
+                }
             )
-        return value
+        if given[0] == "file":
+            upload = attrs["file"]
+            data = upload.read()
+            attrs["filename"] = attrs.get("filename") or upload.name
+        elif given[0] == "content":
+            data = attrs["content"].encode("utf-8")
+        else:
+            try:
+                data = base64.b64decode(attrs["content_base64"], validate=True)
+            except (binascii.Error, ValueError):
+                raise serializers.ValidationError(
+                    {"content_base64": "This is not base64."}
+                ) from None
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise serializers.ValidationError(
+                {
+                    given[0]: f"The file is larger than {MAX_UPLOAD_BYTES // 1024**2} MB; "
+                    "use the samdrift import command."
+                }
+            )
+        attrs["data"] = data
+        return attrs
 
 
 class RowErrorSerializer(serializers.Serializer):
@@ -136,11 +180,21 @@ class ImportViewSet(viewsets.ViewSet):
     all of it or nothing, every bad row reported by line and column."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
     serializer_class = ImportRequestSerializer
+    pagination_class = None
+
+    @extend_schema(responses=ImportKindSerializer(many=True))
+    def list(self, request):
+        """What can be imported, how rows are matched, and the columns each kind reads
+        (with the header names accepted for each)."""
+        return Response([describe_kind(kind) for kind in IMPORTERS])
 
     @extend_schema(
-        request={"multipart/form-data": ImportRequestSerializer},
+        request={
+            "multipart/form-data": ImportRequestSerializer,
+            "application/json": ImportRequestSerializer,
+        },
         responses={
             200: ImportResultSerializer,
             201: ImportResultSerializer,
@@ -153,16 +207,20 @@ class ImportViewSet(viewsets.ViewSet):
         ),
     )
     def create(self, request):
+        # Whether the role may import this kind at all comes first: a login that may not
+        # learns nothing from validating the rest (which municipalities exist, …).
+        kind = request.data.get("kind")
+        if kind in IMPORTERS and not can_write(request.user, importer_class(kind).model):
+            raise PermissionDenied(_("Your role may not import this."))
         serializer = ImportRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         municipality = data.get("municipality")
         check_import_allowed(request.user, data["kind"], municipality)
-        upload = data["file"]
         result = run_import(
             kind=data["kind"],
-            data=upload.read(),
-            filename=upload.name,
+            data=data["data"],
+            filename=data["filename"],
             municipality=municipality if importer_class(data["kind"]).per_municipality else None,
             update=data["update"],
             strict=data["strict"],
@@ -176,13 +234,6 @@ class ImportViewSet(viewsets.ViewSet):
         else:
             code = status.HTTP_200_OK
         return Response(result.as_dict(), status=code)
-
-    @extend_schema(responses=ImportKindSerializer(many=True))
-    @action(detail=False, methods=["get"])
-    def kinds(self, request):
-        """What can be imported, how rows are matched, and the columns each kind reads
-        (with the header names accepted for each)."""
-        return Response([describe_kind(kind) for kind in IMPORTERS])
 
 
 def register(router) -> None:
