@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samdrift.catalogue.choices import PaymentTiming, PublicationKind
@@ -32,6 +33,7 @@ from samdrift.catalogue.models import (
 from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
 from samdrift.core.dating import active_on
+from samdrift.core.importing.writing import TableWriter
 from samdrift.core.money import UNIT_PRICE_QUANTUM, round_to_ore
 from samdrift.finance.annuity import annuity_payment
 from samdrift.finance.indexation import index_adjust
@@ -242,13 +244,16 @@ def calculate_price_list(
     year: int,
     valid_from: datetime.date | None = None,
     municipalities: QuerySet | None = None,
+    effects: bool = True,
 ) -> PriceListCalculation:
     """Recompute every active product's monthly price from its current standard cost and
     its category's lease model, next to the price in force the day before ``valid_from``
     (default 1 January of ``year``), and the effect on each municipality's current fleet.
 
     Pass ``municipalities`` restricted to what the user may see (``core.permissions
-    .restrict``); the effect is shown for those only. Five queries whatever the size.
+    .restrict``); the effect is shown for those only. Five queries whatever the size;
+    three with ``effects=False`` (publishing needs the prices, not the fleet count over
+    every asset).
     """
     from samdrift.organisations.models import Municipality
 
@@ -295,6 +300,8 @@ def calculate_price_list(
                 ) % {"date": later[product.pk].isoformat()}
         calculation.rows.append(row)
 
+    if not effects:
+        return calculation
     if municipalities is None:
         municipalities = Municipality.objects.all()
     by_product = {row.product_id: row for row in calculation.rows}
@@ -327,27 +334,41 @@ def _close_and_create(
     valid_from: datetime.date,
     note: str,
 ) -> list[PriceVersion]:
-    """Close each item's version in force on ``valid_from`` and add the new versions, in
-    bulk, with their change-log rows. The caller holds the transaction."""
+    """Close each item's version in force on ``valid_from`` and add the new versions, with
+    their change-log rows. The caller holds the transaction.
+
+    A fixed number of queries, whatever the number of items: the open versions are read
+    (and locked) with their items, which ``PriceVersion.__str__`` names in the change log
+    (read one by one, that was a query per version); closing them is one UPDATE (every
+    row gets the same ``valid_to``); the new versions are one INSERT statement (ids
+    taken up front, ``core.importing.writing.TableWriter``).
+    """
+    if not new_amounts:
+        return []
+    item_model = PriceVersion._meta.get_field(field_name).related_model
+    items = item_model.objects.in_bulk(list(new_amounts))
     open_versions = list(
-        PriceVersion.objects.select_for_update()
+        PriceVersion.objects.select_for_update(of=("self",))
+        .select_related(field_name)
         .filter(**{f"{field_name}_id__in": list(new_amounts)})
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=valid_from), valid_from__lt=valid_from)
     )
-    before = [v.changelog_data() for v in open_versions]
-    for version in open_versions:
-        version.valid_to = valid_from
-    PriceVersion.objects.bulk_update(open_versions, ["valid_to", "last_updated"], batch_size=500)
-    record_bulk_changes(open_versions, action=ChangeAction.UPDATE, before=before)
-    created = PriceVersion.objects.bulk_create(
-        [
-            PriceVersion(
-                amount=amount, valid_from=valid_from, note=note, **{f"{field_name}_id": item_id}
-            )
-            for item_id, amount in new_amounts.items()
-        ],
-        batch_size=500,
-    )
+    if open_versions:
+        before = [v.changelog_data() for v in open_versions]
+        now = timezone.now()
+        PriceVersion.objects.filter(pk__in=[v.pk for v in open_versions]).update(
+            valid_to=valid_from, last_updated=now
+        )
+        for version in open_versions:
+            version.valid_to, version.last_updated = valid_from, now
+        record_bulk_changes(open_versions, action=ChangeAction.UPDATE, before=before)
+    created = [
+        PriceVersion(
+            amount=amount, valid_from=valid_from, note=note, **{field_name: items[item_id]}
+        )
+        for item_id, amount in new_amounts.items()
+    ]
+    TableWriter(PriceVersion).insert(created)
     record_bulk_changes(created, action=ChangeAction.CREATE)
     return created
 
@@ -366,7 +387,7 @@ def publish_price_list(
     a version starting on or after ``valid_from``. One transaction, bulk writes.
     """
     with transaction.atomic():
-        calculation = calculate_price_list(year=year, valid_from=valid_from)
+        calculation = calculate_price_list(year=year, valid_from=valid_from, effects=False)
         blocked = [row for row in calculation.rows if row.problem and row.new_amount is not None]
         if blocked:
             raise ValidationError(
