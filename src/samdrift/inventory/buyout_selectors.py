@@ -105,14 +105,12 @@ def value_item(
 
 
 def buyout_items(buyout: Buyout) -> QuerySet[BuyoutItem]:
+    """The items of ``buyout`` with their assets, in asset-tag order (one query). The
+    change log of a completion reads each asset's holder, so it is joined too; products
+    and categories are few and read apart (``complete_buyout``)."""
     return (
         BuyoutItem.objects.filter(buyout=buyout)
-        .select_related(
-            "asset__product__category__lease_model",
-            # The change log of a completion reads each asset's holder.
-            "asset__municipality",
-            "asset__service_area",
-        )
+        .select_related("asset__municipality", "asset__service_area")
         .order_by("asset__asset_tag")
     )
 

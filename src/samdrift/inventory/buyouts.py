@@ -28,7 +28,13 @@ from samdrift.core.services import save_object
 from samdrift.finance.annuity import annuity_payment
 from samdrift.finance.depreciation import add_months
 from samdrift.finance.money import ZERO, round_to_ore
-from samdrift.inventory.buyout_selectors import buyout_items, buyout_valuation, default_useful_life
+from samdrift.inventory.buyout_bulk import delete_where, insert_objects, update_fields
+from samdrift.inventory.buyout_selectors import (
+    MAX_USEFUL_LIFE_MONTHS,
+    buyout_items,
+    buyout_valuation,
+    default_useful_life,
+)
 from samdrift.inventory.choices import OUT_OF_SERVICE, AssetOrigin, AssetStatus, BuyoutStatus
 from samdrift.inventory.models import (
     AmountOwed,
@@ -198,12 +204,19 @@ def update_buyout(*, buyout: Buyout, changes: Mapping[str, Any]) -> Buyout:
 
 
 def delete_buyout(*, buyout: Buyout) -> None:
-    """Discard a draft buyout and its items (the registered assets stay in the register)."""
+    """Discard a draft buyout and its items (the registered assets stay in the register).
+
+    Each item's deletion is logged with its state before; the items go in one DELETE (a
+    cascade from the buyout would send signals and log them one by one)."""
     with transaction.atomic():
         locked = _lock_draft(buyout)
         items = list(BuyoutItem.objects.filter(buyout=locked))
         for item in items:
-            item.delete()  # one by one: the change log records each
+            item.buyout = locked  # cached: the change log reads its municipality
+        record_bulk_changes(
+            items, action=ChangeAction.DELETE, before=[item.changelog_data() for item in items]
+        )
+        delete_where(BuyoutItem, buyout=locked.pk)
         locked.delete()
 
 
@@ -244,6 +257,16 @@ def register_equipment(
                 pk__in=area_ids, municipality_id=municipality_id
             ).values_list("pk", flat=True)
         )
+        # The default useful life of every product named, in one query (reading it from
+        # each row's product would cost a query per product whose category is not loaded).
+        default_lives = {
+            pk: min(own or category, MAX_USEFUL_LIFE_MONTHS)
+            for pk, own, category in Product.objects.filter(
+                pk__in={
+                    row["product"].pk for row in rows if isinstance(row.get("product"), Product)
+                }
+            ).values_list("pk", "useful_life_months", "category__useful_life_months")
+        }
         seen_tags: dict[str, int] = {}
         seen_serials: dict[str, int] = {}
         row_errors: list[tuple[int, dict[str, str]]] = []
@@ -270,7 +293,11 @@ def register_equipment(
             area = row.get("service_area")
             if area is not None and getattr(area, "pk", None) not in own_areas:
                 errors["service_area"] = _("The service area belongs to another municipality.")
-            default_life = default_useful_life(product) if isinstance(product, Product) else 60
+            default_life = (
+                default_lives.get(product.pk, MAX_USEFUL_LIFE_MONTHS)
+                if isinstance(product, Product)
+                else MAX_USEFUL_LIFE_MONTHS
+            )
             errors.update(
                 item_errors(
                     values=row, default_life=default_life, valuation_date=locked.valuation_date
@@ -283,52 +310,48 @@ def register_equipment(
                 seen_serials.setdefault(serial, number)
         _raise_row_errors(row_errors)
 
-        assets = Asset.objects.bulk_create(
-            [
-                Asset(
-                    product=row["product"],
-                    asset_tag=tag,
-                    serial_number=serial,
-                    model_name=str(row.get("model_name") or ""),
-                    status=AssetStatus.DEPLOYED,
-                    origin=AssetOrigin.MUNICIPALITY_OWNED,
-                    acquisition_date=row["acquisition_date"],
-                    acquisition_cost=row["acquisition_cost"],
-                    municipality_id=municipality_id,
-                    service_area=row.get("service_area"),
-                )
-                for row, tag, serial in zip(rows, tags, serials, strict=True)
-            ],
-            batch_size=1000,
-        )
-        assignments = Assignment.objects.bulk_create(
-            [
-                Assignment(
-                    asset=asset,
-                    municipality_id=municipality_id,
-                    service_area=asset.service_area,
-                    valid_from=asset.acquisition_date,
-                    note=_("Registered for buyout %(name)s") % {"name": locked.name},
-                )
-                for asset in assets
-            ],
-            batch_size=1000,
-        )
-        items = BuyoutItem.objects.bulk_create(
-            [
-                BuyoutItem(
-                    buyout=locked,
-                    asset=asset,
-                    acquisition_date=row["acquisition_date"],
-                    acquisition_cost=row["acquisition_cost"],
-                    residual_value=row.get("residual_value") or ZERO,
-                    useful_life_months=row.get("useful_life_months"),
-                    life_override_reason=(row.get("life_override_reason") or "").strip(),
-                )
-                for asset, row in zip(assets, rows, strict=True)
-            ],
-            batch_size=1000,
-        )
+        # One INSERT statement per table (ids taken up front), whatever the number of rows.
+        assets = [
+            Asset(
+                product=row["product"],
+                asset_tag=tag,
+                serial_number=serial,
+                model_name=str(row.get("model_name") or ""),
+                status=AssetStatus.DEPLOYED,
+                origin=AssetOrigin.MUNICIPALITY_OWNED,
+                acquisition_date=row["acquisition_date"],
+                acquisition_cost=row["acquisition_cost"],
+                municipality_id=municipality_id,
+                service_area=row.get("service_area"),
+            )
+            for row, tag, serial in zip(rows, tags, serials, strict=True)
+        ]
+        insert_objects(assets)
+        note = _("Registered for buyout %(name)s") % {"name": locked.name}
+        assignments = [
+            Assignment(
+                asset=asset,
+                municipality_id=municipality_id,
+                service_area_id=asset.service_area_id,
+                valid_from=asset.acquisition_date,
+                note=note,
+            )
+            for asset in assets
+        ]
+        insert_objects(assignments)
+        items = [
+            BuyoutItem(
+                buyout=locked,
+                asset=asset,
+                acquisition_date=row["acquisition_date"],
+                acquisition_cost=row["acquisition_cost"],
+                residual_value=row.get("residual_value") or ZERO,
+                useful_life_months=row.get("useful_life_months"),
+                life_override_reason=(row.get("life_override_reason") or "").strip(),
+            )
+            for asset, row in zip(assets, rows, strict=True)
+        ]
+        insert_objects(items)
         if summary is None:
             for created in (assets, assignments, items):
                 record_bulk_changes(created, action=ChangeAction.CREATE)
@@ -393,17 +416,16 @@ def add_assets(*, buyout: Buyout, assets: Iterable[Asset]) -> list[BuyoutItem]:
             if errors:
                 row_errors.append((number, errors))
         _raise_row_errors(row_errors)
-        items = BuyoutItem.objects.bulk_create(
-            [
-                BuyoutItem(
-                    buyout=locked,
-                    asset_id=asset_id,
-                    acquisition_date=found[asset_id].acquisition_date,
-                    acquisition_cost=found[asset_id].acquisition_cost,
-                )
-                for asset_id in dict.fromkeys(asset_ids)
-            ]
-        )
+        items = [
+            BuyoutItem(
+                buyout=locked,
+                asset=found[asset_id],
+                acquisition_date=found[asset_id].acquisition_date,
+                acquisition_cost=found[asset_id].acquisition_cost,
+            )
+            for asset_id in dict.fromkeys(asset_ids)
+        ]
+        insert_objects(items)
         record_bulk_changes(items, action=ChangeAction.CREATE)
     return items
 
@@ -473,33 +495,22 @@ def agree_buyout(*, buyout: Buyout, agreed_by, agreed_on: datetime.date | None =
                 }
             )
         items = {item.pk: item for item in BuyoutItem.objects.filter(buyout=locked)}
-        on_default_life = {pk for pk, item in items.items() if item.useful_life_months is None}
         before = []
         changed = []
+        now = timezone.now()
         for line in valuation.lines:
             item = items[line.item_id]
             item.buyout = locked  # cached: the change log reads its municipality
             before.append(item.changelog_data())
             item.age_months = line.age_months
             item.book_value = line.book_value
+            # Items valued over their product's default life get that life written, so a
+            # later change of the category's life cannot move the agreed figures.
             item.useful_life_months = line.useful_life_months
+            item.last_updated = now
             changed.append(item)
-        # The per-item figures differ, so bulk_update (a CASE per field); the useful life
-        # is frozen per product (few distinct values) and last_updated is one value.
-        BuyoutItem.objects.bulk_update(changed, ["age_months", "book_value"], batch_size=500)
-        # Items valued over their product's default life get that life written, so a later
-        # change of the category's life cannot move the agreed figures: one UPDATE per
-        # product (a subquery, no list of ids).
-        defaults = {
-            line.product_id: line.useful_life_months
-            for line in valuation.lines
-            if line.item_id in on_default_life
-        }
-        for product_id, life in defaults.items():
-            BuyoutItem.objects.filter(
-                buyout=locked, useful_life_months__isnull=True, asset__product_id=product_id
-            ).update(useful_life_months=life)
-        BuyoutItem.objects.filter(buyout=locked).update(last_updated=timezone.now())
+        # One UPDATE statement for every item's own figures (executemany).
+        update_fields(changed, ["age_months", "book_value", "useful_life_months", "last_updated"])
         record_bulk_changes(changed, action=ChangeAction.UPDATE, before=before)
 
         locked.status = BuyoutStatus.AGREED
@@ -620,12 +631,14 @@ def complete_buyout(
                 }
             )
         items = list(buyout_items(locked))
+        # The few products in the buyout with their category and lease model (one query;
+        # joined to every item they were a model instance per row and table).
+        products = Product.objects.filter(
+            pk__in=BuyoutItem.objects.filter(buyout=locked).values("asset__product_id")
+        ).select_related("category__lease_model")
+        category_of = {product.pk: product.category for product in products}
         missing = sorted(
-            {
-                item.asset.product.category.name
-                for item in items
-                if item.asset.product.category.lease_model is None
-            }
+            {category.name for category in category_of.values() if category.lease_model is None}
         )
         if missing:
             raise ValidationError(
@@ -656,12 +669,12 @@ def complete_buyout(
             for item in items
             for row in bought_out_price_rows(
                 item=item,
-                lease_model=item.asset.product.category.lease_model,
+                lease_model=category_of[item.asset.product_id].lease_model,
                 start=completed_on,
             )
         ]
-        created = AssetPrice.objects.bulk_create(prices, batch_size=1000)
-        record_bulk_changes(created, action=ChangeAction.CREATE)
+        insert_objects(prices)  # one INSERT statement, ids taken up front
+        record_bulk_changes(prices, action=ChangeAction.CREATE)
 
         if locked.agreed_total and locked.agreed_total > 0:
             owed = AmountOwed(
