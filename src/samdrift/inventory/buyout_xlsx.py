@@ -13,7 +13,8 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from samdrift.core.exports import neutralise
@@ -28,12 +29,38 @@ def _text(value: str) -> str:
 
 
 def valuation_workbook(valuation: Valuation) -> bytes:
-    """The valuation of ``valuation.buyout`` as XLSX bytes."""
+    """The valuation of ``valuation.buyout`` as XLSX bytes.
+
+    Written in openpyxl's write-only mode, row by row: a buyout of thousands of assets
+    is written when it is agreed, inside that transaction, and the ordinary mode (a cell
+    object per cell, styles set afterwards) took about a second per 2,000 rows. Only the
+    cells that carry a style (bold labels, dates, amounts) are cell objects here.
+    """
     buyout = valuation.buyout
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Valuation")[:31]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Valuation")[:31])
+    # Column widths must be set before the first row is written.
+    widths = [14, 16, 28, 18, 14, 16, 14, 10, 30, 10, 10, 16]
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
     bold = Font(bold=True)
+
+    def styled(value, number_format: str | None = None, font: Font | None = None):
+        cell = WriteOnlyCell(sheet, value=value)
+        if number_format:
+            cell.number_format = number_format
+        if font is not None:
+            cell.font = font
+        return cell
+
+    def text(value: str):
+        # Text is always text: an error code such as "#N/A" is not made an error cell.
+        value = _text(value)
+        if value in ERROR_CODES:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            return cell
+        return value
 
     status = buyout.get_status_display()
     heading = [
@@ -50,13 +77,13 @@ def valuation_workbook(valuation: Valuation) -> bytes:
     heading.append((_("Method"), _("Straight-line book value by whole months, at most 60 months")))
     heading.append((_("Printed"), timezone.localtime().replace(tzinfo=None, microsecond=0)))
     for label, value in heading:
-        sheet.append([str(label), value])
-        sheet.cell(row=sheet.max_row, column=1).font = bold
-        cell = sheet.cell(row=sheet.max_row, column=2)
-        if hasattr(value, "year") and not hasattr(value, "hour"):
-            cell.number_format = DATE_FORMAT
-        elif hasattr(value, "hour"):
-            cell.number_format = "yyyy-mm-dd hh:mm:ss"
+        if hasattr(value, "hour"):
+            value = styled(value, "yyyy-mm-dd hh:mm:ss")
+        elif hasattr(value, "year"):
+            value = styled(value, DATE_FORMAT)
+        elif isinstance(value, str):
+            value = text(value)
+        sheet.append([styled(str(label), font=bold), value])
     sheet.append([])
 
     headers = [
@@ -73,58 +100,44 @@ def valuation_workbook(valuation: Valuation) -> bytes:
         _("Remaining (months)"),
         _("Book value"),
     ]
-    sheet.append([str(h) for h in headers])
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
-    first_data_row = sheet.max_row + 1
+    sheet.append([styled(str(h), font=bold) for h in headers])
     for line in valuation.lines:
         sheet.append(
             [
-                _text(line.asset_tag),
-                _text(line.serial_number),
-                _text(line.product),
-                _text(line.category),
-                line.acquisition_date,
-                line.acquisition_cost,
-                line.residual_value,
+                text(line.asset_tag),
+                text(line.serial_number),
+                text(line.product),
+                text(line.category),
+                styled(line.acquisition_date, DATE_FORMAT),
+                styled(line.acquisition_cost, MONEY_FORMAT),
+                styled(line.residual_value, MONEY_FORMAT),
                 line.useful_life_months,
-                _text(line.life_override_reason),
+                text(line.life_override_reason),
                 line.age_months,
                 line.remaining_months,
-                line.book_value,
+                styled(line.book_value, MONEY_FORMAT),
             ]
         )
-    for row in sheet.iter_rows(min_row=first_data_row, max_row=sheet.max_row):
-        row[4].number_format = DATE_FORMAT
-        for index in (5, 6, 11):
-            row[index].number_format = MONEY_FORMAT
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+    total = [
+        str(_("Total")),
+        len(valuation.lines),
+        None,
+        None,
+        None,
+        valuation.total_cost,
+        None,
+        None,
+        None,
+        None,
+        None,
+        valuation.total,
+    ]
     sheet.append(
         [
-            str(_("Total")),
-            len(valuation.lines),
-            None,
-            None,
-            None,
-            valuation.total_cost,
-            None,
-            None,
-            None,
-            None,
-            None,
-            valuation.total,
+            styled(value, MONEY_FORMAT if index in (5, 11) else None, bold)
+            for index, value in enumerate(total)
         ]
     )
-    total_row = sheet[sheet.max_row]
-    for cell in total_row:
-        cell.font = bold
-    total_row[5].number_format = MONEY_FORMAT
-    total_row[11].number_format = MONEY_FORMAT
-    widths = [14, 16, 28, 18, 14, 16, 14, 10, 30, 10, 10, 16]
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
 
     buffer = io.BytesIO()
     workbook.save(buffer)
