@@ -5,6 +5,8 @@ import hashlib
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from samdrift.inventory import buyouts
 from samdrift.inventory.choices import AssetOrigin
@@ -225,3 +227,59 @@ def test_list_query_count_is_fixed(
     with django_assert_max_num_queries(6):
         response = api_as(finance_user).get("/api/buyouts/")
     assert response.json()["count"] == 6
+
+
+def test_register_costs_the_same_for_3_and_30_rows(finance_user, municipality_a, laptop):
+    # Products and service areas named by id are read once for all rows, not per row.
+    other = factories.make_product(laptop.category, name="Desktop")
+    areas = [factories.make_service_area(municipality_a) for _ in range(3)]
+    client = api_as(finance_user)
+    counts = []
+    for n in (3, 30):
+        buyout = buyouts.create_buyout(
+            municipality=municipality_a, name=f"B{n}", valuation_date=datetime.date(2026, 1, 1)
+        )
+        rows = [
+            {
+                "product": (laptop, other)[i % 2].pk,
+                "asset_tag": f"N{n}-{i}",
+                "service_area": areas[i % 3].pk if n == 30 else areas[0].pk,
+                "acquisition_date": "2023-05-01",
+                "acquisition_cost": "8000.00",
+            }
+            for i in range(n)
+        ]
+        with CaptureQueriesContext(connection) as context:
+            response = client.post(f"/api/buyouts/{buyout.pk}/register/", {"rows": rows})
+        assert response.status_code == 201, response.content
+        assert len(response.json()) == n
+        counts.append(len(context.captured_queries))
+    assert counts[0] == counts[1]
+    item = BuyoutItem.objects.select_related("asset").get(asset__asset_tag="N30-4")
+    assert item.asset.product_id == laptop.pk and item.asset.service_area_id == areas[1].pk
+
+
+def test_register_unknown_or_hidden_ids_name_the_row_and_field(
+    draft, finance_user, contact_a, laptop, service_area_b
+):
+    payload = {
+        "rows": [
+            rows_payload(laptop)["rows"][0],
+            {**rows_payload(laptop)["rows"][0], "asset_tag": "NEW-2", "product": 999999},
+            {**rows_payload(laptop)["rows"][0], "asset_tag": "NEW-3", "product": "x"},
+        ]
+    }
+    response = api_as(finance_user).post(f"/api/buyouts/{draft.pk}/register/", payload)
+    assert response.status_code == 400
+    # The messages DRF gives for a related field, by row index (the valid row 0 absent).
+    assert response.json()["rows"] == {
+        "1": {"product": ['Invalid pk "999999" - object does not exist.']},
+        "2": {"product": ["Incorrect type. Expected pk value, received str."]},
+    }
+    # Another municipality's service area reads as one that does not exist.
+    payload = {"rows": [{**rows_payload(laptop)["rows"][0], "service_area": service_area_b.pk}]}
+    response = api_as(contact_a).post(f"/api/buyouts/{draft.pk}/register/", payload)
+    assert response.status_code in (400, 403)
+    response = api_as(finance_user).post(f"/api/buyouts/{draft.pk}/register/", payload)
+    assert response.status_code == 400
+    assert "service_area" in response.json()

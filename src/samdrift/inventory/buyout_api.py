@@ -9,6 +9,7 @@ nothing else. Writes need the finance or operator role and go through
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 import django_filters
 from django.db.models import Count, OuterRef, Subquery
@@ -191,14 +192,46 @@ class BuyoutItemSerializer(SamdriftModelSerializer):
         return buyout_services.update_item(item=instance, changes=validated_data)
 
 
+def _as_pk(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class PrefetchedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A ``PrimaryKeyRelatedField`` that, once ``prefetch`` has read every id named in a
+    request in one query, looks each row's id up there instead of a query per row. The
+    same queryset (restricted to what the user may see) and the same messages."""
+
+    prefetched: dict | None = None
+
+    def prefetch(self, values) -> None:
+        ids = {pk for pk in map(_as_pk, values) if pk is not None}
+        self.prefetched = self.get_queryset().in_bulk(ids)
+
+    def to_internal_value(self, data):
+        if self.prefetched is None:
+            return super().to_internal_value(data)
+        pk = _as_pk(data)  # as the ORM reads a pk: int(data)
+        if pk is None:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        found = self.prefetched.get(pk)
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
+
+
 class EquipmentRowSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
     """One piece of existing equipment to register for a buyout."""
 
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    product = PrefetchedPrimaryKeyField(queryset=Product.objects.all())
     asset_tag = serializers.CharField(max_length=50)
     serial_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
     model_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    service_area = serializers.PrimaryKeyRelatedField(
+    service_area = PrefetchedPrimaryKeyField(
         queryset=ServiceArea.objects.all(), required=False, allow_null=True
     )
     acquisition_date = serializers.DateField()
@@ -210,6 +243,17 @@ class EquipmentRowSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
 
 class RegisterRequestSerializer(serializers.Serializer):
     rows = EquipmentRowSerializer(many=True, allow_empty=False)
+
+    def to_internal_value(self, data):
+        # The products and service areas of all rows in one query each, not one per row.
+        rows = data.get("rows") if isinstance(data, Mapping) else None
+        if isinstance(rows, list):
+            child = self.fields["rows"].child
+            for name in ("product", "service_area"):
+                child.fields[name].prefetch(
+                    row.get(name) for row in rows if isinstance(row, Mapping)
+                )
+        return super().to_internal_value(data)
 
 
 class AddAssetsRequestSerializer(serializers.Serializer):
