@@ -418,7 +418,7 @@ class AssetImporter(Importer):
         key_text = tag or existing["asset_tag"]
         municipality = self.context.municipality
         if existing is not None and existing["municipality_id"] not in (None, municipality.pk):
-            other = Municipality.objects.filter(pk=existing["municipality_id"]).first()
+            other = self.municipality_name(existing["municipality_id"])
             report.error(
                 row.line,
                 "asset_tag" if tag else "serial_number",
@@ -482,6 +482,13 @@ class AssetImporter(Importer):
             report.outcome(row.line, key_text, CREATED)
             return
         self.plan_existing(row, existing, wanted, holder, when, key_text)
+
+    def municipality_name(self, pk: int) -> str:
+        """Another municipality's name, for a message (one query per municipality)."""
+        names = self.__dict__.setdefault("_municipality_names", {})
+        if pk not in names:
+            names[pk] = str(Municipality.objects.filter(pk=pk).first() or pk)
+        return names[pk]
 
     def current_holder(self, stored: dict[str, Any] | None) -> tuple:
         """The stored holder as objects (a stored person not in the file: its id)."""
