@@ -152,3 +152,17 @@ def test_a_strict_person_import_does_not_create_locations(municipality_a):
     result = imported("persons", municipality_a, rows, strict=True)
     assert "strict" in result.errors[0].message
     assert not Location.objects.exists()
+
+
+@pytest.mark.parametrize("size", [5, 40])
+def test_a_person_import_costs_the_same_queries_for_5_or_40_rows(
+    municipality_a, django_assert_max_num_queries, size
+):
+    factories.make_service_area(municipality_a, name="Oppvekst", cost_centre="2000")
+    rows = [["Username", "First name", "Last name", "Service area", "Location"]]
+    rows += [[f"user{n}", "Kari", f"N{n}", "Oppvekst", f"Skole {n % 3}"] for n in range(size)]
+    with django_assert_max_num_queries(30):
+        assert imported("persons", municipality_a, rows).created == size
+    rows[1][2] = "Endret"
+    with django_assert_max_num_queries(20):
+        assert imported("persons", municipality_a, rows, update=True).updated == 1
