@@ -99,7 +99,12 @@ def test_create_register_value_agree_complete(finance_user, municipality_a, lapt
     asset = Asset.objects.get(asset_tag="NEW-1")
     assert asset.origin == AssetOrigin.BOUGHT_OUT
     prices = client.get("/api/asset-prices/", {"asset": asset.pk}).json()["results"]
-    assert len(prices) == 2 and prices[0]["valid_from"] == "2026-02-01"
+    # Nothing while the municipality held it (from its assignment), then its own prices.
+    assert [(p["valid_from"], p["valid_to"]) for p in prices][:2] == [
+        ("2023-05-01", "2026-02-01"),
+        ("2026-02-01", prices[1]["valid_to"]),
+    ]
+    assert len(prices) == 3 and prices[0]["amount"] == "0.00"
     owed = client.get("/api/amounts-owed/", {"settled": "false"}).json()["results"]
     assert owed[0]["amount"] == "3733.33" and owed[0]["due_month"] == "2026-02-01"
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -538,6 +539,7 @@ def bought_out_price_rows(
     item: BuyoutItem,
     lease_model,
     start: datetime.date,
+    held_since: datetime.date | None = None,
 ) -> list[AssetPrice]:
     """The ``AssetPrice`` rows of one bought-out asset from ``start`` (not saved).
 
@@ -545,12 +547,35 @@ def bought_out_price_rows(
     residual value over the remaining months at the lease model's rate, plus the service
     fee. After that (or at once, if nothing remains to recover): the service fee alone,
     open-ended.
+
+    Before ``start``, from ``held_since`` (when the municipality first held the asset),
+    a row of nothing: the municipality owned it then. The asset's origin is its current
+    state, so without that row billing would see, for those days, an asset of the
+    collaboration without a price of its own and charge its list price — re-rating
+    closed months as adjustments, and the days of the takeover month before completion.
     """
     fee = lease_model.monthly_service_fee
     remaining = max((item.useful_life_months or 0) - (item.age_months or 0), 0)
     value = item.book_value or ZERO
     residual = min(item.residual_value, value)
     rows = []
+    if held_since is not None and held_since < start:
+        rows.append(
+            AssetPrice(
+                asset=item.asset,
+                valid_from=held_since,
+                valid_to=start,
+                capital_part=ZERO,
+                service_fee=ZERO,
+                amount=ZERO,
+                financed_value=ZERO,
+                residual_value=ZERO,
+                term_months=None,
+                annual_rate=ZERO,
+                buyout_item=item,
+                note=_("Owned by the municipality until the buyout: not charged"),
+            )
+        )
     fee_from = start
     if remaining > 0 and value > residual:
         capital = round_to_ore(
@@ -605,7 +630,8 @@ def complete_buyout(
     """Complete an agreed buyout on ``completed_on``.
 
     The assets become the collaboration's (origin "bought out"), each gets its own
-    ``AssetPrice`` from ``completed_on`` (see ``bought_out_price_rows``), and the agreed
+    ``AssetPrice`` from ``completed_on`` and a price of nothing for the time the
+    municipality held it before (see ``bought_out_price_rows``), and the agreed
     total is recorded as ``AmountOwed`` to the municipality for the month of completion,
     which billing credits. Refused unless agreed, or when an asset's category has no
     lease model (each named). A handful of queries and bulk writes.
@@ -664,6 +690,14 @@ def complete_buyout(
             asset.last_updated = now
         record_bulk_changes(assets, action=ChangeAction.UPDATE, before=before)
 
+        # When each asset was first held (by the municipality, which owned it then).
+        held_since = dict(
+            Assignment.objects.filter(asset__buyout_item__buyout=locked)
+            .values("asset_id")
+            .annotate(first=Min("valid_from"))
+            .values_list("asset_id", "first")
+            .order_by()
+        )
         prices = [
             row
             for item in items
@@ -671,6 +705,7 @@ def complete_buyout(
                 item=item,
                 lease_model=category_of[item.asset.product_id].lease_model,
                 start=completed_on,
+                held_since=held_since.get(item.asset_id),
             )
         ]
         insert_objects(prices)  # one INSERT statement, ids taken up front
