@@ -83,17 +83,175 @@ def test_insert_rows_writes_decimals_dates_and_nulls_exactly(world):
     assert Charge.objects.count() == 10
 
 
+def test_copy_text_escapes_text_and_writes_null_as_backslash_n():
+    from samdrift.billing.bulk import copy_text
+
+    assert copy_text(None) == "\\N"
+    assert copy_text("a\tb\nc\rd\\e None") == "a\\tb\\nc\\rd\\\\e None"
+    assert copy_text(Decimal("-0.0850")) == "-0.0850"
+    assert copy_text(datetime.date(2026, 11, 3)) == "2026-11-03"
+    assert copy_text(42) == "42"
+
+
+def test_fact_text_is_the_copy_text_of_every_field_and_the_adjusted_period():
+    from samdrift.billing.bulk import copy_text
+    from samdrift.billing.writing import fact_text
+
+    plain = (1, None, 3, 4, None, "asset", 7, 8, None, None, "", Decimal("1.000"))
+    plain += (Decimal("328.6900"), 30, 30, datetime.date(2026, 11, 1), None)
+    plain += (Decimal("328.69"), Decimal("25.00"))
+    expected = "\t".join(map(copy_text, plain))
+    assert fact_text(plain, None) == expected + "\t\\N\n"
+    assert fact_text(plain, 12) == expected + "\t12\n"
+    # A description is escaped, and one that says "None" is not taken for a NULL.
+    texted = (*plain[:10], "None\tof\nthis", *plain[11:])
+    assert fact_text(texted, None).split("\t")[10:12] == ["None\\tof\\nthis", "1.000"]
+
+
+def _facts_with_text(world):
+    """Charges whose description needs escaping, and a cost pool (rated with ORM queries,
+    which must end an open COPY first)."""
+    from samdrift.billing.services import (
+        add_one_off_charge,
+        create_allocation_key,
+        create_cost_pool,
+    )
+
+    add_one_off_charge(
+        municipality=world.fjordvik,
+        description="Install\tNone\\n, line\nbreak",
+        date=datetime.date(2026, 11, 5),
+        unit_price=Decimal("950.00"),
+        quantity=Decimal("3"),
+    )
+    key = create_allocation_key(
+        name="Equal", measured_on=datetime.date(2026, 1, 1), parts={"equal": Decimal(1)}
+    )
+    create_cost_pool(
+        name="Shared",
+        monthly_amount=Decimal("1000.01"),
+        key=key,
+        valid_from=datetime.date(2026, 1, 1),
+    )
+
+
 def test_reads_and_writes_interleaved_on_one_connection_give_the_same_run(world, monkeypatch):
     """A big run fetches input chunks and writes charge batches in turn on one connection
-    (a server-side cursor stays open across COPYs on PostgreSQL); tiny chunks force that."""
+    (on PostgreSQL a COPY stays open between reads and is ended before each fetch and
+    before any other query); tiny chunks force that at every row."""
     from samdrift.billing import bulk
     from samdrift.billing.services import bill_period
 
+    _facts_with_text(world)
     month = datetime.date(2026, 11, 1)
     normal = bill_period(month=month)
-    monkeypatch.setattr(bulk, "WRITE_BATCH", 2)
+    stored = sorted(Charge.objects.values_list("source", "source_id", "description", "amount"))
+    monkeypatch.setattr(bulk, "WRITE_BATCH", 1)
     monkeypatch.setattr(bulk, "READ_CHUNK", 1)
     tiny = bill_period(month=month)
     assert tiny.content_hash == normal.content_hash
     assert tiny.input_hash == normal.input_hash
-    assert Charge.objects.count() == normal.charge_count == 6
+    assert Charge.objects.count() == normal.charge_count == 6 + 1 + 2
+    assert sorted(Charge.objects.values_list("source", "source_id", "description", "amount")) == (
+        stored
+    )
+    (one_off,) = Charge.objects.filter(source="one_off")
+    assert one_off.description == "Install\tNone\\n, line\nbreak"
+    assert one_off.amount == Decimal("2850.00")
+
+
+def test_an_error_while_a_copy_is_open_rolls_the_whole_run_back(world, monkeypatch):
+    """Rows are on their way to the database when a missing price is found: the run is
+    refused, nothing of it stays, and the connection works on."""
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from samdrift.billing import bulk
+    from samdrift.billing.services import bill_period
+    from tests import factories
+
+    bare = factories.make_product(name="Unpriced tablet")
+    asset = factories.make_asset(bare, asset_tag="TAB-9")
+    from samdrift.inventory.services import assign_asset
+
+    assign_asset(asset=asset, municipality=world.elvdal, valid_from=datetime.date(2026, 1, 1))
+    monkeypatch.setattr(bulk, "WRITE_BATCH", 1)
+    with pytest.raises(ValidationError, match="Unpriced tablet"):
+        bill_period(month=datetime.date(2026, 11, 1))
+    assert not Charge.objects.exists()
+    assert not BillingRun.objects.exists() and not BillingPeriod.objects.exists()
+    assert Invoice.objects.count() == 0
+
+
+def test_none_is_bound_as_null_on_sqlite_with_its_fast_adapter():
+    """bulk registers an adapter for None (speed); it must still store NULL."""
+    import sqlite3
+
+    import samdrift.billing.bulk  # noqa: F401  (registers the adapter)
+
+    database = sqlite3.connect(":memory:")
+    database.execute("CREATE TABLE t (a INTEGER, b TEXT)")
+    database.executemany("INSERT INTO t VALUES (?, ?)", [(None, None), (1, "x")])
+    assert database.execute("SELECT a IS NULL, b IS NULL FROM t ORDER BY rowid").fetchall() == [
+        (1, 1),
+        (0, 0),
+    ]
+
+
+def test_a_failure_while_a_copy_is_open_abandons_it_and_rolls_back(world, monkeypatch):
+    """A fault in the middle of a run (here a line sum that fails on the fourth charge,
+    after three were sent): the open COPY is abandoned, nothing of the run stays and the
+    connection works on."""
+    import pytest
+
+    from samdrift.billing import bulk
+    from samdrift.billing.lines import LineAggregator
+    from samdrift.billing.services import bill_period
+
+    real_add = LineAggregator.add
+    calls = []
+
+    def failing_add(self, fact, adjusts_period_id):
+        calls.append(fact)
+        if len(calls) == 4:
+            raise RuntimeError("broken line sum")
+        real_add(self, fact, adjusts_period_id)
+
+    monkeypatch.setattr(bulk, "WRITE_BATCH", 1)
+    monkeypatch.setattr(LineAggregator, "add", failing_add)
+    with pytest.raises(RuntimeError, match="broken line sum"):
+        bill_period(month=datetime.date(2026, 11, 1))
+    assert not Charge.objects.exists()
+    assert not BillingRun.objects.exists() and not BillingPeriod.objects.exists()
+    monkeypatch.setattr(LineAggregator, "add", real_add)
+    assert bill_period(month=datetime.date(2026, 11, 1)).charge_count == 6
+
+
+def test_table_writer_abandons_an_open_copy_on_an_error(world):
+    """Leaving the writer on an error with rows sent (PostgreSQL: a COPY in progress)
+    abandons them; the transaction rolls back and the connection works on."""
+    import pytest
+
+    from samdrift.billing.bulk import TableWriter, copy_text
+    from samdrift.billing.services import CHARGE_FIELDS
+
+    period = BillingPeriod.objects.create(month=datetime.date(2026, 11, 1))
+    run = BillingRun.objects.create(period=period, started_at=timezone.now())
+    invoice = Invoice.objects.create(period=period, municipality=world.fjordvik)
+    row = (period.pk, run.pk, invoice.pk, world.fjordvik.pk, None, None, None, None)
+    row += ("one_off", 1, None, None, None, "Fee", Decimal("1.000"), Decimal("10.0000"))
+    row += (None, None, datetime.date(2026, 11, 2), None, Decimal("10.00"), Decimal("25.00"))
+    row += (None,)
+    with (
+        pytest.raises(RuntimeError, match="in the middle"),
+        transaction.atomic(),
+        TableWriter(Charge, CHARGE_FIELDS, batch_size=1) as writer,
+    ):
+        for _ in range(3):
+            writer.add("\t".join(map(copy_text, row)) + "\n" if writer.text else row)
+        assert writer.written == 3
+        raise RuntimeError("in the middle")
+    assert not Charge.objects.exists()
+    with transaction.atomic(), TableWriter(Charge, CHARGE_FIELDS) as writer:
+        writer.add("\t".join(map(copy_text, row)) + "\n" if writer.text else row)
+    assert Charge.objects.get().description == "Fee"

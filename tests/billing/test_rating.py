@@ -209,3 +209,62 @@ def test_a_bought_out_asset_is_priced_by_its_own_price(world):
     assert sum(c.amount for c in pieces) == round_to_ore(
         Decimal("328.69") / 2 + Decimal("210.00") / 2
     )
+
+
+def test_the_whole_month_shortcut_rates_exactly_as_piece_by_piece(world, monkeypatch):
+    """Assets and subscriptions held the whole month at one price are looked up instead of
+    rated piece by piece; with the shortcut switched off the run must be identical (the
+    same charges, lines and content hash), for agreed prices and quantities too."""
+    from samdrift.billing.rating import Rater
+
+    agreement = create_agreement(municipality=world.elvdal, name="Avtale", valid_from=D(2026, 1, 1))
+    set_agreed_price(agreement=agreement, product=world.laptop, amount=Decimal("299.995"))
+    set_agreed_price(agreement=agreement, service=world.workplace, amount=Decimal("120.005"))
+    subscribe(
+        service=world.workplace,
+        municipality=world.elvdal,
+        service_area=world.elvdal_care,
+        valid_from=D(2026, 1, 1),
+        quantity=Decimal("2.5"),
+    )
+    mover = world.assets[0]
+    assign_asset(
+        asset=mover,
+        municipality=world.fjordvik,
+        service_area=world.health,
+        valid_from=D(2026, 11, 10),
+    )
+    tablet = factories.make_product(name="Tablet")
+    factories.make_price(amount="100.0100", valid_from=D(2025, 1, 1), product=tablet)
+    publish_price(product=tablet, amount=Decimal("110.00"), valid_from=D(2026, 11, 16))
+    assign_asset(
+        asset=factories.make_asset(tablet), municipality=world.elvdal, valid_from=D(2026, 1, 1)
+    )
+
+    def snapshot():
+        charges = Charge.objects.order_by("source", "source_id", "valid_from").values_list(
+            "municipality_id", "service_area_id", "asset_id", "subscription_id", "source_id",
+            "unit_price", "quantity", "days_active", "valid_from", "valid_to", "amount", "vat_rate",
+        )  # fmt: skip
+        lines = Invoice.objects.order_by("pk").values_list("net_total", "vat_total", "content_hash")
+        return list(charges), list(lines)
+
+    looked_up = []
+    real_whole_month = Rater._whole_month
+
+    def spy(self, *args):
+        found = real_whole_month(self, *args)
+        looked_up.append(found is not None)
+        return found
+
+    monkeypatch.setattr(Rater, "_whole_month", spy)
+    fast = bill_period(month=NOV)
+    with_shortcut = snapshot()
+    assert sum(looked_up) >= 5  # two laptops (one agreed) and three subscriptions at least
+    monkeypatch.setattr(Rater, "_whole_month", lambda self, *args: None)
+    slow = bill_period(month=NOV)
+    assert slow.content_hash == fast.content_hash
+    assert snapshot() == with_shortcut
+    amounts = {row[3]: row[10] for row in with_shortcut[0] if row[3] is not None}
+    assert Decimal("300.01") in amounts.values()  # 2.5 × 120.005 = 300.0125, rounded once
+    assert money("120.01") in amounts.values()  # the agreed price, half up

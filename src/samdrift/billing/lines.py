@@ -76,11 +76,11 @@ class LineAggregator:
             total = lines[key] = LineTotal(first_source_id=fact[F_SOURCE_ID])
         amount = fact[F_AMOUNT]
         total.net += amount
-        days = fact[F_DAYS]
-        if days is None or fact[F_DIM] is None:
-            total.units += fact[F_QUANTITY]
+        days, dim = fact[F_DAYS], fact[F_DIM]
+        if days is None or dim is None or days == dim:
+            total.units += fact[F_QUANTITY]  # a whole month: no division (most charges)
         else:
-            total.units += fact[F_QUANTITY] * days / fact[F_DIM]
+            total.units += fact[F_QUANTITY] * days / dim
         total.count += 1
         if len(total.prices) < 2:
             total.prices.add(fact[F_UNIT_PRICE])

@@ -4,6 +4,7 @@ writes, so a refused operation changes nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import time
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from samdrift.billing.adjustments import AdjustmentCheck
 from samdrift.billing.allocation import measure_key
-from samdrift.billing.bulk import RowWriter, raw_delete, rows_text
+from samdrift.billing.bulk import TableWriter, raw_delete
 from samdrift.billing.choices import (
     AllocationBasis,
     ChargeSource,
@@ -27,7 +28,6 @@ from samdrift.billing.choices import (
 )
 from samdrift.billing.kid import make_kid
 from samdrift.billing.lines import (
-    LineAggregator,
     LineNames,
     build_lines,
     invoice_totals,
@@ -49,6 +49,7 @@ from samdrift.billing.models import (
     OneOffCharge,
 )
 from samdrift.billing.rating import FACT_FIELDS, Rater
+from samdrift.billing.writing import ChargeSink
 from samdrift.catalogue.models import Product, Service
 from samdrift.core.actor import current_actor
 from samdrift.core.changelog import record_bulk_changes, record_summary
@@ -154,36 +155,6 @@ def _period_for_rating(month: datetime.date) -> BillingPeriod:
     return period
 
 
-class InvoiceHasher:
-    """SHA-256 per invoice over its charge facts, fed in batches: the repr of a list of
-    tuples of ints, strings, dates and Decimals is computed in C, and the text does not
-    depend on where the batches were cut."""
-
-    BATCH = 20000
-
-    def __init__(self, municipality_ids):
-        self.hashers = {pk: hashlib.sha256() for pk in municipality_ids}
-        self.pending: dict[int, list] = {pk: [] for pk in municipality_ids}
-        self.count = 0
-
-    def add(self, municipality_id: int, fact: tuple, adjusts_period_id) -> None:
-        self.pending[municipality_id].append((fact, adjusts_period_id))
-        self.count += 1
-        if self.count >= self.BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        for pk, rows in self.pending.items():
-            if rows:
-                self.hashers[pk].update(rows_text(rows))
-                rows.clear()
-        self.count = 0
-
-    def hexdigest(self, municipality_id: int) -> str:
-        self.flush()
-        return self.hashers[municipality_id].hexdigest()
-
-
 def _line_names(period: BillingPeriod, totals_by_invoice) -> LineNames:
     one_off_ids = {
         total.first_source_id
@@ -271,55 +242,46 @@ def bill_period(*, month: datetime.date, progress: Progress | None = None) -> Bi
         invoice_of.update({invoice.municipality_id: invoice.pk for invoice in new_invoices})
         lap("prepare")
 
-        writer = RowWriter(Charge, CHARGE_FIELDS)
-        aggregator = LineAggregator()
-        hasher = InvoiceHasher(invoice_of)
         rater = Rater(month=month, progress=progress)
-        period_id, run_id = period.pk, run.pk
-        charge_count = 0
-        add_row, add_line, add_hash = writer.add, aggregator.add, hasher.add
-        for fact in rater.facts():
-            municipality_id = fact[0]
-            invoice_id = invoice_of.get(municipality_id)
-            if invoice_id is None:
-                continue  # the municipality's invoice for this period is issued already
-            add_row((period_id, run_id, invoice_id, *fact, None))
-            add_line(fact, None)
-            add_hash(municipality_id, fact, None)
-            charge_count += 1
-        lap("rate")
+        # The writer keeps a COPY open on PostgreSQL while facts are made (see bulk.py);
+        # leaving the block on an error abandons it, so the transaction rolls back whole.
+        with TableWriter(Charge, CHARGE_FIELDS) as writer:
+            sink = ChargeSink(
+                writer=writer, period_id=period.pk, run_id=run.pk, invoice_of=invoice_of
+            )
+            # Municipalities whose invoice is issued already are skipped (their
+            # adjustments are billed when the next period is rated). The fact streams
+            # are closed here, also on an error: closing one closes its server-side
+            # cursor, which must happen while the connection is still usable, not
+            # whenever the garbage collector gets to it.
+            with contextlib.closing(rater.facts()) as facts:
+                charge_count = sink.consume(facts)
+            lap("rate")
 
-        check = AdjustmentCheck(current=period)
-        adjustment_count = 0
-        for fact, adjusts_id in check.facts():
-            municipality_id = fact[0]
-            invoice_id = invoice_of.get(municipality_id)
-            if invoice_id is None:
-                continue  # billed when the next period is rated
-            add_row((period_id, run_id, invoice_id, *fact, adjusts_id))
-            add_line(fact, adjusts_id)
-            add_hash(municipality_id, fact, adjusts_id)
-            adjustment_count += 1
-        problems = rater.problems + check.problems
-        if problems:
-            names = dict(Municipality.objects.values_list("pk", "name"))
-            messages = [problem.message(names) for problem in problems[:MAX_LISTED_PROBLEMS]]
-            if len(problems) > MAX_LISTED_PROBLEMS:
-                messages.append(
-                    _("… and %(count)d more days without a price.")
-                    % {"count": len(problems) - MAX_LISTED_PROBLEMS}
-                )
-            raise ValidationError({"month": messages})
-        lap("adjust")
-        writer.flush()
+            check = AdjustmentCheck(current=period)
+            adjustment_count = 0
+            with contextlib.closing(check.facts()) as adjustments:
+                for fact, adjusts_id in adjustments:
+                    adjustment_count += sink.consume((fact,), adjusts_id)
+            problems = rater.problems + check.problems
+            if problems:
+                names = dict(Municipality.objects.values_list("pk", "name"))
+                messages = [problem.message(names) for problem in problems[:MAX_LISTED_PROBLEMS]]
+                if len(problems) > MAX_LISTED_PROBLEMS:
+                    messages.append(
+                        _("… and %(count)d more days without a price.")
+                        % {"count": len(problems) - MAX_LISTED_PROBLEMS}
+                    )
+                raise ValidationError({"month": messages})
+            lap("adjust")
         lap("write charges")
 
-        names = _line_names(period, aggregator.lines)
+        names = _line_names(period, sink.lines.lines)
         line_rows = []
         to_update = []
         empty = []
         for invoice in Invoice.objects.filter(pk__in=list(invoice_of.values())).order_by("pk"):
-            totals = aggregator.lines.get(invoice.municipality_id, {})
+            totals = sink.lines.lines.get(invoice.municipality_id, {})
             if not totals:
                 empty.append(invoice.pk)
                 continue
@@ -329,7 +291,7 @@ def bill_period(*, month: datetime.date, progress: Progress | None = None) -> Bi
             line_rows.extend(InvoiceLine(invoice_id=invoice.pk, **value) for value in values)
             invoice.net_total, invoice.vat_total, invoice.gross_total = invoice_totals(values)
             invoice.charge_count = sum(total.count for total in totals.values())
-            invoice.content_hash = hasher.hexdigest(invoice.municipality_id)
+            invoice.content_hash = sink.hexdigest(invoice.municipality_id)
             invoice.run = run
             to_update.append(invoice)
         InvoiceLine.objects.bulk_create(line_rows, batch_size=5000)
