@@ -255,3 +255,22 @@ def test_table_writer_abandons_an_open_copy_on_an_error(world):
     with transaction.atomic(), TableWriter(Charge, CHARGE_FIELDS) as writer:
         writer.add("\t".join(map(copy_text, row)) + "\n" if writer.text else row)
     assert Charge.objects.get().description == "Fee"
+
+
+def test_charge_lookups_by_person_asset_and_adjusted_period_have_partial_indexes(world):
+    """Migration 0004 on either engine: the full indexes are gone, the partial ones there,
+    and the lookups they serve find their rows."""
+    from samdrift.billing.services import bill_period
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Charge._meta.db_table)
+    indexed = {tuple(info["columns"]): name for name, info in constraints.items() if info["index"]}
+    assert indexed[("person_id",)] == "charge_person"
+    assert indexed[("asset_id",)] == "charge_asset"
+    assert indexed[("adjusts_period_id",)] == "charge_adjusts_period"
+    assert not any(name.startswith("billing_charge_") for name in indexed.values())
+    bill_period(month=datetime.date(2026, 11, 1))
+    asset = world.assets[0]
+    assert Charge.objects.filter(asset=asset).count() == 1
+    assert Charge.objects.filter(person=world.persons[0]).count() == 2
+    assert not Charge.objects.filter(adjusts_period__isnull=False).exists()
