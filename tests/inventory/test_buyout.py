@@ -405,3 +405,28 @@ def test_valuation_matches_finance_functions(buyout, laptop):
         for r in rows
     )
     assert valuation.total == expected
+
+
+def test_a_failed_write_leaves_nothing_behind(buyout, laptop, monkeypatch):
+    # All or nothing also when the database refuses a write half-way: the assets and
+    # assignments already inserted are rolled back with the items.
+    original = buyouts.insert_objects
+
+    def fail_on_items(objects):
+        if objects and isinstance(objects[0], BuyoutItem):
+            raise RuntimeError("disk full")
+        original(objects)
+
+    monkeypatch.setattr(buyouts, "insert_objects", fail_on_items)
+    assets, assignments, changes = (
+        Asset.objects.count(),
+        Assignment.objects.count(),
+        ObjectChange.objects.count(),
+    )
+    with pytest.raises(RuntimeError):
+        buyouts.register_equipment(
+            buyout=buyout, rows=[row(laptop, "HALF", datetime.date(2023, 1, 1), "100")]
+        )
+    assert Asset.objects.count() == assets and Assignment.objects.count() == assignments
+    assert ObjectChange.objects.count() == changes
+    assert not BuyoutItem.objects.exists()
