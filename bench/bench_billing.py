@@ -10,6 +10,12 @@ into an empty copy of the charge table with the same indexes.
     .venv/bin/python bench/bench_billing.py                      # SQLite, large demo
     .venv/bin/python bench/bench_billing.py --size medium
     .venv/bin/python bench/bench_billing.py --postgres postgres://postgres@127.0.0.1:5432/samdrift_bench
+    .venv/bin/python bench/bench_billing.py --reuse --data-dir DIR   # the demo already in DIR
+
+With ``--reuse`` (the demo takes minutes to generate) the month's billing left by an
+earlier run is removed first, so that the first run rates from nothing as it would in
+real use; on PostgreSQL the charge table is vacuumed and the statistics refreshed (what
+autovacuum does between real runs).
 
 The PostgreSQL database is a scratch database: it is created when missing and flushed.
 Figures are printed and merged into bench/results/billing.json (one entry per engine and
@@ -76,6 +82,31 @@ def generate(args) -> dict:
     return {"demo_seconds": round(time.perf_counter() - started, 1)}
 
 
+def month_to_bill() -> datetime.date:
+    return (TODAY.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def clean_month() -> None:
+    """Remove the month's drafts, runs and period (an earlier bench run's)."""
+    from django.db import connection, transaction
+
+    from samdrift.billing.bulk import raw_delete
+    from samdrift.billing.models import BillingPeriod, BillingRun, Charge, Invoice, InvoiceLine
+
+    with transaction.atomic():
+        period = BillingPeriod.objects.filter(month=month_to_bill()).first()
+        if period is not None:
+            raw_delete(Charge.objects.filter(period=period))
+            raw_delete(InvoiceLine.objects.filter(invoice__period=period))
+            raw_delete(Invoice.objects.filter(period=period))
+            raw_delete(BillingRun.objects.filter(period=period))
+            raw_delete(BillingPeriod.objects.filter(pk=period.pk))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) billing_charge")
+            cursor.execute("ANALYZE")
+
+
 def child(args) -> dict:
     """Runs in its own process: bill the month twice, check, measure the COPY floor."""
     from decimal import Decimal
@@ -85,7 +116,7 @@ def child(args) -> dict:
     from samdrift.billing.models import Charge, Invoice
     from samdrift.billing.services import bill_period
 
-    month = (TODAY.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    month = month_to_bill()
     figures: dict = {"month": f"{month:%Y-%m}"}
     started, cpu = time.perf_counter(), time.process_time()
     first = bill_period(month=month)
@@ -178,6 +209,7 @@ def main() -> int:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
+        clean_month()
         figures = {"engine": engine, "size": args.size, "demo_seconds": "reused"}
     else:
         print(f"Generating the {args.size} demo on {engine} …")
@@ -187,6 +219,7 @@ def main() -> int:
     if args.postgres:
         command += ["--postgres", args.postgres]
     print("Billing one month in a separate process …")
+    figures["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         print(result.stdout, result.stderr, sep="\n")
@@ -198,7 +231,8 @@ def main() -> int:
             "target_seconds": TARGET_SECONDS,
             "limit_seconds": LIMIT_SECONDS,
             "limit_memory_mb": LIMIT_MEMORY_MB,
-            "within_limits": figures["first_run_seconds"] < LIMIT_SECONDS
+            "within_limits": max(figures["first_run_seconds"], figures["rerun_seconds"])
+            < LIMIT_SECONDS
             and figures["peak_memory_mb"] < LIMIT_MEMORY_MB,
             "machine": (
                 f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"

@@ -71,6 +71,8 @@ def test_insert_rows_writes_decimals_dates_and_nulls_exactly(world):
         assert insert_rows(Charge, fields, rows) == 30
     stored = list(Charge.objects.order_by("source_id"))
     assert len(stored) == 30
+    # Written in order (SQLite: 20 rows to a statement, then the rest one by one).
+    assert [c.source_id for c in Charge.objects.order_by("pk")] == list(range(1, 31))
     first = stored[0]
     assert first.amount == Decimal("-12345678.91")
     assert first.unit_price == Decimal("-0.0850")

@@ -268,3 +268,49 @@ def test_the_whole_month_shortcut_rates_exactly_as_piece_by_piece(world, monkeyp
     amounts = {row[3]: row[10] for row in with_shortcut[0] if row[3] is not None}
     assert Decimal("300.01") in amounts.values()  # 2.5 × 120.005 = 300.0125, rounded once
     assert money("120.01") in amounts.values()  # the agreed price, half up
+
+
+def test_a_rerun_keeps_the_charges_of_invoices_that_come_out_the_same(world):
+    first = bill_period(month=NOV)
+    before = dict(Charge.objects.values_list("pk", "run_id"))
+    again = bill_period(month=NOV)
+    assert again.timings["rewritten invoices"] == 0
+    assert again.content_hash == first.content_hash and again.charge_count == 6
+    assert dict(Charge.objects.values_list("pk", "run_id")) == before  # not rewritten
+    assert set(Invoice.objects.values_list("run_id", flat=True)) == {again.pk}
+    # Only Elvdal's inputs change: only its invoice is rewritten, by the new run.
+    subscribe(service=world.workplace, municipality=world.elvdal, valid_from=D(2026, 11, 20))
+    third = bill_period(month=NOV)
+    assert third.timings["rewritten invoices"] == 1 and third.charge_count == 7
+    fjordvik = Invoice.objects.get(municipality=world.fjordvik)
+    elvdal = Invoice.objects.get(municipality=world.elvdal)
+    kept = dict(Charge.objects.filter(invoice=fjordvik).values_list("pk", "run_id"))
+    assert kept == {pk: run for pk, run in before.items() if pk in kept} and len(kept) == 4
+    assert set(Charge.objects.filter(invoice=elvdal).values_list("run_id", flat=True)) == {third.pk}
+    assert sum(Charge.objects.filter(invoice=elvdal).values_list("amount", flat=True)) == (
+        elvdal.net_total
+    )
+    assert elvdal.net_total == money("328.69") + money("150.00") + money("55.00")  # 11/30
+
+
+def test_a_rewritten_invoice_rates_a_moved_asset_with_all_its_pieces(world):
+    """An asset moved from Fjordvik to Elvdal on day 10: its two pieces are rounded
+    together. When only Elvdal's invoice is rewritten, the asset is rated whole again, so
+    Elvdal's piece is the same as in the first pass (the run checks it by hash). Rated
+    alone, 22/31 of 100.0103 = 70.97505… would round to 70.98; together with Fjordvik's
+    9 days, the month rounds to 100.01 and the øre goes to Fjordvik's larger remainder."""
+    odd = factories.make_product(name="Odd device")
+    factories.make_price(amount="100.0103", valid_from=D(2025, 1, 1), product=odd)
+    asset = factories.make_asset(odd)
+    assign_asset(asset=asset, municipality=world.fjordvik, valid_from=D(2026, 1, 1))
+    assign_asset(asset=asset, municipality=world.elvdal, valid_from=D(2026, 12, 10))
+    month = D(2026, 12, 1)
+    bill_period(month=month)
+    pieces = dict(Charge.objects.filter(asset=asset).values_list("municipality_id", "amount"))
+    assert pieces == {world.fjordvik.pk: money("29.04"), world.elvdal.pk: money("70.97")}
+    subscribe(service=world.workplace, municipality=world.elvdal, valid_from=D(2026, 12, 1))
+    rerun = bill_period(month=month)
+    assert rerun.timings["rewritten invoices"] == 1
+    assert dict(Charge.objects.filter(asset=asset).values_list("municipality_id", "amount")) == (
+        pieces
+    )

@@ -25,7 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from samdrift.agreements.models import AgreedPrice, ServiceAgreement
-from samdrift.billing.choices import ChargeSource, PeriodStatus
+from samdrift.billing.choices import ChargeSource, InvoiceStatus, PeriodStatus
 from samdrift.billing.models import (
     AllocationKey,
     AllocationKeyPart,
@@ -315,6 +315,9 @@ class AdjustmentCheck:
                 Q(period=period, adjusts_period__isnull=True) | Q(adjusts_period=period)
             )
             .filter(billed_filter)
+            # The current period's drafts are being replaced by this run (a rerun rates
+            # before it deletes them): what they say was billed is not billed yet.
+            .exclude(period=self.current, invoice__status=InvoiceStatus.DRAFT)
             .order_by("pk")
             .values_list(*attnames)
         ):

@@ -16,6 +16,7 @@ wrapper, before any other query; the next row opens a new one.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sqlite3
 from collections.abc import Iterable, Sequence
 
@@ -28,6 +29,9 @@ from django.db import connection, models
 # large chunks: 100,000 input rows hold about 40 MB.
 WRITE_BATCH = 5000
 READ_CHUNK = 100000
+
+# Rows in one SQLite INSERT statement (23 columns: far under SQLite's 32,766 parameters).
+SQLITE_ROWS_PER_INSERT = 20
 
 # sqlite3 binds None through its slow general path: it looks for an adapter, finds none
 # and raises and clears two attribute errors, about 2 µs per None — a quarter of the
@@ -67,8 +71,7 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
             # Table and column names come from the model's meta, never from input.
             sql = f"INSERT INTO {quote(table)} ({column_sql}) VALUES ({placeholders})"  # noqa: S608
             if connection.vendor == "sqlite":
-                # The plain sqlite3 connection: Django's cursor wrapper would copy each row.
-                connection.connection.executemany(sql, rows)
+                _sqlite_insert(sql, f"({placeholders})", rows)
             else:
                 raw.executemany(sql, rows)
     return len(rows)
@@ -97,6 +100,22 @@ def pause_writers() -> None:
     """End every open COPY, so that the connection can be used for something else."""
     for writer in list(_open_writers):
         writer.pause()
+
+
+def _sqlite_insert(sql: str, row_sql: str, rows: list) -> None:
+    """``executemany`` on the plain sqlite3 connection (Django's cursor wrapper would copy
+    each row), SQLITE_ROWS_PER_INSERT rows to a statement: a third less time per row than
+    one row to a statement, which runs the statement (and updates the AUTOINCREMENT
+    counter) once per row. Rows keep their order, and so their ids."""
+    database = connection.connection
+    per = SQLITE_ROWS_PER_INSERT
+    whole = len(rows) - len(rows) % per
+    if whole:
+        many = sql + (", " + row_sql) * (per - 1)
+        flat = itertools.chain.from_iterable
+        database.executemany(many, (tuple(flat(rows[i : i + per])) for i in range(0, whole, per)))
+    if whole < len(rows):
+        database.executemany(sql, rows[whole:])
 
 
 class TableWriter:
@@ -235,6 +254,7 @@ def stream_rows(
         cursor = wrapper.cursor  # Django's SQLite wrapper: turns %s into ?
         cursor.execute(sql, params)
         positions = tuple(decimals)
+        as_decimal: dict = {}
         while rows := cursor.fetchmany(chunk_size):
             if hasher is not None:
                 hasher.update(rows_text(rows))
@@ -246,5 +266,10 @@ def stream_rows(
                 for position in positions:
                     value = row[position]
                     if value is not None and not isinstance(value, Decimal):
-                        row[position] = Decimal(repr(value))
+                        # A few distinct numbers (quantities, prices) recur a million times.
+                        key = (value, value.__class__)  # 1 and 1.0 give different text
+                        exact = as_decimal.get(key)
+                        if exact is None:
+                            exact = as_decimal[key] = Decimal(repr(value))
+                        row[position] = exact
                 yield tuple(row)

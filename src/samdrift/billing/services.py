@@ -9,10 +9,12 @@ import datetime
 import hashlib
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,15 +50,17 @@ from samdrift.billing.models import (
     InvoiceLine,
     OneOffCharge,
 )
-from samdrift.billing.rating import FACT_FIELDS, Rater
+from samdrift.billing.rating import FACT_FIELDS, Rater, Scope
 from samdrift.billing.writing import ChargeSink
 from samdrift.catalogue.models import Product, Service
 from samdrift.core.actor import current_actor
 from samdrift.core.changelog import record_bulk_changes, record_summary
 from samdrift.core.choices import ChangeAction
+from samdrift.core.dating import overlapping
 from samdrift.core.services import save_object
 from samdrift.finance.money import round_to_ore
-from samdrift.inventory.models import AmountOwed, Asset
+from samdrift.finance.proration import month_bounds
+from samdrift.inventory.models import AmountOwed, Asset, Assignment
 from samdrift.organisations.models import Collaboration, Municipality, Person, ServiceArea
 from samdrift.organisations.services import foreign_member_errors
 
@@ -191,6 +195,88 @@ def _line_names(period: BillingPeriod, totals_by_invoice) -> LineNames:
     )
 
 
+@dataclass
+class _Rated:
+    """What rating a period gave: the rater and adjustment check (problems, input hash,
+    checked periods) and how many facts of each kind the sink took."""
+
+    rater: Rater
+    check: AdjustmentCheck
+    charges: int
+    adjustments: int
+
+
+def _rate(
+    *,
+    month: datetime.date,
+    period: BillingPeriod,
+    sink: ChargeSink,
+    progress: Progress | None = None,
+    scope: Scope | None = None,
+) -> _Rated:
+    """Rate ``month`` (the inputs in ``scope``) and check the closed periods for
+    adjustments, feeding every fact to ``sink``. The fact streams are closed here, also
+    on an error: closing one closes its server-side cursor, which must happen while the
+    connection is still usable, not whenever the garbage collector gets to it."""
+    rater = Rater(month=month, progress=progress, scope=scope or Scope())
+    with contextlib.closing(rater.facts()) as facts:
+        charges = sink.consume(facts)
+    check = AdjustmentCheck(current=period)
+    adjustments = 0
+    with contextlib.closing(check.facts()) as adjusting:
+        for fact, adjusts_id in adjusting:
+            adjustments += sink.consume((fact,), adjusts_id)
+    return _Rated(rater=rater, check=check, charges=charges, adjustments=adjustments)
+
+
+def _refuse_missing_prices(rated: _Rated) -> None:
+    problems = rated.rater.problems + rated.check.problems
+    if problems:
+        names = dict(Municipality.objects.values_list("pk", "name"))
+        messages = [problem.message(names) for problem in problems[:MAX_LISTED_PROBLEMS]]
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            messages.append(
+                _("… and %(count)d more days without a price.")
+                % {"count": len(problems) - MAX_LISTED_PROBLEMS}
+            )
+        raise ValidationError({"month": messages})
+
+
+def _rewrite(
+    *,
+    month: datetime.date,
+    period: BillingPeriod,
+    run: BillingRun,
+    invoices: dict[int, int],
+    expected: ChargeSink,
+) -> None:
+    """Replace the charges of ``invoices`` (municipality id → invoice id) with a fresh
+    rating of their municipalities' inputs — whole assets, so that the pieces of an asset
+    that moved between municipalities are rated together — and check that each came out
+    with the content hash the first pass gave (else: an error, and nothing changes)."""
+    if not invoices:
+        return
+    raw_delete(Charge.objects.filter(invoice_id__in=list(invoices.values())))
+    ids = list(invoices)
+    start, end = month_bounds(month)
+    held = Assignment.objects.filter(overlapping(start, end), municipality_id__in=ids)
+    scope = Scope(
+        assignments=Q(asset_id__in=held.values("asset_id")),
+        subscriptions=Q(municipality_id__in=ids),
+        usage=Q(municipality_id__in=ids),
+        one_offs=Q(municipality_id__in=ids),
+    )
+    with TableWriter(Charge, CHARGE_FIELDS) as writer:
+        sink = ChargeSink(writer=writer, period_id=period.pk, run_id=run.pk, invoice_of=invoices)
+        _rate(month=month, period=period, sink=sink, scope=scope)
+    for municipality_id in ids:
+        if sink.hexdigest(municipality_id) != expected.hexdigest(municipality_id):
+            raise RuntimeError(
+                f"Rating municipality {municipality_id} again gave other charges than the "
+                "first pass of the same run; nothing was changed."
+            )
+
+
 def bill_period(*, month: datetime.date, progress: Progress | None = None) -> BillingRun:
     """Rate ``month`` and (re)draft one invoice per municipality.
 
@@ -221,10 +307,13 @@ def bill_period(*, month: datetime.date, progress: Progress | None = None) -> Bi
         issued = set(
             invoices.filter(status=InvoiceStatus.ISSUED).values_list("municipality_id", flat=True)
         )
-        drafts = dict(
-            invoices.filter(status=InvoiceStatus.DRAFT).values_list("municipality_id", "pk")
+        draft_rows = list(
+            invoices.filter(status=InvoiceStatus.DRAFT).values_list(
+                "municipality_id", "pk", "content_hash"
+            )
         )
-        raw_delete(Charge.objects.filter(invoice_id__in=list(drafts.values())))
+        drafts = {municipality_id: pk for municipality_id, pk, _hash in draft_rows}
+        draft_hashes = {municipality_id: hash_ for municipality_id, _pk, hash_ in draft_rows}
         raw_delete(InvoiceLine.objects.filter(invoice_id__in=list(drafts.values())))
         municipalities = list(Municipality.objects.values_list("pk", "number", "invoice_reference"))
         new_invoices = [
@@ -242,39 +331,40 @@ def bill_period(*, month: datetime.date, progress: Progress | None = None) -> Bi
         invoice_of.update({invoice.municipality_id: invoice.pk for invoice in new_invoices})
         lap("prepare")
 
-        rater = Rater(month=month, progress=progress)
-        # The writer keeps a COPY open on PostgreSQL while facts are made (see bulk.py);
-        # leaving the block on an error abandons it, so the transaction rolls back whole.
-        with TableWriter(Charge, CHARGE_FIELDS) as writer:
-            sink = ChargeSink(
-                writer=writer, period_id=period.pk, run_id=run.pk, invoice_of=invoice_of
-            )
-            # Municipalities whose invoice is issued already are skipped (their
-            # adjustments are billed when the next period is rated). The fact streams
-            # are closed here, also on an error: closing one closes its server-side
-            # cursor, which must happen while the connection is still usable, not
-            # whenever the garbage collector gets to it.
-            with contextlib.closing(rater.facts()) as facts:
-                charge_count = sink.consume(facts)
+        if not drafts:
+            # A first run: rate and write in one pass. The writer keeps a COPY open on
+            # PostgreSQL while facts are made (see bulk.py); leaving the block on an
+            # error abandons it, so the transaction rolls back whole.
+            with TableWriter(Charge, CHARGE_FIELDS) as writer:
+                sink = ChargeSink(
+                    writer=writer, period_id=period.pk, run_id=run.pk, invoice_of=invoice_of
+                )
+                rated = _rate(month=month, period=period, sink=sink, progress=progress)
+                _refuse_missing_prices(rated)
             lap("rate")
-
-            check = AdjustmentCheck(current=period)
-            adjustment_count = 0
-            with contextlib.closing(check.facts()) as adjustments:
-                for fact, adjusts_id in adjustments:
-                    adjustment_count += sink.consume((fact,), adjusts_id)
-            problems = rater.problems + check.problems
-            if problems:
-                names = dict(Municipality.objects.values_list("pk", "name"))
-                messages = [problem.message(names) for problem in problems[:MAX_LISTED_PROBLEMS]]
-                if len(problems) > MAX_LISTED_PROBLEMS:
-                    messages.append(
-                        _("… and %(count)d more days without a price.")
-                        % {"count": len(problems) - MAX_LISTED_PROBLEMS}
-                    )
-                raise ValidationError({"month": messages})
-            lap("adjust")
-        lap("write charges")
+            rewritten = len(invoice_of)
+        else:
+            # A rerun: rate without writing first, for each invoice's content hash. Drafts
+            # whose charges come out the same (most, when little has changed) keep them;
+            # only the others are deleted and rated again — only their inputs — and
+            # written.
+            sink = ChargeSink(
+                writer=None, period_id=period.pk, run_id=run.pk, invoice_of=invoice_of
+            )
+            rated = _rate(month=month, period=period, sink=sink, progress=progress)
+            _refuse_missing_prices(rated)
+            lap("rate")
+            changed = {
+                municipality_id: pk
+                for municipality_id, pk in invoice_of.items()
+                if sink.hexdigest(municipality_id) != draft_hashes.get(municipality_id)
+            }
+            _rewrite(month=month, period=period, run=run, invoices=changed, expected=sink)
+            rewritten = len(changed)
+            lap("write changed invoices")
+        charge_count, adjustment_count = rated.charges, rated.adjustments
+        rater, check = rated.rater, rated.check
+        timings["rewritten invoices"] = rewritten
 
         names = _line_names(period, sink.lines.lines)
         line_rows = []

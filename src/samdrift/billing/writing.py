@@ -37,10 +37,13 @@ def fact_text(fact: tuple, adjusts_period_id: int | None) -> str:
 
 class ChargeSink:
     """Takes a run's facts: writes them as charges of their municipality's invoice, sums
-    them into lines and hashes them per invoice. Facts of a municipality without a draft
-    invoice here (its invoice is issued) are skipped."""
+    them into lines and hashes them per invoice; without a ``writer`` it only sums and
+    hashes. Facts of a municipality not in ``invoice_of`` (its invoice is issued, or is
+    not being rewritten) are skipped."""
 
-    def __init__(self, *, writer: TableWriter, period_id: int, run_id: int, invoice_of: dict):
+    def __init__(
+        self, *, writer: TableWriter | None, period_id: int, run_id: int, invoice_of: dict
+    ):
         self.writer = writer
         self.period_id, self.run_id = period_id, run_id
         self.invoice_of = invoice_of
@@ -57,7 +60,9 @@ class ChargeSink:
         tail = "\\N\n" if adjusts_period_id is None else f"{adjusts_period_id}\n"
         prefix_of, pending = self.prefix, self.pending
         invoice_of, period_id, run_id = self.invoice_of, self.period_id, self.run_id
-        add_line, write, as_text = self.lines.add, self.writer.add, self.writer.text
+        add_line = self.lines.add
+        write = self.writer.add if self.writer is not None else None
+        as_text = self.writer is not None and self.writer.text
         plain, unhashed, taken = _PLAIN_FORMAT, self._unhashed, 0
         for fact in facts:
             municipality_id = fact[0]
@@ -71,7 +76,7 @@ class ChargeSink:
             pending[municipality_id].append(text)
             if as_text:
                 write(prefix + text)
-            else:
+            elif write is not None:
                 write((period_id, run_id, invoice_of[municipality_id], *fact, adjusts_period_id))
             add_line(fact, adjusts_period_id)
             taken += 1
