@@ -28,6 +28,9 @@ class CellError(ValueError):
 # Spaces that spreadsheets and Norwegian typography put between thousands.
 THOUSANDS_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\u2007'")
 CURRENCY_WORDS = re.compile(r"^(?:kr\.?|nok)\s*|\s*(?:kr\.?|nok|,-|\.-)$", re.IGNORECASE)
+# A number beginning and ending like this has no currency word for CURRENCY_WORDS to remove.
+PLAIN_NUMBER_FIRST = frozenset("0123456789-+(.,\u2212")
+PLAIN_NUMBER_LAST = frozenset("0123456789")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:\s+\d{1,2}[:.]\d{2}.*)?$")
 ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -174,7 +177,11 @@ def parse_decimal_text(text: str) -> Decimal:
     One comma alone is a decimal comma (Norwegian usage), so ``1,234`` is 1.234; when both
     a comma and a point appear, the later one is the decimal separator.
     """
-    cleaned = CURRENCY_WORDS.sub("", text.strip()).translate(THOUSANDS_SPACES)
+    text = text.strip()
+    if text[:1] in PLAIN_NUMBER_FIRST and text[-1:] in PLAIN_NUMBER_LAST:
+        cleaned = text.translate(THOUSANDS_SPACES)
+    else:
+        cleaned = CURRENCY_WORDS.sub("", text).translate(THOUSANDS_SPACES)
     if cleaned.startswith("(") and cleaned.endswith(")"):
         cleaned = "-" + cleaned[1:-1]  # accountants' negative
     cleaned = cleaned.replace("\u2212", "-")  # the typographic minus sign
