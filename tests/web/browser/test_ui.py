@@ -67,6 +67,9 @@ def test_operator_sees_every_page_without_errors(page, world, operator_user):
 def test_filter_open_and_reassign_an_asset(page, world, operator_user):
     sign_in(page, "op")
     page.click("nav.site-nav a[data-section=inventory]")
+    # Wait for the load event: before it, htmx has not yet bound the search box, and
+    # typing would go unnoticed.
+    page.wait_for_url("**/assets/", wait_until="load")
     assert page.inner_text("[data-testid=count]") == "6 rows"
     # Typing in the search box filters the list in place (htmx) and updates the URL.
     page.fill("[data-testid=filters] input[name=q]", "T4601-001")
@@ -124,6 +127,7 @@ def test_contact_sees_only_their_municipality(page, guard, world, contact_user):
     who = page.inner_text("[data-testid=who]")
     assert "Fjordvik" in who and "Municipality contact" in who
     page.click("nav.site-nav a[data-section=inventory]")
+    page.wait_for_url("**/assets/", wait_until="load")
     table = page.inner_text("[data-testid=list-table]")
     assert "T4601-000" in table and "T4602" not in table
     guard.expect_error("404")
