@@ -104,6 +104,14 @@ def guard() -> Guard:
     return Guard()
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, stopped before the test database is torn down: its
+    thread's connection would otherwise keep the PostgreSQL test database busy, and
+    dropping it would fail ("is being accessed by other users")."""
+    return live_server
+
+
 @pytest.fixture
 def page(browser, live_server, guard):
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
