@@ -51,8 +51,37 @@ def targets() -> list[tuple[str, str, str, str]]:
         .order_by("-n", "pk")
         .first()
     )
+    from samdrift.billing.choices import InvoiceStatus
+    from samdrift.billing.models import BillingPeriod, Invoice
+    from samdrift.inventory.models import Buyout
+
+    # The demo bills two months: the latest closed one has issued invoices (and a credit
+    # note), the open one drafts. The municipality's issued invoice is the one shown.
+    period = BillingPeriod.objects.order_by("-month").first()
+    invoice = (
+        Invoice.objects.filter(municipality=municipality, status=InvoiceStatus.ISSUED)
+        .order_by("-period__month")
+        .first()
+    )
+    buyout = Buyout.objects.order_by("-pk").first()
     op, ct = operator.username, contact.username
-    return [
+    billing = [
+        ("billing-periods", op, "en", reverse("billing:period_list")),
+        (
+            "billing-period",
+            op,
+            "en",
+            reverse("billing:period_detail", args=[f"{period.month:%Y-%m}"]),
+        ),
+        ("invoice", op, "en", reverse("billing:invoice_detail", args=[invoice.pk])),
+        ("portal-invoice-nb", ct, "nb", reverse("billing:invoice_detail", args=[invoice.pk])),
+        ("buyout", op, "en", reverse("buyouts:detail", args=[buyout.pk])),
+        ("financing", op, "en", reverse("buyouts:financing")),
+        ("price-list", op, "en", reverse("pricing:price_list")),
+        ("lease-models", op, "en", reverse("pricing:lease_model_list")),
+        ("import", op, "en", reverse("imports:upload")),
+    ]
+    inventory = [
         ("overview", op, "en", reverse("home")),
         ("municipalities", op, "en", reverse("organisations:municipality_list")),
         (
@@ -71,6 +100,7 @@ def targets() -> list[tuple[str, str, str, str]]:
         ("portal-overview-nb", ct, "nb", reverse("home")),
         ("portal-assets-nb", ct, "nb", reverse("inventory:asset_list")),
     ]
+    return [*inventory, *billing]
 
 
 def main() -> int:
