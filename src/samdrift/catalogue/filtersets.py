@@ -1,6 +1,7 @@
 """One FilterSet per model, shared by the API, the UI lists and the exports."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.catalogue.models import LeaseModel, PriceVersion, Product, ProductCategory, Service
@@ -49,7 +50,8 @@ class PriceVersionFilterSet(ChangeLoggedFilterSet):
     valid_from_after = django_filters.DateFilter(field_name="valid_from", lookup_expr="gte")
     valid_from_before = django_filters.DateFilter(field_name="valid_from", lookup_expr="lt")
     item_kind = django_filters.ChoiceFilter(
-        choices=[("product", "Product"), ("service", "Service")], method="filter_item_kind"
+        choices=[("product", _("Product")), ("service", _("Service"))],
+        method="filter_item_kind",
     )
 
     class Meta:
