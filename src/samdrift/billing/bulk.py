@@ -2,8 +2,9 @@
 
 A billing run writes up to millions of charge rows. On PostgreSQL the fastest way in is
 ``COPY … FROM STDIN``; on SQLite it is ``executemany`` on the raw connection inside the
-run's transaction. Both skip the ORM (no model instances, no signals). Tested on both
-engines (tests/billing/test_bulk.py).
+run's transaction (``core.bulk``, which the imports and the change log use too). Both
+skip the ORM (no model instances, no signals). Tested on both engines
+(tests/billing/test_bulk.py).
 
 :class:`TableWriter` is what a run uses: on PostgreSQL it takes each row as a line of COPY
 text (:func:`copy_text` and ``FORMAT % row`` make it; the run hashes the same text) and
@@ -16,11 +17,24 @@ wrapper, before any other query; the next row opens a new one.
 from __future__ import annotations
 
 import contextlib
-import itertools
-import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from django.db import connection, models
+
+# Shared with the imports and the change log (and imported from here by billing's code).
+from samdrift.core.bulk import column_names, copy_text, insert_rows
+
+__all__ = [
+    "READ_CHUNK",
+    "WRITE_BATCH",
+    "TableWriter",
+    "column_names",
+    "copy_text",
+    "insert_rows",
+    "pause_writers",
+    "raw_delete",
+    "stream_rows",
+]
 
 # Rows per write batch and per read chunk: big enough to amortise round trips, small
 # enough to keep memory flat. Module constants so a test can make them tiny, which
@@ -30,69 +44,6 @@ from django.db import connection, models
 WRITE_BATCH = 5000
 READ_CHUNK = 100000
 
-# Rows in one SQLite INSERT statement (23 columns: far under SQLite's 32,766 parameters).
-SQLITE_ROWS_PER_INSERT = 20
-
-# sqlite3 binds None through its slow general path: it looks for an adapter, finds none
-# and raises and clears two attribute errors, about 2 µs per None — a quarter of the
-# time it takes to write a charge row, which has five or six. A registered adapter for
-# None (dict.get of an empty dict returns None for any key, in C) is a dictionary hit.
-# Process-wide and harmless: None is still bound as NULL.
-sqlite3.register_adapter(type(None), {}.get)
-
-
-def column_names(model: type[models.Model], fields: Sequence[str]) -> list[str]:
-    """Database column names of ``fields`` (``"invoice"`` → ``"invoice_id"``)."""
-    return [model._meta.get_field(name).column for name in fields]
-
-
-def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Insert ``rows`` (tuples of Python values in ``fields`` order) into ``model``'s table.
-
-    Must run inside a transaction the caller owns. Returns how many rows were written.
-    """
-    rows = rows if isinstance(rows, list) else list(rows)
-    if not rows:
-        return 0
-    table = model._meta.db_table
-    columns = column_names(model, fields)
-    quote = connection.ops.quote_name
-    column_sql = ", ".join(quote(c) for c in columns)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        if connection.vendor == "postgresql":
-            with raw.copy(f"COPY {quote(table)} ({column_sql}) FROM STDIN") as copy:
-                write = copy.write_row
-                for row in rows:
-                    write(row)
-        else:
-            marker = "?" if connection.vendor == "sqlite" else "%s"
-            placeholders = ", ".join([marker] * len(columns))
-            # Table and column names come from the model's meta, never from input.
-            sql = f"INSERT INTO {quote(table)} ({column_sql}) VALUES ({placeholders})"  # noqa: S608
-            if connection.vendor == "sqlite":
-                _sqlite_insert(sql, f"({placeholders})", rows)
-            else:
-                raw.executemany(sql, rows)
-    return len(rows)
-
-
-def copy_text(value) -> str:
-    """One value as a field of PostgreSQL's COPY text format: ``\\N`` for NULL, text with
-    backslash, tab, newline and carriage return escaped, anything else as ``str`` gives it
-    (ints, Decimals, ISO dates)."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return (
-            value.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return str(value)
-
-
 _open_writers: list[TableWriter] = []
 
 
@@ -100,22 +51,6 @@ def pause_writers() -> None:
     """End every open COPY, so that the connection can be used for something else."""
     for writer in list(_open_writers):
         writer.pause()
-
-
-def _sqlite_insert(sql: str, row_sql: str, rows: list) -> None:
-    """``executemany`` on the plain sqlite3 connection (Django's cursor wrapper would copy
-    each row), SQLITE_ROWS_PER_INSERT rows to a statement: a third less time per row than
-    one row to a statement, which runs the statement (and updates the AUTOINCREMENT
-    counter) once per row. Rows keep their order, and so their ids."""
-    database = connection.connection
-    per = SQLITE_ROWS_PER_INSERT
-    whole = len(rows) - len(rows) % per
-    if whole:
-        many = sql + (", " + row_sql) * (per - 1)
-        flat = itertools.chain.from_iterable
-        database.executemany(many, (tuple(flat(rows[i : i + per])) for i in range(0, whole, per)))
-    if whole < len(rows):
-        database.executemany(sql, rows[whole:])
 
 
 class TableWriter:

@@ -54,7 +54,7 @@ from samdrift.core.importing.parsing import (
     unneutralise,
 )
 from samdrift.core.importing.reading import FileProblem, Table, read_table
-from samdrift.core.importing.writing import ChangeLogWriter, TableWriter, bulk_writing
+from samdrift.core.importing.writing import TableWriter, bulk_writing
 
 logger = logging.getLogger("samdrift.importing")
 
@@ -612,7 +612,6 @@ class Importer:
         self.report = report
         self.written = 0
         self.write_total = 0
-        self.changelog: ChangeLogWriter | None = None
 
     @classmethod
     def all_columns(cls) -> list[Column]:
@@ -706,15 +705,16 @@ class Importer:
             self.context.progress("write", self.written, max(self.write_total, self.written))
 
     def create(self, model: type[models.Model], objects: Sequence[models.Model]) -> None:
-        """Insert new objects in batches, each object logged (see ``writing``)."""
+        """Insert new objects in batches, each object logged (see ``writing``). The ids
+        are taken first, in one query: a query waits until every batch handed to the
+        writing thread is written."""
         if not objects:
             return
         writer = TableWriter(model)
-        if self.changelog is None:
-            self.changelog = ChangeLogWriter()
+        writer.prepare(objects)
         for batch in batches(objects, BATCH_SIZE):
-            writer.insert(batch)
-            self.changelog.created(batch)
+            writer.write(batch)
+            record_bulk_changes(batch, action=ChangeAction.CREATE, batch_size=BATCH_SIZE)
             self.progress(len(batch))
 
     def update(

@@ -1,20 +1,20 @@
 """Writing an import's new rows fast, with the same change log as everywhere else.
 
-Why not ``bulk_create`` + ``record_bulk_changes``: on the development machine they took
-3.6 s and 3.7 s for 20,000 assets — the ORM prepares every value of every row through
-several layers — so 100,000 assets with their assignments would take a minute, three
-times the budget of issue #6. This module writes exactly the same rows with one
-``executemany`` (SQLite) or ``COPY`` (PostgreSQL) per table and batch:
+Why not ``bulk_create``: on the development machine it took 3.6 s for 20,000 assets —
+the ORM prepares every value of every row through several layers — so 100,000 assets
+with their assignments would take a minute, three times the budget of issue #6. Here
+each table gets one ``COPY`` (PostgreSQL) or multi-row ``INSERT`` (SQLite) per batch
+(``core.bulk``), and the import writes them in a thread of its own while it prepares the
+next batch (``bulk_writing``):
 
-- ids are taken up front (the table's sequence on PostgreSQL; on SQLite, inside the
-  import's write transaction, after the highest id ever given), so related rows can
-  refer to them and no ``RETURNING`` is needed;
+- ids are taken up front, once per table (the table's sequence on PostgreSQL; on SQLite,
+  inside the import's write transaction, after the highest id ever given), so related
+  rows can refer to them and no ``RETURNING`` is needed;
 - values are adapted as the ORM would (``connection.ops`` / the field's own
-  ``get_db_prep_save`` for JSON and UUID);
-- every created object gets its ``ObjectChange`` row with the same content as
-  ``core.changelog.record_bulk_changes`` writes (actor, request id, object repr, the
-  municipality and service area it belongs to, the state after). A test writes the
-  same objects both ways and compares the rows.
+  ``get_db_prep_save`` for JSON and UUID on SQLite; COPY text on PostgreSQL);
+- every created object gets its ``ObjectChange`` row from
+  ``core.changelog.record_bulk_changes``, as every other bulk write does. A test writes
+  the same objects both ways and compares the rows.
 
 Only inserts go this way. Updates (rare, and only with ``--update``) use Django's
 ``bulk_update`` and ``record_bulk_changes``.
@@ -22,22 +22,19 @@ Only inserts go this way. Updates (rare, and only with ``--update``) use Django'
 
 from __future__ import annotations
 
+import json
 import operator
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.utils import timezone
 
-from samdrift.core.actor import current_actor
-from samdrift.core.choices import ChangeAction
-from samdrift.core.models import ObjectChange
+from samdrift.core.bulk import Insert, background_writing, copy_text
 
-REPR_LENGTH = ObjectChange._meta.get_field("object_repr").max_length
+# Rows per statement (and per batch handed to the writing thread).
+BATCH_SIZE = 5000
 
 
 def _db_adapter(field: models.Field) -> tuple[Callable[[Any], Any], bool] | None:
@@ -55,20 +52,6 @@ def _db_adapter(field: models.Field) -> tuple[Callable[[Any], Any], bool] | None
     return None
 
 
-def _json_adapter(field: models.Field) -> Callable[[Any], Any] | None:
-    """How ``core.models.jsonable`` writes a non-None value of ``field`` into the change
-    log; None: as it is."""
-    if isinstance(field, models.DateField | models.DateTimeField):
-        return lambda value: value.isoformat()
-    if isinstance(field, models.DecimalField):
-        # As core.changelog logs decimals: quantized to the field's places ("1200.000").
-        quantum = Decimal(1).scaleb(-field.decimal_places)
-        return lambda value: str(Decimal(value).quantize(quantum))
-    if isinstance(field, models.UUIDField):
-        return lambda value: str(value) if isinstance(value, uuid.UUID) else value
-    return None
-
-
 # SQLite's page cache while an import writes (KiB, negative as PRAGMA cache_size wants):
 # large enough that the tables' and indexes' pages touched by 100,000 new rows stay in
 # memory instead of being spilled and read back (about 7 % faster), small enough to keep
@@ -78,10 +61,12 @@ SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 
 @contextmanager
 def bulk_writing() -> Iterator[None]:
-    """Database settings for writing many rows in the current transaction (SQLite: a
-    larger page cache, restored afterwards; PostgreSQL needs nothing)."""
+    """Settings for writing many rows in the current transaction: on PostgreSQL, batches
+    written in a thread of their own (``core.bulk.background_writing``); on SQLite, a
+    larger page cache (restored afterwards)."""
     if connection.vendor != "sqlite":
-        yield
+        with background_writing():
+            yield
         return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
@@ -109,14 +94,25 @@ class TableWriter:
         self.model = model
         self.fields = list(model._meta.concrete_fields)
         self.attnames = [f.attname for f in self.fields]
-        self.adapted = [
-            (index, *adapter)
-            for index, field in enumerate(self.fields)
-            if (adapter := _db_adapter(field)) is not None
-        ]
+        self.postgresql = connection.vendor == "postgresql"
+        if self.postgresql:
+            # COPY text: as copy_text gives it, JSON as Django dumps it for the field.
+            self.adapted = [
+                (index, _json_dumper(field), False)
+                for index, field in enumerate(self.fields)
+                if isinstance(field, models.JSONField)
+            ]
+        else:
+            self.adapted = [
+                (index, *adapter)
+                for index, field in enumerate(self.fields)
+                if (adapter := _db_adapter(field)) is not None
+            ]
         self.table = model._meta.db_table
-        quote = connection.ops.quote_name
-        self.columns = ", ".join(quote(f.column) for f in self.fields)
+        # One row to a statement on SQLite: rows with their ids given (as here) went in
+        # a third slower twenty to a statement (measured on 100,000 assets); rows that
+        # take their id from the table (the change log, charges) go faster that way.
+        self.target = Insert(self.table, [f.column for f in self.fields], sqlite_rows_per_insert=1)
         self.pk_column = model._meta.pk.column
         self.relations = [f for f in self.fields if f.is_relation]
 
@@ -141,7 +137,9 @@ class TableWriter:
             start = max(highest, found[0] if found else 0) + 1
             return list(range(start, start + count))
 
-    def rows(self, objects: Sequence[models.Model]) -> list[list]:
+    def rows(self, objects: Sequence[models.Model]) -> str | list[list]:
+        """The rows of ``objects`` for ``core.bulk.Insert``: COPY text on PostgreSQL,
+        lists of values on SQLite."""
         adapted = [
             (index, adapt, {} if cacheable else None) for index, adapt, cacheable in self.adapted
         ]
@@ -164,6 +162,8 @@ class TableWriter:
                     found = cache[value] = adapt(value)
                 row[index] = found
             converted.append(row)
+        if self.postgresql:
+            return "".join(["\t".join(map(copy_text, row)) + "\n" for row in converted])
         return converted
 
     def _take_related_ids(self, obj: models.Model) -> None:
@@ -178,10 +178,8 @@ class TableWriter:
                         raise ValueError(f"{field} refers to an unsaved object.")
                     values[field.attname] = related.pk
 
-    def insert(self, objects: Sequence[models.Model]) -> None:
-        """Give ``objects`` ids and insert them (their ``created``/``last_updated`` set)."""
-        if not objects:
-            return
+    def prepare(self, objects: Sequence[models.Model]) -> None:
+        """Give ``objects`` their ids (one query), ``created`` and ``last_updated``."""
         now = timezone.now()
         for obj, pk in zip(objects, self.allocate_ids(len(objects)), strict=True):
             obj.pk = pk
@@ -191,137 +189,23 @@ class TableWriter:
                 obj.last_updated = now
             obj._state.adding = False
             obj._state.db = connection.alias
-        self.write(self.rows(objects))
 
-    def write(self, rows: list[tuple]) -> None:
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(
-                    f"COPY {quote(self.table)} ({self.columns}) FROM STDIN"
-                ) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                return
-            placeholders = ", ".join(["%s"] * len(self.fields))
-            cursor.executemany(
-                f"INSERT INTO {quote(self.table)} ({self.columns}) VALUES ({placeholders})",  # noqa: S608
-                rows,
-            )
+    def write(self, objects: Sequence[models.Model]) -> None:
+        """Insert prepared ``objects`` (one statement)."""
+        if objects:
+            self.target.add(self.rows(objects))
 
-
-class ChangeLogWriter:
-    """``ObjectChange`` rows for created objects, as ``record_bulk_changes`` writes them."""
-
-    def __init__(self) -> None:
-        self.writer = TableWriter(ObjectChange)
-        if tuple(self.writer.attnames) != CHANGE_COLUMNS:
-            raise RuntimeError("ObjectChange changed; update ChangeLogWriter.created.")
-        actor = current_actor()
-        user = actor.resolved_user()
-        self.common = {
-            "user_id": user.pk if user is not None else None,
-            "actor": actor.describe()[:150],
-            "request_id": actor.request_id,
-            "message": actor.message[:300],
-        }
-        self._models: dict[type, tuple] = {}
-
-    def _model_info(self, model: type[models.Model]) -> tuple:
-        info = self._models.get(model)
-        if info is None:
-            logged = [
-                f for f in model._meta.concrete_fields if f.name not in model.changelog_exclude
-            ]
-            converted = [(f.attname, convert) for f in logged if (convert := _json_adapter(f))]
-            content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
-            info = (
-                [f.attname for f in logged],
-                converted,
-                content_type.pk,
-                _tenant_attname(model, model.municipality_path),
-                _tenant_attname(model, model.service_area_path),
-            )
-            self._models[model] = info
-        return info
-
-    def created(self, objects: Sequence[models.Model]) -> None:
+    def insert(self, objects: Sequence[models.Model]) -> None:
+        """Give ``objects`` ids and insert them, a statement per BATCH_SIZE objects."""
         if not objects:
             return
-        model = type(objects[0])
-        names, converted, content_type_id, municipality_of, service_area_of = self._model_info(
-            model
-        )
-        writer = self.writer
-        ops = connection.ops
-        json_field = ObjectChange._meta.get_field("postchange_data")
-        common = self.common
-        time = ops.adapt_datetimefield_value(timezone.now())
-        request_id = ObjectChange._meta.get_field("request_id").get_db_prep_save(
-            common["request_id"], connection
-        )
-        rows = []
-        pick = _picker(names)
-        pk_name = model._meta.pk.attname
-        for obj, pk in zip(objects, writer.allocate_ids(len(objects)), strict=True):
-            values = obj.__dict__
-            after = dict(zip(names, pick(values), strict=True))
-            for name, convert in converted:
-                value = after[name]
-                if value is not None:
-                    after[name] = convert(value)
-            # The columns of ObjectChange, in its field order (checked by a test).
-            rows.append(
-                [
-                    pk,
-                    time,
-                    common["user_id"],
-                    common["actor"],
-                    request_id,
-                    ChangeAction.CREATE.value,
-                    content_type_id,
-                    values[pk_name],
-                    str(obj)[:REPR_LENGTH],
-                    municipality_of(obj, values),
-                    service_area_of(obj, values),
-                    None,
-                    ops.adapt_json_value(after, json_field.encoder),
-                    common["message"],
-                ]
-            )
-        writer.write(rows)
+        self.prepare(objects)
+        for start in range(0, len(objects), BATCH_SIZE):
+            self.write(objects[start : start + BATCH_SIZE])
 
 
-def _tenant_attname(model: type[models.Model], path: str | None) -> Callable[[Any, dict], Any]:
-    """How to read the municipality (or service area) id a change belongs to, the way
-    ``ChangeLoggedModel._follow_tenant_path`` does, without its per-object work."""
-    if path is None:
-        return lambda obj, values: None
-    if path == "pk":
-        name = model._meta.pk.attname
-        return lambda obj, values: values[name]
-    if "__" not in path:
-        name = model._meta.get_field(path).attname
-        return lambda obj, values: values.get(name)
-    return lambda obj, values: obj._follow_tenant_path(path)
-
-
-CHANGE_COLUMNS = (
-    "id",
-    "time",
-    "user_id",
-    "actor",
-    "request_id",
-    "action",
-    "content_type_id",
-    "object_id",
-    "object_repr",
-    "municipality_id",
-    "service_area_id",
-    "prechange_data",
-    "postchange_data",
-    "message",
-)
+def _json_dumper(field: models.JSONField) -> Callable[[Any], str]:
+    return lambda value: json.dumps(value, cls=field.encoder)
 
 
 class InstanceFactory:
