@@ -69,7 +69,8 @@ def setup_django(postgres_url: str | None, data_dir: str) -> None:
 
 
 CHANGELOG_SECONDS: list[float] = []
-CHANGE_LOG_INSERT = 'INSERT INTO "core_objectchange"'
+# How the change log's rows go in: a (multi-row) INSERT on SQLite, a COPY on PostgreSQL.
+CHANGE_LOG_INSERT = ('INSERT INTO "core_objectchange"', 'COPY "core_objectchange"')
 
 
 def count_changelog_time() -> None:
