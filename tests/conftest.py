@@ -18,6 +18,19 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "samdrift"))
 
 
+@pytest.fixture(autouse=True)
+def _language_of_the_settings():
+    """Every test starts and ends in the default language: a request made in bokmål
+    leaves its language active in the worker (LocaleMiddleware activates it and nothing
+    turns it back), which would change the messages later tests compare."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def collaboration(db):
     return factories.make_collaboration()
