@@ -634,10 +634,17 @@ class Importer:
         accepted = {squash(municipality.name), squash(municipality.number)}
         accepted |= {squash(f"{municipality.name} kommune"), squash(f"kommune {municipality.name}")}
         accepted.add(squash(f"{municipality.number} {municipality.name}"))
+        # A file names its municipality the same way on every row: each text once.
+        verdicts: dict[str, bool] = {}
         for row in rows:
             for key in ("municipality", "municipality_number"):
                 value = row.values.get(key)
-                if value and squash(value) not in accepted:
+                if not value:
+                    continue
+                ok = verdicts.get(value)
+                if ok is None:
+                    ok = verdicts[value] = squash(value) in accepted
+                if not ok:
                     self.report.error(
                         row.line,
                         key,
