@@ -175,7 +175,10 @@ class ObjectChange(models.Model):
     actor = models.CharField(_("actor"), max_length=150)
     request_id = models.UUIDField(_("request id"), db_index=True)
     action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # The (content_type, object_id) index serves it: one index less to write per change.
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     object_id = models.BigIntegerField(_("object id"))
     object_repr = models.CharField(_("object"), max_length=200)
     municipality = models.ForeignKey(

@@ -191,6 +191,7 @@ class Person(ChangeLoggedModel):
         verbose_name=_("municipality"),
         on_delete=models.PROTECT,
         related_name="persons",
+        db_index=False,  # the (municipality, …) indexes below serve it: one less to write
     )
     service_area = models.ForeignKey(
         ServiceArea,
