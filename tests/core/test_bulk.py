@@ -181,3 +181,24 @@ def test_a_failing_batch_raises_in_the_caller_and_nothing_stays(municipality_a):
         insert.add(rows)
     assert Location.objects.count() == before
     assert factories.make_location(municipality_a, name="Later").pk
+
+
+def test_fetch_in_reads_thousands_of_texts_or_numbers_in_one_query(
+    municipality_a, django_assert_num_queries
+):
+    """An import looks its rows up by key: 1,500 names (more than one IN (…) may hold on
+    SQLite) in one query, ids too; other values (here times) the old way."""
+    from samdrift.core.importing.base import fetch_in
+
+    made = Location.objects.bulk_create(
+        Location(municipality=municipality_a, name=f"Sted «{n}» 'x'") for n in range(1500)
+    )
+    names = [location.name for location in made] + ["Not there", "", None]
+    with django_assert_num_queries(1):
+        found = list(fetch_in(Location.objects.all(), "name", names))
+    assert sorted(f.pk for f in found) == sorted(m.pk for m in made)
+    with django_assert_num_queries(1):
+        by_id = list(fetch_in(Location.objects.all(), "pk", [m.pk for m in made[:700]]))
+    assert len(by_id) == 700
+    when = Location.objects.get(pk=made[0].pk).created
+    assert made[0].pk in {f.pk for f in fetch_in(Location.objects.all(), "created", [when])}

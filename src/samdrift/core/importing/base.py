@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import gc
+import json
 import logging
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,6 +34,7 @@ from typing import Any, ClassVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.text import capfirst
@@ -786,11 +788,34 @@ def max_in_params() -> int:
 
 
 def fetch_in(queryset: models.QuerySet, field_name: str, values: Iterable[Any]) -> Iterator[Any]:
-    """``queryset.filter(field__in=values)`` in as few queries as the database allows."""
+    """``queryset.filter(field__in=values)`` in as few queries as the database allows.
+
+    Texts and whole numbers go in as one parameter, in one query: an array on
+    PostgreSQL, a JSON list on SQLite. Django prepares an ``IN (…)`` list value by
+    value, which for the 100,000 asset tags and serial numbers of a file took longer
+    than the queries themselves.
+    """
     values = list(dict.fromkeys(v for v in values if v is not None and v != ""))
+    if not values:
+        return
+    kinds = set(map(type, values))
+    if kinds == {str} or kinds == {int}:
+        yield from queryset.filter(**{f"{field_name}__in": _one_parameter(values)})
+        return
     size = max_in_params()
     for start in range(0, len(values), size):
         yield from queryset.filter(**{f"{field_name}__in": values[start : start + size]})
+
+
+def _one_parameter(values: list) -> RawSQL:
+    from django.db import connection
+
+    # Fixed SQL; the values are one bound parameter.
+    if connection.vendor != "postgresql":
+        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
+    if isinstance(values[0], str):
+        return RawSQL("SELECT unnest(%s::text[])", [values])
+    return RawSQL("SELECT unnest(%s::bigint[])", [values])
 
 
 SKIP = object()  # an empty cell of a field that must have a value: leave it as it is
