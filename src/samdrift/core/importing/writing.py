@@ -87,6 +87,10 @@ def _picker(names: Sequence[str]) -> Callable[[dict], tuple]:
     return operator.itemgetter(*names)
 
 
+# (database, table) -> the table's id sequence on PostgreSQL (looked up once a process).
+_sequences: dict[tuple[str, str], str] = {}
+
+
 class TableWriter:
     """Inserts instances of one model: ids first, then one statement per batch."""
 
@@ -124,10 +128,13 @@ class TableWriter:
             if connection.vendor == "postgresql":
                 # The sequence looked up once: named inside nextval(), it was looked up
                 # for every id (eight times the server's time for 200,000 ids).
-                cursor.execute(
-                    "SELECT pg_get_serial_sequence(%s, %s)", [self.table, self.pk_column]
-                )
-                sequence = cursor.fetchone()[0]
+                key = (connection.settings_dict["NAME"], self.table)
+                sequence = _sequences.get(key)
+                if sequence is None:
+                    cursor.execute(
+                        "SELECT pg_get_serial_sequence(%s, %s)", [self.table, self.pk_column]
+                    )
+                    sequence = _sequences[key] = cursor.fetchone()[0]
                 cursor.execute(
                     "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
                 )
