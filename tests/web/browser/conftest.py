@@ -82,7 +82,10 @@ class Guard:
         assert not self.console_errors, f"console errors: {self.console_errors}"
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright's sync API runs, the test database
+# fixtures of later tests in the same worker left a PostgreSQL session open behind them
+# (seen as "database is being accessed by other users" when the test database is dropped).
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         reason = f"browser tests skipped: {CHROMIUM} is missing (apt-get install chromium)"
