@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -185,6 +186,28 @@ def perform_confirmed(
         return redirect(refused_url or confirm_url)
     messages.success(request, done.message)
     return redirect(done.url)
+
+
+def once(*, user, key: str, kind: str, act: Callable[[], Model], find: Callable[[int], Model]):
+    """For an API call with an idempotency key: ``(act(), True)`` the first time a user
+    sends ``key``; ``(the object the first call made, False)`` every later time, also when
+    two arrive at once (the receipt is written first, in ``act``'s transaction)."""
+    try:
+        with transaction.atomic():
+            receipt = ConfirmedAction.objects.create(user=user, nonce=key, kind=kind)
+            made = act()
+            receipt.url = str(made.pk)
+            receipt.save(update_fields=["url"])
+            return made, True
+    except IntegrityError:
+        receipt = ConfirmedAction.objects.filter(user=user, nonce=key).first()
+        if receipt is None:
+            raise
+    if receipt.kind != kind:
+        raise ValidationError(
+            _("This idempotency key was used for another operation; send a new one.")
+        )
+    return find(int(receipt.url)), False
 
 
 def number_range(numbers: Iterable[str]) -> str:
