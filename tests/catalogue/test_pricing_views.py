@@ -9,6 +9,7 @@ from django.urls import reverse
 from samdrift.catalogue.models import LeaseModel, PriceListPublication, PriceVersion
 from samdrift.inventory.choices import AssetStatus
 from tests import factories
+from tests.confirming import confirm
 
 D = Decimal
 
@@ -79,21 +80,25 @@ def test_publish_and_index_from_the_page(client, finance_user, laptop):
     client.force_login(finance_user)
     page = client.get(reverse("pricing:price_list"), {"year": 2027}).content.decode()
     assert 'data-testid="publish-form"' in page
-    response = client.post(
-        reverse("pricing:price_list_publish"), {"year": 2027, "valid_from": "2027-01-01"}
+    response = confirm(
+        client,
+        reverse("pricing:price_list_publish_confirm"),
+        {"year": 2027, "valid_from": "2027-01-01"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert PriceVersion.objects.get(product=laptop, valid_to__isnull=True).amount == D("378.69")
-    again = client.post(reverse("pricing:price_list_publish"), {"year": 2027}, follow=True)
+    again = client.get(reverse("pricing:price_list_publish_confirm"), {"year": 2027})
     assert "already published" in again.content.decode()
+    assert 'data-testid="confirm-form"' not in again.content.decode()
 
     preview = client.get(
         reverse("pricing:price_list"),
         {"year": 2027, "old_index": "100", "new_index": "104.3", "index_name": "Deflator"},
     ).content.decode()
     assert "417.20" in preview and 'data-testid="index-publish-form"' in preview
-    client.post(
-        reverse("pricing:indexation_publish"),
+    confirm(
+        client,
+        reverse("pricing:indexation_publish_confirm"),
         {"year": 2027, "old_index": "100", "new_index": "104.3", "index_name": "Deflator"},
     )
     assert PriceVersion.objects.get(service=service, valid_to__isnull=True).amount == D("417.20")

@@ -50,6 +50,7 @@ from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from samdrift.core.filtersets import SamdriftFilterSet, ScopedModelChoiceFilter
 from samdrift.core.permissions import restrict
 from samdrift.organisations.models import Municipality, Person, ServiceArea
+from samdrift.web.confirm import once
 
 
 class BillingPeriodSerializer(serializers.ModelSerializer):
@@ -446,9 +447,26 @@ class InvoiceViewSet(ReadOnlySamdriftViewSet):
         )
         return Response(InvoiceSerializer(invoice).data)
 
-    @extend_schema(request=CreditRequestSerializer, responses=CreditNoteSerializer)
+    @extend_schema(
+        request=CreditRequestSerializer,
+        responses={201: CreditNoteSerializer, 200: CreditNoteSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description=(
+                    "Optional, up to 64 characters. A request repeated with the same key "
+                    "makes no second credit note: it answers 200 with the first one."
+                ),
+            )
+        ],
+    )
     @action(detail=True, methods=["post"])
     def credit(self, request, pk=None):
+        """Make a credit note. Crediting in full twice is refused (nothing remains); a
+        partial credit sent twice would credit twice, so send an ``Idempotency-Key``."""
+        invoice = self.get_object()
         body = CreditRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         amounts = body.validated_data.get("amounts")
@@ -456,13 +474,28 @@ class InvoiceViewSet(ReadOnlySamdriftViewSet):
             parsed = {int(k): v for k, v in amounts.items()} if amounts is not None else None
         except ValueError:
             raise ApiValidationError({"amounts": ["Keys are invoice line ids."]}) from None
-        note = create_credit_note(
-            invoice=self.get_object(),
-            reason=body.validated_data["reason"],
-            amounts=parsed,
-            issue_date=body.validated_data.get("issue_date"),
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 64:
+            raise ApiValidationError({"Idempotency-Key": ["At most 64 characters."]})
+
+        def make() -> CreditNote:
+            return create_credit_note(
+                invoice=invoice,
+                reason=body.validated_data["reason"],
+                amounts=parsed,
+                issue_date=body.validated_data.get("issue_date"),
+            )
+
+        if not key:
+            return Response(CreditNoteSerializer(make()).data, status=201)
+        note, created = once(
+            user=request.user,
+            key=key,
+            kind="api.credit_note",
+            act=make,
+            find=lambda pk: restrict(CreditNote.objects.all(), request.user).get(pk=pk),
         )
-        return Response(CreditNoteSerializer(note).data, status=201)
+        return Response(CreditNoteSerializer(note).data, status=201 if created else 200)
 
     @extend_schema(responses={(200, "application/xml"): bytes})
     @action(detail=True, methods=["get"])

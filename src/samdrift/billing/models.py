@@ -758,3 +758,13 @@ class DocumentCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series}-{self.year}: {self.last_number}"
+
+
+def document_number(*, series: str, year: int, sequence: int) -> str:
+    """The number printed on an invoice or credit note: ``FRI-2026-000007``."""
+    return f"{series}-{year}-{sequence:06d}"
+
+
+def credit_note_series(collaboration) -> str:
+    """Credit notes are numbered in their own series: the invoice series with a K."""
+    return f"{collaboration.invoice_series}K"[:10]

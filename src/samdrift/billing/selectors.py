@@ -3,19 +3,23 @@ already restricted to what the user may see (``core.permissions.restrict``)."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
-from samdrift.billing.choices import ChargeSource
+from samdrift.billing.choices import ChargeSource, InvoiceStatus
 from samdrift.billing.models import (
     BillingPeriod,
+    BillingRun,
     Charge,
     CostPool,
     CreditNoteLine,
+    DocumentCounter,
     Invoice,
     InvoiceLine,
+    document_number,
 )
 from samdrift.core.dating import overlapping
 from samdrift.finance.money import round_to_ore
@@ -189,4 +193,77 @@ def search_charges(charges: QuerySet[Charge], text: str) -> QuerySet[Charge]:
         Q(asset__asset_tag__icontains=text)
         | Q(person__username__icontains=text)
         | Q(description__icontains=text)
+    )
+
+
+def next_document_numbers(*, series: str, year: int, count: int, lock: bool = False) -> list[str]:
+    """The next ``count`` numbers ``series`` gives in ``year`` — the ones issuing now would
+    give (``services._next_number`` counts on from the same counter). With ``lock`` the
+    counter row is locked, as issuing locks it, so they cannot be taken meanwhile."""
+    counters = DocumentCounter.objects.filter(series=series, year=year)
+    if lock:
+        counters = counters.select_for_update()
+    last = counters.values_list("last_number", flat=True).first() or 0
+    return [
+        document_number(series=series, year=year, sequence=sequence)
+        for sequence in range(last + 1, last + 1 + count)
+    ]
+
+
+@dataclass
+class IssuePlan:
+    """What "issue all drafts" of a period would do: the drafts in the order they are
+    numbered (municipality number), the numbers they would get, and the sums."""
+
+    period: BillingPeriod
+    issue_date: datetime.date
+    drafts: list[Invoice]
+    numbers: list[str]
+    run_hash: str
+
+    @property
+    def net(self) -> Decimal:
+        return sum((invoice.net_total for invoice in self.drafts), ZERO)
+
+    @property
+    def vat(self) -> Decimal:
+        return sum((invoice.vat_total for invoice in self.drafts), ZERO)
+
+    @property
+    def gross(self) -> Decimal:
+        return sum((invoice.gross_total for invoice in self.drafts), ZERO)
+
+    def state(self) -> tuple:
+        """Everything the figures depend on, for the confirmation's fingerprint."""
+        return (
+            self.period.pk,
+            self.period.status,
+            self.run_hash,
+            self.numbers,
+            [(i.pk, i.content_hash, i.net_total, i.vat_total, i.gross_total) for i in self.drafts],
+        )
+
+
+def issue_plan(
+    *, period: BillingPeriod, series: str, issue_date: datetime.date, lock: bool = False
+) -> IssuePlan:
+    """The drafts ``services.issue_period`` would issue, ordered as it numbers them, with
+    their numbers in ``series`` (three queries). ``lock`` takes the locks issuing takes."""
+    drafts = (
+        Invoice.objects.filter(period=period, status=InvoiceStatus.DRAFT)
+        .select_related("municipality")
+        .order_by("municipality__number")
+    )
+    if lock:
+        drafts = drafts.select_for_update(of=("self",))
+    drafts = list(drafts)
+    run = BillingRun.objects.filter(period=period).order_by("-started_at", "-pk").first()
+    return IssuePlan(
+        period=period,
+        issue_date=issue_date,
+        drafts=drafts,
+        numbers=next_document_numbers(
+            series=series, year=issue_date.year, count=len(drafts), lock=lock
+        ),
+        run_hash=run.content_hash if run else "",
     )

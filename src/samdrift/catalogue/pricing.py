@@ -204,6 +204,11 @@ class PriceListCalculation:
         return [row for row in self.rows if row.problem]
 
     @property
+    def blocked_rows(self) -> list[PriceListRow]:
+        """Rows that make publishing refuse: a new price, but a later one exists."""
+        return [row for row in self.rows if row.problem and row.new_amount is not None]
+
+    @property
     def total_old_monthly(self) -> Decimal:
         return sum((e.old_monthly for e in self.effects), ZERO)
 
@@ -388,7 +393,7 @@ def publish_price_list(
     """
     with transaction.atomic():
         calculation = calculate_price_list(year=year, valid_from=valid_from, effects=False)
-        blocked = [row for row in calculation.rows if row.problem and row.new_amount is not None]
+        blocked = calculation.blocked_rows
         if blocked:
             raise ValidationError(
                 {
@@ -462,6 +467,11 @@ class IndexationCalculation:
     @property
     def publishable_rows(self) -> list[IndexationRow]:
         return [row for row in self.rows if row.publishable]
+
+    @property
+    def blocked_rows(self) -> list[IndexationRow]:
+        """Rows that make publishing refuse: a new price, but a later one exists."""
+        return [row for row in self.rows if row.problem and row.new_amount is not None]
 
 
 def index_quantum(price: Decimal) -> Decimal:
@@ -552,7 +562,7 @@ def publish_indexation(
             valid_from=valid_from,
             services=services,
         )
-        blocked = [row for row in calculation.rows if row.problem and row.new_amount is not None]
+        blocked = calculation.blocked_rows
         if blocked:
             raise ValidationError(
                 {
