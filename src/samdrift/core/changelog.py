@@ -29,6 +29,7 @@ from samdrift.core.actor import Actor, current_actor
 from samdrift.core.bulk import Insert, copy_text
 from samdrift.core.choices import ChangeAction
 from samdrift.core.models import ChangeLoggedModel, ObjectChange, jsonable
+from samdrift.core.permissions import restrict
 
 _REPR_LENGTH = ObjectChange._meta.get_field("object_repr").max_length
 
@@ -432,3 +433,77 @@ def changes_for(instance: models.Model):
     """The change history of one object, newest first."""
     content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
     return ObjectChange.objects.filter(content_type=content_type, object_id=instance.pk)
+
+
+@functools.cache
+def _tenant_references(model: type[models.Model]) -> tuple[tuple[str, type[models.Model]], ...]:
+    """(attname, related model) of each foreign key of ``model`` that points at a
+    municipality's data (a municipality, service area, person, location, asset …)."""
+    return tuple(
+        (field.attname, field.related_model)
+        for field in model._meta.concrete_fields
+        if field.is_relation
+        and field.related_model is not None
+        and (
+            getattr(field.related_model, "municipality_path", None) is not None
+            or getattr(field.related_model, "tenant_private", False)
+        )
+    )
+
+
+def redact_for(changes: Iterable[ObjectChange], user) -> list[ObjectChange]:
+    """``changes`` as ``user`` may read them: every reference in the before and after
+    values to an object the user may not see is blanked (None) and named in
+    ``change.redacted_fields``.
+
+    Change rows are already restricted to the user's municipality (and service area), but
+    a row can name what came before: the move of an asset from another municipality is
+    recorded under its new holder, with the previous holder's municipality, service
+    area, person and location in "before". Those are the other municipality's business
+    (docs/permissions.md). One query per kind of object referenced, not per change.
+    """
+    changes = list(changes)
+    if user is not None and user.is_authenticated and user.sees_all_municipalities:
+        for change in changes:
+            change.redacted_fields = []
+            change.redacted_sides = frozenset()
+        return changes
+    wanted: dict[type[models.Model], set] = {}
+    plans = []
+    for change in changes:
+        model = change.content_type.model_class() if change.content_type_id else None
+        references = _tenant_references(model) if model is not None else ()
+        plans.append(references)
+        for attname, related in references:
+            for data in (change.prechange_data, change.postchange_data):
+                value = (data or {}).get(attname)
+                if value is not None:
+                    wanted.setdefault(related, set()).add(value)
+    visible: dict[type[models.Model], set] = {}
+    for related, ids in wanted.items():
+        ids_list = sorted(ids, key=str)
+        found = visible[related] = set()
+        for start in range(0, len(ids_list), 900):  # under SQLite's old 999 parameters
+            chunk = ids_list[start : start + 900]
+            rows = restrict(related._default_manager.filter(pk__in=chunk), user)
+            found.update(rows.values_list("pk", flat=True))
+    for change, references in zip(changes, plans, strict=True):
+        sides: set[tuple[str, str]] = set()
+        for side in ("prechange_data", "postchange_data"):
+            data = getattr(change, side)
+            if not data:
+                continue
+            hidden = [
+                attname
+                for attname, related in references
+                if data.get(attname) is not None and data[attname] not in visible[related]
+            ]
+            if hidden:
+                data = dict(data)
+                for attname in hidden:
+                    data[attname] = None
+                    sides.add((side, attname))
+                setattr(change, side, data)
+        change.redacted_fields = sorted({attname for _side, attname in sides})
+        change.redacted_sides = frozenset(sides)
+    return changes
