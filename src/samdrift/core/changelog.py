@@ -479,14 +479,7 @@ def redact_for(changes: Iterable[ObjectChange], user) -> list[ObjectChange]:
                 value = (data or {}).get(attname)
                 if value is not None:
                     wanted.setdefault(related, set()).add(value)
-    visible: dict[type[models.Model], set] = {}
-    for related, ids in wanted.items():
-        ids_list = sorted(ids, key=str)
-        found = visible[related] = set()
-        for start in range(0, len(ids_list), 900):  # under SQLite's old 999 parameters
-            chunk = ids_list[start : start + 900]
-            rows = restrict(related._default_manager.filter(pk__in=chunk), user)
-            found.update(rows.values_list("pk", flat=True))
+    visible = _visible_ids(wanted, user)
     for change, references in zip(changes, plans, strict=True):
         sides: set[tuple[str, str]] = set()
         for side in ("prechange_data", "postchange_data"):
@@ -507,3 +500,36 @@ def redact_for(changes: Iterable[ObjectChange], user) -> list[ObjectChange]:
         change.redacted_fields = sorted({attname for _side, attname in sides})
         change.redacted_sides = frozenset(sides)
     return changes
+
+
+def _visible_ids(wanted: dict[type[models.Model], set], user) -> dict[type[models.Model], set]:
+    """Of the ids wanted per model, those ``user`` may see: one query for them all (a
+    UNION of the restricted querysets), or more when there are over 900 ids (SQLite's
+    old limit of 999 parameters a statement)."""
+    visible: dict[type[models.Model], set] = {model: set() for model in wanted}
+    labelled = {model._meta.label: model for model in wanted}
+    pieces = [
+        (model, sorted(ids, key=str)[start : start + 900])
+        for model, ids in wanted.items()
+        for start in range(0, len(ids), 900)
+    ]
+    batch: list = []
+    size = 0
+    for model, chunk in [*pieces, (None, [])]:
+        if batch and (model is None or size + len(chunk) > 900):
+            querysets = [
+                restrict(m._default_manager.filter(pk__in=ids), user)
+                .order_by()
+                .values_list(models.Value(m._meta.label, output_field=models.CharField()), "pk")
+                for m, ids in batch
+            ]
+            rows = (
+                querysets[0].union(*querysets[1:], all=True) if len(querysets) > 1 else querysets[0]
+            )
+            for label, pk in rows:
+                visible[labelled[label]].add(pk)
+            batch, size = [], 0
+        if model is not None:
+            batch.append((model, chunk))
+            size += len(chunk)
+    return visible
