@@ -3,12 +3,15 @@ EHF, specification), lines, charges, credit notes, one-off charges, cost pools a
 
 Every queryset starts from ``restrict``: a municipality's users see and download only
 their own invoices, lines, charges and credit notes; a crafted id of another's is a 404.
+A service-area manager sees their area's part of an invoice or credit note (its lines,
+and totals that are the sum of those) and no EHF (403), as ``billing.selectors`` decides.
 Operations go through ``billing.services``; a refused one is a 400 naming the reason.
 """
 
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Prefetch
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
@@ -35,6 +38,14 @@ from samdrift.billing.models import (
     Invoice,
     InvoiceLine,
     OneOffCharge,
+)
+from samdrift.billing.selectors import (
+    Totals,
+    invoice_scope,
+    require_whole_invoices,
+    sees_whole_invoices,
+    visible_lines,
+    visible_totals,
 )
 from samdrift.billing.services import (
     add_one_off_charge,
@@ -87,9 +98,44 @@ class BillingRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _request_user(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+def _whole(serializer) -> bool:
+    """Whether the serializer shows whole documents: yes without a request (an
+    operation's own answer to finance), else as ``sees_whole_invoices`` says."""
+    user = _request_user(serializer)
+    return user is None or sees_whole_invoices(user)
+
+
+def _put_totals(serializer, data: dict, totals: Totals) -> None:
+    fields = serializer.fields
+    data["net_total"] = fields["net_total"].to_representation(totals.net)
+    data["vat_total"] = fields["vat_total"].to_representation(totals.vat)
+    data["gross_total"] = fields["gross_total"].to_representation(totals.gross)
+
+
+class InvoiceListSerializer(serializers.ListSerializer):
+    """Works out the visible totals of a whole page of invoices in one query."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        if not _whole(self):
+            self.child.visible = visible_totals(invoices=items, user=_request_user(self))
+        return super().to_representation(items)
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
+    """An invoice; for a service-area manager ``part`` is ``service_area`` and the totals
+    are their area's subtotal (the sum of the lines they see), not the invoice's."""
+
     period_label = serializers.CharField(source="period.label", read_only=True)
     municipality_name = serializers.CharField(source="municipality.name", read_only=True)
+    part = serializers.SerializerMethodField(
+        help_text="invoice: the whole invoice; service_area: your service area's part."
+    )
 
     class Meta:
         model = Invoice
@@ -105,6 +151,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "due_date",
             "kid",
             "buyer_reference",
+            "part",
             "net_total",
             "vat_total",
             "gross_total",
@@ -113,6 +160,21 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "run",
         ]
         read_only_fields = fields
+        list_serializer_class = InvoiceListSerializer
+
+    def get_part(self, invoice) -> str:
+        return "invoice" if _whole(self) else "service_area"
+
+    def to_representation(self, invoice):
+        data = super().to_representation(invoice)
+        if not _whole(self):
+            visible = getattr(self, "visible", None) or {}
+            totals = visible.get(invoice.pk)
+            if totals is None:
+                user = _request_user(self)
+                totals = visible_totals(invoices=[invoice], user=user)[invoice.pk]
+            _put_totals(self, data, totals)
+        return data
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
@@ -195,6 +257,9 @@ class CreditNoteLineSerializer(serializers.ModelSerializer):
 
 
 class CreditNoteSerializer(serializers.ModelSerializer):
+    """A credit note; for a service-area manager only the lines of their area, and totals
+    that are the sum of those (``CreditNoteViewSet`` prefetches the restricted lines)."""
+
     lines = CreditNoteLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -211,6 +276,15 @@ class CreditNoteSerializer(serializers.ModelSerializer):
             "lines",
         ]
         read_only_fields = fields
+
+    def to_representation(self, note):
+        data = super().to_representation(note)
+        if not _whole(self):
+            lines = note.lines.all()  # restricted to the area by the view's prefetch
+            net = sum((line.net_amount for line in lines), Totals().net)
+            vat = sum((line.vat_amount for line in lines), Totals().vat)
+            _put_totals(self, data, Totals(net, vat))
+        return data
 
 
 class OneOffChargeSerializer(SamdriftModelSerializer):
@@ -411,7 +485,7 @@ class BillingPeriodViewSet(ReadOnlySamdriftViewSet):
     def accounting(self, request, pk=None):
         """One CSV row per invoice line of the month (those you may see)."""
         period = self.get_object()
-        lines = restrict(InvoiceLine.objects.all(), request.user).filter(invoice__period=period)
+        lines = visible_lines(user=request.user, invoice__period=period)
         return _download(
             accounting_csv(lines),
             filename=f"accounting-{period.label}.csv",
@@ -500,6 +574,9 @@ class InvoiceViewSet(ReadOnlySamdriftViewSet):
     @extend_schema(responses={(200, "application/xml"): bytes})
     @action(detail=True, methods=["get"])
     def ehf(self, request, pk=None):
+        """The EHF (Peppol BIS 3.0) of an issued invoice; not for a service-area manager
+        (403: it is the whole municipality's document)."""
+        require_whole_invoices(request.user)  # before the lookup: the same 403 for any id
         invoice = self.get_object()
         if invoice.status != InvoiceStatus.ISSUED:
             raise ApiValidationError({"status": ["A draft has no EHF; issue it first."]})
@@ -515,7 +592,7 @@ class InvoiceViewSet(ReadOnlySamdriftViewSet):
     def specification(self, request, pk=None):
         """Every charge of the invoice: person, device, days, price, amount."""
         invoice = self.get_object()
-        charges = restrict(Charge.objects.all(), request.user).filter(invoice=invoice)
+        charges = invoice_scope(invoice=invoice, user=request.user).charges
         fmt = request.query_params.get("format", "csv")
         stem = f"{file_stem(invoice)}-specification"
         if fmt == "xlsx":
@@ -548,14 +625,26 @@ class ChargeViewSet(ReadOnlySamdriftViewSet):
 
 
 class CreditNoteViewSet(ReadOnlySamdriftViewSet):
-    queryset = CreditNote.objects.select_related("invoice").prefetch_related("lines")
+    """Credit notes; a service-area manager sees those crediting lines of their area,
+    with only those lines."""
+
+    queryset = CreditNote.objects.select_related("invoice")
     serializer_class = CreditNoteSerializer
     filterset_class = CreditNoteFilterSet
     ordering_fields = ["issue_date", "number"]
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        lines = restrict(CreditNoteLine.objects.all(), self.request.user)
+        if not sees_whole_invoices(self.request.user):
+            queryset = queryset.filter(pk__in=lines.values("credit_note_id"))
+        return queryset.prefetch_related(Prefetch("lines", queryset=lines))
+
     @extend_schema(responses={(200, "application/xml"): bytes})
     @action(detail=True, methods=["get"])
     def ehf(self, request, pk=None):
+        """The EHF of a credit note; not for a service-area manager (403)."""
+        require_whole_invoices(request.user)
         note = self.get_object()
         return _download(
             credit_note_xml(note), filename=f"{note.number}.xml", content_type="application/xml"

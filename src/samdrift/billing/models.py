@@ -730,6 +730,8 @@ class CreditNoteLine(models.Model):
     vat_amount = MoneyField(_("VAT"))
 
     municipality_path: ClassVar[str | None] = "credit_note__invoice__municipality"
+    # The area of the invoice line credited: a service-area manager sees their area's part.
+    service_area_path: ClassVar[str | None] = "invoice_line__service_area"
 
     class Meta:
         verbose_name = _("credit note line")

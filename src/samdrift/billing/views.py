@@ -3,7 +3,9 @@ per service area (drill-down to persons and devices), crediting, downloads, and 
 print-ready invoice.
 
 Every page starts from ``restrict``: a municipality's users see their own invoices only;
-operations (run, issue, credit, close) are for finance and operators.
+operations (run, issue, credit, close) are for finance and operators. What a user sees of
+one invoice (all of it, or a service-area manager's part, without the EHF) is decided by
+``billing.selectors.invoice_scope``.
 """
 
 from __future__ import annotations
@@ -45,12 +47,16 @@ from samdrift.billing.models import (
 from samdrift.billing.selectors import (
     IssuePlan,
     area_totals,
-    credited_amounts,
+    invoice_scope,
     issue_plan,
     line_charges,
     next_document_numbers,
     periods_with_totals,
     pool_summary,
+    require_whole_invoices,
+    sees_whole_invoices,
+    visible_lines,
+    visible_totals,
 )
 from samdrift.billing.services import (
     CreditPlan,
@@ -146,7 +152,9 @@ class CreditForm(forms.Form):
 def period_list(request):
     user = request.user
     periods = periods_with_totals(
-        restrict(BillingPeriod.objects.all(), user), restrict(Invoice.objects.all(), user)
+        restrict(BillingPeriod.objects.all(), user),
+        restrict(Invoice.objects.all(), user),
+        user=user,
     )
     return render(
         request,
@@ -189,19 +197,21 @@ def _period(request, month: str) -> BillingPeriod:
 def period_detail(request, month: str):
     user = request.user
     period = _period(request, month)
-    invoices = (
+    invoices = list(
         restrict(Invoice.objects.filter(period=period), user)
         .select_related("municipality")
         .order_by("municipality__number")
     )
+    totals = visible_totals(invoices=invoices, user=user)
     may_operate = _may_operate(user)
     context = {
         "period": period,
-        "invoices": invoices,
+        "invoices": [(invoice, totals[invoice.pk]) for invoice in invoices],
         "may_operate": may_operate,
+        "whole": sees_whole_invoices(user),
         "drafts": any(i.status == InvoiceStatus.DRAFT for i in invoices),
-        "net": sum((i.net_total for i in invoices), Decimal(0)),
-        "gross": sum((i.gross_total for i in invoices), Decimal(0)),
+        "net": sum((t.net for t in totals.values()), Decimal(0)),
+        "gross": sum((t.gross for t in totals.values()), Decimal(0)),
     }
     if restrict(BillingRun.objects.all(), user).exists() or may_operate:
         context["run"] = restrict(BillingRun.objects.filter(period=period), user).first()
@@ -408,7 +418,7 @@ def period_close(request, month: str):
 @login_required
 def period_accounting(request, month: str):
     period = _period(request, month)
-    lines = restrict(InvoiceLine.objects.all(), request.user).filter(invoice__period=period)
+    lines = visible_lines(user=request.user, invoice__period=period)
     response = StreamingHttpResponse(accounting_csv(lines), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="accounting-{period.label}.csv"'
     return response
@@ -431,9 +441,8 @@ def _credit_form(invoice: Invoice, data=None, initial=None) -> CreditForm:
 
 def _invoice_page(request, invoice: Invoice, credit_form: CreditForm, status: int = 200):
     user = request.user
-    lines = restrict(InvoiceLine.objects.filter(invoice=invoice), user).select_related(
-        "service_area", "adjusts_period"
-    )
+    scope = invoice_scope(invoice=invoice, user=user)
+    lines = scope.lines.select_related("service_area", "adjusts_period")
     areas = area_totals(invoice=invoice, lines=lines)
     by_area: dict = {}
     for line in lines.order_by("line_number"):
@@ -441,16 +450,15 @@ def _invoice_page(request, invoice: Invoice, credit_form: CreditForm, status: in
         # The credit form's field of this line (keeps what was typed when re-rendered).
         line.credit_field = credit_form[name] if name in credit_form.fields else None
         by_area.setdefault(line.service_area_id, []).append(line)
-    credited_net, credited_vat = credited_amounts(invoice=invoice)
     return render(
         request,
         "billing/invoice_detail.html",
         {
             "invoice": invoice,
+            "scope": scope,
+            "service_area": None if scope.whole else user.service_area,
             "areas": [(area, by_area.get(area.service_area_id, [])) for area in areas],
-            "credit_notes": restrict(CreditNote.objects.filter(invoice=invoice), user),
-            "credited_net": credited_net,
-            "credited_vat": credited_vat,
+            "credit_notes": scope.credit_notes,
             "may_operate": _may_operate(user),
             "credit_form": credit_form,
         },
@@ -469,9 +477,8 @@ def invoice_detail(request, pk: int):
 @login_required
 def invoice_print(request, pk: int):
     invoice = _invoice(request, pk)
-    lines = restrict(InvoiceLine.objects.filter(invoice=invoice), request.user).select_related(
-        "service_area"
-    )
+    scope = invoice_scope(invoice=invoice, user=request.user)
+    lines = scope.lines.select_related("service_area")
     vat_groups: dict = {}
     for line in lines:
         group = vat_groups.setdefault(
@@ -484,6 +491,8 @@ def invoice_print(request, pk: int):
         "billing/invoice_print.html",
         {
             "invoice": invoice,
+            "scope": scope,
+            "service_area": None if scope.whole else request.user.service_area,
             "lines": lines.order_by("line_number"),
             "seller": Collaboration.get(),
             "vat_groups": [
@@ -652,6 +661,8 @@ def invoice_credit(request, pk: int):
 
 @login_required
 def invoice_ehf(request, pk: int):
+    # Refused before the invoice is looked up: the same 403 for every id.
+    require_whole_invoices(request.user)
     invoice = _invoice(request, pk)
     if not invoice.is_issued:
         raise Http404(_("A draft has no EHF."))
@@ -662,6 +673,7 @@ def invoice_ehf(request, pk: int):
 
 @login_required
 def credit_note_ehf(request, pk: int):
+    require_whole_invoices(request.user)
     note = get_restricted_or_404(CreditNote.objects.select_related("invoice"), request.user, pk=pk)
     response = HttpResponse(credit_note_xml(note), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{note.number}.xml"'
@@ -671,7 +683,7 @@ def credit_note_ehf(request, pk: int):
 @login_required
 def invoice_specification(request, pk: int, fmt: str):
     invoice = _invoice(request, pk)
-    charges = restrict(Charge.objects.all(), request.user).filter(invoice=invoice)
+    charges = invoice_scope(invoice=invoice, user=request.user).charges
     stem = f"{file_stem(invoice)}-specification"
     if fmt == "xlsx":
         response = HttpResponse(

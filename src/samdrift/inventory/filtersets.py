@@ -16,10 +16,8 @@ class AssetFilterSet(ChangeLoggedFilterSet):
     service_area = ScopedModelChoiceFilter(model=ServiceArea)
     person = ScopedModelChoiceFilter(model=Person)
     location = ScopedModelChoiceFilter(model=Location)
-    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all())
-    category = django_filters.ModelChoiceFilter(
-        field_name="product__category", queryset=ProductCategory.objects.all()
-    )
+    product = ScopedModelChoiceFilter(model=Product)
+    category = ScopedModelChoiceFilter(field_name="product__category", model=ProductCategory)
     # A column of the asset itself: no join, so no DISTINCT (which made sorted pages slow).
     status = django_filters.MultipleChoiceFilter(choices=AssetStatus.choices, distinct=False)
     origin = django_filters.ChoiceFilter(choices=AssetOrigin.choices)
@@ -74,7 +72,7 @@ class SubscriptionFilterSet(ChangeLoggedFilterSet):
     person = ScopedModelChoiceFilter(model=Person)
     location = ScopedModelChoiceFilter(model=Location)
     asset = ScopedModelChoiceFilter(model=Asset)
-    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all())
+    service = ScopedModelChoiceFilter(model=Service)
     active_on = django_filters.DateFilter(method="filter_active_on", label="In force on")
     valid_from_after = django_filters.DateFilter(field_name="valid_from", lookup_expr="gte")
     valid_from_before = django_filters.DateFilter(field_name="valid_from", lookup_expr="lt")
@@ -97,7 +95,7 @@ class UsageRecordFilterSet(ChangeLoggedFilterSet):
     person = ScopedModelChoiceFilter(model=Person)
     location = ScopedModelChoiceFilter(model=Location)
     asset = ScopedModelChoiceFilter(model=Asset)
-    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all())
+    service = ScopedModelChoiceFilter(model=Service)
     month_after = django_filters.DateFilter(
         field_name="month", lookup_expr="gte", label="Months from (inclusive)"
     )

@@ -3,7 +3,7 @@ the operator forms (register, edit, assign from a date).
 
 Every page starts from ``restrict``. A municipality's users see only their own
 assignments of an asset (not who held it before) and only change-log rows of their own
-municipality.
+municipality, with references to another's objects redacted (``redact_for``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from samdrift.catalogue.models import PriceVersion
 from samdrift.catalogue.selectors import price_on
-from samdrift.core.changelog import changes_for
+from samdrift.core.changelog import changes_for, redact_for
 from samdrift.core.permissions import can_write, restrict
 from samdrift.inventory.filtersets import AssetFilterSet
 from samdrift.inventory.forms import AssetForm, AssignForm
@@ -62,6 +62,19 @@ def _field_labels(model) -> dict[str, str]:
     return {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
 
 
+def _change_rows(change, labels: dict[str, str]) -> list[tuple[str, object, object]]:
+    """(label, before, after) of each changed field; a redacted value says so."""
+    hidden = _("(hidden: not your municipality's or service area's)")
+    rows = []
+    for name, (before, after) in change.changed_fields().items():
+        if ("prechange_data", name) in change.redacted_sides:
+            before = hidden
+        if ("postchange_data", name) in change.redacted_sides:
+            after = hidden
+        rows.append((labels.get(name, name), before, after))
+    return rows
+
+
 @login_required
 def asset_detail(request, pk: int):
     user = request.user
@@ -79,10 +92,9 @@ def asset_detail(request, pk: int):
         .order_by("valid_from", "pk")
     )
     labels = _field_labels(Asset)
-    changes = [
-        (change, [(labels.get(k, k), b, a) for k, (b, a) in change.changed_fields().items()])
-        for change in restrict(changes_for(asset), user)[:CHANGE_LOG_LIMIT]
-    ]
+    # The previous holder's persons, areas and locations are not this user's to read.
+    visible_changes = redact_for(restrict(changes_for(asset), user)[:CHANGE_LOG_LIMIT], user)
+    changes = [(change, _change_rows(change, labels)) for change in visible_changes]
     price = price_on(day=today, product=asset.product)
     prices = list(PriceVersion.objects.filter(product=asset.product).order_by("-valid_from")[:10])
     return render(
