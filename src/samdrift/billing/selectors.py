@@ -133,13 +133,6 @@ def charge_rows(charges: QuerySet[Charge]) -> QuerySet:
     )
 
 
-def credited_amounts(*, invoice: Invoice) -> tuple[Decimal, Decimal]:
-    """(net, VAT) credited on ``invoice`` so far (all of it: for what a user may see,
-    ``invoice_scope(…).credited``)."""
-    credited = _line_sums(CreditNoteLine.objects.filter(credit_note__invoice=invoice))
-    return credited.net, credited.vat
-
-
 @dataclass(frozen=True)
 class Totals:
     """Net and VAT of what a user may see of a document; gross is their sum."""
