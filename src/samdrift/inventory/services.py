@@ -227,6 +227,9 @@ class AssignmentChange:
     before: tuple[datetime.date, datetime.date | None]
     after: tuple[datetime.date, datetime.date | None] | None
 
+    def __post_init__(self) -> None:
+        self.assignment_id = self.assignment.pk  # kept: deleting a voided row clears its pk
+
 
 @dataclass
 class Correction:
