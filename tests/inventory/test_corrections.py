@@ -80,7 +80,7 @@ def test_correcting_a_move_date_moves_the_end_of_the_assignment_before(
 def test_voiding_a_wrong_move_lets_the_assignment_before_run_on(
     moved, municipality_a, service_area_a
 ):
-    asset, first, second = moved
+    asset, _first, second = moved
     correct_assignment(assignment=second, void=True, reason="Never delivered to Elvdal")
     assert periods(asset) == [(municipality_a.pk, D(2026, 1, 1), None)]
     asset.refresh_from_db()
@@ -95,7 +95,7 @@ def test_voiding_a_wrong_move_lets_the_assignment_before_run_on(
 
 
 def test_changing_the_end_moves_the_start_of_the_assignment_after(moved, municipality_a):
-    asset, first, second = moved
+    asset, first, _second = moved
     correct_assignment(
         assignment=first, valid_from=D(2026, 1, 1), valid_to=D(2026, 2, 15), reason="Moved earlier"
     )
@@ -106,7 +106,7 @@ def test_changing_the_end_moves_the_start_of_the_assignment_after(moved, municip
 
 
 def test_a_correction_that_would_swallow_a_neighbour_or_overlap_is_refused(moved, municipality_a):
-    asset, first, second = moved
+    asset, _first, second = moved
     third = assign_asset(asset=asset, municipality=municipality_a, valid_from=D(2026, 6, 1))
     with pytest.raises(ValidationError) as error:
         correct_assignment(assignment=second, valid_from=D(2025, 12, 1), reason="x")
@@ -133,7 +133,7 @@ def test_a_correction_across_a_gap_into_another_assignment_names_it(db, municipa
 
 
 def test_a_correction_needs_a_reason_and_other_dates(moved):
-    asset, first, second = moved
+    _asset, _first, second = moved
     with pytest.raises(ValidationError) as error:
         plan_correction(assignment=second, valid_from=D(2026, 3, 1), reason="  ")
     assert set(error.value.message_dict) == {"reason", "valid_from"}
@@ -145,7 +145,7 @@ def test_a_correction_needs_a_reason_and_other_dates(moved):
 
 
 def test_a_disposed_assets_assignment_cannot_be_reopened(moved):
-    asset, first, second = moved
+    asset, _first, second = moved
     change_asset_status(asset=asset, status=AssetStatus.RETIRED, on=D(2026, 5, 1))
     second.refresh_from_db()
     with pytest.raises(ValidationError) as error:
@@ -211,7 +211,7 @@ def test_the_api_corrects_for_operators_only(moved, operator, contact_a, municip
 
 
 def test_the_api_names_the_field_of_a_bad_correction(moved, operator):
-    asset, first, second = moved
+    _asset, _first, second = moved
     url = f"/api/assignments/{second.pk}/correct/"
     response = api_as(operator).post(url, {"valid_from": "2025-06-01"}, format="json")
     assert response.status_code == 400
@@ -227,7 +227,7 @@ def test_the_api_names_the_field_of_a_bad_correction(moved, operator):
 
 
 def test_the_asset_page_offers_corrections_to_operators_only(client, moved, operator, contact_b):
-    asset, first, second = moved
+    asset, _first, second = moved
     url = reverse("inventory:asset_detail", args=[asset.pk])
     client.force_login(operator)
     assert f'data-testid="correct-{second.pk}"' in client.get(url).content.decode()
@@ -239,7 +239,7 @@ def test_the_asset_page_offers_corrections_to_operators_only(client, moved, oper
 
 
 def test_a_correction_is_shown_then_written_when_confirmed(client, moved, operator, municipality_a):
-    asset, first, second = moved
+    asset, _first, second = moved
     client.force_login(operator)
     url = reverse("inventory:assignment_correct", args=[asset.pk, second.pk])
     preview = client.post(url, {"void": "on", "reason": "Registered on the wrong asset"})
@@ -257,7 +257,7 @@ def test_a_correction_is_shown_then_written_when_confirmed(client, moved, operat
 
 
 def test_a_bad_correction_is_explained_on_the_form(client, moved, operator):
-    asset, first, second = moved
+    asset, _first, second = moved
     client.force_login(operator)
     url = reverse("inventory:assignment_correct", args=[asset.pk, second.pk])
     response = client.post(url, {"valid_from": "2025-01-01", "reason": "typo"})

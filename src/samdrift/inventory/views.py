@@ -26,8 +26,8 @@ from samdrift.core.changelog import changes_for
 from samdrift.core.choices import ChangeAction
 from samdrift.core.models import ObjectChange
 from samdrift.core.permissions import can_write, restrict
-from samdrift.inventory.filtersets import AssetFilterSet
 from samdrift.inventory.choices import OUT_OF_SERVICE
+from samdrift.inventory.filtersets import AssetFilterSet
 from samdrift.inventory.forms import AssetForm, AssignForm, CorrectionForm
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.inventory.selectors import mark_in_force
