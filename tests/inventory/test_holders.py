@@ -180,3 +180,37 @@ def test_the_holders_command_refuses_a_bad_date(db):
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("holders", "--on", "31.12.2026")
+
+
+def test_the_asset_page_shows_the_future_move_as_planned(
+    client, moved, operator, contact_a, contact_b, municipality_a
+):
+    client.force_login(operator)
+    url = reverse("inventory:asset_detail", args=[moved.pk])
+    page = client.get(url).content.decode()
+    holder = page.split('data-testid="holder"')[1].split("</dl>")[0]
+    assert municipality_a.name in holder  # held by now: the current holder
+    planned = Assignment.objects.get(asset=moved, valid_to__isnull=True)
+    row = page.split(f'data-testid="assignment-{planned.pk}"')[0].rsplit("<tr", 1)[1]
+    assert 'data-planned="1"' in row and "current-row" not in row
+    assert '<g class="segment planned"' in page  # the timeline draws it as planned
+    # The current holder's users still reach the asset; the future holder's do not yet.
+    client.force_login(contact_a)
+    assert client.get(url).status_code == 200
+    client.force_login(contact_b)
+    assert client.get(url).status_code == 404
+
+
+def test_the_person_page_lists_an_asset_held_until_a_later_move(
+    client, db, today, operator, municipality_a, municipality_b
+):
+    person = factories.make_person(municipality_a)
+    asset = factories.make_asset()
+    assign_asset(
+        asset=asset, municipality=municipality_a, person=person, valid_from=today - 40 * DAY
+    )
+    assign_asset(asset=asset, municipality=municipality_b, valid_from=today + 10 * DAY)
+    client.force_login(operator)
+    page = client.get(reverse("organisations:person_detail", args=[person.pk])).content.decode()
+    now = page.split('data-testid="assets-now"')[1].split("</table>")[0]
+    assert asset.asset_tag in now
