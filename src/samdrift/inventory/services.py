@@ -240,15 +240,6 @@ class Correction:
     reason: str
     changes: list[AssignmentChange] = dataclass_field(default_factory=list)
 
-    @property
-    def earliest_day(self) -> datetime.date:
-        """The first day whose holder changes: billing re-rates from that month."""
-        days = [c.before[0] for c in self.changes]
-        days += [c.before[1] for c in self.changes if c.before[1] is not None]
-        days += [c.after[0] for c in self.changes if c.after is not None]
-        days += [c.after[1] for c in self.changes if c.after is not None and c.after[1]]
-        return min(days)
-
 
 def plan_correction(
     *,
@@ -281,7 +272,9 @@ def plan_correction(
         .select_related("asset", "person")
         .order_by("valid_from")
     )
-    target = next(a for a in history if a.pk == assignment.pk)
+    target = next((a for a in history if a.pk == assignment.pk), None)
+    if target is None:  # voided meanwhile, e.g. in another tab
+        raise ValidationError({"assignment": _("This assignment no longer exists.")})
     asset = target.asset
     old_from, old_to = target.valid_from, target.valid_to
     previous = next((a for a in history if a.valid_to == old_from), None)
