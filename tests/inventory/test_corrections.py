@@ -265,3 +265,12 @@ def test_a_bad_correction_is_explained_on_the_form(client, moved, operator):
     assert "void that one first" in response.content.decode()
     response = client.post(url, {"valid_from": "", "reason": ""})
     assert response.status_code == 400
+
+
+def test_correcting_an_assignment_voided_meanwhile_says_so(moved):
+    _asset, _first, second = moved
+    stale_copy = Assignment.objects.get(pk=second.pk)
+    correct_assignment(assignment=second, void=True, reason="wrong")
+    with pytest.raises(ValidationError) as error:
+        correct_assignment(assignment=stale_copy, void=True, reason="wrong again")
+    assert error.value.message_dict == {"assignment": ["This assignment no longer exists."]}
