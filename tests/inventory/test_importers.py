@@ -134,6 +134,35 @@ def test_a_new_holder_closes_the_open_assignment_on_the_date(world, municipality
     assert changes_for(history[0]).first().changed_fields()["valid_to"] == (None, "2026-03-10")
 
 
+def test_a_new_holder_from_a_later_date_takes_effect_on_that_date(world, municipality_a):
+    """Issue #9 item 1: the asset keeps its holder in force today until the move's day."""
+    from django.utils import timezone
+
+    from samdrift.inventory.holders import refresh_holders
+
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=20)
+    header = [*HEADER, "Assigned from"]
+    first = ["T1", "S1", "ThinkPad", "Laptop", "Deployed", "kari", "Oppvekst", "01.01.2026"]
+    later = ["T2", "S2", "ThinkPad", "Laptop", "Deployed", "kari", "Oppvekst", f"{soon:%d.%m.%Y}"]
+    assert assets(municipality_a, [header, first, later]).created == 2
+    moved = ["T1", "S1", "ThinkPad", "Laptop", "Deployed", "ola", "Helse og omsorg"]
+    result = assets(municipality_a, [header, [*moved, f"{soon:%d.%m.%Y}"]], update=True)
+    assert result.updated == 1, result.errors
+
+    t1, t2 = Asset.objects.order_by("asset_tag")
+    # T1 is Oppvekst's (kari's) until the move's day; T2 is nobody's until its first day.
+    assert (t1.person.username, t1.service_area) == ("kari", world.oppvekst)
+    assert t2.municipality is None and t2.person is None
+    assert t1.assignments.get(valid_from=soon).person.username == "ola"
+
+    refresh_holders(on=soon)
+    t1.refresh_from_db()
+    t2.refresh_from_db()
+    assert (t1.person.username, t1.service_area) == ("ola", world.helse)
+    assert (t2.municipality, t2.person.username) == (municipality_a, "kari")
+
+
 def test_a_new_holder_inside_the_history_is_refused(world, municipality_a):
     header = [*HEADER, "Assigned from"]
     assets(municipality_a, [header, ["T1", "S1", "X", "Laptop", "", "kari", "", "01.03.2026"]])

@@ -764,10 +764,12 @@ class AssetImporter(Importer):
     def build_new_assets(self) -> list[Asset]:
         factory = InstanceFactory(Asset)
         assets = []
-        for wanted, product, holder, _when in self.new_assets:
+        for wanted, product, holder, when in self.new_assets:
             values = dict(wanted)
             values["product_id"] = product.pk
-            if holder is not None:
+            # The asset mirrors the holder in force today; one from a later date takes
+            # effect on that day (inventory.holders), as through assign_asset.
+            if holder is not None and when <= self.today:
                 values.update(holder_ids(holder))
             assets.append(factory.make(values))
         return assets
@@ -789,20 +791,27 @@ class AssetImporter(Importer):
             for a in fetch_in(Asset.objects.all(), "pk", (s["id"] for s, *_ in self.changes))
         }
         assets, befores, fields = [], [], set()
-        for stored, changed, holder, _when in self.changes:
+        for stored, changed, holder, when in self.changes:
             asset = found[stored["id"]]
-            befores.append(asset.changelog_data())
+            before = asset.changelog_data()
+            touched = False
             for name, value in changed.items():
                 if name in HOLDER_FIELDS:
                     continue
                 setattr(asset, name, value)
                 fields.add(name)
-            if any(name in changed for name in HOLDER_FIELDS):
+                touched = True
+            # A new holder from a later date takes effect on that day (inventory.holders).
+            if any(name in changed for name in HOLDER_FIELDS) and when <= self.today:
                 for name, value in holder_ids(holder).items():
                     setattr(asset, name, value)
                 fields.update(HOLDER_FIELDS)
-            assets.append(asset)
-        self.update(Asset, assets, sorted(fields), befores)
+                touched = True
+            if touched:
+                assets.append(asset)
+                befores.append(before)
+        if assets:
+            self.update(Asset, assets, sorted(fields), befores)
 
 
 def same(obj: Any, stored: Any) -> bool:

@@ -23,6 +23,7 @@ from samdrift.core.permissions import can_write, restrict
 from samdrift.core.services import save_object
 from samdrift.inventory.choices import OUT_OF_SERVICE
 from samdrift.inventory.models import Asset, Assignment, Subscription
+from samdrift.inventory.selectors import mark_in_force
 from samdrift.organisations.filtersets import (
     LocationFilterSet,
     MunicipalityFilterSet,
@@ -160,10 +161,11 @@ def person_detail(request, pk: int):
         Person.objects.select_related("municipality", "service_area", "location"), user, pk=pk
     )
     today = timezone.localdate()
-    assignments = list(
+    assignments = mark_in_force(
         restrict(Assignment.objects.filter(person=person), user)
         .select_related("asset__product__category", "service_area", "location")
-        .order_by("-valid_from", "-pk")
+        .order_by("-valid_from", "-pk"),
+        day=today,
     )
     subscriptions = list(
         restrict(Subscription.objects.filter(person=person), user)
@@ -181,7 +183,7 @@ def person_detail(request, pk: int):
         "organisations/person_detail.html",
         {
             "person": person,
-            "assets_now": [a for a in assignments if a.valid_from <= today and a.valid_to is None],
+            "assets_now": [a for a in assignments if a.in_force],
             "assignment_history": assignments,
             "subscriptions_now": [s for s in subscriptions if s.pk in current_ids],
             "subscription_history": [s for s in subscriptions if s.pk not in current_ids],
