@@ -12,31 +12,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.db.models.functions import TruncMonth
 
-from samdrift.catalogue.choices import ServiceUnit
-from samdrift.catalogue.models import PriceVersion, Product, Service
-from samdrift.core.dating import active_on
+from samdrift.billing.prices import priced_holdings
+from samdrift.catalogue.models import Product, Service
 from samdrift.core.money import ZERO
 from samdrift.core.permissions import restrict
 from samdrift.inventory.choices import OUT_OF_SERVICE, AssetStatus
 from samdrift.inventory.models import Asset, Assignment, Subscription
 from samdrift.organisations.models import Municipality, Person, ServiceArea
 
-# Subscriptions priced per month; usage (pages, hours) and one-off services are billed
-# from measured usage and are left out of the monthly estimate.
-MONTHLY_UNITS = (
-    ServiceUnit.PER_USER,
-    ServiceUnit.PER_DEVICE,
-    ServiceUnit.PER_SITE,
-    ServiceUnit.FIXED,
-)
-
 
 @dataclass
 class CostLine:
-    """One item held or subscribed by one service area (or the municipality itself)."""
+    """Identical items one service area (or the municipality itself) holds on a day."""
 
     municipality_id: int
     service_area_id: int | None
@@ -46,11 +36,15 @@ class CostLine:
     quantity: Decimal
     unit_price: Decimal | None
     amount: Decimal
+    charged: bool = True
+    price_source: str = ""  # billing.prices.OWN / AGREED / LIST
 
 
 @dataclass
 class MonthlyCost:
-    """An estimate of the monthly price: list prices in force × what is held that day."""
+    """What a month costs at the prices and holdings of ``day``, priced by billing's own
+    price resolution (``billing.prices``): for a month without changes, what the
+    invoice charges for devices and monthly subscriptions."""
 
     day: datetime.date
     lines: list[CostLine] = field(default_factory=list)
@@ -72,79 +66,69 @@ class MonthlyCost:
             totals[(line.municipality_id, line.service_area_id)] += line.amount
         return dict(totals)
 
-    def by_item(self) -> list[tuple[str, str, Decimal, Decimal | None, Decimal]]:
-        """(kind, name, quantity, unit price, amount), largest amount first."""
-        grouped: dict[tuple[str, int], list] = {}
+    def by_item(self) -> list[tuple[str, str, Decimal, Decimal | None, Decimal, bool, str]]:
+        """(kind, name, quantity, unit price, amount, charged, price source), largest
+        amount first; one row per item and price (an agreed price and the list price of
+        the same item are two rows)."""
+        grouped: dict[tuple, list] = {}
         for line in self.lines:
-            key = (line.kind, line.item_id)
+            key = (line.kind, line.item_id, line.unit_price, line.charged, line.price_source)
             entry = grouped.setdefault(
-                key, [line.kind, line.item_name, ZERO, line.unit_price, ZERO]
+                key,
+                [
+                    line.kind,
+                    line.item_name,
+                    ZERO,
+                    line.unit_price,
+                    ZERO,
+                    line.charged,
+                    line.price_source,
+                ],
             )
             entry[2] += line.quantity
             entry[4] += line.amount
-        return sorted((tuple(v) for v in grouped.values()), key=lambda r: (-r[4], r[1]))
+        return sorted(
+            (tuple(v) for v in grouped.values()), key=lambda r: (-r[4], r[1], -r[2], r[6])
+        )
 
 
 def monthly_cost(*, user, day: datetime.date, municipality_id: int | None = None) -> MonthlyCost:
-    """Estimated monthly cost on ``day``: each asset held (assignment in force) at its
-    product's list price in force, plus each monthly subscription × quantity at its
-    service's price. Six queries. Invoiced figures come from billing, not from here."""
-    assignments = restrict(Assignment.objects.filter(active_on(day)), user)
-    subscriptions = restrict(
-        Subscription.objects.filter(active_on(day), service__unit__in=MONTHLY_UNITS), user
-    )
+    """The monthly cost of what ``user`` may see on ``day``: each device held and each
+    monthly subscription, priced and charged (or not) as billing does
+    (``billing.prices.priced_holdings``). Six queries. Usage, one-off charges and shared
+    cost pools are on the invoice only."""
+    assignments = restrict(Assignment.objects.all(), user)
+    subscriptions = restrict(Subscription.objects.all(), user)
     if municipality_id is not None:
         assignments = assignments.filter(municipality_id=municipality_id)
         subscriptions = subscriptions.filter(municipality_id=municipality_id)
-    held = list(
-        assignments.values("municipality_id", "service_area_id", "asset__product_id").annotate(
-            quantity=Count("pk")
-        )
-    )
-    taken = list(
-        subscriptions.values("municipality_id", "service_area_id", "service_id").annotate(
-            quantity=Sum("quantity")
-        )
-    )
-    product_ids = {row["asset__product_id"] for row in held}
-    service_ids = {row["service_id"] for row in taken}
-    prices = PriceVersion.objects.filter(active_on(day)).filter(
-        Q(product_id__in=product_ids) | Q(service_id__in=service_ids)
-    )
-    product_price: dict[int, Decimal] = {}
-    service_price: dict[int, Decimal] = {}
-    for version in prices.values("product_id", "service_id", "amount"):
-        if version["product_id"] is not None:
-            product_price[version["product_id"]] = version["amount"]
-        else:
-            service_price[version["service_id"]] = version["amount"]
-    product_names = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "name"))
-    service_names = dict(Service.objects.filter(pk__in=service_ids).values_list("pk", "name"))
-
+    holdings = priced_holdings(day=day, assignments=assignments, subscriptions=subscriptions)
+    product_ids = {h.item_id for h in holdings if h.kind == "product"}
+    service_ids = {h.item_id for h in holdings if h.kind == "service"}
+    names = {
+        "product": dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "name")),
+        "service": dict(Service.objects.filter(pk__in=service_ids).values_list("pk", "name")),
+    }
     result = MonthlyCost(day=day)
     unpriced: set[str] = set()
-    for rows, kind, id_key, price_of, names in (
-        (held, "product", "asset__product_id", product_price, product_names),
-        (taken, "service", "service_id", service_price, service_names),
-    ):
-        for row in rows:
-            item_id = row[id_key]
-            quantity = Decimal(row["quantity"])
-            unit_price = price_of.get(item_id)
-            if unit_price is None:
-                unpriced.add(names.get(item_id, str(item_id)))
-            result.lines.append(
-                CostLine(
-                    municipality_id=row["municipality_id"],
-                    service_area_id=row["service_area_id"],
-                    kind=kind,
-                    item_id=item_id,
-                    item_name=names.get(item_id, str(item_id)),
-                    quantity=quantity,
-                    unit_price=unit_price,
-                    amount=(unit_price or ZERO) * quantity,
-                )
+    for holding in holdings:
+        name = names[holding.kind].get(holding.item_id, str(holding.item_id))
+        if holding.unpriced:
+            unpriced.add(name)
+        result.lines.append(
+            CostLine(
+                municipality_id=holding.municipality_id,
+                service_area_id=holding.service_area_id,
+                kind=holding.kind,
+                item_id=holding.item_id,
+                item_name=name,
+                quantity=holding.quantity * holding.count,
+                unit_price=holding.unit_price,
+                amount=holding.amount,
+                charged=holding.charged,
+                price_source=holding.price_source,
             )
+        )
     result.unpriced_items = sorted(unpriced)
     return result
 
