@@ -45,6 +45,7 @@ from samdrift.finance.money import ZERO, round_to_ore
 from samdrift.inventory.buyout_selectors import asset_prices_overlapping
 from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import Assignment, Subscription
+from samdrift.organisations.selectors import active_persons_on
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -72,11 +73,7 @@ def charged_subscriptions_on(day: datetime.date) -> Q:
     a monthly unit, and, for a person's subscription, the person active that day — the
     one-day form of the clipping ``Rater.subscription_facts`` does over a month."""
     return Q(service__unit__in=MONTHLY_UNITS) & (
-        Q(person__isnull=True)
-        | (
-            Q(person__active_from__lte=day)
-            & (Q(person__active_to__isnull=True) | Q(person__active_to__gt=day))
-        )
+        Q(person__isnull=True) | active_persons_on(day, prefix="person__")
     )
 
 

@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samdrift.billing.prices import priced_holdings
 from samdrift.catalogue.models import PriceVersion
 from samdrift.catalogue.selectors import price_on
 from samdrift.core.changelog import changes_for
 from samdrift.core.permissions import can_write, restrict
 from samdrift.inventory.filtersets import AssetFilterSet
 from samdrift.inventory.forms import AssetForm, AssignForm
-from samdrift.inventory.models import Asset, Assignment
+from samdrift.inventory.models import Asset, Assignment, Subscription
 from samdrift.inventory.services import assign_asset, create_asset, update_asset
 from samdrift.inventory.tables import ASSET_TABLE
 from samdrift.organisations.models import Person
@@ -48,9 +49,13 @@ class AssetListView(ObjectListView):
         "category",
         "product",
         "status",
+        "in_service",
+        "replacement_after",
         "replacement_before",
     ]
     filter_labels = {
+        "in_service": gettext_lazy("In service (deployed or in repair)"),
+        "replacement_after": gettext_lazy("Replacement due on or after"),
         "replacement_before": gettext_lazy("Replacement due before"),
         "category": gettext_lazy("Category"),
         "product": gettext_lazy("Product"),
@@ -83,6 +88,13 @@ def asset_detail(request, pk: int):
         (change, [(labels.get(k, k), b, a) for k, (b, a) in change.changed_fields().items()])
         for change in restrict(changes_for(asset), user)[:CHANGE_LOG_LIMIT]
     ]
+    # What the invoice charges for this asset today, by billing's own price resolution
+    # (its own price, else its holder's agreed price, else the list price).
+    held = priced_holdings(
+        day=today,
+        assignments=restrict(Assignment.objects.filter(asset=asset), user),
+        subscriptions=Subscription.objects.none(),
+    )
     price = price_on(day=today, product=asset.product)
     prices = list(PriceVersion.objects.filter(product=asset.product).order_by("-valid_from")[:10])
     return render(
@@ -93,6 +105,7 @@ def asset_detail(request, pk: int):
             "history": history,
             "timeline": assignment_timeline(history, today=today),
             "changes": changes,
+            "charge": held[0] if held else None,
             "price": price,
             "prices": prices,
             "today": today,

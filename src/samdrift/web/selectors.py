@@ -19,9 +19,17 @@ from samdrift.billing.prices import priced_holdings
 from samdrift.catalogue.models import Product, Service
 from samdrift.core.money import ZERO
 from samdrift.core.permissions import restrict
-from samdrift.inventory.choices import OUT_OF_SERVICE, AssetStatus
+from samdrift.finance.depreciation import add_months
+from samdrift.inventory.choices import IN_SERVICE, AssetStatus
 from samdrift.inventory.models import Asset, Assignment, Subscription
-from samdrift.organisations.models import Municipality, Person, ServiceArea
+from samdrift.organisations.models import Municipality, ServiceArea
+from samdrift.web.cards import (
+    active_persons,
+    card,
+    due_for_replacement,
+    in_service,
+    past_replacement,
+)
 
 
 @dataclass
@@ -133,52 +141,29 @@ def monthly_cost(*, user, day: datetime.date, municipality_id: int | None = None
     return result
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    last_day = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    return datetime.date(year, month, min(day.day, last_day))
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
 AGE_BUCKETS = 6  # 0–1, 1–2, 2–3, 3–4, 4–5 and 5+ years
 
 
 def overview(*, user, day: datetime.date) -> dict:
     """The figures of the overview dashboard, for what ``user`` may see.
 
-    One grouped scan of the assets answers category × status, the age distribution and
-    the replacements due (by month, and overdue); one count answers the active persons.
+    The cards are counted through the lists they open (``web.cards``). One grouped scan
+    of the assets answers category × status, the age distribution and the replacements
+    due by month, for the same "in service" assets the cards count.
     """
     assets = restrict(Asset.objects.all(), user)
-    persons_active = (
-        restrict(Person.objects.all(), user)
-        .filter(active_from__lte=day)
-        .exclude(active_to__lte=day)
-        .count()
-    )
     horizon = add_months(day, 12)
     # Age in whole years since acquisition: 0 … AGE_BUCKETS-1 ("or more"), -1 unknown.
     age_whens = [
         When(acquisition_date__gt=add_months(day, -12 * (years + 1)), then=Value(years))
         for years in range(AGE_BUCKETS - 1)
     ]
-    # Replacement: -1 overdue, 1 due within 12 months (grouped by month), 0 otherwise.
     grouped = (
         assets.annotate(
             age=Case(
                 When(acquisition_date__isnull=True, then=Value(-1)),
                 *age_whens,
                 default=Value(AGE_BUCKETS - 1),
-                output_field=IntegerField(),
-            ),
-            due=Case(
-                When(planned_replacement__lt=day, then=Value(-1)),
-                When(planned_replacement__lt=horizon, then=Value(1)),
-                default=Value(0),
                 output_field=IntegerField(),
             ),
             due_month=Case(
@@ -190,39 +175,44 @@ def overview(*, user, day: datetime.date) -> dict:
                 default=None,
             ),
         )
-        .values("product__category__name", "status", "age", "due", "due_month")
+        .values("product__category__name", "status", "age", "due_month")
         .annotate(n=Count("pk"))
         .order_by()
     )
     by_category_status: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     ages: dict[int, int] = defaultdict(int)
     due_by_month: dict[datetime.date, int] = defaultdict(int)
-    overdue = 0
     for row in grouped:
         n = row["n"]
         by_category_status[row["product__category__name"]][row["status"]] += n
-        if row["status"] in OUT_OF_SERVICE:
+        if row["status"] not in IN_SERVICE:
             continue
         ages[row["age"]] += n
-        if row["due"] == -1:
-            overdue += n
-        elif row["due"] == 1 and row["due_month"] is not None:
+        if row["due_month"] is not None:
             month = row["due_month"]
             month = month.date() if isinstance(month, datetime.datetime) else month
             due_by_month[month] += n
     months = [add_months(day.replace(day=1), i) for i in range(13)]
+    cards = {
+        "persons_active": card(user=user, rows="persons", params=active_persons(day)),
+        "assets": card(user=user, rows="assets", params={}),
+        "in_service": card(user=user, rows="assets", params=in_service()),
+        "due": card(user=user, rows="assets", params=due_for_replacement(day)),
+        "overdue": card(user=user, rows="assets", params=past_replacement(day)),
+    }
     return {
         "day": day,
-        "persons_active": persons_active,
-        "assets_total": sum(sum(v.values()) for v in by_category_status.values()),
-        "assets_in_service": sum(ages.values()),
+        "cards": cards,
+        "persons_active": cards["persons_active"].count,
+        "assets_total": cards["assets"].count,
+        "assets_in_service": cards["in_service"].count,
         "by_category_status": {k: dict(v) for k, v in sorted(by_category_status.items())},
         "statuses": [(s.value, s.label) for s in AssetStatus],
         "ages": [(bucket, ages.get(bucket, 0)) for bucket in range(AGE_BUCKETS)],
         "age_unknown": ages.get(-1, 0),
         "due_by_month": [(month, due_by_month.get(month, 0)) for month in months],
-        "due_total": sum(due_by_month.values()),
-        "overdue": overdue,
+        "due_total": cards["due"].count,
+        "overdue": cards["overdue"].count,
     }
 
 
