@@ -48,9 +48,9 @@ def card(*, user, rows: str, params: dict) -> Card:
         queryset=restrict(model._default_manager.all(), user),
         request=SimpleNamespace(user=user),
     )
-    return Card(
-        count=filterset.filter_or_raise().count(), url=f"{reverse(url_name)}?{data.urlencode()}"
-    )
+    query = data.urlencode()
+    url = f"{reverse(url_name)}?{query}" if query else reverse(url_name)
+    return Card(count=filterset.filter_or_raise().count(), url=url)
 
 
 def in_service() -> dict:
