@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from samdrift.catalogue.models import LeaseModel, PriceListPublication, PriceVersion
-from samdrift.inventory.choices import AssetStatus
+from samdrift.inventory.services import assign_asset
 from tests import factories
 from tests.confirming import confirm
 
@@ -27,8 +27,16 @@ def laptop(db, municipality_a, municipality_b):
         factories.make_category(name="Laptops", lease_model=lease), name="Laptop"
     )
     factories.make_price(amount="350.00", valid_from=datetime.date(2025, 1, 1), product=product)
-    factories.make_asset(product, municipality=municipality_a, status=AssetStatus.DEPLOYED)
-    factories.make_asset(product, municipality=municipality_b, status=AssetStatus.DEPLOYED)
+    assign_asset(
+        asset=factories.make_asset(product),
+        municipality=municipality_a,
+        valid_from=datetime.date(2025, 1, 1),
+    )
+    assign_asset(
+        asset=factories.make_asset(product),
+        municipality=municipality_b,
+        valid_from=datetime.date(2025, 1, 1),
+    )
     return product
 
 

@@ -5,7 +5,7 @@ import django_filters
 from samdrift.catalogue.models import Product, ProductCategory, Service
 from samdrift.core.dating import active_on
 from samdrift.core.filtersets import ChangeLoggedFilterSet, ScopedModelChoiceFilter
-from samdrift.inventory.choices import AssetOrigin, AssetStatus
+from samdrift.inventory.choices import IN_SERVICE, AssetOrigin, AssetStatus
 from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
 
@@ -23,6 +23,12 @@ class AssetFilterSet(ChangeLoggedFilterSet):
     origin = django_filters.ChoiceFilter(choices=AssetOrigin.choices)
     acquired_after = django_filters.DateFilter(field_name="acquisition_date", lookup_expr="gte")
     acquired_before = django_filters.DateFilter(field_name="acquisition_date", lookup_expr="lt")
+    in_service = django_filters.BooleanFilter(
+        method="filter_in_service", label="In service (deployed or in repair)"
+    )
+    replacement_after = django_filters.DateFilter(
+        field_name="planned_replacement", lookup_expr="gte"
+    )
     replacement_before = django_filters.DateFilter(
         field_name="planned_replacement", lookup_expr="lt"
     )
@@ -41,6 +47,13 @@ class AssetFilterSet(ChangeLoggedFilterSet):
             "asset_tag",
             "serial_number",
         ]
+
+    def filter_in_service(self, queryset, name, value):
+        if value is None:
+            return queryset
+        if value:
+            return queryset.filter(status__in=IN_SERVICE)
+        return queryset.exclude(status__in=IN_SERVICE)
 
 
 class AssignmentFilterSet(ChangeLoggedFilterSet):

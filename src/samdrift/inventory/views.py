@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samdrift.billing.prices import priced_holdings
 from samdrift.catalogue.models import PriceVersion
 from samdrift.catalogue.selectors import price_on
 from samdrift.core.changelog import changes_for, redact_for
@@ -29,7 +30,7 @@ from samdrift.core.permissions import can_write, restrict
 from samdrift.inventory.choices import OUT_OF_SERVICE
 from samdrift.inventory.filtersets import AssetFilterSet
 from samdrift.inventory.forms import AssetForm, AssignForm, CorrectionForm
-from samdrift.inventory.models import Asset, Assignment
+from samdrift.inventory.models import Asset, Assignment, Subscription
 from samdrift.inventory.selectors import mark_in_force
 from samdrift.inventory.services import (
     assign_asset,
@@ -60,9 +61,13 @@ class AssetListView(ObjectListView):
         "category",
         "product",
         "status",
+        "in_service",
+        "replacement_after",
         "replacement_before",
     ]
     filter_labels = {
+        "in_service": gettext_lazy("In service (deployed or in repair)"),
+        "replacement_after": gettext_lazy("Replacement due on or after"),
         "replacement_before": gettext_lazy("Replacement due before"),
         "category": gettext_lazy("Category"),
         "product": gettext_lazy("Product"),
@@ -112,6 +117,17 @@ def asset_detail(request, pk: int):
     ]
     # A retired or disposed asset is not priced or handed out.
     in_service = asset.status not in OUT_OF_SERVICE
+    # What the invoice charges for this asset today, by billing's own price resolution
+    # (its own price, else its holder's agreed price, else the list price).
+    held = (
+        priced_holdings(
+            day=today,
+            assignments=restrict(Assignment.objects.filter(asset=asset), user),
+            subscriptions=Subscription.objects.none(),
+        )
+        if in_service
+        else []
+    )
     price = price_on(day=today, product=asset.product) if in_service else None
     prices = list(PriceVersion.objects.filter(product=asset.product).order_by("-valid_from")[:10])
     return render(
@@ -122,6 +138,7 @@ def asset_detail(request, pk: int):
             "history": history,
             "timeline": assignment_timeline(history, today=today),
             "changes": changes,
+            "charge": held[0] if held else None,
             "price": price,
             "prices": prices if in_service else [],
             "in_service": in_service,
