@@ -39,9 +39,9 @@ def test_an_ambiguous_column_is_refused_unless_its_order_is_declared():
 
 
 def test_the_usual_forms_are_unaffected_by_the_column():
-    assert column_date(["31.12.2025", "2025-12-31", "12/31/2025"]) == [
-        datetime.date(2025, 12, 31)
-    ] * 3
+    assert (
+        column_date(["31.12.2025", "2025-12-31", "12/31/2025"]) == [datetime.date(2025, 12, 31)] * 3
+    )
 
 
 @pytest.mark.parametrize(

@@ -105,9 +105,15 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
     help_text: Any = ""
+    # Headers that win when another header of this column is there too (Ralph writes
+    # "model" as an id and "model_str" as its name): the other is then not imported.
+    preferred: tuple[str, ...] = ()
 
     def names(self) -> set[str]:
-        names = {squash(self.key)}
+        """What headers mean this column, squashed. Not the key: it is matched as
+        written ("model_name" is Samdrift's exact model, "Model Name" Snipe-IT's
+        model, our product), see ``match_headers``."""
+        names = set()
         for language in ("en", "nb"):
             with translation.override(language):
                 names.add(squash(str(self.label)))
@@ -443,7 +449,11 @@ def match_headers(
     for column in columns:
         for name in column.names():
             by_name.setdefault(name, column)
+    for column in columns:  # the key however written, last: "Asset-Tag" is asset_tag
+        by_name.setdefault(squash(column.key), column)
     by_key = {column.key: column for column in columns}
+    # A header written as a column's key (our own exports) means that column.
+    by_exact_key = {column.key.casefold(): column for column in columns}
     mapped = {squash(h): key for h, key in (reading.columns if reading else {}).items()}
     found: dict[str, int] = {}
     described: list[list[str]] = []
@@ -465,11 +475,21 @@ def match_headers(
                 )
                 continue
         else:
-            column = by_name.get(squash(header))
+            column = by_exact_key.get(header.strip().casefold()) or by_name.get(squash(header))
         if column is None:
             described.append([header, ""])
             continue
-        if column.key in found:
+        if column.key in found and column.preferred:
+            preferred = {squash(name) for name in column.preferred}
+            earlier = headers[found[column.key]]
+            if squash(header) in preferred and squash(earlier) not in preferred:
+                described = [[h, "" if h == earlier else r] for h, r in described]
+            elif squash(earlier) in preferred and squash(header) not in preferred:
+                described.append([header, ""])
+                continue
+        if column.key in found and headers[found[column.key]] not in {
+            h for h, read_as in described if not read_as
+        }:
             report.error(
                 0,
                 "",
@@ -514,7 +534,7 @@ def find_header(
     columns and one of the next ten names at least two, that one is the header."""
     names: set[str] = set()
     for column in columns:
-        names |= column.names()
+        names |= column.names() | {squash(column.key)}
     if reading is not None:
         names |= {squash(h) for h, key in reading.columns.items() if key != IGNORE}
 
