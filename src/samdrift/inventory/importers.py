@@ -937,9 +937,8 @@ class AssetImporter(Importer):
         email = values.get("person_email")
         name = values.get("person_full_name") or values.get("checked_out_to")
         if not name and (values.get("person_first_name") or values.get("person_last_name")):
-            name = " ".join(
-                f"{values.get('person_first_name') or ''} {values.get('person_last_name') or ''}".split()
-            )
+            first = values.get("person_first_name") or ""
+            name = " ".join(f"{first} {values.get('person_last_name') or ''}".split())
         found = self._by_email.get(email.casefold(), []) if email else []
         if not found and name:
             found = self._by_name.get(name.casefold(), [])
