@@ -10,7 +10,7 @@ from samdrift.catalogue.models import Product
 from samdrift.core.importing import run_import
 from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.models import Asset, UsageRecord
-from samdrift.organisations.models import Person
+from samdrift.organisations.models import Location, Person
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -60,4 +60,12 @@ def test_the_sample_files_import_in_order_and_again_change_nothing(municipality_
     assert laptop.status == AssetStatus.IN_REPAIR
     assert laptop.person == Person.objects.get(first_name="Synnøve", last_name="Fjell")
     assert Asset.objects.get(asset_tag="FV-000105").status == AssetStatus.RETIRED
+    # Snipe-IT's custom report: checked out while "Ready to Deploy" is deployed, held by
+    # the person from the checkout date; not checked out is in stock, its room not created.
+    kari_pc = Asset.objects.get(asset_tag="FV-000101")
+    assert (kari_pc.status, kari_pc.person.username) == ("deployed", "kari.nordmann")
+    assert kari_pc.acquisition_cost == Decimal("12345.50")
+    assert kari_pc.assignments.get().valid_from == datetime.date(2024, 8, 12)
+    assert Asset.objects.get(asset_tag="FV-000104").status == AssetStatus.IN_STOCK
+    assert not Location.objects.filter(name="IKT-lageret").exists()
     assert UsageRecord.objects.get(reference="TELLER-2026-11-0001").quantity == 11902

@@ -24,6 +24,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -508,7 +509,8 @@ class AssetImporter(Importer):
             "tag": self.field_label("asset_tag"),
             "serial": self.field_label("serial_number"),
         }
-        self.duplicates(rows, "asset_tag", self.names["tag"], fold=False)
+        # Asset tags are compared ignoring case: "fv-0001" is the asset FV-0001.
+        self.duplicates(rows, "asset_tag", self.names["tag"], fold=True)
         self.duplicates(rows, "serial_number", self.names["serial"], fold=False)
         if self.has("person"):
             self.lookups.load_persons(r.values.get("person") for r in rows)
@@ -553,6 +555,22 @@ class AssetImporter(Importer):
         by_tag = {
             v["asset_tag"]: v for v in fetch_in(Asset.objects.values(*STORED), "asset_tag", tags)
         }
+        # Tags not found as written are looked for ignoring case (one more query, only
+        # for those); the row's tag is then read as the stored one.
+        missing = {t.upper() for t in tags if t and t not in by_tag}
+        if missing:
+            folded = fetch_in(
+                Asset.objects.annotate(tag_upper=Upper("asset_tag")).values(*STORED),
+                "tag_upper",
+                missing,
+            )
+            by_upper = {v["asset_tag"].upper(): v for v in folded}
+            for row in rows:
+                tag = row.values.get("asset_tag")
+                if tag and tag not in by_tag and tag.upper() in by_upper:
+                    stored = by_upper[tag.upper()]
+                    row.values["asset_tag"] = stored["asset_tag"]
+                    by_tag[stored["asset_tag"]] = stored
         by_serial: dict[str, dict] = {}
         if self.has("serial_number"):
             # Unique where not empty (a partial index); saying so lets the database use it.
@@ -992,8 +1010,11 @@ class AssetImporter(Importer):
         values = row.values
         first = values.get("person_first_name") or ""
         last = values.get("person_last_name") or ""
-        if not (first or last) and values.get("person_full_name"):
-            first, last = split_full_name(values["person_full_name"])
+        full_name = values.get("person_full_name") or (
+            values.get("checked_out_to") if values.get("checkout_type") != "location" else None
+        )
+        if not (first or last) and full_name:
+            first, last = split_full_name(full_name)
         area = None
         if values.get("service_area"):
             area = self.lookups.service_area(values["service_area"])
