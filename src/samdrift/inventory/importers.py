@@ -268,7 +268,6 @@ class AssetImporter(Importer):
                 "Vertsnavn",
                 "Device name",
             ),
-            parser=Name(100),
         ),
         Column(
             "product",
