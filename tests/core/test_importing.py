@@ -245,6 +245,8 @@ def test_money_cells_keep_two_decimals_and_refuse_a_third():
     with pytest.raises(CellError, match="more than 2 decimals"):
         money("1,234")  # one comma is a decimal comma: 1.234
     with pytest.raises(CellError, match="too large"):
+        money("100000000000000")
+    with pytest.raises(CellError, match="exponent notation"):
         money("1e20")
     with pytest.raises(CellError, match="below the minimum"):
         money("-1")

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from samdrift.core.api import ScopedRelatedFieldsMixin
 from samdrift.core.importing import IMPORTERS, importer_class, run_import
 from samdrift.core.permissions import can_write
-from samdrift.imports.services import MAX_UPLOAD_BYTES, check_import_allowed
+from samdrift.imports.services import MAX_UPLOAD_BYTES, check_import_allowed, find_reading
 from samdrift.organisations.models import Municipality
 
 
@@ -226,6 +226,7 @@ class ImportViewSet(viewsets.ViewSet):
             strict=data["strict"],
             dry_run=data["dry_run"],
             on=data.get("date"),
+            find_reading=find_reading,
         )
         if not result.ok:
             code = status.HTTP_400_BAD_REQUEST
