@@ -59,7 +59,6 @@ def test_a_snipe_it_export_imports_unchanged(world, municipality_a):
     assert deployed.status == AssetStatus.DEPLOYED
     assert deployed.name == "PC-00001"
     assert deployed.serial_number == "SN00000001"
-    assert deployed.product.name == "ThinkPad T14"
     assert deployed.product.name == "ThinkPad T14"  # the priced product the file names
 
     assert deployed.product.category == world.laptop
@@ -152,10 +151,10 @@ def test_a_new_holder_from_a_later_date_takes_effect_on_that_date(world, municip
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=20)
     header = [*HEADER, "Assigned from"]
-    first = ["T1", "S1", "ThinkPad", "Laptop", "Deployed", "kari", "Oppvekst", "01.01.2026"]
-    later = ["T2", "S2", "ThinkPad", "Laptop", "Deployed", "kari", "Oppvekst", f"{soon:%d.%m.%Y}"]
+    first = ["T1", "S1", "ThinkPad T14", "Laptop", "Deployed", "kari", "Oppvekst", "01.01.2026"]
+    later = ["T2", "S2", "ThinkPad T14", "Laptop", "Deployed", "kari", "Oppvekst", f"{soon:%d.%m.%Y}"]
     assert assets(municipality_a, [header, first, later]).created == 2
-    moved = ["T1", "S1", "ThinkPad", "Laptop", "Deployed", "ola", "Helse og omsorg"]
+    moved = ["T1", "S1", "ThinkPad T14", "Laptop", "Deployed", "ola", "Helse og omsorg"]
     result = assets(municipality_a, [header, [*moved, f"{soon:%d.%m.%Y}"]], update=True)
     assert result.updated == 1, result.errors
 
