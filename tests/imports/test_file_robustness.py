@@ -224,3 +224,42 @@ def test_a_nul_byte_through_the_upload_page_is_stored_and_shown(operator, munici
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "NUL" in page and "Tjenesteområde" in page
+
+
+def test_the_command_line_and_the_page_say_how_many_errors_were_left_out(
+    tmp_path, operator, municipality_a
+):
+    rows = [["Tjenesteområde", "Ansvar", "Aktiv"]]
+    rows += [[f"Område {n}", f"CC{n}", "kanskje"] for n in range(MAX_ERRORS + 20)]
+    path = tmp_path / "many.csv"
+    path.write_bytes(csv_bytes(rows))
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command(
+            "import",
+            "service-areas",
+            str(path),
+            "--municipality",
+            municipality_a.number,
+            "--progress",
+            "none",
+            stdout=out,
+        )
+    assert f"{MAX_ERRORS + 20:,} errors:" in out.getvalue()
+    assert "… and 20 more (the first 1,000 are listed). Errors per column: Aktiv 1,020." in (
+        out.getvalue()
+    )
+    client = Client()
+    client.force_login(operator)
+    response = client.post(
+        "/imports/",
+        {
+            "kind": "service-areas",
+            "municipality": municipality_a.pk,
+            "on": "2027-01-05",
+            "file": SimpleUploadedFile("many.csv", csv_bytes(rows), content_type="text/csv"),
+        },
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "1020 errors in all; the first 1000 are listed." in page
+    assert "Aktiv 1020" in page
