@@ -263,3 +263,17 @@ def test_the_command_line_and_the_page_say_how_many_errors_were_left_out(
     page = client.get(response["Location"]).content.decode()
     assert "1020 errors in all; the first 1000 are listed." in page
     assert "Aktiv 1020" in page
+
+
+def test_a_file_with_no_column_the_kind_reads_is_refused_before_its_rows(
+    municipality_a, monkeypatch
+):
+    from samdrift.core.importing import base
+
+    parsed = []
+    monkeypatch.setattr(base, "parse_rows", lambda *a, **k: parsed.append(1) or [])
+    junk = "".join(f"qx{n};zz{n * 7}\n" for n in range(3000)).encode()
+    result = run_import(kind="assets", data=junk, municipality=municipality_a, dry_run=True)
+    assert [e.message[:35] for e in result.errors] == ["None of the file's columns is one t"]
+    assert "“qx0”, “zz0”" in result.errors[0].message
+    assert parsed == []

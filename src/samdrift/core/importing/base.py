@@ -1066,6 +1066,7 @@ def run_import(
     result.warnings.extend(table.warnings)
     table = find_header(table, columns, report)
     mapping = match_headers(table.headers, columns, report)
+    refuse_unknown_header(table.headers, mapping, report)
     if not result.ok:
         return report.finish()
     result.rows = len(table.rows)  # data rows: title rows above the header are not
@@ -1144,7 +1145,8 @@ def _read_checked(
     head = source.read(max_rows=HEAD_ROWS)
     scratch = Report(ImportResult(kind=report.result.kind, filename=filename))
     scratch.labels = report.labels
-    match_headers(find_header(head, columns, scratch).headers, columns, scratch)
+    head_headers = find_header(head, columns, scratch).headers
+    refuse_unknown_header(head_headers, match_headers(head_headers, columns, scratch), scratch)
     if not scratch.result.ok:
         report.result.file_description = head.describe()
         report.result.columns = scratch.result.columns
@@ -1155,6 +1157,23 @@ def _read_checked(
     if len(head.rows) + 1 < HEAD_ROWS:
         return head  # that was all of it
     return source.read()
+
+
+def refuse_unknown_header(headers: Sequence[str], mapping: dict[str, int], report: Report) -> None:
+    """A file none of whose columns this kind reads is the wrong file (or junk): an error
+    of the file, found from its first row, so that no row is read."""
+    if mapping or not report.result.ok:
+        return
+    shown = [f"“{header[:40]}”" for header in headers if header][:5]
+    report.error(
+        0,
+        "",
+        _(
+            "None of the file's columns is one this import reads (its first row reads "
+            "%(headers)s); is it the right file, and the right kind of import?"
+        )
+        % {"headers": ", ".join(shown) + (" …" if len(headers) > 5 else "")},
+    )
 
 
 def column_name(headers: Sequence[str], index: int) -> str:
@@ -1191,9 +1210,7 @@ def note_blank_headers(table: Table, report: Report) -> None:
     if blank:
         names = ", ".join(column_letter(index) for index in blank)
         report.result.columns.extend([f"({column_name([], index)})", ""] for index in blank)
-        report.warning(
-            _("Not imported (no header): column %(columns)s.") % {"columns": names}
-        )
+        report.warning(_("Not imported (no header): column %(columns)s.") % {"columns": names})
 
 
 def _plan(importer: Importer, rows: list[Row]) -> None:

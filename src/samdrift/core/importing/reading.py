@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -191,9 +192,7 @@ def refuse_binary(data: bytes) -> None:
     """
     for signature, what in SIGNATURES:
         if data.startswith(signature):
-            raise FileProblem(
-                _("This is %(what)s, not a CSV or XLSX file.") % {"what": what}
-            )
+            raise FileProblem(_("This is %(what)s, not a CSV or XLSX file.") % {"what": what})
     probe = data[:BINARY_PROBE]
     if probe.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return
@@ -303,7 +302,7 @@ def _lines(text: str, start: int = 0) -> Iterator[str]:
 def _read_csv(
     text: str, *, filename: str, encoding: str, max_rows: int | None, suspect: bool
 ) -> Table:
-    first_lines = [line.rstrip("\r\n") for _line, line in zip(range(20), _lines(text))]
+    first_lines = [line.rstrip("\r\n") for line in itertools.islice(_lines(text), 20)]
     delimiter = None
     start, first_row = 0, 1
     if first_lines and (match := SEP_LINE.match(first_lines[0])):
@@ -319,7 +318,7 @@ def _read_csv(
     try:
         # A row is a record, as a spreadsheet shows it: a quoted cell holding line breaks
         # is one row, however many lines it spans; an empty line is an (empty) row.
-        for number, record in enumerate(reader, start=first_row):  # noqa: B007
+        for number, record in enumerate(reader, start=first_row):
             for cell in record:
                 if cell and not cell.isspace():
                     rows.append((number, record))
