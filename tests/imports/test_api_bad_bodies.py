@@ -25,9 +25,7 @@ def test_a_json_body_that_is_not_an_object_is_a_clear_400(operator, body):
 
 
 @pytest.mark.parametrize("body", ["[1, 2]", '"assets"', "null", "42", '{"kind": "assets"}'])
-def test_a_role_that_may_import_nothing_is_refused_before_the_body_is_read(
-    read_only_user, body
-):
+def test_a_role_that_may_import_nothing_is_refused_before_the_body_is_read(read_only_user, body):
     response = post_json(api_as(read_only_user), body)
     assert response.status_code == 403
 
