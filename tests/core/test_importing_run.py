@@ -249,8 +249,14 @@ def test_an_unreadable_file_is_one_clear_error(municipality_a):
     result = run_import(
         kind="assets", data=b"Foo;Bar\n1;2\n", filename="x.csv", municipality=municipality_a
     )
-    assert "asset tag or a serial number" in result.errors[0].message
+    # No column is one assets are read from: the wrong file, said before any row is read.
+    assert "None of the file's columns is one this import reads" in result.errors[0].message
+    assert "“Foo”, “Bar”" in result.errors[0].message
     assert "Foo" in result.warnings[0]
+    result = run_import(
+        kind="assets", data=b"Foo;Name\n1;2\n", filename="x.csv", municipality=municipality_a
+    )
+    assert "asset tag or a serial number" in result.errors[0].message
 
 
 def test_rows_for_another_municipality_are_refused(municipality_a, municipality_b):

@@ -191,7 +191,7 @@ def preview(request, pk):
             "result": result,
             "kind_label": importer_class(stored.kind).label,
             "errors_shown": result.errors[:ERRORS_SHOWN],
-            "errors_hidden": max(len(result.errors) - ERRORS_SHOWN, 0),
+            "errors_hidden": max(result.error_total - len(result.errors[:ERRORS_SHOWN]), 0),
             "changes": changes,
             "may_apply": may_apply,
             "not_imported": any(not read_as for _header, read_as in result.columns),

@@ -26,12 +26,14 @@ import gc
 import json
 import logging
 import operator
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models.expressions import RawSQL
@@ -55,7 +57,7 @@ from samdrift.core.importing.parsing import (
     squash,
     unneutralise,
 )
-from samdrift.core.importing.reading import FileProblem, Table, read_table
+from samdrift.core.importing.reading import FileProblem, Table, TableSource
 from samdrift.core.importing.writing import TableWriter, bulk_writing
 
 logger = logging.getLogger("samdrift.importing")
@@ -66,6 +68,14 @@ Progress = Callable[[str, int, int], None]
 BATCH_SIZE = 5000
 # Rows of each kind shown in a preview (the counts always cover every row).
 SAMPLE_LIMIT = 200
+# Errors kept in a report (issue #11): a file of junk under a good header could otherwise
+# give millions, each a few hundred bytes. Every error is still counted, per column.
+MAX_ERRORS = 1000
+# An error message quotes the cell; a cell of junk may be megabytes long.
+MAX_MESSAGE_LENGTH = 500
+# The rows read first to find and check the header (find_header looks ten rows down):
+# a file whose header is wrong is refused before the rest of it is read at all.
+HEAD_ROWS = 20
 
 IMPORTERS: dict[str, str] = {
     "service-areas": "samdrift.organisations.importers.ServiceAreaImporter",
@@ -342,6 +352,10 @@ class ImportResult:
     to_create: dict[str, list[str]] = field(default_factory=dict)
     columns: list[list[str]] = field(default_factory=list)  # [header, read as] pairs
     errors: list[RowError] = field(default_factory=list)
+    # Every error found, and how many per column ("" for the row or file as a whole);
+    # ``errors`` holds the first MAX_ERRORS of them.
+    error_total: int = 0
+    error_counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     samples: list[RowChange] = field(default_factory=list)
     # For the column mapping step: the header row, its fingerprint, the first rows, the
@@ -356,6 +370,11 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def errors_left_out(self) -> int:
+        """Errors counted but not listed (beyond MAX_ERRORS)."""
+        return max(self.error_total - len(self.errors), 0)
 
     @property
     def error_lines(self) -> list[int]:
@@ -380,14 +399,27 @@ class Report:
     def __init__(self, result: ImportResult) -> None:
         self.result = result
         self.headers: dict[str, str] = {}  # column key -> the header as written in the file
+        self.labels: dict[str, str] = {}  # column key -> its label, for columns not in it
         self._to_create: dict[str, set[str]] = {}
         self._samples = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
+        self._counts: Counter[str] = Counter()
 
     def header(self, key: str) -> str:
-        return self.headers.get(key, key)
+        """The column as a person knows it: its header in the file, else its label —
+        never the internal key."""
+        return self.headers.get(key) or self.labels.get(key) or ""
 
     def error(self, line: int, key: str, message: str) -> None:
-        self.result.errors.append(RowError(line, self.header(key) if key else "", message))
+        self.add(RowError(line, self.header(key) if key else "", message))
+
+    def add(self, error: RowError) -> None:
+        """Count an error; keep it if fewer than MAX_ERRORS are kept."""
+        self.result.error_total += 1
+        self._counts[error.column] += 1
+        if len(self.result.errors) < MAX_ERRORS:
+            if len(error.message) > MAX_MESSAGE_LENGTH:
+                error.message = error.message[: MAX_MESSAGE_LENGTH - 1] + "…"
+            self.result.errors.append(error)
 
     def warning(self, message: str) -> None:
         self.result.warnings.append(message)
@@ -410,6 +442,9 @@ class Report:
     def finish(self) -> ImportResult:
         self.result.to_create = {k: sorted(v) for k, v in sorted(self._to_create.items())}
         self.result.errors.sort(key=lambda e: e.line)
+        # Errors added to the result directly (a rolled-back import) count as well.
+        self.result.error_total = max(self.result.error_total, len(self.result.errors))
+        self.result.error_counts = dict(self._counts.most_common())
         return self.result
 
 
@@ -918,7 +953,12 @@ class Importer:
 
     def field_label(self, key: str) -> str:
         column = next((c for c in self.all_columns() if c.key == key), None)
-        return str(column.label).lower() if column is not None else key
+        if column is not None:
+            return str(column.label).lower()
+        try:  # never the internal key in a message
+            return str(self.model._meta.get_field(key).verbose_name)
+        except FieldDoesNotExist:
+            return key.replace("_", " ")
 
     def progress(self, count: int) -> None:
         self.written += count
@@ -1228,30 +1268,31 @@ def run_import(
         return report.finish()
     if progress is not None:
         progress("read", 0, 1)
+    columns = cls.all_columns()
+    report.labels = {column.key: str(column.label) for column in columns}
     try:
-        table = read_table(data, filename)
+        table, reading = _read_checked(data, filename, columns, report, reading, find_reading)
     except FileProblem as problem:
         report.error(0, "", str(problem))
         return report.finish()
+    if table is None:  # a file-level error, found in the first rows
+        return report.finish()
     result.file_description = table.describe()
-    result.rows = len(table.rows)
     if progress is not None:
         progress("read", 1, 1)
-    columns = cls.all_columns()
+    result.warnings.extend(table.warnings)
     table = find_header(table, columns, report, reading)
-    result.headers = [str(h) for h in table.headers]
-    result.fingerprint = header_fingerprint(kind, result.headers)
-    result.first_rows = [
-        ["" if c is None else display(c) for c in cells]
-        for _line, cells in table.rows[:FIRST_ROWS_SHOWN]
-    ]
-    if reading is None and find_reading is not None:
-        reading = find_reading(kind, result.fingerprint)
-    if reading is not None:
-        result.reading = reading.name or "-"
     mapping = match_headers(table.headers, columns, report, reading)
+    refuse_unknown_header(table.headers, mapping, report)
     if not result.ok:
         return report.finish()
+    result.rows = len(table.rows)  # data rows: title rows above the header are not
+    if not table.rows:
+        report.error(0, "", _("The file has a header but no rows under it: nothing to import."))
+        return report.finish()
+    note_blank_headers(table, report)
+    for line, index, message in sorted(table.cell_problems):
+        report.add(RowError(line, column_name(table.headers, index), message))
     rows = parse_rows(
         table,
         mapping,
@@ -1314,6 +1355,107 @@ def run_import(
     if progress is not None:
         progress("done", 1, 1)
     return result
+
+
+def _read_checked(
+    data: bytes,
+    filename: str,
+    columns: Sequence[Column],
+    report: Report,
+    reading: ColumnReading | None,
+    find_reading: ReadingFinder | None,
+) -> tuple[Table | None, ColumnReading | None]:
+    """The file's table and the column reading to use; the table is None when its header
+    has a file-level error (a required column missing, one named twice, none known),
+    which is then in ``report``.
+
+    The header is checked on the first rows before the rest is read (50 MB of junk took
+    minutes and gigabytes to be refused, row by row); a small file is read once. The
+    header row, its fingerprint and the first rows go into the result either way: the
+    mapping step shows them when the columns were not understood.
+    """
+    result = report.result
+    source = TableSource(data, filename)
+    head = source.read(max_rows=HEAD_ROWS)
+    scratch = Report(ImportResult(kind=result.kind, filename=filename))
+    scratch.labels = report.labels
+    head_table = find_header(head, columns, scratch, reading)
+    result.headers = [str(h) for h in head_table.headers]
+    result.fingerprint = header_fingerprint(result.kind, result.headers)
+    result.first_rows = [
+        ["" if c is None else display(c) for c in cells]
+        for _line, cells in head_table.rows[:FIRST_ROWS_SHOWN]
+    ]
+    if reading is None and find_reading is not None:
+        reading = find_reading(result.kind, result.fingerprint)
+    if reading is not None:
+        result.reading = reading.name or "-"
+    mapping = match_headers(head_table.headers, columns, scratch, reading)
+    refuse_unknown_header(head_table.headers, mapping, scratch)
+    if not scratch.result.ok:
+        result.file_description = head.describe()
+        result.columns = scratch.result.columns
+        result.warnings.extend([*head.warnings, *scratch.result.warnings])
+        for error in scratch.result.errors:
+            report.add(error)
+        return None, reading
+    if len(head.rows) + 1 < HEAD_ROWS:
+        return head, reading  # that was all of it
+    return source.read(), reading
+
+
+def refuse_unknown_header(headers: Sequence[str], mapping: dict[str, int], report: Report) -> None:
+    """A file none of whose columns this kind reads is the wrong file (or junk): an error
+    of the file, found from its first row, so that no row is read."""
+    if mapping or not report.result.ok:
+        return
+    shown = [f"“{header[:40]}”" for header in headers if header][:5]
+    report.error(
+        0,
+        "",
+        _(
+            "None of the file's columns is one this import reads (its first row reads "
+            "%(headers)s); is it the right file, and the right kind of import?"
+        )
+        % {"headers": ", ".join(shown) + (" …" if len(headers) > 5 else "")},
+    )
+
+
+def column_name(headers: Sequence[str], index: int) -> str:
+    """A column as a message names it: its header, or its letter when it has none."""
+    if index < len(headers) and headers[index]:
+        return headers[index]
+    return _("column %(letter)s") % {"letter": column_letter(index)}
+
+
+def column_letter(index: int) -> str:
+    """A spreadsheet's name of the column at ``index`` (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def note_blank_headers(table: Table, report: Report) -> None:
+    """A column with values but no header is not imported, and said so, as an unknown
+    column is (match_headers notes those)."""
+    blank = [
+        index
+        for index, header in enumerate(table.headers)
+        if not header
+        and any(
+            index < len(cells)
+            and cells[index] is not None
+            and (not isinstance(cells[index], str) or cells[index].strip())
+            for _line, cells in table.rows
+        )
+    ]
+    if blank:
+        names = ", ".join(column_letter(index) for index in blank)
+        report.result.columns.extend([f"({column_name([], index)})", ""] for index in blank)
+        report.warning(_("Not imported (no header): column %(columns)s.") % {"columns": names})
 
 
 def _plan(importer: Importer, rows: list[Row]) -> None:

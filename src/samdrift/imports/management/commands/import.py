@@ -202,9 +202,19 @@ class Command(BaseCommand):
             table.add_row(f"new {what}", f"{len(names):,}  ({shown})")
         console.print(table)
         if result.errors:
-            console.print(f"{len(result.errors):,} errors:", style="bold red")
+            console.print(f"{result.error_total:,} errors:", style="bold red")
             for error in result.errors:
                 console.print(f"  {error}", markup=False)
+            if result.errors_left_out:
+                per_column = "; ".join(
+                    f"{column or '(the row)'} {count:,}"
+                    for column, count in result.error_counts.items()
+                )
+                console.print(
+                    f"… and {result.errors_left_out:,} more (the first {len(result.errors):,} "
+                    f"are listed). Errors per column: {per_column}.",
+                    markup=False,
+                )
             console.print(
                 "Nothing was imported: correct these rows (or use --update/--strict as the "
                 "messages say) and run again.",
