@@ -152,7 +152,16 @@ def test_a_new_holder_from_a_later_date_takes_effect_on_that_date(world, municip
     soon = today + datetime.timedelta(days=20)
     header = [*HEADER, "Assigned from"]
     first = ["T1", "S1", "ThinkPad T14", "Laptop", "Deployed", "kari", "Oppvekst", "01.01.2026"]
-    later = ["T2", "S2", "ThinkPad T14", "Laptop", "Deployed", "kari", "Oppvekst", f"{soon:%d.%m.%Y}"]
+    later = [
+        "T2",
+        "S2",
+        "ThinkPad T14",
+        "Laptop",
+        "Deployed",
+        "kari",
+        "Oppvekst",
+        f"{soon:%d.%m.%Y}",
+    ]
     assert assets(municipality_a, [header, first, later]).created == 2
     moved = ["T1", "S1", "ThinkPad T14", "Laptop", "Deployed", "ola", "Helse og omsorg"]
     result = assets(municipality_a, [header, [*moved, f"{soon:%d.%m.%Y}"]], update=True)
