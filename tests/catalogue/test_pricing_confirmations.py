@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from samdrift.catalogue.models import PriceListPublication, PriceVersion
-from samdrift.inventory.choices import AssetStatus
+from samdrift.inventory.services import assign_asset
 from tests import factories
 from tests.confirming import confirmation_form
 
@@ -37,8 +37,13 @@ def laptop(db, municipality_a, municipality_b):
         factories.make_category(name="Laptops", lease_model=lease), name="Laptop"
     )
     factories.make_price(amount=OLD, valid_from=datetime.date(2025, 1, 1), product=product)
+    # Held through assignments, as billing (and so the price list's effect) reads them.
     for municipality in (municipality_a, municipality_a, municipality_b):
-        factories.make_asset(product, municipality=municipality, status=AssetStatus.DEPLOYED)
+        assign_asset(
+            asset=factories.make_asset(product),
+            municipality=municipality,
+            valid_from=datetime.date(2025, 1, 1),
+        )
     return product
 
 
