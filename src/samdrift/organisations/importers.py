@@ -19,6 +19,7 @@ from samdrift.core.importing.base import (
     Row,
     fetch_in,
     field_column,
+    note_unknown,
 )
 from samdrift.core.importing.parsing import Choice, Name, Text
 from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
@@ -200,10 +201,12 @@ def resolve_service_area(
     if name:
         area = lookups.service_area(name)
         if area is None:
-            report.error(
+            note_unknown(
+                report,
                 row.line,
                 "service_area",
-                _("unknown service area “%(name)s” in %(municipality)s")
+                name,
+                lambda: _("unknown service area “%(name)s” in %(municipality)s; map it to one")
                 % {"name": name, "municipality": lookups.municipality},
             )
             ok = False
@@ -211,10 +214,12 @@ def resolve_service_area(
     if cost_centre:
         by_cost_centre = lookups.service_area_by_cost_centre(cost_centre)
         if by_cost_centre is None:
-            report.error(
+            note_unknown(
+                report,
                 row.line,
                 "service_area_cost_centre",
-                _("no service area has the cost centre “%(code)s” in %(municipality)s")
+                cost_centre,
+                lambda: _("no service area has the cost centre “%(code)s” in %(municipality)s")
                 % {"code": cost_centre, "municipality": lookups.municipality},
             )
             ok = False
