@@ -27,7 +27,7 @@ from samdrift.core.importing.base import (
     Report,
     match_headers,
 )
-from samdrift.core.permissions import can_write
+from samdrift.core.permissions import can_write, restrict
 from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.imports.services import (
     MAX_UPLOAD_BYTES,
@@ -263,6 +263,50 @@ def _choices_of(column) -> list[tuple[str, str]] | None:
     return [(str(value), str(label)) for value, label in choices.choices]
 
 
+def _reference_choices(key: str, user, upload: ImportUpload) -> list[tuple[str, str]] | None:
+    """What a value of a column naming a stored object may be mapped to: the categories,
+    service areas (of the upload's municipality) or municipalities ``user`` may see
+    (``restrict``), as the text the importer looks up (a category's code, an area's name
+    or cost centre, a municipality's number). A company may also mean the collaboration
+    itself: an asset no municipality holds (the asset export writes it so)."""
+    from samdrift.catalogue.models import ProductCategory
+    from samdrift.organisations.models import Collaboration, ServiceArea
+
+    if key in ("category", "category_code"):
+        categories = restrict(ProductCategory.objects.order_by("name"), user)
+        return [(c.code, f"{c.name} ({c.code})") for c in categories]
+    if key in ("service_area", "service_area_cost_centre"):
+        areas = restrict(
+            ServiceArea.objects.filter(municipality=upload.municipality).order_by("name"), user
+        )
+        if key == "service_area":
+            return [(a.name, f"{a.name} ({a.cost_centre})") for a in areas]
+        return [(a.cost_centre, f"{a.cost_centre} {a.name}") for a in areas]
+    if key in ("municipality", "municipality_number"):
+        choices = [
+            (m.number, f"{m.number} {m.name}")
+            for m in restrict(Municipality.objects.order_by("number"), user)
+        ]
+        collaboration = Collaboration.get()
+        if key == "municipality" and upload.kind == "assets" and collaboration is not None:
+            choices.append(
+                (
+                    collaboration.name,
+                    _("%(name)s (held by no municipality)") % {"name": collaboration.name},
+                )
+            )
+        return choices
+    return None
+
+
+def _value_choices(key: str, by_key: dict, user, upload: ImportUpload):
+    """The meanings a value of column ``key`` may be mapped to; None: free text."""
+    choices = _reference_choices(key, user, upload)
+    if choices is None and key in by_key:
+        choices = _choices_of(by_key[key])
+    return choices
+
+
 @login_required
 def map_columns(request, pk):
     """The mapping step: what each column of the file means (or "not imported"), with
@@ -292,11 +336,26 @@ def map_columns(request, pk):
         values: dict[str, dict[str, str]] = {
             key: dict(mapping) for key, mapping in (reading.values if reading else {}).items()
         }
+        refused = []
         for key, unknown in result.unknown_values.items():
+            allowed = _value_choices(key, by_key, request.user, stored)
+            allowed_values = {value for value, _label in allowed} if allowed is not None else None
             for position, value in enumerate(unknown):
                 meaning = request.POST.get(f"val-{key}-{position}", "").strip()
-                if meaning:
-                    values.setdefault(key, {})[value] = meaning
+                if not meaning:
+                    continue
+                if allowed_values is not None and meaning not in allowed_values:
+                    refused.append(f"“{value}” → “{meaning}”")
+                    continue
+                values.setdefault(key, {})[value] = meaning
+        if refused:
+            # Only a choice offered (and so one the user may see) is saved.
+            messages.error(
+                request,
+                _("Not saved: %(values)s is not one of the choices offered.")
+                % {"values": ", ".join(refused)},
+            )
+            return redirect("imports:map", pk=pk)
         order = request.POST.get("date_order", "")
         reading = ColumnReading(
             columns=chosen, values=values, date_order=order if order in ("mdy", "dmy") else ""
@@ -331,7 +390,7 @@ def map_columns(request, pk):
         {
             "key": key,
             "label": by_key[key].label if key in by_key else key,
-            "choices": _choices_of(by_key[key]) if key in by_key else None,
+            "choices": _value_choices(key, by_key, request.user, stored),
             "values": [
                 {"position": position, "value": value, "count": count, "lines": lines}
                 for position, (value, (count, lines)) in enumerate(entries.items())

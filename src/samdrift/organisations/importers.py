@@ -206,8 +206,10 @@ def resolve_service_area(
                 row.line,
                 "service_area",
                 name,
-                lambda: _("unknown service area “%(name)s” in %(municipality)s; map it to one")
-                % {"name": name, "municipality": lookups.municipality},
+                lambda: (
+                    _("unknown service area “%(name)s” in %(municipality)s; map it to one")
+                    % {"name": name, "municipality": lookups.municipality}
+                ),
             )
             ok = False
     cost_centre = row.values.get("service_area_cost_centre")
@@ -219,8 +221,10 @@ def resolve_service_area(
                 row.line,
                 "service_area_cost_centre",
                 cost_centre,
-                lambda: _("no service area has the cost centre “%(code)s” in %(municipality)s")
-                % {"code": cost_centre, "municipality": lookups.municipality},
+                lambda: (
+                    _("no service area has the cost centre “%(code)s” in %(municipality)s")
+                    % {"code": cost_centre, "municipality": lookups.municipality}
+                ),
             )
             ok = False
         elif area is not None and by_cost_centre.pk != area.pk:
