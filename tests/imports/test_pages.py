@@ -7,6 +7,7 @@ from django.test import Client
 
 from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.inventory.models import Asset
+from tests import factories
 from tests.importing_support import SNIPE_IT_HEADER, csv_bytes, inventory_world, snipe_it_row
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +196,53 @@ def test_the_mapping_step_is_not_for_roles_that_may_not_import(operator, contact
     response = send(client_for(operator), municipality_a, [["Inv.nr"], ["K-1"]])
     assert client_for(contact_a).get(response.url + "map/").status_code == 404
     assert client_for(contact_a).get("/imports/mappings/").status_code == 403
+
+
+def test_the_mapping_step_maps_categories_areas_and_companies_to_what_the_user_sees(
+    operator, municipality_a, municipality_b
+):
+    world = inventory_world(municipality_a)
+    factories.make_service_area(municipality_b, name="Skole i Elvdal", cost_centre="9000")
+    header = ["Company", "Asset Tag", "Model", "Category", "Department", "Username"]
+    file_rows = [header] + [
+        ["Fjordvik IKT", f"K-{n}", "Ny PC", "Bærbare", "Skole", ""] for n in range(3)
+    ]
+    client = client_for(operator)
+    response = send(client, municipality_a, file_rows)
+    map_url = response.url + "map/"
+    page = client.get(map_url).content.decode()
+    for key in ("municipality", "category", "service_area"):
+        assert f'data-testid="value-map-{key}"' in page
+    # Chosen from lists: this municipality's areas (not Elvdal's), the categories, the
+    # municipalities (by number) and the collaboration's pool.
+    assert '<option value="Oppvekst">' in page and "Skole i Elvdal" not in page
+    assert '<option value="laptop">' in page and '<option value="4601">' in page
+    columns = {"col-0": "municipality", "col-1": "asset_tag", "col-2": "product",
+               "col-3": "category", "col-4": "service_area", "col-5": "person"}  # fmt: skip
+
+    # A value not offered (another municipality's area, typed into the request) is
+    # refused with a message, and nothing is saved.
+    refused = client.post(
+        map_url, {**columns, "val-service_area-0": "Skole i Elvdal", "name": "Gammel"}
+    )
+    assert refused.status_code == 302 and refused.url == map_url
+    assert "not one of the choices offered" in client.get(map_url).content.decode()
+    assert not ImportMapping.objects.exists()
+
+    client.post(
+        map_url,
+        {**columns, "val-municipality-0": "4601", "val-category-0": "laptop",
+         "val-service_area-0": "Oppvekst", "name": "Gammel"},
+    )  # fmt: skip
+    mapping = ImportMapping.objects.get()
+    assert mapping.values == {
+        "municipality": {"Fjordvik IKT": "4601"},
+        "category": {"Bærbare": "laptop"},
+        "service_area": {"Skole": "Oppvekst"},
+    }
+    stored = ImportUpload.objects.get()
+    # Held by a service area, the new product needs a price first: the only error left.
+    assert stored.result["unknown_values"] == {}
+    errors = stored.result["errors"]
+    assert len(errors) == 1 and "“Ny PC” has no price" in errors[0]["message"], errors
+    assert world.laptop.code == "laptop"
