@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from samdrift.core.importing.base import header_fingerprint
 from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.inventory.models import Asset
 from tests import factories
@@ -246,3 +247,55 @@ def test_the_mapping_step_maps_categories_areas_and_companies_to_what_the_user_s
     errors = stored.result["errors"]
     assert len(errors) == 1 and "“Ny PC” has no price" in errors[0]["message"], errors
     assert world.laptop.code == "laptop"
+
+
+def test_a_saved_mapping_is_edited_with_validation(operator, municipality_a, contact_a):
+    world = inventory_world(municipality_a)
+    header = ["Inv.nr", "Maskin", "Gruppe", "Tilstand"]
+    mapping = ImportMapping.objects.create(
+        name="Gammel liste",
+        kind="assets",
+        fingerprint=header_fingerprint("assets", header),
+        headers=header,
+        columns={"Inv.nr": "asset_tag", "Maskin": "product", "Gruppe": "", "Tilstand": "status"},
+        values={"status": {"Hyllevare": "in_stock", "Utlånt": "deployed"}},
+        date_order="dmy",
+    )
+    ImportMapping.objects.create(name="Annen", kind="assets", fingerprint="x", headers=["a"])
+    client = client_for(operator)
+    url = f"/imports/mappings/{mapping.pk}/"
+    assert url in client.get("/imports/mappings/").content.decode()
+    page = client.get(url).content.decode()
+    assert 'data-testid="mapping-form"' in page and "Hyllevare" in page
+    # The fields as stored: header i is col_i; the values sorted by text.
+    good = {"name": "Gammel liste 2", "date_order": "mdy", "col_0": "asset_tag",
+            "col_1": "product", "col_2": "category", "col_3": "status",
+            "val_status_0": "in_stock", "val_status_1": ""}  # fmt: skip
+
+    # Two headers read as one column, a name taken, a meaning that is not a status.
+    bad = {**good, "col_2": "product", "name": "annen", "val_status_0": "on_the_moon"}
+    response = client.post(url, bad)
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert "“Maskin” is read as Product already" in form.errors["col_2"][0]
+    assert "Another assets mapping is called “annen”" in form.errors["name"][0]
+    assert "val_status_0" in form.errors
+    mapping.refresh_from_db()
+    assert mapping.name == "Gammel liste" and mapping.date_order == "dmy"
+
+    assert client.post(url, good).status_code == 302
+    mapping.refresh_from_db()
+    assert (mapping.name, mapping.date_order) == ("Gammel liste 2", "mdy")
+    assert mapping.columns == {
+        "Inv.nr": "asset_tag", "Maskin": "product", "Gruppe": "category", "Tilstand": "status"
+    }  # fmt: skip
+    assert mapping.values == {"status": {"Hyllevare": "in_stock"}}  # "Utlånt" removed
+    # The edited mapping reads the next file: Gruppe is now the category.
+    rows = [header, ["K-1", "Ny maskin", "Laptop", "Hyllevare"]]
+    response = send(client, municipality_a, rows)
+    result = ImportUpload.objects.get(pk=response.url.split("/")[2]).result
+    assert result["ok"] and result["to_create"] == {"products": ["Ny maskin"]}, result["errors"]
+    assert world.laptop.name == "Laptop"
+
+    # Not for roles that may not import.
+    assert client_for(contact_a).get(url).status_code == 403

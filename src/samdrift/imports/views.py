@@ -27,7 +27,8 @@ from samdrift.core.importing.base import (
     Report,
     match_headers,
 )
-from samdrift.core.permissions import can_write, restrict
+from samdrift.core.permissions import can_write
+from samdrift.imports.forms import MappingForm, value_choices
 from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.imports.services import (
     MAX_UPLOAD_BYTES,
@@ -38,6 +39,7 @@ from samdrift.imports.services import (
     recheck_upload,
     save_mapping,
     store_upload,
+    update_mapping,
 )
 from samdrift.organisations.models import Municipality
 from samdrift.web.forms import DateInput, add_service_errors, scoped_queryset
@@ -254,59 +256,6 @@ def template_csv(request, kind):
     return response
 
 
-def _choices_of(column) -> list[tuple[str, str]] | None:
-    """The values a column's parser knows, when it is a choice (status, kind …)."""
-    parser = column.parser
-    choices = getattr(parser, "choices", None)
-    if choices is None or not hasattr(choices, "choices"):
-        return None
-    return [(str(value), str(label)) for value, label in choices.choices]
-
-
-def _reference_choices(key: str, user, upload: ImportUpload) -> list[tuple[str, str]] | None:
-    """What a value of a column naming a stored object may be mapped to: the categories,
-    service areas (of the upload's municipality) or municipalities ``user`` may see
-    (``restrict``), as the text the importer looks up (a category's code, an area's name
-    or cost centre, a municipality's number). A company may also mean the collaboration
-    itself: an asset no municipality holds (the asset export writes it so)."""
-    from samdrift.catalogue.models import ProductCategory
-    from samdrift.organisations.models import Collaboration, ServiceArea
-
-    if key in ("category", "category_code"):
-        categories = restrict(ProductCategory.objects.order_by("name"), user)
-        return [(c.code, f"{c.name} ({c.code})") for c in categories]
-    if key in ("service_area", "service_area_cost_centre"):
-        areas = restrict(
-            ServiceArea.objects.filter(municipality=upload.municipality).order_by("name"), user
-        )
-        if key == "service_area":
-            return [(a.name, f"{a.name} ({a.cost_centre})") for a in areas]
-        return [(a.cost_centre, f"{a.cost_centre} {a.name}") for a in areas]
-    if key in ("municipality", "municipality_number"):
-        choices = [
-            (m.number, f"{m.number} {m.name}")
-            for m in restrict(Municipality.objects.order_by("number"), user)
-        ]
-        collaboration = Collaboration.get()
-        if key == "municipality" and upload.kind == "assets" and collaboration is not None:
-            choices.append(
-                (
-                    collaboration.name,
-                    _("%(name)s (held by no municipality)") % {"name": collaboration.name},
-                )
-            )
-        return choices
-    return None
-
-
-def _value_choices(key: str, by_key: dict, user, upload: ImportUpload):
-    """The meanings a value of column ``key`` may be mapped to; None: free text."""
-    choices = _reference_choices(key, user, upload)
-    if choices is None and key in by_key:
-        choices = _choices_of(by_key[key])
-    return choices
-
-
 @login_required
 def map_columns(request, pk):
     """The mapping step: what each column of the file means (or "not imported"), with
@@ -338,7 +287,9 @@ def map_columns(request, pk):
         }
         refused = []
         for key, unknown in result.unknown_values.items():
-            allowed = _value_choices(key, by_key, request.user, stored)
+            allowed = value_choices(
+                key, request.user, kind=stored.kind, municipality=stored.municipality
+            )
             allowed_values = {value for value, _label in allowed} if allowed is not None else None
             for position, value in enumerate(unknown):
                 meaning = request.POST.get(f"val-{key}-{position}", "").strip()
@@ -390,7 +341,9 @@ def map_columns(request, pk):
         {
             "key": key,
             "label": by_key[key].label if key in by_key else key,
-            "choices": _value_choices(key, by_key, request.user, stored),
+            "choices": value_choices(
+                key, request.user, kind=stored.kind, municipality=stored.municipality
+            ),
             "values": [
                 {"position": position, "value": value, "count": count, "lines": lines}
                 for position, (value, (count, lines)) in enumerate(entries.items())
@@ -430,4 +383,30 @@ def mappings(request):
         request,
         "imports/mappings.html",
         {"mappings": ImportMapping.objects.filter(kind__in=kinds)},
+    )
+
+
+@login_required
+def mapping_edit(request, pk):
+    """Edit a saved mapping: its name, what its headers are read as, its value mappings
+    and the order of slashed dates; validated, then saved as one change."""
+    kinds = [kind for kind, _label in importable_kinds(request.user)]
+    if not kinds:
+        raise PermissionDenied
+    mapping = get_object_or_404(ImportMapping, pk=pk, kind__in=kinds)
+    form = MappingForm(request.POST or None, mapping=mapping, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        update_mapping(mapping=mapping, name=form.cleaned_data["name"], reading=form.reading())
+        messages.success(request, _("Saved the mapping “%(name)s”.") % {"name": mapping.name})
+        return redirect("imports:mappings")
+    return render(
+        request,
+        "imports/mapping_edit.html",
+        {
+            "mapping": mapping,
+            "form": form,
+            "header_fields": [form[name] for name, _header in form.header_fields],
+            "value_fields": [form[name] for name, _key, _value in form.value_fields],
+        },
+        status=400 if form.errors else 200,
     )
