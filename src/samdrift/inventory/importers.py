@@ -588,11 +588,7 @@ class AssetImporter(Importer):
         # for those); the row's tag is then read as the stored one.
         missing = {t.upper() for t in tags if t and t not in by_tag}
         if missing:
-            folded = fetch_in(
-                Asset.objects.annotate(tag_upper=Upper("asset_tag")).values(*STORED),
-                "tag_upper",
-                missing,
-            )
+            folded = fetch_in(assets_by_upper_tag().values(*STORED), "tag_upper", missing)
             by_upper = {v["asset_tag"].upper(): v for v in folded}
             for row in rows:
                 tag = row.values.get("asset_tag")
@@ -1255,6 +1251,12 @@ class AssetImporter(Importer):
                 befores.append(before)
         if assets:
             self.update(Asset, assets, sorted(fields), befores)
+
+
+def assets_by_upper_tag() -> models.QuerySet[Asset]:
+    """Assets with their tag upper-cased as ``tag_upper``, to filter on: the expression
+    of the index ``asset_tag_upper_idx``, so the look-up uses it (tested with EXPLAIN)."""
+    return Asset.objects.annotate(tag_upper=Upper("asset_tag"))
 
 
 def same(obj: Any, stored: Any) -> bool:
