@@ -69,12 +69,23 @@ def test_fifty_bad_rows_among_ten_thousand_are_all_reported_and_nothing_is_impor
 
     assert not result.applied
     assert len(bad) == 50
-    assert result.error_lines == sorted(bad)
-    assert len(result.errors) == 50
+    # An unknown service area or category is listed once, at its first row, with how
+    # many rows have it (to be mapped once); the rows are all counted.
+    unknown = {
+        "service_area": sorted(k for k, v in bad.items() if v[0] == "Service area"),
+        "category": sorted(k for k, v in bad.items() if v[0] == "Category"),
+    }
+    listed = sorted(set(bad) - {*unknown["service_area"][1:], *unknown["category"][1:]})
+    assert result.error_lines == listed
+    assert len(result.errors) == 50 - 9 - 9
     for error in result.errors:
         column, words = bad[error.line]
         assert error.column == column
         assert words in error.message
+    assert result.unknown_values["service_area"] == {"Skole": [10, unknown["service_area"]]}
+    assert result.unknown_values["category"] == {"Nettbrett": [10, unknown["category"]]}
+    first_category = next(e for e in result.errors if e.column == "Category")
+    assert "(on 10 rows; map the value once for all of them)" in first_category.message
     assert counts() == before
 
 

@@ -1,11 +1,13 @@
 """``/api/imports/``: check or import a file through the API, with the same permissions."""
 
 import base64
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from samdrift.core.models import ObjectChange
+from samdrift.imports.models import ImportMapping
 from samdrift.inventory.models import Asset
 from tests import factories
 from tests.conftest import api_as
@@ -153,3 +155,61 @@ def test_the_schema_documents_the_endpoint(operator):
     assert (
         "multipart/form-data" in schema["paths"]["/api/imports/"]["post"]["requestBody"]["content"]
     )
+
+
+def test_a_mapping_is_given_by_name_id_or_inline(operator, municipality_a):
+    inventory_world(municipality_a)
+    header = ["Inv.nr", "Maskin", "Tilstand", "Kjøpt"]
+    rows = [header, ["K-1", "ThinkPad T14", "Hyllevare", "03/04/2024"]]
+    inline = {
+        "columns": {"Inv.nr": "asset_tag", "Maskin": "product", "Tilstand": "status",
+                    "Kjøpt": "acquisition_date"},
+        "values": {"status": {"Hyllevare": "in_stock"}},
+        "date_order": "mdy",
+    }  # fmt: skip
+    client = api_as(operator)
+    base = {"kind": "assets", "municipality": municipality_a.pk}
+
+    unmapped = post(client, **base, file=upload(rows)).json()
+    assert not unmapped["ok"]
+
+    # Inline, as JSON (an object) and as multipart (its JSON text).
+    as_json = client.post(
+        URL, {**base, "content": csv_bytes(rows).decode(), "mapping": inline}, format="json"
+    )
+    assert as_json.status_code == 200 and as_json.json()["ok"], as_json.json()
+    multipart = post(client, **base, file=upload(rows), mapping=json.dumps(inline))
+    assert multipart.status_code == 200 and multipart.json()["ok"], multipart.json()
+
+    # Saved: by name and by id (not saved for this header row: only given explicitly).
+    saved = ImportMapping.objects.create(
+        name="Gammel liste", kind="assets", fingerprint="other", headers=header,
+        columns=inline["columns"], values=inline["values"], date_order="mdy",
+    )  # fmt: skip
+    for given in ("Gammel liste", str(saved.pk)):
+        done = post(client, **base, dry_run="false", file=upload(rows), mapping=given)
+        assert done.status_code in (200, 201), done.json()
+        assert done.json()["reading"] == "Gammel liste"
+    asset = Asset.objects.get(asset_tag="K-1")
+    assert (asset.status, asset.acquisition_date.isoformat()) == ("in_stock", "2024-03-04")
+
+    # Bad mappings are 400s naming the field.
+    for bad, words in [
+        ("Ingen slik", "No saved assets mapping is called (or has the id) Ingen slik"),
+        ("{not json", "not valid JSON"),
+        ({"date_order": "ymd"}, "“date_order” is mdy, dmy or empty"),
+        ([1, 2], "a saved mapping's name or id, or a mapping object"),
+    ]:
+        response = client.post(
+            URL, {**base, "content": csv_bytes(rows).decode(), "mapping": bad}, format="json"
+        )
+        assert response.status_code == 400
+        assert words in str(response.json()["mapping"]), response.json()
+
+
+def test_the_schema_documents_the_mapping(operator):
+    schema = api_as(operator).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    request = schema["components"]["schemas"]["ImportRequestRequest"]["properties"]
+    assert "samdrift import --map" in request["mapping"]["description"]
+    result = schema["components"]["schemas"]["ImportResult"]["properties"]
+    assert "unknown_values" in result

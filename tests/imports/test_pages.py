@@ -5,8 +5,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from samdrift.core.importing.base import header_fingerprint
 from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.inventory.models import Asset
+from tests import factories
 from tests.importing_support import SNIPE_IT_HEADER, csv_bytes, inventory_world, snipe_it_row
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +197,105 @@ def test_the_mapping_step_is_not_for_roles_that_may_not_import(operator, contact
     response = send(client_for(operator), municipality_a, [["Inv.nr"], ["K-1"]])
     assert client_for(contact_a).get(response.url + "map/").status_code == 404
     assert client_for(contact_a).get("/imports/mappings/").status_code == 403
+
+
+def test_the_mapping_step_maps_categories_areas_and_companies_to_what_the_user_sees(
+    operator, municipality_a, municipality_b
+):
+    world = inventory_world(municipality_a)
+    factories.make_service_area(municipality_b, name="Skole i Elvdal", cost_centre="9000")
+    header = ["Company", "Asset Tag", "Model", "Category", "Department", "Username"]
+    file_rows = [header] + [
+        ["Fjordvik IKT", f"K-{n}", "Ny PC", "Bærbare", "Skole", ""] for n in range(3)
+    ]
+    client = client_for(operator)
+    response = send(client, municipality_a, file_rows)
+    map_url = response.url + "map/"
+    page = client.get(map_url).content.decode()
+    for key in ("municipality", "category", "service_area"):
+        assert f'data-testid="value-map-{key}"' in page
+    # Chosen from lists: this municipality's areas (not Elvdal's), the categories, the
+    # municipalities (by number) and the collaboration's pool.
+    assert '<option value="Oppvekst">' in page and "Skole i Elvdal" not in page
+    assert '<option value="laptop">' in page and '<option value="4601">' in page
+    columns = {"col-0": "municipality", "col-1": "asset_tag", "col-2": "product",
+               "col-3": "category", "col-4": "service_area", "col-5": "person"}  # fmt: skip
+
+    # A value not offered (another municipality's area, typed into the request) is
+    # refused with a message, and nothing is saved.
+    refused = client.post(
+        map_url, {**columns, "val-service_area-0": "Skole i Elvdal", "name": "Gammel"}
+    )
+    assert refused.status_code == 302 and refused.url == map_url
+    assert "not one of the choices offered" in client.get(map_url).content.decode()
+    assert not ImportMapping.objects.exists()
+
+    client.post(
+        map_url,
+        {**columns, "val-municipality-0": "4601", "val-category-0": "laptop",
+         "val-service_area-0": "Oppvekst", "name": "Gammel"},
+    )  # fmt: skip
+    mapping = ImportMapping.objects.get()
+    assert mapping.values == {
+        "municipality": {"Fjordvik IKT": "4601"},
+        "category": {"Bærbare": "laptop"},
+        "service_area": {"Skole": "Oppvekst"},
+    }
+    stored = ImportUpload.objects.get()
+    # Held by a service area, the new product needs a price first: the only error left.
+    assert stored.result["unknown_values"] == {}
+    errors = stored.result["errors"]
+    assert len(errors) == 1 and "“Ny PC” has no price" in errors[0]["message"], errors
+    assert world.laptop.code == "laptop"
+
+
+def test_a_saved_mapping_is_edited_with_validation(operator, municipality_a, contact_a):
+    world = inventory_world(municipality_a)
+    header = ["Inv.nr", "Maskin", "Gruppe", "Tilstand"]
+    mapping = ImportMapping.objects.create(
+        name="Gammel liste",
+        kind="assets",
+        fingerprint=header_fingerprint("assets", header),
+        headers=header,
+        columns={"Inv.nr": "asset_tag", "Maskin": "product", "Gruppe": "", "Tilstand": "status"},
+        values={"status": {"Hyllevare": "in_stock", "Utlånt": "deployed"}},
+        date_order="dmy",
+    )
+    ImportMapping.objects.create(name="Annen", kind="assets", fingerprint="x", headers=["a"])
+    client = client_for(operator)
+    url = f"/imports/mappings/{mapping.pk}/"
+    assert url in client.get("/imports/mappings/").content.decode()
+    page = client.get(url).content.decode()
+    assert 'data-testid="mapping-form"' in page and "Hyllevare" in page
+    # The fields as stored: header i is col_i; the values sorted by text.
+    good = {"name": "Gammel liste 2", "date_order": "mdy", "col_0": "asset_tag",
+            "col_1": "product", "col_2": "category", "col_3": "status",
+            "val_status_0": "in_stock", "val_status_1": ""}  # fmt: skip
+
+    # Two headers read as one column, a name taken, a meaning that is not a status.
+    bad = {**good, "col_2": "product", "name": "annen", "val_status_0": "on_the_moon"}
+    response = client.post(url, bad)
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert "“Maskin” is read as Product already" in form.errors["col_2"][0]
+    assert "Another assets mapping is called “annen”" in form.errors["name"][0]
+    assert "val_status_0" in form.errors
+    mapping.refresh_from_db()
+    assert mapping.name == "Gammel liste" and mapping.date_order == "dmy"
+
+    assert client.post(url, good).status_code == 302
+    mapping.refresh_from_db()
+    assert (mapping.name, mapping.date_order) == ("Gammel liste 2", "mdy")
+    assert mapping.columns == {
+        "Inv.nr": "asset_tag", "Maskin": "product", "Gruppe": "category", "Tilstand": "status"
+    }  # fmt: skip
+    assert mapping.values == {"status": {"Hyllevare": "in_stock"}}  # "Utlånt" removed
+    # The edited mapping reads the next file: Gruppe is now the category.
+    rows = [header, ["K-1", "Ny maskin", "Laptop", "Hyllevare"]]
+    response = send(client, municipality_a, rows)
+    result = ImportUpload.objects.get(pk=response.url.split("/")[2]).result
+    assert result["ok"] and result["to_create"] == {"products": ["Ny maskin"]}, result["errors"]
+    assert world.laptop.name == "Laptop"
+
+    # Not for roles that may not import.
+    assert client_for(contact_a).get(url).status_code == 403

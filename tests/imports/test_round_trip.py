@@ -1,11 +1,14 @@
 """Every list exported (CSV and XLSX, as the list pages write them) imports back with no
 change at all: same rows, nothing written, nothing logged."""
 
+import csv
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.db.models import Q
+from openpyxl import load_workbook
 
 from samdrift.catalogue.models import Product
 from samdrift.catalogue.tables import PRODUCT_TABLE
@@ -19,6 +22,7 @@ from samdrift.inventory.tables import ASSET_TABLE
 from samdrift.organisations.models import Location, Person, ServiceArea
 from samdrift.organisations.tables import LOCATION_TABLE, PERSON_TABLE, SERVICE_AREA_TABLE
 from tests import factories
+from tests.importing_support import csv_bytes
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -27,6 +31,8 @@ D = datetime.date
 @pytest.fixture
 def inventory(municipality_a, municipality_b):
     m = municipality_a
+    # Assets no municipality holds are exported as the collaboration's.
+    factories.make_collaboration(name="Fjordregionen IKT")
     oppvekst = factories.make_service_area(m, name="Oppvekst", cost_centre="2000")
     factories.make_service_area(
         m, name="Helse og omsorg", cost_centre="3000", kind="health_care", active=False
@@ -159,3 +165,30 @@ def test_the_guard_against_formulas_is_in_the_file_and_undone_on_import(inventor
     data = exported("csv", Asset.objects.filter(asset_tag="FV-1"), ASSET_TABLE, "assets")
     assert "'=HYPERLINK" in data.decode()
     assert run_import(kind="assets", data=data, municipality=inventory).unchanged == 1
+
+
+def test_assets_no_municipality_holds_are_exported_as_the_collaborations(inventory):
+    data = exported("csv", Asset.objects.all(), ASSET_TABLE, "assets")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    holder = {row["asset_tag"]: row["municipality"] for row in rows}
+    # FV-1 and FV-2 are held by the municipality; FV-3 (in stock) and FV-4 (retired) by none.
+    assert holder == {
+        "FV-1": inventory.name,
+        "FV-2": inventory.name,
+        "FV-3": "Fjordregionen IKT",
+        "FV-4": "Fjordregionen IKT",
+    }
+    xlsx = exported("xlsx", Asset.objects.filter(asset_tag="FV-3"), ASSET_TABLE, "assets")
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    header, values = (list(r) for r in sheet.iter_rows(values_only=True))
+    assert values[header.index("municipality")] == "Fjordregionen IKT"
+
+
+def test_a_checked_out_row_naming_the_collaboration_is_refused(inventory):
+    header = ["Asset Tag", "Company", "Username", "Status"]
+    rows = [header, ["FV-3", "Fjordregionen IKT", "kari", "Ready to Deploy"]]
+    before = snapshot()
+    result = run_import(kind="assets", data=csv_bytes(rows), municipality=inventory, update=True)
+    assert [(e.line, e.column) for e in result.errors] == [(2, "Company")]
+    assert "no municipality holds FV-3" in result.errors[0].message
+    assert snapshot() == before

@@ -289,3 +289,79 @@ def test_held_assets_without_a_price_are_refused_so_billing_never_stops(world, m
     except ValidationError as error:  # pragma: no cover - the failure this test guards
         pytest.fail(f"billing stopped after an import: {error}")
     assert Charge.objects.count() >= 2  # the two held assets were billed
+
+
+# Snipe-IT's asset list export with its Company and a Department column (a custom field
+# many municipalities add), as an old installation writes them: a company named after
+# the IT department, categories and departments named otherwise than here.
+COMPANY_HEADER = ["Company", "Asset Tag", "Model", "Category", "Department", "Username", "Status"]
+
+
+def company_rows():
+    rows = [COMPANY_HEADER]
+    for n in range(3):  # held by persons in "Skole": the product exists and is priced
+        rows.append(
+            ["Fjordvik IKT", f"C{n}", "ThinkPad T14", "Laptop", "Skole", f"u{n}", "Deployed"]
+        )
+    for n in range(3, 5):  # in stock: a new product of a category named otherwise
+        rows.append(["Fjordvik IKT", f"C{n}", "EliteBook 840", "Bærbare", "", "", "Pending"])
+    return rows
+
+
+def test_unknown_categories_service_areas_and_companies_are_listed_once_and_mapped(
+    world, municipality_a, municipality_b
+):
+    data = csv_bytes(company_rows())
+    dry = run_import(
+        kind="assets", data=data, filename="snipe.csv", municipality=municipality_a, dry_run=True
+    )
+    # Each value nobody knows once, at its first row, with its rows counted.
+    assert [(e.line, e.column) for e in dry.errors] == [
+        (2, "Company"),
+        (2, "Department"),
+        (5, "Category"),
+    ]
+    company, department, category = (e.message for e in dry.errors)
+    assert "no municipality has the name or number “Fjordvik IKT”" in company
+    assert "(on 5 rows; map the value once for all of them)" in company
+    assert "unknown service area “Skole” in Fjordvik" in department and "on 3 rows" in department
+    assert "unknown product category “Bærbare”" in category and "on 2 rows" in category
+    assert dry.unknown_values == {
+        "municipality": {"Fjordvik IKT": [5, [2, 3, 4, 5, 6]]},
+        "service_area": {"Skole": [3, [2, 3, 4]]},
+        "category": {"Bærbare": [2, [5, 6]]},
+    }
+
+    # Another municipality's name is not unknown: the row is for it.
+    other = [COMPANY_HEADER, ["Elvdal", "E1", "ThinkPad T14", "Laptop", "", "", "Pending"]]
+    elsewhere = run_import(
+        kind="assets", data=csv_bytes(other), filename="x.csv", municipality=municipality_a
+    )
+    assert "this row is for Elvdal, not Fjordvik" in elsewhere.errors[0].message
+
+    save_mapping(
+        kind="assets",
+        headers=dry.headers,
+        reading=ColumnReading(
+            values={
+                "municipality": {"Fjordvik IKT": municipality_a.number},
+                "service_area": {"Skole": "Oppvekst"},
+                "category": {"Bærbare": "laptop"},
+            }
+        ),
+        name="Snipe-IT Fjordvik",
+    )
+    mapped = run_import(
+        kind="assets", data=data, filename="snipe.csv", municipality=municipality_a,
+        find_reading=find_reading, on=D(2026, 1, 5),
+    )  # fmt: skip
+    assert mapped.applied, mapped.errors
+    held = Asset.objects.filter(asset_tag__in=["C0", "C1", "C2"])
+    assert {(a.service_area, a.municipality) for a in held} == {(world.oppvekst, municipality_a)}
+    new = Asset.objects.get(asset_tag="C3")
+    assert (new.product.name, new.product.category, new.status) == (
+        "EliteBook 840",
+        world.laptop,
+        AssetStatus.ORDERED,
+    )
+    assert new.municipality is None

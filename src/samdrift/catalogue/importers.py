@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samdrift.catalogue.models import Product, ProductCategory
-from samdrift.core.importing.base import Column, ModelImporter, Row, field_column
+from samdrift.core.importing.base import Column, ModelImporter, Row, field_column, note_unknown
 from samdrift.core.importing.parsing import Text
 
 PRODUCT_ALIASES = ("Produkt", "Produktnavn", "Catalogue item", "Katalogvare")
@@ -77,13 +77,17 @@ class CatalogueLookups:
 
 
 def unknown_category(importer, row: Row, key: str, name: str) -> None:
-    known = sorted({c.name for c in importer.catalogue.categories.values()})
-    importer.report.error(
-        row.line,
-        key,
-        _("unknown product category “%(name)s” (known: %(known)s)")
-        % {"name": name, "known": ", ".join(known) or "–"},
-    )
+    """A category nobody knows: listed once with its rows (to be mapped to an existing
+    category), never created — finance decides a category's useful life and lease."""
+
+    def message() -> str:
+        known = sorted({c.name for c in importer.catalogue.categories.values()})
+        return _("unknown product category “%(name)s” (known: %(known)s); map it to one") % {
+            "name": name,
+            "known": ", ".join(known) or "–",
+        }
+
+    note_unknown(importer.report, row.line, key, name, message)
 
 
 class ProductImporter(ModelImporter):

@@ -5,30 +5,48 @@ The request carries the file — multipart (``file``), or JSON with the CSV text
 ``content`` (or any file base64-encoded in ``content_base64``) — so the API needs nothing
 kept between calls: send it once with ``dry_run=true`` to see what would happen, then
 again with ``dry_run=false`` to import it. A file with errors answers 400 with every
-error.
+error. ``mapping`` says how to read columns and values nobody knows: a saved mapping's
+name or id, or an object in the shape of ``samdrift import --map``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import ParseError
+from rest_framework.fields import empty
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.utils import html
 
 from samdrift.core.api import ScopedRelatedFieldsMixin
 from samdrift.core.importing import IMPORTERS, importer_class, run_import
+from samdrift.core.importing.base import ColumnReading
 from samdrift.core.permissions import can_write
 from samdrift.imports import services
+from samdrift.imports.models import ImportMapping
 from samdrift.imports.services import check_import_allowed, find_reading
 from samdrift.organisations.models import Municipality
+
+
+class MappingField(serializers.JSONField):
+    """A saved mapping's name or id, or a mapping object. In a multipart form the value
+    is taken as written (a name, or an object's JSON text; see ``reading``), rather than
+    parsed as JSON, which would refuse a plain name."""
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary):
+            return dictionary.get(self.field_name, empty)
+        return super().get_value(dictionary)
 
 
 class ImportRequestSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
@@ -68,6 +86,19 @@ class ImportRequestSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
         help_text="When new holders get assets and new persons start, where the file is "
         "silent (default: today).",
     )
+    mapping = MappingField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "How to read the file's columns and values: a saved mapping of this kind, by "
+            "name or id (/imports/mappings/), or a mapping object (in multipart, its JSON "
+            'text): {"columns": {header: column key, or "" for not imported}, "values": '
+            '{column key: {value as written: meaning}}, "date_order": "mdy"|"dmy"} — '
+            "the shape samdrift import --map reads. Without it, the mapping saved for the "
+            "file's header row (if any) is used. The result's unknown_values lists the "
+            "values to map."
+        ),
+    )
 
     def validate(self, attrs):
         given = [k for k in ("file", "content", "content_base64") if attrs.get(k)]
@@ -101,7 +132,41 @@ class ImportRequestSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
         if len(data) > limit:
             raise serializers.ValidationError({given[0]: too_large})
         attrs["data"] = data
+        attrs["reading"] = self.reading(attrs.get("mapping"), attrs["kind"])
         return attrs
+
+    @staticmethod
+    def reading(given: Any, kind: str) -> ColumnReading | None:
+        """The ``mapping`` as a column reading: a saved one (by id or name) or inline."""
+        if given is None or given == "":
+            return None
+        if isinstance(given, str) and given.strip().startswith("{"):
+            try:
+                given = json.loads(given)
+            except ValueError as error:
+                raise serializers.ValidationError(
+                    {"mapping": _("The mapping is not valid JSON: %(error)s") % {"error": error}}
+                ) from None
+        if isinstance(given, dict):
+            try:
+                return ColumnReading.from_dict(given)
+            except ValueError as error:
+                raise serializers.ValidationError({"mapping": str(error)}) from None
+        if isinstance(given, bool) or not isinstance(given, str | int):
+            raise serializers.ValidationError(
+                {"mapping": _("Give a saved mapping's name or id, or a mapping object.")}
+            )
+        saved = ImportMapping.objects.filter(kind=kind, name=str(given).strip()).first()
+        if saved is None and str(given).strip().isdigit():
+            saved = ImportMapping.objects.filter(kind=kind, pk=int(given)).first()
+        if saved is None:
+            raise serializers.ValidationError(
+                {
+                    "mapping": _("No saved %(kind)s mapping is called (or has the id) %(name)s.")
+                    % {"kind": kind, "name": given}
+                }
+            )
+        return saved.reading()
 
 
 class RowErrorSerializer(serializers.Serializer):
@@ -142,6 +207,14 @@ class ImportResultSerializer(serializers.Serializer):
     errors = RowErrorSerializer(many=True)
     warnings = serializers.ListField(child=serializers.CharField())
     samples = RowChangeSerializer(many=True, help_text="The first rows of each kind of change.")
+    reading = serializers.CharField(
+        help_text="The name of the mapping the file was read with ('-' for an unnamed one)."
+    )
+    unknown_values = serializers.DictField(
+        child=serializers.DictField(child=serializers.JSONField()),
+        help_text="Values nobody knows, each once, per column key: {value: [rows having "
+        "it, [their first lines]]}. Map them with mapping.values.",
+    )
 
 
 class ColumnSerializer(serializers.Serializer):
@@ -246,6 +319,7 @@ class ImportViewSet(viewsets.ViewSet):
             strict=data["strict"],
             dry_run=data["dry_run"],
             on=data.get("date"),
+            reading=data["reading"],
             find_reading=find_reading,
         )
         if not result.ok:

@@ -149,6 +149,17 @@ def save_mapping(
     return mapping
 
 
+def update_mapping(*, mapping: ImportMapping, name: str, reading: ColumnReading) -> ImportMapping:
+    """Save an edited mapping (the edit form has checked it): its header row, and so the
+    files it is found for, stay as they were."""
+    mapping.name = name.strip()[:100]
+    mapping.columns = reading.columns
+    mapping.values = reading.values
+    mapping.date_order = reading.date_order
+    mapping.save(update_fields=["name", "columns", "values", "date_order", "last_updated"])
+    return mapping
+
+
 def can_import_any(user, kind: str) -> bool:
     """May ``user`` import ``kind`` at all (for some municipality)?"""
     try:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("template/<slug:kind>.csv", views.template_csv, name="template"),
     path("<uuid:pk>/map/", views.map_columns, name="map"),
     path("mappings/", views.mappings, name="mappings"),
+    path("mappings/<int:pk>/", views.mapping_edit, name="mapping_edit"),
 ]

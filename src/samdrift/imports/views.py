@@ -28,6 +28,7 @@ from samdrift.core.importing.base import (
     match_headers,
 )
 from samdrift.core.permissions import can_write
+from samdrift.imports.forms import MappingForm, value_choices
 from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.imports.services import (
     MAX_UPLOAD_BYTES,
@@ -38,6 +39,7 @@ from samdrift.imports.services import (
     recheck_upload,
     save_mapping,
     store_upload,
+    update_mapping,
 )
 from samdrift.organisations.models import Municipality
 from samdrift.web.forms import DateInput, add_service_errors, scoped_queryset
@@ -254,15 +256,6 @@ def template_csv(request, kind):
     return response
 
 
-def _choices_of(column) -> list[tuple[str, str]] | None:
-    """The values a column's parser knows, when it is a choice (status, kind …)."""
-    parser = column.parser
-    choices = getattr(parser, "choices", None)
-    if choices is None or not hasattr(choices, "choices"):
-        return None
-    return [(str(value), str(label)) for value, label in choices.choices]
-
-
 @login_required
 def map_columns(request, pk):
     """The mapping step: what each column of the file means (or "not imported"), with
@@ -292,11 +285,28 @@ def map_columns(request, pk):
         values: dict[str, dict[str, str]] = {
             key: dict(mapping) for key, mapping in (reading.values if reading else {}).items()
         }
+        refused = []
         for key, unknown in result.unknown_values.items():
+            allowed = value_choices(
+                key, request.user, kind=stored.kind, municipality=stored.municipality
+            )
+            allowed_values = {value for value, _label in allowed} if allowed is not None else None
             for position, value in enumerate(unknown):
                 meaning = request.POST.get(f"val-{key}-{position}", "").strip()
-                if meaning:
-                    values.setdefault(key, {})[value] = meaning
+                if not meaning:
+                    continue
+                if allowed_values is not None and meaning not in allowed_values:
+                    refused.append(f"“{value}” → “{meaning}”")
+                    continue
+                values.setdefault(key, {})[value] = meaning
+        if refused:
+            # Only a choice offered (and so one the user may see) is saved.
+            messages.error(
+                request,
+                _("Not saved: %(values)s is not one of the choices offered.")
+                % {"values": ", ".join(refused)},
+            )
+            return redirect("imports:map", pk=pk)
         order = request.POST.get("date_order", "")
         reading = ColumnReading(
             columns=chosen, values=values, date_order=order if order in ("mdy", "dmy") else ""
@@ -331,7 +341,9 @@ def map_columns(request, pk):
         {
             "key": key,
             "label": by_key[key].label if key in by_key else key,
-            "choices": _choices_of(by_key[key]) if key in by_key else None,
+            "choices": value_choices(
+                key, request.user, kind=stored.kind, municipality=stored.municipality
+            ),
             "values": [
                 {"position": position, "value": value, "count": count, "lines": lines}
                 for position, (value, (count, lines)) in enumerate(entries.items())
@@ -371,4 +383,30 @@ def mappings(request):
         request,
         "imports/mappings.html",
         {"mappings": ImportMapping.objects.filter(kind__in=kinds)},
+    )
+
+
+@login_required
+def mapping_edit(request, pk):
+    """Edit a saved mapping: its name, what its headers are read as, its value mappings
+    and the order of slashed dates; validated, then saved as one change."""
+    kinds = [kind for kind, _label in importable_kinds(request.user)]
+    if not kinds:
+        raise PermissionDenied
+    mapping = get_object_or_404(ImportMapping, pk=pk, kind__in=kinds)
+    form = MappingForm(request.POST or None, mapping=mapping, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        update_mapping(mapping=mapping, name=form.cleaned_data["name"], reading=form.reading())
+        messages.success(request, _("Saved the mapping “%(name)s”.") % {"name": mapping.name})
+        return redirect("imports:mappings")
+    return render(
+        request,
+        "imports/mapping_edit.html",
+        {
+            "mapping": mapping,
+            "form": form,
+            "header_fields": [form[name] for name, _header in form.header_fields],
+            "value_fields": [form[name] for name, _key, _value in form.value_fields],
+        },
+        status=400 if form.errors else 200,
     )

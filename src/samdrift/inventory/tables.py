@@ -1,9 +1,18 @@
 """The columns of the asset list and its export (one place)."""
 
+from django.db.models import F, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.web.tables import Column, Table
+
+
+def _holder_name() -> dict:
+    from samdrift.organisations.models import Collaboration
+
+    collaboration = Collaboration.objects.order_by("pk").values("name")[:1]
+    return {"holder_name": Coalesce(F("municipality__name"), Subquery(collaboration))}
 
 
 def _asset_url(asset) -> str:
@@ -43,7 +52,11 @@ ASSET_TABLE = Table(
             accessor="municipality.name",
             order_by=("municipality__name",),
             link=_holder_url,
+            in_export=False,
         ),
+        # The export names who holds each asset, and the collaboration for the pool no
+        # municipality holds (issue #11), which the asset import reads back as such.
+        Column("municipality", _("Municipality"), accessor="holder_name", in_table=False),
         Column(
             "municipality_number",
             _("Municipality number"),
@@ -97,4 +110,5 @@ ASSET_TABLE = Table(
         "location",
     ),
     export_name="assets",
+    annotations=_holder_name,
 )

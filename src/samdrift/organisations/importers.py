@@ -19,6 +19,7 @@ from samdrift.core.importing.base import (
     Row,
     fetch_in,
     field_column,
+    note_unknown,
 )
 from samdrift.core.importing.parsing import Choice, Name, Text
 from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
@@ -200,22 +201,30 @@ def resolve_service_area(
     if name:
         area = lookups.service_area(name)
         if area is None:
-            report.error(
+            note_unknown(
+                report,
                 row.line,
                 "service_area",
-                _("unknown service area “%(name)s” in %(municipality)s")
-                % {"name": name, "municipality": lookups.municipality},
+                name,
+                lambda: (
+                    _("unknown service area “%(name)s” in %(municipality)s; map it to one")
+                    % {"name": name, "municipality": lookups.municipality}
+                ),
             )
             ok = False
     cost_centre = row.values.get("service_area_cost_centre")
     if cost_centre:
         by_cost_centre = lookups.service_area_by_cost_centre(cost_centre)
         if by_cost_centre is None:
-            report.error(
+            note_unknown(
+                report,
                 row.line,
                 "service_area_cost_centre",
-                _("no service area has the cost centre “%(code)s” in %(municipality)s")
-                % {"code": cost_centre, "municipality": lookups.municipality},
+                cost_centre,
+                lambda: (
+                    _("no service area has the cost centre “%(code)s” in %(municipality)s")
+                    % {"code": cost_centre, "municipality": lookups.municipality}
+                ),
             )
             ok = False
         elif area is not None and by_cost_centre.pk != area.pk:

@@ -112,6 +112,8 @@ class Table:
     tiebreak: str = "pk"
     export_name: str = "export"
     extra: dict[str, Any] = field(default_factory=dict)
+    # Values computed in the query (name → expression), built per query.
+    annotations: Callable[[], dict[str, Any]] | None = None
 
     @property
     def table_columns(self) -> list[Column]:
@@ -130,6 +132,8 @@ class Table:
             queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
+        if self.annotations is not None:
+            queryset = queryset.annotate(**self.annotations())
         return queryset
 
     def sort(self, queryset: QuerySet, key: str | None) -> tuple[QuerySet, str]:
