@@ -18,8 +18,9 @@ urlpatterns = [
     path("invoices/<int:pk>/issue/", views.invoice_issue, name="invoice_issue"),
     path("invoices/<int:pk>/credit/", views.invoice_credit, name="invoice_credit"),
     path("invoices/<int:pk>/ehf.xml", views.invoice_ehf, name="invoice_ehf"),
-    path(
-        "invoices/<int:pk>/specification.<str:fmt>",
+    # Only the formats there are: any other extension is a 404, not a CSV under its name.
+    re_path(
+        r"^invoices/(?P<pk>[0-9]+)/specification\.(?P<fmt>csv|xlsx)$",
         views.invoice_specification,
         name="invoice_specification",
     ),

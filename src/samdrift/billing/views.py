@@ -55,7 +55,7 @@ from samdrift.billing.services import (
 from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from samdrift.core.permissions import can_write, restrict
 from samdrift.organisations.models import Collaboration
-from samdrift.web.forms import DateInput, add_service_errors
+from samdrift.web.forms import DateField, DateInput, MoneyField, add_service_errors
 from samdrift.web.permissions import get_restricted_or_404
 
 CHARGES_PER_PAGE = 100
@@ -84,7 +84,7 @@ class RunForm(forms.Form):
 
 class CreditForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
-    issue_date = forms.DateField(label=gettext_lazy("Issue date"), required=False, widget=DateInput)
+    issue_date = DateField(label=gettext_lazy("Issue date"), required=False, widget=DateInput)
 
 
 @login_required
@@ -273,12 +273,16 @@ def invoice_credit(request, pk: int):
     amounts = {}
     for name, value in request.POST.items():
         if name.startswith("amount_") and value.strip():
+            # The money field's parsing: refuses NaN, Infinity and more digits than stored.
             try:
-                amounts[int(name.removeprefix("amount_"))] = Decimal(
-                    value.replace(" ", "").replace(",", ".")
+                amounts[int(name.removeprefix("amount_"))] = MoneyField(min_value=None).clean(value)
+            except (ValidationError, ValueError) as error:
+                reason = " ".join(getattr(error, "messages", ()))
+                form.add_error(
+                    None,
+                    _("“%(value)s” is not an amount. %(reason)s")
+                    % {"value": value, "reason": reason},
                 )
-            except (ArithmeticError, ValueError):
-                form.add_error(None, _("“%(value)s” is not an amount.") % {"value": value})
     if form.is_valid():
         try:
             note = create_credit_note(

@@ -36,7 +36,7 @@ from samdrift.catalogue.pricing import (
 from samdrift.core.permissions import can_write, restrict
 from samdrift.core.services import save_object
 from samdrift.organisations.models import Municipality
-from samdrift.web.forms import DateInput, MoneyField, add_service_errors
+from samdrift.web.forms import DateField, DateInput, MoneyField, add_service_errors
 from samdrift.web.permissions import get_restricted_or_404, require_write
 
 HUNDRED = Decimal(100)
@@ -193,7 +193,7 @@ def category_lease_edit(request, pk: int):
 
 class PriceListForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    valid_from = forms.DateField(
+    valid_from = DateField(
         label=gettext_lazy("Valid from"),
         required=False,
         widget=DateInput,

@@ -33,7 +33,7 @@ from samdrift.inventory.models import AmountOwed, Asset, Buyout, BuyoutItem, Sig
 from samdrift.organisations.models import Municipality
 from samdrift.web.charts import Bar, bar_chart
 from samdrift.web.formatting import format_decimal
-from samdrift.web.forms import DateInput, MoneyField, add_service_errors, scoped_queryset
+from samdrift.web.forms import DateField, DateInput, MoneyField, add_service_errors, scoped_queryset
 from samdrift.web.permissions import get_restricted_or_404, require_write
 
 LINES_PER_PAGE = 100
@@ -45,7 +45,7 @@ class BuyoutForm(forms.Form):
         label=gettext_lazy("Municipality"), queryset=Municipality.objects.none()
     )
     name = forms.CharField(label=gettext_lazy("Name"), max_length=150)
-    valuation_date = forms.DateField(
+    valuation_date = DateField(
         label=gettext_lazy("Valuation date"),
         widget=DateInput,
         help_text=gettext_lazy("Book values are computed on this day (the takeover)."),
@@ -58,7 +58,7 @@ class BuyoutForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    acquisition_date = forms.DateField(label=gettext_lazy("Acquisition date"), widget=DateInput)
+    acquisition_date = DateField(label=gettext_lazy("Acquisition date"), widget=DateInput)
     acquisition_cost = MoneyField(label=gettext_lazy("Acquisition cost"), min_value=None)
     residual_value = MoneyField(label=gettext_lazy("Residual value"), min_value=None)
     useful_life_months = forms.IntegerField(
@@ -72,7 +72,7 @@ class ItemForm(forms.Form):
 
 
 class DateForm(forms.Form):
-    on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput)
+    on = DateField(label=gettext_lazy("Date"), widget=DateInput)
 
 
 class UploadForm(forms.Form):
@@ -305,7 +305,7 @@ def buyout_delete(request, pk: int):
 
 
 class FinancingForm(forms.Form):
-    on = forms.DateField(
+    on = DateField(
         label=gettext_lazy("As of the end of the month of"),
         widget=DateInput,
         required=False,
