@@ -38,6 +38,7 @@ from samdrift.core.dating import active_on
 from samdrift.core.exports import XLSX_CONTENT_TYPE
 from samdrift.core.filtersets import SamdriftFilterSet, ScopedModelChoiceFilter
 from samdrift.core.permissions import restrict
+from samdrift.core.validators import MAX_ID
 from samdrift.inventory import buyouts as buyout_services
 from samdrift.inventory.buyout_selectors import buyout_valuation
 from samdrift.inventory.buyout_xlsx import valuation_workbook
@@ -266,7 +267,9 @@ class RegisterRequestSerializer(serializers.Serializer):
 
 
 class AddAssetsRequestSerializer(serializers.Serializer):
-    assets = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    assets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=False
+    )
 
 
 class AgreeRequestSerializer(serializers.Serializer):
@@ -407,6 +410,19 @@ class BuyoutViewSet(mixins.DestroyModelMixin, SamdriftViewSet):
     def get_queryset(self):
         signed = SignedValuation.objects.filter(buyout=OuterRef("pk")).values("sha256")[:1]
         return super().get_queryset().annotate(signed_valuation_sha256=Subquery(signed))
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        self._reread(serializer)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        self._reread(serializer)
+
+    def _reread(self, serializer):
+        # The answer carries the list's annotations (item count, signed hash), which the
+        # saved instance lacks: read it back through the viewset's queryset.
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     def perform_destroy(self, instance):
         buyout_services.delete_buyout(buyout=instance)
