@@ -25,15 +25,14 @@ from drf_spectacular.generators import SchemaGenerator
 
 import samdrift
 from samdrift.billing.models import CreditNote, Invoice, InvoiceLine
-
-EARLIEST_DATE, LATEST_DATE = (
-    datetime.date(1900, 1, 1),
-    datetime.date(2199, 12, 31),
-)  # the stated range
+from samdrift.core.validators import EARLIEST_DATE, LATEST_DATE
 from samdrift.web.lists import ObjectListView
 from tests.core.world import World
 
 EXTENDED_WORLD = True
+
+# The stated range (DESIGN: dates a municipality plans with), spelled out independently.
+assert (datetime.date(1900, 1, 1), datetime.date(2199, 12, 31)) == (EARLIEST_DATE, LATEST_DATE)
 
 # Values no money field may accept: not finite, or beyond NUMERIC(14, 2) / (14, 4).
 BAD_MONEY = ["NaN", "Infinity", "-Infinity", "sNaN", "-sNaN", "1e30", "-1e30", "1e-30", "1E+400"]
