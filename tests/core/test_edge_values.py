@@ -32,13 +32,13 @@ from tests.core.world import World
 EXTENDED_WORLD = True
 
 # The stated range (DESIGN: dates a municipality plans with), spelled out independently.
-assert (datetime.date(1900, 1, 1), datetime.date(2199, 12, 31)) == (EARLIEST_DATE, LATEST_DATE)
+assert (datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)) == (EARLIEST_DATE, LATEST_DATE)
 
 # Values no money field may accept: not finite, or beyond NUMERIC(14, 2) / (14, 4).
 BAD_MONEY = ["NaN", "Infinity", "-Infinity", "sNaN", "-sNaN", "1e30", "-1e30", "1e-30", "1E+400"]
 # Dates whose arithmetic overflows (year 9999 + a month; year 1 in UTC) or that are not
-# dates at all; the supported range is 1900-01-01 .. 2199-12-31.
-BAD_DATES = ["9999-12-31", "0001-01-01", "1899-12-31", "2200-01-01"]
+# dates at all; the supported range is 1900-01-01 .. 2999-12-31.
+BAD_DATES = ["9999-12-31", "0001-01-01", "1899-12-31", "3000-01-01"]
 BAD_DATETIMES = ["0001-01-01", "0001-01-01T00:00:00", "9999-12-31T23:59:59+14:00"]
 HUGE_ID = "12345678901234567890"  # 20 digits: beyond any 64-bit integer
 

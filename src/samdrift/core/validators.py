@@ -65,11 +65,12 @@ def organisation_number_with_check_digit(first_eight: str) -> str | None:
 
 # Dates the system works with. Date arithmetic near the ends of Python's calendar
 # overflows (9999-12-31 plus one month; 0001-01-01 in Europe/Oslo is before UTC's year 1,
-# which SQLite cannot store), and no municipality plans in either century. Every date
+# which SQLite cannot store). No municipality's equipment predates 1900, and 2999 leaves
+# centuries of headroom for leases, forecasts and "far future" end dates. Every date
 # typed into a form, an API body or a filter is checked against these bounds, so a bad
 # date is a 400 naming the field, never a 500 deep in a calculation.
 EARLIEST_DATE = datetime.date(1900, 1, 1)
-LATEST_DATE = datetime.date(2199, 12, 31)
+LATEST_DATE = datetime.date(2999, 12, 31)
 
 # The largest integer either database stores (signed 64 bits): a bigger id can name no
 # row, and SQLite raises OverflowError on the query.
