@@ -389,3 +389,12 @@ def test_answers_the_schema_described_wrongly_now_match_it(world: World, schema)
     assert response.json()["item_count"] == buyout.items.count()
     nullable = response_schema("/api/buyouts/{id}/")["properties"]["agreed_by"]
     assert nullable.get("nullable") is True
+
+
+def test_an_import_kind_that_is_not_a_string_is_a_400(world: World):
+    """Found by the schemathesis run (PostgreSQL): a list as ``kind`` was looked up in the
+    importers' dict and raised TypeError."""
+    response = world.client("operator").post(
+        "/api/imports/", {"kind": [["assets"]], "content": "x"}, format="json"
+    )
+    _assert_named(response, "kind", "kind as a list")

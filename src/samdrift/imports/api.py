@@ -217,7 +217,11 @@ class ImportViewSet(viewsets.ViewSet):
         # Whether the role may import this kind at all comes first: a login that may not
         # learns nothing from validating the rest (which municipalities exist, …).
         kind = request.data.get("kind")
-        if kind in IMPORTERS and not can_write(request.user, importer_class(kind).model):
+        if (
+            isinstance(kind, str)
+            and kind in IMPORTERS
+            and not can_write(request.user, importer_class(kind).model)
+        ):
             raise PermissionDenied(_("Your role may not import this."))
         serializer = ImportRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
