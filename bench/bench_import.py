@@ -45,7 +45,7 @@ HEADERS = [
     "Manufacturer",
     "Model",
     "Model Number",
-    "Model name",
+    "Exact model",
     "Status",
     "Purchase Date",
     "Purchase Cost",
@@ -101,31 +101,42 @@ m = Municipality.objects.create(name="Fjordvik", number="4601", organisation_num
     population=60000, joined_on=datetime.date(2024, 1, 1))
 for name, cost_centre, kind in %(areas)r:
     ServiceArea.objects.create(municipality=m, name=name, cost_centre=cost_centre, kind=kind)
+categories = {}
 for name, code in %(categories)r:
-    ProductCategory.objects.create(name=name, code=code)
+    categories[name] = ProductCategory.objects.create(name=name, code=code)
+# The file's models, priced: held assets of a product without a price are refused.
+from decimal import Decimal
+from samdrift.catalogue.models import PriceVersion, Product
+for manufacturer, model, category in %(models)r:
+    product = Product.objects.create(name=model, category=categories[category],
+        manufacturer=manufacturer)
+    PriceVersion.objects.create(product=product, amount=Decimal("300.00"),
+        valid_from=datetime.date(2019, 1, 1))
 """
+
+
+MODELS = [
+    ("Lenovo", "ThinkPad T14", "Laptop"),
+    ("Lenovo", "ThinkPad X13", "Laptop"),
+    ("HP", "EliteBook 840", "Laptop"),
+    ("Dell", "OptiPlex 7010", "Desktop"),
+    ("Apple", "iPhone 15", "Phone"),
+    ("Samsung", "Galaxy A55", "Phone"),
+    ("Canon", "imageRUNNER C3826i", "Printer"),
+    ("HP", "LaserJet M406", "Printer"),
+]
 
 
 def generate_rows(count: int, seed: int = 6) -> list[list[str]]:
     """``count`` asset rows as a Norwegian municipality's old system exports them."""
     rng = random.Random(seed)
     persons = max(count // 5, 1)
-    models = [
-        ("Lenovo", "ThinkPad T14", "Laptop"),
-        ("Lenovo", "ThinkPad X13", "Laptop"),
-        ("HP", "EliteBook 840", "Laptop"),
-        ("Dell", "OptiPlex 7010", "Desktop"),
-        ("Apple", "iPhone 15", "Phone"),
-        ("Samsung", "Galaxy A55", "Phone"),
-        ("Canon", "imageRUNNER C3826i", "Printer"),
-        ("HP", "LaserJet M406", "Printer"),
-    ]
     locations = [f"Skole {i}" for i in range(1, 40)] + ["Rådhuset", "Helsesenteret", "Biblioteket"]
     statuses = ["Deployed"] * 8 + ["Ready to Deploy", "Out for Repair", "Archived"]
     rows = []
     start = datetime.date(2020, 1, 1)
     for n in range(count):
-        manufacturer, model, category = models[n % len(models)]
+        manufacturer, model, category = MODELS[n % len(MODELS)]
         status = statuses[rng.randrange(len(statuses))]
         in_use = status in ("Deployed", "Out for Repair")
         person = rng.randrange(persons)
@@ -207,7 +218,12 @@ def fresh_database(env: dict[str, str]) -> None:
         ],
     ):
         done = run(
-            step, {**env, "SEED": SEED_SCRIPT % {"areas": SERVICE_AREAS, "categories": CATEGORIES}}
+            step,
+            {
+                **env,
+                "SEED": SEED_SCRIPT
+                % {"areas": SERVICE_AREAS, "categories": CATEGORIES, "models": MODELS},
+            },
         )
         if done.returncode != 0:
             sys.exit(f"setup failed: {' '.join(step)}\n{done.stderr}")

@@ -31,6 +31,15 @@ def _language_of_the_settings():
     translation.activate(django_settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_lazy_holder_refresh():
+    """No daily holder refresh on a test's first request: test data is made per test
+    (some with a holder but no assignment); tests/inventory/test_holders.py tries it."""
+    from django.conf import settings as django_settings
+
+    django_settings.SAMDRIFT_REFRESH_HOLDERS_LAZILY = False
+
+
 @pytest.fixture
 def collaboration(db):
     return factories.make_collaboration()

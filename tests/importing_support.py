@@ -7,6 +7,7 @@ without a shared conftest.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,8 +48,10 @@ class World:
 
 
 def inventory_world(municipality: Municipality) -> World:
-    """Service areas, categories and a location, as a municipality has before importing."""
-    return World(
+    """Service areas, categories and a location, as a municipality has before importing;
+    and the two products the asset files name, priced (an import refuses held assets of
+    a product without a price: they would stop the next billing run)."""
+    world = World(
         municipality=municipality,
         oppvekst=factories.make_service_area(
             municipality, name="Oppvekst", cost_centre="2000", kind="education"
@@ -60,6 +63,10 @@ def inventory_world(municipality: Municipality) -> World:
         phone=factories.make_category(name="Mobiltelefon", code="phone"),
         town_hall=factories.make_location(municipality, name="Rådhuset", kind="town_hall"),
     )
+    for name in ("X", "ThinkPad T14"):
+        product = factories.make_product(world.laptop, name=name)
+        factories.make_price(product=product, amount="300.00", valid_from=datetime.date(2000, 1, 1))
+    return world
 
 
 # Snipe-IT's asset export columns, as a municipality leaving Snipe-IT brings them.

@@ -23,6 +23,7 @@ SAMDRIFT_COMMANDS = {
     "bill": "rate a month and draft its invoices (--issue, --close)",
     "export": "write a month's EHF, specifications or accounting export (--check)",
     "prices": "calculate, compare and publish the yearly price list; index service prices",
+    "holders": "move assets to the assignment in force today (run daily; --dry-run counts)",
 }
 
 

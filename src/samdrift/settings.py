@@ -111,7 +111,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "samdrift.core.middleware.ActorMiddleware",
+    "samdrift.inventory.middleware.HolderRefreshMiddleware",
 ]
+
+# A move dated in the future takes effect on its day: the first request of each day (per
+# process) moves assets to the assignment in force; `samdrift holders` does it on a timer.
+SAMDRIFT_REFRESH_HOLDERS_LAZILY = env_flag("SAMDRIFT_REFRESH_HOLDERS_LAZILY", True)
 
 ROOT_URLCONF = "samdrift.urls"
 WSGI_APPLICATION = "samdrift.wsgi.application"

@@ -142,6 +142,13 @@ def extend_world(world: World) -> None:
     )
 
 
+# Who may download an EHF: everyone who sees whole invoices. A service-area manager sees
+# their area's part of an invoice, never the municipality's whole legal document (403,
+# for any id, before the lookup).
+WHOLE_INVOICES = frozenset(
+    {"operator", "finance", "auditor", "auditor_a", "contact_a", "contact_b"}
+)
+
 RESOURCES: dict[str, Resource] = {
     "billingperiod": Resource(
         writers=FINANCE,
@@ -160,13 +167,15 @@ RESOURCES: dict[str, Resource] = {
         actions={
             "issue": Action("post", True, lambda w, o: {}, 400),  # issued already
             "credit": Action("post", True, lambda w, o: {"reason": f"Cancelled {unique()}"}, 201),
-            "ehf": Action("get", True),
+            "ehf": Action("get", True, allowed=WHOLE_INVOICES),
             "specification": Action("get", True),
         },
     ),
     "invoiceline": Resource(writers=FINANCE),
     "charge": Resource(writers=FINANCE),
-    "creditnote": Resource(writers=FINANCE, actions={"ehf": Action("get", True)}),
+    "creditnote": Resource(
+        writers=FINANCE, actions={"ehf": Action("get", True, allowed=WHOLE_INVOICES)}
+    ),
     "oneoffcharge": Resource(
         writers=FINANCE,
         create=lambda w: {

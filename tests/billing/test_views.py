@@ -8,6 +8,7 @@ from django.test import Client
 
 from samdrift.billing.models import BillingPeriod, CreditNote, Invoice
 from samdrift.billing.services import bill_period, issue_period
+from tests.confirming import confirm
 
 D = datetime.date
 
@@ -32,9 +33,9 @@ def test_finance_rates_issues_and_closes_a_month_from_the_pages(world, finance_u
     assert response.status_code == 302 and response["Location"].endswith("/billing/2026-11/")
     page = client.get("/billing/2026-11/")
     assert b"Fjordvik" in page.content and b"Elvdal" in page.content
-    client.post("/billing/2026-11/issue/")
+    confirm(client, "/billing/2026-11/issue/confirm/")
     assert set(Invoice.objects.values_list("status", flat=True)) == {"issued"}
-    client.post("/billing/2026-11/close/")
+    confirm(client, "/billing/2026-11/close/confirm/")
     assert BillingPeriod.objects.get().is_closed
     response = client.post("/billing/run/", {"month": "2026-11"}, follow=True)
     assert b"closed" in response.content
@@ -88,16 +89,10 @@ def test_crediting_from_the_page_in_part_and_in_full(issued, world, finance_user
     client = client_for(finance_user)
     invoice = issued[world.fjordvik.pk]
     line = invoice.lines.order_by("line_number").first()
-    client.post(
-        f"/billing/invoices/{invoice.pk}/credit/",
-        {"reason": "Price error", f"amount_{line.pk}": "10,00"},
-    )
+    url = f"/billing/invoices/{invoice.pk}/credit/confirm/"
+    confirm(client, url, {"reason": "Price error", f"amount_{line.pk}": "10,00"})
     assert CreditNote.objects.get().net_total == 10
-    response = client.post(
-        f"/billing/invoices/{invoice.pk}/credit/",
-        {"reason": "Too much", f"amount_{line.pk}": "99999"},
-        follow=True,
-    )
-    assert b"more than remains" in response.content
-    client.post(f"/billing/invoices/{invoice.pk}/credit/", {"reason": "Cancelled"})
+    response = client.get(url, {"reason": "Too much", f"amount_{line.pk}": "99999"})
+    assert response.status_code == 400 and b"more than remains" in response.content
+    confirm(client, url, {"reason": "Cancelled"})
     assert sum(n.net_total for n in CreditNote.objects.all()) == invoice.net_total

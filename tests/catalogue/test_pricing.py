@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from samdrift.agreements.services import create_agreement, set_agreed_price
 from samdrift.catalogue.choices import PaymentTiming, PublicationKind, ServiceUnit
 from samdrift.catalogue.models import PriceListPublication, PriceVersion
 from samdrift.catalogue.pricing import (
@@ -20,7 +21,8 @@ from samdrift.catalogue.services import publish_price
 from samdrift.core.choices import ChangeAction
 from samdrift.core.models import ObjectChange
 from samdrift.inventory.choices import AssetOrigin, AssetStatus
-from samdrift.inventory.models import Asset
+from samdrift.inventory.models import Asset, AssetPrice
+from samdrift.inventory.services import assign_asset, change_asset_status
 from samdrift.organisations.models import Municipality
 from tests import factories
 
@@ -46,11 +48,16 @@ def laptop(lease):
 
 
 def hold(product, municipality, n, origin=AssetOrigin.PURCHASED, status=AssetStatus.DEPLOYED):
-    """n assets of ``product`` held by ``municipality`` (mirror fields set directly)."""
-    return [
-        factories.make_asset(product, municipality=municipality, origin=origin, status=status)
-        for _ in range(n)
-    ]
+    """n assets of ``product`` assigned to ``municipality`` since 2025 (``status`` other
+    than deployed is reached in mid-2025, ending the assignment when it takes it out)."""
+    assets = []
+    for _ in range(n):
+        asset = factories.make_asset(product, origin=origin)
+        assign_asset(asset=asset, municipality=municipality, valid_from=datetime.date(2025, 1, 1))
+        if status != AssetStatus.DEPLOYED:
+            change_asset_status(asset=asset, status=status, on=datetime.date(2025, 6, 1))
+        assets.append(asset)
+    return assets
 
 
 def test_lease_price_is_annuity_plus_fee(lease):
@@ -92,8 +99,15 @@ def test_calculation_shows_old_and_new_with_change(laptop, municipality_a, munic
     no_lease = factories.make_product(factories.make_category(name="Odd"), name="Odd thing")
     hold(laptop, municipality_a, 3)
     hold(laptop, municipality_b, 1)
-    # Not list-priced: bought out, still the municipality's, retired.
-    hold(laptop, municipality_a, 1, origin=AssetOrigin.BOUGHT_OUT)
+    # Not list-priced: bought out (its own price), still the municipality's, retired.
+    (bought_out,) = hold(laptop, municipality_a, 1, origin=AssetOrigin.BOUGHT_OUT)
+    AssetPrice.objects.create(
+        asset=bought_out,
+        valid_from=datetime.date(2025, 1, 1),
+        amount=D("210.00"),
+        capital_part=D("160.00"),
+        service_fee=D("50.00"),
+    )
     hold(laptop, municipality_a, 1, origin=AssetOrigin.MUNICIPALITY_OWNED)
     hold(laptop, municipality_a, 1, status=AssetStatus.RETIRED)
 
@@ -114,6 +128,24 @@ def test_calculation_shows_old_and_new_with_change(laptop, municipality_a, munic
     assert effects["4601"].new_monthly == D("1136.07")
     assert effects["4602"].new_monthly == D("378.69")
     assert calc.total_new_monthly == D("1514.76")
+
+
+def test_the_effect_leaves_out_devices_billing_does_not_charge_at_list_price(
+    laptop, municipality_a, municipality_b
+):
+    """Elvdal pays an agreed price for laptops, so a new list price changes nothing there;
+    each device's charge is rounded as billing rounds it (300.005 → 300.01 a device)."""
+    factories.make_price(amount="300.0050", valid_from=datetime.date(2025, 1, 1), product=laptop)
+    hold(laptop, municipality_a, 2)
+    hold(laptop, municipality_b, 2)
+    agreement = create_agreement(
+        municipality=municipality_b, name="Avtale", valid_from=datetime.date(2025, 1, 1)
+    )
+    set_agreed_price(agreement=agreement, product=laptop, amount=D("280.00"))
+    effects = {e.number: e for e in calculate_price_list(year=2027).effects}
+    assert (effects["4601"].devices, effects["4601"].old_monthly) == (2, D("600.02"))
+    assert effects["4601"].new_monthly == D("757.38")  # 2 × 378.69
+    assert (effects["4602"].devices, effects["4602"].new_monthly) == (0, D("0"))
 
 
 def test_calculation_effect_is_restricted_to_given_municipalities(
@@ -141,7 +173,9 @@ def test_calculation_costs_a_fixed_number_of_queries(
         product = factories.make_product(laptop.category, name=f"P{n}")
         factories.make_price(amount="100", valid_from=datetime.date(2025, 1, 1), product=product)
         hold(product, municipality_a, 2)
-    with django_assert_num_queries(5):
+    # Products, old and later versions, municipalities, then billing's price resolution
+    # of the fleet: devices held, list prices, agreed prices.
+    with django_assert_num_queries(7):
         calculate_price_list(year=2027)
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from samdrift.catalogue.models import PriceListPublication, PriceVersion
-from samdrift.inventory.choices import AssetStatus
+from samdrift.inventory.services import assign_asset
 from tests import factories
 from tests.conftest import api_as
 
@@ -22,8 +22,12 @@ def priced(db, municipality_a, municipality_b):
         factories.make_category(name="Laptops", lease_model=lease), name="Laptop"
     )
     factories.make_price(amount="350.00", valid_from=datetime.date(2025, 1, 1), product=laptop)
-    factories.make_asset(laptop, municipality=municipality_a, status=AssetStatus.DEPLOYED)
-    factories.make_asset(laptop, municipality=municipality_b, status=AssetStatus.DEPLOYED)
+    for municipality in (municipality_a, municipality_b):
+        assign_asset(
+            asset=factories.make_asset(laptop),
+            municipality=municipality,
+            valid_from=datetime.date(2025, 1, 1),
+        )
     service = factories.make_service(name="Workplace", code="wp")
     factories.make_price(amount="400.00", valid_from=datetime.date(2026, 1, 1), service=service)
     return laptop, service

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from samdrift.catalogue.models import PriceListPublication, PriceVersion
-from samdrift.inventory.choices import AssetStatus
+from samdrift.inventory.services import assign_asset
 from tests import factories
 
 D = Decimal
@@ -23,7 +23,11 @@ def laptop(db, municipality_a):
         factories.make_category(name="Laptops", lease_model=lease), name="Laptop [14in]"
     )
     factories.make_price(amount="350.00", valid_from=datetime.date(2025, 1, 1), product=product)
-    factories.make_asset(product, municipality=municipality_a, status=AssetStatus.DEPLOYED)
+    assign_asset(
+        asset=factories.make_asset(product),
+        municipality=municipality_a,
+        valid_from=datetime.date(2025, 1, 1),
+    )
     return product
 
 

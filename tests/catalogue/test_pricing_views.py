@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from samdrift.catalogue.models import LeaseModel, PriceListPublication, PriceVersion
-from samdrift.inventory.choices import AssetStatus
+from samdrift.inventory.services import assign_asset
 from tests import factories
+from tests.confirming import confirm
 
 D = Decimal
 
@@ -26,8 +27,16 @@ def laptop(db, municipality_a, municipality_b):
         factories.make_category(name="Laptops", lease_model=lease), name="Laptop"
     )
     factories.make_price(amount="350.00", valid_from=datetime.date(2025, 1, 1), product=product)
-    factories.make_asset(product, municipality=municipality_a, status=AssetStatus.DEPLOYED)
-    factories.make_asset(product, municipality=municipality_b, status=AssetStatus.DEPLOYED)
+    assign_asset(
+        asset=factories.make_asset(product),
+        municipality=municipality_a,
+        valid_from=datetime.date(2025, 1, 1),
+    )
+    assign_asset(
+        asset=factories.make_asset(product),
+        municipality=municipality_b,
+        valid_from=datetime.date(2025, 1, 1),
+    )
     return product
 
 
@@ -79,21 +88,25 @@ def test_publish_and_index_from_the_page(client, finance_user, laptop):
     client.force_login(finance_user)
     page = client.get(reverse("pricing:price_list"), {"year": 2027}).content.decode()
     assert 'data-testid="publish-form"' in page
-    response = client.post(
-        reverse("pricing:price_list_publish"), {"year": 2027, "valid_from": "2027-01-01"}
+    response = confirm(
+        client,
+        reverse("pricing:price_list_publish_confirm"),
+        {"year": 2027, "valid_from": "2027-01-01"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert PriceVersion.objects.get(product=laptop, valid_to__isnull=True).amount == D("378.69")
-    again = client.post(reverse("pricing:price_list_publish"), {"year": 2027}, follow=True)
+    again = client.get(reverse("pricing:price_list_publish_confirm"), {"year": 2027})
     assert "already published" in again.content.decode()
+    assert 'data-testid="confirm-form"' not in again.content.decode()
 
     preview = client.get(
         reverse("pricing:price_list"),
         {"year": 2027, "old_index": "100", "new_index": "104.3", "index_name": "Deflator"},
     ).content.decode()
     assert "417.20" in preview and 'data-testid="index-publish-form"' in preview
-    client.post(
-        reverse("pricing:indexation_publish"),
+    confirm(
+        client,
+        reverse("pricing:indexation_publish_confirm"),
         {"year": 2027, "old_index": "100", "new_index": "104.3", "index_name": "Deflator"},
     )
     assert PriceVersion.objects.get(service=service, valid_to__isnull=True).amount == D("417.20")

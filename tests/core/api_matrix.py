@@ -129,6 +129,11 @@ RESOURCES: dict[str, Resource] = {
             "service_area": w.objects["servicearea"]["own"].pk,
             "valid_from": "2026-02-01",
         },
+        actions={
+            "correct": Action(
+                "post", True, lambda w, o: {"void": True, "reason": "Entered on the wrong asset"}
+            )
+        },
     ),
     "subscription": Resource(
         create=lambda w: {

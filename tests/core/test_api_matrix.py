@@ -16,10 +16,12 @@ Expected, for each login (tests/core/world.py):
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
-from samdrift.core.filtersets import ScopedModelChoiceFilter
+from samdrift.core.filtersets import ScopedFilterBackend, ScopedFilterMixin
 from samdrift.core.models import ObjectChange
 from samdrift.urls import router
 from tests.core.matrix import all_resources
@@ -158,15 +160,22 @@ def test_endpoint_as_role(world, basename, action, role):
     assert problems == []
 
 
-def _scoped_filters(basename: str) -> dict[str, type]:
+def _filterset_class(basename: str):
+    """The FilterSet the API uses for the endpoint (a declared one, or the one made from
+    the view's ``filterset_fields``)."""
     viewset = next(v for _p, v, b in router.registry if b == basename)
-    filterset = getattr(viewset, "filterset_class", None)
+    view = viewset()
+    return ScopedFilterBackend().get_filterset_class(view, getattr(viewset, "queryset", None))
+
+
+def _scoped_filters(basename: str) -> dict[str, type]:
+    filterset = _filterset_class(basename)
     if filterset is None:
         return {}
     return {
         name: f.scoped_model
         for name, f in filterset.base_filters.items()
-        if isinstance(f, ScopedModelChoiceFilter)
+        if isinstance(f, ScopedFilterMixin)
     }
 
 
@@ -203,3 +212,50 @@ def test_filtering_by_an_object_the_user_may_not_see_is_404(world, basename, fil
             if not shown <= allowed:
                 problems.append(f"?{filter_name}={obj.pk}: foreign rows {shown - allowed}")
     assert problems == []
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
+@pytest.mark.parametrize(("basename", "filter_name"), SCOPED_FILTERS)
+def test_filtering_by_an_id_that_does_not_exist_answers_like_a_hidden_one(
+    world, basename, filter_name, role
+):
+    """No existence oracle: an id nobody has answers 404, as another municipality's does."""
+    model = _scoped_filters(basename)[filter_name]
+    missing = (model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    url = reverse(ENDPOINTS[(basename, "list")][1])
+    response = world.client(role).get(url, {filter_name: missing})
+    assert response.status_code == 404, response.content[:300]
+
+
+# The relations the issue named: auto-generated from Meta.fields, once plain filters.
+NAMED_RELATIONS = [
+    ("charge", "invoice"),
+    ("charge", "asset"),
+    ("charge", "subscription"),
+    ("invoiceline", "invoice"),
+    ("creditnote", "invoice"),
+    ("billingrun", "period"),
+]
+
+
+def test_the_relations_generated_from_meta_fields_are_tried():
+    assert set(NAMED_RELATIONS) <= set(SCOPED_FILTERS)
+
+
+@pytest.mark.parametrize("basename", ["charge", "invoiceline", "creditnote"])
+def test_the_browsable_api_filter_form_offers_only_what_the_user_may_see(world, basename):
+    """The filter form of ``?format=api`` lists no other municipality's invoices, asset tags
+    or subscriptions."""
+    url = reverse(ENDPOINTS[(basename, "list")][1])
+    html = world.client("contact_b").get(url, {"format": "api"}).content.decode()
+    own_invoice = world.objects["invoice"]["foreign"]  # B's, contact_b's own
+    foreign_invoice = world.objects["invoice"]["own"]  # A's
+    assert f">{own_invoice}<" in html
+    assert f">{foreign_invoice}<" not in html
+    if basename == "charge":
+        for target in ("own", "own_other_area", "stock"):
+            assert f">{world.objects['asset'][target]}<" not in html
+        assert f">{world.objects['asset']['foreign']}<" in html
+        choices = html.split('name="subscription"', 1)[1].split("</select>", 1)[0]
+        offered = set(re.findall(r'<option value="(\d+)"', choices))
+        assert offered == {str(world.objects["subscription"]["foreign"].pk)}

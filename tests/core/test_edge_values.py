@@ -251,20 +251,22 @@ def test_crediting_a_bad_amount_through_the_api_names_the_amounts(world: World, 
 
 @pytest.mark.parametrize("value", BAD_MONEY)
 def test_crediting_a_bad_amount_in_the_page_is_a_message_not_a_500(world: World, value):
+    """The credit form (its confirmation step, and the final POST) refuses the amount
+    next to its line, keeps what was typed, and credits nothing."""
     invoice = _issued_invoice_with_lines(world)
     line = invoice.lines.order_by("pk").first()
     before = CreditNote.objects.count()
     client = Client()
     client.force_login(world.users["operator"])
-    response = client.post(
-        reverse("billing:invoice_credit", args=[invoice.pk]),
-        {"reason": "Wrong", f"amount_{line.pk}": value},
-        follow=True,
-    )
-    assert response.status_code == 200
+    typed = {"reason": "Wrong", f"amount_{line.pk}": value}
+    for response in (
+        client.get(reverse("billing:invoice_credit_confirm", args=[invoice.pk]), typed),
+        client.post(reverse("billing:invoice_credit", args=[invoice.pk]), typed, follow=True),
+    ):
+        assert response.status_code in {200, 400}, value
+        text = response.content.decode()
+        assert "Enter an amount" in text or "digits" in text, value
     assert CreditNote.objects.count() == before
-    text = response.content.decode()
-    assert "is not an amount" in text or "Enter an amount" in text or "digits" in text, value
 
 
 def test_an_invoice_specification_exists_only_as_csv_and_xlsx(world: World):

@@ -39,7 +39,7 @@ def test_fifty_bad_rows_among_ten_thousand_are_all_reported_and_nothing_is_impor
     bad = {}  # line -> (column, words in the message)
     for n in range(10_000):
         line = n + 2
-        row = [f"T{n:05d}", f"S{n:05d}", "ThinkPad", "Laptop", "31.12.2024", "1 234,50"]
+        row = [f"T{n:05d}", f"S{n:05d}", "ThinkPad T14", "Laptop", "31.12.2024", "1 234,50"]
         row += ["Oppvekst", "Deployed"]
         kind = n % 200
         if n % 200 == 17:  # 50 of them, five kinds of mistake
@@ -82,8 +82,9 @@ def test_a_windows_1252_semicolon_file_with_norwegian_dates_and_decimal_commas(m
     world = inventory_world(municipality_a)
     rows = [
         ["Inventarnummer", "Serienummer", "Modell", "Kategori", "Kjøpsdato", "Kostpris"],
-        ["FV-1", "SN-1", "Bærbar PC 14", "Laptop", "31.12.2024", "12 345,50"],
-        ["FV-2", "SN-2", "Bærbar PC 14", "Laptop", "1.2.2025", "9\u00a0999,-"],
+        # A priced product: held assets of one without a price are refused (billing).
+        ["FV-1", "SN-1", "ThinkPad T14", "Laptop", "31.12.2024", "12 345,50"],
+        ["FV-2", "SN-2", "ThinkPad T14", "Laptop", "1.2.2025", "9\u00a0999,-"],
     ]
     header = rows[0] + ["Brukernavn", "Fornavn", "Etternavn", "Lokasjon", "Tjenesteområde"]
     rows = [
@@ -103,7 +104,7 @@ def test_a_windows_1252_semicolon_file_with_norwegian_dates_and_decimal_commas(m
     first = Asset.objects.get(asset_tag="FV-1")
     assert first.acquisition_date == D(2024, 12, 31)
     assert first.acquisition_cost == Decimal("12345.50")
-    assert first.product.name == "Bærbar PC 14"
+    assert first.product.name == "ThinkPad T14"
     assert first.person.username == "ærlig.øst"
     assert first.person.full_name == "Ærlig Østby"
     assert first.location.name == "Skåla skole"
@@ -115,7 +116,6 @@ def test_a_windows_1252_semicolon_file_with_norwegian_dates_and_decimal_commas(m
     assert result.to_create == {
         "locations": ["Skåla skole"],
         "persons": ["ærlig.øst"],
-        "products": ["Bærbar PC 14"],
     }
 
 
@@ -129,7 +129,7 @@ def test_a_dry_run_reports_what_would_happen_and_writes_nothing(municipality_a):
     assert result.ok and not result.applied
     assert (result.created, result.updated, result.unchanged) == (5, 0, 0)
     assert result.to_create["persons"] == [f"user{n}" for n in range(5)]
-    assert result.to_create["products"] == ["ThinkPad T14"]
+    assert "products" not in result.to_create  # the file's model is the priced product
     assert counts() == before
 
 
@@ -151,7 +151,7 @@ def test_every_object_is_logged_and_the_import_summarised_and_a_reimport_logs_no
     assert len(by_model["asset"]) == 4  # three assets and the summary
     assert len(by_model["assignment"]) == 3
     assert len(by_model["person"]) == 3
-    assert len(by_model["product"]) == 1
+    assert "product" not in by_model  # the file's model is a stored product
     asset_change = next(c for c in by_model["asset"] if c.object_repr == "FV000001")
     asset = Asset.objects.get(asset_tag="FV000001")
     assert asset_change.object_id == asset.pk
@@ -249,8 +249,14 @@ def test_an_unreadable_file_is_one_clear_error(municipality_a):
     result = run_import(
         kind="assets", data=b"Foo;Bar\n1;2\n", filename="x.csv", municipality=municipality_a
     )
-    assert "asset tag or a serial number" in result.errors[0].message
+    # No column is one assets are read from: the wrong file, said before any row is read.
+    assert "None of the file's columns is one this import reads" in result.errors[0].message
+    assert "“Foo”, “Bar”" in result.errors[0].message
     assert "Foo" in result.warnings[0]
+    result = run_import(
+        kind="assets", data=b"Foo;Name\n1;2\n", filename="x.csv", municipality=municipality_a
+    )
+    assert "asset tag or a serial number" in result.errors[0].message
 
 
 def test_rows_for_another_municipality_are_refused(municipality_a, municipality_b):

@@ -23,7 +23,9 @@ def setup() -> None:
 
 
 def seed() -> None:
-    from samdrift.catalogue.models import ProductCategory
+    from decimal import Decimal
+
+    from samdrift.catalogue.models import PriceVersion, Product, ProductCategory
     from samdrift.core.validators import organisation_number_with_check_digit
     from samdrift.organisations.models import Municipality, ServiceArea
 
@@ -39,7 +41,14 @@ def seed() -> None:
     )
     for name, cost_centre in (("Oppvekst", "2000"), ("Helse", "3000")):
         ServiceArea.objects.create(municipality=municipality, name=name, cost_centre=cost_centre)
-    ProductCategory.objects.create(name="Laptop", code="laptop")
+    laptop = ProductCategory.objects.create(name="Laptop", code="laptop")
+    # The models the files name, priced: an import refuses held assets of a product
+    # without a price (the next billing run would stop).
+    for n in range(5):
+        product = Product.objects.create(category=laptop, name=f"Modell {n}")
+        PriceVersion.objects.create(
+            product=product, amount=Decimal("300.00"), valid_from=datetime.date(2020, 1, 1)
+        )
 
 
 def digest() -> None:

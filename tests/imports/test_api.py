@@ -41,7 +41,7 @@ def test_check_then_import(operator, municipality_a, rows):
     assert checked.status_code == 200, checked.json()
     body = checked.json()
     assert (body["ok"], body["applied"], body["created"]) == (True, False, 3)
-    assert body["to_create"]["products"] == ["ThinkPad T14"]
+    assert body["to_create"]["persons"][0] == "user0"
     assert not Asset.objects.exists()
 
     done = post(

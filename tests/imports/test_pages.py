@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from samdrift.imports.models import ImportStatus, ImportUpload
+from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.inventory.models import Asset
 from tests.importing_support import SNIPE_IT_HEADER, csv_bytes, inventory_world, snipe_it_row
 
@@ -57,7 +57,7 @@ def test_upload_preview_confirm(operator, municipality_a, rows):
     assert preview.status_code == 200
     text = preview.content.decode()
     assert 'data-testid="created">3<' in text
-    assert "ThinkPad T14" in text  # to be created
+    assert "user0" in text  # to be created
     assert 'data-testid="confirm-form"' in text
     assert not Asset.objects.exists()
 
@@ -145,3 +145,53 @@ def test_the_pages_cost_a_fixed_number_of_queries(
         assert client.get("/imports/").status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(f"/imports/{stored.pk}/").status_code == 200
+
+
+def test_the_mapping_step_maps_columns_and_values_and_is_reused(operator, municipality_a):
+    inventory_world(municipality_a)
+    header = ["Inv.nr", "Maskin", "Gruppe", "Tilstand hos oss"]
+    file_rows = [header, ["K-1", "ThinkPad T14", "Laptop", "Hyllevare"]]
+    client = client_for(operator)
+    response = send(client, municipality_a, file_rows)
+    preview = client.get(response.url).content.decode()
+    assert 'data-testid="mapping-step"' in preview
+    map_url = response.url + "map/"
+    page = client.get(map_url).content.decode()
+    assert "K-1" in page and "ThinkPad T14" in page  # the first rows, to see what is what
+    assert 'name="col-0"' in page
+
+    posted = client.post(
+        map_url,
+        {"col-0": "asset_tag", "col-1": "product", "col-2": "category", "col-3": "status",
+         "name": "Gammel liste"},
+    )  # fmt: skip
+    assert posted.status_code == 302
+    stored = ImportUpload.objects.get()
+    # The status value nobody knows is listed once, to be mapped on the same page.
+    assert stored.result["unknown_values"]["status"]["Hyllevare"][0] == 1
+    page = client.get(map_url).content.decode()
+    assert 'data-testid="value-map-status"' in page
+    client.post(
+        map_url,
+        {"col-0": "asset_tag", "col-1": "product", "col-2": "category", "col-3": "status",
+         "val-status-0": "in_stock", "name": "Gammel liste"},
+    )  # fmt: skip
+    stored.refresh_from_db()
+    assert stored.result["ok"], stored.result["errors"]
+    assert stored.result["reading"] == "Gammel liste"
+
+    # The next file with these columns is read with the saved mapping at once.
+    again = send(client, municipality_a, file_rows)
+    assert ImportUpload.objects.get(pk=again.url.split("/")[2]).result["ok"]
+    listing = client.get("/imports/mappings/").content.decode()
+    assert "Gammel liste" in listing
+    mapping = ImportMapping.objects.get()
+    client.post("/imports/mappings/", {"delete": mapping.pk})
+    assert not ImportMapping.objects.exists()
+
+
+def test_the_mapping_step_is_not_for_roles_that_may_not_import(operator, contact_a, municipality_a):
+    inventory_world(municipality_a)
+    response = send(client_for(operator), municipality_a, [["Inv.nr"], ["K-1"]])
+    assert client_for(contact_a).get(response.url + "map/").status_code == 404
+    assert client_for(contact_a).get("/imports/mappings/").status_code == 403

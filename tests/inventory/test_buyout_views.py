@@ -12,6 +12,7 @@ from samdrift.inventory import buyouts
 from samdrift.inventory.choices import AssetOrigin, BuyoutStatus
 from samdrift.inventory.models import Asset, Buyout, BuyoutItem, SignedValuation
 from tests import factories
+from tests.confirming import confirm
 
 D = Decimal
 
@@ -149,7 +150,7 @@ def test_item_edit_needs_a_reason_for_another_life(client, finance_user, draft):
 
 def test_agree_download_complete(client, finance_user, draft):
     client.force_login(finance_user)
-    client.post(reverse("buyouts:agree", args=[draft.pk]), {"on": "2026-01-05"})
+    confirm(client, reverse("buyouts:agree_confirm", args=[draft.pk]), {"on": "2026-01-05"})
     draft.refresh_from_db()
     assert draft.status == BuyoutStatus.AGREED and draft.agreed_by == finance_user
     download = client.get(reverse("buyouts:xlsx", args=[draft.pk]))
@@ -159,8 +160,8 @@ def test_agree_download_complete(client, finance_user, draft):
     response = client.post(reverse("buyouts:item_remove", args=[draft.pk, item.pk]), follow=True)
     assert "cannot be changed" in response.content.decode()
     assert BuyoutItem.objects.filter(pk=item.pk).exists()
-    response = client.post(
-        reverse("buyouts:complete", args=[draft.pk]), {"on": "2026-02-01"}, follow=True
+    response = confirm(
+        client, reverse("buyouts:complete_confirm", args=[draft.pk]), {"on": "2026-02-01"}
     )
     assert "completed" in response.content.decode()
     assert Asset.objects.get(buyout_item=item).origin == AssetOrigin.BOUGHT_OUT

@@ -59,9 +59,8 @@ def test_a_snipe_it_export_imports_unchanged(world, municipality_a):
     assert deployed.status == AssetStatus.DEPLOYED
     assert deployed.name == "PC-00001"
     assert deployed.serial_number == "SN00000001"
-    assert deployed.product.name == "ThinkPad T14"
-    assert deployed.product.manufacturer == "Lenovo"
-    assert deployed.product.model_number == "21HD"
+    assert deployed.product.name == "ThinkPad T14"  # the priced product the file names
+
     assert deployed.product.category == world.laptop
     assert deployed.acquisition_cost == Decimal("12345.50")
     assert deployed.person.username == "user1"
@@ -115,9 +114,18 @@ def test_a_row_that_differs_is_an_error_without_update_and_applied_with_it(world
 
 def test_a_new_holder_closes_the_open_assignment_on_the_date(world, municipality_a):
     header = [*HEADER, "Assigned from"]
-    first = ["T1", "S1", "ThinkPad", "Laptop", "Deployed", "kari", "Oppvekst", "01.01.2026"]
+    first = ["T1", "S1", "ThinkPad T14", "Laptop", "Deployed", "kari", "Oppvekst", "01.01.2026"]
     assert assets(municipality_a, [header, first]).created == 1
-    moved = ["T1", "S1", "ThinkPad", "Laptop", "Deployed", "ola", "Helse og omsorg", "10.03.2026"]
+    moved = [
+        "T1",
+        "S1",
+        "ThinkPad T14",
+        "Laptop",
+        "Deployed",
+        "ola",
+        "Helse og omsorg",
+        "10.03.2026",
+    ]
 
     refused = assets(municipality_a, [header, moved])
     assert {e.column for e in refused.errors} == {"Person", "Service area"}
@@ -132,6 +140,44 @@ def test_a_new_holder_closes_the_open_assignment_on_the_date(world, municipality
     ]
     assert (asset.person.username, asset.service_area) == ("ola", world.helse)
     assert changes_for(history[0]).first().changed_fields()["valid_to"] == (None, "2026-03-10")
+
+
+def test_a_new_holder_from_a_later_date_takes_effect_on_that_date(world, municipality_a):
+    """Issue #9 item 1: the asset keeps its holder in force today until the move's day."""
+    from django.utils import timezone
+
+    from samdrift.inventory.holders import refresh_holders
+
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=20)
+    header = [*HEADER, "Assigned from"]
+    first = ["T1", "S1", "ThinkPad T14", "Laptop", "Deployed", "kari", "Oppvekst", "01.01.2026"]
+    later = [
+        "T2",
+        "S2",
+        "ThinkPad T14",
+        "Laptop",
+        "Deployed",
+        "kari",
+        "Oppvekst",
+        f"{soon:%d.%m.%Y}",
+    ]
+    assert assets(municipality_a, [header, first, later]).created == 2
+    moved = ["T1", "S1", "ThinkPad T14", "Laptop", "Deployed", "ola", "Helse og omsorg"]
+    result = assets(municipality_a, [header, [*moved, f"{soon:%d.%m.%Y}"]], update=True)
+    assert result.updated == 1, result.errors
+
+    t1, t2 = Asset.objects.order_by("asset_tag")
+    # T1 is Oppvekst's (kari's) until the move's day; T2 is nobody's until its first day.
+    assert (t1.person.username, t1.service_area) == ("kari", world.oppvekst)
+    assert t2.municipality is None and t2.person is None
+    assert t1.assignments.get(valid_from=soon).person.username == "ola"
+
+    refresh_holders(on=soon)
+    t1.refresh_from_db()
+    t2.refresh_from_db()
+    assert (t1.person.username, t1.service_area) == ("ola", world.helse)
+    assert (t2.municipality, t2.person.username) == (municipality_a, "kari")
 
 
 def test_a_new_holder_inside_the_history_is_refused(world, municipality_a):
@@ -167,12 +213,15 @@ def test_a_status_change_against_the_lifecycle_is_refused(world, municipality_a)
     assert "cannot go from Disposed" in result.errors[0].message
 
 
-def test_stock_names_no_holder_and_says_so(world, municipality_a):
+def test_a_person_named_means_checked_out_whatever_the_label(world, municipality_a):
+    # Snipe-IT shows an asset checked out while its label reads "Ready to Deploy" (or
+    # "In stock") as deployed: the holder is kept, never dropped with a note.
     result = assets(municipality_a, [HEADER, ["T1", "S1", "X", "Laptop", "In stock", "kari", ""]])
-    assert result.ok
-    assert "Rows 2" in result.warnings[-1]
+    assert result.ok, result.errors
     asset = Asset.objects.get()
-    assert asset.person is None and not Assignment.objects.exists()
+    assert asset.status == AssetStatus.DEPLOYED
+    assert asset.person.username == "kari"
+    assert Assignment.objects.get().person.username == "kari"
 
 
 def test_strict_makes_unknown_persons_locations_and_products_errors(world, municipality_a):

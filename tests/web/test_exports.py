@@ -49,9 +49,12 @@ def test_export_neutralises_a_formula_in_a_name(operator_client, world):
     assert '\'=HYPERLINK("http://evil")' in names
     response = operator_client.get(reverse("organisations:person_list") + "?export=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
-    values = [c.value for row in sheet.iter_rows() for c in row]
-    assert '\'=HYPERLINK("http://evil")' in values
-    assert not any(isinstance(v, str) and v.startswith("=") for v in values)
+    cells = [c for row in sheet.iter_rows() for c in row]
+    # XLSX: the name as it is, no apostrophe to see — a text cell, never a formula.
+    evil = [c for c in cells if c.value == '=HYPERLINK("http://evil")']
+    assert [c.data_type for c in evil] == ["s"]
+    assert not any(c.data_type == "f" for c in cells)
+    assert not any(isinstance(c.value, str) and c.value.startswith("'") for c in cells)
 
 
 def test_xlsx_export_has_typed_cells(operator_client, world):

@@ -3,12 +3,15 @@ EHF, specification), lines, charges, credit notes, one-off charges, cost pools a
 
 Every queryset starts from ``restrict``: a municipality's users see and download only
 their own invoices, lines, charges and credit notes; a crafted id of another's is a 404.
+A service-area manager sees their area's part of an invoice or credit note (its lines,
+and totals that are the sum of those) and no EHF (403), as ``billing.selectors`` decides.
 Operations go through ``billing.services``; a refused one is a 400 naming the reason.
 """
 
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Prefetch
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
@@ -36,6 +39,14 @@ from samdrift.billing.models import (
     InvoiceLine,
     OneOffCharge,
 )
+from samdrift.billing.selectors import (
+    Totals,
+    invoice_scope,
+    require_whole_invoices,
+    sees_whole_invoices,
+    visible_lines,
+    visible_totals,
+)
 from samdrift.billing.services import (
     add_one_off_charge,
     bill_period,
@@ -50,6 +61,7 @@ from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from samdrift.core.filtersets import SamdriftFilterSet, ScopedModelChoiceFilter
 from samdrift.core.permissions import restrict
 from samdrift.organisations.models import Municipality, Person, ServiceArea
+from samdrift.web.confirm import once
 
 
 class BillingPeriodSerializer(serializers.ModelSerializer):
@@ -86,9 +98,44 @@ class BillingRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _request_user(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+def _whole(serializer) -> bool:
+    """Whether the serializer shows whole documents: yes without a request (an
+    operation's own answer to finance), else as ``sees_whole_invoices`` says."""
+    user = _request_user(serializer)
+    return user is None or sees_whole_invoices(user)
+
+
+def _put_totals(serializer, data: dict, totals: Totals) -> None:
+    fields = serializer.fields
+    data["net_total"] = fields["net_total"].to_representation(totals.net)
+    data["vat_total"] = fields["vat_total"].to_representation(totals.vat)
+    data["gross_total"] = fields["gross_total"].to_representation(totals.gross)
+
+
+class InvoiceListSerializer(serializers.ListSerializer):
+    """Works out the visible totals of a whole page of invoices in one query."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        if not _whole(self):
+            self.child.visible = visible_totals(invoices=items, user=_request_user(self))
+        return super().to_representation(items)
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
+    """An invoice; for a service-area manager ``part`` is ``service_area`` and the totals
+    are their area's subtotal (the sum of the lines they see), not the invoice's."""
+
     period_label = serializers.CharField(source="period.label", read_only=True)
     municipality_name = serializers.CharField(source="municipality.name", read_only=True)
+    part = serializers.SerializerMethodField(
+        help_text="invoice: the whole invoice; service_area: your service area's part."
+    )
 
     class Meta:
         model = Invoice
@@ -104,6 +151,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "due_date",
             "kid",
             "buyer_reference",
+            "part",
             "net_total",
             "vat_total",
             "gross_total",
@@ -112,6 +160,21 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "run",
         ]
         read_only_fields = fields
+        list_serializer_class = InvoiceListSerializer
+
+    def get_part(self, invoice) -> str:
+        return "invoice" if _whole(self) else "service_area"
+
+    def to_representation(self, invoice):
+        data = super().to_representation(invoice)
+        if not _whole(self):
+            visible = getattr(self, "visible", None) or {}
+            totals = visible.get(invoice.pk)
+            if totals is None:
+                user = _request_user(self)
+                totals = visible_totals(invoices=[invoice], user=user)[invoice.pk]
+            _put_totals(self, data, totals)
+        return data
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
@@ -194,6 +257,9 @@ class CreditNoteLineSerializer(serializers.ModelSerializer):
 
 
 class CreditNoteSerializer(serializers.ModelSerializer):
+    """A credit note; for a service-area manager only the lines of their area, and totals
+    that are the sum of those (``CreditNoteViewSet`` prefetches the restricted lines)."""
+
     lines = CreditNoteLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -210,6 +276,15 @@ class CreditNoteSerializer(serializers.ModelSerializer):
             "lines",
         ]
         read_only_fields = fields
+
+    def to_representation(self, note):
+        data = super().to_representation(note)
+        if not _whole(self):
+            lines = note.lines.all()  # restricted to the area by the view's prefetch
+            net = sum((line.net_amount for line in lines), Totals().net)
+            vat = sum((line.vat_amount for line in lines), Totals().vat)
+            _put_totals(self, data, Totals(net, vat))
+        return data
 
 
 class OneOffChargeSerializer(SamdriftModelSerializer):
@@ -410,7 +485,7 @@ class BillingPeriodViewSet(ReadOnlySamdriftViewSet):
     def accounting(self, request, pk=None):
         """One CSV row per invoice line of the month (those you may see)."""
         period = self.get_object()
-        lines = restrict(InvoiceLine.objects.all(), request.user).filter(invoice__period=period)
+        lines = visible_lines(user=request.user, invoice__period=period)
         return _download(
             accounting_csv(lines),
             filename=f"accounting-{period.label}.csv",
@@ -446,9 +521,26 @@ class InvoiceViewSet(ReadOnlySamdriftViewSet):
         )
         return Response(InvoiceSerializer(invoice).data)
 
-    @extend_schema(request=CreditRequestSerializer, responses=CreditNoteSerializer)
+    @extend_schema(
+        request=CreditRequestSerializer,
+        responses={201: CreditNoteSerializer, 200: CreditNoteSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description=(
+                    "Optional, up to 64 characters. A request repeated with the same key "
+                    "makes no second credit note: it answers 200 with the first one."
+                ),
+            )
+        ],
+    )
     @action(detail=True, methods=["post"])
     def credit(self, request, pk=None):
+        """Make a credit note. Crediting in full twice is refused (nothing remains); a
+        partial credit sent twice would credit twice, so send an ``Idempotency-Key``."""
+        invoice = self.get_object()
         body = CreditRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         amounts = body.validated_data.get("amounts")
@@ -456,17 +548,35 @@ class InvoiceViewSet(ReadOnlySamdriftViewSet):
             parsed = {int(k): v for k, v in amounts.items()} if amounts is not None else None
         except ValueError:
             raise ApiValidationError({"amounts": ["Keys are invoice line ids."]}) from None
-        note = create_credit_note(
-            invoice=self.get_object(),
-            reason=body.validated_data["reason"],
-            amounts=parsed,
-            issue_date=body.validated_data.get("issue_date"),
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 64:
+            raise ApiValidationError({"Idempotency-Key": ["At most 64 characters."]})
+
+        def make() -> CreditNote:
+            return create_credit_note(
+                invoice=invoice,
+                reason=body.validated_data["reason"],
+                amounts=parsed,
+                issue_date=body.validated_data.get("issue_date"),
+            )
+
+        if not key:
+            return Response(CreditNoteSerializer(make()).data, status=201)
+        note, created = once(
+            user=request.user,
+            key=key,
+            kind="api.credit_note",
+            act=make,
+            find=lambda pk: restrict(CreditNote.objects.all(), request.user).get(pk=pk),
         )
-        return Response(CreditNoteSerializer(note).data, status=201)
+        return Response(CreditNoteSerializer(note).data, status=201 if created else 200)
 
     @extend_schema(responses={(200, "application/xml"): bytes})
     @action(detail=True, methods=["get"])
     def ehf(self, request, pk=None):
+        """The EHF (Peppol BIS 3.0) of an issued invoice; not for a service-area manager
+        (403: it is the whole municipality's document)."""
+        require_whole_invoices(request.user)  # before the lookup: the same 403 for any id
         invoice = self.get_object()
         if invoice.status != InvoiceStatus.ISSUED:
             raise ApiValidationError({"status": ["A draft has no EHF; issue it first."]})
@@ -482,7 +592,7 @@ class InvoiceViewSet(ReadOnlySamdriftViewSet):
     def specification(self, request, pk=None):
         """Every charge of the invoice: person, device, days, price, amount."""
         invoice = self.get_object()
-        charges = restrict(Charge.objects.all(), request.user).filter(invoice=invoice)
+        charges = invoice_scope(invoice=invoice, user=request.user).charges
         fmt = request.query_params.get("format", "csv")
         stem = f"{file_stem(invoice)}-specification"
         if fmt == "xlsx":
@@ -515,14 +625,26 @@ class ChargeViewSet(ReadOnlySamdriftViewSet):
 
 
 class CreditNoteViewSet(ReadOnlySamdriftViewSet):
-    queryset = CreditNote.objects.select_related("invoice").prefetch_related("lines")
+    """Credit notes; a service-area manager sees those crediting lines of their area,
+    with only those lines."""
+
+    queryset = CreditNote.objects.select_related("invoice")
     serializer_class = CreditNoteSerializer
     filterset_class = CreditNoteFilterSet
     ordering_fields = ["issue_date", "number"]
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        lines = restrict(CreditNoteLine.objects.all(), self.request.user)
+        if not sees_whole_invoices(self.request.user):
+            queryset = queryset.filter(pk__in=lines.values("credit_note_id"))
+        return queryset.prefetch_related(Prefetch("lines", queryset=lines))
+
     @extend_schema(responses={(200, "application/xml"): bytes})
     @action(detail=True, methods=["get"])
     def ehf(self, request, pk=None):
+        """The EHF of a credit note; not for a service-area manager (403)."""
+        require_whole_invoices(request.user)
         note = self.get_object()
         return _download(
             credit_note_xml(note), filename=f"{note.number}.xml", content_type="application/xml"

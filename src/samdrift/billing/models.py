@@ -730,6 +730,8 @@ class CreditNoteLine(models.Model):
     vat_amount = MoneyField(_("VAT"))
 
     municipality_path: ClassVar[str | None] = "credit_note__invoice__municipality"
+    # The area of the invoice line credited: a service-area manager sees their area's part.
+    service_area_path: ClassVar[str | None] = "invoice_line__service_area"
 
     class Meta:
         verbose_name = _("credit note line")
@@ -758,3 +760,13 @@ class DocumentCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series}-{self.year}: {self.last_number}"
+
+
+def document_number(*, series: str, year: int, sequence: int) -> str:
+    """The number printed on an invoice or credit note: ``FRI-2026-000007``."""
+    return f"{series}-{year}-{sequence:06d}"
+
+
+def credit_note_series(collaboration) -> str:
+    """Credit notes are numbered in their own series: the invoice series with a K."""
+    return f"{collaboration.invoice_series}K"[:10]

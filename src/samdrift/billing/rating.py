@@ -9,7 +9,9 @@ Rules (docs/billing.md has the full text):
 
 - A day is priced by the first of: the asset's own price (``AssetPrice``, bought-out
   assets), the municipality's agreed price (``AgreedPrice`` of the agreement in force),
-  the list price (``PriceVersion``). A day with none of them is an error.
+  the list price (``PriceVersion``). A day with none of them is an error. That rule, and
+  what is not charged (municipality-owned equipment), live in ``billing.prices``, which
+  the pages showing a monthly cost use too.
 - Monthly prices are prorated by days (``finance.proration.prorate``) over the half-open
   overlap of the input with the month. All the pieces of one asset (or subscription) in a
   month are rounded together: their total is rounded once and split over the pieces by
@@ -25,7 +27,6 @@ import datetime
 import hashlib
 import itertools
 import operator
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,20 +34,23 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from samdrift.agreements.selectors import agreed_prices_between
 from samdrift.billing.allocation import pool_shares
 from samdrift.billing.bulk import stream_rows
 from samdrift.billing.choices import ChargeSource
 from samdrift.billing.models import CostPool, OneOffCharge
+from samdrift.billing.prices import (
+    MONTHLY_UNITS,
+    PriceBook,
+    charged_assignments,
+    whole_month_amount,
+)
 from samdrift.catalogue.choices import ServiceUnit
-from samdrift.catalogue.models import PriceVersion, Product, Service
+from samdrift.catalogue.models import Product, Service
 from samdrift.core.dating import overlapping
 from samdrift.core.money import round_unit_price
 from samdrift.finance.allocation import allocate
 from samdrift.finance.money import round_to_ore
 from samdrift.finance.proration import days_in_month, month_bounds, overlap_days, prorate
-from samdrift.inventory.buyout_selectors import asset_prices_overlapping
-from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import AmountOwed, Assignment, Subscription, UsageRecord
 
 ZERO = Decimal("0")
@@ -111,11 +115,6 @@ FACT_FIELDS = [
     "vat_rate",
 ]
 
-# Services priced per month from subscriptions; per page / per hour come from usage.
-MONTHLY_UNITS = frozenset(
-    {ServiceUnit.PER_USER, ServiceUnit.PER_DEVICE, ServiceUnit.PER_SITE, ServiceUnit.FIXED}
-)
-
 
 @dataclass
 class Scope:
@@ -154,90 +153,6 @@ class PriceProblem:
             "subject": self.subject,
             "municipality": municipality_names.get(self.municipality_id, self.municipality_id),
         }
-
-
-Span = tuple[datetime.date, datetime.date | None, Decimal]
-
-
-class PriceBook:
-    """Prices of every item for one month, merged day by day from asset prices, agreed
-    prices and list prices. Answers are cached: most inputs cover the whole month."""
-
-    def __init__(self, *, start: datetime.date, end: datetime.date, asset_ids=None):
-        self.start, self.end = start, end
-        self.list_prices: dict[tuple[str, int], list[Span]] = defaultdict(list)
-        for product_id, service_id, amount, valid_from, valid_to in (
-            PriceVersion.objects.filter(overlapping(start, end))
-            .order_by("valid_from")
-            .values_list("product_id", "service_id", "amount", "valid_from", "valid_to")
-        ):
-            key = ("product", product_id) if product_id else ("service", service_id)
-            self.list_prices[key].append((valid_from, valid_to, amount))
-        self.agreed: dict[tuple[int, str, int], list[Span]] = defaultdict(list)
-        for span in agreed_prices_between(start=start, end=end):
-            key = ("product", span.product_id) if span.product_id else ("service", span.service_id)
-            self.agreed[(span.municipality_id, *key)].append(
-                (span.valid_from, span.valid_to, span.amount)
-            )
-        self.asset_prices: dict[int, list[Span]] = defaultdict(list)
-        for price in asset_prices_overlapping(start=start, end=end, assets=asset_ids).values_list(
-            "asset_id", "valid_from", "valid_to", "amount"
-        ):
-            self.asset_prices[price[0]].append(price[1:])
-        self._cache: dict[tuple, tuple[list[tuple], list[tuple]]] = {}
-
-    def segments(
-        self,
-        *,
-        municipality_id: int,
-        kind: str,
-        item_id: int,
-        start: datetime.date,
-        end: datetime.date,
-        asset_id: int | None = None,
-    ) -> tuple[list[tuple[datetime.date, datetime.date, Decimal]], list[tuple]]:
-        """(priced pieces ``(from, to, price)`` covering ``[start, end)``, unpriced pieces)."""
-        own = self.asset_prices.get(asset_id) if asset_id is not None else None
-        key = (municipality_id, kind, item_id, start, end, asset_id if own else None)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        layers = [
-            own or (),
-            self.agreed.get((municipality_id, kind, item_id), ()),
-            self.list_prices.get((kind, item_id), ()),
-        ]
-        bounds = {start, end}
-        for layer in layers:
-            for valid_from, valid_to, _amount in layer:
-                if start < valid_from < end:
-                    bounds.add(valid_from)
-                if valid_to is not None and start < valid_to < end:
-                    bounds.add(valid_to)
-        points = sorted(bounds)
-        priced: list[tuple[datetime.date, datetime.date, Decimal]] = []
-        missing: list[tuple[datetime.date, datetime.date]] = []
-        for lower, upper in itertools.pairwise(points):
-            price = None
-            for layer in layers:
-                for valid_from, valid_to, amount in layer:
-                    if valid_from <= lower and (valid_to is None or valid_to >= upper):
-                        price = amount
-                        break
-                if price is not None:
-                    break
-            if price is None:
-                if missing and missing[-1][1] == lower:
-                    missing[-1] = (missing[-1][0], upper)
-                else:
-                    missing.append((lower, upper))
-            elif priced and priced[-1][1] == lower and priced[-1][2] == price:
-                priced[-1] = (priced[-1][0], upper, price)
-            else:
-                priced.append((lower, upper, price))
-        result = (priced, missing)
-        self._cache[key] = result
-        return result
 
 
 def _split_exactly(pieces: list[tuple[Decimal, int]], dim: int) -> list[Decimal]:
@@ -333,8 +248,8 @@ class Rater:
 
     # -- devices ------------------------------------------------------------------------
     def asset_facts(self) -> Iterator[tuple]:
-        queryset = Assignment.objects.filter(overlapping(self.start, self.end)).exclude(
-            asset__origin=AssetOrigin.MUNICIPALITY_OWNED
+        queryset = Assignment.objects.filter(overlapping(self.start, self.end)).filter(
+            charged_assignments()
         )
         if self.scope.assignments is not None:
             queryset = queryset.filter(self.scope.assignments)
@@ -425,8 +340,8 @@ class Rater:
         result = None
         if len(priced) == 1 and not missing:
             price = priced[0][2]
-            # As ``_split_exactly`` rounds one whole-month piece.
-            amount = round_to_ore(quantity * price if kind == "service" else price)
+            # As ``_split_exactly`` rounds one whole-month piece (a device's quantity is 1).
+            amount = whole_month_amount(unit_price=price, quantity=quantity)
             vat_rate = self.products[item_id][1] if kind == "product" else self.services[item_id][1]
             result = (price, amount, vat_rate)
         self._whole_month_cache[key] = result

@@ -49,6 +49,8 @@ from samdrift.billing.models import (
     Invoice,
     InvoiceLine,
     OneOffCharge,
+    credit_note_series,
+    document_number,
 )
 from samdrift.billing.rating import FACT_FIELDS, Rater, Scope
 from samdrift.billing.writing import ChargeSink
@@ -476,7 +478,7 @@ def _issue(invoice: Invoice, *, issue_date: datetime.date, collaboration: Collab
     invoice.series = series
     invoice.fiscal_year = year
     invoice.sequence = sequence
-    invoice.number = f"{series}-{year}-{sequence:06d}"
+    invoice.number = document_number(series=series, year=year, sequence=sequence)
     invoice.issue_date = issue_date
     invoice.due_date = issue_date + datetime.timedelta(days=collaboration.payment_terms_days)
     invoice.issued_at = timezone.now()
@@ -534,6 +536,26 @@ def issue_period(*, month: datetime.date, issue_date: datetime.date | None = Non
         return [_issue(invoice, issue_date=day, collaboration=collaboration) for invoice in drafts]
 
 
+def close_refusals(*, period: BillingPeriod) -> list[str]:
+    """Why ``period`` cannot be closed now (empty: it can). ``close_period`` refuses with
+    these; its confirmation shows them instead of a button."""
+    if period.is_closed:
+        return [_("%(month)s is closed already.") % {"month": period.label}]
+    drafts = list(
+        period.invoices.filter(status=InvoiceStatus.DRAFT)
+        .order_by("municipality__number")
+        .values_list("municipality__name", flat=True)
+    )
+    if drafts:
+        return [
+            _("%(month)s still has draft invoices (%(names)s); issue them before closing.")
+            % {"month": period.label, "names": ", ".join(drafts)}
+        ]
+    if not period.runs.exists():
+        return [_("%(month)s has never been rated.") % {"month": period.label}]
+    return []
+
+
 def close_period(*, month: datetime.date) -> BillingPeriod:
     """Close ``month`` for good: every invoice must be issued. Later changes dated in it are
     billed as adjustments in the next open month."""
@@ -543,26 +565,9 @@ def close_period(*, month: datetime.date) -> BillingPeriod:
         label = f"{month:%Y-%m}"
         if period is None:
             raise ValidationError({"month": _("%(month)s has not been billed.") % {"month": label}})
-        if period.is_closed:
-            raise ValidationError({"month": _("%(month)s is closed already.") % {"month": label}})
-        drafts = list(
-            period.invoices.filter(status=InvoiceStatus.DRAFT)
-            .order_by("municipality__number")
-            .values_list("municipality__name", flat=True)
-        )
-        if drafts:
-            raise ValidationError(
-                {
-                    "month": _(
-                        "%(month)s still has draft invoices (%(names)s); issue them before closing."
-                    )
-                    % {"month": label, "names": ", ".join(drafts)}
-                }
-            )
-        if not period.runs.exists():
-            raise ValidationError(
-                {"month": _("%(month)s has never been rated.") % {"month": label}}
-            )
+        refusals = close_refusals(period=period)
+        if refusals:
+            raise ValidationError({"month": refusals})
         period.status = PeriodStatus.CLOSED
         period.closed_at = timezone.now()
         period.save()
@@ -580,6 +585,121 @@ def _credited_by_line(invoice: Invoice) -> dict[int, tuple[Decimal, Decimal]]:
     return credited
 
 
+@dataclass
+class CreditPlan:
+    """What a credit note would credit: its lines (not saved) with their VAT, and totals.
+    ``in_full`` when no amounts were given (whatever remains of every line)."""
+
+    invoice: Invoice
+    lines: list[CreditNoteLine]
+    in_full: bool
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+def plan_credit_note(
+    *, invoice: Invoice, amounts: Mapping[int, Decimal] | None = None
+) -> CreditPlan:
+    """The credit note ``create_credit_note`` would make on ``invoice`` as it is read now,
+    without writing anything; its confirmation page shows this. Refused (ValidationError)
+    for the same reasons. ``create_credit_note`` calls it on the invoice it has locked."""
+    if invoice.status != InvoiceStatus.ISSUED:
+        raise ValidationError(
+            {
+                "invoice": _(
+                    "Only an issued invoice can be credited; a draft changes when its "
+                    "period is re-run."
+                )
+            }
+        )
+    lines = {line.pk: line for line in invoice.lines.order_by("line_number")}
+    credited = _credited_by_line(invoice)
+    remaining = {
+        pk: line.net_amount - credited.get(pk, (ZERO, ZERO))[0] for pk, line in lines.items()
+    }
+    if amounts is None:
+        wanted = {pk: rest for pk, rest in remaining.items() if rest != 0}
+        if not wanted:
+            raise ValidationError(
+                {
+                    "amounts": _("Invoice %(number)s has been credited in full already.")
+                    % {"number": invoice.number}
+                }
+            )
+    else:
+        wanted = {}
+        errors = []
+        for line_id, amount in amounts.items():
+            line = lines.get(int(line_id))
+            if line is None:
+                errors.append(
+                    _("Line %(id)s is not a line of invoice %(number)s.")
+                    % {"id": line_id, "number": invoice.number}
+                )
+                continue
+            amount = Decimal(amount)
+            rest = remaining[line.pk]
+            if amount == 0:
+                continue
+            if amount != round_to_ore(amount):
+                errors.append(
+                    _("Line %(line)d: %(amount)s has more than two decimals.")
+                    % {"line": line.line_number, "amount": amount}
+                )
+            elif (amount > 0) != (line.net_amount > 0) or abs(amount) > abs(rest):
+                errors.append(
+                    _(
+                        "Line %(line)d (%(item)s): %(amount)s is more than remains to be "
+                        "credited (%(rest)s of %(net)s)."
+                    )
+                    % {
+                        "line": line.line_number,
+                        "item": line.description,
+                        "amount": amount,
+                        "rest": rest,
+                        "net": line.net_amount,
+                    }
+                )
+            else:
+                wanted[line.pk] = amount
+        if errors:
+            raise ValidationError({"amounts": errors})
+        if not wanted:
+            raise ValidationError(
+                {"amounts": _("Give at least one line and a non-zero amount to credit.")}
+            )
+
+    credit_lines = []
+    for number, line_id in enumerate(sorted(wanted, key=lambda pk: lines[pk].line_number), start=1):
+        line = lines[line_id]
+        amount = wanted[line_id]
+        if amount == line.net_amount:
+            quantity, unit_price = line.quantity, line.unit_price
+        else:
+            quantity, unit_price = quantity_and_price(net=amount, units=ZERO, prices=set())
+        credit_lines.append(
+            CreditNoteLine(
+                invoice_line=line,
+                line_number=number,
+                description=line.description,
+                quantity=quantity,
+                unit_code=line.unit_code if amount == line.net_amount else "C62",
+                unit_price=unit_price,
+                net_amount=amount,
+                vat_rate=line.vat_rate,
+                vat_category=line.vat_category,
+                vat_exemption_reason=line.vat_exemption_reason,
+                vat_amount=ZERO,
+            )
+        )
+    _credit_vat(credit_lines, lines=lines.values(), credited=credited)
+    net, vat, gross = invoice_totals(credit_lines)
+    return CreditPlan(
+        invoice=invoice, lines=credit_lines, in_full=amounts is None, net=net, vat=vat, gross=gross
+    )
+
+
 def create_credit_note(
     *,
     invoice: Invoice,
@@ -590,7 +710,8 @@ def create_credit_note(
     """Credit an issued invoice: in full (``amounts`` None: whatever remains of every line),
     or in part (invoice line id → net amount to credit, same sign as the line). Numbered in
     the collaboration's credit-note series. Refused, changing nothing, when the invoice is
-    not issued, a line is not on it, or an amount exceeds what remains of its line."""
+    not issued, a line is not on it, or an amount exceeds what remains of its line
+    (``plan_credit_note``)."""
     collaboration = _collaboration()
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the invoice is credited.")})
@@ -598,118 +719,26 @@ def create_credit_note(
         invoice = (
             Invoice.objects.select_for_update().select_related("municipality").get(pk=invoice.pk)
         )
-        if invoice.status != InvoiceStatus.ISSUED:
-            raise ValidationError(
-                {
-                    "invoice": _(
-                        "Only an issued invoice can be credited; a draft changes when its "
-                        "period is re-run."
-                    )
-                }
-            )
-        lines = {line.pk: line for line in invoice.lines.order_by("line_number")}
-        credited = _credited_by_line(invoice)
-        remaining = {
-            pk: line.net_amount - credited.get(pk, (ZERO, ZERO))[0] for pk, line in lines.items()
-        }
-        if amounts is None:
-            wanted = {pk: rest for pk, rest in remaining.items() if rest != 0}
-            if not wanted:
-                raise ValidationError(
-                    {
-                        "amounts": _("Invoice %(number)s has been credited in full already.")
-                        % {"number": invoice.number}
-                    }
-                )
-        else:
-            wanted = {}
-            errors = []
-            for line_id, amount in amounts.items():
-                line = lines.get(int(line_id))
-                if line is None:
-                    errors.append(
-                        _("Line %(id)s is not a line of invoice %(number)s.")
-                        % {"id": line_id, "number": invoice.number}
-                    )
-                    continue
-                amount = Decimal(amount)
-                rest = remaining[line.pk]
-                if amount == 0:
-                    continue
-                if amount != round_to_ore(amount):
-                    errors.append(
-                        _("Line %(line)d: %(amount)s has more than two decimals.")
-                        % {"line": line.line_number, "amount": amount}
-                    )
-                elif (amount > 0) != (line.net_amount > 0) or abs(amount) > abs(rest):
-                    errors.append(
-                        _(
-                            "Line %(line)d (%(item)s): %(amount)s is more than remains to be "
-                            "credited (%(rest)s of %(net)s)."
-                        )
-                        % {
-                            "line": line.line_number,
-                            "item": line.description,
-                            "amount": amount,
-                            "rest": rest,
-                            "net": line.net_amount,
-                        }
-                    )
-                else:
-                    wanted[line.pk] = amount
-            if errors:
-                raise ValidationError({"amounts": errors})
-            if not wanted:
-                raise ValidationError(
-                    {"amounts": _("Give at least one line and a non-zero amount to credit.")}
-                )
-
-        credit_lines = []
-        for number, line_id in enumerate(
-            sorted(wanted, key=lambda pk: lines[pk].line_number), start=1
-        ):
-            line = lines[line_id]
-            amount = wanted[line_id]
-            if amount == line.net_amount:
-                quantity, unit_price = line.quantity, line.unit_price
-            else:
-                quantity, unit_price = quantity_and_price(net=amount, units=ZERO, prices=set())
-            credit_lines.append(
-                CreditNoteLine(
-                    invoice_line=line,
-                    line_number=number,
-                    description=line.description,
-                    quantity=quantity,
-                    unit_code=line.unit_code if amount == line.net_amount else "C62",
-                    unit_price=unit_price,
-                    net_amount=amount,
-                    vat_rate=line.vat_rate,
-                    vat_category=line.vat_category,
-                    vat_exemption_reason=line.vat_exemption_reason,
-                    vat_amount=ZERO,
-                )
-            )
-        _credit_vat(credit_lines, lines=lines.values(), credited=credited)
-        net, vat, gross = invoice_totals(credit_lines)
+        plan = plan_credit_note(invoice=invoice, amounts=amounts)
         day = issue_date or timezone.localdate()
-        series = f"{collaboration.invoice_series}K"[:10]
+        series = credit_note_series(collaboration)
         sequence = _next_number(series=series, year=day.year)
         note = CreditNote(
             invoice=invoice,
             series=series,
             fiscal_year=day.year,
             sequence=sequence,
-            number=f"{series}-{day.year}-{sequence:06d}",
+            number=document_number(series=series, year=day.year, sequence=sequence),
             issue_date=day,
             reason=reason.strip()[:300],
-            net_total=net,
-            vat_total=vat,
-            gross_total=gross,
+            net_total=plan.net,
+            vat_total=plan.vat,
+            gross_total=plan.gross,
         )
         note.save()
-        for line in credit_lines:
+        for line in plan.lines:
             line.credit_note = note
-        CreditNoteLine.objects.bulk_create(credit_lines)
+        CreditNoteLine.objects.bulk_create(plan.lines)
     return note
 
 

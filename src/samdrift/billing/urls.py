@@ -11,12 +11,19 @@ urlpatterns = [
     path("run/", views.period_run, name="period_run"),
     re_path(rf"^{MONTH}/$", views.period_detail, name="period_detail"),
     re_path(rf"^{MONTH}/issue/$", views.period_issue, name="period_issue"),
+    re_path(rf"^{MONTH}/issue/confirm/$", views.period_issue_confirm, name="period_issue_confirm"),
     re_path(rf"^{MONTH}/close/$", views.period_close, name="period_close"),
+    re_path(rf"^{MONTH}/close/confirm/$", views.period_close_confirm, name="period_close_confirm"),
     re_path(rf"^{MONTH}/accounting\.csv$", views.period_accounting, name="period_accounting"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/print/", views.invoice_print, name="invoice_print"),
     path("invoices/<int:pk>/issue/", views.invoice_issue, name="invoice_issue"),
     path("invoices/<int:pk>/credit/", views.invoice_credit, name="invoice_credit"),
+    path(
+        "invoices/<int:pk>/credit/confirm/",
+        views.invoice_credit_confirm,
+        name="invoice_credit_confirm",
+    ),
     path("invoices/<int:pk>/ehf.xml", views.invoice_ehf, name="invoice_ehf"),
     # Only the formats there are: any other extension is a 404, not a CSV under its name.
     re_path(

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.catalogue.models import LeaseModel, PriceVersion, Product, ProductCategory, Service
 from samdrift.core.dating import active_on
-from samdrift.core.filtersets import ChangeLoggedFilterSet
+from samdrift.core.filtersets import ChangeLoggedFilterSet, ScopedModelChoiceFilter
 
 
 class LeaseModelFilterSet(ChangeLoggedFilterSet):
@@ -27,7 +27,7 @@ class ProductCategoryFilterSet(ChangeLoggedFilterSet):
 
 class ProductFilterSet(ChangeLoggedFilterSet):
     search_fields = ("name", "manufacturer", "model_number", "description")
-    category = django_filters.ModelChoiceFilter(queryset=ProductCategory.objects.all())
+    category = ScopedModelChoiceFilter(model=ProductCategory)
     category_code = django_filters.CharFilter(field_name="category__code")
 
     class Meta:

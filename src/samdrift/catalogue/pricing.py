@@ -12,13 +12,14 @@ no existing version is ever edited otherwise, so past invoices re-rate the same.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,6 +205,11 @@ class PriceListCalculation:
         return [row for row in self.rows if row.problem]
 
     @property
+    def blocked_rows(self) -> list[PriceListRow]:
+        """Rows that make publishing refuse: a new price, but a later one exists."""
+        return [row for row in self.rows if row.problem and row.new_amount is not None]
+
+    @property
     def total_old_monthly(self) -> Decimal:
         return sum((e.old_monthly for e in self.effects), ZERO)
 
@@ -217,26 +223,34 @@ class PriceListCalculation:
 
 
 def list_priced_fleet_counts(
-    *, municipalities: QuerySet | None = None
+    *, municipalities: QuerySet | None = None, day: datetime.date | None = None
 ) -> dict[tuple[int, int], int]:
-    """(municipality id, product id) → number of devices the municipality holds now that
-    are charged their product's list price (one grouped query).
+    """(municipality id, product id) → number of devices the municipality holds on ``day``
+    (default today) that billing charges their product's list price.
 
-    List-priced are assets the collaboration owns or leases (origin purchased or leased)
-    that are held by a municipality and in use. Bought-out assets carry their own
-    ``inventory.AssetPrice``; equipment still owned by a municipality is not charged.
+    Asked of billing's own price resolution (``billing.prices.priced_holdings``), so a
+    device with a price of its own (bought out), one under an agreed price, and equipment
+    the municipality owns (not charged) are left out, as the invoice leaves them out of
+    a list-price change. Four grouped queries.
     """
-    from samdrift.inventory.choices import OUT_OF_SERVICE, AssetOrigin
-    from samdrift.inventory.models import Asset
+    # Imported here: billing builds on the catalogue, not the other way round; this one
+    # read borrows billing's rule rather than writing a second copy of it.
+    from samdrift.billing.prices import LIST, priced_holdings
+    from samdrift.inventory.models import Assignment, Subscription
 
-    queryset = Asset.objects.filter(
-        municipality__isnull=False,
-        origin__in=[AssetOrigin.PURCHASED, AssetOrigin.LEASED],
-    ).exclude(status__in=OUT_OF_SERVICE)
+    assignments = Assignment.objects.all()
     if municipalities is not None:
-        queryset = queryset.filter(municipality__in=municipalities.values("pk"))
-    rows = queryset.values("municipality_id", "product_id").annotate(n=Count("id")).order_by()
-    return {(r["municipality_id"], r["product_id"]): r["n"] for r in rows}
+        assignments = assignments.filter(municipality__in=municipalities.values("pk"))
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for holding in priced_holdings(
+        day=day or timezone.localdate(),
+        assignments=assignments,
+        subscriptions=Subscription.objects.none(),
+    ):
+        # Unpriced: billing would look for a list price and find none (named as missing).
+        if holding.price_source == LIST or holding.unpriced:
+            counts[(holding.municipality_id, holding.item_id)] += holding.count
+    return dict(counts)
 
 
 def calculate_price_list(
@@ -251,7 +265,7 @@ def calculate_price_list(
     (default 1 January of ``year``), and the effect on each municipality's current fleet.
 
     Pass ``municipalities`` restricted to what the user may see (``core.permissions
-    .restrict``); the effect is shown for those only. Five queries whatever the size;
+    .restrict``); the effect is shown for those only. Seven queries whatever the size;
     three with ``effects=False`` (publishing needs the prices, not the fleet count over
     every asset).
     """
@@ -302,6 +316,8 @@ def calculate_price_list(
 
     if not effects:
         return calculation
+    from samdrift.billing.prices import whole_month_amount  # see list_priced_fleet_counts
+
     if municipalities is None:
         municipalities = Municipality.objects.all()
     by_product = {row.product_id: row for row in calculation.rows}
@@ -321,8 +337,9 @@ def calculate_price_list(
             # An inactive product, or one with no price on one side: shown, not guessed.
             effect.unpriced_devices += n
             continue
-        effect.old_monthly += row.old_amount * n
-        effect.new_monthly += row.new_amount * n
+        # Each device's charge is rounded to the øre, as billing writes it.
+        effect.old_monthly += whole_month_amount(unit_price=row.old_amount) * n
+        effect.new_monthly += whole_month_amount(unit_price=row.new_amount) * n
     calculation.effects = list(effects.values())
     return calculation
 
@@ -388,7 +405,7 @@ def publish_price_list(
     """
     with transaction.atomic():
         calculation = calculate_price_list(year=year, valid_from=valid_from, effects=False)
-        blocked = [row for row in calculation.rows if row.problem and row.new_amount is not None]
+        blocked = calculation.blocked_rows
         if blocked:
             raise ValidationError(
                 {
@@ -462,6 +479,11 @@ class IndexationCalculation:
     @property
     def publishable_rows(self) -> list[IndexationRow]:
         return [row for row in self.rows if row.publishable]
+
+    @property
+    def blocked_rows(self) -> list[IndexationRow]:
+        """Rows that make publishing refuse: a new price, but a later one exists."""
+        return [row for row in self.rows if row.problem and row.new_amount is not None]
 
 
 def index_quantum(price: Decimal) -> Decimal:
@@ -552,7 +574,7 @@ def publish_indexation(
             valid_from=valid_from,
             services=services,
         )
-        blocked = [row for row in calculation.rows if row.problem and row.new_amount is not None]
+        blocked = calculation.blocked_rows
         if blocked:
             raise ValidationError(
                 {

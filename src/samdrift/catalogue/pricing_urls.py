@@ -18,7 +18,17 @@ urlpatterns = [
     ),
     path("catalogue/price-list/", views.price_list, name="price_list"),
     path("catalogue/price-list/publish/", views.price_list_publish, name="price_list_publish"),
+    path(
+        "catalogue/price-list/publish/confirm/",
+        views.price_list_publish_confirm,
+        name="price_list_publish_confirm",
+    ),
     path("catalogue/price-list/index/", views.indexation_publish, name="indexation_publish"),
+    path(
+        "catalogue/price-list/index/confirm/",
+        views.indexation_publish_confirm,
+        name="indexation_publish_confirm",
+    ),
 ]
 
 

@@ -9,6 +9,7 @@ lease models, publishing — needs the finance or operator role.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django import forms
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from samdrift.catalogue.choices import PaymentTiming
@@ -36,6 +37,15 @@ from samdrift.catalogue.pricing import (
 from samdrift.core.permissions import can_write, restrict
 from samdrift.core.services import save_object
 from samdrift.organisations.models import Municipality
+from samdrift.web.confirm import (
+    Confirmation,
+    Done,
+    Table,
+    fingerprint,
+    perform_confirmed,
+    render_confirmation,
+)
+from samdrift.web.formatting import format_day, format_money, format_number
 from samdrift.web.forms import DateField, DateInput, MoneyField, add_service_errors
 from samdrift.web.permissions import get_restricted_or_404, require_write
 
@@ -272,48 +282,286 @@ def price_list(request):
     )
 
 
+def _percent(value: Decimal | None) -> str:
+    return "–" if value is None else f"{format_number(value, 2)} %"
+
+
+def _blocked(rows, name: str) -> list[str]:
+    """Why publishing would be refused, as the service names it."""
+    return [
+        _("%(item)s: %(problem)s") % {"item": getattr(row, name), "problem": row.problem}
+        for row in rows
+    ]
+
+
+def _price_list_fingerprint(calculation, note: str) -> str:
+    return fingerprint(
+        "price_list",
+        calculation.year,
+        calculation.valid_from,
+        note,
+        [(r.product_id, r.old_amount, r.new_amount, r.problem) for r in calculation.rows],
+    )
+
+
+def _publish_form(request, data) -> PublishForm | None:
+    form = PublishForm(data)
+    if form.is_valid():
+        return form
+    messages.error(request, _("Give the year (and a valid date) to publish."))
+    return None
+
+
 @login_required
-@require_POST
-def price_list_publish(request):
+def price_list_publish_confirm(request):
+    """What publishing the price list will do: which products get which new price from
+    when, and what that means a month for the municipalities' current fleets."""
     require_write(request.user, PriceListPublication)
-    form = PublishForm(request.POST)
-    back = reverse("pricing:price_list")
-    if not form.is_valid():
-        messages.error(request, _("Give the year (and a valid date) to publish."))
-        return redirect(back)
-    params = {"year": form.cleaned_data["year"]}
-    if form.cleaned_data["valid_from"]:
-        params["valid_from"] = form.cleaned_data["valid_from"].isoformat()
+    form = _publish_form(request, request.GET)
+    if form is None:
+        return redirect("pricing:price_list")
+    data = form.cleaned_data
+    back = f"{reverse('pricing:price_list')}?{urlencode({'year': data['year']})}"
     try:
-        publication = publish_price_list(
-            year=form.cleaned_data["year"],
-            valid_from=form.cleaned_data["valid_from"],
-            published_by=request.user,
-            note=form.cleaned_data["note"],
+        calculation = calculate_price_list(
+            year=data["year"],
+            valid_from=data["valid_from"],
+            municipalities=restrict(Municipality.objects.all(), request.user),
         )
     except ValidationError as error:
         for message in _form_error_text(error):
             messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("Published %(count)s new product prices from %(date)s.")
-            % {"count": publication.versions_created, "date": publication.valid_from.isoformat()},
+        return redirect(back)
+    rows = calculation.publishable_rows
+    problems = _blocked(calculation.blocked_rows, "product")
+    if not rows and not problems:
+        problems.append(_("No product gets a new price; there is nothing to publish."))
+    day_before = calculation.valid_from - datetime.timedelta(days=1)
+    confirmation = Confirmation(
+        title=_("Publish the price list %(year)s") % {"year": calculation.year},
+        summary=ngettext(
+            "Publish %(count)d new product price from %(date)s. The municipalities' current "
+            "fleets cost %(old)s a month at the old prices and %(new)s at the new (%(change)s).",
+            "Publish %(count)d new product prices from %(date)s. The municipalities' current "
+            "fleets cost %(old)s a month at the old prices and %(new)s at the new (%(change)s).",
+            len(rows),
         )
-    return redirect(f"{back}?{urlencode(params)}")
+        % {
+            "count": len(rows),
+            "date": format_day(calculation.valid_from),
+            "old": format_money(calculation.total_old_monthly),
+            "new": format_money(calculation.total_new_monthly),
+            "change": _percent(calculation.total_change_percent),
+        },
+        button=ngettext("Publish %(count)d new price", "Publish %(count)d new prices", len(rows))
+        % {"count": len(rows)},
+        action_url=reverse("pricing:price_list_publish"),
+        cancel_url=back,
+        fingerprint=_price_list_fingerprint(calculation, data["note"]),
+        facts=[
+            (_("Valid from"), format_day(calculation.valid_from)),
+            (_("Old versions end"), format_day(day_before)),
+            (_("Note"), data["note"] or "–"),
+        ],
+        table=Table(
+            headers=[_("Product"), _("Old price"), _("New price"), _("Change"), "%"],
+            rows=[
+                [
+                    row.product,
+                    format_money(row.old_amount) or "–",
+                    format_money(row.new_amount),
+                    format_money(row.change) or "–",
+                    _percent(row.change_percent),
+                ]
+                for row in rows
+            ],
+            numeric=frozenset({1, 2, 3, 4}),
+        ),
+        notes=[
+            _(
+                "Old versions are closed the day before, never edited: invoices already "
+                "issued stay as they are."
+            )
+        ],
+        problems=problems,
+        hidden={
+            "year": str(calculation.year),
+            "valid_from": calculation.valid_from.isoformat(),
+            "note": data["note"],
+        },
+    )
+    return render_confirmation(request, confirmation)
+
+
+@login_required
+@require_POST
+def price_list_publish(request):
+    require_write(request.user, PriceListPublication)
+    form = _publish_form(request, request.POST)
+    if form is None:
+        return redirect("pricing:price_list")
+    data = form.cleaned_data
+    params = {"year": data["year"]}
+    if data["valid_from"]:
+        params["valid_from"] = data["valid_from"].isoformat()
+
+    def current() -> str:
+        calculation = calculate_price_list(
+            year=data["year"], valid_from=data["valid_from"], effects=False
+        )
+        return _price_list_fingerprint(calculation, data["note"])
+
+    def act() -> Done:
+        publication = publish_price_list(
+            year=data["year"],
+            valid_from=data["valid_from"],
+            published_by=request.user,
+            note=data["note"],
+        )
+        return Done(
+            _("Published %(count)s new product prices from %(date)s.")
+            % {
+                "count": publication.versions_created,
+                "date": publication.valid_from.isoformat(),
+            },
+            f"{reverse('pricing:price_list')}?{urlencode(params)}",
+        )
+
+    return perform_confirmed(
+        request,
+        kind="pricing.price_list",
+        current_fingerprint=current,
+        act=act,
+        confirm_url=f"{reverse('pricing:price_list_publish_confirm')}?"
+        f"{urlencode({**params, 'note': data['note']})}",
+    )
+
+
+def _indexation_fingerprint(calculation, index_name: str) -> str:
+    return fingerprint(
+        "indexation",
+        calculation.year,
+        calculation.valid_from,
+        calculation.old_index,
+        calculation.new_index,
+        index_name,
+        [(r.service_id, r.old_amount, r.new_amount, r.problem) for r in calculation.rows],
+    )
+
+
+def _indexation_form(request, data) -> IndexationForm | None:
+    form = IndexationForm(data)
+    if form.is_valid():
+        return form
+    messages.error(request, _("Give the year and both index values to index the prices."))
+    return None
+
+
+def _indexation_params(data) -> dict[str, str]:
+    params = {
+        "year": str(data["year"]),
+        "old_index": str(data["old_index"]),
+        "new_index": str(data["new_index"]),
+        "index_name": data["index_name"],
+    }
+    if data["valid_from"]:
+        params["valid_from"] = data["valid_from"].isoformat()
+    return params
+
+
+@login_required
+def indexation_publish_confirm(request):
+    """What indexing the service prices will do: each service's old and new price."""
+    require_write(request.user, PriceListPublication)
+    form = _indexation_form(request, request.GET)
+    if form is None:
+        return redirect("pricing:price_list")
+    data = form.cleaned_data
+    back = f"{reverse('pricing:price_list')}?{urlencode(_indexation_params(data))}"
+    try:
+        calculation = calculate_indexation(
+            year=data["year"],
+            old_index=data["old_index"],
+            new_index=data["new_index"],
+            valid_from=data["valid_from"],
+        )
+    except ValidationError as error:
+        for message in _form_error_text(error):
+            messages.error(request, message)
+        return redirect(back)
+    rows = calculation.publishable_rows
+    problems = _blocked(calculation.blocked_rows, "service")
+    if not rows and not problems:
+        problems.append(_("No service gets a new price; there is nothing to publish."))
+    confirmation = Confirmation(
+        title=_("Index the service prices %(year)s") % {"year": calculation.year},
+        summary=ngettext(
+            "Publish %(count)d indexed service price from %(date)s: %(name)s %(old)s → "
+            "%(new)s (%(change)s).",
+            "Publish %(count)d indexed service prices from %(date)s: %(name)s %(old)s → "
+            "%(new)s (%(change)s).",
+            len(rows),
+        )
+        % {
+            "count": len(rows),
+            "date": format_day(calculation.valid_from),
+            "name": data["index_name"] or _("index"),
+            "old": format_number(calculation.old_index),
+            "new": format_number(calculation.new_index),
+            "change": _percent((calculation.factor - 1) * HUNDRED),
+        },
+        button=ngettext(
+            "Publish %(count)d indexed price", "Publish %(count)d indexed prices", len(rows)
+        )
+        % {"count": len(rows)},
+        action_url=reverse("pricing:indexation_publish"),
+        cancel_url=back,
+        fingerprint=_indexation_fingerprint(calculation, data["index_name"]),
+        facts=[(_("Valid from"), format_day(calculation.valid_from))],
+        table=Table(
+            headers=[_("Service"), _("Old price"), _("New price"), "%"],
+            rows=[
+                [
+                    row.service,
+                    format_money(row.old_amount),
+                    format_money(row.new_amount),
+                    _percent(row.change_percent),
+                ]
+                for row in rows
+            ],
+            numeric=frozenset({1, 2, 3}),
+        ),
+        notes=[
+            _(
+                "Old versions are closed the day before, never edited: invoices already "
+                "issued stay as they are."
+            )
+        ],
+        problems=problems,
+        hidden={**_indexation_params(data), "valid_from": calculation.valid_from.isoformat()},
+    )
+    return render_confirmation(request, confirmation)
 
 
 @login_required
 @require_POST
 def indexation_publish(request):
     require_write(request.user, PriceListPublication)
-    form = IndexationForm(request.POST)
-    back = reverse("pricing:price_list")
-    if not form.is_valid():
-        messages.error(request, _("Give the year and both index values to index the prices."))
-        return redirect(back)
+    form = _indexation_form(request, request.POST)
+    if form is None:
+        return redirect("pricing:price_list")
     data = form.cleaned_data
-    try:
+
+    def current() -> str:
+        calculation = calculate_indexation(
+            year=data["year"],
+            old_index=data["old_index"],
+            new_index=data["new_index"],
+            valid_from=data["valid_from"],
+        )
+        return _indexation_fingerprint(calculation, data["index_name"])
+
+    def act() -> Done:
         publication = publish_indexation(
             year=data["year"],
             old_index=data["old_index"],
@@ -322,13 +570,20 @@ def indexation_publish(request):
             index_name=data["index_name"],
             published_by=request.user,
         )
-    except ValidationError as error:
-        for message in _form_error_text(error):
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
+        return Done(
             _("Published %(count)s indexed service prices from %(date)s.")
-            % {"count": publication.versions_created, "date": publication.valid_from.isoformat()},
+            % {
+                "count": publication.versions_created,
+                "date": publication.valid_from.isoformat(),
+            },
+            f"{reverse('pricing:price_list')}?{urlencode({'year': data['year']})}",
         )
-    return redirect(f"{back}?{urlencode({'year': data['year']})}")
+
+    return perform_confirmed(
+        request,
+        kind="pricing.indexation",
+        current_fingerprint=current,
+        act=act,
+        confirm_url=f"{reverse('pricing:indexation_publish_confirm')}?"
+        f"{urlencode(_indexation_params(data))}",
+    )

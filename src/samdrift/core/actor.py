@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -69,6 +69,18 @@ def acting_as(
         request=request,
         message=message,
     )
+    token = _current.set(actor)
+    try:
+        yield actor
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
+def with_message(message: str) -> Iterator[Actor]:
+    """The current actor (same user, channel and request id), with ``message`` on every
+    change recorded inside the block: the reason for a correction, say."""
+    actor = replace(current_actor(), message=message)
     token = _current.set(actor)
     try:
         yield actor

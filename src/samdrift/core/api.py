@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from samdrift.core.changelog import changes_for
+from samdrift.core.changelog import changes_for, redact_for
 from samdrift.core.drf import StandardPagination, validation_detail
 from samdrift.core.filtersets import ObjectChangeFilterSet
 from samdrift.core.models import ObjectChange
@@ -161,9 +161,27 @@ class SamdriftModelSerializer(
         return save_object(instance=instance, changes=validated_data)
 
 
+class ObjectChangeListSerializer(serializers.ListSerializer):
+    """Redacts a whole page of changes at once (one query per kind of object named)."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        request = self.context.get("request")
+        redact_for(items, getattr(request, "user", None))
+        return super().to_representation(items)
+
+
 class ObjectChangeSerializer(serializers.ModelSerializer):
+    """A change as the user may read it: references in ``prechange_data`` and
+    ``postchange_data`` to objects the user may not see (another municipality's
+    municipality, service area, person, location …) are null, and named in
+    ``redacted_fields`` (``core.changelog.redact_for``)."""
+
     content_type = serializers.SerializerMethodField()
     changed_fields = serializers.SerializerMethodField()
+    redacted_fields = serializers.SerializerMethodField(
+        help_text="Fields whose value named something you may not see; shown as null."
+    )
 
     class Meta:
         model = ObjectChange
@@ -183,14 +201,25 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
             "prechange_data",
             "postchange_data",
             "changed_fields",
+            "redacted_fields",
         ]
         read_only_fields = fields
+        list_serializer_class = ObjectChangeListSerializer
+
+    def to_representation(self, obj):
+        if not hasattr(obj, "redacted_fields"):  # one change on its own (retrieve)
+            request = self.context.get("request")
+            redact_for([obj], getattr(request, "user", None))
+        return super().to_representation(obj)
 
     def get_content_type(self, obj) -> str:
         return f"{obj.content_type.app_label}.{obj.content_type.model}"
 
     def get_changed_fields(self, obj) -> list[str]:
         return list(obj.changed_fields())
+
+    def get_redacted_fields(self, obj) -> list[str]:
+        return list(getattr(obj, "redacted_fields", []))
 
 
 class RestrictedQuerysetMixin:
@@ -205,7 +234,9 @@ class ChangeLogMixin:
 
     The history is restricted like ``/api/changes/``: a municipality user sees only the
     change rows of their own municipality, also for an asset that came to them from
-    another municipality (its earlier rows stay that municipality's business).
+    another municipality (its earlier rows stay that municipality's business), and in
+    those rows no reference to the other municipality's objects (the previous holder's
+    ids in the move itself are redacted).
     """
 
     @extend_schema(responses=ObjectChangeSerializer(many=True), filters=False)

@@ -5,10 +5,11 @@ columns of the list's ``Table``; a column needs ``name`` and ``value(obj)``. Hea
 the columns' stable names, values are raw (ISO dates, plain decimals with a point, choice
 codes), so the importers can read the file back.
 
-Spreadsheet formula injection (OWASP "CSV Injection"): a text cell beginning with
+Spreadsheet formula injection (OWASP "CSV Injection"): a CSV text cell beginning with
 ``= + - @`` (or a tab or carriage return) would be run as a formula by a spreadsheet, so
-such text gets a leading apostrophe. Numbers and dates are written as such and are not
-touched: a negative amount stays a number.
+such text gets a leading apostrophe. An XLSX cell is typed: written as text, it is never
+a formula, so it keeps its text as it is, with no apostrophe to see (issue #11). Numbers
+and dates are written as such and are not touched: a negative amount stays a number.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def plain(value: Any) -> Any:
-    """A value as an export cell: None empty, datetimes in Oslo time, text neutralised."""
+def plain(value: Any, *, guard: bool = True) -> Any:
+    """A value as an export cell: None empty, datetimes in Oslo time, text neutralised
+    (unless ``guard`` is false: an XLSX text cell needs no guard)."""
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -58,12 +60,14 @@ def plain(value: Any) -> Any:
         return value
     if isinstance(value, float):
         raise TypeError("Exports never carry floats; amounts are Decimal.")
-    return neutralise(str(value))
+    return neutralise(str(value)) if guard else str(value)
 
 
-def rows_of(objects: Iterable[Any], columns: Sequence[ExportColumn]) -> Iterator[list[Any]]:
+def rows_of(
+    objects: Iterable[Any], columns: Sequence[ExportColumn], *, guard: bool = True
+) -> Iterator[list[Any]]:
     for obj in objects:
-        yield [plain(column.value(obj)) for column in columns]
+        yield [plain(column.value(obj), guard=guard) for column in columns]
 
 
 def _iterate(objects: Iterable[Any]) -> Iterable[Any]:
@@ -116,7 +120,7 @@ def xlsx_bytes(
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for row in rows_of(_iterate(objects), columns):
+    for row in rows_of(_iterate(objects), columns, guard=False):
         cells = []
         for value in row:
             if isinstance(value, str):

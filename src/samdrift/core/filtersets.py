@@ -2,7 +2,13 @@
 
 Choices of related objects are restricted to what the requesting user may see. A filter
 naming an object the user may not see (another municipality's id) answers 404, exactly
-like fetching that object directly, so a crafted filter reveals nothing.
+like fetching that object directly, and exactly like an id that does not exist, so a
+crafted filter reveals nothing.
+
+This holds for every relational filter by construction: ``SamdriftFilterSet`` generates
+scoped filters for the relations named in ``Meta.fields``, and refuses, when the class is
+defined, a plain ``ModelChoiceFilter`` or ``ModelMultipleChoiceFilter`` (whose choices
+would list every municipality's objects in the browsable API's filter form).
 """
 
 from __future__ import annotations
@@ -11,8 +17,12 @@ from functools import reduce
 from operator import or_
 
 import django_filters
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django_filters.conf import settings as filter_settings
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import NotFound, ValidationError
 
@@ -22,12 +32,18 @@ from samdrift.core.validators import validate_integer_range, validate_supported_
 from samdrift.organisations.models import Municipality, ServiceArea
 
 
-class ScopedModelChoiceFilter(django_filters.ModelChoiceFilter):
-    """A filter on a related object, offering only the objects the user may see."""
+class ScopedFilterMixin:
+    """A filter on related objects, offering only the objects the user may see
+    (``restrict`` of ``model``); any other value is invalid, which answers 404."""
 
     def __init__(self, *args, model=None, **kwargs):
+        if model is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs model=.")
+        if "queryset" in kwargs:
+            # A fixed queryset is exactly what this class exists to prevent.
+            raise ImproperlyConfigured(f"{type(self).__name__} takes model=, not queryset=.")
         self.scoped_model = model
-        kwargs.setdefault("queryset", self._scoped_queryset)
+        kwargs["queryset"] = self._scoped_queryset
         super().__init__(*args, **kwargs)
 
     def _scoped_queryset(self, request):
@@ -35,8 +51,63 @@ class ScopedModelChoiceFilter(django_filters.ModelChoiceFilter):
         return restrict(self.scoped_model._default_manager.all(), user)
 
 
+class ScopedModelChoiceFilter(ScopedFilterMixin, django_filters.ModelChoiceFilter):
+    """One related object, among those the user may see."""
+
+
+class ScopedModelMultipleChoiceFilter(ScopedFilterMixin, django_filters.ModelMultipleChoiceFilter):
+    """Several related objects, among those the user may see."""
+
+
+def _scoped_relation(filter_class):
+    return {
+        "filter_class": filter_class,
+        "extra": lambda f: {"model": f.related_model},
+    }
+
+
+# What ``Meta.fields`` makes of a relation: the scoped filters above, never a plain
+# model choice over every row of the related model.
+_SCOPED_RELATIONS = {
+    models.OneToOneField: {
+        "filter_class": ScopedModelChoiceFilter,
+        "extra": lambda f: {
+            "model": f.related_model,
+            "to_field_name": f.remote_field.field_name,
+            "null_label": filter_settings.NULL_CHOICE_LABEL if f.null else None,
+        },
+    },
+    models.ForeignKey: {
+        "filter_class": ScopedModelChoiceFilter,
+        "extra": lambda f: {
+            "model": f.related_model,
+            "to_field_name": f.remote_field.field_name,
+            "null_label": filter_settings.NULL_CHOICE_LABEL if f.null else None,
+        },
+    },
+    models.ManyToManyField: _scoped_relation(ScopedModelMultipleChoiceFilter),
+    models.OneToOneRel: _scoped_relation(ScopedModelChoiceFilter),
+    models.ManyToOneRel: _scoped_relation(ScopedModelMultipleChoiceFilter),
+    models.ManyToManyRel: _scoped_relation(ScopedModelMultipleChoiceFilter),
+}
+
+
+def unscoped_filters(filters: dict) -> list[str]:
+    """Names of the relational filters in ``filters`` whose choices are not scoped."""
+    return [
+        name
+        for name, f in filters.items()
+        if isinstance(
+            f, (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)
+        )
+        and not isinstance(f, ScopedFilterMixin)
+    ]
+
+
 class SamdriftFilterSet(django_filters.FilterSet):
-    """Base FilterSet: a free-text ``q`` over ``search_fields``.
+    """Base FilterSet: a free-text ``q`` over ``search_fields``; every relational filter
+    scoped to what the user may see (generated so from ``Meta.fields``, and checked for
+    declared ones when the class is made).
 
     Every date and datetime filter accepts only dates the system calculates with, and
     every number filter only numbers an integer column can hold (``core.validators``): a
@@ -44,12 +115,26 @@ class SamdriftFilterSet(django_filters.FilterSet):
     from the database. The rule is applied here, once, to every filter of every FilterSet.
     """
 
+    FILTER_DEFAULTS = {**FILTER_FOR_DBFIELD_DEFAULTS, **_SCOPED_RELATIONS}
+
     search_fields: tuple[str, ...] = ()
     q = django_filters.CharFilter(method="filter_search", label="Search")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit_filter_inputs(self)
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        unscoped = unscoped_filters(filters)
+        if unscoped:
+            raise ImproperlyConfigured(
+                f"{cls.__name__}: the filters {', '.join(unscoped)} list objects without "
+                "restricting them to what the user may see; declare them as "
+                "ScopedModelChoiceFilter(model=…) or ScopedModelMultipleChoiceFilter(model=…)."
+            )
+        return filters
 
     def filter_search(self, queryset, name, value):
         terms = value.split()
@@ -64,9 +149,7 @@ class SamdriftFilterSet(django_filters.FilterSet):
     def scoped_errors(self) -> list[str]:
         """Names of scoped filters whose value is not an object the user may see."""
         return [
-            name
-            for name in self.errors
-            if isinstance(self.filters.get(name), ScopedModelChoiceFilter)
+            name for name in self.errors if isinstance(self.filters.get(name), ScopedFilterMixin)
         ]
 
     def filter_or_raise(self):
@@ -93,7 +176,13 @@ def limit_filter_inputs(filterset: django_filters.FilterSet) -> None:
 
 
 class ScopedFilterBackend(DjangoFilterBackend):
-    """DjangoFilterBackend that answers 404 (not 400) for a filter on a hidden object."""
+    """DjangoFilterBackend that answers 404 (not 400) for a filter on a hidden object.
+
+    A view's ``filterset_fields`` are made into a ``SamdriftFilterSet`` too, so their
+    relations are scoped like a declared FilterSet's.
+    """
+
+    filterset_base = SamdriftFilterSet
 
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)

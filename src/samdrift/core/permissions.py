@@ -39,6 +39,17 @@ def restrict(queryset: models.QuerySet[M], user) -> models.QuerySet[M]:
     return queryset
 
 
+def limited_to_service_area(user) -> bool:
+    """Does ``restrict`` narrow ``user`` to one service area (a service-area manager)?
+
+    Such a user sees only part of a municipality's whole documents (an invoice), so the
+    pages and files built from those must show the part, not the whole.
+    """
+    if user is None or not user.is_authenticated or user.sees_all_municipalities:
+        return False
+    return user.role == Role.SERVICE_AREA
+
+
 def can_write(user, model: type[models.Model]) -> bool:
     """May ``user`` create or change rows of ``model`` (within what ``restrict`` lets them see)?"""
     if user is None or not user.is_authenticated or not user.is_active:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -26,7 +28,8 @@ from samdrift.core.api import DateField, ScopedRelatedFieldsMixin
 from samdrift.core.drf import LimitedJSONParser
 from samdrift.core.importing import IMPORTERS, importer_class, run_import
 from samdrift.core.permissions import can_write
-from samdrift.imports.services import MAX_UPLOAD_BYTES, check_import_allowed
+from samdrift.imports import services
+from samdrift.imports.services import check_import_allowed, find_reading
 from samdrift.organisations.models import Municipality
 
 
@@ -77,8 +80,15 @@ class ImportRequestSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
                     "content_base64 — one of them."
                 }
             )
+        limit = services.MAX_UPLOAD_BYTES
+        too_large = _(
+            "The file is larger than %(limit)d MB; import it with the samdrift "
+            "import command instead."
+        ) % {"limit": limit // 1024**2}
         if given[0] == "file":
             upload = attrs["file"]
+            if upload.size > limit:  # refused before it is read into memory
+                raise serializers.ValidationError({"file": too_large})
             data = upload.read()
             attrs["filename"] = attrs.get("filename") or upload.name
         elif given[0] == "content":
@@ -88,15 +98,10 @@ class ImportRequestSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
                 data = base64.b64decode(attrs["content_base64"], validate=True)
             except (binascii.Error, ValueError):
                 raise serializers.ValidationError(
-                    {"content_base64": "This is not base64."}
+                    {"content_base64": _("This is not base64.")}
                 ) from None
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise serializers.ValidationError(
-                {
-                    given[0]: f"The file is larger than {MAX_UPLOAD_BYTES // 1024**2} MB; "
-                    "use the samdrift import command."
-                }
-            )
+        if len(data) > limit:
+            raise serializers.ValidationError({given[0]: too_large})
         attrs["data"] = data
         return attrs
 
@@ -214,8 +219,19 @@ class ImportViewSet(viewsets.ViewSet):
         ),
     )
     def create(self, request):
-        # Whether the role may import this kind at all comes first: a login that may not
-        # learns nothing from validating the rest (which municipalities exist, …).
+        # The role comes first, before the body is read: a login that may import nothing
+        # (an auditor) is refused whatever it sends.
+        if not any(can_write(request.user, importer_class(k).model) for k in IMPORTERS):
+            raise PermissionDenied(_("Your role may not import this."))
+        if not isinstance(request.data, Mapping):
+            raise ParseError(
+                _(
+                    "The request body must be a JSON object (or a multipart form) with "
+                    "kind and file, content or content_base64."
+                )
+            )
+        # Whether the role may import this kind comes next: a login that may not learns
+        # nothing from validating the rest (which municipalities exist, …).
         kind = request.data.get("kind")
         if (
             isinstance(kind, str)
@@ -237,6 +253,7 @@ class ImportViewSet(viewsets.ViewSet):
             strict=data["strict"],
             dry_run=data["dry_run"],
             on=data.get("date"),
+            find_reading=find_reading,
         )
         if not result.ok:
             code = status.HTTP_400_BAD_REQUEST

@@ -63,3 +63,58 @@ class ImportUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.filename}"
+
+
+class ImportMapping(models.Model):
+    """How files of one source are read when their headers say too little (the mapping
+    step): which column means which field, what values mean (status labels, companies,
+    categories), and how slashed dates are written. Found again automatically for a
+    file of the same kind with the same header row (``fingerprint``); named by the user
+    ("Snipe-IT Fjordvik"), editable and deletable. The catalogue of a source system is
+    not a municipality's: mappings are shared by the operators who import.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=30)
+    fingerprint = models.CharField(_("header fingerprint"), max_length=64)
+    headers = models.JSONField(_("headers"), default=list, blank=True)
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
+    values = models.JSONField(_("values"), default=dict, blank=True)
+    date_order = models.CharField(
+        _("order of slashed dates"),
+        max_length=3,
+        blank=True,
+        choices=[("", _("as found")), ("mdy", _("month/day/year")), ("dmy", _("day/month/year"))],
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    last_updated = models.DateTimeField(_("last updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "fingerprint"], name="import_mapping_one_per_header_row"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+    def reading(self):
+        from samdrift.core.importing.base import ColumnReading
+
+        return ColumnReading(
+            columns=dict(self.columns),
+            values={k: dict(v) for k, v in self.values.items()},
+            date_order=self.date_order,
+            name=self.name,
+        )

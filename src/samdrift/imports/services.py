@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samdrift.core.importing import ImportResult, importer_class, run_import
+from samdrift.core.importing.base import ColumnReading, header_fingerprint
 from samdrift.core.permissions import can_see_municipality, can_write
-from samdrift.imports.models import ImportStatus, ImportUpload
+from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.organisations.models import Municipality
 
 # Large enough for a national-scale municipality's inventory (100,000 rows of 30 columns
@@ -109,9 +110,73 @@ def store_upload(
         strict=strict,
         dry_run=True,
         on=upload.on,
+        find_reading=find_reading,
     )
     upload.result = result.as_dict()
     upload.save(update_fields=["result"])
+    return upload
+
+
+def find_reading(kind: str, fingerprint: str) -> ColumnReading | None:
+    """The saved reading of files of ``kind`` with this header row, if any."""
+    mapping = ImportMapping.objects.filter(kind=kind, fingerprint=fingerprint).first()
+    return mapping.reading() if mapping is not None else None
+
+
+def save_mapping(
+    *,
+    user=None,
+    kind: str,
+    headers: list[str],
+    reading: ColumnReading,
+    name: str,
+) -> ImportMapping:
+    """Save (or replace) the reading of files of ``kind`` with these headers. The
+    caller checks that ``user`` may import ``kind`` (the command line may; ``None``)."""
+    name = name.strip()[:100] or _("Mapping of %(kind)s") % {"kind": kind}
+    mapping, _created = ImportMapping.objects.update_or_create(
+        kind=kind,
+        fingerprint=header_fingerprint(kind, headers),
+        defaults={
+            "name": name,
+            "headers": list(headers),
+            "columns": reading.columns,
+            "values": reading.values,
+            "date_order": reading.date_order,
+            "created_by": user,
+        },
+    )
+    return mapping
+
+
+def can_import_any(user, kind: str) -> bool:
+    """May ``user`` import ``kind`` at all (for some municipality)?"""
+    try:
+        cls = importer_class(kind)
+    except ValueError:
+        return False
+    return can_write(user, cls.model)
+
+
+def recheck_upload(*, upload: ImportUpload, user) -> ImportUpload:
+    """Check a stored upload again (a dry run), e.g. after its mapping changed."""
+    if upload.user_id != user.pk:
+        raise PermissionDenied(_("This upload is someone else's."))
+    check_import_allowed(user, upload.kind, upload.municipality)
+    result = run_import(
+        kind=upload.kind,
+        data=bytes(upload.content),
+        filename=upload.filename,
+        municipality=upload.municipality,
+        update=upload.update,
+        strict=upload.strict,
+        dry_run=True,
+        on=upload.on,
+        find_reading=find_reading,
+    )
+    upload.result = result.as_dict()
+    upload.status = ImportStatus.PREVIEWED
+    upload.save(update_fields=["result", "status"])
     return upload
 
 
@@ -132,6 +197,7 @@ def apply_upload(*, upload: ImportUpload, user) -> ImportResult:
         strict=upload.strict,
         dry_run=False,
         on=upload.on,
+        find_reading=find_reading,
     )
     upload.result = result.as_dict()
     if result.applied:

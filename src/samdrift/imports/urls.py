@@ -10,4 +10,6 @@ urlpatterns = [
     path("<uuid:pk>/apply/", views.apply, name="apply"),
     path("<uuid:pk>/errors.csv", views.errors_csv, name="errors"),
     path("template/<slug:kind>.csv", views.template_csv, name="template"),
+    path("<uuid:pk>/map/", views.map_columns, name="map"),
+    path("mappings/", views.mappings, name="mappings"),
 ]

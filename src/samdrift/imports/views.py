@@ -21,12 +21,22 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from samdrift.core.importing import IMPORTERS, ImportResult, importer_class
+from samdrift.core.importing.base import (
+    IGNORE,
+    ColumnReading,
+    Report,
+    match_headers,
+)
 from samdrift.core.permissions import can_write
-from samdrift.imports.models import ImportStatus, ImportUpload
+from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.imports.services import (
     MAX_UPLOAD_BYTES,
     apply_upload,
     can_import,
+    can_import_any,
+    find_reading,
+    recheck_upload,
+    save_mapping,
     store_upload,
 )
 from samdrift.organisations.models import Municipality
@@ -181,9 +191,10 @@ def preview(request, pk):
             "result": result,
             "kind_label": importer_class(stored.kind).label,
             "errors_shown": result.errors[:ERRORS_SHOWN],
-            "errors_hidden": max(len(result.errors) - ERRORS_SHOWN, 0),
+            "errors_hidden": max(result.error_total - len(result.errors[:ERRORS_SHOWN]), 0),
             "changes": changes,
             "may_apply": may_apply,
+            "not_imported": any(not read_as for _header, read_as in result.columns),
             "nothing_to_do": result.ok
             and not (result.created or result.updated or any(result.to_create.values())),
         },
@@ -241,3 +252,123 @@ def template_csv(request, kind):
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
     return response
+
+
+def _choices_of(column) -> list[tuple[str, str]] | None:
+    """The values a column's parser knows, when it is a choice (status, kind …)."""
+    parser = column.parser
+    choices = getattr(parser, "choices", None)
+    if choices is None or not hasattr(choices, "choices"):
+        return None
+    return [(str(value), str(label)) for value, label in choices.choices]
+
+
+@login_required
+def map_columns(request, pk):
+    """The mapping step: what each column of the file means (or "not imported"), with
+    the first rows shown, and what the values nobody knows mean; saved for the source
+    (files with the same header row get it automatically), then the file is checked
+    again."""
+    stored = _own_upload(request, pk)
+    if stored.status == ImportStatus.APPLIED or not can_import_any(request.user, stored.kind):
+        raise PermissionDenied
+    result = ImportResult.from_dict(stored.result)
+    cls = importer_class(stored.kind)
+    columns = cls.all_columns()
+    by_key = {c.key: c for c in columns}
+    saved = ImportMapping.objects.filter(kind=stored.kind, fingerprint=result.fingerprint).first()
+    reading = saved.reading() if saved else find_reading(stored.kind, result.fingerprint)
+    current = match_headers(
+        result.headers, columns, Report(ImportResult(kind=stored.kind, filename="")), reading
+    )
+    key_at = {index: key for key, index in current.items()}
+    if request.method == "POST":
+        chosen = {}
+        for index, header in enumerate(result.headers):
+            if not header:
+                continue
+            key = request.POST.get(f"col-{index}", IGNORE)
+            chosen[header] = key if key in by_key else IGNORE
+        values: dict[str, dict[str, str]] = {
+            key: dict(mapping) for key, mapping in (reading.values if reading else {}).items()
+        }
+        for key, unknown in result.unknown_values.items():
+            for position, value in enumerate(unknown):
+                meaning = request.POST.get(f"val-{key}-{position}", "").strip()
+                if meaning:
+                    values.setdefault(key, {})[value] = meaning
+        order = request.POST.get("date_order", "")
+        reading = ColumnReading(
+            columns=chosen, values=values, date_order=order if order in ("mdy", "dmy") else ""
+        )
+        mapping = save_mapping(
+            user=request.user,
+            kind=stored.kind,
+            headers=result.headers,
+            reading=reading,
+            name=request.POST.get("name", ""),
+        )
+        recheck_upload(upload=ImportUpload.objects.get(pk=stored.pk), user=request.user)
+        messages.success(
+            request,
+            _("Saved the mapping “%(name)s”; files with these columns are read this way.")
+            % {"name": mapping.name},
+        )
+        return redirect("imports:preview", pk=pk)
+    headers = []
+    for index, header in enumerate(result.headers):
+        if not header:
+            continue
+        headers.append(
+            {
+                "index": index,
+                "header": header,
+                "key": key_at.get(index, IGNORE),
+                "samples": [row[index] for row in result.first_rows if index < len(row)],
+            }
+        )
+    unknown = [
+        {
+            "key": key,
+            "label": by_key[key].label if key in by_key else key,
+            "choices": _choices_of(by_key[key]) if key in by_key else None,
+            "values": [
+                {"position": position, "value": value, "count": count, "lines": lines}
+                for position, (value, (count, lines)) in enumerate(entries.items())
+            ],
+        }
+        for key, entries in result.unknown_values.items()
+    ]
+    return render(
+        request,
+        "imports/map.html",
+        {
+            "upload": stored,
+            "result": result,
+            "kind_label": cls.label,
+            "headers": headers,
+            "columns": [(c.key, str(c.label)) for c in columns],
+            "unknown": unknown,
+            "mapping": saved,
+            "date_order": reading.date_order if reading else "",
+            "name": saved.name if saved else stored.filename.rsplit(".", 1)[0],
+        },
+    )
+
+
+@login_required
+def mappings(request):
+    """The saved mappings: which source's files they read, and deleting one."""
+    kinds = [kind for kind, _label in importable_kinds(request.user)]
+    if not kinds:
+        raise PermissionDenied
+    if request.method == "POST":
+        mapping = get_object_or_404(ImportMapping, pk=request.POST.get("delete"), kind__in=kinds)
+        mapping.delete()
+        messages.success(request, _("Deleted the mapping “%(name)s”.") % {"name": mapping.name})
+        return redirect("imports:mappings")
+    return render(
+        request,
+        "imports/mappings.html",
+        {"mappings": ImportMapping.objects.filter(kind__in=kinds)},
+    )

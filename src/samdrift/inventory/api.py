@@ -31,6 +31,7 @@ from samdrift.inventory.models import Asset, Assignment, Subscription, UsageReco
 from samdrift.inventory.services import (
     assign_asset,
     change_asset_status,
+    correct_assignment,
     create_asset,
     end_assignment,
     end_subscription,
@@ -152,6 +153,52 @@ class StatusRequestSerializer(DateRequestSerializer):
     status = serializers.ChoiceField(choices=AssetStatus.choices)
 
 
+class CorrectionRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=300, help_text="Why: kept in the change log with the correction."
+    )
+    void = serializers.BooleanField(
+        default=False, help_text="The assignment never happened: remove it."
+    )
+    valid_from = DateField(required=False, help_text="The corrected start.")
+    valid_to = DateField(
+        required=False,
+        allow_null=True,
+        help_text="The corrected end (first day no longer held); null: still held. "
+        "Left out: unchanged.",
+    )
+
+
+class AssignmentChangeSerializer(serializers.Serializer):
+    """One assignment a correction changed: its period before and after (voided: null)."""
+
+    assignment = serializers.IntegerField()
+    before_valid_from = serializers.DateField()
+    before_valid_to = serializers.DateField(allow_null=True)
+    voided = serializers.BooleanField()
+    after_valid_from = serializers.DateField(allow_null=True)
+    after_valid_to = serializers.DateField(allow_null=True)
+
+    def to_representation(self, instance):
+        after = instance.after or (None, None)
+        return super().to_representation(
+            {
+                "assignment": instance.assignment_id,
+                "before_valid_from": instance.before[0],
+                "before_valid_to": instance.before[1],
+                "voided": instance.after is None,
+                "after_valid_from": after[0],
+                "after_valid_to": after[1],
+            }
+        )
+
+
+class CorrectionSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    void = serializers.BooleanField()
+    changes = AssignmentChangeSerializer(many=True)
+
+
 class SubscriptionSerializer(SamdriftModelSerializer):
     class Meta:
         model = Subscription
@@ -269,6 +316,22 @@ class AssignmentViewSet(mixins.CreateModelMixin, ReadOnlySamdriftViewSet):
     filterset_class = AssignmentFilterSet
     ordering_fields = ["valid_from", "valid_to"]
     write_roles = frozenset()  # operators only
+
+    @extend_schema(request=CorrectionRequestSerializer, responses={200: CorrectionSerializer})
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        """Correct an assignment entered wrongly: void it, or change its dates (the
+        assignments next to it follow). The reason goes into the change log; a change in
+        a closed billing month is billed as adjustments by the next run."""
+        assignment = self.get_object()
+        serializer = CorrectionRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        arguments = dict(serializer.validated_data)
+        if arguments.get("void"):
+            arguments.pop("valid_from", None)
+            arguments.pop("valid_to", None)
+        correction = correct_assignment(assignment=assignment, **arguments)
+        return Response(CorrectionSerializer(correction).data)
 
 
 class SubscriptionViewSet(mixins.CreateModelMixin, ReadOnlySamdriftViewSet):

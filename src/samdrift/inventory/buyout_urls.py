@@ -14,8 +14,15 @@ urlpatterns = [
     path("buyouts/<int:pk>/valuation.xlsx", views.buyout_xlsx, name="xlsx"),
     path("buyouts/<int:pk>/register/", views.buyout_register, name="register"),
     path("buyouts/<int:pk>/agree/", views.buyout_agree, name="agree"),
+    path("buyouts/<int:pk>/agree/confirm/", views.buyout_agree_confirm, name="agree_confirm"),
     path("buyouts/<int:pk>/complete/", views.buyout_complete, name="complete"),
+    path(
+        "buyouts/<int:pk>/complete/confirm/",
+        views.buyout_complete_confirm,
+        name="complete_confirm",
+    ),
     path("buyouts/<int:pk>/delete/", views.buyout_delete, name="delete"),
+    path("buyouts/<int:pk>/delete/confirm/", views.buyout_delete_confirm, name="delete_confirm"),
     path("buyouts/<int:pk>/items/<int:item_pk>/", views.item_edit, name="item_edit"),
     path(
         "buyouts/<int:pk>/items/<int:item_pk>/remove/",

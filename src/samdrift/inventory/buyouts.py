@@ -204,6 +204,11 @@ def update_buyout(*, buyout: Buyout, changes: Mapping[str, Any]) -> Buyout:
         return save_object(instance=locked, changes=dict(changes))
 
 
+def discard_refusals(*, buyout: Buyout) -> dict[str, list[str]]:
+    """Why ``buyout`` cannot be discarded (empty: it can): only a draft can."""
+    return _locked_error(buyout).message_dict if buyout.is_locked else {}
+
+
 def delete_buyout(*, buyout: Buyout) -> None:
     """Discard a draft buyout and its items (the registered assets stay in the register).
 
@@ -465,6 +470,27 @@ def remove_item(*, item: BuyoutItem) -> None:
 # --- Agreement and completion ------------------------------------------------------------
 
 
+def agree_refusals(*, valuation, agreed_on: datetime.date) -> dict[str, list[str]]:
+    """Why the draft whose ``valuation`` is given cannot be agreed on ``agreed_on`` (by
+    field; empty: it can). ``agree_buyout`` refuses with these; its confirmation shows
+    them instead of a button."""
+    if valuation.buyout.is_locked:
+        return _locked_error(valuation.buyout).message_dict
+    refusals: dict[str, list[str]] = {}
+    if not valuation.lines:
+        refusals["items"] = [_("A buyout needs at least one asset to agree on.")]
+    elif valuation.problems:
+        refusals["items"] = [
+            _("%(asset)s: %(problem)s") % {"asset": line.asset_tag, "problem": line.problem}
+            for line in valuation.problems
+        ]
+    if agreed_on > _today():
+        refusals["agreed_on"] = [
+            _("The agreement date %(date)s is in the future.") % {"date": agreed_on.isoformat()}
+        ]
+    return refusals
+
+
 def agree_buyout(*, buyout: Buyout, agreed_by, agreed_on: datetime.date | None = None) -> Buyout:
     """Agree the valuation with the municipality: freeze every item's age and book value,
     record the total, who agreed and when, and keep the signed-off XLSX with its SHA-256.
@@ -476,25 +502,9 @@ def agree_buyout(*, buyout: Buyout, agreed_by, agreed_on: datetime.date | None =
     with transaction.atomic():
         locked = _lock_draft(buyout)
         valuation = buyout_valuation(buyout=locked)
-        if not valuation.lines:
-            raise ValidationError({"items": _("A buyout needs at least one asset to agree on.")})
-        if valuation.problems:
-            raise ValidationError(
-                {
-                    "items": [
-                        _("%(asset)s: %(problem)s")
-                        % {"asset": line.asset_tag, "problem": line.problem}
-                        for line in valuation.problems
-                    ]
-                }
-            )
-        if agreed_on > _today():
-            raise ValidationError(
-                {
-                    "agreed_on": _("The agreement date %(date)s is in the future.")
-                    % {"date": agreed_on.isoformat()}
-                }
-            )
+        refusals = agree_refusals(valuation=valuation, agreed_on=agreed_on)
+        if refusals:
+            raise ValidationError(refusals)
         items = {item.pk: item for item in BuyoutItem.objects.filter(buyout=locked)}
         before = []
         changed = []
@@ -624,6 +634,50 @@ def bought_out_price_rows(
     return rows
 
 
+def _categories_of_products(buyout: Buyout) -> dict:
+    """Product id → category (with its lease model) of the products in ``buyout``: the
+    few products with their category in one query (joined to every item, they were a
+    model instance per row and table)."""
+    products = Product.objects.filter(
+        pk__in=BuyoutItem.objects.filter(buyout=buyout).values("asset__product_id")
+    ).select_related("category__lease_model")
+    return {product.pk: product.category for product in products}
+
+
+def complete_refusals(
+    *, buyout: Buyout, completed_on: datetime.date, category_of: dict | None = None
+) -> dict[str, list[str]]:
+    """Why ``buyout`` cannot be completed on ``completed_on`` (by field; empty: it can).
+    ``complete_buyout`` refuses with these; its confirmation shows them."""
+    if buyout.status == BuyoutStatus.DRAFT:
+        return {"status": [_("Agree the valuation with the municipality before completing.")]}
+    if buyout.status == BuyoutStatus.COMPLETED:
+        return _locked_error(buyout).message_dict
+    if completed_on < buyout.agreed_on:
+        return {
+            "completed_on": [
+                _("The buyout cannot complete before it was agreed (%(date)s).")
+                % {"date": buyout.agreed_on.isoformat()}
+            ]
+        }
+    if category_of is None:
+        category_of = _categories_of_products(buyout)
+    missing = sorted(
+        {category.name for category in category_of.values() if category.lease_model is None}
+    )
+    if missing:
+        return {
+            "lease_model": [
+                _(
+                    "These categories have no lease model, so their assets cannot be priced: "
+                    "%(categories)s."
+                )
+                % {"categories": ", ".join(missing)}
+            ]
+        }
+    return {}
+
+
 def complete_buyout(
     *, buyout: Buyout, completed_by, completed_on: datetime.date | None = None
 ) -> Buyout:
@@ -643,39 +697,13 @@ def complete_buyout(
             .select_related("agreed_by", "municipality")
             .get(pk=buyout.pk)
         )
-        if locked.status == BuyoutStatus.DRAFT:
-            raise ValidationError(
-                {"status": _("Agree the valuation with the municipality before completing.")}
-            )
-        if locked.status == BuyoutStatus.COMPLETED:
-            raise _locked_error(locked)
-        if completed_on < locked.agreed_on:
-            raise ValidationError(
-                {
-                    "completed_on": _("The buyout cannot complete before it was agreed (%(date)s).")
-                    % {"date": locked.agreed_on.isoformat()}
-                }
-            )
-        items = list(buyout_items(locked))
-        # The few products in the buyout with their category and lease model (one query;
-        # joined to every item they were a model instance per row and table).
-        products = Product.objects.filter(
-            pk__in=BuyoutItem.objects.filter(buyout=locked).values("asset__product_id")
-        ).select_related("category__lease_model")
-        category_of = {product.pk: product.category for product in products}
-        missing = sorted(
-            {category.name for category in category_of.values() if category.lease_model is None}
+        category_of = _categories_of_products(locked)
+        refusals = complete_refusals(
+            buyout=locked, completed_on=completed_on, category_of=category_of
         )
-        if missing:
-            raise ValidationError(
-                {
-                    "lease_model": _(
-                        "These categories have no lease model, so their assets cannot be priced: "
-                        "%(categories)s."
-                    )
-                    % {"categories": ", ".join(missing)}
-                }
-            )
+        if refusals:
+            raise ValidationError(refusals)
+        items = list(buyout_items(locked))
         # Only assets that change are written and logged (an asset recorded as bought out
         # when it was registered keeps its origin and gets no empty change row).
         assets = [item.asset for item in items if item.asset.origin != AssetOrigin.BOUGHT_OUT]

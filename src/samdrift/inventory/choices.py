@@ -30,6 +30,10 @@ ASSET_TRANSITIONS: dict[str, frozenset[str]] = {
 # Statuses in which an asset can no longer be handed to anyone.
 OUT_OF_SERVICE = frozenset({AssetStatus.RETIRED, AssetStatus.DISPOSED})
 
+# Statuses of an asset in use by a municipality: the fleet that ages and falls due for
+# replacement (ordered and in-stock devices are not in use; retired ones never again).
+IN_SERVICE = frozenset({AssetStatus.DEPLOYED, AssetStatus.IN_REPAIR})
+
 
 class AssetOrigin(models.TextChoices):
     PURCHASED = "purchased", _("Purchased")

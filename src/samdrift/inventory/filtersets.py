@@ -5,7 +5,7 @@ import django_filters
 from samdrift.catalogue.models import Product, ProductCategory, Service
 from samdrift.core.dating import active_on
 from samdrift.core.filtersets import ChangeLoggedFilterSet, ScopedModelChoiceFilter
-from samdrift.inventory.choices import AssetOrigin, AssetStatus
+from samdrift.inventory.choices import IN_SERVICE, AssetOrigin, AssetStatus
 from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
 
@@ -16,15 +16,19 @@ class AssetFilterSet(ChangeLoggedFilterSet):
     service_area = ScopedModelChoiceFilter(model=ServiceArea)
     person = ScopedModelChoiceFilter(model=Person)
     location = ScopedModelChoiceFilter(model=Location)
-    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all())
-    category = django_filters.ModelChoiceFilter(
-        field_name="product__category", queryset=ProductCategory.objects.all()
-    )
+    product = ScopedModelChoiceFilter(model=Product)
+    category = ScopedModelChoiceFilter(field_name="product__category", model=ProductCategory)
     # A column of the asset itself: no join, so no DISTINCT (which made sorted pages slow).
     status = django_filters.MultipleChoiceFilter(choices=AssetStatus.choices, distinct=False)
     origin = django_filters.ChoiceFilter(choices=AssetOrigin.choices)
     acquired_after = django_filters.DateFilter(field_name="acquisition_date", lookup_expr="gte")
     acquired_before = django_filters.DateFilter(field_name="acquisition_date", lookup_expr="lt")
+    in_service = django_filters.BooleanFilter(
+        method="filter_in_service", label="In service (deployed or in repair)"
+    )
+    replacement_after = django_filters.DateFilter(
+        field_name="planned_replacement", lookup_expr="gte"
+    )
     replacement_before = django_filters.DateFilter(
         field_name="planned_replacement", lookup_expr="lt"
     )
@@ -43,6 +47,13 @@ class AssetFilterSet(ChangeLoggedFilterSet):
             "asset_tag",
             "serial_number",
         ]
+
+    def filter_in_service(self, queryset, name, value):
+        if value is None:
+            return queryset
+        if value:
+            return queryset.filter(status__in=IN_SERVICE)
+        return queryset.exclude(status__in=IN_SERVICE)
 
 
 class AssignmentFilterSet(ChangeLoggedFilterSet):
@@ -74,7 +85,7 @@ class SubscriptionFilterSet(ChangeLoggedFilterSet):
     person = ScopedModelChoiceFilter(model=Person)
     location = ScopedModelChoiceFilter(model=Location)
     asset = ScopedModelChoiceFilter(model=Asset)
-    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all())
+    service = ScopedModelChoiceFilter(model=Service)
     active_on = django_filters.DateFilter(method="filter_active_on", label="In force on")
     valid_from_after = django_filters.DateFilter(field_name="valid_from", lookup_expr="gte")
     valid_from_before = django_filters.DateFilter(field_name="valid_from", lookup_expr="lt")
@@ -97,7 +108,7 @@ class UsageRecordFilterSet(ChangeLoggedFilterSet):
     person = ScopedModelChoiceFilter(model=Person)
     location = ScopedModelChoiceFilter(model=Location)
     asset = ScopedModelChoiceFilter(model=Asset)
-    service = django_filters.ModelChoiceFilter(queryset=Service.objects.all())
+    service = ScopedModelChoiceFilter(model=Service)
     month_after = django_filters.DateFilter(
         field_name="month", lookup_expr="gte", label="Months from (inclusive)"
     )

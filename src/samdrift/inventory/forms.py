@@ -145,3 +145,50 @@ class AssignForm(forms.Form):
             )
         cleaned["person"] = person
         return cleaned
+
+
+class CorrectionForm(forms.Form):
+    """Correct an assignment entered wrongly: new dates, or void it; always with a reason.
+
+    ``confirm`` is set by the confirmation page: the first post only shows what would
+    change (``plan_correction``), the second writes it (``correct_assignment``).
+    """
+
+    valid_from = DateField(label=gettext_lazy("From"), widget=DateInput(), required=False)
+    valid_to = DateField(
+        label=gettext_lazy("Until (first day no longer held)"),
+        widget=DateInput(),
+        required=False,
+        help_text=gettext_lazy("Empty: still held."),
+    )
+    void = forms.BooleanField(
+        label=gettext_lazy("Void: this assignment never happened"), required=False
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=300,
+        help_text=gettext_lazy("Kept in the change log with the correction."),
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not cleaned.get("void")
+            and not cleaned.get("valid_from")
+            and "valid_from" not in (self.errors)
+        ):
+            self.add_error(
+                "valid_from", _("Give the date the assignment really began, or void it.")
+            )
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        if data["void"]:
+            return {"void": True, "reason": data["reason"]}
+        return {
+            "valid_from": data["valid_from"],
+            "valid_to": data["valid_to"],
+            "reason": data["reason"],
+        }

@@ -19,12 +19,16 @@ no one. The asset's holder fields are kept in step with its open assignment.
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from typing import Any
 
+from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _lazy
 
 from samdrift.catalogue.importers import (
     MANUFACTURER_ALIASES,
@@ -47,9 +51,14 @@ from samdrift.core.importing.base import (
     fetch_in,
     field_column,
 )
-from samdrift.core.importing.parsing import Choice, Date, Email, Month, Text
+from samdrift.core.importing.parsing import Choice, Date, Email, Month, Name, Text
 from samdrift.core.importing.writing import InstanceFactory
-from samdrift.inventory.choices import ASSET_TRANSITIONS, AssetOrigin, AssetStatus
+from samdrift.inventory.choices import (
+    ASSET_TRANSITIONS,
+    OUT_OF_SERVICE,
+    AssetOrigin,
+    AssetStatus,
+)
 from samdrift.inventory.models import Asset, Assignment, UsageRecord
 from samdrift.organisations.importers import (
     USERNAME_ALIASES,
@@ -66,11 +75,48 @@ from samdrift.organisations.models import Location, Municipality, Person
 IN_USE = frozenset({AssetStatus.DEPLOYED, AssetStatus.IN_REPAIR})
 HOLDER_FIELDS = ("municipality", "service_area", "person", "location")
 
-# Status names of other systems (Snipe-IT's defaults) and Norwegian words.
+# Status names of other systems and Norwegian words. Snipe-IT's default labels ("Ready to
+# Deploy" is deployable: in stock until checked out); Ralph's back-office statuses, by
+# name and by the number its export writes (ralph/back_office/models.py and migration
+# 0028: 1 new, 2 in progress, … 34). A label with Snipe-IT's status type after it,
+# "Ready to Deploy (deployed)", is read by its label (see ``status_text``).
+RALPH_STATUSES = {
+    AssetStatus.IN_STOCK: (1, 2, 3, 10, 11, 13, 14, 16, 20, 21, 23, 24),
+    AssetStatus.DEPLOYED: (4, 5, 9, 18, 19, 25, 27, 29, 30, 31, 32, 33, 34),
+    AssetStatus.IN_REPAIR: (6, 8, 22, 26),
+    AssetStatus.RETIRED: (12, 15, 17, 28),
+    AssetStatus.DISPOSED: (7,),
+}
 STATUS_ALIASES = {
     AssetStatus.ORDERED: ("Pending", "Bestilt", "Venter", "On order"),
-    AssetStatus.IN_STOCK: ("Ready to Deploy", "Available", "På lager", "Lager", "Ledig", "Stock"),
-    AssetStatus.DEPLOYED: ("In use", "Deployed", "Checked out", "Utplassert", "I bruk", "Utlevert"),
+    AssetStatus.IN_STOCK: (
+        "Ready to Deploy",
+        "Deployable",
+        "Available",
+        "På lager",
+        "Lager",
+        "Ledig",
+        "Stock",
+        "new",
+        "in progress",
+        "waiting for release",
+        "free",
+        "reserved",
+        "return in progress",
+        "refurbished",
+    ),
+    AssetStatus.DEPLOYED: (
+        "In use",
+        "Deployed",
+        "Checked out",
+        "Utplassert",
+        "I bruk",
+        "Utlevert",
+        "loan",
+        "installed",
+        "in use team",
+        "in use test",
+    ),
     AssetStatus.IN_REPAIR: (
         "Broken",
         "Out for Repair",
@@ -79,9 +125,57 @@ STATUS_ALIASES = {
         "Til reparasjon",
         "Reparasjon",
         "Service",
+        "damaged",
+        "in service",
+        "in maintenance",
+        "quarantine",
     ),
-    AssetStatus.RETIRED: ("Archived", "Lost/Stolen", "Lost", "Stolen", "Utrangert", "Tapt"),
-    AssetStatus.DISPOSED: ("Kassert", "Avhendet", "Destroyed", "Scrapped"),
+    AssetStatus.RETIRED: (
+        "Archived",
+        "Broken - Not Fixable",
+        "Undeployable",
+        "Lost/Stolen",
+        "Lost",
+        "Stolen",
+        "Utrangert",
+        "Tapt",
+        "sale",
+        "to find",
+        "taken for disposal",
+    ),
+    AssetStatus.DISPOSED: ("Kassert", "Avhendet", "Destroyed", "Scrapped", "liquidated"),
+}
+for _status, _numbers in RALPH_STATUSES.items():
+    STATUS_ALIASES[_status] += tuple(str(n) for n in _numbers)
+SNIPE_STATUS_TYPE = re.compile(
+    r"^(.*\S)\s*\((?:deployed|deployable|pending|archived|undeployable)\)$", re.IGNORECASE
+)
+
+
+class AssetStatusChoice(Choice):
+    """An asset status; Snipe-IT's report form "Ready to Deploy (deployed)" is read by
+    its label: whether it is checked out the row's holder columns say."""
+
+    def __call__(self, value: Any) -> str:
+        if isinstance(value, str):
+            match = SNIPE_STATUS_TYPE.match(value.strip())
+            if match:
+                value = match.group(1)
+        return super().__call__(value)
+
+
+class CheckoutType(models.TextChoices):
+    """What Snipe-IT checked an asset out to (its "Checkout Type" / report "Type")."""
+
+    USER = "user", _lazy("Person")
+    LOCATION = "location", _lazy("Location")
+    ASSET = "asset", _lazy("Asset")
+
+
+CHECKOUT_TYPE_ALIASES = {
+    CheckoutType.USER: ("Bruker", "Person", "Ansatt"),
+    CheckoutType.LOCATION: ("Lokasjon", "Sted"),
+    CheckoutType.ASSET: ("Eiendel", "Hardware"),
 }
 ORIGIN_ALIASES = {
     AssetOrigin.PURCHASED: ("Kjøpt", "Innkjøpt", "Bought", "Owned"),
@@ -145,23 +239,52 @@ class AssetImporter(Importer):
                 "Inventarnr",
                 "Eiendelsnummer",
                 "Asset no",
+                "Barcode",
             ),
         ),
         field_column(
             Asset,
             "serial_number",
-            aliases=("Serial", "Serial No.", "Serial no", "Serienummer", "Serienr", "S/N", "SN"),
+            aliases=(
+                "Serial",
+                "Serial Number",
+                "Serial No.",
+                "Serial no",
+                "Serienummer",
+                "Serienr",
+                "S/N",
+                "SN",
+            ),
         ),
         field_column(
             Asset,
             "name",
-            aliases=("Asset Name", "Navn", "Host name", "Hostname", "Vertsnavn", "Device name"),
+            aliases=(
+                "Asset Name",
+                "Item Name",
+                "Navn",
+                "Host name",
+                "Hostname",
+                "Vertsnavn",
+                "Device name",
+            ),
         ),
         Column(
             "product",
             gettext_lazy("Product"),
-            Text(150),
-            aliases=("Model", "Modell", "Produkt", "Produktnavn", "Catalogue item"),
+            Name(150),
+            # Snipe-IT's importer calls its model "Model Name"; Ralph writes "model" as
+            # an id and "model_str" as the name (preferred when both are there).
+            aliases=(
+                "Model",
+                "Model Name",
+                "model_str",
+                "Modell",
+                "Produkt",
+                "Produktnavn",
+                "Catalogue item",
+            ),
+            preferred=("model_str",),
             help_text=gettext_lazy(
                 "A catalogue product (Snipe-IT: Model); created when new, with the row's "
                 "category, manufacturer and model number (unless strict)."
@@ -171,7 +294,7 @@ class AssetImporter(Importer):
         Column(
             "manufacturer",
             gettext_lazy("Manufacturer"),
-            Text(100),
+            Name(100),
             aliases=MANUFACTURER_ALIASES,
             help_text=gettext_lazy("Used when the product is created."),
         ),
@@ -185,16 +308,20 @@ class AssetImporter(Importer):
         field_column(
             Asset,
             "model_name",
-            label=gettext_lazy("Model name"),
-            aliases=("Exact model", "Modellnavn", "Modellbetegnelse"),
+            # Not "Model name": Snipe-IT's importer means the product by that.
+            label=gettext_lazy("Exact model"),
+            aliases=("Modellnavn", "Modellbetegnelse"),
         ),
         field_column(
             Asset,
             "status",
-            aliases=("Status", "Tilstand", "State"),
-            parser=Choice(AssetStatus, STATUS_ALIASES),
+            # Never "State": in Snipe-IT's reports that is an address's state.
+            aliases=("Status", "Status Label", "Tilstand"),
+            parser=AssetStatusChoice(AssetStatus, STATUS_ALIASES),
             help_text=gettext_lazy(
-                "Empty for a new asset: deployed when the row names a holder, else in stock."
+                "Checked out (a person, checkout location or service area named): deployed "
+                "(or in repair). Not checked out: the label says, and a deployable label "
+                "(Ready to Deploy) is in stock."
             ),
         ),
         field_column(
@@ -206,7 +333,14 @@ class AssetImporter(Importer):
         field_column(
             Asset,
             "acquisition_date",
-            aliases=("Purchase Date", "Purchased", "Kjøpsdato", "Innkjøpsdato", "Anskaffelsesdato"),
+            aliases=(
+                "Purchase Date",
+                "Purchased",
+                "invoice_date",
+                "Kjøpsdato",
+                "Innkjøpsdato",
+                "Anskaffelsesdato",
+            ),
         ),
         field_column(
             Asset,
@@ -214,6 +348,7 @@ class AssetImporter(Importer):
             aliases=(
                 "Purchase Cost",
                 "Cost",
+                "price",
                 "Kostpris",
                 "Innkjøpspris",
                 "Anskaffelseskost",
@@ -234,10 +369,13 @@ class AssetImporter(Importer):
                 "Utskiftingsdato",
                 "EOL",
                 "EOL date",
+                "Asset EOL Date",
             ),
         ),
         field_column(
-            Asset, "notes", aliases=("Notes", "Asset Notes", "Notater", "Merknad", "Kommentar")
+            Asset,
+            "notes",
+            aliases=("Notes", "Asset Notes", "remarks", "Notater", "Merknad", "Kommentar"),
         ),
         service_area_column(),
         service_area_cost_centre_column(),
@@ -249,6 +387,7 @@ class AssetImporter(Importer):
                 "Checked Out To: Username",
                 "Username",
                 "Assigned to: Username",
+                "User",
                 *USERNAME_ALIASES,
                 "Bruker",
             ),
@@ -257,40 +396,71 @@ class AssetImporter(Importer):
         Column(
             "person_first_name",
             gettext_lazy("Person's first name"),
-            Text(100),
-            aliases=("Checked Out To: First Name", "Fornavn"),
+            Name(100),
+            aliases=("Checked Out To: First Name", "First Name", "Fornavn"),
             help_text=gettext_lazy("Used when the person is created."),
         ),
         Column(
             "person_last_name",
             gettext_lazy("Person's last name"),
-            Text(100),
-            aliases=("Checked Out To: Last Name", "Etternavn"),
+            Name(100),
+            aliases=("Checked Out To: Last Name", "Last Name", "Etternavn"),
             help_text=gettext_lazy("Used when the person is created."),
         ),
         Column(
             "person_full_name",
             gettext_lazy("Person's name"),
-            Text(201),
-            aliases=("Checked Out To", "Assigned To", "Tildelt", "Brukers navn"),
-            help_text=gettext_lazy("Used when the person is created."),
+            Name(201),
+            aliases=("Checked Out To: Full Name", "Full Name", "user_str", "Brukers navn"),
+            help_text=gettext_lazy(
+                "Used when the person is created; without a username, finds the person by name."
+            ),
+        ),
+        Column(
+            "checked_out_to",
+            gettext_lazy("Checked out to"),
+            Name(201),
+            # Snipe-IT's list export ("Checked Out To") and custom report ("Checked Out"):
+            # a person's full name, or a location's name when the type says so.
+            aliases=("Checked Out To", "Checked Out", "Assigned To", "Tildelt", "Tildelt til"),
+            help_text=gettext_lazy(
+                "Who holds it, by name: a person (or a location, when the checkout type "
+                "says location)."
+            ),
+        ),
+        Column(
+            "checkout_type",
+            gettext_lazy("Checkout type"),
+            Choice(CheckoutType, CHECKOUT_TYPE_ALIASES),
+            aliases=("Checkout Type", "Checked Out Type", "Type", "Tildelingstype"),
+            help_text=gettext_lazy("user or location: what “Checked out to” names."),
+        ),
+        Column(
+            "checkout_location",
+            gettext_lazy("Checkout location"),
+            Name(150),
+            aliases=("Checkout to Location", "Checked Out To: Location", "Utlevert til sted"),
+            help_text=gettext_lazy("Checked out to a location: held there, by no person."),
         ),
         Column(
             "person_email",
             gettext_lazy("Person's e-mail"),
             Email(254),
             aliases=("Checked Out To: Email", "E-post", "Email"),
-            help_text=gettext_lazy("Used when the person is created."),
+            help_text=gettext_lazy(
+                "Used when the person is created; without a username, finds the person."
+            ),
         ),
         location_column(),
         Column(
             "assigned_from",
             gettext_lazy("Assigned from"),
             Date(),
+            # Not "Checked Out": in Snipe-IT's custom report that is the holder's name.
             aliases=(
                 "Checkout Date",
-                "Checked Out",
                 "Last Checkout",
+                "Last Checkout Date",
                 "Assignment date",
                 "Tildelt fra",
                 "Utlevert dato",
@@ -316,6 +486,9 @@ class AssetImporter(Importer):
         self.closed_assignments: list[Assignment] = []
         self.closed_befores: list[dict[str, Any]] = []
         self.stock_with_holder: list[int] = []
+        # Held from a date, so billed from it: product → [(date, line)], checked for a
+        # price (``check_prices``).
+        self.held_from: dict[int, tuple[Product, list[tuple[datetime.date, int]]]] = {}
         self.person_factory = InstanceFactory(Person)
 
     # --- checking ---------------------------------------------------------------------
@@ -335,7 +508,8 @@ class AssetImporter(Importer):
             "tag": self.field_label("asset_tag"),
             "serial": self.field_label("serial_number"),
         }
-        self.duplicates(rows, "asset_tag", self.names["tag"], fold=False)
+        # Asset tags are compared ignoring case: "fv-0001" is the asset FV-0001.
+        self.duplicates(rows, "asset_tag", self.names["tag"], fold=True)
         self.duplicates(rows, "serial_number", self.names["serial"], fold=False)
         if self.has("person"):
             self.lookups.load_persons(r.values.get("person") for r in rows)
@@ -345,6 +519,10 @@ class AssetImporter(Importer):
         )
         self.today = timezone.localdate()
         self.names_area = self.has("service_area") or self.has("service_area_cost_centre")
+        self.names_person = any(
+            self.has(key)
+            for key in ("person", "person_email", "person_full_name", "checked_out_to")
+        )
         self.asset_fields = [
             (name, empty_value(Asset._meta.get_field(name)))
             for name in ASSET_FIELDS
@@ -353,15 +531,18 @@ class AssetImporter(Importer):
         for row in rows:
             self.plan_row(row, by_tag, by_serial)
         self.check_history()
+        self.check_prices()
         if self.stock_with_holder:
             lines = self.stock_with_holder
             shown = ", ".join(str(line) for line in lines[:20])
             more = _(" and %(count)d more") % {"count": len(lines) - 20} if len(lines) > 20 else ""
             self.report.warning(
                 _(
-                    "Rows %(lines)s%(more)s: the service area, person and location were not "
-                    "imported, because only assets in use (deployed or in repair) are held by "
-                    "someone; assets in stock, ordered, retired or disposed are held by no one."
+                    "Rows %(lines)s%(more)s: the location was not imported and not created: "
+                    "these assets are not checked out (no person, checkout location or "
+                    "service area) and their status does not say in use, so they are in "
+                    "stock, held by no one. Give them the status Deployed to have them held "
+                    "at the location."
                 )
                 % {"lines": shown, "more": more}
             )
@@ -373,6 +554,22 @@ class AssetImporter(Importer):
         by_tag = {
             v["asset_tag"]: v for v in fetch_in(Asset.objects.values(*STORED), "asset_tag", tags)
         }
+        # Tags not found as written are looked for ignoring case (one more query, only
+        # for those); the row's tag is then read as the stored one.
+        missing = {t.upper() for t in tags if t and t not in by_tag}
+        if missing:
+            folded = fetch_in(
+                Asset.objects.annotate(tag_upper=Upper("asset_tag")).values(*STORED),
+                "tag_upper",
+                missing,
+            )
+            by_upper = {v["asset_tag"].upper(): v for v in folded}
+            for row in rows:
+                tag = row.values.get("asset_tag")
+                if tag and tag not in by_tag and tag.upper() in by_upper:
+                    stored = by_upper[tag.upper()]
+                    row.values["asset_tag"] = stored["asset_tag"]
+                    by_tag[stored["asset_tag"]] = stored
         by_serial: dict[str, dict] = {}
         if self.has("serial_number"):
             # Unique where not empty (a partial index); saying so lets the database use it.
@@ -446,22 +643,57 @@ class AssetImporter(Importer):
             ok = False
         if not self.check_dates(row, wanted, existing):
             ok = False
-        # Who is to hold it.
+        # Who is to hold it. Snipe-IT's meaning: an asset checked out to a person or a
+        # location (or, in Samdrift's own files, to a service area) is held by them
+        # whatever its label says; one not checked out is held by no one — unless its
+        # status says in use, as Samdrift's own export and Norwegian lists write an asset
+        # held by the municipality at a site. Persons and locations are created only
+        # when a held asset refers to them.
         area = SKIP
         if self.names_area:
             area_ok, area = resolve_service_area(self, row, self.lookups)
             ok = ok and area_ok
-        person = self.resolve_person(row) if self.has("person") else SKIP
-        location = resolve_location(self, row, self.lookups) if self.has("location") else SKIP
-        if not ok or person is False or location is False or failed:
+        # Go on after an error: the holder's problems are reported too, all at once.
+        checkout = self.checkout_target(row)
+        if checkout is None:
             return
-        gives_holder = any(v is not None and v is not SKIP for v in (area, person, location))
-        status = wanted.get("status") or (existing["status"] if existing is not None else None)
-        if status is None:
-            status = AssetStatus.DEPLOYED if gives_holder else AssetStatus.IN_STOCK
-            wanted["status"] = status
+        to_person, to_location = checkout
+        checked_out = to_person or to_location is not None or area not in (None, SKIP)
+        label = wanted.get("status")
+        status = label or (existing["status"] if existing is not None else None)
+        if checked_out:
+            if label in OUT_OF_SERVICE:
+                report.error(
+                    row.line,
+                    "status",
+                    _(
+                        "%(tag)s is checked out, but its status “%(label)s” means it is out "
+                        "of service, which no one holds; check it in at the source or map "
+                        "the status value"
+                    )
+                    % {"tag": key_text, "label": AssetStatus(label).label},
+                )
+                return
+            if status not in IN_USE:
+                status = AssetStatus.DEPLOYED
+        elif status is None:
+            status = AssetStatus.IN_STOCK
+        wanted["status"] = status
         when = values.get("assigned_from") or self.context.on
         if status in IN_USE:
+            person = SKIP
+            if to_person:
+                person = self.resolve_person(row)
+            elif self.names_person:
+                person = None
+            if to_location is not None:
+                location = self.checkout_location(row, to_location)
+            elif self.has("location"):
+                location = resolve_location(self, row, self.lookups)
+            else:
+                location = SKIP
+            if person is False or location is False or not ok or failed:
+                return
             current = self.current_holder(existing)
             holder = (
                 municipality,
@@ -473,15 +705,85 @@ class AssetImporter(Importer):
             if new_holder and not self.person_active(row, person, when):
                 return
         else:
+            if not ok or failed:
+                return
             holder = None
-            if gives_holder:
+            if self.has("location") and values.get("location"):
                 self.stock_with_holder.append(row.line)
         if existing is None:
             wanted["status"] = status
+            if holder is not None:
+                self.billable(row, wanted["product"], wanted.get("origin"), when)
             self.new_assets.append((wanted, wanted.pop("product"), holder, when))
             report.outcome(row.line, key_text, CREATED)
             return
         self.plan_existing(row, existing, wanted, holder, when, key_text)
+
+    def billable(self, row: Row, product: Product | None, origin, when: datetime.date) -> None:
+        if product is not None and origin != AssetOrigin.MUNICIPALITY_OWNED:
+            # By identity: a product this import creates has no id (nor hash) yet.
+            self.held_from.setdefault(id(product), (product, []))[1].append((when, row.line))
+
+    def check_prices(self) -> None:
+        """Refuse assets that would be held, and so billed, without a price.
+
+        Billing stops the whole run at a day without a price (billing.rating), so an
+        import that succeeded would break the next month's invoices for every
+        municipality. A held asset's product needs a list price (or this municipality's
+        agreed price) in force on the day it is held from; each product lacking one is
+        one error, with the rows it concerns. Assets not held (in stock) and assets the
+        municipality owns are not billed, and need none. Two queries.
+        """
+        if not self.held_from:
+            return
+        from samdrift.agreements.models import AgreedPrice  # above inventory: read here only
+        from samdrift.catalogue.models import PriceVersion
+
+        stored = [p.pk for p, _held in self.held_from.values() if p.pk is not None]
+        spans: dict[int, list[tuple]] = defaultdict(list)
+        for product_id, start, end in PriceVersion.objects.filter(
+            product_id__in=stored
+        ).values_list("product_id", "valid_from", "valid_to"):
+            spans[product_id].append((start, end))
+        for product_id, start, end in AgreedPrice.objects.filter(
+            product_id__in=stored, agreement__municipality=self.context.municipality
+        ).values_list("product_id", "agreement__valid_from", "agreement__valid_to"):
+            spans[product_id].append((start, end))
+        for product, held in sorted(self.held_from.values(), key=lambda item: item[1][0][1]):
+            priced = spans.get(product.pk, []) if product.pk is not None else []
+            unpriced = [
+                (when, line)
+                for when, line in held
+                if not any(start <= when and (end is None or when < end) for start, end in priced)
+            ]
+            if not unpriced:
+                continue
+            lines = [line for _when, line in unpriced]
+            shown = ", ".join(str(line) for line in lines[:20])
+            if len(lines) > 20:
+                shown += _(" and %(count)d more") % {"count": len(lines) - 20}
+            first_day = min(when for when, _line in unpriced)
+            message = (
+                _(
+                    "the new product “%(product)s” has no price, and %(count)d held assets "
+                    "(rows %(lines)s) would be billed from %(date)s: the next billing run "
+                    "would stop. Import the products with their prices first, or import "
+                    "these assets as in stock"
+                )
+                if product.pk is None
+                else _(
+                    "“%(product)s” has no price on %(date)s, and %(count)d held assets (rows "
+                    "%(lines)s) would be billed from then: the next billing run would stop. "
+                    "Give it a price (Catalogue → Prices) first, or import these assets as "
+                    "in stock"
+                )
+            ) % {
+                "product": product.name,
+                "count": len(lines),
+                "lines": shown,
+                "date": first_day.isoformat(),
+            }
+            self.report.error(lines[0], "product" if self.has("product") else "", message)
 
     def municipality_name(self, pk: int) -> str:
         """Another municipality's name, for a message (one query per municipality)."""
@@ -545,6 +847,11 @@ class AssetImporter(Importer):
         self.changes.append((stored, changed, holder, when))
         if any(name in changes for name in HOLDER_FIELDS):
             self.holder_changes.append((row, stored, when, holder))
+            if holder is not None:
+                product = wanted.get("product") or self.catalogue.product_by_id(
+                    stored["product_id"]
+                )
+                self.billable(row, product, wanted.get("origin", stored["origin"]), when)
         self.report.outcome(row.line, key_text, UPDATED, changes)
 
     def column_for(self, key: str) -> str:
@@ -589,13 +896,100 @@ class AssetImporter(Importer):
             model_number=row.values.get("model_number") or "",
         )
 
+    def checkout_target(self, row: Row) -> tuple[bool, str | None] | None:
+        """Is the row checked out to a person (by username, name or e-mail), and to
+        which location by name; None after reporting an error."""
+        values = row.values
+        kind = values.get("checkout_type")
+        name = values.get("checked_out_to")
+        location = values.get("checkout_location")
+        if kind == CheckoutType.ASSET and name:
+            self.report.error(
+                row.line,
+                "checked_out_to",
+                _(
+                    "checked out to another asset (%(name)s); Samdrift's assets are held by "
+                    "persons and locations: check it out to one at the source"
+                )
+                % {"name": name},
+            )
+            return None
+        if kind == CheckoutType.LOCATION and name:
+            location = location or name
+        to_person = bool(
+            values.get("person")
+            or values.get("person_email")
+            or values.get("person_full_name")
+            or (name and kind != CheckoutType.LOCATION)
+        )
+        return to_person, location
+
+    def checkout_location(self, row: Row, name: str) -> Location | bool:
+        """The location an asset is checked out to: found, or created (listed)."""
+        location = self.lookups.location(name)
+        if location is not None:
+            return location
+        if self.context.strict:
+            self.report.error(
+                row.line,
+                "checkout_location" if self.has("checkout_location") else "checked_out_to",
+                _("unknown location “%(name)s” (strict: locations are not created)")
+                % {"name": name},
+            )
+            return False
+        self.report.will_create(_("locations"), name)
+        return self.lookups.add_location(name)
+
+    def person_by_name(self, row: Row) -> Person | bool:
+        """A stored person found by e-mail or full name (a file without usernames)."""
+        if not hasattr(self, "_by_email"):
+            self._by_email: dict[str, list[Person]] = defaultdict(list)
+            self._by_name: dict[str, list[Person]] = defaultdict(list)
+            for person in Person.objects.filter(municipality=self.context.municipality):
+                if person.email:
+                    self._by_email[person.email.casefold()].append(person)
+                full = " ".join(f"{person.first_name} {person.last_name}".split())
+                self._by_name[full.casefold()].append(person)
+        values = row.values
+        email = values.get("person_email")
+        name = values.get("person_full_name") or values.get("checked_out_to")
+        if not name and (values.get("person_first_name") or values.get("person_last_name")):
+            first = values.get("person_first_name") or ""
+            name = " ".join(f"{first} {values.get('person_last_name') or ''}".split())
+        found = self._by_email.get(email.casefold(), []) if email else []
+        if not found and name:
+            found = self._by_name.get(name.casefold(), [])
+            if not found and "," in name:
+                first, last = split_full_name(name)
+                found = self._by_name.get(f"{first} {last}".casefold(), [])
+        what = email or name
+        key = (
+            "person_email"
+            if email
+            else ("person_full_name" if values.get("person_full_name") else "checked_out_to")
+        )
+        if len(found) == 1:
+            return found[0]
+        if found:
+            message = _(
+                "%(count)d persons in %(municipality)s are %(what)s; give the username "
+                "(Checked Out to: Username) to say which"
+            ) % {"count": len(found), "municipality": self.context.municipality, "what": what}
+        else:
+            message = _(
+                "no person %(what)s in %(municipality)s; give the username (Checked Out to: "
+                "Username) so that the person can be found or created"
+            ) % {"what": what, "municipality": self.context.municipality}
+        self.report.error(row.line, key if self.has(key) else "", message)
+        return False
+
     def resolve_person(self, row: Row) -> Person | bool | None:
         """The row's person: found, created (listed), None when empty, False on error."""
         if "person" in row.failed:
             return False
         username = row.values.get("person")
         if not username:
-            return None
+            return self.person_by_name(row)
         folded = username.casefold()
         person = self.lookups.persons.get(folded) or self.new_persons.get(folded)
         if person is not None:
@@ -615,8 +1009,11 @@ class AssetImporter(Importer):
         values = row.values
         first = values.get("person_first_name") or ""
         last = values.get("person_last_name") or ""
-        if not (first or last) and values.get("person_full_name"):
-            first, last = split_full_name(values["person_full_name"])
+        full_name = values.get("person_full_name") or (
+            values.get("checked_out_to") if values.get("checkout_type") != "location" else None
+        )
+        if not (first or last) and full_name:
+            first, last = split_full_name(full_name)
         area = None
         if values.get("service_area"):
             area = self.lookups.service_area(values["service_area"])
@@ -764,10 +1161,12 @@ class AssetImporter(Importer):
     def build_new_assets(self) -> list[Asset]:
         factory = InstanceFactory(Asset)
         assets = []
-        for wanted, product, holder, _when in self.new_assets:
+        for wanted, product, holder, when in self.new_assets:
             values = dict(wanted)
             values["product_id"] = product.pk
-            if holder is not None:
+            # The asset mirrors the holder in force today; one from a later date takes
+            # effect on that day (inventory.holders), as through assign_asset.
+            if holder is not None and when <= self.today:
                 values.update(holder_ids(holder))
             assets.append(factory.make(values))
         return assets
@@ -789,20 +1188,27 @@ class AssetImporter(Importer):
             for a in fetch_in(Asset.objects.all(), "pk", (s["id"] for s, *_ in self.changes))
         }
         assets, befores, fields = [], [], set()
-        for stored, changed, holder, _when in self.changes:
+        for stored, changed, holder, when in self.changes:
             asset = found[stored["id"]]
-            befores.append(asset.changelog_data())
+            before = asset.changelog_data()
+            touched = False
             for name, value in changed.items():
                 if name in HOLDER_FIELDS:
                     continue
                 setattr(asset, name, value)
                 fields.add(name)
-            if any(name in changed for name in HOLDER_FIELDS):
+                touched = True
+            # A new holder from a later date takes effect on that day (inventory.holders).
+            if any(name in changed for name in HOLDER_FIELDS) and when <= self.today:
                 for name, value in holder_ids(holder).items():
                     setattr(asset, name, value)
                 fields.update(HOLDER_FIELDS)
-            assets.append(asset)
-        self.update(Asset, assets, sorted(fields), befores)
+                touched = True
+            if touched:
+                assets.append(asset)
+                befores.append(before)
+        if assets:
+            self.update(Asset, assets, sorted(fields), befores)
 
 
 def same(obj: Any, stored: Any) -> bool:

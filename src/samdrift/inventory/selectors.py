@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
@@ -18,6 +19,19 @@ def holder_on(*, asset: Asset | int, day: datetime.date) -> Assignment | None:
         .select_related("municipality", "service_area", "person", "location")
         .first()
     )
+
+
+def mark_in_force(assignments: Iterable[Assignment], *, day: datetime.date) -> list[Assignment]:
+    """Give each assignment ``in_force`` (it holds the asset on ``day``) and ``planned``
+    (it starts later), for pages that list history: the latest row is not necessarily
+    the one in force, a move may be dated in the future."""
+    marked = list(assignments)
+    for assignment in marked:
+        assignment.planned = assignment.valid_from > day
+        assignment.in_force = not assignment.planned and (
+            assignment.valid_to is None or assignment.valid_to > day
+        )
+    return marked
 
 
 def holdings_on(*, municipality: Municipality | int, day: datetime.date) -> QuerySet[Assignment]:

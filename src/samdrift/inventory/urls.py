@@ -10,5 +10,10 @@ urlpatterns = [
     path("assets/<int:pk>/", views.asset_detail, name="asset_detail"),
     path("assets/<int:pk>/edit/", views.asset_edit, name="asset_edit"),
     path("assets/<int:pk>/assign/", views.asset_assign, name="asset_assign"),
+    path(
+        "assets/<int:pk>/assignments/<int:assignment_pk>/correct/",
+        views.assignment_correct,
+        name="assignment_correct",
+    ),
     path("assets/person-suggestions/", views.person_suggestions, name="person_suggestions"),
 ]

@@ -3,29 +3,42 @@ the operator forms (register, edit, assign from a date).
 
 Every page starts from ``restrict``. A municipality's users see only their own
 assignments of an asset (not who held it before) and only change-log rows of their own
-municipality.
+municipality, with references to another's objects redacted (``redact_for``).
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samdrift.billing.prices import priced_holdings
 from samdrift.catalogue.models import PriceVersion
 from samdrift.catalogue.selectors import price_on
-from samdrift.core.changelog import changes_for
+from samdrift.core.changelog import changes_for, redact_for
+from samdrift.core.choices import ChangeAction
+from samdrift.core.models import ObjectChange
 from samdrift.core.permissions import can_write, restrict
+from samdrift.inventory.choices import OUT_OF_SERVICE
 from samdrift.inventory.filtersets import AssetFilterSet
-from samdrift.inventory.forms import AssetForm, AssignForm
-from samdrift.inventory.models import Asset, Assignment
-from samdrift.inventory.services import assign_asset, create_asset, update_asset
+from samdrift.inventory.forms import AssetForm, AssignForm, CorrectionForm
+from samdrift.inventory.models import Asset, Assignment, Subscription
+from samdrift.inventory.selectors import mark_in_force
+from samdrift.inventory.services import (
+    assign_asset,
+    correct_assignment,
+    create_asset,
+    plan_correction,
+    update_asset,
+)
 from samdrift.inventory.tables import ASSET_TABLE
 from samdrift.organisations.models import Person
 from samdrift.web.forms import add_service_errors
@@ -48,9 +61,13 @@ class AssetListView(ObjectListView):
         "category",
         "product",
         "status",
+        "in_service",
+        "replacement_after",
         "replacement_before",
     ]
     filter_labels = {
+        "in_service": gettext_lazy("In service (deployed or in repair)"),
+        "replacement_after": gettext_lazy("Replacement due on or after"),
         "replacement_before": gettext_lazy("Replacement due before"),
         "category": gettext_lazy("Category"),
         "product": gettext_lazy("Product"),
@@ -60,6 +77,19 @@ class AssetListView(ObjectListView):
 
 def _field_labels(model) -> dict[str, str]:
     return {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
+
+
+def _change_rows(change, labels: dict[str, str]) -> list[tuple[str, object, object]]:
+    """(label, before, after) of each changed field; a redacted value says so."""
+    hidden = _("(hidden: not your municipality's or service area's)")
+    rows = []
+    for name, (before, after) in change.changed_fields().items():
+        if ("prechange_data", name) in change.redacted_sides:
+            before = hidden
+        if ("postchange_data", name) in change.redacted_sides:
+            after = hidden
+        rows.append((labels.get(name, name), before, after))
+    return rows
 
 
 @login_required
@@ -73,17 +103,32 @@ def asset_detail(request, pk: int):
         pk=pk,
     )
     today = timezone.localdate()
-    history = list(
+    history = mark_in_force(
         restrict(Assignment.objects.filter(asset=asset), user)
         .select_related("municipality", "service_area", "person", "location")
-        .order_by("valid_from", "pk")
+        .order_by("valid_from", "pk"),
+        day=today,
     )
-    labels = _field_labels(Asset)
+    labels = {**_field_labels(Assignment), **_field_labels(Asset)}
+    # The previous holder's persons, areas and locations are not this user's to read.
     changes = [
-        (change, [(labels.get(k, k), b, a) for k, (b, a) in change.changed_fields().items()])
-        for change in restrict(changes_for(asset), user)[:CHANGE_LOG_LIMIT]
+        (change, _change_rows(change, labels))
+        for change in redact_for(_asset_changes(asset, user), user)
     ]
-    price = price_on(day=today, product=asset.product)
+    # A retired or disposed asset is not priced or handed out.
+    in_service = asset.status not in OUT_OF_SERVICE
+    # What the invoice charges for this asset today, by billing's own price resolution
+    # (its own price, else its holder's agreed price, else the list price).
+    held = (
+        priced_holdings(
+            day=today,
+            assignments=restrict(Assignment.objects.filter(asset=asset), user),
+            subscriptions=Subscription.objects.none(),
+        )
+        if in_service
+        else []
+    )
+    price = price_on(day=today, product=asset.product) if in_service else None
     prices = list(PriceVersion.objects.filter(product=asset.product).order_by("-valid_from")[:10])
     return render(
         request,
@@ -93,12 +138,30 @@ def asset_detail(request, pk: int):
             "history": history,
             "timeline": assignment_timeline(history, today=today),
             "changes": changes,
+            "charge": held[0] if held else None,
             "price": price,
-            "prices": prices,
+            "prices": prices if in_service else [],
+            "in_service": in_service,
             "today": today,
             "can_edit": can_write(user, Asset),
+            "can_assign": in_service and can_write(user, Assignment),
+            "can_correct": can_write(user, Assignment),
         },
     )
+
+
+def _asset_changes(asset: Asset, user) -> list[ObjectChange]:
+    """The asset's change log with its assignments' (corrections included, with their
+    reason; a voided assignment is found by the asset named in what it was), newest
+    first, as far as ``user`` may read them."""
+    assignment_type = ContentType.objects.get_for_model(Assignment)
+    of_assignments = ObjectChange.objects.filter(
+        Q(object_id__in=Assignment.objects.filter(asset=asset).values("pk"))
+        | Q(action=ChangeAction.DELETE, prechange_data__asset_id=asset.pk),
+        content_type=assignment_type,
+    )
+    rows = restrict(changes_for(asset) | of_assignments, user)
+    return list(rows.select_related("content_type").order_by("-time", "-pk")[:CHANGE_LOG_LIMIT])
 
 
 @login_required
@@ -139,6 +202,13 @@ def asset_assign(request, pk: int):
     user = request.user
     require_write(user, Assignment)
     asset = get_restricted_or_404(Asset.objects.select_related("product"), user, pk=pk)
+    if asset.status in OUT_OF_SERVICE:
+        messages.error(
+            request,
+            _("%(asset)s is %(status)s and cannot be assigned.")
+            % {"asset": asset, "status": asset.get_status_display()},
+        )
+        return redirect("inventory:asset_detail", pk=asset.pk)
     if request.method == "POST":
         form = AssignForm(request.POST, user=user)
         if form.is_valid():
@@ -183,6 +253,51 @@ def asset_assign(request, pk: int):
     status = 400 if form.is_bound and form.errors else 200
     return render(
         request, "inventory/asset_assign.html", {"form": form, "asset": asset}, status=status
+    )
+
+
+@login_required
+def assignment_correct(request, pk: int, assignment_pk: int):
+    """Correct an assignment entered wrongly (operators): the first post shows what
+    would change, the confirmed second one writes it with its reason."""
+    user = request.user
+    require_write(user, Assignment)
+    asset = get_restricted_or_404(Asset.objects.all(), user, pk=pk)
+    assignment = get_restricted_or_404(
+        Assignment.objects.filter(asset=asset).select_related("municipality", "service_area"),
+        user,
+        pk=assignment_pk,
+    )
+    plan = None
+    if request.method == "POST":
+        form = CorrectionForm(request.POST)
+        if form.is_valid():
+            arguments = form.service_arguments()
+            try:
+                if form.cleaned_data["confirm"]:
+                    correct_assignment(assignment=assignment, **arguments)
+                else:
+                    plan = plan_correction(assignment=assignment, **arguments)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if plan is None:
+                    messages.success(
+                        request,
+                        _("The assignment from %(date)s is corrected.")
+                        % {"date": assignment.valid_from.strftime("%d.%m.%Y")},
+                    )
+                    return redirect("inventory:asset_detail", pk=asset.pk)
+    else:
+        form = CorrectionForm(
+            initial={"valid_from": assignment.valid_from, "valid_to": assignment.valid_to}
+        )
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "inventory/assignment_correct.html",
+        {"form": form, "asset": asset, "assignment": assignment, "plan": plan},
+        status=status,
     )
 
 

@@ -5,6 +5,7 @@ import django_filters
 from samdrift.core.filtersets import ChangeLoggedFilterSet, ScopedModelChoiceFilter
 from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
+from samdrift.organisations.selectors import active_persons_on
 
 
 class MunicipalityFilterSet(ChangeLoggedFilterSet):
@@ -52,4 +53,4 @@ class PersonFilterSet(ChangeLoggedFilterSet):
         fields = ["municipality", "service_area", "location", "kind", "username"]
 
     def filter_active_on(self, queryset, name, value):
-        return queryset.filter(active_from__lte=value).exclude(active_to__lte=value)
+        return queryset.filter(active_persons_on(value))

@@ -20,7 +20,7 @@ from samdrift.core.importing.base import (
     fetch_in,
     field_column,
 )
-from samdrift.core.importing.parsing import Choice, Text
+from samdrift.core.importing.parsing import Choice, Name, Text
 from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
 from samdrift.organisations.models import Location, Person, ServiceArea
 
@@ -50,7 +50,15 @@ PERSON_KIND_ALIASES = {
     PersonKind.OTHER: ("Annen", "Annet"),
 }
 
-SERVICE_AREA_ALIASES = ("Tjenesteområde", "Sektor", "Virksomhetsområde", "Område", "Enhet")
+# Snipe-IT's "Department" is the nearest thing it has to a service area.
+SERVICE_AREA_ALIASES = (
+    "Tjenesteområde",
+    "Sektor",
+    "Virksomhetsområde",
+    "Område",
+    "Enhet",
+    "Department",
+)
 COST_CENTRE_ALIASES = ("Cost center", "Kostnadssted", "Koststed", "Ansvar", "Ansvarsnummer")
 LOCATION_ALIASES = ("Lokasjon", "Sted", "Site", "Arbeidssted", "Plassering", "Lokalitet")
 USERNAME_ALIASES = ("Brukernavn", "User name", "Login", "Brukerid", "Bruker-id", "Account")
@@ -60,7 +68,7 @@ def service_area_column(**kwargs) -> Column:
     return Column(
         "service_area",
         gettext_lazy("Service area"),
-        Text(100),
+        Name(100),
         aliases=SERVICE_AREA_ALIASES,
         help_text=gettext_lazy("Its name or its cost centre; it must exist."),
         **kwargs,
@@ -81,7 +89,7 @@ def location_column(**kwargs) -> Column:
     return Column(
         "location",
         gettext_lazy("Location"),
-        Text(150),
+        Name(150),
         aliases=LOCATION_ALIASES,
         help_text=gettext_lazy("Its name; created when new (unless strict)."),
         **kwargs,
@@ -302,7 +310,11 @@ class LocationImporter(ModelImporter):
     direct_fields = ("name", "kind", "street", "postal_code", "city")
     columns = (
         field_column(
-            Location, "name", required=True, aliases=("Location", *LOCATION_ALIASES, "Navn")
+            Location,
+            "name",
+            required=True,
+            aliases=("Location", *LOCATION_ALIASES, "Navn"),
+            parser=Name(150),
         ),
         field_column(
             Location,
@@ -367,7 +379,14 @@ class PersonImporter(ModelImporter):
         field_column(
             Person,
             "employee_number",
-            aliases=("Ansattnummer", "Ansattnr", "Employee id", "Employee no", "Ressursnummer"),
+            aliases=(
+                "Employee Number",
+                "Employee No.",
+                "Ansattnummer",
+                "Ansattnr",
+                "Employee id",
+                "Ressursnummer",
+            ),
         ),
         service_area_column(),
         service_area_cost_centre_column(),

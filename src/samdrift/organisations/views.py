@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 from samdrift.core.dating import active_on
 from samdrift.core.permissions import can_write, restrict
 from samdrift.core.services import save_object
-from samdrift.inventory.choices import OUT_OF_SERVICE
 from samdrift.inventory.models import Asset, Assignment, Subscription
+from samdrift.inventory.selectors import mark_in_force
 from samdrift.organisations.filtersets import (
     LocationFilterSet,
     MunicipalityFilterSet,
@@ -31,12 +31,14 @@ from samdrift.organisations.filtersets import (
 )
 from samdrift.organisations.forms import PersonForm, ServiceAreaForm
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
+from samdrift.organisations.selectors import active_persons_on
 from samdrift.organisations.tables import (
     LOCATION_TABLE,
     MUNICIPALITY_TABLE,
     PERSON_TABLE,
     SERVICE_AREA_TABLE,
 )
+from samdrift.web.cards import active_persons, card, due_for_replacement
 from samdrift.web.forms import add_service_errors
 from samdrift.web.lists import ObjectListView, count_of
 from samdrift.web.permissions import get_restricted_or_404, require_write
@@ -104,13 +106,13 @@ def municipality_detail(request, pk: int):
     service_areas = list(
         restrict(ServiceArea.objects.filter(municipality=municipality), user)
         .annotate(
-            persons_count=count_of(Person, "service_area", user, active_from__lte=today),
+            # As the person list linked from the row counts: active today.
+            persons_count=count_of(Person, "service_area", user, active_persons_on(today)),
             assets_count=count_of(Asset, "service_area", user),
         )
         .order_by("name")
     )
     persons = restrict(Person.objects.filter(municipality=municipality), user)
-    persons_active = persons.filter(active_from__lte=today).exclude(active_to__lte=today).count()
     recent_persons = list(
         persons.select_related("service_area").order_by("-active_from", "-pk")[:10]
     )
@@ -120,11 +122,13 @@ def municipality_detail(request, pk: int):
         .annotate(n=Count("pk"))
         .order_by("product__category__name")
     )
-    assets_due = (
-        assets.exclude(status__in=OUT_OF_SERVICE)
-        .filter(planned_replacement__lt=today.replace(year=today.year + 1))
-        .count()
-    )
+    # Each card counts the list it links to (web.cards), for this municipality.
+    own = {"municipality": municipality.pk}
+    cards = {
+        "persons_active": card(user=user, rows="persons", params={**own, **active_persons(today)}),
+        "assets": card(user=user, rows="assets", params=own),
+        "due": card(user=user, rows="assets", params={**own, **due_for_replacement(today)}),
+    }
     cost = monthly_cost(user=user, day=today, municipality_id=municipality.pk)
     area_names = {area.pk: area.name for area in service_areas}
     cost_by_area = sorted(
@@ -141,11 +145,9 @@ def municipality_detail(request, pk: int):
             "municipality": municipality,
             "service_areas": service_areas,
             "persons_total": persons.count(),
-            "persons_active": persons_active,
+            "cards": cards,
             "recent_persons": recent_persons,
-            "assets_total": sum(row["n"] for row in assets_by_category),
             "assets_by_category": assets_by_category,
-            "assets_due": assets_due,
             "cost": cost,
             "cost_by_area": cost_by_area,
             "today": today,
@@ -160,10 +162,11 @@ def person_detail(request, pk: int):
         Person.objects.select_related("municipality", "service_area", "location"), user, pk=pk
     )
     today = timezone.localdate()
-    assignments = list(
+    assignments = mark_in_force(
         restrict(Assignment.objects.filter(person=person), user)
         .select_related("asset__product__category", "service_area", "location")
-        .order_by("-valid_from", "-pk")
+        .order_by("-valid_from", "-pk"),
+        day=today,
     )
     subscriptions = list(
         restrict(Subscription.objects.filter(person=person), user)
@@ -181,7 +184,7 @@ def person_detail(request, pk: int):
         "organisations/person_detail.html",
         {
             "person": person,
-            "assets_now": [a for a in assignments if a.valid_from <= today and a.valid_to is None],
+            "assets_now": [a for a in assignments if a.in_force],
             "assignment_history": assignments,
             "subscriptions_now": [s for s in subscriptions if s.pk in current_ids],
             "subscription_history": [s for s in subscriptions if s.pk not in current_ids],

@@ -47,11 +47,11 @@ def label_with_municipality(obj) -> str:
     return f"{municipality} – {obj}" if municipality is not None else str(obj)
 
 
-def count_of(model, field: str, user, **filters) -> Subquery:
+def count_of(model, field: str, user, *conditions, **filters) -> Subquery:
     """A correlated COUNT of ``model`` rows pointing at the outer row through ``field``,
     limited to what ``user`` may see. One subquery per column, never a query per row."""
     rows = (
-        restrict(model.objects.filter(**{field: OuterRef("pk")}, **filters), user)
+        restrict(model.objects.filter(*conditions, **{field: OuterRef("pk")}, **filters), user)
         .order_by()
         .values(field)
         .annotate(n=Count("pk"))

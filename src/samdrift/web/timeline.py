@@ -24,7 +24,13 @@ def assignment_timeline(history: Sequence, *, today: datetime.date, width: int =
     if not history:
         return mark_safe("")
     start = min(a.valid_from for a in history)
-    end = max([today, *(a.valid_to or today for a in history)])
+    # A move dated in the future is drawn as planned: the axis runs a month past its start.
+    planned_open = [
+        a.valid_from + datetime.timedelta(days=30)
+        for a in history
+        if a.valid_to is None and a.valid_from >= today
+    ]
+    end = max([today, *(a.valid_to or today for a in history), *planned_open])
     end = max(end, start + datetime.timedelta(days=1))
     span = (end - start).days or 1
     label_width, row_height, gap, top = 230, 20, 18, 16
@@ -42,12 +48,16 @@ def assignment_timeline(history: Sequence, *, today: datetime.date, width: int =
         if assignment.person_id:
             who = f"{who} · {assignment.person.username}"
         dates = f"{format_day(assignment.valid_from)} – {format_day(assignment.valid_to) or '…'}"
+        planned = assignment.valid_from > today
+        if planned:
+            dates = f"{dates} ({_('planned')})"
         rows.append(
             format_html(
-                '<g class="segment" data-from="{}"><title>{}: {}</title>'
+                '<g class="segment{}" data-from="{}"><title>{}: {}</title>'
                 '<text x="{}" y="{}" text-anchor="end" class="segment-label">{}</text>'
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"{}/>'
                 '<text x="{}" y="{}" class="segment-label">{}</text></g>',
+                " planned" if planned else "",
                 assignment.valid_from.isoformat(),
                 who,
                 dates,
@@ -60,7 +70,7 @@ def assignment_timeline(history: Sequence, *, today: datetime.date, width: int =
                 row_height,
                 FILLS[index % len(FILLS)],
                 mark_safe(' stroke-dasharray="4 2" stroke="#1b1f24" fill-opacity="0.55"')
-                if assignment.valid_to is None
+                if assignment.valid_to is None or planned
                 else "",
                 x(assignment.valid_from) + 4,
                 y - 2,

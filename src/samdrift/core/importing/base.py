@@ -26,12 +26,14 @@ import gc
 import json
 import logging
 import operator
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models.expressions import RawSQL
@@ -55,7 +57,7 @@ from samdrift.core.importing.parsing import (
     squash,
     unneutralise,
 )
-from samdrift.core.importing.reading import FileProblem, Table, read_table
+from samdrift.core.importing.reading import FileProblem, Table, TableSource
 from samdrift.core.importing.writing import TableWriter, bulk_writing
 
 logger = logging.getLogger("samdrift.importing")
@@ -66,6 +68,14 @@ Progress = Callable[[str, int, int], None]
 BATCH_SIZE = 5000
 # Rows of each kind shown in a preview (the counts always cover every row).
 SAMPLE_LIMIT = 200
+# Errors kept in a report (issue #11): a file of junk under a good header could otherwise
+# give millions, each a few hundred bytes. Every error is still counted, per column.
+MAX_ERRORS = 1000
+# An error message quotes the cell; a cell of junk may be megabytes long.
+MAX_MESSAGE_LENGTH = 500
+# The rows read first to find and check the header (find_header looks ten rows down):
+# a file whose header is wrong is refused before the rest of it is read at all.
+HEAD_ROWS = 20
 
 IMPORTERS: dict[str, str] = {
     "service-areas": "samdrift.organisations.importers.ServiceAreaImporter",
@@ -105,9 +115,15 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
     help_text: Any = ""
+    # Headers that win when another header of this column is there too (Ralph writes
+    # "model" as an id and "model_str" as its name): the other is then not imported.
+    preferred: tuple[str, ...] = ()
 
     def names(self) -> set[str]:
-        names = {squash(self.key)}
+        """What headers mean this column, squashed. Not the key: it is matched as
+        written ("model_name" is Samdrift's exact model, "Model Name" Snipe-IT's
+        model, our product), see ``match_headers``."""
+        names = set()
         for language in ("en", "nb"):
             with translation.override(language):
                 names.add(squash(str(self.label)))
@@ -210,6 +226,78 @@ MUNICIPALITY_COLUMNS = (
 MUNICIPALITY_KEYS = frozenset(c.key for c in MUNICIPALITY_COLUMNS)
 
 
+# --- how a source's files are read (the mapping step) ---------------------------------
+
+IGNORE = ""  # a header mapped to this is not imported
+FIRST_ROWS_SHOWN = 5
+UNKNOWN_LINES_KEPT = 20
+
+
+@dataclass
+class ColumnReading:
+    """How the files of one source are read, when their headers say too little: which
+    column means which field (``columns``: header as written → column key, or
+    ``IGNORE``), what values mean (``values``: column key → {text: value}), and how
+    slashed dates are written (``date_order``: ``parsing.MDY``/``DMY``). Saved per
+    source (``imports.models.ImportMapping``) and found again by the header row's
+    fingerprint."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    date_order: str = ""
+    name: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, name: str = "") -> ColumnReading:
+        if not isinstance(data, dict):
+            raise ValueError(_("A column mapping is a JSON object."))
+        columns = data.get("columns") or {}
+        values = data.get("values") or {}
+        if not isinstance(columns, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
+        ):
+            raise ValueError(_("“columns” maps each header (text) to a column key (text)."))
+        if not isinstance(values, dict) or not all(
+            isinstance(m, dict) and all(isinstance(v, str) for v in m.values())
+            for m in values.values()
+        ):
+            raise ValueError(_("“values” maps a column key to {value as written: meaning}."))
+        order = data.get("date_order") or ""
+        if order not in ("", "mdy", "dmy"):
+            raise ValueError(_("“date_order” is mdy, dmy or empty."))
+        return cls(columns=columns, values=values, date_order=order, name=name)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"columns": self.columns, "values": self.values, "date_order": self.date_order}
+
+
+def header_fingerprint(kind: str, headers: Sequence[str]) -> str:
+    """The same for every file of a source with the same header row (case, spaces and
+    punctuation aside), so a saved reading is found again."""
+    import hashlib
+
+    text = "\x1f".join([kind, *(squash(h) for h in headers)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# Finds the saved reading of a kind's header row (given by the imports app).
+ReadingFinder = Callable[[str, str], "ColumnReading | None"]
+
+
+def note_unknown(report: Report, line: int, key: str, value: str, message: str) -> None:
+    """A value nothing knows (a status label, a category, a company): one error at its
+    first row, the rest counted, so the dry run lists each once with a way to map it."""
+    seen = report.result.unknown_values.setdefault(key, {})
+    entry = seen.get(value)
+    if entry is None:
+        seen[value] = [1, [line]]
+        report.error(line, key, message)
+        return
+    entry[0] += 1
+    if len(entry[1]) < UNKNOWN_LINES_KEPT:
+        entry[1].append(line)
+
+
 # --- the report ----------------------------------------------------------------------
 
 
@@ -264,12 +352,29 @@ class ImportResult:
     to_create: dict[str, list[str]] = field(default_factory=dict)
     columns: list[list[str]] = field(default_factory=list)  # [header, read as] pairs
     errors: list[RowError] = field(default_factory=list)
+    # Every error found, and how many per column ("" for the row or file as a whole);
+    # ``errors`` holds the first MAX_ERRORS of them.
+    error_total: int = 0
+    error_counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     samples: list[RowChange] = field(default_factory=list)
+    # For the column mapping step: the header row, its fingerprint, the first rows, the
+    # saved reading used (its name), and per column key the values nothing knows
+    # ({text: [rows, [first lines]]}), each listed once.
+    headers: list[str] = field(default_factory=list)
+    fingerprint: str = ""
+    first_rows: list[list[str]] = field(default_factory=list)
+    reading: str = ""
+    unknown_values: dict[str, dict[str, list]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def errors_left_out(self) -> int:
+        """Errors counted but not listed (beyond MAX_ERRORS)."""
+        return max(self.error_total - len(self.errors), 0)
 
     @property
     def error_lines(self) -> list[int]:
@@ -294,14 +399,27 @@ class Report:
     def __init__(self, result: ImportResult) -> None:
         self.result = result
         self.headers: dict[str, str] = {}  # column key -> the header as written in the file
+        self.labels: dict[str, str] = {}  # column key -> its label, for columns not in it
         self._to_create: dict[str, set[str]] = {}
         self._samples = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
+        self._counts: Counter[str] = Counter()
 
     def header(self, key: str) -> str:
-        return self.headers.get(key, key)
+        """The column as a person knows it: its header in the file, else its label —
+        never the internal key."""
+        return self.headers.get(key) or self.labels.get(key) or ""
 
     def error(self, line: int, key: str, message: str) -> None:
-        self.result.errors.append(RowError(line, self.header(key) if key else "", message))
+        self.add(RowError(line, self.header(key) if key else "", message))
+
+    def add(self, error: RowError) -> None:
+        """Count an error; keep it if fewer than MAX_ERRORS are kept."""
+        self.result.error_total += 1
+        self._counts[error.column] += 1
+        if len(self.result.errors) < MAX_ERRORS:
+            if len(error.message) > MAX_MESSAGE_LENGTH:
+                error.message = error.message[: MAX_MESSAGE_LENGTH - 1] + "…"
+            self.result.errors.append(error)
 
     def warning(self, message: str) -> None:
         self.result.warnings.append(message)
@@ -324,6 +442,9 @@ class Report:
     def finish(self) -> ImportResult:
         self.result.to_create = {k: sorted(v) for k, v in sorted(self._to_create.items())}
         self.result.errors.sort(key=lambda e: e.line)
+        # Errors added to the result directly (a rolled-back import) count as well.
+        self.result.error_total = max(self.result.error_total, len(self.result.errors))
+        self.result.error_counts = dict(self._counts.most_common())
         return self.result
 
 
@@ -351,24 +472,59 @@ class Row:
 
 
 def match_headers(
-    headers: Sequence[str], columns: Sequence[Column], report: Report
+    headers: Sequence[str],
+    columns: Sequence[Column],
+    report: Report,
+    reading: ColumnReading | None = None,
 ) -> dict[str, int]:
     """Column key -> index in the file. Unknown headers are reported as not imported;
-    a column named twice, or a required one missing, is an error of the file."""
+    a column named twice, or a required one missing, is an error of the file. A
+    ``reading`` (the mapping step) says what a header means before the names do."""
     by_name: dict[str, Column] = {}
     for column in columns:
         for name in column.names():
             by_name.setdefault(name, column)
+    for column in columns:  # the key however written, last: "Asset-Tag" is asset_tag
+        by_name.setdefault(squash(column.key), column)
+    by_key = {column.key: column for column in columns}
+    # A header written as a column's key (our own exports) means that column.
+    by_exact_key = {column.key.casefold(): column for column in columns}
+    mapped = {squash(h): key for h, key in (reading.columns if reading else {}).items()}
     found: dict[str, int] = {}
     described: list[list[str]] = []
     for index, header in enumerate(headers):
         if not header:
             continue
-        column = by_name.get(squash(header))
+        if squash(header) in mapped:
+            key = mapped[squash(header)]
+            if key == IGNORE:
+                described.append([header, ""])
+                continue
+            column = by_key.get(key)
+            if column is None:
+                report.error(
+                    0,
+                    "",
+                    _("The mapping reads “%(header)s” as %(key)s, which %(kind)s do not have.")
+                    % {"header": header, "key": key, "kind": report.result.kind},
+                )
+                continue
+        else:
+            column = by_exact_key.get(header.strip().casefold()) or by_name.get(squash(header))
         if column is None:
             described.append([header, ""])
             continue
-        if column.key in found:
+        if column.key in found and column.preferred:
+            preferred = {squash(name) for name in column.preferred}
+            earlier = headers[found[column.key]]
+            if squash(header) in preferred and squash(earlier) not in preferred:
+                described = [[h, "" if h == earlier else r] for h, r in described]
+            elif squash(earlier) in preferred and squash(header) not in preferred:
+                described.append([header, ""])
+                continue
+        if column.key in found and headers[found[column.key]] not in {
+            h for h, read_as in described if not read_as
+        }:
             report.error(
                 0,
                 "",
@@ -402,13 +558,20 @@ def match_headers(
     return found
 
 
-def find_header(table: Table, columns: Sequence[Column], report: Report) -> Table:
+def find_header(
+    table: Table,
+    columns: Sequence[Column],
+    report: Report,
+    reading: ColumnReading | None = None,
+) -> Table:
     """The table with its real header row: spreadsheets often carry a title or a note
     above it ("Eiendeler per 31.12.2026"). When the first row names fewer than two known
     columns and one of the next ten names at least two, that one is the header."""
     names: set[str] = set()
     for column in columns:
-        names |= column.names()
+        names |= column.names() | {squash(column.key)}
+    if reading is not None:
+        names |= {squash(h) for h, key in reading.columns.items() if key != IGNORE}
 
     def known(cells) -> int:
         return sum(1 for cell in cells if isinstance(cell, str) and squash(cell) in names)
@@ -442,8 +605,15 @@ def parse_rows(
     columns: Sequence[Column],
     report: Report,
     progress: Progress | None = None,
+    *,
+    date_order: str | None = None,
+    value_maps: dict[str, dict[str, str]] | None = None,
 ) -> list[Row]:
     """Every row's cells read by their column's parser; unreadable cells are reported.
+
+    ``date_order`` declares how slashed dates are written (``parsing.MDY``/``DMY``);
+    ``value_maps`` (column key → {text as written: what it means}) translates a
+    column's values before parsing — once per distinct text, like the parsing itself.
 
     The file is read column by column, and each distinct text of a column is parsed
     once: a column of 100,000 cells holds a few hundred distinct dates or statuses, and
@@ -458,6 +628,7 @@ def parse_rows(
     total = len(records)
     # (position, column order, key, message); sorted into row order before reporting.
     problems: list[tuple[int, int, str, str]] = []
+    silent_failed: list[tuple[int, str]] = []  # failed cells reported once elsewhere
     if records and max(map(len, records)) > width:
         for position, cells in enumerate(records):
             if len(cells) > width and any(
@@ -478,8 +649,19 @@ def parse_rows(
     keys = list(mapping)
     parsed: list[list[Any]] = []
     for order, (key, cells) in enumerate(zip(keys, _columns(records, keys, mapping), strict=True)):
-        values, failures = _read_column(cells, by_key[key].parser)
+        parser = by_key[key].parser
+        translate = (value_maps or {}).get(key)
+        if translate:
+            parser = _Translated(parser, translate)
+        if hasattr(parser, "for_column"):
+            # Column-wide reading choices (the order of slashed dates) from its texts.
+            parser = parser.for_column(dict.fromkeys(cells), date_order)
+        values, failures = _read_column(cells, parser)
         parsed.append(values)
+        if failures and isinstance(by_key[key].parser, Choice):
+            # A value no choice knows is listed once, with its rows counted, to be
+            # mapped; not repeated on every row that has it.
+            failures = _once_per_value(failures, cells, lines, key, report, silent_failed)
         problems.extend((position, order, key, message) for position, message in failures)
         if progress is not None:
             progress("check", total * (order + 1) // (2 * len(keys)), total)
@@ -487,6 +669,8 @@ def parse_rows(
     problems.sort(key=lambda problem: problem[:2])
     for position, _order, key, message in problems:
         report.error(lines[position], key, message)
+        failed.setdefault(position, set()).add(key)
+    for position, key in silent_failed:
         failed.setdefault(position, set()).add(key)
     no_failures: frozenset[str] = frozenset()
     if not keys:
@@ -498,6 +682,40 @@ def parse_rows(
     for position, keys_failed in failed.items():
         rows[position].failed = frozenset(keys_failed)
     return rows
+
+
+def _once_per_value(
+    failures: list[tuple[int, str]],
+    cells: Sequence[Any],
+    lines: list[int],
+    key: str,
+    report: Report,
+    silent_failed: list[tuple[int, str]],
+) -> list[tuple[int, str]]:
+    """The first failure of each distinct text (its message saying how many rows have
+    it); the others are only marked failed. Records the values for the mapping step."""
+    firsts: dict[str, tuple[int, str]] = {}
+    seen = report.result.unknown_values.setdefault(key, {})
+    for position, message in failures:
+        text = " ".join(str(cells[position]).split())
+        entry = seen.get(text)
+        if entry is None:
+            seen[text] = [1, [lines[position]]]
+            firsts[text] = (position, message)
+            continue
+        entry[0] += 1
+        if len(entry[1]) < UNKNOWN_LINES_KEPT:
+            entry[1].append(lines[position])
+        silent_failed.append((position, key))
+    kept = []
+    for text, (position, message) in firsts.items():
+        count = seen[text][0]
+        if count > 1:
+            message += " " + _("(on %(count)d rows; map the value once for all of them)") % {
+                "count": count
+            }
+        kept.append((position, message))
+    return kept
 
 
 def _columns(
@@ -517,6 +735,35 @@ def _columns(
         return
     for index in indexes:
         yield [cells[index] if index < len(cells) else None for cells in records]
+
+
+class _Translated:
+    """A parser reading a cell through the user's value mapping first ("Ready to
+    Deploy" → "in_stock"); texts not in the mapping are read as written."""
+
+    cacheable = True
+
+    def __init__(self, parser: Callable[[Any], Any], mapping: dict[str, str]) -> None:
+        self.parser = parser
+        self.mapping = {squash(k): v for k, v in mapping.items()}
+
+    def for_column(self, texts, declared):
+        if hasattr(self.parser, "for_column"):
+            return _Translated(self.parser.for_column(texts, declared), {})._with(self.mapping)
+        return self
+
+    def _with(self, mapping: dict[str, str]) -> _Translated:
+        self.mapping = mapping
+        return self
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, str):
+            mapped = self.mapping.get(squash(value))
+            if mapped == IGNORE:
+                return None  # mapped to "nothing": as if the cell were empty
+            if mapped is not None:
+                return self.parser(mapped)
+        return self.parser(value)
 
 
 class _Unreadable:
@@ -706,7 +953,12 @@ class Importer:
 
     def field_label(self, key: str) -> str:
         column = next((c for c in self.all_columns() if c.key == key), None)
-        return str(column.label).lower() if column is not None else key
+        if column is not None:
+            return str(column.label).lower()
+        try:  # never the internal key in a message
+            return str(self.model._meta.get_field(key).verbose_name)
+        except FieldDoesNotExist:
+            return key.replace("_", " ")
 
     def progress(self, count: int) -> None:
         self.written += count
@@ -990,11 +1242,16 @@ def run_import(
     dry_run: bool = False,
     on: datetime.date | None = None,
     progress: Progress | None = None,
+    reading: ColumnReading | None = None,
+    find_reading: ReadingFinder | None = None,
 ) -> ImportResult:
     """Check a file and, unless ``dry_run`` or anything is wrong, import all of it.
 
     Returns the result with every error; nothing is written when there is one. The
     caller checks permissions (``can_import``) and sets the actor (``acting_as``).
+    ``reading`` says how to read the file's columns and values (the mapping step);
+    without it, ``find_reading(kind, fingerprint)`` may give the one saved for files
+    with this header row.
     """
     cls = importer_class(kind)
     result = ImportResult(
@@ -1011,21 +1268,40 @@ def run_import(
         return report.finish()
     if progress is not None:
         progress("read", 0, 1)
+    columns = cls.all_columns()
+    report.labels = {column.key: str(column.label) for column in columns}
     try:
-        table = read_table(data, filename)
+        table, reading = _read_checked(data, filename, columns, report, reading, find_reading)
     except FileProblem as problem:
         report.error(0, "", str(problem))
         return report.finish()
+    if table is None:  # a file-level error, found in the first rows
+        return report.finish()
     result.file_description = table.describe()
-    result.rows = len(table.rows)
     if progress is not None:
         progress("read", 1, 1)
-    columns = cls.all_columns()
-    table = find_header(table, columns, report)
-    mapping = match_headers(table.headers, columns, report)
+    result.warnings.extend(table.warnings)
+    table = find_header(table, columns, report, reading)
+    mapping = match_headers(table.headers, columns, report, reading)
+    refuse_unknown_header(table.headers, mapping, report)
     if not result.ok:
         return report.finish()
-    rows = parse_rows(table, mapping, columns, report, progress)
+    result.rows = len(table.rows)  # data rows: title rows above the header are not
+    if not table.rows:
+        report.error(0, "", _("The file has a header but no rows under it: nothing to import."))
+        return report.finish()
+    note_blank_headers(table, report)
+    for line, index, message in sorted(table.cell_problems):
+        report.add(RowError(line, column_name(table.headers, index), message))
+    rows = parse_rows(
+        table,
+        mapping,
+        columns,
+        report,
+        progress,
+        date_order=reading.date_order if reading else None,
+        value_maps=reading.values if reading else None,
+    )
     del table  # the parsed rows are all that is needed from here on
     context = ImportContext(
         municipality=municipality,
@@ -1079,6 +1355,107 @@ def run_import(
     if progress is not None:
         progress("done", 1, 1)
     return result
+
+
+def _read_checked(
+    data: bytes,
+    filename: str,
+    columns: Sequence[Column],
+    report: Report,
+    reading: ColumnReading | None,
+    find_reading: ReadingFinder | None,
+) -> tuple[Table | None, ColumnReading | None]:
+    """The file's table and the column reading to use; the table is None when its header
+    has a file-level error (a required column missing, one named twice, none known),
+    which is then in ``report``.
+
+    The header is checked on the first rows before the rest is read (50 MB of junk took
+    minutes and gigabytes to be refused, row by row); a small file is read once. The
+    header row, its fingerprint and the first rows go into the result either way: the
+    mapping step shows them when the columns were not understood.
+    """
+    result = report.result
+    source = TableSource(data, filename)
+    head = source.read(max_rows=HEAD_ROWS)
+    scratch = Report(ImportResult(kind=result.kind, filename=filename))
+    scratch.labels = report.labels
+    head_table = find_header(head, columns, scratch, reading)
+    result.headers = [str(h) for h in head_table.headers]
+    result.fingerprint = header_fingerprint(result.kind, result.headers)
+    result.first_rows = [
+        ["" if c is None else display(c) for c in cells]
+        for _line, cells in head_table.rows[:FIRST_ROWS_SHOWN]
+    ]
+    if reading is None and find_reading is not None:
+        reading = find_reading(result.kind, result.fingerprint)
+    if reading is not None:
+        result.reading = reading.name or "-"
+    mapping = match_headers(head_table.headers, columns, scratch, reading)
+    refuse_unknown_header(head_table.headers, mapping, scratch)
+    if not scratch.result.ok:
+        result.file_description = head.describe()
+        result.columns = scratch.result.columns
+        result.warnings.extend([*head.warnings, *scratch.result.warnings])
+        for error in scratch.result.errors:
+            report.add(error)
+        return None, reading
+    if len(head.rows) + 1 < HEAD_ROWS:
+        return head, reading  # that was all of it
+    return source.read(), reading
+
+
+def refuse_unknown_header(headers: Sequence[str], mapping: dict[str, int], report: Report) -> None:
+    """A file none of whose columns this kind reads is the wrong file (or junk): an error
+    of the file, found from its first row, so that no row is read."""
+    if mapping or not report.result.ok:
+        return
+    shown = [f"“{header[:40]}”" for header in headers if header][:5]
+    report.error(
+        0,
+        "",
+        _(
+            "None of the file's columns is one this import reads (its first row reads "
+            "%(headers)s); is it the right file, and the right kind of import?"
+        )
+        % {"headers": ", ".join(shown) + (" …" if len(headers) > 5 else "")},
+    )
+
+
+def column_name(headers: Sequence[str], index: int) -> str:
+    """A column as a message names it: its header, or its letter when it has none."""
+    if index < len(headers) and headers[index]:
+        return headers[index]
+    return _("column %(letter)s") % {"letter": column_letter(index)}
+
+
+def column_letter(index: int) -> str:
+    """A spreadsheet's name of the column at ``index`` (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def note_blank_headers(table: Table, report: Report) -> None:
+    """A column with values but no header is not imported, and said so, as an unknown
+    column is (match_headers notes those)."""
+    blank = [
+        index
+        for index, header in enumerate(table.headers)
+        if not header
+        and any(
+            index < len(cells)
+            and cells[index] is not None
+            and (not isinstance(cells[index], str) or cells[index].strip())
+            for _line, cells in table.rows
+        )
+    ]
+    if blank:
+        names = ", ".join(column_letter(index) for index in blank)
+        report.result.columns.extend([f"({column_name([], index)})", ""] for index in blank)
+        report.warning(_("Not imported (no header): column %(columns)s.") % {"columns": names})
 
 
 def _plan(importer: Importer, rows: list[Row]) -> None:

@@ -27,7 +27,15 @@ class CellError(ValueError):
 
 # Spaces that spreadsheets and Norwegian typography put between thousands.
 THOUSANDS_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\u2007'")
-CURRENCY_WORDS = re.compile(r"^(?:kr\.?|nok)\s*|\s*(?:kr\.?|nok|,-|\.-)$", re.IGNORECASE)
+CURRENCY_WORDS = re.compile(
+    r"^(?:kr\.?|nok|usd|eur|sek|dkk|gbp|[$€£])\s*|\s*(?:kr\.?|nok|usd|eur|sek|dkk|gbp|[$€£]|,-|\.-)$",
+    re.IGNORECASE,
+)
+# Currencies written the US/UK way put a comma between thousands: $1,234 is 1234.
+THOUSANDS_COMMA_CURRENCY = re.compile(r"^\s*(?:usd|gbp|[$£])|(?:usd|gbp|[$£])\s*$", re.IGNORECASE)
+# Exponent notation (1e3) is how a spreadsheet shows a number it has lost the digits of;
+# never a cost someone wrote.
+EXPONENT = re.compile(r"\d[eE][+-]?\d")
 # A number beginning and ending like this has no currency word for CURRENCY_WORDS to remove.
 PLAIN_NUMBER_FIRST = frozenset("0123456789-+(.,\u2212")
 PLAIN_NUMBER_LAST = frozenset("0123456789")
@@ -35,6 +43,10 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2
 NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:\s+\d{1,2}[:.]\d{2}.*)?$")
 ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 NORWEGIAN_MONTH = re.compile(r"^(\d{1,2})[./](\d{4})$")
+SLASHED_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?:[ T]\d{1,2}:\d{2}.*)?$")
+# Orders of a slashed date: month first (US: Snipe-IT, Excel in English) or day first.
+MDY, DMY = "mdy", "dmy"
+DATE_ORDERS = (MDY, DMY)
 TWO_DIGIT_YEAR_PIVOT = 70  # 31.12.26 is 2026, 01.01.95 is 1995
 DATE_HINT = "31.12.2026, 2026-12-31"
 
@@ -86,6 +98,14 @@ class Text:
         return text
 
 
+class Name(Text):
+    """A name: trimmed, runs of spaces (also tabs, no-break spaces, line breaks) made one
+    space, so "Skåla  skole" and "Skåla skole" are the same location."""
+
+    def __call__(self, value: Any) -> str:
+        return super().__call__(" ".join(as_text(value).split()))
+
+
 class Email(Text):
     cacheable = True
 
@@ -106,16 +126,47 @@ def _two_digit_year(year: str) -> int:
 
 
 class Date:
-    """A day: 31.12.2026 (also 1.2.2026 and 31.12.26), 2026-12-31, or a date cell."""
+    """A day: 31.12.2026 (also 1.2.2026 and 31.12.26), 2026-12-31, or a date cell.
+
+    Slashed dates (12/31/26, 31/12/2026) are read only in a known order: declared
+    (``order``), or found by ``for_column`` from the column's own values — month first
+    when every first part is at most 12 and some second part is above 12 (the US form
+    Snipe-IT and English Excel write), day first the other way round. A column whose
+    slashed dates fit both is refused: 03/04/2026 would be guessed, and a wrong guess is
+    a wrong day on every row.
+    """
 
     cacheable = True  # the same value always gives the same result
+
+    def __init__(self, order: str | None = None) -> None:
+        self.order = order
+
+    def for_column(self, texts: Iterable[Any], declared: str | None = None) -> Date:
+        """This parser, or one that reads the column's slashed dates in their order."""
+        if declared in DATE_ORDERS:
+            return Date(declared)
+        if self.order is not None:
+            return self
+        firsts, seconds = [], []
+        for text in texts:
+            match = SLASHED_DATE.match(text.strip()) if type(text) is str else None
+            if match:
+                firsts.append(int(match.group(1)))
+                seconds.append(int(match.group(2)))
+        if not firsts:
+            return self
+        if max(firsts) <= 12 and max(seconds) > 12:
+            return Date(MDY)
+        if max(seconds) <= 12 and max(firsts) > 12:
+            return Date(DMY)
+        return self
 
     def __call__(self, value: Any) -> datetime.date:
         if isinstance(value, datetime.datetime):
             return value.date()
         if isinstance(value, datetime.date):
             return value
-        text = as_text(value)
+        text = " ".join(as_text(value).split())
         match = NORWEGIAN_DATE.match(text)
         if match:
             day, month, year = match.group(1), match.group(2), match.group(3)
@@ -125,6 +176,22 @@ class Date:
         match = ISO_DATE.match(text)
         if match:
             return self._make(int(match.group(1)), match.group(2), match.group(3), text)
+        match = SLASHED_DATE.match(text)
+        if match:
+            if self.order is None:
+                raise CellError(
+                    _(
+                        "date not understood: %(value)s — month/day or day/month? The "
+                        "column's dates fit both; write e.g. %(hint)s, or declare the order "
+                        "(m/d/y or d/m/y) when mapping the columns"
+                    )
+                    % {"value": text, "hint": DATE_HINT}
+                )
+            first, second, year = match.group(1), match.group(2), match.group(3)
+            month, day = (first, second) if self.order == MDY else (second, first)
+            return self._make(
+                int(year) if len(year) == 4 else _two_digit_year(year), month, day, text
+            )
         raise CellError(
             _("date not understood: %(value)s (write e.g. %(hint)s)")
             % {"value": text, "hint": DATE_HINT}
@@ -178,10 +245,18 @@ def parse_decimal_text(text: str) -> Decimal:
     a comma and a point appear, the later one is the decimal separator.
     """
     text = text.strip()
+    thousands_comma = False
     if text[:1] in PLAIN_NUMBER_FIRST and text[-1:] in PLAIN_NUMBER_LAST:
         cleaned = text.translate(THOUSANDS_SPACES)
     else:
+        thousands_comma = bool(THOUSANDS_COMMA_CURRENCY.search(text))
         cleaned = CURRENCY_WORDS.sub("", text).translate(THOUSANDS_SPACES)
+    if EXPONENT.search(cleaned):
+        raise CellError(
+            _("%(value)s is in exponent notation; write the number in full") % {"value": text}
+        )
+    if thousands_comma and cleaned.count(",") and not cleaned.count("."):
+        cleaned = cleaned.replace(",", "")
     if cleaned.startswith("(") and cleaned.endswith(")"):
         cleaned = "-" + cleaned[1:-1]  # accountants' negative
     cleaned = cleaned.replace("\u2212", "-")  # the typographic minus sign

@@ -217,9 +217,11 @@ def _number(text: str) -> int | Decimal | str:
         except ValueError:
             return text
     try:
-        return Decimal(text)
+        number = Decimal(text)
     except InvalidOperation:
         return text
+    # A cell may hold any text; "NaN" or "Infinity" is no number (the parsers say so).
+    return number if number.is_finite() else text
 
 
 def _excel_date(text: str, epoch: datetime.datetime) -> Any:
@@ -232,8 +234,11 @@ def _excel_date(text: str, epoch: datetime.datetime) -> Any:
     return value
 
 
-def read_rows(source: bytes | IO[bytes]) -> list[tuple[int, list[Any]]]:
-    """Every non-empty row of the first visible worksheet: (row number, cell values).
+def read_rows(
+    source: bytes | IO[bytes], *, max_rows: int | None = None
+) -> list[tuple[int, list[Any]]]:
+    """Every non-empty row of the first visible worksheet: (row number, cell values), or
+    only the first ``max_rows`` of them (the rest of the sheet is not parsed).
 
     Cells are ``None`` where empty; trailing empty cells are dropped.
     """
@@ -250,7 +255,7 @@ def read_rows(source: bytes | IO[bytes]) -> list[tuple[int, list[Any]]]:
             raise XlsxError("The worksheet is too large to import.")
         shared = _shared_strings(archive, workbook)
         date_styles = _date_styles(archive, workbook)
-        return _sheet_rows(archive, sheet, shared, date_styles, epoch)
+        return _sheet_rows(archive, sheet, shared, date_styles, epoch, max_rows)
 
 
 def _other(cell_type: str, raw: str) -> Any:
@@ -272,6 +277,7 @@ def _sheet_rows(
     shared: list[str],
     date_styles: frozenset[int],
     epoch: datetime.datetime,
+    max_rows: int | None = None,
 ) -> list[tuple[int, list[Any]]]:
     rows: list[tuple[int, list[Any]]] = []
     column_cache: dict[str, int] = {}
@@ -341,8 +347,11 @@ def _sheet_rows(
         elif name == "v" or name == "t":
             collect = False
         elif name == "row":
-            if cells:
+            # Rows whose cells are all empty strings are as good as absent.
+            if cells and any(v is not None and v != "" for v in cells):
                 rows.append((row_number, list(cells)))
+                if max_rows is not None and len(rows) >= max_rows:
+                    raise _Enough
         elif name == "rPh":
             phonetic -= 1
 
@@ -355,11 +364,12 @@ def _sheet_rows(
     try:
         with archive.open(sheet) as stream:
             parser.ParseFile(stream)
+    except _Enough:
+        pass
     except expat.ExpatError as error:
         raise XlsxError(f"The worksheet is not well-formed XML ({error}).") from None
-    # Rows whose cells are all empty strings are as good as absent.
-    return [
-        (number, values)
-        for number, values in rows
-        if any(v is not None and v != "" for v in values)
-    ]
+    return rows
+
+
+class _Enough(Exception):
+    """Raised from a parse handler to stop reading once ``max_rows`` rows are read."""

@@ -7,6 +7,7 @@ it in one transaction or nothing at all. Exit status 0 when imported (or, with
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -14,8 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from samdrift.core.actor import acting_as, cli_actor_label
 from samdrift.core.importing import IMPORTERS, ImportResult, importer_class, run_import
+from samdrift.core.importing.base import ColumnReading
 from samdrift.core.importing.parsing import CellError, Date
-from samdrift.imports.services import find_municipality
+from samdrift.imports.services import find_municipality, find_reading
 
 
 class Command(BaseCommand):
@@ -54,6 +56,23 @@ class Command(BaseCommand):
             "--user", help="record the import in the change log as done by this Samdrift user"
         )
         parser.add_argument(
+            "--map",
+            help='how to read the columns: a JSON file {"columns": {header: column key or '
+            '"" to ignore}, "values": {column key: {value: meaning}}, "date_order": '
+            '"mdy"|"dmy"}, or the name of a saved mapping. Without it, the mapping '
+            "saved for this header row (if any) is used",
+        )
+        parser.add_argument(
+            "--save-map",
+            metavar="NAME",
+            help="save the --map (and --date-order) under NAME for files with this header row",
+        )
+        parser.add_argument(
+            "--date-order",
+            choices=["mdy", "dmy"],
+            help="slashed dates are month/day/year (mdy, US) or day/month/year (dmy)",
+        )
+        parser.add_argument(
             "--progress",
             choices=["auto", "bar", "plain", "none"],
             default="auto",
@@ -88,6 +107,7 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"No user {options['user']!r}.")
+        reading = self.reading(options, kind)
         with (
             progress_display(options["progress"]) as progress,
             acting_as(user, label=cli_actor_label()),
@@ -102,10 +122,50 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 on=on,
                 progress=progress,
+                reading=reading,
+                find_reading=find_reading,
             )
+        if options["save_map"] and result.headers and reading is not None:
+            from samdrift.imports.services import save_mapping
+
+            saved = save_mapping(
+                user=user,
+                kind=kind,
+                headers=result.headers,
+                reading=reading,
+                name=options["save_map"],
+            )
+            self.stdout.write(f"Saved the mapping “{saved.name}” for this header row.")
         self.report(result)
         if not result.ok:
             sys.exit(1)
+
+    def reading(self, options, kind: str) -> ColumnReading | None:
+        """The --map (a JSON file or a saved mapping's name) and --date-order."""
+        reading = None
+        given = options["map"]
+        if given:
+            path = Path(given)
+            if path.is_file():
+                try:
+                    reading = ColumnReading.from_dict(json.loads(path.read_text("utf-8")))
+                except (ValueError, UnicodeDecodeError) as error:
+                    raise CommandError(f"--map {given}: {error}") from None
+            else:
+                from samdrift.imports.models import ImportMapping
+
+                saved = ImportMapping.objects.filter(kind=kind, name=given).first()
+                if saved is None:
+                    raise CommandError(
+                        f"--map {given!r}: no such file, and no saved {kind} mapping of that name."
+                    )
+                reading = saved.reading()
+        if options["date_order"]:
+            reading = reading or ColumnReading()
+            reading.date_order = options["date_order"]
+        if options["save_map"] and reading is None:
+            raise CommandError("--save-map needs --map (or --date-order) to save.")
+        return reading
 
     def report(self, result: ImportResult) -> None:
         from rich.console import Console
@@ -117,6 +177,16 @@ class Command(BaseCommand):
         read_as = [f"{header} → {label}" for header, label in result.columns if label]
         if read_as:
             console.print("Columns: " + "; ".join(read_as), style="dim")
+        if result.reading:
+            console.print(f"Read with the mapping “{result.reading}”.", style="dim")
+        for key, values in result.unknown_values.items():
+            for value, (count, _lines) in values.items():
+                console.print(
+                    f"Unknown {key} value “{value}” on {count} rows: map it with --map "
+                    f'{{"values": {{"{key}": {{"{value}": "…"}}}}}}',
+                    style="yellow",
+                    markup=False,
+                )
         for warning in result.warnings:
             console.print(f"Note: {warning}", style="yellow")
         table = Table(show_header=False, box=None, pad_edge=False)
@@ -132,9 +202,19 @@ class Command(BaseCommand):
             table.add_row(f"new {what}", f"{len(names):,}  ({shown})")
         console.print(table)
         if result.errors:
-            console.print(f"{len(result.errors):,} errors:", style="bold red")
+            console.print(f"{result.error_total:,} errors:", style="bold red")
             for error in result.errors:
                 console.print(f"  {error}", markup=False)
+            if result.errors_left_out:
+                per_column = "; ".join(
+                    f"{column or '(the row)'} {count:,}"
+                    for column, count in result.error_counts.items()
+                )
+                console.print(
+                    f"… and {result.errors_left_out:,} more (the first {len(result.errors):,} "
+                    f"are listed). Errors per column: {per_column}.",
+                    markup=False,
+                )
             console.print(
                 "Nothing was imported: correct these rows (or use --update/--strict as the "
                 "messages say) and run again.",

@@ -17,7 +17,22 @@
       }
     });
   }
+  // A confirmation form is sent once: its button is disabled on the first submit. The
+  // server refuses to act twice anyway (web/confirm.py); this spares the second request.
+  function confirmOnce(form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        setTimeout(function () { button.disabled = true; }, 0);
+      });
+    });
+  }
   function init(root) {
+    root.querySelectorAll("form[data-confirm-once]").forEach(function (form) {
+      if (!form.dataset.confirmOnceReady) {
+        form.dataset.confirmOnceReady = "1";
+        confirmOnce(form);
+      }
+    });
     root.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
       if (!form.dataset.autosubmitReady) {
         form.dataset.autosubmitReady = "1";
