@@ -56,7 +56,7 @@ from samdrift.billing.services import (
     issue_period,
     parse_month,
 )
-from samdrift.core.api import ReadOnlySamdriftViewSet, SamdriftModelSerializer
+from samdrift.core.api import DateField, ReadOnlySamdriftViewSet, SamdriftModelSerializer
 from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from samdrift.core.filtersets import SamdriftFilterSet, ScopedModelChoiceFilter
 from samdrift.core.permissions import restrict
@@ -74,7 +74,7 @@ class BillingPeriodSerializer(serializers.ModelSerializer):
 
 
 class BillingRunSerializer(serializers.ModelSerializer):
-    duration_seconds = serializers.FloatField(read_only=True)
+    duration_seconds = serializers.FloatField(read_only=True, allow_null=True)
 
     class Meta:
         model = BillingRun
@@ -351,7 +351,7 @@ class RunRequestSerializer(serializers.Serializer):
 
 
 class IssueRequestSerializer(serializers.Serializer):
-    issue_date = serializers.DateField(required=False, help_text="Default: today.")
+    issue_date = DateField(required=False, help_text="Default: today.")
 
 
 class CreditRequestSerializer(serializers.Serializer):
@@ -361,7 +361,7 @@ class CreditRequestSerializer(serializers.Serializer):
         required=False,
         help_text="Invoice line id → net amount to credit. Leave out to credit in full.",
     )
-    issue_date = serializers.DateField(required=False)
+    issue_date = DateField(required=False)
 
 
 class PeriodFilterSet(SamdriftFilterSet):

@@ -25,8 +25,9 @@ urlpatterns = [
         name="invoice_credit_confirm",
     ),
     path("invoices/<int:pk>/ehf.xml", views.invoice_ehf, name="invoice_ehf"),
-    path(
-        "invoices/<int:pk>/specification.<str:fmt>",
+    # Only the formats there are: any other extension is a 404, not a CSV under its name.
+    re_path(
+        r"^invoices/(?P<pk>[0-9]+)/specification\.(?P<fmt>csv|xlsx)$",
         views.invoice_specification,
         name="invoice_specification",
     ),

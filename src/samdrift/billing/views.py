@@ -82,7 +82,7 @@ from samdrift.web.confirm import (
     render_confirmation,
 )
 from samdrift.web.formatting import format_day, format_money, format_number
-from samdrift.web.forms import DateInput, MoneyField, add_service_errors
+from samdrift.web.forms import DateField, DateInput, MoneyField, add_service_errors
 from samdrift.web.permissions import get_restricted_or_404
 
 CHARGES_PER_PAGE = 100
@@ -114,7 +114,7 @@ class CreditForm(forms.Form):
     credited; every one empty: the whole invoice). Bound, it re-renders what was typed."""
 
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300)
-    issue_date = forms.DateField(label=gettext_lazy("Issue date"), required=False, widget=DateInput)
+    issue_date = DateField(label=gettext_lazy("Issue date"), required=False, widget=DateInput)
 
     def __init__(self, *args, lines=(), **kwargs):
         super().__init__(*args, **kwargs)

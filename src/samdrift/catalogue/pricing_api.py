@@ -17,7 +17,7 @@ from samdrift.catalogue.pricing import (
     publish_indexation,
     publish_price_list,
 )
-from samdrift.core.api import ReadOnlySamdriftViewSet
+from samdrift.core.api import DateField, ReadOnlySamdriftViewSet
 from samdrift.core.permissions import restrict
 from samdrift.organisations.models import Municipality
 
@@ -88,7 +88,7 @@ class IndexationCalculationSerializer(serializers.Serializer):
 
 class PriceListRequestSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
-    valid_from = serializers.DateField(
+    valid_from = DateField(
         required=False, allow_null=True, help_text=_("Default: 1 January of the year.")
     )
 
@@ -108,7 +108,10 @@ class IndexationPublishRequestSerializer(IndexationRequestSerializer):
 
 
 class PriceListPublicationSerializer(serializers.ModelSerializer):
-    published_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Null when published by the CLI or a user since deleted.
+    published_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = PriceListPublication

@@ -46,7 +46,7 @@ from samdrift.web.confirm import (
     render_confirmation,
 )
 from samdrift.web.formatting import format_day, format_money, format_number
-from samdrift.web.forms import DateInput, MoneyField, add_service_errors
+from samdrift.web.forms import DateField, DateInput, MoneyField, add_service_errors
 from samdrift.web.permissions import get_restricted_or_404, require_write
 
 HUNDRED = Decimal(100)
@@ -203,7 +203,7 @@ def category_lease_edit(request, pk: int):
 
 class PriceListForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    valid_from = forms.DateField(
+    valid_from = DateField(
         label=gettext_lazy("Valid from"),
         required=False,
         widget=DateInput,

@@ -13,7 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, router
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -25,6 +25,15 @@ from samdrift.core.filtersets import ObjectChangeFilterSet
 from samdrift.core.models import ObjectChange
 from samdrift.core.permissions import restrict
 from samdrift.core.services import save_object
+from samdrift.core.validators import validate_supported_date
+
+
+class DateField(serializers.DateField):
+    """A date in the API: only dates the system can calculate with (core.validators)."""
+
+    def __init__(self, **kwargs):
+        kwargs["validators"] = [*kwargs.get("validators", ()), validate_supported_date]
+        super().__init__(**kwargs)
 
 
 class ScopedRelatedFieldsMixin:
@@ -139,6 +148,11 @@ class SamdriftModelSerializer(
     the write in one transaction); serializers of models with their own operations
     override ``create``/``update`` to call those services.
     """
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: DateField,
+    }
 
     def create(self, validated_data):
         return save_object(instance=self.Meta.model(), changes=validated_data)
@@ -269,6 +283,7 @@ class ObjectChangeViewSet(RestrictedQuerysetMixin, viewsets.ReadOnlyModelViewSet
     ordering_fields = ["time", "id"]
 
 
+@extend_schema_serializer(many=False)  # one object, though answered by ``list``
 class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField(source="get_full_name")

@@ -1,4 +1,5 @@
-"""DRF plumbing named in settings.REST_FRAMEWORK: permission, pagination, error handler.
+"""DRF plumbing named in settings.REST_FRAMEWORK: permission, parser, pagination, error
+handler.
 
 Kept apart from ``core.api`` because DRF imports these while its own views module is
 still loading; this module must not import rest_framework.views at import time.
@@ -14,9 +15,10 @@ from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from samdrift.core.permissions import can_write
@@ -41,6 +43,48 @@ class RolePermission(BasePermission):
             return user.is_operator or user.role in write_roles
         model = getattr(getattr(view, "queryset", None), "model", None)
         return model is not None and can_write(user, model)
+
+
+# No request body of this API nests deeper than a handful of levels (an import's
+# mapping, a credit's amounts); 32 leaves room while keeping every later walk over the
+# data (validation, the change log) far from Python's recursion limit.
+MAX_JSON_DEPTH = 32
+
+
+def json_depth_exceeds(data, limit: int) -> bool:
+    """Whether lists and objects in ``data`` nest deeper than ``limit`` (iteratively, so
+    the check itself cannot overflow the stack)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        elif not isinstance(value, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((item, depth + 1) for item in value)
+    return False
+
+
+class LimitedJSONParser(JSONParser):
+    """DRF's JSON parser with a nesting limit: a body nested ~1,000 levels deep made the
+    decoder (or the code after it) raise RecursionError, a 500; now it is a 400."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            data = None
+            deep = True
+        else:
+            deep = json_depth_exceeds(data, MAX_JSON_DEPTH)
+        if deep:
+            raise ParseError(
+                _("JSON parse error - the body nests deeper than %(limit)d levels.")
+                % {"limit": MAX_JSON_DEPTH}
+            )
+        return data
 
 
 class StandardPagination(PageNumberPagination):

@@ -28,6 +28,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from samdrift.core.models import ObjectChange
 from samdrift.core.permissions import restrict
+from samdrift.core.validators import validate_integer_range, validate_supported_date
 from samdrift.organisations.models import Municipality, ServiceArea
 
 
@@ -106,12 +107,22 @@ def unscoped_filters(filters: dict) -> list[str]:
 class SamdriftFilterSet(django_filters.FilterSet):
     """Base FilterSet: a free-text ``q`` over ``search_fields``; every relational filter
     scoped to what the user may see (generated so from ``Meta.fields``, and checked for
-    declared ones when the class is made)."""
+    declared ones when the class is made).
+
+    Every date and datetime filter accepts only dates the system calculates with, and
+    every number filter only numbers an integer column can hold (``core.validators``): a
+    value like ``0001-01-01`` or a 20-digit user id is a 400 naming the filter, not a 500
+    from the database. The rule is applied here, once, to every filter of every FilterSet.
+    """
 
     FILTER_DEFAULTS = {**FILTER_FOR_DBFIELD_DEFAULTS, **_SCOPED_RELATIONS}
 
     search_fields: tuple[str, ...] = ()
     q = django_filters.CharFilter(method="filter_search", label="Search")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_filter_inputs(self)
 
     @classmethod
     def get_filters(cls):
@@ -151,6 +162,19 @@ class SamdriftFilterSet(django_filters.FilterSet):
         return self.qs
 
 
+def limit_filter_inputs(filterset: django_filters.FilterSet) -> None:
+    """Give each date, datetime and number filter its range check (see SamdriftFilterSet).
+    The filters are the FilterSet instance's own copies, so this changes no class."""
+    for filter_ in filterset.filters.values():
+        if isinstance(filter_, (django_filters.DateFilter, django_filters.DateTimeFilter)):
+            validator = validate_supported_date
+        elif isinstance(filter_, django_filters.NumberFilter):
+            validator = validate_integer_range
+        else:
+            continue
+        filter_.extra["validators"] = [*filter_.extra.get("validators", ()), validator]
+
+
 class ScopedFilterBackend(DjangoFilterBackend):
     """DjangoFilterBackend that answers 404 (not 400) for a filter on a hidden object.
 
@@ -159,6 +183,13 @@ class ScopedFilterBackend(DjangoFilterBackend):
     """
 
     filterset_base = SamdriftFilterSet
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        # A viewset's ``filterset_fields`` makes a plain FilterSet: it gets the same checks.
+        if filterset is not None and not isinstance(filterset, SamdriftFilterSet):
+            limit_filter_inputs(filterset)
+        return filterset
 
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)

@@ -1,4 +1,7 @@
-"""Validators for Norwegian identifiers, shared by models, forms, the API and importers."""
+"""Validators for Norwegian identifiers and for the dates and ids the system accepts, shared
+by models, forms, the API and importers."""
+
+import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -58,3 +61,37 @@ def organisation_number_with_check_digit(first_eight: str) -> str | None:
     total = sum(int(d) * w for d, w in zip(first_eight, ORGANISATION_NUMBER_WEIGHTS, strict=True))
     check = (11 - total % 11) % 11
     return None if check == 10 else first_eight + str(check)
+
+
+# Dates the system works with. Date arithmetic near the ends of Python's calendar
+# overflows (9999-12-31 plus one month; 0001-01-01 in Europe/Oslo is before UTC's year 1,
+# which SQLite cannot store). No municipality's equipment predates 1900, and 2999 leaves
+# centuries of headroom for leases, forecasts and "far future" end dates. Every date
+# typed into a form, an API body or a filter is checked against these bounds, so a bad
+# date is a 400 naming the field, never a 500 deep in a calculation.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
+
+# The largest integer either database stores (signed 64 bits): a bigger id can name no
+# row, and SQLite raises OverflowError on the query.
+MAX_ID = 2**63 - 1
+
+
+def validate_supported_date(value: datetime.date) -> None:
+    """A date (or the date of a datetime) inside [EARLIEST_DATE, LATEST_DATE]."""
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            code="date_out_of_range",
+        )
+
+
+def validate_integer_range(value) -> None:
+    """A number the database can compare with an integer column (an id, a count)."""
+    if value is not None and abs(value) > MAX_ID:
+        raise ValidationError(
+            _("Enter a number from -%(max)d to %(max)d.") % {"max": MAX_ID},
+            code="integer_out_of_range",
+        )

@@ -19,16 +19,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import ParseError
 from rest_framework.fields import empty
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.utils import html
 
-from samdrift.core.api import ScopedRelatedFieldsMixin
+from samdrift.core.api import DateField, ScopedRelatedFieldsMixin
+from samdrift.core.drf import LimitedJSONParser
 from samdrift.core.importing import IMPORTERS, importer_class, run_import
 from samdrift.core.importing.base import ColumnReading
 from samdrift.core.permissions import can_write
@@ -80,7 +82,7 @@ class ImportRequestSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
     strict = serializers.BooleanField(
         default=False, help_text="Unknown persons, locations, products are errors, not created."
     )
-    date = serializers.DateField(
+    date = DateField(
         required=False,
         allow_null=True,
         help_text="When new holders get assets and new persons start, where the file is "
@@ -258,7 +260,7 @@ class ImportViewSet(viewsets.ViewSet):
     all of it or nothing, every bad row reported by line and column."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, LimitedJSONParser]
     serializer_class = ImportRequestSerializer
     pagination_class = None
 
@@ -276,7 +278,12 @@ class ImportViewSet(viewsets.ViewSet):
         responses={
             200: ImportResultSerializer,
             201: ImportResultSerializer,
-            400: ImportResultSerializer,
+            # Either an ImportResult listing the file's errors, or the request's own
+            # field errors (no kind, no file): one schema cannot say which, so any object.
+            400: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description="ImportResult with errors, or field → messages.",
+            ),
         },
         description=(
             "Check (dry_run=true, the default) or import a file. 200: checked, or imported "

@@ -42,7 +42,7 @@ from samdrift.imports.services import (
     update_mapping,
 )
 from samdrift.organisations.models import Municipality
-from samdrift.web.forms import DateInput, add_service_errors, scoped_queryset
+from samdrift.web.forms import DateField, DateInput, add_service_errors, scoped_queryset
 
 # How many errors the page lists; all of them are in the CSV download.
 ERRORS_SHOWN = 1000
@@ -73,7 +73,7 @@ class UploadForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
     )
-    on = forms.DateField(
+    on = DateField(
         label=gettext_lazy("Date"),
         widget=DateInput(),
         help_text=gettext_lazy(

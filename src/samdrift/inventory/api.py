@@ -6,12 +6,18 @@ keep the history consistent, and never edited in place.
 
 import datetime
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from samdrift.core.api import ReadOnlySamdriftViewSet, SamdriftModelSerializer, SamdriftViewSet
+from samdrift.core.api import (
+    DateField,
+    ReadOnlySamdriftViewSet,
+    SamdriftModelSerializer,
+    SamdriftViewSet,
+)
 from samdrift.core.permissions import restrict
 from samdrift.inventory import buyout_api
 from samdrift.inventory.choices import AssetStatus
@@ -37,8 +43,10 @@ from samdrift.inventory.services import (
 
 
 class AssetSerializer(SamdriftModelSerializer):
+    # Every status can be read; only ordered or in stock can be given on creation (the
+    # schema must list them all, or a deployed asset would not match its own schema).
     status = serializers.ChoiceField(
-        choices=[AssetStatus.ORDERED, AssetStatus.IN_STOCK],
+        choices=AssetStatus.choices,
         default=AssetStatus.IN_STOCK,
         help_text="On creation only: ordered or in stock. Later: POST …/status/.",
     )
@@ -82,6 +90,13 @@ class AssetSerializer(SamdriftModelSerializer):
         if self.instance is not None:
             fields["status"].read_only = True
         return fields
+
+    def validate_status(self, value):
+        if value not in (AssetStatus.ORDERED, AssetStatus.IN_STOCK):
+            raise serializers.ValidationError(
+                _("A new asset is ordered or in stock; change its status later.")
+            )
+        return value
 
     def create(self, validated_data):
         return create_asset(**validated_data)
@@ -129,7 +144,7 @@ class AssignRequestSerializer(AssignmentSerializer):
 
 
 class DateRequestSerializer(serializers.Serializer):
-    on = serializers.DateField(
+    on = DateField(
         default=datetime.date.today, help_text="First day of the new state (default today)."
     )
 
@@ -145,8 +160,8 @@ class CorrectionRequestSerializer(serializers.Serializer):
     void = serializers.BooleanField(
         default=False, help_text="The assignment never happened: remove it."
     )
-    valid_from = serializers.DateField(required=False, help_text="The corrected start.")
-    valid_to = serializers.DateField(
+    valid_from = DateField(required=False, help_text="The corrected start.")
+    valid_to = DateField(
         required=False,
         allow_null=True,
         help_text="The corrected end (first day no longer held); null: still held. "
@@ -286,7 +301,7 @@ class AssetViewSet(SamdriftViewSet):
         return Response(AssetSerializer(asset, context={"request": request}).data)
 
     @extend_schema(responses=AssignmentSerializer(many=True), filters=False)
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def assignments(self, request, pk=None):
         """The asset's assignment history, oldest first: the periods the user may see (an
         asset that came from another municipality shows only its time with yours)."""

@@ -16,13 +16,19 @@ from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from samdrift.catalogue.models import Product
 from samdrift.core.api import (
+    DateField,
     ReadOnlySamdriftViewSet,
     SamdriftModelSerializer,
     SamdriftViewSet,
@@ -32,6 +38,7 @@ from samdrift.core.dating import active_on
 from samdrift.core.exports import XLSX_CONTENT_TYPE
 from samdrift.core.filtersets import SamdriftFilterSet, ScopedModelChoiceFilter
 from samdrift.core.permissions import restrict
+from samdrift.core.validators import MAX_ID
 from samdrift.inventory import buyouts as buyout_services
 from samdrift.inventory.buyout_selectors import buyout_valuation
 from samdrift.inventory.buyout_xlsx import valuation_workbook
@@ -103,8 +110,11 @@ class AmountOwedFilterSet(SamdriftFilterSet):
 
 class BuyoutSerializer(SamdriftModelSerializer):
     status = serializers.CharField(read_only=True)
-    agreed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    completed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Null until the buyout is agreed / completed.
+    agreed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    completed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     item_count = serializers.IntegerField(read_only=True)
     signed_sha256 = serializers.SerializerMethodField()
 
@@ -234,7 +244,7 @@ class EquipmentRowSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
     service_area = PrefetchedPrimaryKeyField(
         queryset=ServiceArea.objects.all(), required=False, allow_null=True
     )
-    acquisition_date = serializers.DateField()
+    acquisition_date = DateField()
     acquisition_cost = serializers.DecimalField(**MONEY)
     residual_value = serializers.DecimalField(**MONEY, required=False)
     useful_life_months = serializers.IntegerField(required=False, allow_null=True)
@@ -257,15 +267,17 @@ class RegisterRequestSerializer(serializers.Serializer):
 
 
 class AddAssetsRequestSerializer(serializers.Serializer):
-    assets = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    assets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=False
+    )
 
 
 class AgreeRequestSerializer(serializers.Serializer):
-    agreed_on = serializers.DateField(default=datetime.date.today, help_text=_("Default today."))
+    agreed_on = DateField(default=datetime.date.today, help_text=_("Default today."))
 
 
 class CompleteRequestSerializer(serializers.Serializer):
-    completed_on = serializers.DateField(
+    completed_on = DateField(
         default=datetime.date.today,
         help_text=_("The takeover: assets are priced and the buyout sum owed from this day."),
     )
@@ -349,6 +361,7 @@ class FinancingYearSerializer(serializers.Serializer):
     outstanding_at_end = serializers.DecimalField(**MONEY)
 
 
+@extend_schema_serializer(many=False)  # one object, though answered by ``list``
 class FinancingSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     assets = serializers.IntegerField()
@@ -397,6 +410,19 @@ class BuyoutViewSet(mixins.DestroyModelMixin, SamdriftViewSet):
     def get_queryset(self):
         signed = SignedValuation.objects.filter(buyout=OuterRef("pk")).values("sha256")[:1]
         return super().get_queryset().annotate(signed_valuation_sha256=Subquery(signed))
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        self._reread(serializer)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        self._reread(serializer)
+
+    def _reread(self, serializer):
+        # The answer carries the list's annotations (item count, signed hash), which the
+        # saved instance lacks: read it back through the viewset's queryset.
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     def perform_destroy(self, instance):
         buyout_services.delete_buyout(buyout=instance)
@@ -526,6 +552,11 @@ class AmountOwedViewSet(ReadOnlySamdriftViewSet):
     ordering_fields = ["due_month", "amount"]
 
 
+class FinancingQuerySerializer(serializers.Serializer):
+    # The API's date field: a date the projection can run from (not 9999-12-31).
+    on = DateField(required=False)
+
+
 class FinancingViewSet(viewsets.ViewSet):
     """The board's financing view of the owned fleet (restricted to what you may see)."""
 
@@ -538,13 +569,9 @@ class FinancingViewSet(viewsets.ViewSet):
         responses=FinancingSerializer,
     )
     def list(self, request):
-        raw = request.query_params.get("on")
-        try:
-            on = datetime.date.fromisoformat(raw) if raw else datetime.date.today()
-        except ValueError:
-            raise serializers.ValidationError(
-                {"on": [_("Give a date as YYYY-MM-DD, e.g. 2026-12-31.")]}
-            ) from None
+        query = FinancingQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        on = query.validated_data.get("on") or datetime.date.today()
         view = fleet_financing(assets=restrict(Asset.objects.all(), request.user), on=on)
         return Response(FinancingSerializer(view).data)
 

@@ -42,7 +42,7 @@ from samdrift.web.confirm import (
     render_confirmation,
 )
 from samdrift.web.formatting import format_day, format_decimal, format_money, format_number
-from samdrift.web.forms import DateInput, MoneyField, add_service_errors, scoped_queryset
+from samdrift.web.forms import DateField, DateInput, MoneyField, add_service_errors, scoped_queryset
 from samdrift.web.permissions import get_restricted_or_404, require_write
 
 LINES_PER_PAGE = 100
@@ -54,7 +54,7 @@ class BuyoutForm(forms.Form):
         label=gettext_lazy("Municipality"), queryset=Municipality.objects.none()
     )
     name = forms.CharField(label=gettext_lazy("Name"), max_length=150)
-    valuation_date = forms.DateField(
+    valuation_date = DateField(
         label=gettext_lazy("Valuation date"),
         widget=DateInput,
         help_text=gettext_lazy("Book values are computed on this day (the takeover)."),
@@ -67,7 +67,7 @@ class BuyoutForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    acquisition_date = forms.DateField(label=gettext_lazy("Acquisition date"), widget=DateInput)
+    acquisition_date = DateField(label=gettext_lazy("Acquisition date"), widget=DateInput)
     acquisition_cost = MoneyField(label=gettext_lazy("Acquisition cost"), min_value=None)
     residual_value = MoneyField(label=gettext_lazy("Residual value"), min_value=None)
     useful_life_months = forms.IntegerField(
@@ -81,7 +81,7 @@ class ItemForm(forms.Form):
 
 
 class DateForm(forms.Form):
-    on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput)
+    on = DateField(label=gettext_lazy("Date"), widget=DateInput)
 
 
 class UploadForm(forms.Form):
@@ -515,7 +515,7 @@ def buyout_delete(request, pk: int):
 
 
 class FinancingForm(forms.Form):
-    on = forms.DateField(
+    on = DateField(
         label=gettext_lazy("As of the end of the month of"),
         widget=DateInput,
         required=False,

@@ -19,7 +19,7 @@ from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.models import Asset
 from samdrift.organisations.forms import chosen_municipality, limit_members
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
-from samdrift.web.forms import DateInput, MoneyField, scoped_queryset
+from samdrift.web.forms import DateField, DateInput, MoneyField, date_formfield, scoped_queryset
 
 ASSET_FIELDS = [
     "product",
@@ -53,6 +53,7 @@ class AssetForm(forms.ModelForm):
     acquisition_cost = MoneyField(label=gettext_lazy("Acquisition cost"), required=False)
 
     class Meta:
+        formfield_callback = date_formfield
         model = Asset
         fields = ASSET_FIELDS
         widgets = {
@@ -106,8 +107,8 @@ class AssignForm(forms.Form):
     location = forms.ModelChoiceField(
         label=gettext_lazy("Location"), queryset=Location.objects.none(), required=False
     )
-    valid_from = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
-    valid_to = forms.DateField(
+    valid_from = DateField(label=gettext_lazy("From"), widget=DateInput())
+    valid_to = DateField(
         label=gettext_lazy("Until (first day no longer held)"),
         widget=DateInput(),
         required=False,
@@ -153,8 +154,8 @@ class CorrectionForm(forms.Form):
     change (``plan_correction``), the second writes it (``correct_assignment``).
     """
 
-    valid_from = forms.DateField(label=gettext_lazy("From"), widget=DateInput(), required=False)
-    valid_to = forms.DateField(
+    valid_from = DateField(label=gettext_lazy("From"), widget=DateInput(), required=False)
+    valid_to = DateField(
         label=gettext_lazy("Until (first day no longer held)"),
         widget=DateInput(),
         required=False,

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
-from samdrift.web.forms import DateInput, scoped_queryset
+from samdrift.web.forms import DateInput, date_formfield, scoped_queryset
 from samdrift.web.lists import label_with_municipality
 
 
@@ -76,6 +76,7 @@ class ServiceAreaForm(forms.ModelForm):
 
 class PersonForm(forms.ModelForm):
     class Meta:
+        formfield_callback = date_formfield
         model = Person
         fields = [
             "municipality",

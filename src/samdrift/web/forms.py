@@ -21,11 +21,12 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samdrift.core.permissions import restrict
+from samdrift.core.validators import validate_supported_date
 
 
 def add_service_errors(form: forms.Form, error: ValidationError | IntegrityError) -> None:
@@ -56,6 +57,26 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """A date typed into a form: the date picker, and only dates the system can calculate
+    with (``core.validators``), so 9999-12-31 is "enter a date between …", not a 500."""
+
+    default_validators = [validate_supported_date]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", DateInput)
+        super().__init__(**kwargs)
+
+
+def date_formfield(model_field, **kwargs):
+    """``Meta.formfield_callback`` of a ModelForm: its date fields become DateField."""
+    if isinstance(model_field, models.DateField) and not isinstance(
+        model_field, models.DateTimeField
+    ):
+        kwargs.setdefault("form_class", DateField)
+    return model_field.formfield(**kwargs)
 
 
 _GROUPING = re.compile(r"[\s\u00a0\u202f]")
