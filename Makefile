@@ -10,7 +10,7 @@ PORT ?= 8000
 # Two workers (one per core here); a file stays on one worker so its shared test data is built once.
 PYTEST_ARGS ?= -n auto --dist loadfile
 
-.PHONY: install demo test test-sqlite test-postgres lint format bench screenshots clean
+.PHONY: install demo test test-fast test-sqlite test-postgres lint format bench screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: install lint
 	@if [ ! -x /usr/bin/chromium ]; then \
 		echo "NOTE: /usr/bin/chromium is missing: the browser tests were SKIPPED (apt-get install chromium; CI never skips them)."; \
 	fi
+
+# The inner loop: SQLite only, without the API fuzzing and the browser (CI runs everything).
+test-fast: install
+	env -u DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS) -m "not slow and not browser"
 
 test-sqlite: install
 	@echo "== tests on SQLite =="
