@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import itertools
 import re
 import unicodedata
@@ -312,11 +311,9 @@ def _read_csv(
         first_lines = first_lines[1:]
     if delimiter is None:
         delimiter = sniff_delimiter([line for line in first_lines if line.strip()][:20])
-    # newline="": lines end at CR, LF or CRLF (old Mac files end at CR alone) and keep
-    # their ending, as the csv module wants; faster than splitting with _lines.
-    source = io.StringIO(text, newline="")
-    source.seek(start)
-    reader = csv.reader(source, delimiter=delimiter)
+    # Lines split by a generator, not io.StringIO: a StringIO holds its own copy of the
+    # text, four bytes a character, which doubled the memory of refusing a large file.
+    reader = csv.reader(_lines(text, start), delimiter=delimiter)
     rows: list[tuple[int, list[Any]]] = []
     number = first_row - 1
     try:
