@@ -63,8 +63,8 @@ from samdrift.core.services import save_object
 from samdrift.finance.money import round_to_ore
 from samdrift.finance.proration import month_bounds
 from samdrift.inventory.models import AmountOwed, Asset, Assignment
+from samdrift.organisations.membership import foreign_member_errors
 from samdrift.organisations.models import Collaboration, Municipality, Person, ServiceArea
-from samdrift.organisations.services import foreign_member_errors
 
 CHARGE_FIELDS = ["period", "run", "invoice", *FACT_FIELDS, "adjusts_period"]
 MAX_LISTED_PROBLEMS = 10
