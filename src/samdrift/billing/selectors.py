@@ -34,10 +34,8 @@ from samdrift.billing.models import (
 )
 from samdrift.core.dating import overlapping
 from samdrift.core.permissions import limited_to_service_area, restrict
-from samdrift.finance.money import round_to_ore
+from samdrift.finance.money import ZERO, round_to_ore
 from samdrift.finance.proration import days_in_month, month_bounds, overlap_days, prorate
-
-ZERO = Decimal("0")
 
 
 @dataclass

@@ -60,7 +60,7 @@ from samdrift.core.changelog import record_bulk_changes, record_summary
 from samdrift.core.choices import ChangeAction
 from samdrift.core.dating import overlapping
 from samdrift.core.services import save_object
-from samdrift.finance.money import round_to_ore
+from samdrift.finance.money import ZERO, round_to_ore
 from samdrift.finance.proration import month_bounds
 from samdrift.inventory.models import AmountOwed, Asset, Assignment
 from samdrift.organisations.membership import foreign_member_errors
@@ -68,8 +68,6 @@ from samdrift.organisations.models import Collaboration, Municipality, Person, S
 
 CHARGE_FIELDS = ["period", "run", "invoice", *FACT_FIELDS, "adjusts_period"]
 MAX_LISTED_PROBLEMS = 10
-ZERO = Decimal("0")
-CENT = Decimal("0.01")
 
 Progress = Callable[[str, int], None]
 
