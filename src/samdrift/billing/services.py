@@ -891,12 +891,3 @@ def create_cost_pool(
         )
         measure_key(key=key)
     return pool
-
-
-def end_cost_pool(*, pool: CostPool, on: datetime.date) -> CostPool:
-    """End a pool: ``on`` is the first day it no longer runs."""
-    if on <= pool.valid_from:
-        raise ValidationError(
-            {"valid_to": _("Must be after the start (%(date)s).") % {"date": pool.valid_from}}
-        )
-    return save_object(instance=pool, changes={"valid_to": on})
