@@ -95,7 +95,6 @@ INSTALLED_APPS = [
     "samdrift.inventory",
     "samdrift.agreements",
     "samdrift.billing",
-    "samdrift.planning",
     "samdrift.imports",
     "samdrift.web",
 ]

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.core.choices import Role
+from samdrift.catalogue.models import FINANCE_ROLES
 from samdrift.core.dating import period_constraint
 from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.money import MoneyField, non_negative
@@ -389,8 +389,6 @@ class UsageRecord(ChangeLoggedModel):
 
 # --- Buyouts: taking over a municipality's existing equipment (issue #4) -----------------
 
-FINANCE_WRITE_ROLES: frozenset[str] = frozenset({Role.OPERATOR, Role.FINANCE})
-
 
 class Buyout(ChangeLoggedModel):
     """Taking over one municipality's existing equipment at book value.
@@ -442,7 +440,7 @@ class Buyout(ChangeLoggedModel):
     )
 
     municipality_path: ClassVar[str | None] = "municipality"
-    write_roles: ClassVar[frozenset[str]] = FINANCE_WRITE_ROLES
+    write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
 
     class Meta:
         verbose_name = _("buyout")
@@ -498,7 +496,7 @@ class BuyoutItem(ChangeLoggedModel):
     book_value = MoneyField(_("book value"), null=True, blank=True)
 
     municipality_path: ClassVar[str | None] = "buyout__municipality"
-    write_roles: ClassVar[frozenset[str]] = FINANCE_WRITE_ROLES
+    write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
 
     class Meta:
         verbose_name = _("buyout item")
@@ -591,7 +589,7 @@ class AssetPrice(ChangeLoggedModel):
 
     municipality_path: ClassVar[str | None] = "asset__municipality"
     service_area_path: ClassVar[str | None] = "asset__service_area"
-    write_roles: ClassVar[frozenset[str]] = FINANCE_WRITE_ROLES
+    write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
 
     class Meta:
         verbose_name = _("asset price")
@@ -658,7 +656,7 @@ class AmountOwed(ChangeLoggedModel):
     settled_on = models.DateField(_("settled on"), null=True, blank=True)
 
     municipality_path: ClassVar[str | None] = "municipality"
-    write_roles: ClassVar[frozenset[str]] = FINANCE_WRITE_ROLES
+    write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
 
     class Meta:
         verbose_name = _("amount owed to a municipality")
