@@ -96,7 +96,6 @@ INSTALLED_APPS = [
     "samdrift.leasing",
     "samdrift.agreements",
     "samdrift.billing",
-    "samdrift.planning",
     "samdrift.imports",
     "samdrift.web",
 ]

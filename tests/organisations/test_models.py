@@ -7,15 +7,19 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from samdrift.core.changelog import changes_for
+from samdrift.core.choices import Role
+from samdrift.core.models import User
 from samdrift.core.validators import (
     organisation_number_with_check_digit,
     validate_municipality_number,
     validate_organisation_number,
 )
+from samdrift.organisations.membership import foreign_member_errors
 from samdrift.organisations.models import Collaboration, Municipality, Person, ServiceArea
-from samdrift.organisations.services import end_person, foreign_member_errors
+from samdrift.organisations.services import end_person
 from tests import factories
 
 D = datetime.date
@@ -187,3 +191,49 @@ def test_foreign_member_errors(municipality_a, service_area_a, service_area_b):
     errors = foreign_member_errors(municipality=municipality_a, service_area=service_area_b)
     assert list(errors) == ["service_area"]
     assert foreign_member_errors(municipality=None, service_area=service_area_b) == {}
+
+
+def _foreign(obj, municipality) -> str:
+    # The msgid the one rule uses, filled in here so the expectation does not come from it.
+    return gettext("%(object)s belongs to another municipality than %(municipality)s.") % {
+        "object": obj,
+        "municipality": municipality,
+    }
+
+
+def test_a_person_and_a_user_refuse_a_foreign_member_with_the_one_message(
+    municipality_a, municipality_b, service_area_b
+):
+    elsewhere = factories.make_location(municipality_b)
+    person = Person(
+        municipality=municipality_a,
+        service_area=service_area_b,
+        location=elsewhere,
+        username="foreign",
+        first_name="Kari",
+        last_name="Nordmann",
+        active_from=D(2024, 1, 1),
+    )
+    with pytest.raises(ValidationError) as error:
+        person.clean()
+    assert error.value.message_dict == {
+        "service_area": [_foreign(service_area_b, municipality_a)],
+        "location": [_foreign(elsewhere, municipality_a)],
+    }
+
+    user = User(
+        username="foreign-manager",
+        role=Role.SERVICE_AREA,
+        municipality=municipality_a,
+        service_area=service_area_b,
+    )
+    with pytest.raises(ValidationError) as error:
+        user.clean()
+    assert error.value.message_dict == {"service_area": [_foreign(service_area_b, municipality_a)]}
+
+
+def test_a_value_that_is_no_member_object_counts_as_foreign(municipality_a):
+    # The buyout rows may carry an unresolved value; it must be refused, not pass.
+    assert list(foreign_member_errors(municipality=municipality_a, service_area="7")) == [
+        "service_area"
+    ]

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
@@ -61,12 +60,11 @@ from samdrift.catalogue.models import PriceVersion, Product, Service
 from samdrift.core.choices import ChangeAction
 from samdrift.core.dating import overlapping
 from samdrift.core.models import ObjectChange
+from samdrift.finance.money import ZERO
 from samdrift.finance.proration import month_bounds
 from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
 from samdrift.leasing.models import AssetPrice
 from samdrift.organisations.models import Person
-
-ZERO = Decimal("0")
 
 
 def _deleted(model, since, attribute: str = "id") -> list[int]:

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from samdrift.agreements.services import create_agreement, set_agreed_price
@@ -22,14 +21,11 @@ from samdrift.billing.services import (
     create_cost_pool,
     create_credit_note,
     issue_period,
+    previous_month,
 )
 from samdrift.catalogue.models import PriceVersion
 
 POOL_AMOUNT = Decimal("3000000.00")
-
-
-def previous_month(day: datetime.date) -> datetime.date:
-    return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
 def generate(ctx) -> None:

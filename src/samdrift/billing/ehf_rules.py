@@ -19,9 +19,9 @@ from stdnum.no import orgnr
 
 from samdrift.billing.ehf import CAC, CBC, CUSTOMIZATION_ID, PROFILE_ID
 from samdrift.billing.kid import is_valid_kid
+from samdrift.finance.money import ORE, round_to_ore
 
 NS = {"cac": CAC, "cbc": CBC}
-CENT = Decimal("0.01")
 
 RULES = {
     "PEPPOL-EN16931-R001/R007": "Business process (ProfileID) given in the Peppol format",
@@ -140,7 +140,7 @@ def check_rules(document: bytes) -> list[Finding]:
     for element in root.iter(f"{{{CBC}}}*"):
         if element.get("currencyID") and etree.QName(element).localname != "PriceAmount":
             value = _decimal(element.text)
-            if value is None or value != value.quantize(CENT):
+            if value is None or value != value.quantize(ORE):
                 add("BR-DEC", f"{etree.QName(element).localname} {element.text!r} has >2 decimals.")
 
     line_name = "InvoiceLine" if kind == "Invoice" else "CreditNoteLine"
@@ -198,7 +198,7 @@ def check_rules(document: bytes) -> list[Finding]:
             subtotal_sum += tax
             category = text("cac:TaxCategory/cbc:ID", subtotal)
             rate = _decimal(text("cac:TaxCategory/cbc:Percent", subtotal)) or Decimal(0)
-            expected = (taxable * rate / 100).quantize(CENT, rounding="ROUND_HALF_UP")
+            expected = round_to_ore(taxable * rate / 100)
             if tax != expected:
                 add("BR-CO-17", f"Category {category} {rate} %: tax {tax}, expected {expected}.")
             if per_category.get((category, rate), Decimal(0)) != taxable:

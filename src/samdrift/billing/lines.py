@@ -34,10 +34,8 @@ from samdrift.billing.rating import (
     F_VAT,
 )
 from samdrift.catalogue.choices import UBL_UNIT_CODES
-from samdrift.finance.money import round_to_ore
+from samdrift.finance.money import ORE, ZERO, round_to_ore
 
-ZERO = Decimal("0")
-CENT = Decimal("0.01")
 UNITS_QUANTUM = Decimal("0.0001")
 SOURCE_ORDER = {source.value: index for index, source in enumerate(ChargeSource)}
 
@@ -113,8 +111,8 @@ def distribute_vat(nets: list[Decimal], rate: Decimal) -> tuple[Decimal, list[De
     of difference go to the largest lines, so the shares add up to the category VAT."""
     total = round_to_ore(sum(nets, ZERO) * rate / 100)
     shares = [round_to_ore(net * rate / 100) for net in nets]
-    difference = int((total - sum(shares, ZERO)) / CENT)
-    step = CENT if difference > 0 else -CENT
+    difference = int((total - sum(shares, ZERO)) / ORE)
+    step = ORE if difference > 0 else -ORE
     order = sorted(range(len(nets)), key=lambda i: (-abs(nets[i]), i))
     for index in range(abs(difference)):
         shares[order[index % len(order)]] += step

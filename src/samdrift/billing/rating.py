@@ -49,12 +49,11 @@ from samdrift.catalogue.models import Product, Service
 from samdrift.core.dating import overlapping
 from samdrift.core.money import round_unit_price
 from samdrift.finance.allocation import allocate
-from samdrift.finance.money import round_to_ore
+from samdrift.finance.money import ORE, ZERO, round_to_ore
 from samdrift.finance.proration import days_in_month, month_bounds, overlap_days, prorate
 from samdrift.inventory.models import Assignment, Subscription, UsageRecord
 from samdrift.leasing.models import AmountOwed
 
-ZERO = Decimal("0")
 ONE = Decimal("1")
 QUANTITY_ONE = Decimal("1.000")
 PROGRESS_EVERY = 5000
@@ -171,7 +170,7 @@ def _split_exactly(pieces: list[tuple[Decimal, int]], dim: int) -> list[Decimal]
     exact = [monthly * days / dim for monthly, days in pieces]
     total = round_to_ore(sum(exact, ZERO))
     if total == 0 or all(value == 0 for value in exact):
-        return [ZERO.quantize(Decimal("0.01"))] * len(pieces)
+        return [ZERO.quantize(ORE)] * len(pieces)
     if any(value < 0 for value in exact):
         return [round_to_ore(value) for value in exact]
     shares = allocate(amount=total, weights=dict(enumerate(exact)))

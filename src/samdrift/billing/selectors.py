@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from samdrift.billing.choices import ChargeSource, InvoiceStatus
@@ -34,10 +34,8 @@ from samdrift.billing.models import (
 )
 from samdrift.core.dating import overlapping
 from samdrift.core.permissions import limited_to_service_area, restrict
-from samdrift.finance.money import round_to_ore
+from samdrift.finance.money import ZERO, round_to_ore
 from samdrift.finance.proration import days_in_month, month_bounds, overlap_days, prorate
-
-ZERO = Decimal("0")
 
 
 @dataclass
@@ -289,20 +287,6 @@ def periods_with_totals(
             {"period": period, "net": net, "gross": gross, "invoices": count, "issued": issued}
         )
     return result
-
-
-def visible_invoices(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    return invoices.select_related("period", "municipality").order_by(
-        "-period__month", "municipality__number"
-    )
-
-
-def search_charges(charges: QuerySet[Charge], text: str) -> QuerySet[Charge]:
-    return charges.filter(
-        Q(asset__asset_tag__icontains=text)
-        | Q(person__username__icontains=text)
-        | Q(description__icontains=text)
-    )
 
 
 def next_document_numbers(*, series: str, year: int, count: int, lock: bool = False) -> list[str]:

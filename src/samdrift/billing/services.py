@@ -60,17 +60,15 @@ from samdrift.core.changelog import record_bulk_changes, record_summary
 from samdrift.core.choices import ChangeAction
 from samdrift.core.dating import overlapping
 from samdrift.core.services import save_object
-from samdrift.finance.money import round_to_ore
+from samdrift.finance.money import ZERO, round_to_ore
 from samdrift.finance.proration import month_bounds
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.leasing.models import AmountOwed
+from samdrift.organisations.membership import foreign_member_errors
 from samdrift.organisations.models import Collaboration, Municipality, Person, ServiceArea
-from samdrift.organisations.services import foreign_member_errors
 
 CHARGE_FIELDS = ["period", "run", "invoice", *FACT_FIELDS, "adjusts_period"]
 MAX_LISTED_PROBLEMS = 10
-ZERO = Decimal("0")
-CENT = Decimal("0.01")
 
 Progress = Callable[[str, int], None]
 
@@ -894,12 +892,3 @@ def create_cost_pool(
         )
         measure_key(key=key)
     return pool
-
-
-def end_cost_pool(*, pool: CostPool, on: datetime.date) -> CostPool:
-    """End a pool: ``on`` is the first day it no longer runs."""
-    if on <= pool.valid_from:
-        raise ValidationError(
-            {"valid_to": _("Must be after the start (%(date)s).") % {"date": pool.valid_from}}
-        )
-    return save_object(instance=pool, changes={"valid_to": on})

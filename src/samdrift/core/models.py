@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.choices import ChangeAction, Role
+from samdrift.organisations.membership import foreign_member_errors
 
 
 class User(AbstractUser):
@@ -50,14 +51,12 @@ class User(AbstractUser):
             raise ValidationError({"municipality": _("This role needs a municipality.")})
         if self.role == Role.SERVICE_AREA and not self.service_area_id:
             raise ValidationError({"service_area": _("This role needs a service area.")})
-        if (
-            self.service_area_id
-            and self.municipality_id
-            and self.service_area.municipality_id != self.municipality_id
-        ):
-            raise ValidationError(
-                {"service_area": _("The service area belongs to another municipality.")}
+        if self.service_area_id and self.municipality_id:
+            errors = foreign_member_errors(
+                municipality=self.municipality, service_area=self.service_area
             )
+            if errors:
+                raise ValidationError(errors)
 
     @property
     def is_operator(self) -> bool:

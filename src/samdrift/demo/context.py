@@ -19,6 +19,7 @@ from django.db import models
 from samdrift.core.changelog import record_summary
 from samdrift.core.choices import ChangeAction
 from samdrift.demo.bulk import IdAllocator, db_timestamp
+from samdrift.finance.depreciation import add_months
 
 # Summary change rows of generated data start with this, so ``samdrift demo`` can tell a
 # demo database (safe to wipe) from real data.
@@ -136,19 +137,6 @@ class DemoContext:
             message=f"{DEMO_MARKER} (seed {self.seed}): {count:,} {what}{where}",
             municipality_id=municipality.pk if municipality is not None else None,
         )
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` later (or earlier), clamped to the month's last day."""
-    month_index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable: every month has a 28th")
 
 
 def month_starts(first: datetime.date, end: datetime.date) -> list[datetime.date]:

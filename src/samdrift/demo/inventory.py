@@ -19,7 +19,8 @@ from decimal import Decimal
 
 from samdrift.demo.bulk import insert_rows
 from samdrift.demo.catalogue import CATEGORIES, LEASE_MODELS, PRODUCTS
-from samdrift.demo.context import DemoContext, PrinterRow, add_months, random_day
+from samdrift.demo.context import DemoContext, PrinterRow, random_day
+from samdrift.finance.depreciation import add_months
 from samdrift.inventory.choices import AssetOrigin, AssetStatus
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.organisations.choices import LocationKind, PersonKind

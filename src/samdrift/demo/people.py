@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime
 
 from samdrift.demo.bulk import insert_rows
-from samdrift.demo.context import DemoContext, PersonRow, add_months, random_day
+from samdrift.demo.context import DemoContext, PersonRow, random_day
 from samdrift.demo.names import FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES, ascii_slug
 from samdrift.demo.organisations import EMPLOYEE_SHARES
+from samdrift.finance.depreciation import add_months
 from samdrift.organisations.choices import LocationKind, PersonKind
 from samdrift.organisations.models import Person
 

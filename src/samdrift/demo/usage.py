@@ -9,7 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from samdrift.demo.bulk import insert_rows
-from samdrift.demo.context import DemoContext, add_months, month_starts
+from samdrift.demo.context import DemoContext, month_starts
+from samdrift.finance.depreciation import add_months
 from samdrift.inventory.models import UsageRecord
 
 COLUMNS = (

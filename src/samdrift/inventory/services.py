@@ -24,8 +24,8 @@ from samdrift.core.services import save_object
 from samdrift.inventory.choices import ASSET_TRANSITIONS, OUT_OF_SERVICE, AssetStatus
 from samdrift.inventory.holders import HOLDER_FIELDS
 from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
+from samdrift.organisations.membership import foreign_member_errors
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
-from samdrift.organisations.services import foreign_member_errors
 
 
 def create_asset(*, product: Product, asset_tag: str, **fields: Any) -> Asset:

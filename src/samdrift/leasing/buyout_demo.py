@@ -24,7 +24,8 @@ from samdrift.catalogue.models import ProductCategory
 from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
 from samdrift.demo.bulk import reset_sequences
-from samdrift.demo.context import DEMO_MARKER, DemoContext, add_months
+from samdrift.demo.context import DEMO_MARKER, DemoContext
+from samdrift.finance.depreciation import add_months
 from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.leasing import buyouts

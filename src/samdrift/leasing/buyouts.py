@@ -39,7 +39,8 @@ from samdrift.leasing.buyout_selectors import (
 )
 from samdrift.leasing.choices import BuyoutStatus, PaymentTiming
 from samdrift.leasing.models import AmountOwed, AssetPrice, Buyout, BuyoutItem, SignedValuation
-from samdrift.organisations.models import Municipality, ServiceArea
+from samdrift.organisations.membership import foreign_member_errors
+from samdrift.organisations.models import Municipality
 
 ITEM_FIELDS = (
     "acquisition_date",
@@ -246,16 +247,6 @@ def register_equipment(
         serials = [str(row.get("serial_number") or "").strip() for row in rows]
         taken_tags = _existing(Asset, "asset_tag", [t for t in tags if t])
         taken_serials = _existing(Asset, "serial_number", [s for s in serials if s])
-        area_ids = {
-            row["service_area"].pk
-            for row in rows
-            if isinstance(row.get("service_area"), ServiceArea)
-        }
-        own_areas = set(
-            ServiceArea.objects.filter(
-                pk__in=area_ids, municipality_id=municipality_id
-            ).values_list("pk", flat=True)
-        )
         # The default useful life of every product named, in one query (reading it from
         # each row's product would cost a query per product whose category is not loaded).
         default_lives = {
@@ -289,9 +280,11 @@ def register_equipment(
                 errors["serial_number"] = _("Duplicate of row %(row)s.") % {
                     "row": seen_serials[serial]
                 }
-            area = row.get("service_area")
-            if area is not None and getattr(area, "pk", None) not in own_areas:
-                errors["service_area"] = _("The service area belongs to another municipality.")
+            errors.update(
+                foreign_member_errors(
+                    municipality=locked.municipality, service_area=row.get("service_area")
+                )
+            )
             default_life = (
                 default_lives.get(product.pk, MAX_USEFUL_LIFE_MONTHS)
                 if isinstance(product, Product)

@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.catalogue.models import FINANCE_ROLES
-from samdrift.core.choices import Role
 from samdrift.core.dating import period_constraint
 from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.money import MoneyField, non_negative
@@ -119,8 +118,6 @@ class PriceListPublication(ChangeLoggedModel):
 
 # --- Buyouts: taking over a municipality's existing equipment (issue #4) -----------------
 
-FINANCE_WRITE_ROLES: frozenset[str] = frozenset({Role.OPERATOR, Role.FINANCE})
-
 
 class Buyout(ChangeLoggedModel):
     """Taking over one municipality's existing equipment at book value.
@@ -172,7 +169,7 @@ class Buyout(ChangeLoggedModel):
     )
 
     municipality_path: ClassVar[str | None] = "municipality"
-    write_roles: ClassVar[frozenset[str]] = FINANCE_WRITE_ROLES
+    write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
 
     class Meta:
         db_table = "inventory_buyout"  # moved from inventory, table kept
@@ -229,7 +226,7 @@ class BuyoutItem(ChangeLoggedModel):
     book_value = MoneyField(_("book value"), null=True, blank=True)
 
     municipality_path: ClassVar[str | None] = "buyout__municipality"
-    write_roles: ClassVar[frozenset[str]] = FINANCE_WRITE_ROLES
+    write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
 
     class Meta:
         db_table = "inventory_buyoutitem"  # moved from inventory, table kept
@@ -324,7 +321,7 @@ class AssetPrice(ChangeLoggedModel):
 
     municipality_path: ClassVar[str | None] = "asset__municipality"
     service_area_path: ClassVar[str | None] = "asset__service_area"
-    write_roles: ClassVar[frozenset[str]] = FINANCE_WRITE_ROLES
+    write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
 
     class Meta:
         db_table = "inventory_assetprice"  # moved from inventory, table kept
@@ -392,7 +389,7 @@ class AmountOwed(ChangeLoggedModel):
     settled_on = models.DateField(_("settled on"), null=True, blank=True)
 
     municipality_path: ClassVar[str | None] = "municipality"
-    write_roles: ClassVar[frozenset[str]] = FINANCE_WRITE_ROLES
+    write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
 
     class Meta:
         db_table = "inventory_amountowed"  # moved from inventory, table kept

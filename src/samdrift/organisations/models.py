@@ -17,6 +17,7 @@ from samdrift.core.validators import (
     validate_organisation_number,
 )
 from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
+from samdrift.organisations.membership import foreign_member_errors
 
 
 class Collaboration(ChangeLoggedModel):
@@ -257,18 +258,14 @@ class Person(ChangeLoggedModel):
             errors["active_to"] = _("Must be after 'active from' (%(date)s).") % {
                 "date": self.active_from.isoformat()
             }
-        if (
-            self.service_area_id
-            and self.municipality_id
-            and self.service_area.municipality_id != self.municipality_id
-        ):
-            errors["service_area"] = _("This service area belongs to another municipality.")
-        if (
-            self.location_id
-            and self.municipality_id
-            and self.location.municipality_id != self.municipality_id
-        ):
-            errors["location"] = _("This location belongs to another municipality.")
+        if self.municipality_id:
+            errors.update(
+                foreign_member_errors(
+                    municipality=self.municipality,
+                    service_area=self.service_area if self.service_area_id else None,
+                    location=self.location if self.location_id else None,
+                )
+            )
         if errors:
             raise ValidationError(errors)
 
