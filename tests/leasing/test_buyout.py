@@ -173,7 +173,7 @@ def test_service_area_of_another_municipality_is_refused(buyout, laptop, service
 
 
 def test_registering_is_set_based(buyout, laptop, django_assert_max_num_queries):
-    # A fixed number, whatever the rows (tests/inventory/test_buyout_queries.py compares
+    # A fixed number, whatever the rows (tests/leasing/test_buyout_queries.py compares
     # 3 and 30): reads, one INSERT per table (on SQLite two reads to take its ids) and
     # the change log.
     rows = [row(laptop, f"T{n}", datetime.date(2022, 1, 1), "5000") for n in range(40)]
