@@ -6,13 +6,13 @@ given with ``--postgres URL`` — a scratch database: it is flushed), and then t
 separately, each with the number of queries it sent:
 
 - **register** — one municipality's old equipment registered for a buyout
-  (``inventory.buyouts.register_equipment``: assets, assignments, items, change log);
+  (``leasing.buyouts.register_equipment``: assets, assignments, items, change log);
 - **valuation** — ``buyout_valuation`` of the draft (book value per asset and the total);
 - **agree** — freezing the valuation and writing the signed-off XLSX with its SHA-256;
 - **complete** — bought-out origin, the ``AssetPrice`` rows of each asset (nothing while
   the municipality held it, its buyout price over the remaining life, then the fee), the
   amount owed;
-- **publish** — ``catalogue.pricing.publish_price_list`` for next year over ``--products``
+- **publish** — ``leasing.pricing.publish_price_list`` for next year over ``--products``
   products priced this year (each gets a new version, the old one closed);
 - **index** — ``publish_indexation`` of ``--services`` service prices.
 
@@ -78,8 +78,7 @@ def count_changelog_time() -> None:
     the timed services call it)."""
     import functools
 
-    from samdrift.catalogue import pricing
-    from samdrift.inventory import buyouts
+    from samdrift.leasing import buyouts, pricing
 
     for module in (buyouts, pricing):
         original = module.record_bulk_changes
@@ -141,21 +140,14 @@ def main() -> int:
 def run(args) -> int:
     from django.db import connection
 
-    from samdrift.catalogue import pricing
-    from samdrift.catalogue.models import (
-        LeaseModel,
-        PriceVersion,
-        Product,
-        ProductCategory,
-        Service,
-    )
+    from samdrift.catalogue.models import PriceVersion, Product, ProductCategory, Service
     from samdrift.core.actor import acting_as
     from samdrift.core.models import User
     from samdrift.finance.depreciation import age_in_months, book_value
     from samdrift.finance.money import round_to_ore
-    from samdrift.inventory import buyouts
-    from samdrift.inventory.buyout_selectors import buyout_valuation
-    from samdrift.inventory.models import AssetPrice, BuyoutItem
+    from samdrift.leasing import buyouts, pricing
+    from samdrift.leasing.buyout_selectors import buyout_valuation
+    from samdrift.leasing.models import AssetPrice, BuyoutItem, LeaseModel
     from samdrift.organisations.models import Municipality
 
     count_changelog_time()

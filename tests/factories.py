@@ -7,11 +7,12 @@ import itertools
 from decimal import Decimal
 
 from samdrift.catalogue.choices import ServiceUnit
-from samdrift.catalogue.models import LeaseModel, PriceVersion, Product, ProductCategory, Service
+from samdrift.catalogue.models import PriceVersion, Product, ProductCategory, Service
 from samdrift.core.choices import Role
 from samdrift.core.models import User
 from samdrift.core.validators import organisation_number_with_check_digit
 from samdrift.inventory.models import Asset
+from samdrift.leasing.models import LeaseModel
 from samdrift.organisations.models import Collaboration, Location, Municipality, Person, ServiceArea
 
 _counter = itertools.count(1)

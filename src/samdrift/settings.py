@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "samdrift.organisations",
     "samdrift.catalogue",
     "samdrift.inventory",
+    "samdrift.leasing",
     "samdrift.agreements",
     "samdrift.billing",
     "samdrift.imports",

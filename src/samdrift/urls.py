@@ -11,10 +11,12 @@ from samdrift.catalogue import api as catalogue_api
 from samdrift.core import api as core_api
 from samdrift.imports import api as imports_api
 from samdrift.inventory import api as inventory_api
+from samdrift.leasing import api as leasing_api
 from samdrift.organisations import api as organisations_api
 
 router = DefaultRouter()
 core_api.register(router)
+leasing_api.register(router)  # first, as when it lived in catalogue and inventory
 organisations_api.register(router)
 catalogue_api.register(router)
 inventory_api.register(router)
@@ -31,8 +33,7 @@ urlpatterns = [
     path("", include("samdrift.organisations.urls")),
     path("", include("samdrift.inventory.urls")),
     path("", include("samdrift.catalogue.urls")),
-    path("", include("samdrift.catalogue.pricing_urls")),  # lease models, price list
-    path("", include("samdrift.inventory.buyout_urls")),  # buyouts, financing
+    path("", include("samdrift.leasing.urls")),  # lease models, price list, buyouts
     path("billing/", include("samdrift.billing.urls")),
     path("imports/", include("samdrift.imports.urls")),
     path("", include("samdrift.web.urls")),

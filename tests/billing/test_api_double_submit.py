@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from samdrift.billing.models import BillingPeriod, CreditNote, DocumentCounter, Invoice
 from samdrift.billing.services import bill_period, issue_period
-from samdrift.catalogue.models import PriceListPublication, PriceVersion
-from samdrift.inventory import buyouts
-from samdrift.inventory.models import AmountOwed, SignedValuation
+from samdrift.catalogue.models import PriceVersion
+from samdrift.leasing import buyouts
+from samdrift.leasing.models import AmountOwed, PriceListPublication, SignedValuation
 from tests import factories
 from tests.conftest import api_as
 

@@ -16,7 +16,7 @@ from samdrift.billing.services import (
     create_credit_note,
     issue_period,
 )
-from samdrift.inventory.models import AmountOwed
+from samdrift.leasing.models import AmountOwed
 from tests.billing.schematron import EXAMPLES, SCHEMAS, cen_failures, fatal
 
 D = datetime.date

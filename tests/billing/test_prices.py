@@ -28,8 +28,9 @@ from samdrift.catalogue.choices import ServiceUnit
 from samdrift.core.choices import Role
 from samdrift.finance.depreciation import add_months
 from samdrift.inventory.choices import AssetOrigin
-from samdrift.inventory.models import AssetPrice, Assignment, Subscription
+from samdrift.inventory.models import Assignment, Subscription
 from samdrift.inventory.services import assign_asset, subscribe
+from samdrift.leasing.models import AssetPrice
 from samdrift.web.formatting import format_money
 from samdrift.web.selectors import monthly_cost
 from tests import factories

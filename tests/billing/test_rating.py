@@ -190,7 +190,7 @@ def test_a_one_off_subscription_is_billed_once_in_its_start_month(world):
 
 
 def test_a_bought_out_asset_is_priced_by_its_own_price(world):
-    from samdrift.inventory.models import AssetPrice
+    from samdrift.leasing.models import AssetPrice
 
     asset = world.assets[1]
     AssetPrice.objects.create(

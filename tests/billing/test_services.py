@@ -18,8 +18,8 @@ from samdrift.billing.services import (
     issue_invoice,
     issue_period,
 )
-from samdrift.inventory.models import AmountOwed
 from samdrift.inventory.services import assign_asset
+from samdrift.leasing.models import AmountOwed
 from tests import factories
 from tests.billing.conftest import money
 

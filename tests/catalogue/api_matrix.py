@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime
 
-from samdrift.catalogue.choices import PublicationKind
-from samdrift.catalogue.models import PriceListPublication
+from samdrift.leasing.choices import PublicationKind
+from samdrift.leasing.models import PriceListPublication
 from tests.core.matrix import FINANCE, Action, Resource
 from tests.core.world import World
 

@@ -17,7 +17,7 @@ from samdrift.core.bulk import Insert, background_writing, copy_lines, copy_text
 from samdrift.core.changelog import changes_for, record_bulk_changes
 from samdrift.core.choices import ChangeAction
 from samdrift.core.models import ObjectChange
-from samdrift.inventory.models import AssetPrice
+from samdrift.leasing.models import AssetPrice
 from samdrift.organisations.models import Location
 from tests import factories
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from samdrift.catalogue.models import LeaseModel, PriceVersion, Product, ProductCategory, Service
+from samdrift.catalogue.models import PriceVersion, Product, ProductCategory, Service
 from samdrift.core.models import ObjectChange, User
 from samdrift.core.permissions import can_see_municipality, can_write, restrict
 from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
+from samdrift.leasing.models import LeaseModel
 from samdrift.organisations.models import Collaboration, Location, Municipality, Person, ServiceArea
 from tests.core.world import ROLES, may_see
 

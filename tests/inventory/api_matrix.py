@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from samdrift.inventory.models import AmountOwed, AssetPrice, Buyout, BuyoutItem
+from samdrift.leasing.models import AmountOwed, AssetPrice, Buyout, BuyoutItem
 from tests.core.matrix import FINANCE, Action, Resource, unique
 from tests.core.world import World
 

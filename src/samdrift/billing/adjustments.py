@@ -62,13 +62,8 @@ from samdrift.core.dating import overlapping
 from samdrift.core.models import ObjectChange
 from samdrift.finance.money import ZERO
 from samdrift.finance.proration import month_bounds
-from samdrift.inventory.models import (
-    Asset,
-    AssetPrice,
-    Assignment,
-    Subscription,
-    UsageRecord,
-)
+from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
+from samdrift.leasing.models import AssetPrice
 from samdrift.organisations.models import Person
 
 

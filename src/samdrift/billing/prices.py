@@ -42,9 +42,9 @@ from samdrift.catalogue.choices import ServiceUnit
 from samdrift.catalogue.models import PriceVersion
 from samdrift.core.dating import active_on, overlapping
 from samdrift.finance.money import ZERO, round_to_ore
-from samdrift.inventory.buyout_selectors import asset_prices_overlapping
 from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import Assignment, Subscription
+from samdrift.leasing.buyout_selectors import asset_prices_overlapping
 from samdrift.organisations.selectors import active_persons_on
 
 ONE_DAY = datetime.timedelta(days=1)

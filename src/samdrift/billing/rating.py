@@ -51,7 +51,8 @@ from samdrift.core.money import round_unit_price
 from samdrift.finance.allocation import allocate
 from samdrift.finance.money import ORE, ZERO, round_to_ore
 from samdrift.finance.proration import days_in_month, month_bounds, overlap_days, prorate
-from samdrift.inventory.models import AmountOwed, Assignment, Subscription, UsageRecord
+from samdrift.inventory.models import Assignment, Subscription, UsageRecord
+from samdrift.leasing.models import AmountOwed
 
 ONE = Decimal("1")
 QUANTITY_ONE = Decimal("1.000")

@@ -62,7 +62,8 @@ from samdrift.core.dating import overlapping
 from samdrift.core.services import save_object
 from samdrift.finance.money import ZERO, round_to_ore
 from samdrift.finance.proration import month_bounds
-from samdrift.inventory.models import AmountOwed, Asset, Assignment
+from samdrift.inventory.models import Asset, Assignment
+from samdrift.leasing.models import AmountOwed
 from samdrift.organisations.membership import foreign_member_errors
 from samdrift.organisations.models import Collaboration, Municipality, Person, ServiceArea
 

@@ -1,19 +1,7 @@
 from django.contrib import admin
 
-from samdrift.catalogue.models import LeaseModel, PriceVersion, Product, ProductCategory, Service
+from samdrift.catalogue.models import PriceVersion, Product, ProductCategory, Service
 from samdrift.core.admin import ChangeLoggedAdmin
-
-
-@admin.register(LeaseModel)
-class LeaseModelAdmin(ChangeLoggedAdmin):
-    list_display = [
-        "name",
-        "term_months",
-        "annual_rate",
-        "residual_percent",
-        "monthly_service_fee",
-        "payment_timing",
-    ]
 
 
 @admin.register(ProductCategory)

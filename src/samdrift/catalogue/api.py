@@ -1,36 +1,17 @@
-"""REST endpoints for the catalogue: lease models, categories, products, services, prices."""
+"""REST endpoints for the catalogue: categories, products, services, prices."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 
-from samdrift.catalogue import pricing_api
 from samdrift.catalogue.filtersets import (
-    LeaseModelFilterSet,
     PriceVersionFilterSet,
     ProductCategoryFilterSet,
     ProductFilterSet,
     ServiceFilterSet,
 )
-from samdrift.catalogue.models import LeaseModel, PriceVersion, Product, ProductCategory, Service
+from samdrift.catalogue.models import PriceVersion, Product, ProductCategory, Service
 from samdrift.catalogue.services import publish_price
 from samdrift.core.api import ReadOnlySamdriftViewSet, SamdriftModelSerializer, SamdriftViewSet
-
-
-class LeaseModelSerializer(SamdriftModelSerializer):
-    class Meta:
-        model = LeaseModel
-        fields = [
-            "id",
-            "name",
-            "term_months",
-            "annual_rate",
-            "residual_percent",
-            "monthly_service_fee",
-            "payment_timing",
-            "created",
-            "last_updated",
-        ]
-        read_only_fields = ["created", "last_updated"]
 
 
 class ProductCategorySerializer(SamdriftModelSerializer):
@@ -117,12 +98,6 @@ class PriceVersionSerializer(SamdriftModelSerializer):
         return publish_price(**validated_data)
 
 
-class LeaseModelViewSet(SamdriftViewSet):
-    queryset = LeaseModel.objects.all()
-    serializer_class = LeaseModelSerializer
-    filterset_class = LeaseModelFilterSet
-
-
 class ProductCategoryViewSet(SamdriftViewSet):
     queryset = ProductCategory.objects.select_related("lease_model")
     serializer_class = ProductCategorySerializer
@@ -156,8 +131,6 @@ class PriceVersionViewSet(mixins.CreateModelMixin, ReadOnlySamdriftViewSet):
 
 def register(router) -> None:
     """Add this app's endpoints to the API router."""
-    pricing_api.register(router)  # leasing, prices and buyouts (issue #4)
-    router.register("lease-models", LeaseModelViewSet)
     router.register("product-categories", ProductCategoryViewSet)
     router.register("products", ProductViewSet)
     router.register("services", ServiceViewSet)

@@ -24,15 +24,3 @@ UBL_UNIT_CODES = {
     ServiceUnit.FIXED: "MON",
     ServiceUnit.ONE_OFF: "C62",
 }
-
-
-class PaymentTiming(models.TextChoices):
-    ARREARS = "arrears", _("in arrears (end of month)")
-    ADVANCE = "advance", _("in advance (start of month)")
-
-
-class PublicationKind(models.TextChoices):
-    """What a price-list publication did."""
-
-    LEASE_PRICES = "lease_prices", _("Lease prices recalculated")
-    INDEXATION = "indexation", _("Service prices indexed")

@@ -4,17 +4,9 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.catalogue.choices import ServiceUnit
-from samdrift.catalogue.models import LeaseModel, PriceVersion, Product, ProductCategory, Service
+from samdrift.catalogue.models import PriceVersion, Product, ProductCategory, Service
 from samdrift.core.dating import active_on
 from samdrift.core.filtersets import ChangeLoggedFilterSet, ScopedModelChoiceFilter
-
-
-class LeaseModelFilterSet(ChangeLoggedFilterSet):
-    search_fields = ("name",)
-
-    class Meta:
-        model = LeaseModel
-        fields = ["term_months", "payment_timing"]
 
 
 class ProductCategoryFilterSet(ChangeLoggedFilterSet):

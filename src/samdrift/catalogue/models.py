@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.catalogue.choices import PaymentTiming, PublicationKind, ServiceUnit
+from samdrift.catalogue.choices import ServiceUnit
 from samdrift.core.choices import Role
 from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.money import MoneyField, UnitPriceField, non_negative
@@ -32,45 +32,6 @@ def vat_rate_field() -> models.DecimalField:
     )
 
 
-class LeaseModel(ChangeLoggedModel):
-    """How a category of equipment is financed: an annuity over a term, plus a service fee."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    term_months = models.PositiveSmallIntegerField(
-        _("term (months)"), validators=[MinValueValidator(1), MaxValueValidator(120)]
-    )
-    annual_rate = models.DecimalField(
-        _("annual interest rate"),
-        max_digits=7,
-        decimal_places=6,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
-        help_text=_("As a fraction: 0.05 is 5 % a year."),
-    )
-    residual_percent = models.DecimalField(
-        _("residual value (%)"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("0"),
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-    )
-    monthly_service_fee = MoneyField(
-        _("monthly service fee"), default=Decimal("0"), validators=non_negative()
-    )
-    payment_timing = models.CharField(
-        _("payments"), max_length=10, choices=PaymentTiming.choices, default=PaymentTiming.ARREARS
-    )
-
-    write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
-
-    class Meta:
-        verbose_name = _("lease model")
-        verbose_name_plural = _("lease models")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class ProductCategory(ChangeLoggedModel):
     """A kind of equipment (laptop, A3 multifunction printer, smartphone)."""
 
@@ -81,8 +42,10 @@ class ProductCategory(ChangeLoggedModel):
         default=48,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_USEFUL_LIFE_MONTHS)],
     )
+    # Points up to the leasing app (by name, so catalogue never imports it): a category's
+    # lease model is part of the catalogue's API and forms, so the field stays here.
     lease_model = models.ForeignKey(
-        LeaseModel,
+        "leasing.LeaseModel",
         verbose_name=_("lease model"),
         on_delete=models.PROTECT,
         null=True,
@@ -247,54 +210,3 @@ class PriceVersion(ChangeLoggedModel):
     @property
     def item(self) -> Product | Service | None:
         return self.product or self.service
-
-
-class PriceListPublication(ChangeLoggedModel):
-    """One publication of new price versions: the yearly recalculation of product lease
-    prices, or an indexation of service prices by an index (e.g. the municipal deflator).
-
-    It records what was published, from when, on which index values and by whom; the
-    versions themselves are ordinary ``PriceVersion`` rows whose note names the
-    publication. Written by ``catalogue.pricing``, never edited.
-    """
-
-    kind = models.CharField(_("kind"), max_length=20, choices=PublicationKind.choices)
-    year = models.PositiveSmallIntegerField(_("price year"))
-    valid_from = models.DateField(_("valid from"))
-    index_name = models.CharField(_("index"), max_length=100, blank=True)
-    old_index = models.DecimalField(
-        _("old index value"), max_digits=12, decimal_places=4, null=True, blank=True
-    )
-    new_index = models.DecimalField(
-        _("new index value"), max_digits=12, decimal_places=4, null=True, blank=True
-    )
-    versions_created = models.PositiveIntegerField(_("price versions created"), default=0)
-    published_by = models.ForeignKey(
-        "core.User",
-        verbose_name=_("published by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    note = models.CharField(_("note"), max_length=200, blank=True)
-
-    write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
-
-    class Meta:
-        verbose_name = _("price-list publication")
-        verbose_name_plural = _("price-list publications")
-        ordering = ["-valid_from", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(old_index__isnull=True) | Q(old_index__gt=0),
-                name="price_list_publication_old_index_gt_0",
-            ),
-            models.CheckConstraint(
-                condition=Q(new_index__isnull=True) | Q(new_index__gt=0),
-                name="price_list_publication_new_index_gt_0",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.year} ({self.valid_from.isoformat()})"

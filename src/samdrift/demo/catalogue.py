@@ -12,11 +12,12 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from samdrift.catalogue.choices import ServiceUnit
-from samdrift.catalogue.models import LeaseModel, PriceVersion, Product, ProductCategory, Service
+from samdrift.catalogue.models import PriceVersion, Product, ProductCategory, Service
 from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
 from samdrift.core.money import round_to_ore, round_unit_price
 from samdrift.demo.context import DemoContext
+from samdrift.leasing.models import LeaseModel
 
 D = Decimal
 

@@ -52,7 +52,7 @@ STEPS: list[Step] = [
     Step("inventory", "samdrift.demo.inventory:generate"),
     Step("subscriptions", "samdrift.demo.subscriptions:generate"),
     Step("usage", "samdrift.demo.usage:generate"),
-    Step("buyouts", "samdrift.inventory.buyout_demo:generate"),
+    Step("buyouts", "samdrift.leasing.buyout_demo:generate"),
     Step("billing", "samdrift.billing.demo:generate"),
     Step("logins", "samdrift.demo.logins:generate"),
 ]

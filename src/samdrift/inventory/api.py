@@ -19,7 +19,6 @@ from samdrift.core.api import (
     SamdriftViewSet,
 )
 from samdrift.core.permissions import restrict
-from samdrift.inventory import buyout_api
 from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.filtersets import (
     AssetFilterSet,
@@ -366,7 +365,6 @@ class UsageRecordViewSet(SamdriftViewSet):
 
 def register(router) -> None:
     """Add this app's endpoints to the API router."""
-    buyout_api.register(router)  # leasing, prices and buyouts (issue #4)
     router.register("assets", AssetViewSet)
     router.register("assignments", AssignmentViewSet)
     router.register("subscriptions", SubscriptionViewSet)

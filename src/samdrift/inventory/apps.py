@@ -6,8 +6,3 @@ class InventoryConfig(AppConfig):
     name = "samdrift.inventory"
     label = "inventory"
     verbose_name = _("Inventory")
-
-    def ready(self) -> None:
-        from samdrift.inventory.buyout_urls import register_navigation
-
-        register_navigation()  # buyouts and the financing view

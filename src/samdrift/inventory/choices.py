@@ -40,11 +40,3 @@ class AssetOrigin(models.TextChoices):
     BOUGHT_OUT = "bought_out", _("Bought out from a municipality")
     LEASED = "leased", _("Leased from a lessor")
     MUNICIPALITY_OWNED = "municipality_owned", _("Owned by the municipality")
-
-
-class BuyoutStatus(models.TextChoices):
-    """A buyout is drafted, agreed with the municipality (locked), then completed."""
-
-    DRAFT = "draft", _("Draft")
-    AGREED = "agreed", _("Agreed")
-    COMPLETED = "completed", _("Completed")

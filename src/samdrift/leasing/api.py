@@ -1,0 +1,39 @@
+"""REST endpoints for leasing: lease models, the price list, buyouts and financing.
+
+The routes keep the paths they had while leasing lived in ``catalogue`` and ``inventory``.
+"""
+
+from samdrift.core.api import SamdriftModelSerializer, SamdriftViewSet
+from samdrift.leasing import buyout_api, pricing_api
+from samdrift.leasing.filtersets import LeaseModelFilterSet
+from samdrift.leasing.models import LeaseModel
+
+
+class LeaseModelSerializer(SamdriftModelSerializer):
+    class Meta:
+        model = LeaseModel
+        fields = [
+            "id",
+            "name",
+            "term_months",
+            "annual_rate",
+            "residual_percent",
+            "monthly_service_fee",
+            "payment_timing",
+            "created",
+            "last_updated",
+        ]
+        read_only_fields = ["created", "last_updated"]
+
+
+class LeaseModelViewSet(SamdriftViewSet):
+    queryset = LeaseModel.objects.all()
+    serializer_class = LeaseModelSerializer
+    filterset_class = LeaseModelFilterSet
+
+
+def register(router) -> None:
+    """Add this app's endpoints to the API router."""
+    pricing_api.register(router)  # the price list (issue #4)
+    buyout_api.register(router)  # buyouts and financing (issue #4)
+    router.register("lease-models", LeaseModelViewSet)

@@ -1,0 +1,44 @@
+"""URLs of the leasing and price-list pages (namespace ``pricing``)."""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.leasing import pricing_views as views
+
+app_name = "pricing"
+
+urlpatterns = [
+    path("catalogue/lease-models/", views.lease_model_list, name="lease_model_list"),
+    path("catalogue/lease-models/new/", views.lease_model_create, name="lease_model_create"),
+    path("catalogue/lease-models/<int:pk>/edit/", views.lease_model_edit, name="lease_model_edit"),
+    path(
+        "catalogue/categories/<int:pk>/financing/",
+        views.category_lease_edit,
+        name="category_lease_edit",
+    ),
+    path("catalogue/price-list/", views.price_list, name="price_list"),
+    path("catalogue/price-list/publish/", views.price_list_publish, name="price_list_publish"),
+    path(
+        "catalogue/price-list/publish/confirm/",
+        views.price_list_publish_confirm,
+        name="price_list_publish_confirm",
+    ),
+    path("catalogue/price-list/index/", views.indexation_publish, name="indexation_publish"),
+    path(
+        "catalogue/price-list/index/confirm/",
+        views.indexation_publish_confirm,
+        name="indexation_publish_confirm",
+    ),
+]
+
+
+def register_navigation() -> None:
+    """The pages in the Catalogue section (called from the app's ``ready``)."""
+    from samdrift.web.navigation import register
+
+    register(
+        section="catalogue", label=_("Lease models"), url_name="pricing:lease_model_list", order=40
+    )
+    register(
+        section="catalogue", label=_("Yearly price list"), url_name="pricing:price_list", order=50
+    )
