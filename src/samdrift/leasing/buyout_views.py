@@ -351,9 +351,9 @@ def buyout_agree_confirm(request, pk: int):
     return render_confirmation(request, confirmation)
 
 
-@login_required
-@require_POST
-def buyout_agree(request, pk: int):
+def _dated_step(request, pk: int, *, step: str, act_on, message: str):
+    """The POST of agreeing or completing: acts once, on the date confirmed, when the
+    valuation is still what the confirmation showed."""
     require_write(request.user, Buyout)
     buyout = _buyout(request, pk)
     on = _date_from(request, request.POST)
@@ -362,22 +362,33 @@ def buyout_agree(request, pk: int):
 
     def current() -> str:
         locked, valuation = _locked_state(buyout)
-        return _valuation_fingerprint("agree", locked, valuation, on)
+        return _valuation_fingerprint(step, locked, valuation, on)
 
     def act() -> Done:
-        services.agree_buyout(buyout=buyout, agreed_by=request.user, agreed_on=on)
-        return Done(
-            _("The valuation is agreed and locked; the signed-off copy is kept."),
-            reverse("buyouts:detail", args=[buyout.pk]),
-        )
+        act_on(buyout, on)
+        return Done(message, reverse("buyouts:detail", args=[buyout.pk]))
 
     return perform_confirmed(
         request,
-        kind="buyouts.agree",
+        kind=f"buyouts.{step}",
         current_fingerprint=current,
         act=act,
-        confirm_url=f"{reverse('buyouts:agree_confirm', args=[buyout.pk])}?"
+        confirm_url=f"{reverse(f'buyouts:{step}_confirm', args=[buyout.pk])}?"
         f"{urlencode({'on': on.isoformat()})}",
+    )
+
+
+@login_required
+@require_POST
+def buyout_agree(request, pk: int):
+    return _dated_step(
+        request,
+        pk,
+        step="agree",
+        act_on=lambda buyout, on: services.agree_buyout(
+            buyout=buyout, agreed_by=request.user, agreed_on=on
+        ),
+        message=_("The valuation is agreed and locked; the signed-off copy is kept."),
     )
 
 
@@ -425,30 +436,14 @@ def buyout_complete_confirm(request, pk: int):
 @login_required
 @require_POST
 def buyout_complete(request, pk: int):
-    require_write(request.user, Buyout)
-    buyout = _buyout(request, pk)
-    on = _date_from(request, request.POST)
-    if on is None:
-        return redirect("buyouts:detail", pk=buyout.pk)
-
-    def current() -> str:
-        locked, valuation = _locked_state(buyout)
-        return _valuation_fingerprint("complete", locked, valuation, on)
-
-    def act() -> Done:
-        services.complete_buyout(buyout=buyout, completed_by=request.user, completed_on=on)
-        return Done(
-            _("The buyout is completed: the assets are the collaboration's and priced."),
-            reverse("buyouts:detail", args=[buyout.pk]),
-        )
-
-    return perform_confirmed(
+    return _dated_step(
         request,
-        kind="buyouts.complete",
-        current_fingerprint=current,
-        act=act,
-        confirm_url=f"{reverse('buyouts:complete_confirm', args=[buyout.pk])}?"
-        f"{urlencode({'on': on.isoformat()})}",
+        pk,
+        step="complete",
+        act_on=lambda buyout, on: services.complete_buyout(
+            buyout=buyout, completed_by=request.user, completed_on=on
+        ),
+        message=_("The buyout is completed: the assets are the collaboration's and priced."),
     )
 
 
