@@ -129,20 +129,13 @@ def _later_versions(*, day: datetime.date, field_name: str) -> dict[int, datetim
 # --- The price-list calculation -----------------------------------------------------------
 
 
-@dataclass
-class PriceListRow:
-    """Old vs new monthly price of one product."""
+class PriceChange:
+    """An old and a new price of one item, and whether the new one can be published;
+    the rows of the price list and of the indexation share it."""
 
-    product_id: int
-    product: str
-    category: str
-    lease_model: str | None
-    standard_cost: Decimal
     old_amount: Decimal | None
     new_amount: Decimal | None
-    capital: Decimal | None
-    service_fee: Decimal | None
-    problem: str = ""
+    problem: str
 
     @property
     def change(self) -> Decimal | None:
@@ -158,6 +151,22 @@ class PriceListRow:
     def publishable(self) -> bool:
         """Has a new price that differs from the one in force (and nothing blocks it)."""
         return not self.problem and self.new_amount is not None and self.change != 0
+
+
+@dataclass
+class PriceListRow(PriceChange):
+    """Old vs new monthly price of one product."""
+
+    product_id: int
+    product: str
+    category: str
+    lease_model: str | None
+    standard_cost: Decimal
+    old_amount: Decimal | None
+    new_amount: Decimal | None
+    capital: Decimal | None
+    service_fee: Decimal | None
+    problem: str = ""
 
 
 @dataclass
@@ -435,7 +444,7 @@ def publish_price_list(
 
 
 @dataclass
-class IndexationRow:
+class IndexationRow(PriceChange):
     service_id: int
     service: str
     code: str
@@ -443,20 +452,6 @@ class IndexationRow:
     old_amount: Decimal | None
     new_amount: Decimal | None
     problem: str = ""
-
-    @property
-    def change(self) -> Decimal | None:
-        if self.old_amount is None or self.new_amount is None:
-            return None
-        return self.new_amount - self.old_amount
-
-    @property
-    def change_percent(self) -> Decimal | None:
-        return change_percent(self.old_amount, self.new_amount)
-
-    @property
-    def publishable(self) -> bool:
-        return not self.problem and self.new_amount is not None and self.change != 0
 
 
 @dataclass
