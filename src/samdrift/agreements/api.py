@@ -2,9 +2,13 @@
 
 from samdrift.agreements.filtersets import AgreedPriceFilterSet, ServiceAgreementFilterSet
 from samdrift.agreements.models import AgreedPrice, ServiceAgreement
-from samdrift.agreements.services import create_agreement, set_agreed_price
+from samdrift.agreements.services import (
+    create_agreement,
+    set_agreed_price,
+    update_agreed_price,
+    update_agreement,
+)
 from samdrift.core.api import SamdriftModelSerializer, SamdriftViewSet
-from samdrift.core.services import save_object
 
 
 class ServiceAgreementSerializer(SamdriftModelSerializer):
@@ -27,7 +31,7 @@ class ServiceAgreementSerializer(SamdriftModelSerializer):
         return create_agreement(**validated_data)
 
     def update(self, instance, validated_data):
-        return save_object(instance=instance, changes=validated_data)
+        return update_agreement(agreement=instance, changes=validated_data)
 
 
 class AgreedPriceSerializer(SamdriftModelSerializer):
@@ -49,7 +53,7 @@ class AgreedPriceSerializer(SamdriftModelSerializer):
         return set_agreed_price(**validated_data)
 
     def update(self, instance, validated_data):
-        return save_object(instance=instance, changes=validated_data)
+        return update_agreed_price(price=instance, changes=validated_data)
 
 
 class ServiceAgreementViewSet(SamdriftViewSet):

@@ -1,9 +1,13 @@
-"""Write operations on service agreements and their agreed prices (one transaction each)."""
+"""Write operations on service agreements and their agreed prices.
+
+Each validates the whole object and writes it, with its change-log row, in one
+transaction; the actor is whoever the entry point set (docs/services.md)."""
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,6 +38,11 @@ def create_agreement(
         notes=notes,
     )
     return save_object(instance=agreement)
+
+
+def update_agreement(*, agreement: ServiceAgreement, changes: dict[str, Any]) -> ServiceAgreement:
+    """Edit an agreement's fields; refused when it would overlap another of its own."""
+    return save_object(instance=agreement, changes=changes)
 
 
 def end_agreement(*, agreement: ServiceAgreement, on: datetime.date) -> ServiceAgreement:
@@ -68,3 +77,9 @@ def set_agreed_price(
         if price is None:
             price = AgreedPrice(agreement=agreement, **item)
         return save_object(instance=price, changes={"amount": amount, "note": note})
+
+
+def update_agreed_price(*, price: AgreedPrice, changes: dict[str, Any]) -> AgreedPrice:
+    """Edit an agreed price (its amount, note or item). Billing finds a change that
+    reaches into a closed month on its next run and bills the difference."""
+    return save_object(instance=price, changes=changes)

@@ -10,7 +10,7 @@ from samdrift.catalogue.filtersets import (
     ServiceFilterSet,
 )
 from samdrift.catalogue.models import PriceVersion, Product, ProductCategory, Service
-from samdrift.catalogue.services import publish_price
+from samdrift.catalogue.services import publish_price, save_category, save_product, save_service
 from samdrift.core.api import ReadOnlySamdriftViewSet, SamdriftModelSerializer, SamdriftViewSet
 
 
@@ -27,6 +27,12 @@ class ProductCategorySerializer(SamdriftModelSerializer):
             "last_updated",
         ]
         read_only_fields = ["created", "last_updated"]
+
+    def create(self, validated_data):
+        return save_category(category=ProductCategory(), changes=validated_data)
+
+    def update(self, instance, validated_data):
+        return save_category(category=instance, changes=validated_data)
 
 
 class ProductSerializer(SamdriftModelSerializer):
@@ -49,6 +55,12 @@ class ProductSerializer(SamdriftModelSerializer):
         ]
         read_only_fields = ["created", "last_updated"]
 
+    def create(self, validated_data):
+        return save_product(product=Product(), changes=validated_data)
+
+    def update(self, instance, validated_data):
+        return save_product(product=instance, changes=validated_data)
+
 
 class ServiceSerializer(SamdriftModelSerializer):
     class Meta:
@@ -66,6 +78,12 @@ class ServiceSerializer(SamdriftModelSerializer):
             "last_updated",
         ]
         read_only_fields = ["created", "last_updated"]
+
+    def create(self, validated_data):
+        return save_service(service=Service(), changes=validated_data)
+
+    def update(self, instance, validated_data):
+        return save_service(service=instance, changes=validated_data)
 
 
 class PriceVersionSerializer(SamdriftModelSerializer):

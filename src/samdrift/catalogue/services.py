@@ -1,16 +1,52 @@
 """Write operations on the catalogue. Prices are effective-dated: publishing a price
-closes the open version and adds a new one; an existing version is never edited."""
+closes the open version and adds a new one; an existing version is never edited.
+
+Each validates the whole object and writes it, with its change-log row, in one
+transaction; the actor is whoever the entry point set (docs/services.md)."""
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from samdrift.catalogue.models import PriceVersion, Product, Service
+from samdrift.catalogue.models import PriceVersion, Product, ProductCategory, Service
+from samdrift.core.services import save_object
+
+if TYPE_CHECKING:
+    from samdrift.leasing.models import LeaseModel
+
+
+def save_category(
+    *, category: ProductCategory, changes: dict[str, Any] | None = None
+) -> ProductCategory:
+    """Create or edit a product category (``changes`` applied to ``category`` first)."""
+    return save_object(instance=category, changes=changes)
+
+
+def save_product(*, product: Product, changes: dict[str, Any] | None = None) -> Product:
+    """Create or edit a catalogue product; its prices have ``publish_price``."""
+    return save_object(instance=product, changes=changes)
+
+
+def save_service(*, service: Service, changes: dict[str, Any] | None = None) -> Service:
+    """Create or edit a catalogue service; its prices have ``publish_price``."""
+    return save_object(instance=service, changes=changes)
+
+
+def set_category_lease_terms(
+    *, category: ProductCategory, lease_model: LeaseModel | None, useful_life_months: int
+) -> ProductCategory:
+    """How a category is financed and depreciated: its lease model (None: not leased) and
+    useful life (which straight-line depreciation and buyout valuations read)."""
+    return save_category(
+        category=category,
+        changes={"lease_model": lease_model, "useful_life_months": useful_life_months},
+    )
 
 
 def publish_price(

@@ -24,7 +24,6 @@ from samdrift.core.drf import StandardPagination, validation_detail
 from samdrift.core.filtersets import ObjectChangeFilterSet
 from samdrift.core.models import ObjectChange
 from samdrift.core.permissions import restrict
-from samdrift.core.services import save_object
 from samdrift.core.validators import validate_supported_date
 
 
@@ -144,9 +143,9 @@ class SamdriftModelSerializer(
 ):
     """Base serializer: scoped related fields, model validation, explicit field lists.
 
-    Plain creates and updates go through ``core.services.save_object`` (validation and
-    the write in one transaction); serializers of models with their own operations
-    override ``create``/``update`` to call those services.
+    A serializer that writes overrides ``create``/``update`` to call its app's named
+    service (validation, the write and its change-log row in one transaction); the base
+    refuses, so no endpoint writes a model without one (docs/services.md).
     """
 
     serializer_field_mapping = {
@@ -155,10 +154,10 @@ class SamdriftModelSerializer(
     }
 
     def create(self, validated_data):
-        return save_object(instance=self.Meta.model(), changes=validated_data)
+        raise NotImplementedError(f"{type(self).__name__}.create: call the app's service.")
 
     def update(self, instance, validated_data):
-        return save_object(instance=instance, changes=validated_data)
+        raise NotImplementedError(f"{type(self).__name__}.update: call the app's service.")
 
 
 class ObjectChangeListSerializer(serializers.ListSerializer):

@@ -7,6 +7,7 @@ from samdrift.core.api import SamdriftModelSerializer, SamdriftViewSet
 from samdrift.leasing import buyout_api, pricing_api
 from samdrift.leasing.filtersets import LeaseModelFilterSet
 from samdrift.leasing.models import LeaseModel
+from samdrift.leasing.services import save_lease_model
 
 
 class LeaseModelSerializer(SamdriftModelSerializer):
@@ -24,6 +25,12 @@ class LeaseModelSerializer(SamdriftModelSerializer):
             "last_updated",
         ]
         read_only_fields = ["created", "last_updated"]
+
+    def create(self, validated_data):
+        return save_lease_model(lease_model=LeaseModel(), changes=validated_data)
+
+    def update(self, instance, validated_data):
+        return save_lease_model(lease_model=instance, changes=validated_data)
 
 
 class LeaseModelViewSet(SamdriftViewSet):

@@ -26,8 +26,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from samdrift.catalogue.models import ProductCategory
+from samdrift.catalogue.services import set_category_lease_terms
 from samdrift.core.permissions import can_write, restrict
-from samdrift.core.services import save_object
 from samdrift.leasing.choices import PaymentTiming
 from samdrift.leasing.models import LeaseModel, PriceListPublication
 from samdrift.leasing.pricing import (
@@ -37,6 +37,7 @@ from samdrift.leasing.pricing import (
     publish_indexation,
     publish_price_list,
 )
+from samdrift.leasing.services import save_lease_model
 from samdrift.organisations.models import Municipality
 from samdrift.web.confirm import (
     Confirmation,
@@ -142,7 +143,9 @@ def _lease_model_form_page(request, instance: LeaseModel | None):
     if request.method == "POST":
         if form.is_valid():
             try:
-                saved = save_object(instance=instance or LeaseModel(), changes=form.changes())
+                saved = save_lease_model(
+                    lease_model=instance or LeaseModel(), changes=form.changes()
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -184,7 +187,7 @@ def category_lease_edit(request, pk: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                save_object(instance=category, changes=form.cleaned_data)
+                set_category_lease_terms(category=category, **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

@@ -15,6 +15,13 @@ from samdrift.organisations.filtersets import (
     ServiceAreaFilterSet,
 )
 from samdrift.organisations.models import Collaboration, Location, Municipality, Person, ServiceArea
+from samdrift.organisations.services import (
+    save_collaboration,
+    save_location,
+    save_municipality,
+    save_person,
+    save_service_area,
+)
 
 
 class CollaborationSerializer(SamdriftModelSerializer):
@@ -39,6 +46,12 @@ class CollaborationSerializer(SamdriftModelSerializer):
         ]
         read_only_fields = ["currency", "time_zone", "created", "last_updated"]
 
+    def create(self, validated_data):
+        return save_collaboration(collaboration=Collaboration(), changes=validated_data)
+
+    def update(self, instance, validated_data):
+        return save_collaboration(collaboration=instance, changes=validated_data)
+
 
 class MunicipalitySerializer(SamdriftModelSerializer):
     class Meta:
@@ -62,6 +75,12 @@ class MunicipalitySerializer(SamdriftModelSerializer):
         ]
         read_only_fields = ["created", "last_updated"]
 
+    def create(self, validated_data):
+        return save_municipality(municipality=Municipality(), changes=validated_data)
+
+    def update(self, instance, validated_data):
+        return save_municipality(municipality=instance, changes=validated_data)
+
 
 class ServiceAreaSerializer(SamdriftModelSerializer):
     class Meta:
@@ -77,6 +96,12 @@ class ServiceAreaSerializer(SamdriftModelSerializer):
             "last_updated",
         ]
         read_only_fields = ["created", "last_updated"]
+
+    def create(self, validated_data):
+        return save_service_area(service_area=ServiceArea(), changes=validated_data)
+
+    def update(self, instance, validated_data):
+        return save_service_area(service_area=instance, changes=validated_data)
 
 
 class LocationSerializer(SamdriftModelSerializer):
@@ -94,6 +119,12 @@ class LocationSerializer(SamdriftModelSerializer):
             "last_updated",
         ]
         read_only_fields = ["created", "last_updated"]
+
+    def create(self, validated_data):
+        return save_location(location=Location(), changes=validated_data)
+
+    def update(self, instance, validated_data):
+        return save_location(location=instance, changes=validated_data)
 
 
 class PersonSerializer(SamdriftModelSerializer):
@@ -119,6 +150,12 @@ class PersonSerializer(SamdriftModelSerializer):
             "last_updated",
         ]
         read_only_fields = ["created", "last_updated"]
+
+    def create(self, validated_data):
+        return save_person(person=Person(), changes=validated_data)
+
+    def update(self, instance, validated_data):
+        return save_person(person=instance, changes=validated_data)
 
 
 class CollaborationViewSet(

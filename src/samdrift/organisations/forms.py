@@ -1,5 +1,5 @@
 """Operator forms for service areas and persons. They parse and check input; the writes
-go through ``core.services.save_object`` (validation of the whole object, one transaction,
+go through ``organisations.services`` (validation of the whole object, one transaction,
 change-logged)."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every page starts from ``restrict``: a municipality's users see their own municipality
 only, and another municipality's URL is a 404. Operators may create and edit service
-areas and persons; the writes go through ``core.services.save_object``.
+areas and persons; the writes go through ``organisations.services``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy
 
 from samdrift.core.dating import active_on
 from samdrift.core.permissions import can_write, restrict
-from samdrift.core.services import save_object
 from samdrift.inventory.models import Asset, Assignment, Subscription
 from samdrift.inventory.selectors import mark_in_force
 from samdrift.organisations.filtersets import (
@@ -32,6 +31,7 @@ from samdrift.organisations.filtersets import (
 from samdrift.organisations.forms import PersonForm, ServiceAreaForm
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
 from samdrift.organisations.selectors import active_persons_on
+from samdrift.organisations.services import save_person, save_service_area
 from samdrift.organisations.tables import (
     LOCATION_TABLE,
     MUNICIPALITY_TABLE,
@@ -199,10 +199,11 @@ def _form_page(request, *, form, template: str, title: str, obj=None):
     return render(request, template, {"form": form, "title": title, "object": obj}, status=status)
 
 
-def _save(request, form, *, success_message: str):
-    """Save a valid ModelForm's instance through the service; None when it refused."""
+def _save(request, form, save, *, success_message: str):
+    """Save a valid ModelForm's instance through ``save`` (its service); None when it
+    refused."""
     try:
-        instance = save_object(instance=form.instance)
+        instance = save(form.instance)
     except (ValidationError, IntegrityError) as error:
         add_service_errors(form, error)
         return None
@@ -219,7 +220,12 @@ def service_area_edit(request, pk: int | None = None):
     if request.method == "POST":
         form = ServiceAreaForm(request.POST, instance=area, user=user)
         if form.is_valid():
-            saved = _save(request, form, success_message=_("Saved %(object)s."))
+            saved = _save(
+                request,
+                form,
+                lambda area: save_service_area(service_area=area),
+                success_message=_("Saved %(object)s."),
+            )
             if saved is not None:
                 url = reverse("organisations:municipality_detail", args=[saved.municipality_id])
                 return redirect(url)
@@ -240,7 +246,12 @@ def person_edit(request, pk: int | None = None):
     if request.method == "POST":
         form = PersonForm(request.POST, instance=person, user=user)
         if form.is_valid():
-            saved = _save(request, form, success_message=_("Saved %(object)s."))
+            saved = _save(
+                request,
+                form,
+                lambda person: save_person(person=person),
+                success_message=_("Saved %(object)s."),
+            )
             if saved is not None:
                 return redirect("organisations:person_detail", pk=saved.pk)
     else:
