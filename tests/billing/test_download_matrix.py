@@ -1,4 +1,4 @@
-"""Every billing download and invoice view, as every login (issue #9 item 5).
+"""Every billing download and invoice view, as every login.
 
 A service-area manager sees their area's part of an invoice: its lines, charges and
 credits, with a subtotal that is the sum of those, on the page, the print page, the

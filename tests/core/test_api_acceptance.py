@@ -1,4 +1,4 @@
-"""The acceptance checks of issue 2 for the API, end to end over HTTP with tokens."""
+"""The API's acceptance checks, end to end over HTTP with tokens."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""What a municipality may see of an object's history from before it held it (issue #9
-item 7): change rows of its own municipality only, and in them no reference to another
+"""What a municipality may see of an object's history from before it held it:
+change rows of its own municipality only, and in them no reference to another
 municipality's (or, for a manager, another service area's) objects — the move that
 brought an asset over is recorded under its new holder, with the previous holder's
 municipality, service area, person and location in "before"; those are blanked and

@@ -1,4 +1,4 @@
-"""Dates and numbers as other systems write them (issue #11 item 7): US m/d/yy dates
+"""Dates and numbers as other systems write them: US m/d/yy dates
 when the column says so, currency prefixes, no exponent notation, names with their
 spaces collapsed."""
 

@@ -1,4 +1,4 @@
-"""File-level robustness of reading imports (issue #11 items 2, 3, 9): encodings detected,
+"""File-level robustness of reading imports: encodings detected,
 mixed encodings and NUL named by row and column, binary files refused, CR line endings,
 spreadsheet row numbers. Every file is built here in the shape described."""
 

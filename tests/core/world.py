@@ -66,7 +66,7 @@ class World:
         """An API client signed in with the role's token (token auth, as a script would).
 
         One per role, reused: a new client loads the middleware again, and WhiteNoise then
-        scans every static file (about 0.15 s each time).
+        scans every static file each time, which would dominate the matrix's run time.
         """
         if role not in self.clients:
             client = APIClient()

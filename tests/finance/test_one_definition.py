@@ -1,4 +1,5 @@
-"""Each money rule is written once (issue #10): other modules import it, never copy it."""
+"""Each money rule is written once: other modules import it, never copy
+it, so a fix in one place is a fix everywhere."""
 
 import re
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""``POST /api/imports/`` with bodies that are not what it expects (issue #9, #11): a
+"""``POST /api/imports/`` with bodies that are not what it expects: a
 clear 400, never a 500; a role that may import nothing is refused before the body is read."""
 
 import json

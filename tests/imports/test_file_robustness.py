@@ -1,4 +1,4 @@
-"""Whole imports of the awkward files of issue #11 (and the NUL of issue #9): on the run,
+"""Whole imports of awkward files (legacy encodings, NUL bytes and the like): on the run,
 the command line and the upload page; row and column named, nothing stored garbled, no
 traceback. Runs on SQLite and PostgreSQL (PostgreSQL text cannot hold NUL)."""
 

@@ -1,4 +1,4 @@
-"""Files as other systems write them (issue #11): Snipe-IT's custom asset report and its
+"""Files as other systems write them: Snipe-IT's custom asset report and its
 importer's field names, Ralph's back-office asset export — checked out or not, their
 statuses, dates, costs; the mapping step for headers and values nobody knows; and the
 refusal of held assets without a price, so that billing never stops because of an

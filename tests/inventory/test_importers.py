@@ -143,7 +143,7 @@ def test_a_new_holder_closes_the_open_assignment_on_the_date(world, municipality
 
 
 def test_a_new_holder_from_a_later_date_takes_effect_on_that_date(world, municipality_a):
-    """Issue #9 item 1: the asset keeps its holder in force today until the move's day."""
+    """The asset keeps its holder in force today until the move's day."""
     from django.utils import timezone
 
     from samdrift.inventory.holders import refresh_holders

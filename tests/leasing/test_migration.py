@@ -1,4 +1,4 @@
-"""The move of the leasing models (issue #10): from the schema before the move, rows made
+"""The move of the leasing models into their own app: from the schema before the move, rows made
 in the old apps are read through ``samdrift.leasing.models`` afterwards, and the change
 log's rows follow their content type to the app label ``leasing``. Runs on whichever
 engine the suite uses (SQLite by default, PostgreSQL with DATABASE_URL)."""

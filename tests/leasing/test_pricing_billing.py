@@ -1,4 +1,4 @@
-"""Publishing next year's prices never changes what was billed (issue #4, acceptance).
+"""Publishing next year's prices never changes what was billed.
 
 Months are billed, issued and closed; then a new price list and an indexation are
 published from a later date, the billing is run again (the closed months are refused,

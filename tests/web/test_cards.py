@@ -1,4 +1,4 @@
-"""Every number card opens a list of exactly that many rows (issue #9, item 3).
+"""Every number card opens a list of exactly that many rows.
 
 The test follows each card's link with the same user's client and reads the row count the
 list shows. The expected numbers are also worked out by hand from the fixture: due for

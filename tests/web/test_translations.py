@@ -1,4 +1,4 @@
-"""The Norwegian Bokmål catalogue is complete: the UI must read fully in bokmål (issue #3).
+"""The Norwegian Bokmål catalogue is complete: the UI must read fully in bokmål.
 
 Three checks: the committed ``django.po`` has no untranslated or fuzzy entry and keeps every
 placeholder; the committed ``django.mo`` is compiled from it (a forgotten compilemessages

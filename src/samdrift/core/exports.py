@@ -8,7 +8,7 @@ codes), so the importers can read the file back.
 Spreadsheet formula injection (OWASP "CSV Injection"): a CSV text cell beginning with
 ``= + - @`` (or a tab or carriage return) would be run as a formula by a spreadsheet, so
 such text gets a leading apostrophe. An XLSX cell is typed: written as text, it is never
-a formula, so it keeps its text as it is, with no apostrophe to see (issue #11). Numbers
+a formula, so it keeps its text as it is, with no apostrophe to see. Numbers
 and dates are written as such and are not touched: a negative amount stays a number.
 """
 

@@ -55,7 +55,8 @@ ASSET_TABLE = Table(
             in_export=False,
         ),
         # The export names who holds each asset, and the collaboration for the pool no
-        # municipality holds (issue #11), which the asset import reads back as such.
+        # municipality holds, which the asset import reads back as such: an exported file
+        # imports again unchanged.
         Column("municipality", _("Municipality"), accessor="holder_name", in_table=False),
         Column(
             "municipality_number",
