@@ -101,12 +101,11 @@ def manager_a(municipality_a, service_area_a):
 
 
 @pytest.fixture
+def operator_client(operator):
+    return factories.client_for(operator)
+
+
+@pytest.fixture
 def api():
     """An API client; ``api.force_authenticate(user)`` to act as someone."""
     return APIClient()
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client

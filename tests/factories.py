@@ -1,10 +1,14 @@
-"""Small builders for test data: each makes one valid object, overridable by keyword."""
+"""Small builders for test data: each makes one valid object, overridable by keyword;
+and signed-in clients for a user (``client_for`` for pages, ``api_as`` for the API)."""
 
 from __future__ import annotations
 
 import datetime
 import itertools
 from decimal import Decimal
+
+from django.test import Client
+from rest_framework.test import APIClient
 
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.catalogue.models import PriceVersion, Product, ProductCategory, Service
@@ -152,3 +156,17 @@ def make_user(
     user.set_password("correct horse battery staple")
     user.save()
     return user
+
+
+def client_for(user) -> Client:
+    """A browser client signed in as ``user`` (no password round trip)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def api_as(user) -> APIClient:
+    """An API client authenticated as ``user``."""
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

@@ -8,7 +8,7 @@ from samdrift.agreements.models import AgreedPrice
 from samdrift.agreements.selectors import agreed_prices_between
 from samdrift.agreements.services import create_agreement, end_agreement, set_agreed_price
 from tests import factories
-from tests.conftest import api_as
+from tests.factories import api_as
 
 D = datetime.date
 

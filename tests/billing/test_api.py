@@ -6,7 +6,7 @@ import pytest
 
 from samdrift.billing.models import Invoice
 from samdrift.billing.services import bill_period, issue_period
-from tests.conftest import api_as
+from tests.factories import api_as
 
 D = datetime.date
 

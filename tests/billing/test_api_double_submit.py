@@ -14,7 +14,7 @@ from samdrift.catalogue.models import PriceVersion
 from samdrift.leasing import buyouts
 from samdrift.leasing.models import AmountOwed, PriceListPublication, SignedValuation
 from tests import factories
-from tests.conftest import api_as
+from tests.factories import api_as
 
 D = datetime.date
 

@@ -34,6 +34,7 @@ from samdrift.leasing.models import AssetPrice
 from samdrift.web.formatting import format_money
 from samdrift.web.selectors import monthly_cost
 from tests import factories
+from tests.factories import client_for
 
 D = datetime.date
 SOURCES = (ChargeSource.ASSET, ChargeSource.SUBSCRIPTION)
@@ -115,12 +116,6 @@ def figure(client: Client, url: str, testid: str) -> str:
     match = re.search(rf'data-testid="{testid}"[^>]*>([^<]*)<', html)
     assert match, f"{testid} not on {url}"
     return match.group(1).strip()
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_billing_charges_what_the_fixture_says(priced_world):

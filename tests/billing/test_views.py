@@ -4,19 +4,13 @@ its own invoices (another's is a 404), with drill-down to persons and devices.""
 import datetime
 
 import pytest
-from django.test import Client
 
 from samdrift.billing.models import BillingPeriod, CreditNote, Invoice
 from samdrift.billing.services import bill_period, issue_period
 from tests.confirming import confirm
+from tests.factories import client_for
 
 D = datetime.date
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

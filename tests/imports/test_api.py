@@ -10,7 +10,7 @@ from samdrift.core.models import ObjectChange
 from samdrift.imports.models import ImportMapping
 from samdrift.inventory.models import Asset
 from tests import factories
-from tests.conftest import api_as
+from tests.factories import api_as
 from tests.importing_support import (
     SNIPE_IT_HEADER,
     csv_bytes,

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from samdrift.imports import services
-from tests.conftest import api_as
+from tests.factories import api_as
 
 pytestmark = pytest.mark.django_db
 URL = "/api/imports/"

@@ -3,21 +3,15 @@ database in between (any app process may take the confirmation)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from samdrift.core.importing.base import header_fingerprint
 from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.inventory.models import Asset
 from tests import factories
+from tests.factories import client_for
 from tests.importing_support import SNIPE_IT_HEADER, csv_bytes, inventory_world, snipe_it_row
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def upload_file(rows, name="assets.csv"):

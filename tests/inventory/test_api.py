@@ -11,7 +11,7 @@ from samdrift.core.changelog import changes_for
 from samdrift.inventory.models import UsageRecord
 from samdrift.inventory.services import assign_asset, record_usage
 from tests import factories
-from tests.conftest import api_as
+from tests.factories import api_as
 
 D = datetime.date
 pytestmark = pytest.mark.django_db

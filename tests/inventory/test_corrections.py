@@ -20,7 +20,7 @@ from samdrift.inventory.services import (
     plan_correction,
 )
 from tests import factories
-from tests.conftest import api_as
+from tests.factories import api_as
 
 D = datetime.date
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.services import assign_asset, change_asset_status
 from tests import factories
-from tests.conftest import api_as
+from tests.factories import api_as
 
 D = datetime.date
 

@@ -24,7 +24,6 @@ from samdrift.leasing.choices import BuyoutStatus
 from samdrift.leasing.models import AmountOwed, AssetPrice, Buyout, BuyoutItem, SignedValuation
 from tests import factories
 
-D = Decimal
 VALUATION_DATE = datetime.date(2026, 1, 1)
 
 
@@ -33,9 +32,9 @@ def lease(db):
     return factories.make_lease_model(
         name="Standard 36",
         term_months=36,
-        annual_rate=D("0.05"),
-        residual_percent=D("0"),
-        monthly_service_fee=D("50.00"),
+        annual_rate=Decimal("0.05"),
+        residual_percent=Decimal("0"),
+        monthly_service_fee=Decimal("50.00"),
     )
 
 
@@ -44,7 +43,7 @@ def laptop(lease):
     category = factories.make_category(
         name="Laptops", code="laptop", lease_model=lease, useful_life_months=60
     )
-    return factories.make_product(category, name="Laptop 14in", standard_cost=D("12000.00"))
+    return factories.make_product(category, name="Laptop 14in", standard_cost=Decimal("12000.00"))
 
 
 @pytest.fixture
@@ -60,7 +59,7 @@ def row(product, tag, acquired, cost, **extra):
         "asset_tag": tag,
         "serial_number": f"SN-{tag}",
         "acquisition_date": acquired,
-        "acquisition_cost": D(cost),
+        "acquisition_cost": Decimal(cost),
         **extra,
     }
 
@@ -80,7 +79,7 @@ def registered(buyout, laptop):
                 "12000.00",
                 useful_life_months=36,
                 life_override_reason="Rugged tablets wear out faster",
-                residual_value=D("1200.00"),
+                residual_value=Decimal("1200.00"),
             ),
         ],
     )
@@ -103,13 +102,13 @@ def test_valuation_book_values_and_total(registered, buyout):
     valuation = buyout_valuation(buyout=buyout)
     lines = {line.asset_tag: line for line in valuation.lines}
     assert lines["OLD-1"].age_months == 22
-    assert lines["OLD-1"].book_value == D("6333.33")
+    assert lines["OLD-1"].book_value == Decimal("6333.33")
     assert lines["OLD-1"].remaining_months == 38
-    assert lines["OLD-2"].book_value == D("0.00") and lines["OLD-2"].remaining_months == 0
+    assert lines["OLD-2"].book_value == Decimal("0.00") and lines["OLD-2"].remaining_months == 0
     # 36-month life overridden with a reason; 12 months old: 12000 - 10800 × 12/36 = 8400
     assert lines["OLD-3"].useful_life_months == 36 and lines["OLD-3"].life_overridden
-    assert lines["OLD-3"].book_value == D("8400.00")
-    assert valuation.total == D("14733.33")
+    assert lines["OLD-3"].book_value == Decimal("8400.00")
+    assert valuation.total == Decimal("14733.33")
     assert valuation.total == sum(line.book_value for line in valuation.lines)
     assert not valuation.frozen
 
@@ -117,7 +116,7 @@ def test_valuation_book_values_and_total(registered, buyout):
 @pytest.mark.parametrize(
     ("extra", "field", "words"),
     [
-        ({"acquisition_cost": D("-1")}, "acquisition_cost", "negative"),
+        ({"acquisition_cost": Decimal("-1")}, "acquisition_cost", "negative"),
         (
             {"acquisition_date": datetime.date.today() + datetime.timedelta(days=1)},
             "acquisition_date",
@@ -128,8 +127,8 @@ def test_valuation_book_values_and_total(registered, buyout):
             "acquisition_date",
             "after the valuation",
         ),
-        ({"residual_value": D("10001")}, "residual_value", "above the acquisition cost"),
-        ({"residual_value": D("-5")}, "residual_value", "negative"),
+        ({"residual_value": Decimal("10001")}, "residual_value", "above the acquisition cost"),
+        ({"residual_value": Decimal("-5")}, "residual_value", "negative"),
         ({"useful_life_months": 72, "life_override_reason": "x"}, "useful_life_months", "60"),
         ({"useful_life_months": 0, "life_override_reason": "x"}, "useful_life_months", "between"),
         ({"useful_life_months": 36}, "life_override_reason", "reason"),
@@ -197,7 +196,7 @@ def test_override_life_with_reason(registered, buyout):
     )
     line = next(line for line in buyout_valuation(buyout=buyout).lines if line.asset_tag == "OLD-1")
     # 10000 × (1 - 22/48) = 5416.666… → 5416.67
-    assert line.book_value == D("5416.67")
+    assert line.book_value == Decimal("5416.67")
 
 
 def test_add_existing_assets(buyout, laptop, municipality_a, municipality_b):
@@ -206,7 +205,7 @@ def test_add_existing_assets(buyout, laptop, municipality_a, municipality_b):
         municipality=municipality_a,
         origin=AssetOrigin.MUNICIPALITY_OWNED,
         acquisition_date=datetime.date(2023, 1, 1),
-        acquisition_cost=D("6000"),
+        acquisition_cost=Decimal("6000"),
     )
     other = factories.make_asset(
         laptop, municipality=municipality_b, origin=AssetOrigin.MUNICIPALITY_OWNED
@@ -218,7 +217,7 @@ def test_add_existing_assets(buyout, laptop, municipality_a, municipality_b):
     assert messages[0].startswith("Row 2:") and "not held by" in messages[0]
     assert messages[1].startswith("Row 3:") and "not owned by the municipality" in messages[1]
     items = buyouts.add_assets(buyout=buyout, assets=[own])
-    assert items[0].acquisition_cost == D("6000")
+    assert items[0].acquisition_cost == Decimal("6000")
     with pytest.raises(ValidationError, match="already in a buyout"):
         buyouts.add_assets(buyout=buyout, assets=[own])
 
@@ -228,10 +227,10 @@ def test_agree_freezes_the_valuation_and_keeps_the_signed_copy(registered, buyou
         buyout=buyout, agreed_by=finance_user, agreed_on=datetime.date(2026, 1, 10)
     )
     assert agreed.status == BuyoutStatus.AGREED
-    assert agreed.agreed_total == D("14733.33")
+    assert agreed.agreed_total == Decimal("14733.33")
     assert agreed.agreed_by == finance_user
     items = {i.asset.asset_tag: i for i in BuyoutItem.objects.select_related("asset")}
-    assert items["OLD-1"].book_value == D("6333.33") and items["OLD-1"].age_months == 22
+    assert items["OLD-1"].book_value == Decimal("6333.33") and items["OLD-1"].age_months == 22
     assert items["OLD-1"].useful_life_months == 60  # the default life, frozen
 
     signed = SignedValuation.objects.get(buyout=buyout)
@@ -242,7 +241,7 @@ def test_agree_freezes_the_valuation_and_keeps_the_signed_copy(registered, buyou
     sheet = load_workbook(io.BytesIO(content)).active
     values = [[c.value for c in r] for r in sheet.iter_rows()]
     total_row = next(r for r in values if r[0] == "Total")
-    assert D(str(total_row[11])) == D("14733.33")
+    assert Decimal(str(total_row[11])) == Decimal("14733.33")
     assert ["OLD-1" in r for r in values].count(True) == 1
 
     # A changed category life no longer moves the agreed valuation.
@@ -250,7 +249,7 @@ def test_agree_freezes_the_valuation_and_keeps_the_signed_copy(registered, buyou
     laptop.category.useful_life_months = 24
     laptop.category.save()
     frozen = buyout_valuation(buyout=agreed)
-    assert frozen.frozen and frozen.total == D("14733.33")
+    assert frozen.frozen and frozen.total == Decimal("14733.33")
 
 
 def test_agreed_buyout_cannot_be_edited(registered, buyout, finance_user, laptop):
@@ -258,7 +257,7 @@ def test_agreed_buyout_cannot_be_edited(registered, buyout, finance_user, laptop
     item = BuyoutItem.objects.first()
     snapshot = list(BuyoutItem.objects.values())
     attempts = [
-        lambda: buyouts.update_item(item=item, changes={"acquisition_cost": D("1")}),
+        lambda: buyouts.update_item(item=item, changes={"acquisition_cost": Decimal("1")}),
         lambda: buyouts.remove_item(item=item),
         lambda: buyouts.register_equipment(
             buyout=buyout, rows=[row(laptop, "LATE", datetime.date(2023, 1, 1), "1")]
@@ -317,7 +316,7 @@ def test_complete_prices_assets_and_records_the_amount_owed(
     assert {a.municipality_id for a in assets} == {municipality_a.pk}  # still held by it
 
     owed = AmountOwed.objects.get(buyout=buyout)
-    assert owed.amount == D("14733.33") and owed.municipality == municipality_a
+    assert owed.amount == Decimal("14733.33") and owed.municipality == municipality_a
     assert owed.due_month == datetime.date(2026, 2, 1)
     assert owed.settled_reference is None
 
@@ -326,23 +325,23 @@ def test_complete_prices_assets_and_records_the_amount_owed(
     }
     first = prices[("OLD-1", datetime.date(2026, 2, 1))]
     # 6 333.33 over the remaining 38 months at 5 %, no residual, + fee 50.
-    assert first.term_months == 38 and first.financed_value == D("6333.33")
+    assert first.term_months == 38 and first.financed_value == Decimal("6333.33")
     assert first.valid_to == datetime.date(2029, 4, 1)
     from samdrift.finance.annuity import annuity_payment
 
     expected = round_to_ore(
-        annuity_payment(present_value=D("6333.33"), annual_rate=D("0.05"), months=38)
+        annuity_payment(present_value=Decimal("6333.33"), annual_rate=Decimal("0.05"), months=38)
     )
     assert first.capital_part == expected
-    assert first.amount == expected + D("50.00")
+    assert first.amount == expected + Decimal("50.00")
     after = prices[("OLD-1", datetime.date(2029, 4, 1))]
-    assert after.amount == D("50.00") and after.capital_part == 0 and after.valid_to is None
+    assert after.amount == Decimal("50.00") and after.capital_part == 0 and after.valid_to is None
     # Fully depreciated: the fee only, from completion.
     paid = prices[("OLD-2", datetime.date(2026, 2, 1))]
-    assert paid.amount == D("50.00") and paid.valid_to is None
+    assert paid.amount == Decimal("50.00") and paid.valid_to is None
     # With a residual: recovered down to it over the remaining 24 months.
     tablet = prices[("OLD-3", datetime.date(2026, 2, 1))]
-    assert tablet.term_months == 24 and tablet.residual_value == D("1200.00")
+    assert tablet.term_months == 24 and tablet.residual_value == Decimal("1200.00")
 
     with pytest.raises(ValidationError, match="completed"):
         buyouts.complete_buyout(buyout=buyout, completed_by=finance_user)
@@ -351,7 +350,7 @@ def test_complete_prices_assets_and_records_the_amount_owed(
         asset_prices_overlapping(start=datetime.date(2026, 3, 1), end=datetime.date(2026, 4, 1))
     )
     assert len(march) == 3
-    assert asset_price_map(day=datetime.date(2030, 1, 1))[first.asset_id].amount == D("50.00")
+    assert asset_price_map(day=datetime.date(2030, 1, 1))[first.asset_id].amount == Decimal("50.00")
 
 
 def test_complete_needs_agreement_and_lease_models(registered, buyout, finance_user, laptop):
@@ -391,7 +390,7 @@ def test_valuation_matches_finance_functions(buyout, laptop):
         round_to_ore(
             book_value(
                 cost=r["acquisition_cost"],
-                residual=D(0),
+                residual=Decimal(0),
                 useful_life_months=60,
                 age_months=age_in_months(acquired=r["acquisition_date"], on=VALUATION_DATE),
             )

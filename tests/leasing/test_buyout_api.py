@@ -13,15 +13,16 @@ from samdrift.inventory.models import Asset
 from samdrift.leasing import buyouts
 from samdrift.leasing.models import AmountOwed, Buyout, BuyoutItem, SignedValuation
 from tests import factories
-from tests.conftest import api_as
-
-D = Decimal
+from tests.factories import api_as
 
 
 @pytest.fixture
 def laptop(db):
     lease = factories.make_lease_model(
-        term_months=36, annual_rate=D("0.05"), residual_percent=D("0"), monthly_service_fee=D("50")
+        term_months=36,
+        annual_rate=Decimal("0.05"),
+        residual_percent=Decimal("0"),
+        monthly_service_fee=Decimal("50"),
     )
     category = factories.make_category(name="Laptops", lease_model=lease, useful_life_months=60)
     return factories.make_product(category, name="Laptop")
@@ -39,7 +40,7 @@ def draft(municipality_a, laptop):
                 "product": laptop,
                 "asset_tag": "OLD-1",
                 "acquisition_date": datetime.date(2024, 3, 1),
-                "acquisition_cost": D("10000.00"),
+                "acquisition_cost": Decimal("10000.00"),
             }
         ],
     )
@@ -125,7 +126,7 @@ def test_agreed_buyout_cannot_be_edited_400_with_reason(draft, finance_user):
         assert response.status_code == 400, response.content
         assert "agreed" in response.json()["status"][0]
     item.refresh_from_db()
-    assert item.acquisition_cost == D("10000.00")
+    assert item.acquisition_cost == Decimal("10000.00")
     assert Buyout.objects.get(pk=draft.pk).name == "Fjordvik"
 
 

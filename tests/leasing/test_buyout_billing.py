@@ -21,17 +21,19 @@ from samdrift.leasing import buyouts
 from samdrift.leasing.models import AssetPrice
 from tests import factories
 
-D = Decimal
 OCT, NOV, DEC = datetime.date(2026, 10, 1), datetime.date(2026, 11, 1), datetime.date(2026, 12, 1)
 
 
 @pytest.fixture
 def agreed(db, collaboration, municipality_a, municipality_b, finance_user):
     lease = factories.make_lease_model(
-        term_months=36, annual_rate=D("0.05"), residual_percent=D("0"), monthly_service_fee=D("50")
+        term_months=36,
+        annual_rate=Decimal("0.05"),
+        residual_percent=Decimal("0"),
+        monthly_service_fee=Decimal("50"),
     )
     category = factories.make_category(name="Laptops", lease_model=lease, useful_life_months=60)
-    laptop = factories.make_product(category, name="Laptop", standard_cost=D("12000.00"))
+    laptop = factories.make_product(category, name="Laptop", standard_cost=Decimal("12000.00"))
     factories.make_price(amount="400.00", valid_from=datetime.date(2025, 1, 1), product=laptop)
     # Something billed for both municipalities, so their months have invoices.
     for municipality in (municipality_a, municipality_b):
@@ -45,7 +47,7 @@ def agreed(db, collaboration, municipality_a, municipality_b, finance_user):
                 "product": laptop,
                 "asset_tag": f"OLD-{n}",
                 "acquisition_date": datetime.date(2024, 1, 1),
-                "acquisition_cost": D("9000.00"),
+                "acquisition_cost": Decimal("9000.00"),
             }
             for n in range(3)
         ],

@@ -18,11 +18,10 @@ from samdrift.leasing.models import AmountOwed, Buyout, BuyoutItem, SignedValuat
 from tests import factories
 from tests.confirming import confirmation_form
 
-D = Decimal
-COST = D("10000.00")
+COST = Decimal("10000.00")
 DEVICES = 3
 # Straight line over 60 months, 22 whole months old on the valuation date (DESIGN.md).
-BOOK_VALUE = (COST - COST * 22 / 60).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+BOOK_VALUE = (COST - COST * 22 / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 TOTAL = BOOK_VALUE * DEVICES
 
 
@@ -37,7 +36,10 @@ def nok(amount: Decimal) -> str:
 @pytest.fixture
 def draft(municipality_a):
     lease = factories.make_lease_model(
-        term_months=36, annual_rate=D("0.05"), residual_percent=D("0"), monthly_service_fee=D("50")
+        term_months=36,
+        annual_rate=Decimal("0.05"),
+        residual_percent=Decimal("0"),
+        monthly_service_fee=Decimal("50"),
     )
     category = factories.make_category(name="Laptops", lease_model=lease, useful_life_months=60)
     laptop = factories.make_product(category, name="Standard laptop 14in")
@@ -93,7 +95,7 @@ def test_agreeing_without_or_with_a_stale_confirmation_changes_nothing(finance, 
 
     action, fields = confirmation_form(agree_page(finance, draft))
     item = BuyoutItem.objects.order_by("pk").first()
-    buyouts.update_item(item=item, changes={"acquisition_cost": D("12000.00")})
+    buyouts.update_item(item=item, changes={"acquisition_cost": Decimal("12000.00")})
     response = finance.post(action, fields, follow=True)
     assert "the figures have changed" in text(response)
     assert Buyout.objects.get().status == BuyoutStatus.DRAFT

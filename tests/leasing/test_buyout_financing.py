@@ -12,19 +12,17 @@ from samdrift.leasing import buyouts
 from samdrift.leasing.financing import fleet_financing
 from tests import factories
 
-D = Decimal
-
 
 @pytest.fixture
 def laptop(db):
     lease = factories.make_lease_model(
         term_months=36,
-        annual_rate=D("0.05"),
-        residual_percent=D("10"),
-        monthly_service_fee=D("50.00"),
+        annual_rate=Decimal("0.05"),
+        residual_percent=Decimal("10"),
+        monthly_service_fee=Decimal("50.00"),
     )
     category = factories.make_category(name="Laptops", lease_model=lease, useful_life_months=36)
-    product = factories.make_product(category, name="Laptop", standard_cost=D("12000.00"))
+    product = factories.make_product(category, name="Laptop", standard_cost=Decimal("12000.00"))
     factories.make_price(amount="378.69", valid_from=datetime.date(2024, 1, 1), product=product)
     return product
 
@@ -35,28 +33,28 @@ def test_one_purchased_laptop(laptop, municipality_a):
         municipality=municipality_a,
         status=AssetStatus.DEPLOYED,
         acquisition_date=datetime.date(2025, 1, 15),
-        acquisition_cost=D("12000.00"),
+        acquisition_cost=Decimal("12000.00"),
     )
     view = fleet_financing(assets=Asset.objects.all(), on=datetime.date(2026, 6, 10))
     assert view.as_of == datetime.date(2026, 6, 30)
     assert view.assets == 1 and view.without_basis == 0
     # 17 months old at the end of June 2026: 12 000 − 10 800 × 17/36 = 6 900.
-    assert view.capital_bound == D("6900.00")
+    assert view.capital_bound == Decimal("6900.00")
     years = {y.year: y for y in view.years}
     assert list(years) == [2026, 2027, 2028, 2029, 2030]
     # 2026: ages 12–23 → 12 × 300 written off; 12 × 328.69 earned; interest on 84 600 × 5 %/12.
-    assert years[2026].depreciation == D("3600.00")
-    assert years[2026].lease_income == D("3944.28")
-    assert years[2026].interest == D("352.50")
-    assert years[2026].outstanding_at_end == D("5100.00")
-    assert years[2026].margin == D("-8.22")
-    assert years[2027].interest == D("172.50")
-    assert years[2027].outstanding_at_end == D("1500.00")
+    assert years[2026].depreciation == Decimal("3600.00")
+    assert years[2026].lease_income == Decimal("3944.28")
+    assert years[2026].interest == Decimal("352.50")
+    assert years[2026].outstanding_at_end == Decimal("5100.00")
+    assert years[2026].margin == Decimal("-8.22")
+    assert years[2027].interest == Decimal("172.50")
+    assert years[2027].outstanding_at_end == Decimal("1500.00")
     # 2028: the last month of life and of the lease; then the residual stays.
-    assert years[2028].depreciation == D("300.00")
-    assert years[2028].lease_income == D("328.69")
-    assert years[2028].interest == D("61.25")
-    assert years[2029].outstanding_at_end == D("1200.00")
+    assert years[2028].depreciation == Decimal("300.00")
+    assert years[2028].lease_income == Decimal("328.69")
+    assert years[2028].interest == Decimal("61.25")
+    assert years[2029].outstanding_at_end == Decimal("1200.00")
     assert years[2030].lease_income == 0
 
 
@@ -67,7 +65,7 @@ def test_outstanding_never_increases_and_capital_bound_counts_everything(laptop,
             municipality=municipality_a,
             status=AssetStatus.DEPLOYED,
             acquisition_date=datetime.date(2023, 1 + n, 3),
-            acquisition_cost=D("10000.00") + n,
+            acquisition_cost=Decimal("10000.00") + n,
         )
     factories.make_asset(laptop, status=AssetStatus.RETIRED)  # not in use: not counted
     factories.make_asset(laptop, origin=AssetOrigin.MUNICIPALITY_OWNED)  # not ours
@@ -92,7 +90,7 @@ def test_bought_out_assets_are_financed_from_their_buyout_value(
                 "product": laptop,
                 "asset_tag": "OLD",
                 "acquisition_date": datetime.date(2025, 1, 1),
-                "acquisition_cost": D("7200.00"),
+                "acquisition_cost": Decimal("7200.00"),
             }
         ],
     )
@@ -103,14 +101,14 @@ def test_bought_out_assets_are_financed_from_their_buyout_value(
     # Valued at 12 of 36 months: 7 200 × 24/36 = 4 800, recovered over the remaining 24 months.
     view = fleet_financing(assets=Asset.objects.all(), on=datetime.date(2026, 1, 31))
     assert view.assets == 1 and view.bought_out_assets == 1
-    assert view.capital_bound == D("4800.00")
+    assert view.capital_bound == Decimal("4800.00")
     years = {y.year: y for y in view.years}
     # Completed during January: a whole month old at the end of February, so 11 months
     # of 200 are written off in 2026, and the last one in January 2028.
-    assert years[2026].depreciation == D("2200.00")
-    assert years[2026].outstanding_at_end == D("2600.00")
-    assert years[2027].outstanding_at_end == D("200.00")
-    assert years[2028].depreciation == D("200.00")
+    assert years[2026].depreciation == Decimal("2200.00")
+    assert years[2026].outstanding_at_end == Decimal("2600.00")
+    assert years[2027].outstanding_at_end == Decimal("200.00")
+    assert years[2028].depreciation == Decimal("200.00")
     assert years[2028].outstanding_at_end == 0
     assert years[2029].depreciation == 0 and years[2029].lease_income == 0
 

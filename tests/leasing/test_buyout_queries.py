@@ -26,7 +26,6 @@ from samdrift.leasing.choices import BuyoutStatus
 from samdrift.leasing.models import AmountOwed, AssetPrice, Buyout, BuyoutItem, SignedValuation
 from tests import factories
 
-D = Decimal
 VALUATION_DATE = datetime.date(2026, 1, 1)
 # A bound on every operation's count: a handful of reads, one write per table (and on SQLite
 # two reads to take its ids), one change-log write per table, and savepoints.
@@ -38,9 +37,9 @@ def products(db):
     lease = factories.make_lease_model(
         name="Standard 36",
         term_months=36,
-        annual_rate=D("0.05"),
-        residual_percent=D("0"),
-        monthly_service_fee=D("50.00"),
+        annual_rate=Decimal("0.05"),
+        residual_percent=Decimal("0"),
+        monthly_service_fee=Decimal("50.00"),
     )
     made = []
     for n, life in enumerate([60, 48, 36, 60, 24]):
@@ -65,14 +64,14 @@ def rows_for(municipality, products, n, prefix, areas=()):
             "asset_tag": f"{prefix}{i:04d}",
             "serial_number": f"SN{prefix}{i:04d}",
             "acquisition_date": datetime.date(2020 + i % 6, 1 + i % 12, 1 + i % 28),
-            "acquisition_cost": D(4000 + 37 * i) + D("0.45"),
+            "acquisition_cost": Decimal(4000 + 37 * i) + Decimal("0.45"),
         }
         if areas:
             row["service_area"] = areas[i % len(areas)]
         if i % 7 == 3:
             row["useful_life_months"] = 30
             row["life_override_reason"] = "Heavy use"
-            row["residual_value"] = D("100.00")
+            row["residual_value"] = Decimal("100.00")
         rows.append(row)
     return rows
 
@@ -183,7 +182,7 @@ def test_add_assets_costs_the_same_for_3_and_30_devices(products):
                 municipality=municipality,
                 origin=AssetOrigin.MUNICIPALITY_OWNED,
                 acquisition_date=datetime.date(2023, 1, 1),
-                acquisition_cost=D("6000"),
+                acquisition_cost=Decimal("6000"),
             )
             for i in range(n)
         ]

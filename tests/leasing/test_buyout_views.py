@@ -16,13 +16,14 @@ from samdrift.leasing.models import Buyout, BuyoutItem, SignedValuation
 from tests import factories
 from tests.confirming import confirm
 
-D = Decimal
-
 
 @pytest.fixture
 def laptop(db):
     lease = factories.make_lease_model(
-        term_months=36, annual_rate=D("0.05"), residual_percent=D("0"), monthly_service_fee=D("50")
+        term_months=36,
+        annual_rate=Decimal("0.05"),
+        residual_percent=Decimal("0"),
+        monthly_service_fee=Decimal("50"),
     )
     category = factories.make_category(name="Laptops", lease_model=lease, useful_life_months=60)
     return factories.make_product(category, name="Standard laptop 14in")
@@ -39,7 +40,7 @@ def make_draft(municipality, laptop, n=1, name="Takeover"):
                 "product": laptop,
                 "asset_tag": f"{name}-{i}",
                 "acquisition_date": datetime.date(2024, 3, 1),
-                "acquisition_cost": D("10000.00"),
+                "acquisition_cost": Decimal("10000.00"),
             }
             for i in range(n)
         ],
@@ -123,7 +124,7 @@ def test_csv_upload_registers_every_line_or_none(client, finance_user, draft, la
     )
     response = client.post(url, {"file": SimpleUploadedFile("l.csv", good)}, follow=True)
     assert "1 device registered" in response.content.decode()
-    assert Asset.objects.get(asset_tag="NEW-1").acquisition_cost == D("11990.00")
+    assert Asset.objects.get(asset_tag="NEW-1").acquisition_cost == Decimal("11990.00")
 
 
 def test_item_edit_needs_a_reason_for_another_life(client, finance_user, draft):

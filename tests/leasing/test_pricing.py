@@ -28,8 +28,6 @@ from samdrift.leasing.pricing import (
 from samdrift.organisations.models import Municipality
 from tests import factories
 
-D = Decimal
-
 
 @pytest.fixture
 def lease(db):
@@ -37,16 +35,16 @@ def lease(db):
     return factories.make_lease_model(
         name="Standard 36",
         term_months=36,
-        annual_rate=D("0.05"),
-        residual_percent=D("10"),
-        monthly_service_fee=D("50.00"),
+        annual_rate=Decimal("0.05"),
+        residual_percent=Decimal("10"),
+        monthly_service_fee=Decimal("50.00"),
     )
 
 
 @pytest.fixture
 def laptop(lease):
     category = factories.make_category(name="Laptops", code="laptop", lease_model=lease)
-    return factories.make_product(category, name="Laptop 14in", standard_cost=D("12000.00"))
+    return factories.make_product(category, name="Laptop 14in", standard_cost=Decimal("12000.00"))
 
 
 def hold(product, municipality, n, origin=AssetOrigin.PURCHASED, status=AssetStatus.DEPLOYED):
@@ -63,29 +61,29 @@ def hold(product, municipality, n, origin=AssetOrigin.PURCHASED, status=AssetSta
 
 
 def test_lease_price_is_annuity_plus_fee(lease):
-    price = lease_price(cost=D("12000"), lease_model=lease)
-    assert price.capital == D("328.69")  # DESIGN.md: 328.6857 in arrears
-    assert price.service_fee == D("50.00")
-    assert price.amount == D("378.69")
+    price = lease_price(cost=Decimal("12000"), lease_model=lease)
+    assert price.capital == Decimal("328.69")  # DESIGN.md: 328.6857 in arrears
+    assert price.service_fee == Decimal("50.00")
+    assert price.amount == Decimal("378.69")
 
 
 def test_lease_price_in_advance_and_zero_rate(lease):
     lease.payment_timing = PaymentTiming.ADVANCE
-    assert lease_price(cost=D("12000"), lease_model=lease).capital == D("327.32")
-    lease.annual_rate = D("0")
-    lease.residual_percent = D("0")
-    assert lease_price(cost=D("3600"), lease_model=lease).capital == D("100.00")
+    assert lease_price(cost=Decimal("12000"), lease_model=lease).capital == Decimal("327.32")
+    lease.annual_rate = Decimal("0")
+    lease.residual_percent = Decimal("0")
+    assert lease_price(cost=Decimal("3600"), lease_model=lease).capital == Decimal("100.00")
 
 
 @pytest.mark.parametrize(
     ("field", "value", "cost"),
     [
-        ("annual_rate", D("-0.01"), D("1000")),
-        ("term_months", 0, D("1000")),
-        ("term_months", -12, D("1000")),
-        ("residual_percent", D("120"), D("1000")),
-        ("monthly_service_fee", D("-1"), D("1000")),
-        ("standard_cost", None, D("-1")),
+        ("annual_rate", Decimal("-0.01"), Decimal("1000")),
+        ("term_months", 0, Decimal("1000")),
+        ("term_months", -12, Decimal("1000")),
+        ("residual_percent", Decimal("120"), Decimal("1000")),
+        ("monthly_service_fee", Decimal("-1"), Decimal("1000")),
+        ("standard_cost", None, Decimal("-1")),
     ],
 )
 def test_lease_price_bad_input_names_the_field(lease, field, value, cost):
@@ -106,9 +104,9 @@ def test_calculation_shows_old_and_new_with_change(laptop, municipality_a, munic
     AssetPrice.objects.create(
         asset=bought_out,
         valid_from=datetime.date(2025, 1, 1),
-        amount=D("210.00"),
-        capital_part=D("160.00"),
-        service_fee=D("50.00"),
+        amount=Decimal("210.00"),
+        capital_part=Decimal("160.00"),
+        service_fee=Decimal("50.00"),
     )
     hold(laptop, municipality_a, 1, origin=AssetOrigin.MUNICIPALITY_OWNED)
     hold(laptop, municipality_a, 1, status=AssetStatus.RETIRED)
@@ -117,19 +115,19 @@ def test_calculation_shows_old_and_new_with_change(laptop, municipality_a, munic
     assert calc.valid_from == datetime.date(2027, 1, 1)
     rows = {row.product: row for row in calc.rows}
     row = rows["Laptop 14in"]
-    assert (row.old_amount, row.new_amount) == (D("350.00"), D("378.69"))
-    assert row.change == D("28.69")
-    assert row.change_percent == D("8.20")  # 28.69 / 350 = 8.197 %
+    assert (row.old_amount, row.new_amount) == (Decimal("350.00"), Decimal("378.69"))
+    assert row.change == Decimal("28.69")
+    assert row.change_percent == Decimal("8.20")  # 28.69 / 350 = 8.197 %
     assert row.publishable
     assert rows["Odd thing"].problem and not rows["Odd thing"].publishable
     assert no_lease.pk == rows["Odd thing"].product_id
 
     effects = {e.number: e for e in calc.effects}
     assert effects["4601"].devices == 3
-    assert effects["4601"].old_monthly == D("1050.00")
-    assert effects["4601"].new_monthly == D("1136.07")
-    assert effects["4602"].new_monthly == D("378.69")
-    assert calc.total_new_monthly == D("1514.76")
+    assert effects["4601"].old_monthly == Decimal("1050.00")
+    assert effects["4601"].new_monthly == Decimal("1136.07")
+    assert effects["4602"].new_monthly == Decimal("378.69")
+    assert calc.total_new_monthly == Decimal("1514.76")
 
 
 def test_the_effect_leaves_out_devices_billing_does_not_charge_at_list_price(
@@ -143,11 +141,11 @@ def test_the_effect_leaves_out_devices_billing_does_not_charge_at_list_price(
     agreement = create_agreement(
         municipality=municipality_b, name="Avtale", valid_from=datetime.date(2025, 1, 1)
     )
-    set_agreed_price(agreement=agreement, product=laptop, amount=D("280.00"))
+    set_agreed_price(agreement=agreement, product=laptop, amount=Decimal("280.00"))
     effects = {e.number: e for e in calculate_price_list(year=2027).effects}
-    assert (effects["4601"].devices, effects["4601"].old_monthly) == (2, D("600.02"))
-    assert effects["4601"].new_monthly == D("757.38")  # 2 × 378.69
-    assert (effects["4602"].devices, effects["4602"].new_monthly) == (0, D("0"))
+    assert (effects["4601"].devices, effects["4601"].old_monthly) == (2, Decimal("600.02"))
+    assert effects["4601"].new_monthly == Decimal("757.38")  # 2 × 378.69
+    assert (effects["4602"].devices, effects["4602"].new_monthly) == (0, Decimal("0"))
 
 
 def test_calculation_effect_is_restricted_to_given_municipalities(
@@ -185,7 +183,7 @@ def test_publish_creates_versions_and_closes_the_old(laptop, operator):
     old = factories.make_price(
         amount="350.00", valid_from=datetime.date(2025, 1, 1), product=laptop
     )
-    same = factories.make_product(laptop.category, name="Same", standard_cost=D("12000.00"))
+    same = factories.make_product(laptop.category, name="Same", standard_cost=Decimal("12000.00"))
     factories.make_price(amount="378.69", valid_from=datetime.date(2025, 1, 1), product=same)
     changes_before = ObjectChange.objects.count()
 
@@ -195,9 +193,9 @@ def test_publish_creates_versions_and_closes_the_old(laptop, operator):
     assert publication.versions_created == 1  # the unchanged price stays in force
     old.refresh_from_db()
     assert old.valid_to == datetime.date(2027, 1, 1)
-    assert old.amount == D("350.00")  # never edited otherwise
+    assert old.amount == Decimal("350.00")  # never edited otherwise
     new = PriceVersion.objects.get(product=laptop, valid_from=datetime.date(2027, 1, 1))
-    assert new.amount == D("378.69") and new.valid_to is None
+    assert new.amount == Decimal("378.69") and new.valid_to is None
     assert str(publication.pk) in new.note
     assert PriceVersion.objects.filter(product=same).count() == 1
     # Change log: the closed version (update), the new one (create), the publication.
@@ -211,8 +209,8 @@ def test_publish_creates_versions_and_closes_the_old(laptop, operator):
 
 
 def test_past_prices_are_unchanged_by_publishing(laptop):
-    publish_price(amount=D("300.00"), valid_from=datetime.date(2024, 1, 1), product=laptop)
-    publish_price(amount=D("350.00"), valid_from=datetime.date(2025, 1, 1), product=laptop)
+    publish_price(amount=Decimal("300.00"), valid_from=datetime.date(2024, 1, 1), product=laptop)
+    publish_price(amount=Decimal("350.00"), valid_from=datetime.date(2025, 1, 1), product=laptop)
     before = list(PriceVersion.objects.filter(valid_from__lt=datetime.date(2025, 1, 1)).values())
     publish_price_list(year=2027)
     after = list(PriceVersion.objects.filter(valid_from__lt=datetime.date(2025, 1, 1)).values())
@@ -222,7 +220,7 @@ def test_past_prices_are_unchanged_by_publishing(laptop):
 def test_publishing_twice_is_refused_and_changes_nothing(laptop):
     factories.make_price(amount="350.00", valid_from=datetime.date(2025, 1, 1), product=laptop)
     publish_price_list(year=2027)
-    laptop.standard_cost = D("13000.00")
+    laptop.standard_cost = Decimal("13000.00")
     laptop.save()
     versions = PriceVersion.objects.count()
     publications = PriceListPublication.objects.count()
@@ -266,41 +264,41 @@ def services(db):
 
 
 def test_indexation_calculation(services):
-    calc = calculate_indexation(year=2027, old_index=D("100"), new_index=D("104.3"))
+    calc = calculate_indexation(year=2027, old_index=Decimal("100"), new_index=Decimal("104.3"))
     rows = {row.code: row for row in calc.rows}
-    assert rows["workplace"].new_amount == D("469.35")  # 450 × 1.043 = 469.35
-    assert rows["workplace"].change_percent == D("4.30")
-    assert rows["print"].new_amount == D("0.0887")  # 0.08865…, four decimals for a unit price
+    assert rows["workplace"].new_amount == Decimal("469.35")  # 450 × 1.043 = 469.35
+    assert rows["workplace"].change_percent == Decimal("4.30")
+    assert rows["print"].new_amount == Decimal("0.0887")  # 0.08865…, four decimals for a unit price
     assert rows["unpriced"].problem and rows["unpriced"].new_amount is None
 
 
 def test_index_quantum():
-    assert index_quantum(D("450.00")) == D("0.01")
-    assert index_quantum(D("0.0850")) == D("0.0001")
+    assert index_quantum(Decimal("450.00")) == Decimal("0.01")
+    assert index_quantum(Decimal("0.0850")) == Decimal("0.0001")
 
 
 def test_publish_indexation(services, finance_user):
     workplace, _printing, _unpriced = services
     publication = publish_indexation(
         year=2027,
-        old_index=D("100"),
-        new_index=D("104.3"),
+        old_index=Decimal("100"),
+        new_index=Decimal("104.3"),
         index_name="Kommunal deflator",
         published_by=finance_user,
     )
     assert publication.kind == PublicationKind.INDEXATION
     assert publication.versions_created == 2
-    assert (publication.old_index, publication.new_index) == (D("100"), D("104.3"))
+    assert (publication.old_index, publication.new_index) == (Decimal("100"), Decimal("104.3"))
     current = PriceVersion.objects.get(service=workplace, valid_to__isnull=True)
-    assert current.amount == D("469.35") and current.valid_from == datetime.date(2027, 1, 1)
+    assert current.amount == Decimal("469.35") and current.valid_from == datetime.date(2027, 1, 1)
     assert "Kommunal deflator" in current.note
     old = PriceVersion.objects.get(service=workplace, valid_from=datetime.date(2026, 1, 1))
-    assert (old.amount, old.valid_to) == (D("450.00"), datetime.date(2027, 1, 1))
+    assert (old.amount, old.valid_to) == (Decimal("450.00"), datetime.date(2027, 1, 1))
 
 
 @pytest.mark.parametrize(
     ("old", "new", "field"),
-    [(D("0"), D("104"), "old_index"), (D("100"), D("-1"), "new_index")],
+    [(Decimal("0"), Decimal("104"), "old_index"), (Decimal("100"), Decimal("-1"), "new_index")],
 )
 def test_indexation_bad_index(services, old, new, field):
     with pytest.raises(ValidationError) as raised:

@@ -9,15 +9,16 @@ from samdrift.catalogue.models import PriceVersion
 from samdrift.inventory.services import assign_asset
 from samdrift.leasing.models import PriceListPublication
 from tests import factories
-from tests.conftest import api_as
-
-D = Decimal
+from tests.factories import api_as
 
 
 @pytest.fixture
 def priced(db, municipality_a, municipality_b):
     lease = factories.make_lease_model(
-        term_months=36, annual_rate=D("0.05"), residual_percent=D("10"), monthly_service_fee=D("50")
+        term_months=36,
+        annual_rate=Decimal("0.05"),
+        residual_percent=Decimal("10"),
+        monthly_service_fee=Decimal("50"),
     )
     laptop = factories.make_product(
         factories.make_category(name="Laptops", lease_model=lease), name="Laptop"
@@ -67,7 +68,9 @@ def test_publish(priced, finance_user):
     assert response.status_code == 201, response.content
     assert response.json()["versions_created"] == 1
     assert response.json()["published_by"] == "finance"
-    assert PriceVersion.objects.get(product=laptop, valid_to__isnull=True).amount == D("378.69")
+    assert PriceVersion.objects.get(product=laptop, valid_to__isnull=True).amount == Decimal(
+        "378.69"
+    )
     again = api_as(finance_user).post("/api/price-list/publish/", {"year": 2027})
     assert again.status_code == 400 and "valid_from" in again.json()
 
@@ -109,7 +112,9 @@ def test_indexation_preview_and_publish(priced, operator):
         {"year": 2027, "old_index": "100", "new_index": "104.3", "index_name": "Deflator"},
     )
     assert response.status_code == 201, response.content
-    assert PriceVersion.objects.get(service=service, valid_to__isnull=True).amount == D("417.20")
+    assert PriceVersion.objects.get(service=service, valid_to__isnull=True).amount == Decimal(
+        "417.20"
+    )
     listed = client.get("/api/price-list/").json()
     assert listed["count"] == 1 and listed["results"][0]["index_name"] == "Deflator"
 

@@ -26,7 +26,6 @@ from samdrift.leasing import buyouts
 from samdrift.leasing.pricing import publish_indexation, publish_price_list
 from tests import factories
 
-D = Decimal
 OCT, NOV, DEC = datetime.date(2026, 10, 1), datetime.date(2026, 11, 1), datetime.date(2026, 12, 1)
 JAN = datetime.date(2027, 1, 1)
 
@@ -36,12 +35,12 @@ def billed_world(db, collaboration, municipality_a, municipality_b, service_area
     lease = factories.make_lease_model(
         name="Standard 36",
         term_months=36,
-        annual_rate=D("0.05"),
-        residual_percent=D("10"),
-        monthly_service_fee=D("50.00"),
+        annual_rate=Decimal("0.05"),
+        residual_percent=Decimal("10"),
+        monthly_service_fee=Decimal("50.00"),
     )
     category = factories.make_category(name="Laptops", code="laptop", lease_model=lease)
-    laptop = factories.make_product(category, name="Laptop 14in", standard_cost=D("12000.00"))
+    laptop = factories.make_product(category, name="Laptop 14in", standard_cost=Decimal("12000.00"))
     factories.make_price(amount="350.00", valid_from=datetime.date(2025, 1, 1), product=laptop)
     workplace = factories.make_service(name="User workplace", unit=ServiceUnit.PER_USER)
     factories.make_price(amount="450.00", valid_from=datetime.date(2025, 1, 1), service=workplace)
@@ -74,7 +73,7 @@ def billed_world(db, collaboration, municipality_a, municipality_b, service_area
                 "product": laptop,
                 "asset_tag": f"OLD-{n}",
                 "acquisition_date": datetime.date(2023, 3, 1),
-                "acquisition_cost": D("9000.00"),
+                "acquisition_cost": Decimal("9000.00"),
             }
             for n in range(2)
         ],
@@ -123,7 +122,7 @@ def test_publishing_later_prices_leaves_issued_invoices_and_closed_periods_uncha
 
     prices = publish_price_list(year=2027, published_by=finance_user)
     indexed = publish_indexation(
-        year=2027, old_index=D("100"), new_index=D("104.3"), published_by=finance_user
+        year=2027, old_index=Decimal("100"), new_index=Decimal("104.3"), published_by=finance_user
     )
     assert prices.versions_created == 1 and indexed.versions_created == 1
 
@@ -145,14 +144,14 @@ def test_publishing_later_prices_leaves_issued_invoices_and_closed_periods_uncha
 
     new_laptop = PriceVersion.objects.get(product=laptop, valid_from=JAN)
     new_workplace = PriceVersion.objects.get(service=workplace, valid_from=JAN)
-    assert new_laptop.amount == D("378.69") and new_workplace.amount == D("469.35")
+    assert new_laptop.amount == Decimal("378.69") and new_workplace.amount == Decimal("469.35")
     december = Charge.objects.filter(period__month=DEC)
     january = Charge.objects.filter(period__month=JAN)
     assert {c.amount for c in december.filter(product=laptop, asset__prices__isnull=True)} == {
-        D("350.00")
+        Decimal("350.00")
     }
     assert {c.amount for c in january.filter(product=laptop, asset__prices__isnull=True)} == {
-        D("378.69")
+        Decimal("378.69")
     }
-    assert {c.amount for c in december.filter(service=workplace)} == {D("450.00")}
-    assert {c.amount for c in january.filter(service=workplace)} == {D("469.35")}
+    assert {c.amount for c in december.filter(service=workplace)} == {Decimal("450.00")}
+    assert {c.amount for c in january.filter(service=workplace)} == {Decimal("469.35")}

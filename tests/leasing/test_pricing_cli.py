@@ -12,13 +12,14 @@ from samdrift.inventory.services import assign_asset
 from samdrift.leasing.models import PriceListPublication
 from tests import factories
 
-D = Decimal
-
 
 @pytest.fixture
 def laptop(db, municipality_a):
     lease = factories.make_lease_model(
-        term_months=36, annual_rate=D("0.05"), residual_percent=D("10"), monthly_service_fee=D("50")
+        term_months=36,
+        annual_rate=Decimal("0.05"),
+        residual_percent=Decimal("10"),
+        monthly_service_fee=Decimal("50"),
     )
     product = factories.make_product(
         factories.make_category(name="Laptops", lease_model=lease), name="Laptop [14in]"

@@ -17,8 +17,10 @@ from samdrift.leasing.models import PriceListPublication
 from tests import factories
 from tests.confirming import confirmation_form
 
-D = Decimal
-OLD, NEW = D("350.00"), D("378.69")  # the annuity of the lease model below (see test_pricing)
+OLD, NEW = (
+    Decimal("350.00"),
+    Decimal("378.69"),
+)  # the annuity of the lease model below (see test_pricing)
 
 
 def text(response) -> str:
@@ -30,9 +32,9 @@ def laptop(db, municipality_a, municipality_b):
     lease = factories.make_lease_model(
         name="PC 36",
         term_months=36,
-        annual_rate=D("0.05"),
-        residual_percent=D("10"),
-        monthly_service_fee=D("50"),
+        annual_rate=Decimal("0.05"),
+        residual_percent=Decimal("10"),
+        monthly_service_fee=Decimal("50"),
     )
     product = factories.make_product(
         factories.make_category(name="Laptops", lease_model=lease), name="Laptop"
@@ -59,7 +61,7 @@ def test_publish_confirmation_shows_the_prices_and_the_monthly_effect(finance, l
     page = finance.get(reverse("pricing:price_list_publish_confirm"), {"year": 2027})
     devices = 3
     old, new = OLD * devices, NEW * devices
-    percent = ((new / old - 1) * 100).quantize(D("0.01"))
+    percent = ((new / old - 1) * 100).quantize(Decimal("0.01"))
     assert (
         f"Publish 1 new product price from 2027-01-01. The municipalities' current fleets "
         f"cost NOK {old:,.2f} a month at the old prices and NOK {new:,.2f} at the new "
@@ -103,7 +105,7 @@ def test_indexation_confirmation_shows_each_price_and_publishes_once(finance, la
     factories.make_price(amount="400.00", valid_from=datetime.date(2026, 1, 1), service=service)
     params = {"year": 2027, "old_index": "100", "new_index": "104.3", "index_name": "Deflator"}
     page = finance.get(reverse("pricing:indexation_publish_confirm"), params)
-    expected_new = (D("400.00") * D("104.3") / D("100")).quantize(D("0.01"))
+    expected_new = (Decimal("400.00") * Decimal("104.3") / Decimal("100")).quantize(Decimal("0.01"))
     assert (
         "Publish 1 indexed service price from 2027-01-01: Deflator 100 → 104.3 (4.30 %)."
         in text(page)

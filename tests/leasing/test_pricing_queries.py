@@ -21,7 +21,6 @@ from samdrift.leasing.pricing import (
 )
 from tests import factories
 
-D = Decimal
 LAST_YEAR = datetime.date(2026, 1, 1)
 # Reads, the publication, one write per table and its change log, and the savepoints of
 # the publication's validation: a fixed number.
@@ -34,9 +33,9 @@ def lease(db):
     return factories.make_lease_model(
         name="Standard 36",
         term_months=36,
-        annual_rate=D("0.05"),
-        residual_percent=D("10"),
-        monthly_service_fee=D("50.00"),
+        annual_rate=Decimal("0.05"),
+        residual_percent=Decimal("10"),
+        monthly_service_fee=Decimal("50.00"),
     )
 
 
@@ -45,9 +44,9 @@ def make_products(lease, n, prefix):
     products = []
     for i in range(n):
         product = factories.make_product(
-            category, name=f"{prefix} {i}", standard_cost=D(8000 + 100 * i)
+            category, name=f"{prefix} {i}", standard_cost=Decimal(8000 + 100 * i)
         )
-        factories.make_price(amount=D("300.00") + i, valid_from=LAST_YEAR, product=product)
+        factories.make_price(amount=Decimal("300.00") + i, valid_from=LAST_YEAR, product=product)
         products.append(product)
     return products
 
@@ -56,7 +55,7 @@ def make_services(n, prefix):
     services = []
     for i in range(n):
         service = factories.make_service(name=f"{prefix} {i}", code=f"{prefix}{i}")
-        factories.make_price(amount=D("450.00") + i, valid_from=LAST_YEAR, service=service)
+        factories.make_price(amount=Decimal("450.00") + i, valid_from=LAST_YEAR, service=service)
         services.append(service)
     return services
 
@@ -128,14 +127,14 @@ def test_indexation_costs_the_same_for_3_and_30_services(lease):
         expected = {
             row.service_id: row.new_amount
             for row in calculate_indexation(
-                year=year, old_index=D("100"), new_index=D("103.7"), services=queryset
+                year=year, old_index=Decimal("100"), new_index=Decimal("103.7"), services=queryset
             ).rows
         }
         count, publication = counted(
             publish_indexation,
             year=year,
-            old_index=D("100"),
-            new_index=D("103.7"),
+            old_index=Decimal("100"),
+            new_index=Decimal("103.7"),
             services=queryset,
             index_name="Deflator",
         )

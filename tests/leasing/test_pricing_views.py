@@ -12,17 +12,15 @@ from samdrift.leasing.models import LeaseModel, PriceListPublication
 from tests import factories
 from tests.confirming import confirm
 
-D = Decimal
-
 
 @pytest.fixture
 def laptop(db, municipality_a, municipality_b):
     lease = factories.make_lease_model(
         name="PC 36",
         term_months=36,
-        annual_rate=D("0.05"),
-        residual_percent=D("10"),
-        monthly_service_fee=D("50"),
+        annual_rate=Decimal("0.05"),
+        residual_percent=Decimal("10"),
+        monthly_service_fee=Decimal("50"),
     )
     product = factories.make_product(
         factories.make_category(name="Laptops", lease_model=lease), name="Laptop"
@@ -70,7 +68,7 @@ def test_lease_model_form(client, finance_user, db):
     data["annual_rate"] = "4,5".replace(",", ".")
     assert client.post(url, data).status_code == 302
     model = LeaseModel.objects.get()
-    assert model.annual_rate == D("0.045") and model.monthly_service_fee == D("19.00")
+    assert model.annual_rate == Decimal("0.045") and model.monthly_service_fee == Decimal("19.00")
 
 
 def test_price_list_page_restricts_the_effect(client, contact_a, laptop):
@@ -95,7 +93,9 @@ def test_publish_and_index_from_the_page(client, finance_user, laptop):
         {"year": 2027, "valid_from": "2027-01-01"},
     )
     assert response.status_code == 200
-    assert PriceVersion.objects.get(product=laptop, valid_to__isnull=True).amount == D("378.69")
+    assert PriceVersion.objects.get(product=laptop, valid_to__isnull=True).amount == Decimal(
+        "378.69"
+    )
     again = client.get(reverse("pricing:price_list_publish_confirm"), {"year": 2027})
     assert "already published" in again.content.decode()
     assert 'data-testid="confirm-form"' not in again.content.decode()
@@ -110,7 +110,9 @@ def test_publish_and_index_from_the_page(client, finance_user, laptop):
         reverse("pricing:indexation_publish_confirm"),
         {"year": 2027, "old_index": "100", "new_index": "104.3", "index_name": "Deflator"},
     )
-    assert PriceVersion.objects.get(service=service, valid_to__isnull=True).amount == D("417.20")
+    assert PriceVersion.objects.get(service=service, valid_to__isnull=True).amount == Decimal(
+        "417.20"
+    )
     assert PriceListPublication.objects.count() == 2
 
 

@@ -13,6 +13,7 @@ from samdrift.catalogue.choices import ServiceUnit
 from samdrift.core.choices import Role
 from samdrift.inventory.services import assign_asset, subscribe
 from tests import factories
+from tests.factories import client_for
 
 D = datetime.date
 
@@ -90,17 +91,6 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def world(db) -> World:
     return build_world()
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def operator_client(operator) -> Client:
-    return client_for(operator)
 
 
 @pytest.fixture

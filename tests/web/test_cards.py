@@ -22,7 +22,7 @@ from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.services import assign_asset, change_asset_status
 from samdrift.web.selectors import overview
 from tests import factories
-from tests.web.conftest import client_for
+from tests.factories import client_for
 
 OVERVIEW_CARDS = [
     "persons-active",

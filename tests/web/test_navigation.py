@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from samdrift.web import navigation
 from tests import factories
-from tests.web.conftest import client_for
+from tests.factories import client_for
 
 
 def sections_for(user, path="/"):

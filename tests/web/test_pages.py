@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from samdrift.core.choices import Role
 from tests import factories
-from tests.web.conftest import client_for
+from tests.factories import client_for
 
 
 def page_urls(world) -> list[str]:

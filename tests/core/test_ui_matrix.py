@@ -1,0 +1,353 @@
+"""The UI permission matrix: every page of the URL configuration, as every kind of login.
+
+The pages are read from the resolver (everything but the API, the admin and the language
+switch). ``EXPECTED`` says, for each page and login, what a GET of municipality A's
+object answers: 200, 302 (to the login page, or onwards after a finished action), 403
+(the role may not), 404 (not the login's to see) or 405 (the page only takes a POST).
+A new page without a row makes ``test_every_page_is_in_the_matrix`` fail, so nothing
+reaches the UI without a permission decision.
+
+The outcomes are written here by hand from the roles of docs/permissions.md, not read
+from the views: operators do everything; finance runs billing and prices; the auditor
+reads everything and writes nothing; a municipality contact reads their own
+municipality (``contact_b`` is the other municipality's, so A's objects are 404 to
+them); a service-area manager reads their own service area.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from samdrift.imports.models import ImportMapping, ImportUpload
+from tests.core.world import World
+
+EXTENDED_WORLD = True  # every app's objects: buyouts, invoices, lines, credit notes
+
+ROLES = ("anonymous", "operator", "finance", "auditor", "contact_a", "contact_b", "manager_a")
+SKIPPED_PREFIXES = ("api/", "admin/", "i18n/")
+
+# REDIRECT: to the login page for anonymous; for a confirmation page asked without what
+# it confirms, back to the page it belongs to. BAD: a confirmation page asked without
+# its parameters by a login that may act.
+OK, REDIRECT, BAD, DENIED, HIDDEN, POST_ONLY = 200, 302, 400, 403, 404, 405
+
+# Outcomes in ROLES order, for municipality A's object where the page takes one.
+EXPECTED: dict[str, tuple[int, ...]] = {
+    # (anonymous, operator, finance, auditor, contact_a, contact_b, manager_a)
+    "health": (OK, OK, OK, OK, OK, OK, OK),
+    "home": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "login": (OK, OK, OK, OK, OK, OK, OK),
+    "logout": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "organisations:location_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "organisations:municipality_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "organisations:municipality_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "organisations:person_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "organisations:person_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "organisations:person_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "organisations:person_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "organisations:service_area_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "organisations:service_area_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "organisations:service_area_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "inventory:asset_assign": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "inventory:asset_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "inventory:asset_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "inventory:asset_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "inventory:asset_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "inventory:assignment_correct": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "inventory:person_suggestions": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "catalogue:price_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "catalogue:product_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "catalogue:service_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "pricing:category_lease_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "pricing:indexation_publish": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "pricing:indexation_publish_confirm": (
+        REDIRECT,
+        REDIRECT,
+        REDIRECT,
+        DENIED,
+        DENIED,
+        DENIED,
+        DENIED,
+    ),
+    "pricing:lease_model_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "pricing:lease_model_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "pricing:lease_model_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "pricing:price_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "pricing:price_list_publish": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "pricing:price_list_publish_confirm": (
+        REDIRECT,
+        REDIRECT,
+        REDIRECT,
+        DENIED,
+        DENIED,
+        DENIED,
+        DENIED,
+    ),
+    "buyouts:agree": (REDIRECT, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "buyouts:agree_confirm": (REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, DENIED, DENIED),
+    "buyouts:complete": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "buyouts:complete_confirm": (REDIRECT, REDIRECT, REDIRECT, DENIED, DENIED, DENIED, DENIED),
+    "buyouts:create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "buyouts:delete": (REDIRECT, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "buyouts:delete_confirm": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "buyouts:detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "buyouts:financing": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "buyouts:item_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "buyouts:item_remove": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "buyouts:list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "buyouts:register": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "buyouts:xlsx": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "billing:credit_note_ehf": (REDIRECT, OK, OK, OK, OK, HIDDEN, DENIED),
+    "billing:invoice_credit": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "billing:invoice_credit_confirm": (REDIRECT, BAD, BAD, DENIED, DENIED, DENIED, DENIED),
+    "billing:invoice_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "billing:invoice_ehf": (REDIRECT, OK, OK, OK, OK, HIDDEN, DENIED),
+    "billing:invoice_issue": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "billing:invoice_print": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "billing:invoice_specification": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "billing:line_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "billing:period_accounting": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "billing:period_close": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "billing:period_close_confirm": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "billing:period_detail": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "billing:period_issue": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "billing:period_issue_confirm": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "billing:period_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "billing:period_run": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "imports:apply": (REDIRECT, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "imports:errors": (REDIRECT, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "imports:map": (REDIRECT, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "imports:mapping_edit": (REDIRECT, OK, HIDDEN, DENIED, DENIED, DENIED, DENIED),
+    "imports:mappings": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "imports:preview": (REDIRECT, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "imports:template": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "imports:upload": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+}
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or namespace
+            if pattern.namespace and namespace:
+                inner = f"{namespace}:{pattern.namespace}"
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield prefix + str(pattern.pattern), name
+
+
+def ui_pages() -> dict[str, str]:
+    """URL name -> route of every UI page."""
+    return {
+        name: route
+        for route, name in _walk(get_resolver().url_patterns)
+        if not route.startswith(SKIPPED_PREFIXES)
+    }
+
+
+def _upload(world: World) -> ImportUpload:
+    content = b"Serial;Asset tag\n"
+    return ImportUpload.objects.create(
+        user=world.users["operator"],
+        kind="assets",
+        municipality=world.municipality_a,
+        filename="assets.csv",
+        content=content,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        on=datetime.date(2026, 1, 1),
+        result={"kind": "assets", "filename": "assets.csv"},  # checked, no errors
+    )
+
+
+def _mapping(world: World) -> ImportMapping:
+    return ImportMapping.objects.create(
+        name="Fjordvik assets",
+        kind="assets",
+        fingerprint="0" * 64,
+        created_by=world.users["operator"],
+    )
+
+
+def url_args(world: World) -> dict[str, dict]:
+    """The URL keyword arguments of each page that has any: municipality A's object."""
+    own = {basename: targets.get("own") for basename, targets in world.objects.items()}
+    shared = {basename: targets.get("shared") for basename, targets in world.objects.items()}
+    asset, buyout, invoice = own["asset"], own["buyout"], own["invoice"]
+    month = shared["billingperiod"].month.strftime("%Y-%m")
+    upload = _upload(world)
+    return {
+        "organisations:municipality_detail": {"pk": own["municipality"].pk},
+        "organisations:service_area_edit": {"pk": own["servicearea"].pk},
+        "organisations:person_detail": {"pk": own["person"].pk},
+        "organisations:person_edit": {"pk": own["person"].pk},
+        "inventory:asset_detail": {"pk": asset.pk},
+        "inventory:asset_edit": {"pk": asset.pk},
+        "inventory:asset_assign": {"pk": asset.pk},
+        "inventory:assignment_correct": {"pk": asset.pk, "assignment_pk": own["assignment"].pk},
+        "pricing:lease_model_edit": {"pk": shared["leasemodel"].pk},
+        "pricing:category_lease_edit": {"pk": shared["productcategory"].pk},
+        **{
+            f"buyouts:{name}": {"pk": buyout.pk}
+            for name in (
+                "detail",
+                "xlsx",
+                "register",
+                "agree",
+                "agree_confirm",
+                "complete",
+                "complete_confirm",
+                "delete",
+                "delete_confirm",
+            )
+        },
+        "buyouts:item_edit": {"pk": buyout.pk, "item_pk": own["buyoutitem"].pk},
+        "buyouts:item_remove": {"pk": buyout.pk, "item_pk": own["buyoutitem"].pk},
+        **{
+            f"billing:{name}": {"month": month}
+            for name in (
+                "period_detail",
+                "period_issue",
+                "period_issue_confirm",
+                "period_close",
+                "period_close_confirm",
+                "period_accounting",
+            )
+        },
+        **{
+            f"billing:{name}": {"pk": invoice.pk}
+            for name in (
+                "invoice_detail",
+                "invoice_print",
+                "invoice_issue",
+                "invoice_credit",
+                "invoice_credit_confirm",
+                "invoice_ehf",
+            )
+        },
+        "billing:invoice_specification": {"pk": invoice.pk, "fmt": "csv"},
+        "billing:line_detail": {"pk": own["invoiceline"].pk},
+        "billing:credit_note_ehf": {"pk": own["creditnote"].pk},
+        **{f"imports:{name}": {"pk": upload.pk} for name in ("preview", "apply", "errors", "map")},
+        "imports:template": {"kind": "persons"},
+        "imports:mapping_edit": {"pk": _mapping(world).pk},
+    }
+
+
+@pytest.fixture
+def clients(world: World) -> dict[str, Client]:
+    made = {"anonymous": Client()}
+    for role in ROLES[1:]:
+        made[role] = Client()
+        made[role].force_login(world.users[role])
+    return made
+
+
+def test_every_page_is_in_the_matrix():
+    pages = set(ui_pages())
+    assert sorted(pages - set(EXPECTED)) == [], "pages without a row in EXPECTED"
+    assert sorted(set(EXPECTED) - pages) == [], "rows in EXPECTED for pages that are gone"
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_every_page_as_every_login(world: World, clients):
+    args = url_args(world)
+    wrong = []
+    for name in sorted(ui_pages()):
+        url = reverse(name, kwargs=args.get(name))
+        responses = [clients[role].get(url) for role in ROLES]
+        outcomes = tuple(response.status_code for response in responses)
+        if EXPECTED.get(name) != outcomes:
+            wrong.append(f"{name}: expected {EXPECTED.get(name)}, got {outcomes}")
+        anonymous = responses[0]
+        if anonymous.status_code == REDIRECT:
+            assert anonymous["Location"].startswith(resolve_url(settings.LOGIN_URL)), name
+    assert wrong == [], "\n".join(wrong)
