@@ -14,12 +14,20 @@ from samdrift.finance.depreciation import age_in_months, book_value
 from samdrift.finance.money import round_to_ore
 from samdrift.inventory.choices import AssetOrigin, AssetStatus
 from samdrift.inventory.models import Asset, Assignment
-from samdrift.leasing import buyouts
-from samdrift.leasing.buyout_selectors import (
-    asset_price_map,
-    asset_prices_overlapping,
-    buyout_valuation,
+from samdrift.leasing.buyouts import drafting
+from samdrift.leasing.buyouts.agreeing import agree_buyout, verify_signed_valuation
+from samdrift.leasing.buyouts.completion import complete_buyout
+from samdrift.leasing.buyouts.drafting import (
+    add_assets,
+    create_buyout,
+    delete_buyout,
+    register_equipment,
+    remove_item,
+    update_buyout,
+    update_item,
 )
+from samdrift.leasing.buyouts.selectors import asset_price_map, asset_prices_overlapping
+from samdrift.leasing.buyouts.valuation import buyout_valuation
 from samdrift.leasing.choices import BuyoutStatus
 from samdrift.leasing.models import AmountOwed, AssetPrice, Buyout, BuyoutItem, SignedValuation
 from tests import factories
@@ -49,7 +57,7 @@ def laptop(lease):
 
 @pytest.fixture
 def buyout(municipality_a):
-    return buyouts.create_buyout(
+    return create_buyout(
         municipality=municipality_a, name="Fjordvik 2026", valuation_date=VALUATION_DATE
     )
 
@@ -67,7 +75,7 @@ def row(product, tag, acquired, cost, **extra):
 
 @pytest.fixture
 def registered(buyout, laptop):
-    return buyouts.register_equipment(
+    return register_equipment(
         buyout=buyout,
         rows=[
             # DESIGN.md: cost 10 000, 60 months, age 22 → 6 333.33
@@ -140,7 +148,7 @@ def test_bad_rows_are_refused_naming_row_and_field(buyout, laptop, extra, field,
     good = row(laptop, "OK-1", datetime.date(2023, 1, 1), "10000")
     bad = {**row(laptop, "BAD-1", datetime.date(2023, 1, 1), "10000"), **extra}
     with pytest.raises(ValidationError) as raised:
-        buyouts.register_equipment(buyout=buyout, rows=[good, bad])
+        register_equipment(buyout=buyout, rows=[good, bad])
     messages = raised.value.message_dict[field]
     assert messages[0].startswith("Row 2:")
     assert words in messages[0]
@@ -154,7 +162,7 @@ def test_duplicate_tags_and_serials(buyout, laptop, registered):
         row(laptop, "NEW-1", datetime.date(2023, 1, 1), "100", serial_number="SN-X"),
     ]
     with pytest.raises(ValidationError) as raised:
-        buyouts.register_equipment(buyout=buyout, rows=rows)
+        register_equipment(buyout=buyout, rows=rows)
     errors = raised.value.message_dict
     assert errors["asset_tag"] == [
         "Row 1: Asset tag OLD-1 is already registered.",
@@ -165,7 +173,7 @@ def test_duplicate_tags_and_serials(buyout, laptop, registered):
 
 def test_service_area_of_another_municipality_is_refused(buyout, laptop, service_area_b):
     with pytest.raises(ValidationError) as raised:
-        buyouts.register_equipment(
+        register_equipment(
             buyout=buyout,
             rows=[row(laptop, "X", datetime.date(2023, 1, 1), "100", service_area=service_area_b)],
         )
@@ -178,7 +186,7 @@ def test_registering_is_set_based(buyout, laptop, django_assert_max_num_queries)
     # the change log.
     rows = [row(laptop, f"T{n}", datetime.date(2022, 1, 1), "5000") for n in range(40)]
     with django_assert_max_num_queries(20):
-        buyouts.register_equipment(buyout=buyout, rows=rows)
+        register_equipment(buyout=buyout, rows=rows)
     assert BuyoutItem.objects.filter(buyout=buyout).count() == 40
 
 
@@ -190,11 +198,9 @@ def test_valuation_is_one_query(registered, buyout, django_assert_num_queries):
 def test_override_life_with_reason(registered, buyout):
     item = BuyoutItem.objects.get(asset__asset_tag="OLD-1")
     with pytest.raises(ValidationError) as raised:
-        buyouts.update_item(item=item, changes={"useful_life_months": 48})
+        update_item(item=item, changes={"useful_life_months": 48})
     assert "life_override_reason" in raised.value.message_dict
-    buyouts.update_item(
-        item=item, changes={"useful_life_months": 48, "life_override_reason": "Heavy use"}
-    )
+    update_item(item=item, changes={"useful_life_months": 48, "life_override_reason": "Heavy use"})
     line = next(line for line in buyout_valuation(buyout=buyout).lines if line.asset_tag == "OLD-1")
     # 10000 × (1 - 22/48) = 5416.666… → 5416.67
     assert line.book_value == D("5416.67")
@@ -213,18 +219,18 @@ def test_add_existing_assets(buyout, laptop, municipality_a, municipality_b):
     )
     ours = factories.make_asset(laptop, municipality=municipality_a, origin=AssetOrigin.PURCHASED)
     with pytest.raises(ValidationError) as raised:
-        buyouts.add_assets(buyout=buyout, assets=[own, other, ours])
+        add_assets(buyout=buyout, assets=[own, other, ours])
     messages = raised.value.message_dict["assets"]
     assert messages[0].startswith("Row 2:") and "not held by" in messages[0]
     assert messages[1].startswith("Row 3:") and "not owned by the municipality" in messages[1]
-    items = buyouts.add_assets(buyout=buyout, assets=[own])
+    items = add_assets(buyout=buyout, assets=[own])
     assert items[0].acquisition_cost == D("6000")
     with pytest.raises(ValidationError, match="already in a buyout"):
-        buyouts.add_assets(buyout=buyout, assets=[own])
+        add_assets(buyout=buyout, assets=[own])
 
 
 def test_agree_freezes_the_valuation_and_keeps_the_signed_copy(registered, buyout, finance_user):
-    agreed = buyouts.agree_buyout(
+    agreed = agree_buyout(
         buyout=buyout, agreed_by=finance_user, agreed_on=datetime.date(2026, 1, 10)
     )
     assert agreed.status == BuyoutStatus.AGREED
@@ -238,7 +244,7 @@ def test_agree_freezes_the_valuation_and_keeps_the_signed_copy(registered, buyou
     content = bytes(signed.content)
     assert signed.sha256 == hashlib.sha256(content).hexdigest()
     assert signed.size == len(content)
-    assert buyouts.verify_signed_valuation(buyout=buyout)
+    assert verify_signed_valuation(buyout=buyout)
     sheet = load_workbook(io.BytesIO(content)).active
     values = [[c.value for c in r] for r in sheet.iter_rows()]
     total_row = next(r for r in values if r[0] == "Total")
@@ -254,18 +260,18 @@ def test_agree_freezes_the_valuation_and_keeps_the_signed_copy(registered, buyou
 
 
 def test_agreed_buyout_cannot_be_edited(registered, buyout, finance_user, laptop):
-    buyouts.agree_buyout(buyout=buyout, agreed_by=finance_user)
+    agree_buyout(buyout=buyout, agreed_by=finance_user)
     item = BuyoutItem.objects.first()
     snapshot = list(BuyoutItem.objects.values())
     attempts = [
-        lambda: buyouts.update_item(item=item, changes={"acquisition_cost": D("1")}),
-        lambda: buyouts.remove_item(item=item),
-        lambda: buyouts.register_equipment(
+        lambda: update_item(item=item, changes={"acquisition_cost": D("1")}),
+        lambda: remove_item(item=item),
+        lambda: register_equipment(
             buyout=buyout, rows=[row(laptop, "LATE", datetime.date(2023, 1, 1), "1")]
         ),
-        lambda: buyouts.update_buyout(buyout=buyout, changes={"name": "Renamed"}),
-        lambda: buyouts.delete_buyout(buyout=buyout),
-        lambda: buyouts.agree_buyout(buyout=buyout, agreed_by=finance_user),
+        lambda: update_buyout(buyout=buyout, changes={"name": "Renamed"}),
+        lambda: delete_buyout(buyout=buyout),
+        lambda: agree_buyout(buyout=buyout, agreed_by=finance_user),
     ]
     for attempt in attempts:
         with pytest.raises(ValidationError) as raised:
@@ -276,14 +282,14 @@ def test_agreed_buyout_cannot_be_edited(registered, buyout, finance_user, laptop
 
 
 def test_agree_needs_items_and_valid_lines(buyout, finance_user, registered):
-    empty = buyouts.create_buyout(
+    empty = create_buyout(
         municipality=buyout.municipality, name="Empty", valuation_date=VALUATION_DATE
     )
     with pytest.raises(ValidationError) as raised:
-        buyouts.agree_buyout(buyout=empty, agreed_by=finance_user)
+        agree_buyout(buyout=empty, agreed_by=finance_user)
     assert "items" in raised.value.message_dict
     with pytest.raises(ValidationError) as raised:
-        buyouts.agree_buyout(
+        agree_buyout(
             buyout=buyout,
             agreed_by=finance_user,
             agreed_on=datetime.date.today() + datetime.timedelta(days=3),
@@ -294,21 +300,21 @@ def test_agree_needs_items_and_valid_lines(buyout, finance_user, registered):
 
 def test_valuation_date_cannot_precede_an_acquisition(registered, buyout):
     with pytest.raises(ValidationError) as raised:
-        buyouts.update_buyout(buyout=buyout, changes={"valuation_date": datetime.date(2024, 12, 1)})
+        update_buyout(buyout=buyout, changes={"valuation_date": datetime.date(2024, 12, 1)})
     assert "valuation_date" in raised.value.message_dict
 
 
 def test_complete_prices_assets_and_records_the_amount_owed(
     registered, buyout, finance_user, municipality_a
 ):
-    buyouts.agree_buyout(buyout=buyout, agreed_by=finance_user, agreed_on=datetime.date(2026, 1, 5))
+    agree_buyout(buyout=buyout, agreed_by=finance_user, agreed_on=datetime.date(2026, 1, 5))
     with pytest.raises(ValidationError) as raised:
-        buyouts.complete_buyout(
+        complete_buyout(
             buyout=buyout, completed_by=finance_user, completed_on=datetime.date(2026, 1, 4)
         )
     assert "completed_on" in raised.value.message_dict
 
-    done = buyouts.complete_buyout(
+    done = complete_buyout(
         buyout=buyout, completed_by=finance_user, completed_on=datetime.date(2026, 2, 1)
     )
     assert done.status == BuyoutStatus.COMPLETED
@@ -345,7 +351,7 @@ def test_complete_prices_assets_and_records_the_amount_owed(
     assert tablet.term_months == 24 and tablet.residual_value == D("1200.00")
 
     with pytest.raises(ValidationError, match="completed"):
-        buyouts.complete_buyout(buyout=buyout, completed_by=finance_user)
+        complete_buyout(buyout=buyout, completed_by=finance_user)
     # Billing reads a whole month in one query.
     march = list(
         asset_prices_overlapping(start=datetime.date(2026, 3, 1), end=datetime.date(2026, 4, 1))
@@ -356,20 +362,20 @@ def test_complete_prices_assets_and_records_the_amount_owed(
 
 def test_complete_needs_agreement_and_lease_models(registered, buyout, finance_user, laptop):
     with pytest.raises(ValidationError) as raised:
-        buyouts.complete_buyout(buyout=buyout, completed_by=finance_user)
+        complete_buyout(buyout=buyout, completed_by=finance_user)
     assert "status" in raised.value.message_dict
-    buyouts.agree_buyout(buyout=buyout, agreed_by=finance_user)
+    agree_buyout(buyout=buyout, agreed_by=finance_user)
     laptop.category.lease_model = None
     laptop.category.save()
     with pytest.raises(ValidationError) as raised:
-        buyouts.complete_buyout(buyout=buyout, completed_by=finance_user)
+        complete_buyout(buyout=buyout, completed_by=finance_user)
     assert "Laptops" in raised.value.message_dict["lease_model"][0]
     assert not AssetPrice.objects.exists() and not AmountOwed.objects.exists()
     assert Buyout.objects.get(pk=buyout.pk).status == BuyoutStatus.AGREED
 
 
 def test_delete_draft_keeps_assets(registered, buyout):
-    buyouts.delete_buyout(buyout=buyout)
+    delete_buyout(buyout=buyout)
     assert not Buyout.objects.exists() and not BuyoutItem.objects.exists()
     assert Asset.objects.count() == 3
 
@@ -385,7 +391,7 @@ def test_valuation_matches_finance_functions(buyout, laptop):
         )
         for n in range(80)
     ]
-    buyouts.register_equipment(buyout=buyout, rows=rows)
+    register_equipment(buyout=buyout, rows=rows)
     valuation = buyout_valuation(buyout=buyout)
     expected = sum(
         round_to_ore(
@@ -404,21 +410,21 @@ def test_valuation_matches_finance_functions(buyout, laptop):
 def test_a_failed_write_leaves_nothing_behind(buyout, laptop, monkeypatch):
     # All or nothing also when the database refuses a write half-way: the assets and
     # assignments already inserted are rolled back with the items.
-    original = buyouts.insert_objects
+    original = drafting.insert_objects
 
     def fail_on_items(objects):
         if objects and isinstance(objects[0], BuyoutItem):
             raise RuntimeError("disk full")
         original(objects)
 
-    monkeypatch.setattr(buyouts, "insert_objects", fail_on_items)
+    monkeypatch.setattr(drafting, "insert_objects", fail_on_items)
     assets, assignments, changes = (
         Asset.objects.count(),
         Assignment.objects.count(),
         ObjectChange.objects.count(),
     )
     with pytest.raises(RuntimeError):
-        buyouts.register_equipment(
+        register_equipment(
             buyout=buyout, rows=[row(laptop, "HALF", datetime.date(2023, 1, 1), "100")]
         )
     assert Asset.objects.count() == assets and Assignment.objects.count() == assignments

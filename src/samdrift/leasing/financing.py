@@ -33,7 +33,7 @@ from samdrift.finance.proration import month_bounds
 from samdrift.inventory.choices import OUT_OF_SERVICE, AssetOrigin
 from samdrift.inventory.models import Asset
 from samdrift.leasing.models import AssetPrice
-from samdrift.leasing.pricing import lease_price
+from samdrift.leasing.pricing.lease_price import lease_price
 
 YEARS = 5
 

@@ -22,12 +22,14 @@ from rich.console import Console
 from rich.table import Table
 
 from samdrift.leasing.models import PriceListPublication
-from samdrift.leasing.pricing import (
+from samdrift.leasing.pricing.indexation import (
     IndexationCalculation,
-    PriceListCalculation,
     calculate_indexation,
-    calculate_price_list,
     publish_indexation,
+)
+from samdrift.leasing.pricing.price_list import (
+    PriceListCalculation,
+    calculate_price_list,
     publish_price_list,
 )
 
