@@ -20,9 +20,10 @@ from samdrift.leasing.choices import PublicationKind
 from samdrift.leasing.models import PriceListPublication
 from samdrift.leasing.pricing.versions import (
     PriceChange,
+    already_published,
     check_year,
-    close_and_create,
     later_versions,
+    publish_versions,
     versions_in_force,
 )
 
@@ -119,10 +120,7 @@ def calculate_indexation(
                 quantum=index_quantum(old.amount),
             )
             if service.pk in later:
-                row.problem = _(
-                    "A price from %(date)s is already published; prices in force are never "
-                    "rewritten."
-                ) % {"date": later[service.pk].isoformat()}
+                row.problem = already_published(later[service.pk])
         calculation.rows.append(row)
     return calculation
 
@@ -148,40 +146,26 @@ def publish_indexation(
             valid_from=valid_from,
             services=services,
         )
-        blocked = calculation.blocked_rows
-        if blocked:
-            raise ValidationError(
-                {
-                    "valid_from": [
-                        _("%(service)s: %(problem)s") % {"service": r.service, "problem": r.problem}
-                        for r in blocked
-                    ]
+        return publish_versions(
+            calculation=calculation,
+            refusals=[
+                _("%(service)s: %(problem)s") % {"service": r.service, "problem": r.problem}
+                for r in calculation.blocked_rows
+            ],
+            field_name="service",
+            note_of=lambda publication: (
+                _("Indexed %(name)s %(old)s → %(new)s (publication %(id)s)")
+                % {
+                    "name": index_name or _("index"),
+                    "old": old_index,
+                    "new": new_index,
+                    "id": publication.pk,
                 }
-            )
-        rows = calculation.publishable_rows
-        publication = PriceListPublication(
+            ),
             kind=PublicationKind.INDEXATION,
-            year=year,
-            valid_from=calculation.valid_from,
             index_name=index_name,
             old_index=old_index,
             new_index=new_index,
-            versions_created=len(rows),
             published_by=published_by,
             note=note,
         )
-        publication.full_clean()
-        publication.save()
-        close_and_create(
-            field_name="service",
-            new_amounts={row.service_id: row.new_amount for row in rows},
-            valid_from=calculation.valid_from,
-            note=_("Indexed %(name)s %(old)s → %(new)s (publication %(id)s)")
-            % {
-                "name": index_name or _("index"),
-                "old": old_index,
-                "new": new_index,
-                "id": publication.pk,
-            },
-        )
-    return publication

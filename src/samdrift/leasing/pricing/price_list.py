@@ -16,7 +16,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -29,10 +28,11 @@ from samdrift.leasing.models import PriceListPublication
 from samdrift.leasing.pricing.lease_price import lease_price
 from samdrift.leasing.pricing.versions import (
     PriceChange,
+    already_published,
     change_percent,
     check_year,
-    close_and_create,
     later_versions,
+    publish_versions,
     versions_in_force,
 )
 
@@ -157,8 +157,6 @@ def calculate_price_list(
     three with ``effects=False`` (publishing needs the prices, not the fleet count over
     every asset).
     """
-    from samdrift.organisations.models import Municipality
-
     valid_from = check_year(year, valid_from)
     day_before = valid_from - datetime.timedelta(days=1)
     products = list(
@@ -171,40 +169,50 @@ def calculate_price_list(
 
     calculation = PriceListCalculation(year=year, valid_from=valid_from)
     for product in products:
-        lease_model = product.category.lease_model
-        old = old_versions.get(product.pk)
-        row = PriceListRow(
-            product_id=product.pk,
-            product=product.name,
-            category=product.category.name,
-            lease_model=lease_model.name if lease_model else None,
-            standard_cost=product.standard_cost,
-            old_amount=old.amount if old else None,
-            new_amount=None,
-            capital=None,
-            service_fee=None,
+        calculation.rows.append(
+            _price_list_row(product, old=old_versions.get(product.pk), later=later.get(product.pk))
         )
-        if lease_model is None:
-            row.problem = _("The category %(category)s has no lease model.") % {
-                "category": product.category.name
-            }
-        else:
-            price = lease_price(cost=product.standard_cost, lease_model=lease_model)
-            row.new_amount, row.capital, row.service_fee = (
-                price.amount,
-                price.capital,
-                price.service_fee,
-            )
-            if product.pk in later:
-                row.problem = _(
-                    "A price from %(date)s is already published; prices in force are never "
-                    "rewritten."
-                ) % {"date": later[product.pk].isoformat()}
-        calculation.rows.append(row)
 
-    if not effects:
-        return calculation
+    if effects:
+        calculation.effects = _effects(calculation, municipalities)
+    return calculation
+
+
+def _price_list_row(product, *, old, later: datetime.date | None) -> PriceListRow:
+    """One product's old price (``old``: the version in force the day before) and new one;
+    ``later``: the start of a version already published on or after the new one's."""
+    lease_model = product.category.lease_model
+    row = PriceListRow(
+        product_id=product.pk,
+        product=product.name,
+        category=product.category.name,
+        lease_model=lease_model.name if lease_model else None,
+        standard_cost=product.standard_cost,
+        old_amount=old.amount if old else None,
+        new_amount=None,
+        capital=None,
+        service_fee=None,
+    )
+    if lease_model is None:
+        row.problem = _("The category %(category)s has no lease model.") % {
+            "category": product.category.name
+        }
+    else:
+        price = lease_price(cost=product.standard_cost, lease_model=lease_model)
+        row.new_amount, row.capital, row.service_fee = (
+            price.amount,
+            price.capital,
+            price.service_fee,
+        )
+        if later is not None:
+            row.problem = already_published(later)
+    return row
+
+
+def _effects(calculation: PriceListCalculation, municipalities) -> list[MunicipalityEffect]:
+    """What the new prices mean a month for each of ``municipalities``' current fleet."""
     from samdrift.billing.prices import whole_month_amount  # see list_priced_fleet_counts
+    from samdrift.organisations.models import Municipality
 
     if municipalities is None:
         municipalities = Municipality.objects.all()
@@ -228,8 +236,7 @@ def calculate_price_list(
         # Each device's charge is rounded to the øre, as billing writes it.
         effect.old_monthly += whole_month_amount(unit_price=row.old_amount) * n
         effect.new_monthly += whole_month_amount(unit_price=row.new_amount) * n
-    calculation.effects = list(effects.values())
-    return calculation
+    return list(effects.values())
 
 
 def publish_price_list(
@@ -247,32 +254,17 @@ def publish_price_list(
     """
     with transaction.atomic():
         calculation = calculate_price_list(year=year, valid_from=valid_from, effects=False)
-        blocked = calculation.blocked_rows
-        if blocked:
-            raise ValidationError(
-                {
-                    "valid_from": [
-                        _("%(product)s: %(problem)s") % {"product": r.product, "problem": r.problem}
-                        for r in blocked
-                    ]
-                }
-            )
-        rows = calculation.publishable_rows
-        publication = PriceListPublication(
+        return publish_versions(
+            calculation=calculation,
+            refusals=[
+                _("%(product)s: %(problem)s") % {"product": r.product, "problem": r.problem}
+                for r in calculation.blocked_rows
+            ],
+            field_name="product",
+            note_of=lambda publication: (
+                _("Price list %(year)s (publication %(id)s)") % {"year": year, "id": publication.pk}
+            ),
             kind=PublicationKind.LEASE_PRICES,
-            year=year,
-            valid_from=calculation.valid_from,
-            versions_created=len(rows),
             published_by=published_by,
             note=note,
         )
-        publication.full_clean()
-        publication.save()
-        close_and_create(
-            field_name="product",
-            new_amounts={row.product_id: row.new_amount for row in rows},
-            valid_from=calculation.valid_from,
-            note=_("Price list %(year)s (publication %(id)s)")
-            % {"year": year, "id": publication.pk},
-        )
-    return publication

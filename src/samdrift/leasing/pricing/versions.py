@@ -18,6 +18,7 @@ from samdrift.core.choices import ChangeAction
 from samdrift.core.dating import active_on
 from samdrift.core.importing.writing import TableWriter
 from samdrift.finance.money import ORE
+from samdrift.leasing.models import PriceListPublication
 from samdrift.leasing.pricing.lease_price import HUNDRED
 
 
@@ -130,3 +131,45 @@ def close_and_create(
     TableWriter(PriceVersion).insert(created)
     record_bulk_changes(created, action=ChangeAction.CREATE)
     return created
+
+
+def already_published(later_start: datetime.date) -> str:
+    """The problem of an item that has a version starting on or after the new one."""
+    return _("A price from %(date)s is already published; prices in force are never rewritten.") % {
+        "date": later_start.isoformat()
+    }
+
+
+def publish_versions(
+    *,
+    calculation,
+    refusals: list[str],
+    field_name: str,
+    note_of,
+    **publication_fields,
+) -> PriceListPublication:
+    """Publish ``calculation``'s publishable rows as new versions of the items named by
+    ``field_name`` (``product`` or ``service``), recorded as one ``PriceListPublication``.
+
+    Refused as a whole with ``refusals`` (one message a blocked row) when there are any;
+    ``note_of(publication)`` is the note on every new version. The caller holds the
+    transaction.
+    """
+    if refusals:
+        raise ValidationError({"valid_from": refusals})
+    rows = calculation.publishable_rows
+    publication = PriceListPublication(
+        year=calculation.year,
+        valid_from=calculation.valid_from,
+        versions_created=len(rows),
+        **publication_fields,
+    )
+    publication.full_clean()
+    publication.save()
+    close_and_create(
+        field_name=field_name,
+        new_amounts={getattr(row, f"{field_name}_id"): row.new_amount for row in rows},
+        valid_from=calculation.valid_from,
+        note=note_of(publication),
+    )
+    return publication
