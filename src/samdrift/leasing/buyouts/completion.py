@@ -4,6 +4,7 @@ the agreed sum is owed to the municipality (and later settled)."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -56,18 +57,10 @@ def bought_out_price_rows(
     rows = []
     if held_since is not None and held_since < start:
         rows.append(
-            AssetPrice(
-                asset=item.asset,
+            _price_row(
+                item,
                 valid_from=held_since,
                 valid_to=start,
-                capital_part=ZERO,
-                service_fee=ZERO,
-                amount=ZERO,
-                financed_value=ZERO,
-                residual_value=ZERO,
-                term_months=None,
-                annual_rate=ZERO,
-                buyout_item=item,
                 note=_("Owned by the municipality until the buyout: not charged"),
             )
         )
@@ -84,39 +77,61 @@ def bought_out_price_rows(
         )
         fee_from = add_months(start, remaining)
         rows.append(
-            AssetPrice(
-                asset=item.asset,
+            _price_row(
+                item,
                 valid_from=start,
                 valid_to=fee_from,
                 capital_part=capital,
                 service_fee=fee,
-                amount=capital + fee,
                 financed_value=value,
                 residual_value=residual,
                 term_months=remaining,
                 annual_rate=lease_model.annual_rate,
-                buyout_item=item,
                 note=_("Bought out: %(value)s over %(months)s months")
                 % {"value": value, "months": remaining},
             )
         )
     rows.append(
-        AssetPrice(
-            asset=item.asset,
+        _price_row(
+            item,
             valid_from=fee_from,
             valid_to=None,
-            capital_part=ZERO,
             service_fee=fee,
-            amount=fee,
-            financed_value=ZERO,
-            residual_value=ZERO,
-            term_months=None,
             annual_rate=lease_model.annual_rate,
-            buyout_item=item,
             note=_("Bought out, paid for: service fee only"),
         )
     )
     return rows
+
+
+def _price_row(
+    item: BuyoutItem,
+    *,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None,
+    note: str,
+    capital_part: Decimal = ZERO,
+    service_fee: Decimal = ZERO,
+    financed_value: Decimal = ZERO,
+    residual_value: Decimal = ZERO,
+    term_months: int | None = None,
+    annual_rate: Decimal = ZERO,
+) -> AssetPrice:
+    """One price row of a bought-out asset: what is charged is the capital part and the fee."""
+    return AssetPrice(
+        asset=item.asset,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        capital_part=capital_part,
+        service_fee=service_fee,
+        amount=capital_part + service_fee,
+        financed_value=financed_value,
+        residual_value=residual_value,
+        term_months=term_months,
+        annual_rate=annual_rate,
+        buyout_item=item,
+        note=note,
+    )
 
 
 def _categories_of_products(buyout: Buyout) -> dict:
@@ -189,57 +204,71 @@ def complete_buyout(
         if refusals:
             raise ValidationError(refusals)
         items = list(buyout_items(locked))
-        # Only assets that change are written and logged (an asset recorded as bought out
-        # when it was registered keeps its origin and gets no empty change row).
-        assets = [item.asset for item in items if item.asset.origin != AssetOrigin.BOUGHT_OUT]
-        before = [asset.changelog_data() for asset in assets]
-        # One value for every asset: a single UPDATE rather than a CASE per row.
-        now = timezone.now()
-        Asset.objects.filter(buyout_item__buyout=locked).exclude(
-            origin=AssetOrigin.BOUGHT_OUT
-        ).update(origin=AssetOrigin.BOUGHT_OUT, last_updated=now)
-        for asset in assets:
-            asset.origin = AssetOrigin.BOUGHT_OUT
-            asset.last_updated = now
-        record_bulk_changes(assets, action=ChangeAction.UPDATE, before=before)
-
-        # When each asset was first held (by the municipality, which owned it then).
-        held_since = dict(
-            Assignment.objects.filter(asset__buyout_item__buyout=locked)
-            .values("asset_id")
-            .annotate(first=Min("valid_from"))
-            .values_list("asset_id", "first")
-            .order_by()
-        )
-        prices = [
-            row
-            for item in items
-            for row in bought_out_price_rows(
-                item=item,
-                lease_model=category_of[item.asset.product_id].lease_model,
-                start=completed_on,
-                held_since=held_since.get(item.asset_id),
-            )
-        ]
-        insert_objects(prices)  # one INSERT statement, ids taken up front
-        record_bulk_changes(prices, action=ChangeAction.CREATE)
-
-        if locked.agreed_total and locked.agreed_total > 0:
-            owed = AmountOwed(
-                municipality_id=locked.municipality_id,
-                amount=locked.agreed_total,
-                due_month=completed_on.replace(day=1),
-                description=_("Buyout of equipment: %(name)s") % {"name": locked.name},
-                buyout=locked,
-            )
-            owed.full_clean()
-            owed.save()
-
+        _mark_bought_out(locked, items)
+        _price_assets(locked, items, category_of=category_of, completed_on=completed_on)
+        _record_amount_owed(locked, completed_on)
         locked.status = BuyoutStatus.COMPLETED
         locked.completed_on = completed_on
         locked.completed_by = completed_by
         locked.save()
     return locked
+
+
+def _mark_bought_out(locked: Buyout, items: list[BuyoutItem]) -> None:
+    """Every asset of the buyout becomes the collaboration's (origin "bought out")."""
+    # Only assets that change are written and logged (an asset recorded as bought out
+    # when it was registered keeps its origin and gets no empty change row).
+    assets = [item.asset for item in items if item.asset.origin != AssetOrigin.BOUGHT_OUT]
+    before = [asset.changelog_data() for asset in assets]
+    # One value for every asset: a single UPDATE rather than a CASE per row.
+    now = timezone.now()
+    Asset.objects.filter(buyout_item__buyout=locked).exclude(origin=AssetOrigin.BOUGHT_OUT).update(
+        origin=AssetOrigin.BOUGHT_OUT, last_updated=now
+    )
+    for asset in assets:
+        asset.origin = AssetOrigin.BOUGHT_OUT
+        asset.last_updated = now
+    record_bulk_changes(assets, action=ChangeAction.UPDATE, before=before)
+
+
+def _price_assets(
+    locked: Buyout, items: list[BuyoutItem], *, category_of: dict, completed_on: datetime.date
+) -> None:
+    """Each asset's price rows from ``completed_on`` (see ``bought_out_price_rows``)."""
+    # When each asset was first held (by the municipality, which owned it then).
+    held_since = dict(
+        Assignment.objects.filter(asset__buyout_item__buyout=locked)
+        .values("asset_id")
+        .annotate(first=Min("valid_from"))
+        .values_list("asset_id", "first")
+        .order_by()
+    )
+    prices = [
+        row
+        for item in items
+        for row in bought_out_price_rows(
+            item=item,
+            lease_model=category_of[item.asset.product_id].lease_model,
+            start=completed_on,
+            held_since=held_since.get(item.asset_id),
+        )
+    ]
+    insert_objects(prices)  # one INSERT statement, ids taken up front
+    record_bulk_changes(prices, action=ChangeAction.CREATE)
+
+
+def _record_amount_owed(locked: Buyout, completed_on: datetime.date) -> None:
+    """The agreed total, owed to the municipality for the month of completion."""
+    if locked.agreed_total and locked.agreed_total > 0:
+        owed = AmountOwed(
+            municipality_id=locked.municipality_id,
+            amount=locked.agreed_total,
+            due_month=completed_on.replace(day=1),
+            description=_("Buyout of equipment: %(name)s") % {"name": locked.name},
+            buyout=locked,
+        )
+        owed.full_clean()
+        owed.save()
 
 
 def settle_amount_owed(

@@ -199,92 +199,9 @@ def register_equipment(
         municipality_id = locked.municipality_id
         tags = [str(row.get("asset_tag") or "").strip() for row in rows]
         serials = [str(row.get("serial_number") or "").strip() for row in rows]
-        taken_tags = _existing(Asset, "asset_tag", [t for t in tags if t])
-        taken_serials = _existing(Asset, "serial_number", [s for s in serials if s])
-        # The default useful life of every product named, in one query (reading it from
-        # each row's product would cost a query per product whose category is not loaded).
-        default_lives = {
-            pk: min(own or category, MAX_USEFUL_LIFE_MONTHS)
-            for pk, own, category in Product.objects.filter(
-                pk__in={
-                    row["product"].pk for row in rows if isinstance(row.get("product"), Product)
-                }
-            ).values_list("pk", "useful_life_months", "category__useful_life_months")
-        }
-        seen_tags: dict[str, int] = {}
-        seen_serials: dict[str, int] = {}
-        row_errors: list[tuple[int, dict[str, str]]] = []
-        for index, (row, tag, serial) in enumerate(zip(rows, tags, serials, strict=True)):
-            number = row.get("line") or start_row + index
-            product = row.get("product")
-            errors: dict[str, str] = {}
-            if not isinstance(product, Product):
-                errors["product"] = _("The product is required.")
-            if not tag:
-                errors["asset_tag"] = _("The asset tag is required.")
-            elif tag in taken_tags:
-                errors["asset_tag"] = _("Asset tag %(tag)s is already registered.") % {"tag": tag}
-            elif tag in seen_tags:
-                errors["asset_tag"] = _("Duplicate of row %(row)s.") % {"row": seen_tags[tag]}
-            if serial and serial in taken_serials:
-                errors["serial_number"] = _("Serial number %(serial)s is already registered.") % {
-                    "serial": serial
-                }
-            elif serial and serial in seen_serials:
-                errors["serial_number"] = _("Duplicate of row %(row)s.") % {
-                    "row": seen_serials[serial]
-                }
-            errors.update(
-                foreign_member_errors(
-                    municipality=locked.municipality, service_area=row.get("service_area")
-                )
-            )
-            default_life = (
-                default_lives.get(product.pk, MAX_USEFUL_LIFE_MONTHS)
-                if isinstance(product, Product)
-                else MAX_USEFUL_LIFE_MONTHS
-            )
-            errors.update(
-                item_errors(
-                    values=row, default_life=default_life, valuation_date=locked.valuation_date
-                )
-            )
-            if errors:
-                row_errors.append((number, errors))
-            seen_tags.setdefault(tag, number)
-            if serial:
-                seen_serials.setdefault(serial, number)
-        _raise_row_errors(row_errors)
+        _raise_row_errors(_equipment_errors(locked, rows, tags, serials, start_row=start_row))
 
-        # One INSERT statement per table (ids taken up front), whatever the number of rows.
-        assets = [
-            Asset(
-                product=row["product"],
-                asset_tag=tag,
-                serial_number=serial,
-                model_name=str(row.get("model_name") or ""),
-                status=AssetStatus.DEPLOYED,
-                origin=AssetOrigin.MUNICIPALITY_OWNED,
-                acquisition_date=row["acquisition_date"],
-                acquisition_cost=row["acquisition_cost"],
-                municipality_id=municipality_id,
-                service_area=row.get("service_area"),
-            )
-            for row, tag, serial in zip(rows, tags, serials, strict=True)
-        ]
-        insert_objects(assets)
-        note = _("Registered for buyout %(name)s") % {"name": locked.name}
-        assignments = [
-            Assignment(
-                asset=asset,
-                municipality_id=municipality_id,
-                service_area_id=asset.service_area_id,
-                valid_from=asset.acquisition_date,
-                note=note,
-            )
-            for asset in assets
-        ]
-        insert_objects(assignments)
+        assets, assignments = _register_assets(locked, rows, tags, serials)
         items = [
             BuyoutItem(
                 buyout=locked,
@@ -310,6 +227,110 @@ def register_equipment(
                 municipality_id=municipality_id,
             )
     return items
+
+
+def _default_lives(rows: Sequence[Mapping[str, Any]]) -> dict[int, int]:
+    """Product id → the default useful life of every product named in ``rows``, in one
+    query (reading it from each row's product would cost a query per product whose
+    category is not loaded)."""
+    return {
+        pk: min(own or category, MAX_USEFUL_LIFE_MONTHS)
+        for pk, own, category in Product.objects.filter(
+            pk__in={row["product"].pk for row in rows if isinstance(row.get("product"), Product)}
+        ).values_list("pk", "useful_life_months", "category__useful_life_months")
+    }
+
+
+def _equipment_errors(
+    locked: Buyout,
+    rows: Sequence[Mapping[str, Any]],
+    tags: list[str],
+    serials: list[str],
+    *,
+    start_row: int,
+) -> list[tuple[int, dict[str, str]]]:
+    """Each bad row of equipment to register, by its number, with what is wrong by field."""
+    taken_tags = _existing(Asset, "asset_tag", [t for t in tags if t])
+    taken_serials = _existing(Asset, "serial_number", [s for s in serials if s])
+    default_lives = _default_lives(rows)
+    seen_tags: dict[str, int] = {}
+    seen_serials: dict[str, int] = {}
+    row_errors: list[tuple[int, dict[str, str]]] = []
+    for index, (row, tag, serial) in enumerate(zip(rows, tags, serials, strict=True)):
+        number = row.get("line") or start_row + index
+        product = row.get("product")
+        errors: dict[str, str] = {}
+        if not isinstance(product, Product):
+            errors["product"] = _("The product is required.")
+        if not tag:
+            errors["asset_tag"] = _("The asset tag is required.")
+        elif tag in taken_tags:
+            errors["asset_tag"] = _("Asset tag %(tag)s is already registered.") % {"tag": tag}
+        elif tag in seen_tags:
+            errors["asset_tag"] = _("Duplicate of row %(row)s.") % {"row": seen_tags[tag]}
+        if serial and serial in taken_serials:
+            errors["serial_number"] = _("Serial number %(serial)s is already registered.") % {
+                "serial": serial
+            }
+        elif serial and serial in seen_serials:
+            errors["serial_number"] = _("Duplicate of row %(row)s.") % {"row": seen_serials[serial]}
+        errors.update(
+            foreign_member_errors(
+                municipality=locked.municipality, service_area=row.get("service_area")
+            )
+        )
+        default_life = (
+            default_lives.get(product.pk, MAX_USEFUL_LIFE_MONTHS)
+            if isinstance(product, Product)
+            else MAX_USEFUL_LIFE_MONTHS
+        )
+        errors.update(
+            item_errors(values=row, default_life=default_life, valuation_date=locked.valuation_date)
+        )
+        if errors:
+            row_errors.append((number, errors))
+        seen_tags.setdefault(tag, number)
+        if serial:
+            seen_serials.setdefault(serial, number)
+    return row_errors
+
+
+def _register_assets(
+    locked: Buyout, rows: Sequence[Mapping[str, Any]], tags: list[str], serials: list[str]
+) -> tuple[list[Asset], list[Assignment]]:
+    """The equipment's assets, owned by the municipality and deployed to it since their
+    acquisition, each with its assignment (and both saved)."""
+    municipality_id = locked.municipality_id
+    # One INSERT statement per table (ids taken up front), whatever the number of rows.
+    assets = [
+        Asset(
+            product=row["product"],
+            asset_tag=tag,
+            serial_number=serial,
+            model_name=str(row.get("model_name") or ""),
+            status=AssetStatus.DEPLOYED,
+            origin=AssetOrigin.MUNICIPALITY_OWNED,
+            acquisition_date=row["acquisition_date"],
+            acquisition_cost=row["acquisition_cost"],
+            municipality_id=municipality_id,
+            service_area=row.get("service_area"),
+        )
+        for row, tag, serial in zip(rows, tags, serials, strict=True)
+    ]
+    insert_objects(assets)
+    note = _("Registered for buyout %(name)s") % {"name": locked.name}
+    assignments = [
+        Assignment(
+            asset=asset,
+            municipality_id=municipality_id,
+            service_area_id=asset.service_area_id,
+            valid_from=asset.acquisition_date,
+            note=note,
+        )
+        for asset in assets
+    ]
+    insert_objects(assignments)
+    return assets, assignments
 
 
 def add_assets(*, buyout: Buyout, assets: Iterable[Asset]) -> list[BuyoutItem]:

@@ -81,17 +81,26 @@ def _buyout_confirmation(buyout, valuation, **kwargs) -> Confirmation:
     return Confirmation(cancel_url=detail, facts=facts, **kwargs)
 
 
-@login_required
-def buyout_agree_confirm(request, pk: int):
-    """What agreeing will freeze: the number of devices and the total book value."""
+def _dated_confirmation(request, pk: int, build):
+    """The confirmation of agreeing or completing on the date asked: ``build(buyout,
+    valuation, on)`` says what the step will do."""
     require_write(request.user, Buyout)
     buyout = buyout_or_404(request, pk)
     on = _date_from(request, request.GET)
     if on is None:
         return redirect("buyouts:detail", pk=buyout.pk)
-    valuation = buyout_valuation(buyout=buyout)
+    return render_confirmation(request, build(buyout, buyout_valuation(buyout=buyout), on))
+
+
+@login_required
+def buyout_agree_confirm(request, pk: int):
+    """What agreeing will freeze: the number of devices and the total book value."""
+    return _dated_confirmation(request, pk, _agree_confirmation)
+
+
+def _agree_confirmation(buyout: Buyout, valuation, on) -> Confirmation:
     count = len(valuation.lines)
-    confirmation = _buyout_confirmation(
+    return _buyout_confirmation(
         buyout,
         valuation,
         title=_("Agree %(name)s") % {"name": buyout.name},
@@ -115,7 +124,6 @@ def buyout_agree_confirm(request, pk: int):
         problems=_flat(agree_refusals(valuation=valuation, agreed_on=on)),
         hidden={"on": on.isoformat()},
     )
-    return render_confirmation(request, confirmation)
 
 
 def _dated_step(request, pk: int, *, step: str, act_on, message: str):
@@ -161,15 +169,13 @@ def buyout_agree(request, pk: int):
 def buyout_complete_confirm(request, pk: int):
     """What completing does: the devices become the collaboration's, the agreed total is
     owed to the municipality and credited on an invoice."""
-    require_write(request.user, Buyout)
-    buyout = buyout_or_404(request, pk)
-    on = _date_from(request, request.GET)
-    if on is None:
-        return redirect("buyouts:detail", pk=buyout.pk)
-    valuation = buyout_valuation(buyout=buyout)
+    return _dated_confirmation(request, pk, _complete_confirmation)
+
+
+def _complete_confirmation(buyout: Buyout, valuation, on) -> Confirmation:
     count = len(valuation.lines)
     refusals = _flat(complete_refusals(buyout=buyout, completed_on=on))
-    confirmation = _buyout_confirmation(
+    return _buyout_confirmation(
         buyout,
         valuation,
         title=_("Complete %(name)s") % {"name": buyout.name},
@@ -195,7 +201,6 @@ def buyout_complete_confirm(request, pk: int):
         problems=refusals,
         hidden={"on": on.isoformat()},
     )
-    return render_confirmation(request, confirmation)
 
 
 @login_required

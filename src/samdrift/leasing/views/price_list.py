@@ -148,12 +148,36 @@ def _price_list_fingerprint(calculation, note: str) -> str:
     )
 
 
-def _publish_form(request, data) -> PublishForm | None:
-    form = PublishForm(data)
+def _valid_form(request, form_class, data, message: str):
+    """The bound form when valid; otherwise None, with ``message`` shown."""
+    form = form_class(data)
     if form.is_valid():
         return form
-    messages.error(request, _("Give the year (and a valid date) to publish."))
+    messages.error(request, message)
     return None
+
+
+def _publish_form(request, data) -> PublishForm | None:
+    return _valid_form(
+        request, PublishForm, data, _("Give the year (and a valid date) to publish.")
+    )
+
+
+def _calculated(request, calculate):
+    """``calculate()``, or None once the reasons it refused are shown as messages."""
+    try:
+        return calculate()
+    except ValidationError as error:
+        for message in error_messages(error):
+            messages.error(request, message)
+        return None
+
+
+def _versions_closed_note() -> str:
+    return _(
+        "Old versions are closed the day before, never edited: invoices already "
+        "issued stay as they are."
+    )
 
 
 @login_required
@@ -166,22 +190,26 @@ def price_list_publish_confirm(request):
         return redirect("pricing:price_list")
     data = form.cleaned_data
     back = f"{reverse('pricing:price_list')}?{urlencode({'year': data['year']})}"
-    try:
-        calculation = calculate_price_list(
+    calculation = _calculated(
+        request,
+        lambda: calculate_price_list(
             year=data["year"],
             valid_from=data["valid_from"],
             municipalities=restrict(Municipality.objects.all(), request.user),
-        )
-    except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, message)
+        ),
+    )
+    if calculation is None:
         return redirect(back)
+    return render_confirmation(request, _price_list_confirmation(calculation, data, back))
+
+
+def _price_list_confirmation(calculation, data, back: str) -> Confirmation:
     rows = calculation.publishable_rows
     problems = _blocked(calculation.blocked_rows, "product")
     if not rows and not problems:
         problems.append(_("No product gets a new price; there is nothing to publish."))
     day_before = calculation.valid_from - datetime.timedelta(days=1)
-    confirmation = Confirmation(
+    return Confirmation(
         title=_("Publish the price list %(year)s") % {"year": calculation.year},
         summary=ngettext(
             "Publish %(count)d new product price from %(date)s. The municipalities' current "
@@ -221,12 +249,7 @@ def price_list_publish_confirm(request):
             ],
             numeric=frozenset({1, 2, 3, 4}),
         ),
-        notes=[
-            _(
-                "Old versions are closed the day before, never edited: invoices already "
-                "issued stay as they are."
-            )
-        ],
+        notes=[_versions_closed_note()],
         problems=problems,
         hidden={
             "year": str(calculation.year),
@@ -234,7 +257,6 @@ def price_list_publish_confirm(request):
             "note": data["note"],
         },
     )
-    return render_confirmation(request, confirmation)
 
 
 @login_required
@@ -294,11 +316,12 @@ def _indexation_fingerprint(calculation, index_name: str) -> str:
 
 
 def _indexation_form(request, data) -> IndexationForm | None:
-    form = IndexationForm(data)
-    if form.is_valid():
-        return form
-    messages.error(request, _("Give the year and both index values to index the prices."))
-    return None
+    return _valid_form(
+        request,
+        IndexationForm,
+        data,
+        _("Give the year and both index values to index the prices."),
+    )
 
 
 def _indexation_params(data) -> dict[str, str]:
@@ -322,22 +345,26 @@ def indexation_publish_confirm(request):
         return redirect("pricing:price_list")
     data = form.cleaned_data
     back = f"{reverse('pricing:price_list')}?{urlencode(_indexation_params(data))}"
-    try:
-        calculation = calculate_indexation(
+    calculation = _calculated(
+        request,
+        lambda: calculate_indexation(
             year=data["year"],
             old_index=data["old_index"],
             new_index=data["new_index"],
             valid_from=data["valid_from"],
-        )
-    except ValidationError as error:
-        for message in error_messages(error):
-            messages.error(request, message)
+        ),
+    )
+    if calculation is None:
         return redirect(back)
+    return render_confirmation(request, _indexation_confirmation(calculation, data, back))
+
+
+def _indexation_confirmation(calculation, data, back: str) -> Confirmation:
     rows = calculation.publishable_rows
     problems = _blocked(calculation.blocked_rows, "service")
     if not rows and not problems:
         problems.append(_("No service gets a new price; there is nothing to publish."))
-    confirmation = Confirmation(
+    return Confirmation(
         title=_("Index the service prices %(year)s") % {"year": calculation.year},
         summary=ngettext(
             "Publish %(count)d indexed service price from %(date)s: %(name)s %(old)s → "
@@ -375,16 +402,10 @@ def indexation_publish_confirm(request):
             ],
             numeric=frozenset({1, 2, 3}),
         ),
-        notes=[
-            _(
-                "Old versions are closed the day before, never edited: invoices already "
-                "issued stay as they are."
-            )
-        ],
+        notes=[_versions_closed_note()],
         problems=problems,
         hidden={**_indexation_params(data), "valid_from": calculation.valid_from.isoformat()},
     )
-    return render_confirmation(request, confirmation)
 
 
 @login_required
