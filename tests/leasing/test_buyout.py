@@ -3,15 +3,13 @@
 import datetime
 import hashlib
 import io
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from samdrift.core.models import ObjectChange
-from samdrift.finance.depreciation import age_in_months, book_value
-from samdrift.finance.money import round_to_ore
 from samdrift.inventory.choices import AssetOrigin, AssetStatus
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.leasing.buyouts import drafting
@@ -334,13 +332,9 @@ def test_complete_prices_assets_and_records_the_amount_owed(
     # 6 333.33 over the remaining 38 months at 5 %, no residual, + fee 50.
     assert first.term_months == 38 and first.financed_value == D("6333.33")
     assert first.valid_to == datetime.date(2029, 4, 1)
-    from samdrift.finance.annuity import annuity_payment
-
-    expected = round_to_ore(
-        annuity_payment(present_value=D("6333.33"), annual_rate=D("0.05"), months=38)
-    )
-    assert first.capital_part == expected
-    assert first.amount == expected + D("50.00")
+    # Paid in arrears, i = 5 %/12: 6 333.33 × i / (1 − (1 + i)^−38) = 180.5553… → 180.56.
+    assert first.capital_part == D("180.56")
+    assert first.amount == D("230.56")
     after = prices[("OLD-1", datetime.date(2029, 4, 1))]
     assert after.amount == D("50.00") and after.capital_part == 0 and after.valid_to is None
     # Fully depreciated: the fee only, from completion.
@@ -380,8 +374,17 @@ def test_delete_draft_keeps_assets(registered, buyout):
     assert Asset.objects.count() == 3
 
 
-def test_valuation_matches_finance_functions(buyout, laptop):
-    # Many dates, same rule: the valuation is the finance functions rounded per line.
+def months_to_first_of_month(acquired: datetime.date, first: datetime.date) -> int:
+    """Whole months from ``acquired`` to ``first`` (the 1st of a month): the calendar
+    months between them, less the one not yet completed unless acquired on a 1st."""
+    assert first.day == 1
+    months = (first.year - acquired.year) * 12 + first.month - acquired.month
+    return months - (1 if acquired.day > 1 else 0)
+
+
+def test_valuation_is_straight_line_rounded_per_line(buyout, laptop):
+    # Many dates, one rule: cost × (60 − age) / 60, no residual, each line to the øre
+    # (half up), the total their sum.
     rows = [
         row(
             laptop,
@@ -393,18 +396,22 @@ def test_valuation_matches_finance_functions(buyout, laptop):
     ]
     register_equipment(buyout=buyout, rows=rows)
     valuation = buyout_valuation(buyout=buyout)
-    expected = sum(
-        round_to_ore(
-            book_value(
-                cost=r["acquisition_cost"],
-                residual=D(0),
-                useful_life_months=60,
-                age_months=age_in_months(acquired=r["acquisition_date"], on=VALUATION_DATE),
-            )
+    ages = [months_to_first_of_month(r["acquisition_date"], VALUATION_DATE) for r in rows]
+    expected = [
+        (D(r["acquisition_cost"]) * (60 - min(age, 60)) / 60).quantize(
+            D("0.01"), rounding=ROUND_HALF_UP
         )
-        for r in rows
-    )
-    assert valuation.total == expected
+        for r, age in zip(rows, ages, strict=True)
+    ]
+    lines = sorted(valuation.lines, key=lambda line: int(line.asset_tag[1:]))
+    assert [line.age_months for line in lines] == ages
+    assert [line.book_value for line in lines] == expected
+    assert valuation.total == sum(expected)
+    # Two lines by hand: A0 acquired 1 January 2021, 60 months old on 1 January 2026 —
+    # written off; A40 acquired 10 July 2023 (+920 days) for 2 480.40, 29 whole months
+    # old: 2 480.40 × 31 / 60 = 1 281.54.
+    assert (lines[0].age_months, lines[0].book_value) == (60, D("0.00"))
+    assert (lines[40].age_months, lines[40].book_value) == (29, D("1281.54"))
 
 
 def test_a_failed_write_leaves_nothing_behind(buyout, laptop, monkeypatch):

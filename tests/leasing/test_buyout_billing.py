@@ -8,14 +8,12 @@ owned them then and is not charged for them.
 """
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
 from samdrift.billing.models import Charge
 from samdrift.billing.services import bill_period, close_period, issue_period
-from samdrift.finance.money import round_to_ore
-from samdrift.finance.proration import prorate
 from samdrift.inventory.services import assign_asset
 from samdrift.leasing.buyouts.agreeing import agree_buyout
 from samdrift.leasing.buyouts.completion import complete_buyout
@@ -93,8 +91,6 @@ def test_a_takeover_in_the_middle_of_a_month_is_charged_from_that_day(agreed, fi
     for asset_id, price in own.items():
         charged = sum(c.amount for c in bought_out_charges(agreed, NOV).filter(asset=asset_id))
         # 20 of November's 30 days at the asset's own price, nothing before the takeover.
-        expected = round_to_ore(
-            prorate(monthly_amount=price.amount, active_days=20, days_in_month=30)
-        )
+        expected = (price.amount * 20 / 30).quantize(D("0.01"), rounding=ROUND_HALF_UP)
         assert charged == expected
     assert not Charge.objects.filter(adjusts_period__isnull=False).exists()
