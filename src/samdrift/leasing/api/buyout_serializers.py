@@ -17,6 +17,7 @@ from samdrift.core.api import (
 )
 from samdrift.core.validators import MAX_ID
 from samdrift.leasing.buyouts.drafting import create_buyout, update_buyout, update_item
+from samdrift.leasing.buyouts.valuation import ITEM_FIELDS
 from samdrift.leasing.models import AmountOwed, AssetPrice, Buyout, BuyoutItem
 from samdrift.organisations.models import ServiceArea
 
@@ -91,11 +92,7 @@ class BuyoutItemSerializer(SamdriftModelSerializer):
             "buyout",
             "asset",
             "asset_tag",
-            "acquisition_date",
-            "acquisition_cost",
-            "residual_value",
-            "useful_life_months",
-            "life_override_reason",
+            *ITEM_FIELDS,
             "age_months",
             "book_value",
             "created",

@@ -102,6 +102,16 @@ class AmountOwedFilterSet(SamdriftFilterSet):
         fields = ["municipality", "due_month", "buyout"]
 
 
+def _created_items(request, items) -> Response:
+    """The items just added to a buyout, as the answer of a 201."""
+    data = BuyoutItemSerializer(
+        BuyoutItem.objects.filter(pk__in=[i.pk for i in items]).select_related("asset"),
+        many=True,
+        context={"request": request},
+    ).data
+    return Response(data, status=status.HTTP_201_CREATED)
+
+
 class BuyoutViewSet(mixins.DestroyModelMixin, SamdriftViewSet):
     """Buyouts of municipalities' existing equipment: draft → agreed → completed."""
 
@@ -163,12 +173,7 @@ class BuyoutViewSet(mixins.DestroyModelMixin, SamdriftViewSet):
         serializer = RegisterRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         items = register_equipment(buyout=buyout, rows=serializer.validated_data["rows"])
-        data = BuyoutItemSerializer(
-            BuyoutItem.objects.filter(pk__in=[i.pk for i in items]).select_related("asset"),
-            many=True,
-            context={"request": request},
-        ).data
-        return Response(data, status=status.HTTP_201_CREATED)
+        return _created_items(request, items)
 
     @extend_schema(
         request=AddAssetsRequestSerializer, responses={201: BuyoutItemSerializer(many=True)}
@@ -191,12 +196,7 @@ class BuyoutViewSet(mixins.DestroyModelMixin, SamdriftViewSet):
             raise serializers.ValidationError({"assets": hidden})
         assets = [visible[i] for i in ids]
         items = add_assets(buyout=buyout, assets=assets)
-        data = BuyoutItemSerializer(
-            BuyoutItem.objects.filter(pk__in=[i.pk for i in items]).select_related("asset"),
-            many=True,
-            context={"request": request},
-        ).data
-        return Response(data, status=status.HTTP_201_CREATED)
+        return _created_items(request, items)
 
     @extend_schema(request=AgreeRequestSerializer, responses=BuyoutSerializer)
     @action(detail=True, methods=["post"])

@@ -132,11 +132,7 @@ _LINE_FIELDS = (
     "asset__product__useful_life_months",
     "asset__product__category__name",
     "asset__product__category__useful_life_months",
-    "acquisition_date",
-    "acquisition_cost",
-    "residual_value",
-    "useful_life_months",
-    "life_override_reason",
+    *ITEM_FIELDS,
     "age_months",
     "book_value",
 )
