@@ -6,13 +6,13 @@ given with ``--postgres URL`` — a scratch database: it is flushed), and then t
 separately, each with the number of queries it sent:
 
 - **register** — one municipality's old equipment registered for a buyout
-  (``leasing.buyouts.register_equipment``: assets, assignments, items, change log);
+  (``leasing.buyouts.drafting.register_equipment``: assets, assignments, items, change log);
 - **valuation** — ``buyout_valuation`` of the draft (book value per asset and the total);
 - **agree** — freezing the valuation and writing the signed-off XLSX with its SHA-256;
 - **complete** — bought-out origin, the ``AssetPrice`` rows of each asset (nothing while
   the municipality held it, its buyout price over the remaining life, then the fee), the
   amount owed;
-- **publish** — ``leasing.pricing.publish_price_list`` for next year over ``--products``
+- **publish** — ``leasing.pricing.price_list.publish_price_list`` for next year over ``--products``
   products priced this year (each gets a new version, the old one closed);
 - **index** — ``publish_indexation`` of ``--services`` service prices.
 
@@ -78,9 +78,10 @@ def count_changelog_time() -> None:
     the timed services call it)."""
     import functools
 
-    from samdrift.leasing import buyouts, pricing
+    from samdrift.leasing.buyouts import agreeing, completion, drafting
+    from samdrift.leasing.pricing import versions
 
-    for module in (buyouts, pricing):
+    for module in (drafting, agreeing, completion, versions):
         original = module.record_bulk_changes
 
         @functools.wraps(original)
@@ -145,9 +146,11 @@ def run(args) -> int:
     from samdrift.core.models import User
     from samdrift.finance.depreciation import age_in_months, book_value
     from samdrift.finance.money import round_to_ore
-    from samdrift.leasing import buyouts, pricing
-    from samdrift.leasing.buyout_selectors import buyout_valuation
+    from samdrift.leasing.buyouts import agreeing, completion, drafting
+    from samdrift.leasing.buyouts.valuation import buyout_valuation
     from samdrift.leasing.models import AssetPrice, BuyoutItem, LeaseModel
+    from samdrift.leasing.pricing.indexation import publish_indexation
+    from samdrift.leasing.pricing.price_list import publish_price_list
     from samdrift.organisations.models import Municipality
 
     count_changelog_time()
@@ -206,10 +209,10 @@ def run(args) -> int:
                 row["life_override_reason"] = "Heavy use in schools"
             rows.append(row)
 
-        buyout = buyouts.create_buyout(
+        buyout = drafting.create_buyout(
             municipality=municipality, name="Benchvik takeover", valuation_date=valuation_date
         )
-        timed("register", figures, buyouts.register_equipment, buyout=buyout, rows=rows)
+        timed("register", figures, drafting.register_equipment, buyout=buyout, rows=rows)
         valuation = timed("valuation", figures, buyout_valuation, buyout=buyout)
 
         # The independent check: every stored item valued again and rounded per asset.
@@ -237,12 +240,12 @@ def run(args) -> int:
             f"{'OK' if total_matches else 'MISMATCH'}"
         )
 
-        agreed = timed("agree", figures, buyouts.agree_buyout, buyout=buyout, agreed_by=finance)
+        agreed = timed("agree", figures, agreeing.agree_buyout, buyout=buyout, agreed_by=finance)
         frozen_matches = agreed.agreed_total == expected
         timed(
             "complete",
             figures,
-            buyouts.complete_buyout,
+            completion.complete_buyout,
             buyout=buyout,
             completed_by=finance,
             completed_on=max(valuation_date, agreed.agreed_on),
@@ -281,12 +284,16 @@ def run(args) -> int:
             ]
         )
         publication = timed(
-            "publish", figures, pricing.publish_price_list, year=this_year + 1, published_by=finance
+            "publish",
+            figures,
+            publish_price_list,
+            year=this_year + 1,
+            published_by=finance,
         )
         indexation = timed(
             "index",
             figures,
-            pricing.publish_indexation,
+            publish_indexation,
             year=this_year + 1,
             old_index=Decimal("100"),
             new_index=Decimal("103.9"),

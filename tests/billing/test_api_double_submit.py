@@ -11,7 +11,7 @@ from decimal import Decimal
 from samdrift.billing.models import BillingPeriod, CreditNote, DocumentCounter, Invoice
 from samdrift.billing.services import bill_period, issue_period
 from samdrift.catalogue.models import PriceVersion
-from samdrift.leasing import buyouts
+from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment
 from samdrift.leasing.models import AmountOwed, PriceListPublication, SignedValuation
 from tests import factories
 from tests.factories import api_as
@@ -93,10 +93,10 @@ def test_agreeing_and_completing_twice_act_once(finance_user, municipality_a):
     laptop = factories.make_product(
         factories.make_category(lease_model=lease, useful_life_months=60)
     )
-    buyout = buyouts.create_buyout(
+    buyout = create_buyout(
         municipality=municipality_a, name="Takeover", valuation_date=D(2026, 1, 1)
     )
-    buyouts.register_equipment(
+    register_equipment(
         buyout=buyout,
         rows=[
             {

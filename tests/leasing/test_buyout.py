@@ -3,23 +3,29 @@
 import datetime
 import hashlib
 import io
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from samdrift.core.models import ObjectChange
-from samdrift.finance.depreciation import age_in_months, book_value
-from samdrift.finance.money import round_to_ore
 from samdrift.inventory.choices import AssetOrigin, AssetStatus
 from samdrift.inventory.models import Asset, Assignment
-from samdrift.leasing import buyouts
-from samdrift.leasing.buyout_selectors import (
-    asset_price_map,
-    asset_prices_overlapping,
-    buyout_valuation,
+from samdrift.leasing.buyouts import drafting
+from samdrift.leasing.buyouts.agreeing import agree_buyout, verify_signed_valuation
+from samdrift.leasing.buyouts.completion import complete_buyout
+from samdrift.leasing.buyouts.drafting import (
+    add_assets,
+    create_buyout,
+    delete_buyout,
+    register_equipment,
+    remove_item,
+    update_buyout,
+    update_item,
 )
+from samdrift.leasing.buyouts.selectors import asset_price_map, asset_prices_overlapping
+from samdrift.leasing.buyouts.valuation import buyout_valuation
 from samdrift.leasing.choices import BuyoutStatus
 from samdrift.leasing.models import AmountOwed, AssetPrice, Buyout, BuyoutItem, SignedValuation
 from tests import factories
@@ -48,7 +54,7 @@ def laptop(lease):
 
 @pytest.fixture
 def buyout(municipality_a):
-    return buyouts.create_buyout(
+    return create_buyout(
         municipality=municipality_a, name="Fjordvik 2026", valuation_date=VALUATION_DATE
     )
 
@@ -66,7 +72,7 @@ def row(product, tag, acquired, cost, **extra):
 
 @pytest.fixture
 def registered(buyout, laptop):
-    return buyouts.register_equipment(
+    return register_equipment(
         buyout=buyout,
         rows=[
             # DESIGN.md: cost 10 000, 60 months, age 22 → 6 333.33
@@ -139,7 +145,7 @@ def test_bad_rows_are_refused_naming_row_and_field(buyout, laptop, extra, field,
     good = row(laptop, "OK-1", datetime.date(2023, 1, 1), "10000")
     bad = {**row(laptop, "BAD-1", datetime.date(2023, 1, 1), "10000"), **extra}
     with pytest.raises(ValidationError) as raised:
-        buyouts.register_equipment(buyout=buyout, rows=[good, bad])
+        register_equipment(buyout=buyout, rows=[good, bad])
     messages = raised.value.message_dict[field]
     assert messages[0].startswith("Row 2:")
     assert words in messages[0]
@@ -153,7 +159,7 @@ def test_duplicate_tags_and_serials(buyout, laptop, registered):
         row(laptop, "NEW-1", datetime.date(2023, 1, 1), "100", serial_number="SN-X"),
     ]
     with pytest.raises(ValidationError) as raised:
-        buyouts.register_equipment(buyout=buyout, rows=rows)
+        register_equipment(buyout=buyout, rows=rows)
     errors = raised.value.message_dict
     assert errors["asset_tag"] == [
         "Row 1: Asset tag OLD-1 is already registered.",
@@ -164,7 +170,7 @@ def test_duplicate_tags_and_serials(buyout, laptop, registered):
 
 def test_service_area_of_another_municipality_is_refused(buyout, laptop, service_area_b):
     with pytest.raises(ValidationError) as raised:
-        buyouts.register_equipment(
+        register_equipment(
             buyout=buyout,
             rows=[row(laptop, "X", datetime.date(2023, 1, 1), "100", service_area=service_area_b)],
         )
@@ -177,7 +183,7 @@ def test_registering_is_set_based(buyout, laptop, django_assert_max_num_queries)
     # the change log.
     rows = [row(laptop, f"T{n}", datetime.date(2022, 1, 1), "5000") for n in range(40)]
     with django_assert_max_num_queries(20):
-        buyouts.register_equipment(buyout=buyout, rows=rows)
+        register_equipment(buyout=buyout, rows=rows)
     assert BuyoutItem.objects.filter(buyout=buyout).count() == 40
 
 
@@ -189,11 +195,9 @@ def test_valuation_is_one_query(registered, buyout, django_assert_num_queries):
 def test_override_life_with_reason(registered, buyout):
     item = BuyoutItem.objects.get(asset__asset_tag="OLD-1")
     with pytest.raises(ValidationError) as raised:
-        buyouts.update_item(item=item, changes={"useful_life_months": 48})
+        update_item(item=item, changes={"useful_life_months": 48})
     assert "life_override_reason" in raised.value.message_dict
-    buyouts.update_item(
-        item=item, changes={"useful_life_months": 48, "life_override_reason": "Heavy use"}
-    )
+    update_item(item=item, changes={"useful_life_months": 48, "life_override_reason": "Heavy use"})
     line = next(line for line in buyout_valuation(buyout=buyout).lines if line.asset_tag == "OLD-1")
     # 10000 × (1 - 22/48) = 5416.666… → 5416.67
     assert line.book_value == Decimal("5416.67")
@@ -212,18 +216,18 @@ def test_add_existing_assets(buyout, laptop, municipality_a, municipality_b):
     )
     ours = factories.make_asset(laptop, municipality=municipality_a, origin=AssetOrigin.PURCHASED)
     with pytest.raises(ValidationError) as raised:
-        buyouts.add_assets(buyout=buyout, assets=[own, other, ours])
+        add_assets(buyout=buyout, assets=[own, other, ours])
     messages = raised.value.message_dict["assets"]
     assert messages[0].startswith("Row 2:") and "not held by" in messages[0]
     assert messages[1].startswith("Row 3:") and "not owned by the municipality" in messages[1]
-    items = buyouts.add_assets(buyout=buyout, assets=[own])
+    items = add_assets(buyout=buyout, assets=[own])
     assert items[0].acquisition_cost == Decimal("6000")
     with pytest.raises(ValidationError, match="already in a buyout"):
-        buyouts.add_assets(buyout=buyout, assets=[own])
+        add_assets(buyout=buyout, assets=[own])
 
 
 def test_agree_freezes_the_valuation_and_keeps_the_signed_copy(registered, buyout, finance_user):
-    agreed = buyouts.agree_buyout(
+    agreed = agree_buyout(
         buyout=buyout, agreed_by=finance_user, agreed_on=datetime.date(2026, 1, 10)
     )
     assert agreed.status == BuyoutStatus.AGREED
@@ -237,7 +241,7 @@ def test_agree_freezes_the_valuation_and_keeps_the_signed_copy(registered, buyou
     content = bytes(signed.content)
     assert signed.sha256 == hashlib.sha256(content).hexdigest()
     assert signed.size == len(content)
-    assert buyouts.verify_signed_valuation(buyout=buyout)
+    assert verify_signed_valuation(buyout=buyout)
     sheet = load_workbook(io.BytesIO(content)).active
     values = [[c.value for c in r] for r in sheet.iter_rows()]
     total_row = next(r for r in values if r[0] == "Total")
@@ -253,18 +257,18 @@ def test_agree_freezes_the_valuation_and_keeps_the_signed_copy(registered, buyou
 
 
 def test_agreed_buyout_cannot_be_edited(registered, buyout, finance_user, laptop):
-    buyouts.agree_buyout(buyout=buyout, agreed_by=finance_user)
+    agree_buyout(buyout=buyout, agreed_by=finance_user)
     item = BuyoutItem.objects.first()
     snapshot = list(BuyoutItem.objects.values())
     attempts = [
-        lambda: buyouts.update_item(item=item, changes={"acquisition_cost": Decimal("1")}),
-        lambda: buyouts.remove_item(item=item),
-        lambda: buyouts.register_equipment(
+        lambda: update_item(item=item, changes={"acquisition_cost": Decimal("1")}),
+        lambda: remove_item(item=item),
+        lambda: register_equipment(
             buyout=buyout, rows=[row(laptop, "LATE", datetime.date(2023, 1, 1), "1")]
         ),
-        lambda: buyouts.update_buyout(buyout=buyout, changes={"name": "Renamed"}),
-        lambda: buyouts.delete_buyout(buyout=buyout),
-        lambda: buyouts.agree_buyout(buyout=buyout, agreed_by=finance_user),
+        lambda: update_buyout(buyout=buyout, changes={"name": "Renamed"}),
+        lambda: delete_buyout(buyout=buyout),
+        lambda: agree_buyout(buyout=buyout, agreed_by=finance_user),
     ]
     for attempt in attempts:
         with pytest.raises(ValidationError) as raised:
@@ -275,14 +279,14 @@ def test_agreed_buyout_cannot_be_edited(registered, buyout, finance_user, laptop
 
 
 def test_agree_needs_items_and_valid_lines(buyout, finance_user, registered):
-    empty = buyouts.create_buyout(
+    empty = create_buyout(
         municipality=buyout.municipality, name="Empty", valuation_date=VALUATION_DATE
     )
     with pytest.raises(ValidationError) as raised:
-        buyouts.agree_buyout(buyout=empty, agreed_by=finance_user)
+        agree_buyout(buyout=empty, agreed_by=finance_user)
     assert "items" in raised.value.message_dict
     with pytest.raises(ValidationError) as raised:
-        buyouts.agree_buyout(
+        agree_buyout(
             buyout=buyout,
             agreed_by=finance_user,
             agreed_on=datetime.date.today() + datetime.timedelta(days=3),
@@ -293,21 +297,21 @@ def test_agree_needs_items_and_valid_lines(buyout, finance_user, registered):
 
 def test_valuation_date_cannot_precede_an_acquisition(registered, buyout):
     with pytest.raises(ValidationError) as raised:
-        buyouts.update_buyout(buyout=buyout, changes={"valuation_date": datetime.date(2024, 12, 1)})
+        update_buyout(buyout=buyout, changes={"valuation_date": datetime.date(2024, 12, 1)})
     assert "valuation_date" in raised.value.message_dict
 
 
 def test_complete_prices_assets_and_records_the_amount_owed(
     registered, buyout, finance_user, municipality_a
 ):
-    buyouts.agree_buyout(buyout=buyout, agreed_by=finance_user, agreed_on=datetime.date(2026, 1, 5))
+    agree_buyout(buyout=buyout, agreed_by=finance_user, agreed_on=datetime.date(2026, 1, 5))
     with pytest.raises(ValidationError) as raised:
-        buyouts.complete_buyout(
+        complete_buyout(
             buyout=buyout, completed_by=finance_user, completed_on=datetime.date(2026, 1, 4)
         )
     assert "completed_on" in raised.value.message_dict
 
-    done = buyouts.complete_buyout(
+    done = complete_buyout(
         buyout=buyout, completed_by=finance_user, completed_on=datetime.date(2026, 2, 1)
     )
     assert done.status == BuyoutStatus.COMPLETED
@@ -327,13 +331,9 @@ def test_complete_prices_assets_and_records_the_amount_owed(
     # 6 333.33 over the remaining 38 months at 5 %, no residual, + fee 50.
     assert first.term_months == 38 and first.financed_value == Decimal("6333.33")
     assert first.valid_to == datetime.date(2029, 4, 1)
-    from samdrift.finance.annuity import annuity_payment
-
-    expected = round_to_ore(
-        annuity_payment(present_value=Decimal("6333.33"), annual_rate=Decimal("0.05"), months=38)
-    )
-    assert first.capital_part == expected
-    assert first.amount == expected + Decimal("50.00")
+    # Paid in arrears, i = 5 %/12: 6 333.33 × i / (1 − (1 + i)^−38) = 180.5553… → 180.56.
+    assert first.capital_part == Decimal("180.56")
+    assert first.amount == Decimal("230.56")
     after = prices[("OLD-1", datetime.date(2029, 4, 1))]
     assert after.amount == Decimal("50.00") and after.capital_part == 0 and after.valid_to is None
     # Fully depreciated: the fee only, from completion.
@@ -344,7 +344,7 @@ def test_complete_prices_assets_and_records_the_amount_owed(
     assert tablet.term_months == 24 and tablet.residual_value == Decimal("1200.00")
 
     with pytest.raises(ValidationError, match="completed"):
-        buyouts.complete_buyout(buyout=buyout, completed_by=finance_user)
+        complete_buyout(buyout=buyout, completed_by=finance_user)
     # Billing reads a whole month in one query.
     march = list(
         asset_prices_overlapping(start=datetime.date(2026, 3, 1), end=datetime.date(2026, 4, 1))
@@ -355,26 +355,35 @@ def test_complete_prices_assets_and_records_the_amount_owed(
 
 def test_complete_needs_agreement_and_lease_models(registered, buyout, finance_user, laptop):
     with pytest.raises(ValidationError) as raised:
-        buyouts.complete_buyout(buyout=buyout, completed_by=finance_user)
+        complete_buyout(buyout=buyout, completed_by=finance_user)
     assert "status" in raised.value.message_dict
-    buyouts.agree_buyout(buyout=buyout, agreed_by=finance_user)
+    agree_buyout(buyout=buyout, agreed_by=finance_user)
     laptop.category.lease_model = None
     laptop.category.save()
     with pytest.raises(ValidationError) as raised:
-        buyouts.complete_buyout(buyout=buyout, completed_by=finance_user)
+        complete_buyout(buyout=buyout, completed_by=finance_user)
     assert "Laptops" in raised.value.message_dict["lease_model"][0]
     assert not AssetPrice.objects.exists() and not AmountOwed.objects.exists()
     assert Buyout.objects.get(pk=buyout.pk).status == BuyoutStatus.AGREED
 
 
 def test_delete_draft_keeps_assets(registered, buyout):
-    buyouts.delete_buyout(buyout=buyout)
+    delete_buyout(buyout=buyout)
     assert not Buyout.objects.exists() and not BuyoutItem.objects.exists()
     assert Asset.objects.count() == 3
 
 
-def test_valuation_matches_finance_functions(buyout, laptop):
-    # Many dates, same rule: the valuation is the finance functions rounded per line.
+def months_to_first_of_month(acquired: datetime.date, first: datetime.date) -> int:
+    """Whole months from ``acquired`` to ``first`` (the 1st of a month): the calendar
+    months between them, less the one not yet completed unless acquired on a 1st."""
+    assert first.day == 1
+    months = (first.year - acquired.year) * 12 + first.month - acquired.month
+    return months - (1 if acquired.day > 1 else 0)
+
+
+def test_valuation_is_straight_line_rounded_per_line(buyout, laptop):
+    # Many dates, one rule: cost × (60 − age) / 60, no residual, each line to the øre
+    # (half up), the total their sum.
     rows = [
         row(
             laptop,
@@ -384,40 +393,44 @@ def test_valuation_matches_finance_functions(buyout, laptop):
         )
         for n in range(80)
     ]
-    buyouts.register_equipment(buyout=buyout, rows=rows)
+    register_equipment(buyout=buyout, rows=rows)
     valuation = buyout_valuation(buyout=buyout)
-    expected = sum(
-        round_to_ore(
-            book_value(
-                cost=r["acquisition_cost"],
-                residual=Decimal(0),
-                useful_life_months=60,
-                age_months=age_in_months(acquired=r["acquisition_date"], on=VALUATION_DATE),
-            )
+    ages = [months_to_first_of_month(r["acquisition_date"], VALUATION_DATE) for r in rows]
+    expected = [
+        (Decimal(r["acquisition_cost"]) * (60 - min(age, 60)) / 60).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
         )
-        for r in rows
-    )
-    assert valuation.total == expected
+        for r, age in zip(rows, ages, strict=True)
+    ]
+    lines = sorted(valuation.lines, key=lambda line: int(line.asset_tag[1:]))
+    assert [line.age_months for line in lines] == ages
+    assert [line.book_value for line in lines] == expected
+    assert valuation.total == sum(expected)
+    # Two lines by hand: A0 acquired 1 January 2021, 60 months old on 1 January 2026 —
+    # written off; A40 acquired 10 July 2023 (+920 days) for 2 480.40, 29 whole months
+    # old: 2 480.40 × 31 / 60 = 1 281.54.
+    assert (lines[0].age_months, lines[0].book_value) == (60, Decimal("0.00"))
+    assert (lines[40].age_months, lines[40].book_value) == (29, Decimal("1281.54"))
 
 
 def test_a_failed_write_leaves_nothing_behind(buyout, laptop, monkeypatch):
     # All or nothing also when the database refuses a write half-way: the assets and
     # assignments already inserted are rolled back with the items.
-    original = buyouts.insert_objects
+    original = drafting.insert_objects
 
     def fail_on_items(objects):
         if objects and isinstance(objects[0], BuyoutItem):
             raise RuntimeError("disk full")
         original(objects)
 
-    monkeypatch.setattr(buyouts, "insert_objects", fail_on_items)
+    monkeypatch.setattr(drafting, "insert_objects", fail_on_items)
     assets, assignments, changes = (
         Asset.objects.count(),
         Assignment.objects.count(),
         ObjectChange.objects.count(),
     )
     with pytest.raises(RuntimeError):
-        buyouts.register_equipment(
+        register_equipment(
             buyout=buyout, rows=[row(laptop, "HALF", datetime.date(2023, 1, 1), "100")]
         )
     assert Asset.objects.count() == assets and Assignment.objects.count() == assignments

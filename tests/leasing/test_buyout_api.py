@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import Asset
-from samdrift.leasing import buyouts
+from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment
 from samdrift.leasing.models import AmountOwed, Buyout, BuyoutItem, SignedValuation
 from tests import factories
 from tests.factories import api_as
@@ -30,10 +30,10 @@ def laptop(db):
 
 @pytest.fixture
 def draft(municipality_a, laptop):
-    buyout = buyouts.create_buyout(
+    buyout = create_buyout(
         municipality=municipality_a, name="Fjordvik", valuation_date=datetime.date(2026, 1, 1)
     )
-    buyouts.register_equipment(
+    register_equipment(
         buyout=buyout,
         rows=[
             {
@@ -228,7 +228,7 @@ def test_list_query_count_is_fixed(
     draft, finance_user, municipality_a, django_assert_max_num_queries
 ):
     for n in range(5):
-        buyouts.create_buyout(
+        create_buyout(
             municipality=municipality_a, name=f"B{n}", valuation_date=datetime.date(2026, 1, 1)
         )
     with django_assert_max_num_queries(6):
@@ -243,7 +243,7 @@ def test_register_costs_the_same_for_3_and_30_rows(finance_user, municipality_a,
     client = api_as(finance_user)
     counts = []
     for n in (3, 30):
-        buyout = buyouts.create_buyout(
+        buyout = create_buyout(
             municipality=municipality_a, name=f"B{n}", valuation_date=datetime.date(2026, 1, 1)
         )
         rows = [

@@ -8,16 +8,16 @@ owned them then and is not charged for them.
 """
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
 from samdrift.billing.models import Charge
 from samdrift.billing.services import bill_period, close_period, issue_period
-from samdrift.finance.money import round_to_ore
-from samdrift.finance.proration import prorate
 from samdrift.inventory.services import assign_asset
-from samdrift.leasing import buyouts
+from samdrift.leasing.buyouts.agreeing import agree_buyout
+from samdrift.leasing.buyouts.completion import complete_buyout
+from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment
 from samdrift.leasing.models import AssetPrice
 from tests import factories
 
@@ -39,8 +39,8 @@ def agreed(db, collaboration, municipality_a, municipality_b, finance_user):
     for municipality in (municipality_a, municipality_b):
         asset = factories.make_asset(laptop)
         assign_asset(asset=asset, municipality=municipality, valid_from=datetime.date(2026, 1, 1))
-    buyout = buyouts.create_buyout(municipality=municipality_a, name="Takeover", valuation_date=OCT)
-    buyouts.register_equipment(
+    buyout = create_buyout(municipality=municipality_a, name="Takeover", valuation_date=OCT)
+    register_equipment(
         buyout=buyout,
         rows=[
             {
@@ -52,7 +52,7 @@ def agreed(db, collaboration, municipality_a, municipality_b, finance_user):
             for n in range(3)
         ],
     )
-    return buyouts.agree_buyout(buyout=buyout, agreed_by=finance_user, agreed_on=OCT)
+    return agree_buyout(buyout=buyout, agreed_by=finance_user, agreed_on=OCT)
 
 
 def bill_issue_close(month):
@@ -72,7 +72,7 @@ def test_closed_months_before_the_takeover_are_not_billed_again(agreed, finance_
     bill_issue_close(NOV)
     assert not bought_out_charges(agreed, OCT).exists()  # the municipality's own then
 
-    buyouts.complete_buyout(buyout=agreed, completed_by=finance_user, completed_on=DEC)
+    complete_buyout(buyout=agreed, completed_by=finance_user, completed_on=DEC)
     bill_period(month=DEC)
 
     assert not Charge.objects.filter(adjusts_period__isnull=False).exists()
@@ -85,7 +85,7 @@ def test_closed_months_before_the_takeover_are_not_billed_again(agreed, finance_
 def test_a_takeover_in_the_middle_of_a_month_is_charged_from_that_day(agreed, finance_user):
     bill_issue_close(OCT)
     takeover = datetime.date(2026, 11, 11)
-    buyouts.complete_buyout(buyout=agreed, completed_by=finance_user, completed_on=takeover)
+    complete_buyout(buyout=agreed, completed_by=finance_user, completed_on=takeover)
     bill_period(month=NOV)
 
     own = {p.asset_id: p for p in AssetPrice.objects.filter(valid_from=takeover)}
@@ -93,8 +93,6 @@ def test_a_takeover_in_the_middle_of_a_month_is_charged_from_that_day(agreed, fi
     for asset_id, price in own.items():
         charged = sum(c.amount for c in bought_out_charges(agreed, NOV).filter(asset=asset_id))
         # 20 of November's 30 days at the asset's own price, nothing before the takeover.
-        expected = round_to_ore(
-            prorate(monthly_amount=price.amount, active_days=20, days_in_month=30)
-        )
+        expected = (price.amount * 20 / 30).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         assert charged == expected
     assert not Charge.objects.filter(adjusts_period__isnull=False).exists()

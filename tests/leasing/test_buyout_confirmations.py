@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from samdrift.inventory.models import Asset
-from samdrift.leasing import buyouts
+from samdrift.leasing.buyouts.agreeing import agree_buyout
+from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment, update_item
 from samdrift.leasing.choices import BuyoutStatus
 from samdrift.leasing.models import AmountOwed, Buyout, BuyoutItem, SignedValuation
 from tests import factories
@@ -43,10 +44,10 @@ def draft(municipality_a):
     )
     category = factories.make_category(name="Laptops", lease_model=lease, useful_life_months=60)
     laptop = factories.make_product(category, name="Standard laptop 14in")
-    buyout = buyouts.create_buyout(
+    buyout = create_buyout(
         municipality=municipality_a, name="Takeover", valuation_date=datetime.date(2026, 1, 1)
     )
-    buyouts.register_equipment(
+    register_equipment(
         buyout=buyout,
         rows=[
             {
@@ -95,7 +96,7 @@ def test_agreeing_without_or_with_a_stale_confirmation_changes_nothing(finance, 
 
     action, fields = confirmation_form(agree_page(finance, draft))
     item = BuyoutItem.objects.order_by("pk").first()
-    buyouts.update_item(item=item, changes={"acquisition_cost": Decimal("12000.00")})
+    update_item(item=item, changes={"acquisition_cost": Decimal("12000.00")})
     response = finance.post(action, fields, follow=True)
     assert "the figures have changed" in text(response)
     assert Buyout.objects.get().status == BuyoutStatus.DRAFT
@@ -109,7 +110,7 @@ def test_a_future_agreement_date_is_named_and_offers_no_button(finance, draft):
 
 
 def test_complete_confirmation_shows_what_is_owed_and_completes_once(finance, draft, finance_user):
-    buyouts.agree_buyout(buyout=draft, agreed_by=finance_user, agreed_on=datetime.date(2026, 1, 5))
+    agree_buyout(buyout=draft, agreed_by=finance_user, agreed_on=datetime.date(2026, 1, 5))
     page = finance.get(reverse("buyouts:complete_confirm", args=[draft.pk]), {"on": "2026-02-01"})
     assert (
         f"Take over {DEVICES} devices on 2026-02-01: they become the collaboration's and are "

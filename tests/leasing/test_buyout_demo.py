@@ -10,8 +10,8 @@ from samdrift.catalogue.models import ProductCategory
 from samdrift.demo.generator import generate
 from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import Asset
-from samdrift.leasing import buyouts
-from samdrift.leasing.buyout_selectors import buyout_valuation
+from samdrift.leasing.buyouts.agreeing import verify_signed_valuation
+from samdrift.leasing.buyouts.valuation import buyout_valuation
 from samdrift.leasing.choices import BuyoutStatus
 from samdrift.leasing.models import AmountOwed, AssetPrice, Buyout, SignedValuation
 
@@ -41,7 +41,7 @@ def test_completed_buyout_of_the_latest_member(demo):
     assert AssetPrice.objects.filter(buyout_item__buyout=done).count() >= len(items)
     owed = AmountOwed.objects.get(buyout=done)
     assert owed.amount == done.agreed_total and owed.settled_reference
-    assert buyouts.verify_signed_valuation(buyout=done)
+    assert verify_signed_valuation(buyout=done)
 
 
 def test_draft_buyout_of_the_largest_member(demo):

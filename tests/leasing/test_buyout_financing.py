@@ -8,7 +8,9 @@ import pytest
 from samdrift.core.permissions import restrict
 from samdrift.inventory.choices import AssetOrigin, AssetStatus
 from samdrift.inventory.models import Asset
-from samdrift.leasing import buyouts
+from samdrift.leasing.buyouts.agreeing import agree_buyout
+from samdrift.leasing.buyouts.completion import complete_buyout
+from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment
 from samdrift.leasing.financing import fleet_financing
 from tests import factories
 
@@ -80,10 +82,10 @@ def test_outstanding_never_increases_and_capital_bound_counts_everything(laptop,
 def test_bought_out_assets_are_financed_from_their_buyout_value(
     laptop, municipality_a, finance_user
 ):
-    buyout = buyouts.create_buyout(
+    buyout = create_buyout(
         municipality=municipality_a, name="B", valuation_date=datetime.date(2026, 1, 1)
     )
-    buyouts.register_equipment(
+    register_equipment(
         buyout=buyout,
         rows=[
             {
@@ -94,8 +96,8 @@ def test_bought_out_assets_are_financed_from_their_buyout_value(
             }
         ],
     )
-    buyouts.agree_buyout(buyout=buyout, agreed_by=finance_user, agreed_on=datetime.date(2026, 1, 2))
-    buyouts.complete_buyout(
+    agree_buyout(buyout=buyout, agreed_by=finance_user, agreed_on=datetime.date(2026, 1, 2))
+    complete_buyout(
         buyout=buyout, completed_by=finance_user, completed_on=datetime.date(2026, 1, 2)
     )
     # Valued at 12 of 36 months: 7 200 × 24/36 = 4 800, recovered over the remaining 24 months.

@@ -20,8 +20,15 @@ from samdrift.core.choices import ChangeAction
 from samdrift.core.models import ObjectChange
 from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import Asset, Assignment
-from samdrift.leasing import buyouts
-from samdrift.leasing.buyout_selectors import buyout_valuation
+from samdrift.leasing.buyouts.agreeing import agree_buyout
+from samdrift.leasing.buyouts.completion import complete_buyout
+from samdrift.leasing.buyouts.drafting import (
+    add_assets,
+    create_buyout,
+    delete_buyout,
+    register_equipment,
+)
+from samdrift.leasing.buyouts.valuation import buyout_valuation
 from samdrift.leasing.choices import BuyoutStatus
 from samdrift.leasing.models import AmountOwed, AssetPrice, Buyout, BuyoutItem, SignedValuation
 from tests import factories
@@ -99,9 +106,7 @@ def counted(function, **kwargs):
 
 
 def make_buyout(municipality, name):
-    return buyouts.create_buyout(
-        municipality=municipality, name=name, valuation_date=VALUATION_DATE
-    )
+    return create_buyout(municipality=municipality, name=name, valuation_date=VALUATION_DATE)
 
 
 @pytest.fixture
@@ -124,13 +129,13 @@ def two_sizes(products):
 
 def registered(two_sizes):
     for buyout, rows in two_sizes:
-        buyouts.register_equipment(buyout=buyout, rows=rows)
+        register_equipment(buyout=buyout, rows=rows)
     return [buyout for buyout, _rows in two_sizes]
 
 
 def agreed(buyout_list, user):
     return [
-        buyouts.agree_buyout(buyout=b, agreed_by=user, agreed_on=datetime.date(2026, 1, 5))
+        agree_buyout(buyout=b, agreed_by=user, agreed_on=datetime.date(2026, 1, 5))
         for b in buyout_list
     ]
 
@@ -144,8 +149,8 @@ def logged(model, action, ids):
 
 def test_register_costs_the_same_for_3_and_30_devices(two_sizes):
     (small, small_rows), (large, large_rows) = two_sizes
-    small_count, _ = counted(buyouts.register_equipment, buyout=small, rows=small_rows)
-    large_count, items = counted(buyouts.register_equipment, buyout=large, rows=large_rows)
+    small_count, _ = counted(register_equipment, buyout=small, rows=small_rows)
+    large_count, items = counted(register_equipment, buyout=large, rows=large_rows)
     assert small_count == large_count <= MAX_QUERIES
 
     assert len(items) == 30 and all(item.pk for item in items)
@@ -187,7 +192,7 @@ def test_add_assets_costs_the_same_for_3_and_30_devices(products):
             for i in range(n)
         ]
         buyout = make_buyout(municipality, name)
-        count, items = counted(buyouts.add_assets, buyout=buyout, assets=assets)
+        count, items = counted(add_assets, buyout=buyout, assets=assets)
         counts.append(count)
         assert len(items) == n
         assert logged(BuyoutItem, ChangeAction.CREATE, [i.pk for i in items]).count() == n
@@ -200,7 +205,7 @@ def test_agree_costs_the_same_for_3_and_30_devices(two_sizes, finance_user):
     counts = []
     for buyout in (small, large):
         count, _ = counted(
-            buyouts.agree_buyout,
+            agree_buyout,
             buyout=buyout,
             agreed_by=finance_user,
             agreed_on=datetime.date(2026, 1, 5),
@@ -230,7 +235,7 @@ def test_complete_costs_the_same_for_3_and_30_devices(two_sizes, finance_user):
     counts = []
     for buyout in (small, large):
         count, _ = counted(
-            buyouts.complete_buyout,
+            complete_buyout,
             buyout=buyout,
             completed_by=finance_user,
             completed_on=datetime.date(2026, 2, 1),
@@ -262,7 +267,7 @@ def test_complete_costs_the_same_for_3_and_30_devices(two_sizes, finance_user):
 def test_delete_draft_costs_the_same_for_3_and_30_devices(two_sizes):
     small, large = registered(two_sizes)
     item_ids = list(BuyoutItem.objects.filter(buyout=large).values_list("pk", flat=True))
-    counts = [counted(buyouts.delete_buyout, buyout=b)[0] for b in (small, large)]
+    counts = [counted(delete_buyout, buyout=b)[0] for b in (small, large)]
     assert counts[0] == counts[1] <= MAX_QUERIES
     assert not BuyoutItem.objects.filter(pk__in=item_ids).exists()
     deleted = logged(BuyoutItem, ChangeAction.DELETE, item_ids)
@@ -274,6 +279,6 @@ def test_delete_draft_costs_the_same_for_3_and_30_devices(two_sizes):
 def test_writes_are_attributed_to_the_actor(two_sizes, finance_user):
     (buyout, rows), _large = two_sizes
     with acting_as(finance_user, label="test"):
-        items = buyouts.register_equipment(buyout=buyout, rows=rows)
+        items = register_equipment(buyout=buyout, rows=rows)
     changes = logged(BuyoutItem, ChangeAction.CREATE, [i.pk for i in items])
     assert {c.user_id for c in changes} == {finance_user.pk}

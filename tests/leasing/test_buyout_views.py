@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import Asset
-from samdrift.leasing import buyouts
+from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment
 from samdrift.leasing.choices import BuyoutStatus
 from samdrift.leasing.models import Buyout, BuyoutItem, SignedValuation
 from tests import factories
@@ -30,10 +30,10 @@ def laptop(db):
 
 
 def make_draft(municipality, laptop, n=1, name="Takeover"):
-    buyout = buyouts.create_buyout(
+    buyout = create_buyout(
         municipality=municipality, name=name, valuation_date=datetime.date(2026, 1, 1)
     )
-    buyouts.register_equipment(
+    register_equipment(
         buyout=buyout,
         rows=[
             {

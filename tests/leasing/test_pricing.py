@@ -17,14 +17,13 @@ from samdrift.inventory.models import Asset
 from samdrift.inventory.services import assign_asset, change_asset_status
 from samdrift.leasing.choices import PaymentTiming, PublicationKind
 from samdrift.leasing.models import AssetPrice, PriceListPublication
-from samdrift.leasing.pricing import (
+from samdrift.leasing.pricing.indexation import (
     calculate_indexation,
-    calculate_price_list,
     index_quantum,
-    lease_price,
     publish_indexation,
-    publish_price_list,
 )
+from samdrift.leasing.pricing.lease_price import lease_price
+from samdrift.leasing.pricing.price_list import calculate_price_list, publish_price_list
 from samdrift.organisations.models import Municipality
 from tests import factories
 

@@ -22,8 +22,11 @@ from samdrift.billing.services import bill_period, close_period, issue_period
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.catalogue.models import PriceVersion
 from samdrift.inventory.services import assign_asset, subscribe
-from samdrift.leasing import buyouts
-from samdrift.leasing.pricing import publish_indexation, publish_price_list
+from samdrift.leasing.buyouts.agreeing import agree_buyout
+from samdrift.leasing.buyouts.completion import complete_buyout
+from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment
+from samdrift.leasing.pricing.indexation import publish_indexation
+from samdrift.leasing.pricing.price_list import publish_price_list
 from tests import factories
 
 OCT, NOV, DEC = datetime.date(2026, 10, 1), datetime.date(2026, 11, 1), datetime.date(2026, 12, 1)
@@ -63,10 +66,10 @@ def billed_world(db, collaboration, municipality_a, municipality_b, service_area
                 valid_from=datetime.date(2026, 1, 1),
             )
     # A completed buyout: its assets are billed at their own prices, its sum credited.
-    buyout = buyouts.create_buyout(
+    buyout = create_buyout(
         municipality=municipality_a, name="Takeover", valuation_date=datetime.date(2026, 9, 1)
     )
-    buyouts.register_equipment(
+    register_equipment(
         buyout=buyout,
         rows=[
             {
@@ -78,10 +81,8 @@ def billed_world(db, collaboration, municipality_a, municipality_b, service_area
             for n in range(2)
         ],
     )
-    buyouts.agree_buyout(
-        buyout=buyout, agreed_by=finance_user, agreed_on=datetime.date(2026, 9, 15)
-    )
-    buyouts.complete_buyout(buyout=buyout, completed_by=finance_user, completed_on=OCT)
+    agree_buyout(buyout=buyout, agreed_by=finance_user, agreed_on=datetime.date(2026, 9, 15))
+    complete_buyout(buyout=buyout, completed_by=finance_user, completed_on=OCT)
     return laptop, workplace
 
 

@@ -13,12 +13,8 @@ from samdrift.catalogue.models import PriceVersion, Product, Service
 from samdrift.core.choices import ChangeAction
 from samdrift.core.models import ObjectChange
 from samdrift.leasing.models import PriceListPublication
-from samdrift.leasing.pricing import (
-    calculate_indexation,
-    calculate_price_list,
-    publish_indexation,
-    publish_price_list,
-)
+from samdrift.leasing.pricing.indexation import calculate_indexation, publish_indexation
+from samdrift.leasing.pricing.price_list import calculate_price_list, publish_price_list
 from tests import factories
 
 LAST_YEAR = datetime.date(2026, 1, 1)

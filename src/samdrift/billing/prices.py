@@ -44,7 +44,7 @@ from samdrift.core.dating import active_on, overlapping
 from samdrift.finance.money import ZERO, round_to_ore
 from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import Assignment, Subscription
-from samdrift.leasing.buyout_selectors import asset_prices_overlapping
+from samdrift.leasing.buyouts.selectors import asset_prices_overlapping
 from samdrift.organisations.selectors import active_persons_on
 
 ONE_DAY = datetime.timedelta(days=1)

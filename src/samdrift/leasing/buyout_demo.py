@@ -28,7 +28,9 @@ from samdrift.demo.context import DEMO_MARKER, DemoContext
 from samdrift.finance.depreciation import add_months
 from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import Asset, Assignment
-from samdrift.leasing import buyouts
+from samdrift.leasing.buyouts.agreeing import agree_buyout
+from samdrift.leasing.buyouts.completion import complete_buyout, settle_amount_owed
+from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment
 from samdrift.leasing.models import AmountOwed, BuyoutItem, LeaseModel
 
 DRAFT_DEVICES = {"small": 60, "medium": 2_000, "large": 2_000}
@@ -86,7 +88,7 @@ def completed_buyout(ctx: DemoContext) -> None:
     else:
         return
     takeover = municipality.joined_on
-    buyout = buyouts.create_buyout(
+    buyout = create_buyout(
         municipality=municipality,
         name=f"Buyout of {municipality.name}'s equipment",
         valuation_date=takeover,
@@ -107,13 +109,11 @@ def completed_buyout(ctx: DemoContext) -> None:
     )
     record_bulk_changes(items, action=ChangeAction.CREATE)
     ctx.counts[BuyoutItem._meta.label] += len(items)
-    buyouts.agree_buyout(buyout=buyout, agreed_by=None, agreed_on=takeover)
-    buyouts.complete_buyout(buyout=buyout, completed_by=None, completed_on=takeover)
+    agree_buyout(buyout=buyout, agreed_by=None, agreed_on=takeover)
+    complete_buyout(buyout=buyout, completed_by=None, completed_on=takeover)
     owed = AmountOwed.objects.filter(buyout=buyout).first()
     if owed is not None:
-        buyouts.settle_amount_owed(
-            amount_owed=owed, reference="Paid at the takeover", settled_on=takeover
-        )
+        settle_amount_owed(amount_owed=owed, reference="Paid at the takeover", settled_on=takeover)
 
 
 def draft_buyout(ctx: DemoContext) -> None:
@@ -146,7 +146,7 @@ def draft_buyout(ctx: DemoContext) -> None:
             row["useful_life_months"] = 24
             row["life_override_reason"] = "Pupils' devices wear out faster"
         rows.append(row)
-    buyout = buyouts.create_buyout(
+    buyout = create_buyout(
         municipality=municipality,
         name=f"Buyout of {municipality.name}'s school devices",
         valuation_date=valuation_date,
@@ -155,7 +155,7 @@ def draft_buyout(ctx: DemoContext) -> None:
     # The services let the database number the new rows: move PostgreSQL's sequences past
     # the ids the earlier steps inserted explicitly, and keep the allocator past ours.
     reset_sequences([Asset, Assignment])
-    buyouts.register_equipment(
+    register_equipment(
         buyout=buyout,
         rows=rows,
         summary=f"{DEMO_MARKER} (seed {ctx.seed}): {count:,} existing devices of "

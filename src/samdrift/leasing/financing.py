@@ -33,7 +33,7 @@ from samdrift.finance.proration import month_bounds
 from samdrift.inventory.choices import OUT_OF_SERVICE, AssetOrigin
 from samdrift.inventory.models import Asset
 from samdrift.leasing.models import AssetPrice
-from samdrift.leasing.pricing import lease_price
+from samdrift.leasing.pricing.lease_price import lease_price
 
 YEARS = 5
 
@@ -76,25 +76,28 @@ class FinancingView:
     # Owned assets that cannot be projected: no acquisition date or cost, or no lease model.
     without_basis: int = 0
 
+    def _total(self, name: str) -> Decimal:
+        return sum((getattr(year, name) for year in self.years), ZERO)
+
     @property
     def total_income(self) -> Decimal:
-        return sum((y.lease_income for y in self.years), ZERO)
+        return self._total("lease_income")
 
     @property
     def total_depreciation(self) -> Decimal:
-        return sum((y.depreciation for y in self.years), ZERO)
+        return self._total("depreciation")
 
     @property
     def total_interest(self) -> Decimal:
-        return sum((y.interest for y in self.years), ZERO)
+        return self._total("interest")
 
     @property
     def total_costs(self) -> Decimal:
-        return sum((y.costs for y in self.years), ZERO)
+        return self._total("costs")
 
     @property
     def total_margin(self) -> Decimal:
-        return sum((y.margin for y in self.years), ZERO)
+        return self._total("margin")
 
     @property
     def breaks_even(self) -> bool:

@@ -287,7 +287,7 @@ class AssetPrice(ChangeLoggedModel):
 
     Billing rule: for the days an ``AssetPrice`` row covers, an asset is charged
     ``amount`` (prorated by days); an asset without one is charged its product's
-    ``PriceVersion``. ``leasing.buyout_selectors.asset_prices_overlapping`` reads them
+    ``PriceVersion``. ``leasing.buyouts.selectors.asset_prices_overlapping`` reads them
     for a whole period in one query.
     """
 

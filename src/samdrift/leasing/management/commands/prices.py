@@ -22,12 +22,14 @@ from rich.console import Console
 from rich.table import Table
 
 from samdrift.leasing.models import PriceListPublication
-from samdrift.leasing.pricing import (
+from samdrift.leasing.pricing.indexation import (
     IndexationCalculation,
-    PriceListCalculation,
     calculate_indexation,
-    calculate_price_list,
     publish_indexation,
+)
+from samdrift.leasing.pricing.price_list import (
+    PriceListCalculation,
+    calculate_price_list,
     publish_price_list,
 )
 
@@ -64,6 +66,16 @@ def decimal(text: str) -> Decimal:
     if not value.is_finite():
         raise CommandError(f"{text!r} is not a number.")
     return value
+
+
+def columns(title: str, *, left: tuple[str, ...], right: tuple[str, ...]) -> Table:
+    """A table whose ``left`` columns are text and ``right`` columns figures."""
+    table = Table(title=title)
+    for name in left:
+        table.add_column(name, justify="left")
+    for name in right:
+        table.add_column(name, justify="right")
+    return table
 
 
 def validation_message(error: ValidationError) -> str:
@@ -153,21 +165,12 @@ class Command(BaseCommand):
             self.console.print("Nothing written: add --publish to publish these prices.")
 
     def print_price_list(self, calculation: PriceListCalculation) -> None:
-        table = Table(
-            title=f"Price list {calculation.year} from {calculation.valid_from.isoformat()} "
-            "(monthly, NOK excl. VAT)"
+        table = columns(
+            f"Price list {calculation.year} from {calculation.valid_from.isoformat()} "
+            "(monthly, NOK excl. VAT)",
+            left=("Product", "Category", "Lease model"),
+            right=("Standard cost", "Old", "New", "Change", "%"),
         )
-        for name, justify in [
-            ("Product", "left"),
-            ("Category", "left"),
-            ("Lease model", "left"),
-            ("Standard cost", "right"),
-            ("Old", "right"),
-            ("New", "right"),
-            ("Change", "right"),
-            ("%", "right"),
-        ]:
-            table.add_column(name, justify=justify)
         for row in calculation.rows:
             table.add_row(
                 row.product,
@@ -182,19 +185,16 @@ class Command(BaseCommand):
         self.console.print(table)
         for row in calculation.problems:
             self.console.print(f"{row.product}: {row.problem}")
+        self.print_effects(calculation)
+        changed, total = len(calculation.publishable_rows), len(calculation.rows)
+        self.console.print(f"{changed} of {total} products get a new price.")
 
-        effects = Table(title="Effect per municipality: its current fleet, per month")
-        for name, justify in [
-            ("No.", "left"),
-            ("Municipality", "left"),
-            ("Devices", "right"),
-            ("Old", "right"),
-            ("New", "right"),
-            ("Change", "right"),
-            ("%", "right"),
-            ("Unpriced", "right"),
-        ]:
-            effects.add_column(name, justify=justify)
+    def print_effects(self, calculation: PriceListCalculation) -> None:
+        effects = columns(
+            "Effect per municipality: its current fleet, per month",
+            left=("No.", "Municipality"),
+            right=("Devices", "Old", "New", "Change", "%", "Unpriced"),
+        )
         for effect in calculation.effects:
             effects.add_row(
                 effect.number,
@@ -218,24 +218,14 @@ class Command(BaseCommand):
             str(sum(e.unpriced_devices for e in calculation.effects)),
         )
         self.console.print(effects)
-        changed, total = len(calculation.publishable_rows), len(calculation.rows)
-        self.console.print(f"{changed} of {total} products get a new price.")
 
     def print_indexation(self, calculation: IndexationCalculation) -> None:
-        table = Table(
-            title=f"Service prices {calculation.year} from {calculation.valid_from.isoformat()}: "
-            f"index {calculation.old_index} → {calculation.new_index}"
+        table = columns(
+            f"Service prices {calculation.year} from {calculation.valid_from.isoformat()}: "
+            f"index {calculation.old_index} → {calculation.new_index}",
+            left=("Service", "Code", "Unit"),
+            right=("Old", "New", "Change", "%"),
         )
-        for name, justify in [
-            ("Service", "left"),
-            ("Code", "left"),
-            ("Unit", "left"),
-            ("Old", "right"),
-            ("New", "right"),
-            ("Change", "right"),
-            ("%", "right"),
-        ]:
-            table.add_column(name, justify=justify)
         for row in calculation.rows:
             table.add_row(
                 row.service,

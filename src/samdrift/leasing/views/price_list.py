@@ -16,7 +16,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,181 +24,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from samdrift.catalogue.models import ProductCategory
-from samdrift.catalogue.services import set_category_lease_terms
 from samdrift.core.permissions import can_write, restrict
-from samdrift.leasing.choices import PaymentTiming
-from samdrift.leasing.models import LeaseModel, PriceListPublication
-from samdrift.leasing.pricing import (
-    calculate_indexation,
-    calculate_price_list,
-    lease_price,
-    publish_indexation,
-    publish_price_list,
-)
-from samdrift.leasing.services import save_lease_model
+from samdrift.leasing.models import PriceListPublication
+from samdrift.leasing.pricing.indexation import calculate_indexation, publish_indexation
+from samdrift.leasing.pricing.lease_price import HUNDRED
+from samdrift.leasing.pricing.price_list import calculate_price_list, publish_price_list
 from samdrift.organisations.models import Municipality
 from samdrift.web.confirm import (
     Confirmation,
     Done,
     Table,
+    error_messages,
     fingerprint,
     perform_confirmed,
     render_confirmation,
 )
 from samdrift.web.formatting import format_day, format_money, format_number
-from samdrift.web.forms import DateField, DateInput, MoneyField, add_service_errors
-from samdrift.web.permissions import get_restricted_or_404, require_write
-
-HUNDRED = Decimal(100)
-EXAMPLE_COST = Decimal("10000")
+from samdrift.web.forms import DateField, DateInput, add_service_errors
+from samdrift.web.permissions import require_write
 
 
 def next_year() -> int:
     return timezone.localdate().year + 1
-
-
-# --- Lease models -------------------------------------------------------------------------
-
-
-class LeaseModelForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
-    term_months = forms.IntegerField(
-        label=gettext_lazy("Term (months)"), min_value=1, max_value=120
-    )
-    annual_rate = forms.DecimalField(
-        label=gettext_lazy("Annual interest rate (%)"),
-        min_value=Decimal("0"),
-        max_value=HUNDRED,
-        max_digits=7,
-        decimal_places=4,
-        help_text=gettext_lazy("In per cent: 4.5 for 4.5 % a year."),
-    )
-    residual_percent = forms.DecimalField(
-        label=gettext_lazy("Residual value (%)"),
-        min_value=Decimal("0"),
-        max_value=HUNDRED,
-        max_digits=5,
-        decimal_places=2,
-    )
-    monthly_service_fee = MoneyField(label=gettext_lazy("Monthly service fee"))
-    payment_timing = forms.ChoiceField(
-        label=gettext_lazy("Payments"), choices=PaymentTiming.choices
-    )
-
-    def changes(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["annual_rate"] = data["annual_rate"] / HUNDRED  # stored as a fraction
-        return data
-
-
-class CategoryLeaseForm(forms.Form):
-    lease_model = forms.ModelChoiceField(
-        label=gettext_lazy("Lease model"), queryset=LeaseModel.objects.all(), required=False
-    )
-    useful_life_months = forms.IntegerField(
-        label=gettext_lazy("Useful life (months)"),
-        min_value=1,
-        max_value=60,
-        help_text=gettext_lazy("Straight-line depreciation over at most 60 months."),
-    )
-
-
-@login_required
-def lease_model_list(request):
-    models_ = list(LeaseModel.objects.annotate(category_count=Count("categories")))
-    for model in models_:
-        model.example = lease_price(cost=EXAMPLE_COST, lease_model=model)
-        model.rate_percent = model.annual_rate * HUNDRED
-    categories = ProductCategory.objects.select_related("lease_model").annotate(
-        product_count=Count("products")
-    )
-    return render(
-        request,
-        "leasing/pricing/lease_models.html",
-        {
-            "lease_models": models_,
-            "categories": categories,
-            "example_cost": EXAMPLE_COST,
-            "may_write": can_write(request.user, LeaseModel),
-        },
-    )
-
-
-def _lease_model_form_page(request, instance: LeaseModel | None):
-    require_write(request.user, LeaseModel)
-    initial = {}
-    if instance is not None:
-        initial = {
-            "name": instance.name,
-            "term_months": instance.term_months,
-            "annual_rate": (instance.annual_rate * HUNDRED).normalize(),
-            "residual_percent": instance.residual_percent,
-            "monthly_service_fee": instance.monthly_service_fee,
-            "payment_timing": instance.payment_timing,
-        }
-    form = LeaseModelForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                saved = save_lease_model(
-                    lease_model=instance or LeaseModel(), changes=form.changes()
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Lease model %(name)s saved.") % {"name": saved})
-                return redirect("pricing:lease_model_list")
-        status = 400
-    title = _("Edit lease model") if instance else _("New lease model")
-    return render(
-        request,
-        "leasing/pricing/lease_model_form.html",
-        {"form": form, "title": title, "lease_model": instance},
-        status=status,
-    )
-
-
-@login_required
-def lease_model_create(request):
-    return _lease_model_form_page(request, None)
-
-
-@login_required
-def lease_model_edit(request, pk: int):
-    instance = get_restricted_or_404(LeaseModel.objects.all(), request.user, pk=pk)
-    return _lease_model_form_page(request, instance)
-
-
-@login_required
-def category_lease_edit(request, pk: int):
-    require_write(request.user, ProductCategory)
-    category = get_restricted_or_404(ProductCategory.objects.all(), request.user, pk=pk)
-    form = CategoryLeaseForm(
-        request.POST or None,
-        initial={
-            "lease_model": category.lease_model_id,
-            "useful_life_months": category.useful_life_months,
-        },
-    )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                set_category_lease_terms(category=category, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("%(category)s saved.") % {"category": category})
-                return redirect("pricing:lease_model_list")
-        status = 400
-    return render(
-        request,
-        "leasing/pricing/category_form.html",
-        {"form": form, "category": category, "title": category.name},
-        status=status,
-    )
 
 
 # --- The price list -----------------------------------------------------------------------
@@ -232,12 +78,6 @@ class IndexationForm(PriceListForm):
         required=False,
         help_text=gettext_lazy("E.g. the municipal deflator (kommunal deflator)."),
     )
-
-
-def _form_error_text(error: ValidationError) -> list[str]:
-    if hasattr(error, "error_dict"):
-        return [m for messages_ in error.message_dict.values() for m in messages_]
-    return list(error.messages)
 
 
 @login_required
@@ -308,12 +148,36 @@ def _price_list_fingerprint(calculation, note: str) -> str:
     )
 
 
-def _publish_form(request, data) -> PublishForm | None:
-    form = PublishForm(data)
+def _valid_form(request, form_class, data, message: str):
+    """The bound form when valid; otherwise None, with ``message`` shown."""
+    form = form_class(data)
     if form.is_valid():
         return form
-    messages.error(request, _("Give the year (and a valid date) to publish."))
+    messages.error(request, message)
     return None
+
+
+def _publish_form(request, data) -> PublishForm | None:
+    return _valid_form(
+        request, PublishForm, data, _("Give the year (and a valid date) to publish.")
+    )
+
+
+def _calculated(request, calculate):
+    """``calculate()``, or None once the reasons it refused are shown as messages."""
+    try:
+        return calculate()
+    except ValidationError as error:
+        for message in error_messages(error):
+            messages.error(request, message)
+        return None
+
+
+def _versions_closed_note() -> str:
+    return _(
+        "Old versions are closed the day before, never edited: invoices already "
+        "issued stay as they are."
+    )
 
 
 @login_required
@@ -326,22 +190,26 @@ def price_list_publish_confirm(request):
         return redirect("pricing:price_list")
     data = form.cleaned_data
     back = f"{reverse('pricing:price_list')}?{urlencode({'year': data['year']})}"
-    try:
-        calculation = calculate_price_list(
+    calculation = _calculated(
+        request,
+        lambda: calculate_price_list(
             year=data["year"],
             valid_from=data["valid_from"],
             municipalities=restrict(Municipality.objects.all(), request.user),
-        )
-    except ValidationError as error:
-        for message in _form_error_text(error):
-            messages.error(request, message)
+        ),
+    )
+    if calculation is None:
         return redirect(back)
+    return render_confirmation(request, _price_list_confirmation(calculation, data, back))
+
+
+def _price_list_confirmation(calculation, data, back: str) -> Confirmation:
     rows = calculation.publishable_rows
     problems = _blocked(calculation.blocked_rows, "product")
     if not rows and not problems:
         problems.append(_("No product gets a new price; there is nothing to publish."))
     day_before = calculation.valid_from - datetime.timedelta(days=1)
-    confirmation = Confirmation(
+    return Confirmation(
         title=_("Publish the price list %(year)s") % {"year": calculation.year},
         summary=ngettext(
             "Publish %(count)d new product price from %(date)s. The municipalities' current "
@@ -381,12 +249,7 @@ def price_list_publish_confirm(request):
             ],
             numeric=frozenset({1, 2, 3, 4}),
         ),
-        notes=[
-            _(
-                "Old versions are closed the day before, never edited: invoices already "
-                "issued stay as they are."
-            )
-        ],
+        notes=[_versions_closed_note()],
         problems=problems,
         hidden={
             "year": str(calculation.year),
@@ -394,7 +257,6 @@ def price_list_publish_confirm(request):
             "note": data["note"],
         },
     )
-    return render_confirmation(request, confirmation)
 
 
 @login_required
@@ -454,11 +316,12 @@ def _indexation_fingerprint(calculation, index_name: str) -> str:
 
 
 def _indexation_form(request, data) -> IndexationForm | None:
-    form = IndexationForm(data)
-    if form.is_valid():
-        return form
-    messages.error(request, _("Give the year and both index values to index the prices."))
-    return None
+    return _valid_form(
+        request,
+        IndexationForm,
+        data,
+        _("Give the year and both index values to index the prices."),
+    )
 
 
 def _indexation_params(data) -> dict[str, str]:
@@ -482,22 +345,26 @@ def indexation_publish_confirm(request):
         return redirect("pricing:price_list")
     data = form.cleaned_data
     back = f"{reverse('pricing:price_list')}?{urlencode(_indexation_params(data))}"
-    try:
-        calculation = calculate_indexation(
+    calculation = _calculated(
+        request,
+        lambda: calculate_indexation(
             year=data["year"],
             old_index=data["old_index"],
             new_index=data["new_index"],
             valid_from=data["valid_from"],
-        )
-    except ValidationError as error:
-        for message in _form_error_text(error):
-            messages.error(request, message)
+        ),
+    )
+    if calculation is None:
         return redirect(back)
+    return render_confirmation(request, _indexation_confirmation(calculation, data, back))
+
+
+def _indexation_confirmation(calculation, data, back: str) -> Confirmation:
     rows = calculation.publishable_rows
     problems = _blocked(calculation.blocked_rows, "service")
     if not rows and not problems:
         problems.append(_("No service gets a new price; there is nothing to publish."))
-    confirmation = Confirmation(
+    return Confirmation(
         title=_("Index the service prices %(year)s") % {"year": calculation.year},
         summary=ngettext(
             "Publish %(count)d indexed service price from %(date)s: %(name)s %(old)s → "
@@ -535,16 +402,10 @@ def indexation_publish_confirm(request):
             ],
             numeric=frozenset({1, 2, 3}),
         ),
-        notes=[
-            _(
-                "Old versions are closed the day before, never edited: invoices already "
-                "issued stay as they are."
-            )
-        ],
+        notes=[_versions_closed_note()],
         problems=problems,
         hidden={**_indexation_params(data), "valid_from": calculation.valid_from.isoformat()},
     )
-    return render_confirmation(request, confirmation)
 
 
 @login_required

@@ -4,7 +4,7 @@ The routes keep the paths they had while leasing lived in ``catalogue`` and ``in
 """
 
 from samdrift.core.api import SamdriftModelSerializer, SamdriftViewSet
-from samdrift.leasing import buyout_api, pricing_api
+from samdrift.leasing.api import buyouts, financing, pricing
 from samdrift.leasing.filtersets import LeaseModelFilterSet
 from samdrift.leasing.models import LeaseModel
 from samdrift.leasing.services import save_lease_model
@@ -41,6 +41,7 @@ class LeaseModelViewSet(SamdriftViewSet):
 
 def register(router) -> None:
     """Add this app's endpoints to the API router."""
-    pricing_api.register(router)  # the price list (issue #4)
-    buyout_api.register(router)  # buyouts and financing (issue #4)
+    pricing.register(router)  # the price list
+    buyouts.register(router)  # buyouts, their items, asset prices, amounts owed
+    financing.register(router)  # the board's financing view
     router.register("lease-models", LeaseModelViewSet)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -17,8 +18,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from samdrift.core.exports import neutralise
-from samdrift.leasing.buyout_selectors import Valuation
+from samdrift.core.exports import XLSX_CONTENT_TYPE, neutralise
+from samdrift.leasing.buyouts.valuation import Valuation, buyout_valuation
+from samdrift.leasing.models import Buyout, SignedValuation
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -142,3 +144,18 @@ def valuation_workbook(valuation: Valuation) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_file_response(content: bytes, file_name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response
+
+
+def valuation_file(buyout: Buyout) -> tuple[bytes, str]:
+    """The signed-off copy once agreed (byte for byte), else a fresh working copy."""
+    signed = SignedValuation.objects.filter(buyout=buyout).first()
+    if signed is not None:
+        return bytes(signed.content), signed.file_name
+    content = valuation_workbook(buyout_valuation(buyout=buyout))
+    return content, f"buyout-{buyout.pk}-{buyout.municipality.number}-draft.xlsx"

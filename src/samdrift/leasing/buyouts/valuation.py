@@ -1,5 +1,5 @@
-"""Read questions about buyouts and per-asset prices: the valuation of a buyout, and the
-asset prices billing reads for a period. Each is a fixed, small number of queries."""
+"""The valuation of a buyout: each item's age and book value on the valuation date, read in
+one query whatever the number of items."""
 
 from __future__ import annotations
 
@@ -9,10 +9,17 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from samdrift.core.dating import active_on, overlapping
 from samdrift.finance.depreciation import age_in_months, book_value
 from samdrift.finance.money import ZERO, round_to_ore
-from samdrift.leasing.models import AssetPrice, Buyout, BuyoutItem
+from samdrift.leasing.models import Buyout, BuyoutItem
+
+ITEM_FIELDS = (
+    "acquisition_date",
+    "acquisition_cost",
+    "residual_value",
+    "useful_life_months",
+    "life_override_reason",
+)
 
 MAX_USEFUL_LIFE_MONTHS = 60  # DESIGN.md: linear depreciation over at most five years.
 
@@ -125,11 +132,7 @@ _LINE_FIELDS = (
     "asset__product__useful_life_months",
     "asset__product__category__name",
     "asset__product__category__useful_life_months",
-    "acquisition_date",
-    "acquisition_cost",
-    "residual_value",
-    "useful_life_months",
-    "life_override_reason",
+    *ITEM_FIELDS,
     "age_months",
     "book_value",
 )
@@ -199,20 +202,3 @@ def buyout_valuation(*, buyout: Buyout) -> Valuation:
                 line.problem = str(error)
         valuation.lines.append(line)
     return valuation
-
-
-def asset_prices_overlapping(
-    *, start: datetime.date, end: datetime.date | None, assets: QuerySet | None = None
-) -> QuerySet[AssetPrice]:
-    """Every per-asset price row overlapping ``[start, end)`` — one query for a whole
-    billing period. Billing charges an asset these rows' ``amount`` for the days they
-    cover instead of its product's list price."""
-    queryset = AssetPrice.objects.filter(overlapping(start, end))
-    if assets is not None:
-        queryset = queryset.filter(asset__in=assets)
-    return queryset.order_by("asset_id", "valid_from")
-
-
-def asset_price_map(*, day: datetime.date) -> dict[int, AssetPrice]:
-    """asset id → its own price row in force on ``day`` (one query)."""
-    return {price.asset_id: price for price in AssetPrice.objects.filter(active_on(day))}

@@ -4,6 +4,6 @@ the financing view (namespace ``buyouts``); the namespaces are kept from before 
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("samdrift.leasing.pricing_urls")),
-    path("", include("samdrift.leasing.buyout_urls")),
+    path("", include("samdrift.leasing.urls.pricing")),
+    path("", include("samdrift.leasing.urls.buyouts")),
 ]

@@ -14,12 +14,8 @@ from samdrift.catalogue.models import FINANCE_ROLES
 from samdrift.core.api import DateField, ReadOnlySamdriftViewSet
 from samdrift.core.permissions import restrict
 from samdrift.leasing.models import PriceListPublication
-from samdrift.leasing.pricing import (
-    calculate_indexation,
-    calculate_price_list,
-    publish_indexation,
-    publish_price_list,
-)
+from samdrift.leasing.pricing.indexation import calculate_indexation, publish_indexation
+from samdrift.leasing.pricing.price_list import calculate_price_list, publish_price_list
 from samdrift.organisations.models import Municipality
 
 MONEY = {"max_digits": 16, "decimal_places": 2}

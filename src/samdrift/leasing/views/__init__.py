@@ -1,0 +1,1 @@
+"""The leasing pages, by concern; their URLs are in ``leasing.urls``."""
