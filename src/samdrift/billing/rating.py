@@ -38,12 +38,6 @@ from samdrift.billing.allocation import pool_shares
 from samdrift.billing.bulk import stream_rows
 from samdrift.billing.choices import ChargeSource
 from samdrift.billing.models import CostPool, OneOffCharge
-from samdrift.billing.prices import (
-    MONTHLY_UNITS,
-    PriceBook,
-    charged_assignments,
-    whole_month_amount,
-)
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.catalogue.models import Product, Service
 from samdrift.core.dating import overlapping
@@ -53,6 +47,12 @@ from samdrift.finance.money import ORE, ZERO, round_to_ore
 from samdrift.finance.proration import days_in_month, month_bounds, overlap_days, prorate
 from samdrift.inventory.models import Assignment, Subscription, UsageRecord
 from samdrift.leasing.models import AmountOwed
+from samdrift.leasing.prices import (
+    MONTHLY_UNITS,
+    PriceBook,
+    charged_assignments,
+    whole_month_amount,
+)
 
 ONE = Decimal("1")
 QUANTITY_ONE = Decimal("1.000")

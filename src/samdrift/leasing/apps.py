@@ -11,8 +11,10 @@ class LeasingConfig(AppConfig):
     verbose_name = _("Leasing")
 
     def ready(self) -> None:
+        from samdrift.leasing import panels
         from samdrift.leasing.buyout_urls import register_navigation as buyout_navigation
         from samdrift.leasing.pricing_urls import register_navigation as pricing_navigation
 
         pricing_navigation()  # lease models and the yearly price list
         buyout_navigation()  # buyouts and the financing view
+        panels.register()  # the monthly price, on the asset page

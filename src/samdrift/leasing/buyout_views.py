@@ -34,17 +34,17 @@ from samdrift.leasing.buyout_selectors import buyout_valuation
 from samdrift.leasing.financing import fleet_financing
 from samdrift.leasing.models import AmountOwed, Buyout, BuyoutItem, SignedValuation
 from samdrift.organisations.models import Municipality
-from samdrift.web.charts import Bar, bar_chart
-from samdrift.web.confirm import (
+from samdrift.ui.charts import Bar, bar_chart
+from samdrift.ui.confirm import (
     Confirmation,
     Done,
     fingerprint,
     perform_confirmed,
     render_confirmation,
 )
-from samdrift.web.formatting import format_day, format_decimal, format_money, format_number
-from samdrift.web.forms import DateField, DateInput, MoneyField, add_service_errors, scoped_queryset
-from samdrift.web.permissions import get_restricted_or_404, require_write
+from samdrift.ui.formatting import format_day, format_decimal, format_money, format_number
+from samdrift.ui.forms import DateField, DateInput, MoneyField, add_service_errors, scoped_queryset
+from samdrift.ui.permissions import get_restricted_or_404, require_write
 
 LINES_PER_PAGE = 100
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from samdrift.catalogue.models import Product
 from samdrift.core.changelog import record_bulk_changes, record_summary
 from samdrift.core.choices import ChangeAction
+from samdrift.core.membership import foreign_member_errors
 from samdrift.core.services import save_object
 from samdrift.finance.annuity import annuity_payment
 from samdrift.finance.depreciation import add_months
@@ -39,7 +40,6 @@ from samdrift.leasing.buyout_selectors import (
 )
 from samdrift.leasing.choices import BuyoutStatus, PaymentTiming
 from samdrift.leasing.models import AmountOwed, AssetPrice, Buyout, BuyoutItem, SignedValuation
-from samdrift.organisations.membership import foreign_member_errors
 from samdrift.organisations.models import Municipality
 
 ITEM_FIELDS = (

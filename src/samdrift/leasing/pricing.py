@@ -239,8 +239,8 @@ def list_priced_fleet_counts(
     """
     # Imported here: billing builds on the catalogue, not the other way round; this one
     # read borrows billing's rule rather than writing a second copy of it.
-    from samdrift.billing.prices import LIST, priced_holdings
     from samdrift.inventory.models import Assignment, Subscription
+    from samdrift.leasing.prices import LIST, priced_holdings
 
     assignments = Assignment.objects.all()
     if municipalities is not None:
@@ -320,7 +320,7 @@ def calculate_price_list(
 
     if not effects:
         return calculation
-    from samdrift.billing.prices import whole_month_amount  # see list_priced_fleet_counts
+    from samdrift.leasing.prices import whole_month_amount  # see list_priced_fleet_counts
 
     if municipalities is None:
         municipalities = Municipality.objects.all()

@@ -38,7 +38,7 @@ from samdrift.leasing.pricing import (
     publish_price_list,
 )
 from samdrift.organisations.models import Municipality
-from samdrift.web.confirm import (
+from samdrift.ui.confirm import (
     Confirmation,
     Done,
     Table,
@@ -46,9 +46,9 @@ from samdrift.web.confirm import (
     perform_confirmed,
     render_confirmation,
 )
-from samdrift.web.formatting import format_day, format_money, format_number
-from samdrift.web.forms import DateField, DateInput, MoneyField, add_service_errors
-from samdrift.web.permissions import get_restricted_or_404, require_write
+from samdrift.ui.formatting import format_day, format_money, format_number
+from samdrift.ui.forms import DateField, DateInput, MoneyField, add_service_errors
+from samdrift.ui.permissions import get_restricted_or_404, require_write
 
 HUNDRED = Decimal(100)
 EXAMPLE_COST = Decimal("10000")
