@@ -10,7 +10,7 @@ Rules (docs/billing.md has the full text):
 - A day is priced by the first of: the asset's own price (``AssetPrice``, bought-out
   assets), the municipality's agreed price (``AgreedPrice`` of the agreement in force),
   the list price (``PriceVersion``). A day with none of them is an error. That rule, and
-  what is not charged (municipality-owned equipment), live in ``billing.prices``, which
+  what is not charged (municipality-owned equipment), live in ``leasing.prices``, which
   the pages showing a monthly cost use too.
 - Monthly prices are prorated by days (``finance.proration.prorate``) over the half-open
   overlap of the input with the month. All the pieces of one asset (or subscription) in a

@@ -232,7 +232,7 @@ def list_priced_fleet_counts(
     """(municipality id, product id) → number of devices the municipality holds on ``day``
     (default today) that billing charges their product's list price.
 
-    Asked of billing's own price resolution (``billing.prices.priced_holdings``), so a
+    Asked of billing's own price resolution (``leasing.prices.priced_holdings``), so a
     device with a price of its own (bought out), one under an agreed price, and equipment
     the municipality owns (not charged) are left out, as the invoice leaves them out of
     a list-price change. Four grouped queries.

@@ -1,4 +1,4 @@
-"""What the web UI itself keeps: the receipts of confirmed operations (``web.confirm``)."""
+"""What the web UI itself keeps: the receipts of confirmed operations (``ui.confirm``)."""
 
 from __future__ import annotations
 

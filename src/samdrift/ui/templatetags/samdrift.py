@@ -3,7 +3,7 @@
 Filters: ``money`` (Decimal → ``1 234,50 kr``), ``num`` (grouped number, optional places),
 ``day`` (date → ``31.12.2026``), ``moment`` (datetime), ``can_write`` (role check for a
 model, e.g. ``user|can_write:"inventory.Asset"``). Tags: ``cell`` (one table cell of a
-``web.tables.Column``), ``sort_link`` (a sortable column header), ``field`` (a form field
+``ui.tables.Column``), ``sort_link`` (a sortable column header), ``field`` (a form field
 with its label, help and errors).
 """
 
