@@ -1,4 +1,4 @@
-"""Test helpers for confirmations (``samdrift.web.confirm``): read the confirmation page's
+"""Test helpers for confirmations (``samdrift.ui.confirm``): read the confirmation page's
 form as a browser would, and send it."""
 
 from __future__ import annotations

@@ -97,7 +97,9 @@ INSTALLED_APPS = [
     "samdrift.agreements",
     "samdrift.billing",
     "samdrift.imports",
-    "samdrift.web",
+    "samdrift.ui",
+    "samdrift.dashboard",
+    "samdrift.demo",
 ]
 
 MIDDLEWARE = [
@@ -132,7 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "samdrift.web.context_processors.samdrift",
+                "samdrift.ui.context_processors.samdrift",
             ],
         },
     },

@@ -36,5 +36,6 @@ urlpatterns = [
     path("", include("samdrift.leasing.urls")),  # lease models, price list, buyouts
     path("billing/", include("samdrift.billing.urls")),
     path("imports/", include("samdrift.imports.urls")),
-    path("", include("samdrift.web.urls")),
+    path("", include("samdrift.ui.urls")),  # login, logout, health
+    path("", include("samdrift.dashboard.urls")),  # the overview at /
 ]

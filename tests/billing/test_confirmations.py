@@ -21,7 +21,7 @@ from samdrift.billing.models import (
     OneOffCharge,
 )
 from samdrift.billing.services import bill_period, issue_invoice, issue_period
-from samdrift.web.models import ConfirmedAction
+from samdrift.ui.models import ConfirmedAction
 from tests.confirming import confirm, confirmation_form
 
 D = datetime.date

@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import reverse
 
 from samdrift.billing.services import create_credit_note
-from samdrift.web.formatting import format_money
+from samdrift.ui.formatting import format_money
 from tests.core import conftest as core_fixtures
 from tests.core.world import ROLES
 

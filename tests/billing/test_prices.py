@@ -22,17 +22,17 @@ from django.utils import timezone
 from samdrift.agreements.services import create_agreement, set_agreed_price
 from samdrift.billing.choices import ChargeSource
 from samdrift.billing.models import Charge
-from samdrift.billing.prices import OWN, priced_holdings
 from samdrift.billing.services import bill_period
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.core.choices import Role
+from samdrift.dashboard.selectors import monthly_cost
 from samdrift.finance.depreciation import add_months
 from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import Assignment, Subscription
 from samdrift.inventory.services import assign_asset, subscribe
 from samdrift.leasing.models import AssetPrice
-from samdrift.web.formatting import format_money
-from samdrift.web.selectors import monthly_cost
+from samdrift.leasing.prices import OWN, priced_holdings
+from samdrift.ui.formatting import format_money
 from tests import factories
 from tests.factories import client_for
 

@@ -27,7 +27,7 @@ from drf_spectacular.generators import SchemaGenerator
 import samdrift
 from samdrift.billing.models import CreditNote, Invoice, InvoiceLine
 from samdrift.core.validators import EARLIEST_DATE, LATEST_DATE
-from samdrift.web.lists import ObjectListView
+from samdrift.ui.lists import ObjectListView
 from tests.core.world import World
 
 EXTENDED_WORLD = True
@@ -360,7 +360,7 @@ def test_every_date_and_money_field_of_every_form_refuses_edge_values():
 
 
 def test_the_supported_dates_are_accepted_by_a_form(world: World):
-    from samdrift.web.forms import DateField, MoneyField
+    from samdrift.ui.forms import DateField, MoneyField
 
     assert DateField().clean(EARLIEST_DATE.isoformat()) == EARLIEST_DATE
     assert DateField().clean(LATEST_DATE.isoformat()) == LATEST_DATE

@@ -24,8 +24,8 @@ from samdrift.core.filtersets import (
 )
 from samdrift.inventory.models import Asset
 from samdrift.organisations.models import Municipality
+from samdrift.ui.lists import ObjectListView
 from samdrift.urls import router
-from samdrift.web.lists import ObjectListView
 
 MODEL_CHOICE = (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)
 

@@ -13,7 +13,7 @@ DEFINITIONS = {
     r"^(ZERO|ORE|CENT)\s*(:[^=]*)?=\s*Decimal\(": {"finance/money.py"},
     r"^def add_months\(": {"finance/depreciation.py"},
     r"^\w+\s*(:[^=]*)?=\s*frozenset\(\{Role\.OPERATOR, Role\.FINANCE\}\)": {"catalogue/models.py"},
-    r"^def foreign_member_errors\(": {"organisations/membership.py"},
+    r"^def foreign_member_errors\(": {"core/membership.py"},
 }
 
 

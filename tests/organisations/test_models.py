@@ -11,13 +11,13 @@ from django.utils.translation import gettext
 
 from samdrift.core.changelog import changes_for
 from samdrift.core.choices import Role
+from samdrift.core.membership import foreign_member_errors
 from samdrift.core.models import User
 from samdrift.core.validators import (
     organisation_number_with_check_digit,
     validate_municipality_number,
     validate_organisation_number,
 )
-from samdrift.organisations.membership import foreign_member_errors
 from samdrift.organisations.models import Collaboration, Municipality, Person, ServiceArea
 from samdrift.organisations.services import end_person
 from tests import factories

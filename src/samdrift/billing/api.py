@@ -61,7 +61,7 @@ from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from samdrift.core.filtersets import SamdriftFilterSet, ScopedModelChoiceFilter
 from samdrift.core.permissions import restrict
 from samdrift.organisations.models import Municipality, Person, ServiceArea
-from samdrift.web.confirm import once
+from samdrift.ui.confirm import once
 
 
 class BillingPeriodSerializer(serializers.ModelSerializer):

@@ -8,7 +8,7 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self) -> None:
-        from samdrift.web.navigation import register
+        from samdrift.ui.navigation import register
 
         register(
             section="billing",

@@ -10,7 +10,7 @@ Rules (docs/billing.md has the full text):
 - A day is priced by the first of: the asset's own price (``AssetPrice``, bought-out
   assets), the municipality's agreed price (``AgreedPrice`` of the agreement in force),
   the list price (``PriceVersion``). A day with none of them is an error. That rule, and
-  what is not charged (municipality-owned equipment), live in ``billing.prices``, which
+  what is not charged (municipality-owned equipment), live in ``leasing.prices``, which
   the pages showing a monthly cost use too.
 - Monthly prices are prorated by days (``finance.proration.prorate``) over the half-open
   overlap of the input with the month. All the pieces of one asset (or subscription) in a
@@ -38,12 +38,6 @@ from samdrift.billing.allocation import pool_shares
 from samdrift.billing.bulk import stream_rows
 from samdrift.billing.choices import ChargeSource
 from samdrift.billing.models import CostPool, OneOffCharge
-from samdrift.billing.prices import (
-    MONTHLY_UNITS,
-    PriceBook,
-    charged_assignments,
-    whole_month_amount,
-)
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.catalogue.models import Product, Service
 from samdrift.core.dating import overlapping
@@ -53,6 +47,12 @@ from samdrift.finance.money import ORE, ZERO, round_to_ore
 from samdrift.finance.proration import days_in_month, month_bounds, overlap_days, prorate
 from samdrift.inventory.models import Assignment, Subscription, UsageRecord
 from samdrift.leasing.models import AmountOwed
+from samdrift.leasing.prices import (
+    MONTHLY_UNITS,
+    PriceBook,
+    charged_assignments,
+    whole_month_amount,
+)
 
 ONE = Decimal("1")
 QUANTITY_ONE = Decimal("1.000")

@@ -59,12 +59,12 @@ from samdrift.core.actor import current_actor
 from samdrift.core.changelog import record_bulk_changes, record_summary
 from samdrift.core.choices import ChangeAction
 from samdrift.core.dating import overlapping
+from samdrift.core.membership import foreign_member_errors
 from samdrift.core.services import save_object
 from samdrift.finance.money import ZERO, round_to_ore
 from samdrift.finance.proration import month_bounds
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.leasing.models import AmountOwed
-from samdrift.organisations.membership import foreign_member_errors
 from samdrift.organisations.models import Collaboration, Municipality, Person, ServiceArea
 
 CHARGE_FIELDS = ["period", "run", "invoice", *FACT_FIELDS, "adjusts_period"]

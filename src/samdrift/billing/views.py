@@ -72,7 +72,7 @@ from samdrift.billing.services import (
 from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from samdrift.core.permissions import can_write, restrict
 from samdrift.organisations.models import Collaboration
-from samdrift.web.confirm import (
+from samdrift.ui.confirm import (
     Confirmation,
     Done,
     Table,
@@ -81,9 +81,9 @@ from samdrift.web.confirm import (
     perform_confirmed,
     render_confirmation,
 )
-from samdrift.web.formatting import format_day, format_money, format_number
-from samdrift.web.forms import DateField, DateInput, MoneyField, add_service_errors
-from samdrift.web.permissions import get_restricted_or_404
+from samdrift.ui.formatting import format_day, format_money, format_number
+from samdrift.ui.forms import DateField, DateInput, MoneyField, add_service_errors
+from samdrift.ui.permissions import get_restricted_or_404
 
 CHARGES_PER_PAGE = 100
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,9 +16,6 @@ from django.utils.translation import gettext as _
 
 from samdrift.catalogue.models import PriceVersion, Product, ProductCategory, Service
 from samdrift.core.services import save_object
-
-if TYPE_CHECKING:
-    from samdrift.leasing.models import LeaseModel
 
 
 def save_category(
@@ -36,17 +33,6 @@ def save_product(*, product: Product, changes: dict[str, Any] | None = None) -> 
 def save_service(*, service: Service, changes: dict[str, Any] | None = None) -> Service:
     """Create or edit a catalogue service; its prices have ``publish_price``."""
     return save_object(instance=service, changes=changes)
-
-
-def set_category_lease_terms(
-    *, category: ProductCategory, lease_model: LeaseModel | None, useful_life_months: int
-) -> ProductCategory:
-    """How a category is financed and depreciated: its lease model (None: not leased) and
-    useful life (which straight-line depreciation and buyout valuations read)."""
-    return save_category(
-        category=category,
-        changes={"lease_model": lease_model, "useful_life_months": useful_life_months},
-    )
 
 
 def publish_price(

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.web.tables import Column, Table
+from samdrift.ui.tables import Column, Table
 
 PRODUCT_TABLE = Table(
     columns=[

@@ -11,8 +11,8 @@ from samdrift.catalogue.filtersets import PriceVersionFilterSet, ProductFilterSe
 from samdrift.catalogue.models import PriceVersion, Product, Service
 from samdrift.catalogue.tables import PRICE_TABLE, PRODUCT_TABLE, SERVICE_TABLE
 from samdrift.core.dating import active_on
-from samdrift.inventory.models import Asset
-from samdrift.web.lists import ObjectListView, count_of
+from samdrift.ui.lists import ObjectListView
+from samdrift.ui.panels import counts
 
 
 def price_now(item_field: str) -> Subquery:
@@ -36,7 +36,7 @@ class ProductListView(ObjectListView):
     def get_queryset(self):
         return Product.objects.annotate(
             price_now=price_now("product"),
-            assets_count=count_of(Asset, "product", self.request.user),
+            **counts("catalogue:product_list", self.request.user),
         )
 
 

@@ -29,7 +29,6 @@ from rest_framework.exceptions import NotFound, ValidationError
 from samdrift.core.models import ObjectChange
 from samdrift.core.permissions import restrict
 from samdrift.core.validators import validate_integer_range, validate_supported_date
-from samdrift.organisations.models import Municipality, ServiceArea
 
 
 class ScopedFilterMixin:
@@ -218,8 +217,6 @@ class ObjectChangeFilterSet(SamdriftFilterSet):
     content_type = django_filters.CharFilter(
         method="filter_content_type", label="Model (app_label.model)"
     )
-    municipality = ScopedModelChoiceFilter(model=Municipality)
-    service_area = ScopedModelChoiceFilter(model=ServiceArea)
     # By id, not as a choice of users: which user ids exist is nobody's business.
     user = django_filters.NumberFilter(field_name="user_id")
     time_after = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
@@ -227,7 +224,9 @@ class ObjectChangeFilterSet(SamdriftFilterSet):
 
     class Meta:
         model = ObjectChange
-        fields = ["object_id", "action", "request_id"]
+        # municipality and service_area become scoped filters of the related models
+        # (``_SCOPED_RELATIONS``), so core names no organisations model here.
+        fields = ["object_id", "action", "request_id", "municipality", "service_area"]
 
     def filter_content_type(self, queryset, name, value):
         app_label, _, model = value.partition(".")

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.choices import ChangeAction, Role
-from samdrift.organisations.membership import foreign_member_errors
+from samdrift.core.membership import foreign_member_errors
 
 
 class User(AbstractUser):

@@ -2,7 +2,8 @@
 
 Adding demo data for another app (billing runs, leases, agreements …):
 
-1. Write ``samdrift/<app>/demo.py`` with ``def generate(ctx: DemoContext) -> None``. Read
+1. Write ``samdrift/demo/<app>.py`` with ``def generate(ctx: DemoContext) -> None`` (the
+   steps live here, in the top layer, so that no app imports the demo). Read
    what earlier steps made from ``ctx`` (``ctx.municipalities``, ``ctx.service_areas``,
    ``ctx.products``, ``ctx.services``, ``ctx.persons`` …, see ``demo/context.py``) or from
    the database; draw randomness only from ``ctx.rng("<app>", …)`` so the data stays the
@@ -52,8 +53,8 @@ STEPS: list[Step] = [
     Step("inventory", "samdrift.demo.inventory:generate"),
     Step("subscriptions", "samdrift.demo.subscriptions:generate"),
     Step("usage", "samdrift.demo.usage:generate"),
-    Step("buyouts", "samdrift.leasing.buyout_demo:generate"),
-    Step("billing", "samdrift.billing.demo:generate"),
+    Step("buyouts", "samdrift.demo.buyouts:generate"),
+    Step("billing", "samdrift.demo.billing:generate"),
     Step("logins", "samdrift.demo.logins:generate"),
 ]
 

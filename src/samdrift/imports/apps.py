@@ -12,7 +12,7 @@ class ImportsConfig(AppConfig):
     verbose_name = _("Imports")
 
     def ready(self) -> None:
-        from samdrift.web.navigation import register
+        from samdrift.ui.navigation import register
 
         register(
             section="inventory",

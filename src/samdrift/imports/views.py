@@ -42,7 +42,7 @@ from samdrift.imports.services import (
     update_mapping,
 )
 from samdrift.organisations.models import Municipality
-from samdrift.web.forms import DateField, DateInput, add_service_errors, scoped_queryset
+from samdrift.ui.forms import DateField, DateInput, add_service_errors, scoped_queryset
 
 # How many errors the page lists; all of them are in the CSV download.
 ERRORS_SHOWN = 1000

@@ -6,3 +6,10 @@ class InventoryConfig(AppConfig):
     name = "samdrift.inventory"
     label = "inventory"
     verbose_name = _("Inventory")
+
+    def ready(self) -> None:
+        from samdrift.inventory import panels
+        from samdrift.ui.navigation import register
+
+        register(section="inventory", label=_("Assets"), url_name="inventory:asset_list", order=10)
+        panels.register()  # assets held, on the organisations and catalogue pages

@@ -19,7 +19,7 @@ from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.models import Asset
 from samdrift.organisations.forms import chosen_municipality, limit_members
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
-from samdrift.web.forms import DateField, DateInput, MoneyField, date_formfield, scoped_queryset
+from samdrift.ui.forms import DateField, DateInput, MoneyField, date_formfield, scoped_queryset
 
 ASSET_FIELDS = [
     "product",

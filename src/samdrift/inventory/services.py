@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from samdrift.catalogue.models import Product, Service
 from samdrift.core.actor import with_message
 from samdrift.core.dating import active_on, overlapping
+from samdrift.core.membership import foreign_member_errors
 from samdrift.core.services import save_object
 from samdrift.inventory.choices import ASSET_TRANSITIONS, OUT_OF_SERVICE, AssetStatus
 from samdrift.inventory.holders import HOLDER_FIELDS
 from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
-from samdrift.organisations.membership import foreign_member_errors
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
 
 

@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.web.tables import Column, Table
+from samdrift.ui.tables import Column, Table
 
 
 def _holder_name() -> dict:

@@ -20,9 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samdrift.billing.prices import priced_holdings
-from samdrift.catalogue.models import PriceVersion
-from samdrift.catalogue.selectors import price_on
 from samdrift.core.changelog import changes_for, redact_for
 from samdrift.core.choices import ChangeAction
 from samdrift.core.models import ObjectChange
@@ -30,7 +27,7 @@ from samdrift.core.permissions import can_write, restrict
 from samdrift.inventory.choices import OUT_OF_SERVICE
 from samdrift.inventory.filtersets import AssetFilterSet
 from samdrift.inventory.forms import AssetForm, AssignForm, CorrectionForm
-from samdrift.inventory.models import Asset, Assignment, Subscription
+from samdrift.inventory.models import Asset, Assignment
 from samdrift.inventory.selectors import mark_in_force
 from samdrift.inventory.services import (
     assign_asset,
@@ -41,10 +38,11 @@ from samdrift.inventory.services import (
 )
 from samdrift.inventory.tables import ASSET_TABLE
 from samdrift.organisations.models import Person
-from samdrift.web.forms import add_service_errors
-from samdrift.web.lists import ObjectListView
-from samdrift.web.permissions import get_restricted_or_404, require_write
-from samdrift.web.timeline import assignment_timeline
+from samdrift.ui.forms import add_service_errors
+from samdrift.ui.lists import ObjectListView
+from samdrift.ui.panels import render_panels
+from samdrift.ui.permissions import get_restricted_or_404, require_write
+from samdrift.ui.timeline import assignment_timeline
 
 CHANGE_LOG_LIMIT = 50
 
@@ -115,21 +113,8 @@ def asset_detail(request, pk: int):
         (change, _change_rows(change, labels))
         for change in redact_for(_asset_changes(asset, user), user)
     ]
-    # A retired or disposed asset is not priced or handed out.
+    # A retired or disposed asset is not handed out.
     in_service = asset.status not in OUT_OF_SERVICE
-    # What the invoice charges for this asset today, by billing's own price resolution
-    # (its own price, else its holder's agreed price, else the list price).
-    held = (
-        priced_holdings(
-            day=today,
-            assignments=restrict(Assignment.objects.filter(asset=asset), user),
-            subscriptions=Subscription.objects.none(),
-        )
-        if in_service
-        else []
-    )
-    price = price_on(day=today, product=asset.product) if in_service else None
-    prices = list(PriceVersion.objects.filter(product=asset.product).order_by("-valid_from")[:10])
     return render(
         request,
         "inventory/asset_detail.html",
@@ -138,9 +123,8 @@ def asset_detail(request, pk: int):
             "history": history,
             "timeline": assignment_timeline(history, today=today),
             "changes": changes,
-            "charge": held[0] if held else None,
-            "price": price,
-            "prices": prices if in_service else [],
+            # What it costs a month is the leasing app's panel (its price resolution).
+            "panels": render_panels("inventory:asset_detail", request, asset),
             "in_service": in_service,
             "today": today,
             "can_edit": can_write(user, Asset),

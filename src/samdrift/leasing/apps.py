@@ -11,8 +11,10 @@ class LeasingConfig(AppConfig):
     verbose_name = _("Leasing")
 
     def ready(self) -> None:
+        from samdrift.leasing import panels
         from samdrift.leasing.urls.buyouts import register_navigation as buyout_navigation
         from samdrift.leasing.urls.pricing import register_navigation as pricing_navigation
 
         pricing_navigation()  # lease models and the yearly price list
         buyout_navigation()  # buyouts and the financing view
+        panels.register()  # the monthly price, on the asset page

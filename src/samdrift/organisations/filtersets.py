@@ -1,5 +1,7 @@
 """One FilterSet per model, shared by the API, the UI lists and the exports."""
 
+import datetime
+
 import django_filters
 
 from samdrift.core.filtersets import ChangeLoggedFilterSet, ScopedModelChoiceFilter
@@ -54,3 +56,10 @@ class PersonFilterSet(ChangeLoggedFilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.filter(active_persons_on(value))
+
+
+# Filter parameters of the person list that number cards link to (``ui.cards``).
+
+
+def active_persons(day: datetime.date) -> dict:
+    return {"active_on": day}

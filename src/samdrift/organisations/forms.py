@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
-from samdrift.web.forms import DateInput, date_formfield, scoped_queryset
-from samdrift.web.lists import label_with_municipality
+from samdrift.ui.forms import DateInput, date_formfield, scoped_queryset
+from samdrift.ui.lists import label_with_municipality
 
 
 def limit_members(form: forms.Form, user, municipality_id: int | str | None) -> None:

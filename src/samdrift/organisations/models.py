@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.choices import Role
+from samdrift.core.membership import foreign_member_errors
 from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.validators import (
     validate_bank_account,
@@ -17,7 +18,6 @@ from samdrift.core.validators import (
     validate_organisation_number,
 )
 from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
-from samdrift.organisations.membership import foreign_member_errors
 
 
 class Collaboration(ChangeLoggedModel):

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.web.tables import Column, Table
+from samdrift.ui.tables import Column, Table
 
 
 def _municipality_url(obj) -> str:

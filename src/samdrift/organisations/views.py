@@ -11,22 +11,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samdrift.core.dating import active_on
 from samdrift.core.permissions import can_write, restrict
-from samdrift.inventory.models import Asset, Assignment, Subscription
-from samdrift.inventory.selectors import mark_in_force
 from samdrift.organisations.filtersets import (
     LocationFilterSet,
     MunicipalityFilterSet,
     PersonFilterSet,
     ServiceAreaFilterSet,
+    active_persons,
 )
 from samdrift.organisations.forms import PersonForm, ServiceAreaForm
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
@@ -38,11 +35,11 @@ from samdrift.organisations.tables import (
     PERSON_TABLE,
     SERVICE_AREA_TABLE,
 )
-from samdrift.web.cards import active_persons, card, due_for_replacement
-from samdrift.web.forms import add_service_errors
-from samdrift.web.lists import ObjectListView, count_of
-from samdrift.web.permissions import get_restricted_or_404, require_write
-from samdrift.web.selectors import monthly_cost
+from samdrift.ui.cards import card
+from samdrift.ui.forms import add_service_errors
+from samdrift.ui.lists import ObjectListView, count_of
+from samdrift.ui.panels import counts, render_panels
+from samdrift.ui.permissions import get_restricted_or_404, require_write
 
 
 class MunicipalityListView(ObjectListView):
@@ -60,7 +57,7 @@ class MunicipalityListView(ObjectListView):
         user = self.request.user
         return Municipality.objects.annotate(
             persons_count=count_of(Person, "municipality", user),
-            assets_count=count_of(Asset, "municipality", user),
+            **counts("organisations:municipality_list", user),
         )
 
 
@@ -76,7 +73,7 @@ class ServiceAreaListView(ObjectListView):
         user = self.request.user
         return ServiceArea.objects.annotate(
             persons_count=count_of(Person, "service_area", user),
-            assets_count=count_of(Asset, "service_area", user),
+            **counts("organisations:service_area_list", user),
         )
 
 
@@ -100,6 +97,8 @@ class PersonListView(ObjectListView):
 
 @login_required
 def municipality_detail(request, pk: int):
+    """The municipality's facts, service areas and persons; the assets it holds and what
+    they cost a month are panels of the apps that own them (``ui.panels``)."""
     user = request.user
     municipality = get_restricted_or_404(Municipality.objects.all(), user, pk=pk)
     today = timezone.localdate()
@@ -108,7 +107,7 @@ def municipality_detail(request, pk: int):
         .annotate(
             # As the person list linked from the row counts: active today.
             persons_count=count_of(Person, "service_area", user, active_persons_on(today)),
-            assets_count=count_of(Asset, "service_area", user),
+            **counts("organisations:municipality_detail", user),
         )
         .order_by("name")
     )
@@ -116,27 +115,12 @@ def municipality_detail(request, pk: int):
     recent_persons = list(
         persons.select_related("service_area").order_by("-active_from", "-pk")[:10]
     )
-    assets = restrict(Asset.objects.filter(municipality=municipality), user)
-    assets_by_category = list(
-        assets.values("product__category__name")
-        .annotate(n=Count("pk"))
-        .order_by("product__category__name")
-    )
-    # Each card counts the list it links to (web.cards), for this municipality.
-    own = {"municipality": municipality.pk}
-    cards = {
-        "persons_active": card(user=user, rows="persons", params={**own, **active_persons(today)}),
-        "assets": card(user=user, rows="assets", params=own),
-        "due": card(user=user, rows="assets", params={**own, **due_for_replacement(today)}),
-    }
-    cost = monthly_cost(user=user, day=today, municipality_id=municipality.pk)
-    area_names = {area.pk: area.name for area in service_areas}
-    cost_by_area = sorted(
-        (
-            (area_names.get(area_id, _("No service area")), amount)
-            for (_m, area_id), amount in cost.by_service_area().items()
-        ),
-        key=lambda row: (-row[1], row[0]),
+    # The card counts the list it links to (ui.cards), for this municipality.
+    persons_active = card(
+        user=user,
+        url_name="organisations:person_list",
+        filterset_class=PersonFilterSet,
+        params={"municipality": municipality.pk, **active_persons(today)},
     )
     return render(
         request,
@@ -145,11 +129,14 @@ def municipality_detail(request, pk: int):
             "municipality": municipality,
             "service_areas": service_areas,
             "persons_total": persons.count(),
-            "cards": cards,
+            "persons_active": persons_active,
             "recent_persons": recent_persons,
-            "assets_by_category": assets_by_category,
-            "cost": cost,
-            "cost_by_area": cost_by_area,
+            "panels": render_panels(
+                "organisations:municipality_detail",
+                request,
+                municipality,
+                {"service_areas": service_areas},
+            ),
             "today": today,
         },
     )
@@ -157,38 +144,17 @@ def municipality_detail(request, pk: int):
 
 @login_required
 def person_detail(request, pk: int):
+    """The person's facts; what the person holds is a panel of the inventory."""
     user = request.user
     person = get_restricted_or_404(
         Person.objects.select_related("municipality", "service_area", "location"), user, pk=pk
-    )
-    today = timezone.localdate()
-    assignments = mark_in_force(
-        restrict(Assignment.objects.filter(person=person), user)
-        .select_related("asset__product__category", "service_area", "location")
-        .order_by("-valid_from", "-pk"),
-        day=today,
-    )
-    subscriptions = list(
-        restrict(Subscription.objects.filter(person=person), user)
-        .select_related("service", "service_area")
-        .order_by("-valid_from", "-pk")
-    )
-    current_filter = active_on(today)
-    current_ids = set(
-        restrict(Subscription.objects.filter(person=person), user)
-        .filter(current_filter)
-        .values_list("pk", flat=True)
     )
     return render(
         request,
         "organisations/person_detail.html",
         {
             "person": person,
-            "assets_now": [a for a in assignments if a.in_force],
-            "assignment_history": assignments,
-            "subscriptions_now": [s for s in subscriptions if s.pk in current_ids],
-            "subscription_history": [s for s in subscriptions if s.pk not in current_ids],
-            "today": today,
+            "panels": render_panels("organisations:person_detail", request, person),
             "can_edit": can_write(user, Person),
         },
     )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from samdrift.catalogue.models import Product
 from samdrift.core.changelog import record_bulk_changes, record_summary
 from samdrift.core.choices import ChangeAction
+from samdrift.core.membership import foreign_member_errors
 from samdrift.core.services import save_object
 from samdrift.finance.money import ZERO
 from samdrift.inventory.choices import OUT_OF_SERVICE, AssetOrigin, AssetStatus
@@ -33,7 +34,6 @@ from samdrift.leasing.buyouts.valuation import (
     default_useful_life,
 )
 from samdrift.leasing.models import Buyout, BuyoutItem
-from samdrift.organisations.membership import foreign_member_errors
 from samdrift.organisations.models import Municipality
 
 

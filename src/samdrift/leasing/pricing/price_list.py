@@ -25,6 +25,7 @@ from samdrift.catalogue.models import Product
 from samdrift.finance.money import ZERO
 from samdrift.leasing.choices import PublicationKind
 from samdrift.leasing.models import PriceListPublication
+from samdrift.leasing.prices import LIST, priced_holdings, whole_month_amount
 from samdrift.leasing.pricing.lease_price import lease_price
 from samdrift.leasing.pricing.versions import (
     PriceChange,
@@ -116,14 +117,11 @@ def list_priced_fleet_counts(
     """(municipality id, product id) → number of devices the municipality holds on ``day``
     (default today) that billing charges their product's list price.
 
-    Asked of billing's own price resolution (``billing.prices.priced_holdings``), so a
+    Asked of billing's own price resolution (``leasing.prices.priced_holdings``), so a
     device with a price of its own (bought out), one under an agreed price, and equipment
     the municipality owns (not charged) are left out, as the invoice leaves them out of
     a list-price change. Four grouped queries.
     """
-    # Imported here: billing builds on the catalogue, not the other way round; this one
-    # read borrows billing's rule rather than writing a second copy of it.
-    from samdrift.billing.prices import LIST, priced_holdings
     from samdrift.inventory.models import Assignment, Subscription
 
     assignments = Assignment.objects.all()
@@ -211,7 +209,6 @@ def _price_list_row(product, *, old, later: datetime.date | None) -> PriceListRo
 
 def _effects(calculation: PriceListCalculation, municipalities) -> list[MunicipalityEffect]:
     """What the new prices mean a month for each of ``municipalities``' current fleet."""
-    from samdrift.billing.prices import whole_month_amount  # see list_priced_fleet_counts
     from samdrift.organisations.models import Municipality
 
     if municipalities is None:

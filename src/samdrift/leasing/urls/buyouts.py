@@ -42,7 +42,7 @@ urlpatterns = [
 def register_navigation() -> None:
     """Buyouts in the Inventory section, the financing view in Billing (finance's pages);
     called from the app's ``ready``."""
-    from samdrift.web.navigation import register
+    from samdrift.ui.navigation import register
 
     register(section="inventory", label=_("Buyouts"), url_name="buyouts:list", order=60)
     register(section="billing", label=_("Financing"), url_name="buyouts:financing", order=80)

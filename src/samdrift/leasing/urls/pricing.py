@@ -38,7 +38,7 @@ urlpatterns = [
 
 def register_navigation() -> None:
     """The pages in the Catalogue section (called from the app's ``ready``)."""
-    from samdrift.web.navigation import register
+    from samdrift.ui.navigation import register
 
     register(
         section="catalogue", label=_("Lease models"), url_name="pricing:lease_model_list", order=40

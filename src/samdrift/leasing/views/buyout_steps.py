@@ -19,15 +19,15 @@ from samdrift.leasing.buyouts.drafting import delete_buyout, discard_refusals
 from samdrift.leasing.buyouts.valuation import buyout_valuation
 from samdrift.leasing.models import Buyout
 from samdrift.leasing.views.buyouts import DateForm, buyout_or_404
-from samdrift.web.confirm import (
+from samdrift.ui.confirm import (
     Confirmation,
     Done,
     fingerprint,
     perform_confirmed,
     render_confirmation,
 )
-from samdrift.web.formatting import format_day, format_money, format_number
-from samdrift.web.permissions import require_write
+from samdrift.ui.formatting import format_day, format_money, format_number
+from samdrift.ui.permissions import require_write
 
 
 def _valuation_fingerprint(kind: str, buyout: Buyout, valuation, on=None) -> str:

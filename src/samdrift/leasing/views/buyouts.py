@@ -33,9 +33,9 @@ from samdrift.leasing.buyouts.valuation import ITEM_FIELDS, buyout_valuation
 from samdrift.leasing.buyouts.valuation_xlsx import valuation_file, xlsx_file_response
 from samdrift.leasing.models import AmountOwed, Buyout, BuyoutItem, SignedValuation
 from samdrift.organisations.models import Municipality
-from samdrift.web.confirm import error_messages
-from samdrift.web.forms import DateField, DateInput, MoneyField, add_service_errors, scoped_queryset
-from samdrift.web.permissions import get_restricted_or_404, require_write
+from samdrift.ui.confirm import error_messages
+from samdrift.ui.forms import DateField, DateInput, MoneyField, add_service_errors, scoped_queryset
+from samdrift.ui.permissions import get_restricted_or_404, require_write
 
 LINES_PER_PAGE = 100
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024

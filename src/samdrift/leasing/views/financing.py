@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 from samdrift.core.permissions import restrict
 from samdrift.inventory.models import Asset
 from samdrift.leasing.financing import fleet_financing
-from samdrift.web.charts import Bar, bar_chart
-from samdrift.web.formatting import format_decimal
-from samdrift.web.forms import DateField, DateInput
+from samdrift.ui.charts import Bar, bar_chart
+from samdrift.ui.formatting import format_decimal
+from samdrift.ui.forms import DateField, DateInput
 
 
 class FinancingForm(forms.Form):

@@ -17,14 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samdrift.catalogue.models import ProductCategory
-from samdrift.catalogue.services import set_category_lease_terms
 from samdrift.core.permissions import can_write
 from samdrift.leasing.choices import PaymentTiming
 from samdrift.leasing.models import LeaseModel
 from samdrift.leasing.pricing.lease_price import HUNDRED, lease_price
-from samdrift.leasing.services import save_lease_model
-from samdrift.web.forms import MoneyField, add_service_errors
-from samdrift.web.permissions import get_restricted_or_404, require_write
+from samdrift.leasing.services import save_lease_model, set_category_lease_terms
+from samdrift.ui.forms import MoneyField, add_service_errors
+from samdrift.ui.permissions import get_restricted_or_404, require_write
 
 EXAMPLE_COST = Decimal("10000")
 

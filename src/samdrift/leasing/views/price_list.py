@@ -30,7 +30,7 @@ from samdrift.leasing.pricing.indexation import calculate_indexation, publish_in
 from samdrift.leasing.pricing.lease_price import HUNDRED
 from samdrift.leasing.pricing.price_list import calculate_price_list, publish_price_list
 from samdrift.organisations.models import Municipality
-from samdrift.web.confirm import (
+from samdrift.ui.confirm import (
     Confirmation,
     Done,
     Table,
@@ -39,9 +39,9 @@ from samdrift.web.confirm import (
     perform_confirmed,
     render_confirmation,
 )
-from samdrift.web.formatting import format_day, format_money, format_number
-from samdrift.web.forms import DateField, DateInput, add_service_errors
-from samdrift.web.permissions import require_write
+from samdrift.ui.formatting import format_day, format_money, format_number
+from samdrift.ui.forms import DateField, DateInput, add_service_errors
+from samdrift.ui.permissions import require_write
 
 
 def next_year() -> int:

@@ -1,0 +1,124 @@
+"""The overview dashboard."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samdrift.dashboard.selectors import (
+    monthly_cost,
+    municipality_names,
+    overview,
+    service_area_names,
+)
+from samdrift.ui import charts
+from samdrift.ui.formatting import format_money, format_number
+
+
+def _age_label(bucket: int, last: int) -> str:
+    if bucket == last:
+        return _("%(years)s years or more") % {"years": bucket}
+    return _("%(low)s–%(high)s years") % {"low": bucket, "high": bucket + 1}
+
+
+@login_required
+def home(request):
+    """Operators see every municipality; a municipality's users see their own."""
+    user = request.user
+    today = timezone.localdate()
+    figures = overview(user=user, day=today)
+    cost = monthly_cost(user=user, day=today)
+    statuses = figures["statuses"]
+    status_labels = [str(label) for _value, label in statuses]
+    category_rows = [
+        (category, [counts.get(value, 0) for value, _label in statuses])
+        for category, counts in figures["by_category_status"].items()
+    ]
+    last_bucket = len(figures["ages"]) - 1
+    age_bars = [
+        charts.Bar(_age_label(bucket, last_bucket), count, format_number(count))
+        for bucket, count in figures["ages"]
+    ]
+    due_bars = [
+        charts.Bar(month.strftime("%m.%Y"), count, format_number(count))
+        for month, count in figures["due_by_month"]
+    ]
+    if user.sees_all_municipalities:
+        names = municipality_names(user)
+        totals = cost.by_municipality()
+        cost_rows = sorted(
+            (
+                (
+                    names[mid].name if mid in names else str(mid),
+                    amount,
+                    reverse("organisations:municipality_detail", args=[mid]),
+                )
+                for mid, amount in totals.items()
+            ),
+            key=lambda row: (-row[1], row[0]),
+        )
+        cost_title = _("Monthly cost per municipality")
+    else:
+        areas = service_area_names(user)
+        cost_rows = sorted(
+            (
+                (areas[aid].name if aid in areas else _("No service area"), amount, None)
+                for (_mid, aid), amount in cost.by_service_area().items()
+            ),
+            key=lambda row: (-row[1], row[0]),
+        )
+        cost_title = _("Monthly cost per service area")
+    cost_bars = [
+        charts.Bar(name, float(amount), format_money(amount), url)
+        for name, amount, url in cost_rows
+    ]
+    area_rows = []
+    if user.sees_all_municipalities:
+        areas = service_area_names(user)
+        area_rows = sorted(
+            (
+                (
+                    names.get(mid).name if mid in names else str(mid),
+                    areas[aid].name if aid in areas else _("No service area"),
+                    amount,
+                )
+                for (mid, aid), amount in cost.by_service_area().items()
+            ),
+            key=lambda row: (row[0], -row[2]),
+        )
+    context = {
+        "figures": figures,
+        "cost": cost,
+        "cost_rows": cost_rows,
+        "area_rows": area_rows,
+        "status_labels": status_labels,
+        "category_rows": category_rows,
+        "charts": {
+            "category": charts.stacked_bar_chart(
+                category_rows,
+                status_labels,
+                title=_("Assets by category and status"),
+                chart_id="chart-category",
+                number=format_number,
+            ),
+            "category_legend": charts.legend(status_labels, chart_id="chart-category"),
+            "age": charts.bar_chart(
+                age_bars, title=_("Fleet age (assets in service)"), chart_id="chart-age"
+            ),
+            "due": charts.bar_chart(
+                due_bars,
+                title=_("Assets due for replacement per month"),
+                chart_id="chart-due",
+            ),
+            "cost": charts.bar_chart(cost_bars, title=cost_title, chart_id="chart-cost"),
+        },
+        "age_rows": list(
+            zip([b.label for b in age_bars], [c for _b, c in figures["ages"]], strict=True)
+        ),
+        "cost_title": cost_title,
+        "today": today,
+    }
+    return render(request, "dashboard/home.html", context)

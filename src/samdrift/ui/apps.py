@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UIConfig(AppConfig):
+    """The UI toolkit every app's pages are built with (lists, tables, forms, charts,
+    navigation, confirmations, panels). It imports only ``core`` and ``finance``.
+
+    The label stays ``web``, the app's name before the dashboard moved out: its one model
+    (``ConfirmedAction``) keeps its table, migration history, content type and
+    permissions, and the templates and static files keep their ``web/`` names."""
+
+    name = "samdrift.ui"
+    label = "web"
+    verbose_name = _("Web")

@@ -1,0 +1,107 @@
+"""The navigation bar: domain sections, each with the pages registered for it.
+
+An app adds its pages from its ``AppConfig.ready()``::
+
+    from samdrift.ui.navigation import register
+    register(section="billing", label=_("Invoices"), url_name="billing:invoice_list",
+             visible=lambda user: user.role in {...})
+
+A section appears only when at least one of its pages exists (its URL name resolves) and
+the user may see it, so no empty placeholder pages are needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (key, label) in the order they appear in the bar.
+SECTIONS: list[tuple[str, Any]] = [
+    ("overview", _("Overview")),
+    ("municipalities", _("Municipalities")),
+    ("inventory", _("Inventory")),
+    ("catalogue", _("Catalogue")),
+    ("billing", _("Billing")),
+    ("agreements", _("Agreements")),
+    ("planning", _("Planning")),
+]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One page in a section. ``kwargs`` builds URL arguments from the user (or None to hide)."""
+
+    section: str
+    label: Any
+    url_name: str
+    visible: Callable[[Any], bool] | None = None
+    kwargs: Callable[[Any], dict[str, Any] | None] | None = None
+    order: int = 100
+
+
+_items: list[NavItem] = []
+
+
+def register(
+    *,
+    section: str,
+    label: Any,
+    url_name: str,
+    visible: Callable[[Any], bool] | None = None,
+    kwargs: Callable[[Any], dict[str, Any] | None] | None = None,
+    order: int = 100,
+) -> None:
+    """Add a page to a section of the navigation (idempotent per section and URL name)."""
+    if section not in {key for key, _label in SECTIONS}:
+        raise ValueError(f"Unknown navigation section {section!r}.")
+    item = NavItem(section, label, url_name, visible, kwargs, order)
+    _items[:] = [i for i in _items if (i.section, i.url_name) != (section, url_name)]
+    _items.append(item)
+
+
+def _url(item: NavItem, user) -> str | None:
+    if item.visible is not None and not item.visible(user):
+        return None
+    kwargs = item.kwargs(user) if item.kwargs is not None else None
+    if item.kwargs is not None and kwargs is None:
+        return None
+    try:
+        return reverse(item.url_name, kwargs=kwargs)
+    except NoReverseMatch:
+        return None
+
+
+def navigation_for(request) -> list[dict[str, Any]]:
+    """The sections and pages this user may see, with the current one marked."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    path = request.path
+    sections = []
+    best: tuple[int, dict | None, dict | None] = (-1, None, None)
+    for key, label in SECTIONS:
+        items = []
+        for item in sorted((i for i in _items if i.section == key), key=lambda i: i.order):
+            url = _url(item, user)
+            if url is None:
+                continue
+            entry = {"label": item.label, "url": url, "active": False}
+            items.append(entry)
+        if not items:
+            continue
+        section = {"key": key, "label": label, "url": items[0]["url"], "items": items}
+        sections.append(section)
+        for entry in items:
+            url = entry["url"]
+            matches = path == url if url == "/" else path.startswith(url)
+            if matches and len(url) > best[0]:
+                best = (len(url), section, entry)
+    _length, section, entry = best
+    if section is not None:
+        section["active"] = True
+        entry["active"] = True
+    return sections

@@ -1,0 +1,150 @@
+"""Column definitions shared by a list page and its CSV/XLSX export.
+
+Each app keeps one ``Table`` per model in its ``tables.py``: the columns people see, how
+each is formatted, what it sorts by, and what goes into the export. The export writes the
+raw value (a choice's code, an ISO date, a plain decimal) under the column's stable
+``name``, so that an exported file can be read back by the importers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.html import format_html
+
+from samdrift.ui import formatting
+
+KINDS = {"text", "money", "date", "datetime", "number", "choice", "bool"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column. ``accessor`` is a dotted attribute path (default: ``name``)."""
+
+    name: str
+    label: Any
+    accessor: str = ""
+    kind: str = "text"
+    order_by: tuple[str, ...] = ()
+    link: Callable[[Any], str | None] | None = None
+    places: int | None = None
+    in_table: bool = True
+    in_export: bool = True
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Unknown column kind {self.kind!r}")
+
+    @property
+    def path(self) -> str:
+        return self.accessor or self.name
+
+    @property
+    def sortable(self) -> bool:
+        return bool(self.order_by)
+
+    @property
+    def css(self) -> str:
+        return {"money": "num money", "number": "num", "date": "date", "datetime": "date"}.get(
+            self.kind, ""
+        )
+
+    def _owner_and_attribute(self, obj: Any) -> tuple[Any, str]:
+        *parents, attribute = self.path.split(".")
+        for part in parents:
+            obj = getattr(obj, part, None)
+            if obj is None:
+                return None, attribute
+        return obj, attribute
+
+    def value(self, obj: Any) -> Any:
+        """The raw value (what the export writes)."""
+        owner, attribute = self._owner_and_attribute(obj)
+        if owner is None:
+            return None
+        value = getattr(owner, attribute, None)
+        return value() if callable(value) else value
+
+    def text(self, obj: Any) -> str:
+        """The value as a person reads it, in the active language."""
+        if self.kind == "choice":
+            owner, attribute = self._owner_and_attribute(obj)
+            if owner is None:
+                return ""
+            display = getattr(owner, f"get_{attribute}_display", None)
+            return str(display()) if display is not None else str(getattr(owner, attribute, ""))
+        value = self.value(obj)
+        if value is None:
+            return ""
+        if self.kind == "money":
+            return formatting.format_money(value)
+        if self.kind == "number":
+            return formatting.format_number(value, self.places)
+        if self.kind == "date":
+            return formatting.format_day(value)
+        if self.kind == "datetime":
+            return formatting.format_moment(value)
+        if self.kind == "bool":
+            from django.utils.translation import gettext
+
+            return gettext("yes") if value else gettext("no")
+        return str(value)
+
+    def render(self, obj: Any) -> str:
+        text = self.text(obj)
+        url = self.link(obj) if self.link is not None else None
+        if url and text:
+            return format_html('<a href="{}">{}</a>', url, text)
+        return format_html("{}", text)
+
+
+@dataclass(frozen=True)
+class Table:
+    """The columns of one model's list, the joins they need and the default order."""
+
+    columns: Sequence[Column]
+    default_sort: str
+    select_related: Sequence[str] = ()
+    prefetch_related: Sequence[str] = ()
+    tiebreak: str = "pk"
+    export_name: str = "export"
+    extra: dict[str, Any] = field(default_factory=dict)
+    # Values computed in the query (name → expression), built per query.
+    annotations: Callable[[], dict[str, Any]] | None = None
+
+    @property
+    def table_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.in_table]
+
+    @property
+    def export_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.in_export]
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    def prepare(self, queryset: QuerySet) -> QuerySet:
+        """Join what the columns read, so a page of rows costs one query."""
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        if self.annotations is not None:
+            queryset = queryset.annotate(**self.annotations())
+        return queryset
+
+    def sort(self, queryset: QuerySet, key: str | None) -> tuple[QuerySet, str]:
+        """Order by a sortable column (``name`` or ``-name``); unknown keys fall back to
+        the default. A tiebreak keeps pages stable."""
+        key = key or self.default_sort
+        column = self.column(key.lstrip("-"))
+        if column is None or not column.sortable:
+            key = self.default_sort
+            column = self.column(key.lstrip("-"))
+        descending = key.startswith("-")
+        fields = [f"-{f}" if descending else f for f in column.order_by] if column else []
+        tiebreak = f"-{self.tiebreak}" if descending else self.tiebreak
+        return queryset.order_by(*fields, tiebreak), key

@@ -1,0 +1,85 @@
+"""Template filters and tags for every page: ``{% load samdrift %}``.
+
+Filters: ``money`` (Decimal → ``1 234,50 kr``), ``num`` (grouped number, optional places),
+``day`` (date → ``31.12.2026``), ``moment`` (datetime), ``can_write`` (role check for a
+model, e.g. ``user|can_write:"inventory.Asset"``). Tags: ``cell`` (one table cell of a
+``ui.tables.Column``), ``sort_link`` (a sortable column header), ``field`` (a form field
+with its label, help and errors).
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.apps import apps
+from django.utils.html import format_html
+
+from samdrift.core.permissions import can_write as _can_write
+from samdrift.ui import formatting
+
+register = template.Library()
+
+
+@register.filter
+def money(value):
+    return formatting.format_money(value)
+
+
+@register.filter
+def num(value, places=None):
+    return formatting.format_number(value, None if places is None else int(places))
+
+
+@register.filter
+def day(value):
+    return formatting.format_day(value)
+
+
+@register.filter
+def moment(value):
+    return formatting.format_moment(value)
+
+
+@register.filter
+def can_write(user, model_label: str) -> bool:
+    """``{% if user|can_write:"inventory.Asset" %}`` shows an edit button only to writers."""
+    return _can_write(user, apps.get_model(model_label))
+
+
+@register.simple_tag
+def cell(column, obj):
+    """The formatted, escaped (and possibly linked) value of ``column`` for ``obj``."""
+    return column.render(obj)
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, column):
+    """A header link that sorts by ``column`` (and reverses on a second click)."""
+    request = context["request"]
+    current = request.GET.get("sort", "")
+    if not column.sortable:
+        return format_html("{}", column.label)
+    descending = current == column.name
+    target = f"-{column.name}" if descending else column.name
+    query = request.GET.copy()
+    query["sort"] = target
+    query.pop("page", None)
+    if current == column.name:
+        arrow, state = "▲", "ascending"
+    elif current == f"-{column.name}":
+        arrow, state = "▼", "descending"
+    else:
+        arrow, state = "", "none"
+    return format_html(
+        '<a href="?{}" data-sort="{}" aria-sort="{}">{}</a> <span aria-hidden="true">{}</span>',
+        query.urlencode(),
+        column.name,
+        state,
+        column.label,
+        arrow,
+    )
+
+
+@register.inclusion_tag("web/includes/field.html")
+def field(bound_field, **attrs):
+    """A form field with label, help text and its errors right next to it."""
+    return {"field": bound_field, "attrs": attrs}

@@ -1,0 +1,59 @@
+"""The navigation shows a section only when one of its pages exists for the user."""
+
+from __future__ import annotations
+
+from django.test import RequestFactory
+from django.urls import reverse
+
+from samdrift.ui import navigation
+from tests import factories
+from tests.factories import client_for
+
+
+def sections_for(user, path="/"):
+    request = RequestFactory().get(path)
+    request.user = user
+    return navigation.navigation_for(request)
+
+
+def test_operator_sections_and_active_page(operator, world):
+    sections = sections_for(operator, reverse("inventory:asset_list") + "?q=x")
+    keys = [s["key"] for s in sections]
+    assert keys[:4] == ["overview", "municipalities", "inventory", "catalogue"]
+    active = [s for s in sections if s.get("active")]
+    assert [s["key"] for s in active] == ["inventory"]
+
+
+def test_a_page_appears_only_when_its_url_exists(operator, db):
+    def labels():
+        return [str(i["label"]) for s in sections_for(operator) for i in s["items"]]
+
+    navigation.register(section="planning", label="Test page", url_name="no-such-page")
+    try:
+        assert "Test page" not in labels()
+        navigation.register(section="planning", label="Test page 2", url_name="health")
+        planning = next(s for s in sections_for(operator) if s["key"] == "planning")
+        assert "Test page 2" in [str(i["label"]) for i in planning["items"]]
+    finally:
+        navigation._items[:] = [
+            i for i in navigation._items if i.url_name not in {"no-such-page", "health"}
+        ]
+
+
+def test_contact_gets_my_municipality(world):
+    from samdrift.core.choices import Role
+
+    contact = factories.make_user(Role.MUNICIPALITY, municipality=world.municipality_a)
+    municipalities = next(s for s in sections_for(contact) if s["key"] == "municipalities")
+    labels = [str(i["label"]) for i in municipalities["items"]]
+    assert "My municipality" in labels and "Municipalities" not in labels
+    assert municipalities["url"] == reverse(
+        "organisations:municipality_detail", args=[world.municipality_a.pk]
+    )
+    html = client_for(contact).get(reverse("home")).content.decode()
+    assert f'href="{municipalities["url"]}"' in html
+
+
+def test_anonymous_has_no_navigation(client, db):
+    html = client.get(reverse("login")).content.decode()
+    assert 'class="site-nav"' not in html

@@ -1,0 +1,99 @@
+"""No page issues a query per row: the count is the same for 3 rows as for 30."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from samdrift.inventory.services import assign_asset, subscribe
+from tests import factories
+from tests.ui.conftest import build_world, client_for
+
+# Session, user, the rows, their count, the filter choices, the page's own summaries.
+# The municipality page's cards are counted through their lists' FilterSets (ui.cards),
+# each validating the municipality filter as the list does: two queries a card.
+MAX_QUERIES = 20
+
+
+def grow(world, extra: int) -> None:
+    """Add ``extra`` persons, assets (assigned, with a move) and subscriptions to A."""
+    for i in range(extra):
+        person = factories.make_person(world.municipality_a, world.area_a, username=f"g{i}")
+        asset = factories.make_asset(world.laptop, asset_tag=f"G{i:04d}")
+        assign_asset(
+            asset=asset,
+            municipality=world.municipality_a,
+            service_area=world.area_a,
+            person=person,
+            valid_from=datetime.date(2024, 1, 1),
+        )
+        assign_asset(
+            asset=asset,
+            municipality=world.municipality_a,
+            service_area=world.area_a2,
+            person=world.person_a,
+            valid_from=datetime.date(2025, 1, 1),
+        )
+        subscribe(
+            service=world.service,
+            municipality=world.municipality_a,
+            person=world.person_a,
+            valid_from=datetime.date(2024, 1, 1),
+        )
+        factories.make_location(world.municipality_a, name=f"Site G{i}")
+        factories.make_service_area(world.municipality_a, name=f"Area G{i}", cost_centre=f"G{i}")
+
+
+def urls(world) -> dict[str, str]:
+    return {
+        "overview": reverse("home"),
+        "municipalities": reverse("organisations:municipality_list"),
+        "municipality": reverse(
+            "organisations:municipality_detail", args=[world.municipality_a.pk]
+        ),
+        "service areas": reverse("organisations:service_area_list"),
+        "locations": reverse("organisations:location_list"),
+        "persons": reverse("organisations:person_list"),
+        "person": reverse("organisations:person_detail", args=[world.person_a.pk]),
+        "assets": reverse("inventory:asset_list"),
+        "asset": reverse("inventory:asset_detail", args=[world.assets_a[0].pk]),
+        "products": reverse("catalogue:product_list"),
+        "services": reverse("catalogue:service_list"),
+        "prices": reverse("catalogue:price_list"),
+        "assets csv": reverse("inventory:asset_list") + "?export=csv",
+        "persons xlsx": reverse("organisations:person_list") + "?export=xlsx",
+    }
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("as_contact", [False, True], ids=["operator", "contact"])
+def test_query_count_does_not_grow_with_rows(as_contact, django_assert_max_num_queries):
+    from samdrift.core.choices import Role
+
+    world = build_world(rows=3)
+    user = (
+        factories.make_user(Role.MUNICIPALITY, municipality=world.municipality_a)
+        if as_contact
+        else factories.make_user(Role.OPERATOR)
+    )
+    client = client_for(user)
+    pages = urls(world)
+    few = {name: count_queries(client, url) for name, url in pages.items()}
+    grow(world, 27)
+    for name, url in pages.items():
+        with django_assert_max_num_queries(MAX_QUERIES):
+            many = count_queries(client, url)
+        assert many == few[name], f"{name}: {few[name]} queries for 3 rows, {many} for 30"
