@@ -5,6 +5,5 @@ from tests.ui.conftest import (  # noqa: F401 - fixtures
     contact_a_client,
     contact_a_user,
     fast_password_hashing,
-    operator_client,
     world,
 )

@@ -116,7 +116,7 @@ class PriceListPublication(ChangeLoggedModel):
         return f"{self.get_kind_display()} {self.year} ({self.valid_from.isoformat()})"
 
 
-# --- Buyouts: taking over a municipality's existing equipment (issue #4) -----------------
+# --- Buyouts: taking over a municipality's existing equipment ---------------------------
 
 
 class Buyout(ChangeLoggedModel):
