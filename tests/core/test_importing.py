@@ -15,7 +15,6 @@ from samdrift.core.importing import FileProblem, Report, read_table
 from samdrift.core.importing.base import (
     Column,
     ImportResult,
-    importer_classes,
     match_headers,
     parse_rows,
 )
@@ -32,6 +31,7 @@ from samdrift.core.importing.parsing import (
 )
 from samdrift.core.importing.reading import decode, sniff_delimiter
 from samdrift.core.importing.xlsx import XlsxError, read_rows
+from samdrift.imports.registry import importer_classes
 from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.importers import STATUS_ALIASES
 

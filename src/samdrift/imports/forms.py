@@ -10,7 +10,6 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samdrift.core.importing import importer_class
 from samdrift.core.importing.base import (
     IGNORE,
     ColumnReading,
@@ -20,6 +19,7 @@ from samdrift.core.importing.base import (
 )
 from samdrift.core.permissions import restrict
 from samdrift.imports.models import ImportMapping
+from samdrift.imports.registry import importer_class
 from samdrift.organisations.models import Municipality
 
 

@@ -3,7 +3,6 @@ run (``run_import``) and the base classes the apps' ``importers.py`` build on.""
 
 from samdrift.core.importing.base import (
     CREATED,
-    IMPORTERS,
     UNCHANGED,
     UPDATED,
     Column,
@@ -16,8 +15,6 @@ from samdrift.core.importing.base import (
     RowChange,
     RowError,
     field_column,
-    importer_class,
-    importer_classes,
     run_import,
 )
 from samdrift.core.importing.parsing import CellError
@@ -25,7 +22,6 @@ from samdrift.core.importing.reading import FileProblem, Table, read_table
 
 __all__ = [
     "CREATED",
-    "IMPORTERS",
     "UNCHANGED",
     "UPDATED",
     "CellError",
@@ -41,8 +37,6 @@ __all__ = [
     "RowError",
     "Table",
     "field_column",
-    "importer_class",
-    "importer_classes",
     "read_table",
     "run_import",
 ]

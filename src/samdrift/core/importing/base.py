@@ -38,7 +38,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -76,30 +75,6 @@ MAX_MESSAGE_LENGTH = 500
 # The rows read first to find and check the header (find_header looks ten rows down):
 # a file whose header is wrong is refused before the rest of it is read at all.
 HEAD_ROWS = 20
-
-IMPORTERS: dict[str, str] = {
-    "service-areas": "samdrift.organisations.importers.ServiceAreaImporter",
-    "locations": "samdrift.organisations.importers.LocationImporter",
-    "persons": "samdrift.organisations.importers.PersonImporter",
-    "products": "samdrift.catalogue.importers.ProductImporter",
-    "assets": "samdrift.inventory.importers.AssetImporter",
-    "usage": "samdrift.inventory.importers.UsageImporter",
-}
-
-
-def importer_class(kind: str) -> type[Importer]:
-    try:
-        return import_string(IMPORTERS[kind])
-    except KeyError:
-        raise ValueError(
-            _("Unknown import kind %(kind)s; use one of: %(kinds)s.")
-            % {"kind": kind, "kinds": ", ".join(IMPORTERS)}
-        ) from None
-
-
-def importer_classes() -> list[type[Importer]]:
-    return [importer_class(kind) for kind in IMPORTERS]
-
 
 # --- columns -------------------------------------------------------------------------
 
@@ -1283,7 +1258,7 @@ def garbage_collection_paused() -> Iterator[None]:
 @garbage_collection_paused()
 def run_import(
     *,
-    kind: str,
+    importer: type[Importer],
     data: bytes,
     filename: str = "",
     municipality=None,
@@ -1298,14 +1273,14 @@ def run_import(
     """Check a file and, unless ``dry_run`` or anything is wrong, import all of it.
 
     Returns the result with every error; nothing is written when there is one. The
-    caller checks permissions (``can_import``) and sets the actor (``acting_as``).
-    ``reading`` says how to read the file's columns and values (the mapping step);
-    without it, ``find_reading(kind, fingerprint)`` may give the one saved for files
-    with this header row.
+    caller picks the ``importer`` class (``imports.registry``), checks permissions
+    (``can_import``) and sets the actor (``acting_as``). ``reading`` says how to read the
+    file's columns and values (the mapping step); without it, ``find_reading(kind,
+    fingerprint)`` may give the one saved for files with this header row.
     """
-    cls = importer_class(kind)
+    cls = importer
     result = ImportResult(
-        kind=kind,
+        kind=cls.kind,
         filename=filename,
         municipality=str(municipality) if municipality is not None else "",
         dry_run=dry_run,
