@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from samdrift.core.importing import run_import
-from samdrift.core.importing.base import MAX_ERRORS
+from samdrift.core.importing.results import MAX_ERRORS
 from samdrift.imports.models import ImportUpload
 from samdrift.imports.registry import importer_class, importer_classes
 from samdrift.inventory.models import Asset
@@ -155,10 +155,10 @@ def test_money_cells_that_are_not_finite_or_too_large_are_row_column_errors(
 
 
 def test_a_wrong_header_stops_before_the_rows_are_read(municipality_a, monkeypatch):
-    from samdrift.core.importing import base
+    from samdrift.core.importing import run as running
 
     parsed = []
-    monkeypatch.setattr(base, "parse_rows", lambda *a, **k: parsed.append(1) or [])
+    monkeypatch.setattr(running, "parse_rows", lambda *a, **k: parsed.append(1) or [])
     rows = [["Foo", "Bar"]] + [["x", "y"]] * 5000
     result = areas(municipality_a, csv_bytes(rows))
     assert not result.ok and "missing" in result.errors[0].message
@@ -276,10 +276,10 @@ def test_the_command_line_and_the_page_say_how_many_errors_were_left_out(
 def test_a_file_with_no_column_the_kind_reads_is_refused_before_its_rows(
     municipality_a, monkeypatch
 ):
-    from samdrift.core.importing import base
+    from samdrift.core.importing import run as running
 
     parsed = []
-    monkeypatch.setattr(base, "parse_rows", lambda *a, **k: parsed.append(1) or [])
+    monkeypatch.setattr(running, "parse_rows", lambda *a, **k: parsed.append(1) or [])
     junk = "".join(f"qx{n};zz{n * 7}\n" for n in range(3000)).encode()
     result = run_import(
         importer=importer_class("assets"), data=junk, municipality=municipality_a, dry_run=True

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from samdrift.core.importing.base import header_fingerprint
+from samdrift.core.importing.mapping import header_fingerprint
 from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.inventory.models import Asset
 from tests import factories

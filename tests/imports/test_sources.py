@@ -20,7 +20,7 @@ from django.core.management import call_command
 from samdrift.billing.models import Charge
 from samdrift.billing.services import bill_period
 from samdrift.core.importing import run_import
-from samdrift.core.importing.base import ColumnReading
+from samdrift.core.importing.mapping import ColumnReading
 from samdrift.imports.models import ImportMapping
 from samdrift.imports.services import find_reading, save_mapping
 from samdrift.inventory.choices import AssetStatus

@@ -32,7 +32,7 @@ from rest_framework.utils import html
 from samdrift.core.api import DateField, ScopedRelatedFieldsMixin
 from samdrift.core.drf import LimitedJSONParser
 from samdrift.core.importing import run_import
-from samdrift.core.importing.base import ColumnReading
+from samdrift.core.importing.mapping import ColumnReading
 from samdrift.core.permissions import can_write
 from samdrift.imports import services
 from samdrift.imports.models import ImportMapping

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samdrift.core.importing import ImportResult, run_import
-from samdrift.core.importing.base import ColumnReading, header_fingerprint
+from samdrift.core.importing.mapping import ColumnReading, header_fingerprint
 from samdrift.core.permissions import can_see_municipality, can_write
 from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.imports.registry import importer_class

@@ -39,19 +39,12 @@ from samdrift.catalogue.importers import (
 )
 from samdrift.catalogue.models import Product, Service
 from samdrift.core.dating import overlapping
-from samdrift.core.importing.base import (
-    CREATED,
-    SKIP,
-    UNCHANGED,
-    UPDATED,
-    Column,
-    Importer,
-    Row,
-    empty_value,
-    fetch_in,
-    field_column,
-)
+from samdrift.core.importing.columns import Column, field_column
+from samdrift.core.importing.importer import SKIP, Importer, empty_value
 from samdrift.core.importing.parsing import Choice, Date, Email, Month, Name, Text, squash
+from samdrift.core.importing.references import fetch_in
+from samdrift.core.importing.results import CREATED, UNCHANGED, UPDATED
+from samdrift.core.importing.rows import Row
 from samdrift.core.importing.writing import InstanceFactory
 from samdrift.inventory.choices import (
     ASSET_TRANSITIONS,

@@ -13,15 +13,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samdrift.core.importing.base import (
-    Column,
-    ModelImporter,
-    Row,
-    fetch_in,
-    field_column,
-    note_unknown,
-)
+from samdrift.core.importing.columns import Column, field_column
+from samdrift.core.importing.importer import ModelImporter
 from samdrift.core.importing.parsing import Choice, Name, Text
+from samdrift.core.importing.references import fetch_in
+from samdrift.core.importing.results import note_unknown
+from samdrift.core.importing.rows import Row
 from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
 from samdrift.organisations.models import Location, Person, ServiceArea
 
