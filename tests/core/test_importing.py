@@ -31,7 +31,7 @@ from samdrift.core.importing.rows import parse_rows
 from samdrift.core.importing.xlsx import XlsxError, read_rows
 from samdrift.imports.registry import importer_classes
 from samdrift.inventory.choices import AssetStatus
-from samdrift.inventory.importers import STATUS_ALIASES
+from samdrift.inventory.importers.values import STATUS_ALIASES
 
 D = datetime.date
 
