@@ -245,13 +245,21 @@ def resolve_location(importer: Any, row: Row, lookups: MunicipalityLookups) -> A
     name = row.values.get("location")
     if not name:
         return None
+    return find_or_add_location(importer, row, lookups, name, "location")
+
+
+def find_or_add_location(
+    importer: Any, row: Row, lookups: MunicipalityLookups, name: str, key: str
+) -> Any:
+    """The location named ``name``: found; created (and listed) unless strict; False
+    after reporting an error in the column ``key``."""
     location = lookups.location(name)
     if location is not None:
         return location
     if importer.context.strict:
         importer.report.error(
             row.line,
-            "location",
+            key,
             _("unknown location “%(name)s” (strict: locations are not created)") % {"name": name},
         )
         return False

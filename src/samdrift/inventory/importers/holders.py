@@ -13,9 +13,7 @@ from samdrift.core.importing.references import fetch_in
 from samdrift.core.importing.rows import Row
 from samdrift.inventory.importers.values import CheckoutType
 from samdrift.inventory.models import Assignment
-from samdrift.organisations.importers import (
-    split_full_name,
-)
+from samdrift.organisations.importers import find_or_add_location, split_full_name
 from samdrift.organisations.models import Location, Municipality, Person
 
 
@@ -71,19 +69,8 @@ class HolderChecks:
 
     def checkout_location(self, row: Row, name: str) -> Location | bool:
         """The location an asset is checked out to: found, or created (listed)."""
-        location = self.lookups.location(name)
-        if location is not None:
-            return location
-        if self.context.strict:
-            self.report.error(
-                row.line,
-                "checkout_location" if self.has("checkout_location") else "checked_out_to",
-                _("unknown location “%(name)s” (strict: locations are not created)")
-                % {"name": name},
-            )
-            return False
-        self.report.will_create(_("locations"), name)
-        return self.lookups.add_location(name)
+        key = "checkout_location" if self.has("checkout_location") else "checked_out_to"
+        return find_or_add_location(self, row, self.lookups, name, key)
 
     def person_by_name(self, row: Row) -> Person | bool:
         """A stored person found by e-mail or full name (a file without usernames)."""

@@ -130,28 +130,6 @@ ORIGIN_ALIASES = {
     AssetOrigin.MUNICIPALITY_OWNED: ("Kommunens", "Kommuneeid", "Municipality"),
 }
 
-# What is read of stored assets to compare them with the file.
-STORED = (
-    "id",
-    "asset_tag",
-    "serial_number",
-    "name",
-    "model_name",
-    "status",
-    "origin",
-    "acquisition_date",
-    "acquisition_cost",
-    "lessor",
-    "lease_start",
-    "lease_end",
-    "planned_replacement",
-    "notes",
-    "product_id",
-    "municipality_id",
-    "service_area_id",
-    "person_id",
-    "location_id",
-)
 ASSET_FIELDS = (
     "asset_tag",
     "serial_number",
@@ -166,6 +144,16 @@ ASSET_FIELDS = (
     "lease_end",
     "planned_replacement",
     "notes",
+)
+# What is read of stored assets to compare them with the file.
+STORED = (
+    "id",
+    *ASSET_FIELDS,
+    "product_id",
+    "municipality_id",
+    "service_area_id",
+    "person_id",
+    "location_id",
 )
 
 
