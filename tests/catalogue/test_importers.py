@@ -6,6 +6,7 @@ import pytest
 
 from samdrift.catalogue.models import Product
 from samdrift.core.importing import run_import
+from samdrift.imports.registry import importer_class
 from tests import factories
 from tests.importing_support import csv_bytes
 
@@ -13,7 +14,12 @@ pytestmark = pytest.mark.django_db
 
 
 def products(rows, **options):
-    return run_import(kind="products", data=csv_bytes(rows), filename="products.csv", **options)
+    return run_import(
+        importer=importer_class("products"),
+        data=csv_bytes(rows),
+        filename="products.csv",
+        **options,
+    )
 
 
 def test_products_import_with_their_category_by_name_or_code():

@@ -188,7 +188,7 @@ def test_fetch_in_reads_thousands_of_texts_or_numbers_in_one_query(
 ):
     """An import looks its rows up by key: 1,500 names (more than one IN (…) may hold on
     SQLite) in one query, ids too; other values (here times) the old way."""
-    from samdrift.core.importing.base import fetch_in
+    from samdrift.core.importing.references import fetch_in
 
     made = Location.objects.bulk_create(
         Location(municipality=municipality_a, name=f"Sted «{n}» 'x'") for n in range(1500)

@@ -12,13 +12,8 @@ from openpyxl import Workbook
 
 from samdrift.core.exports import neutralise
 from samdrift.core.importing import FileProblem, Report, read_table
-from samdrift.core.importing.base import (
-    Column,
-    ImportResult,
-    importer_classes,
-    match_headers,
-    parse_rows,
-)
+from samdrift.core.importing.columns import Column
+from samdrift.core.importing.mapping import match_headers
 from samdrift.core.importing.parsing import (
     Boolean,
     CellError,
@@ -31,9 +26,12 @@ from samdrift.core.importing.parsing import (
     unneutralise,
 )
 from samdrift.core.importing.reading import decode, sniff_delimiter
+from samdrift.core.importing.results import ImportResult
+from samdrift.core.importing.rows import parse_rows
 from samdrift.core.importing.xlsx import XlsxError, read_rows
+from samdrift.imports.registry import importer_classes
 from samdrift.inventory.choices import AssetStatus
-from samdrift.inventory.importers import STATUS_ALIASES
+from samdrift.inventory.importers.values import STATUS_ALIASES
 
 D = datetime.date
 
@@ -380,7 +378,7 @@ def test_decomposed_letters_from_a_mac_are_composed():
 
 
 def test_title_rows_above_the_header_are_skipped():
-    from samdrift.core.importing.base import find_header
+    from samdrift.core.importing.mapping import find_header
 
     data = b"Eiendeler per 31.12.2026;;\n;;\nInventarnummer;Serial;Merknad\nT1;S1;x\n"
     report = _report()

@@ -13,6 +13,7 @@ from samdrift.core.choices import ChangeAction
 from samdrift.core.importing import run_import
 from samdrift.core.importing.writing import InstanceFactory, TableWriter
 from samdrift.core.models import ObjectChange
+from samdrift.imports.registry import importer_class
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.organisations.models import Location, Person
 from tests import factories
@@ -64,7 +65,10 @@ def test_fifty_bad_rows_among_ten_thousand_are_all_reported_and_nothing_is_impor
     before = counts()
 
     result = run_import(
-        kind="assets", data=csv_bytes(rows), filename="big.csv", municipality=municipality_a
+        importer=importer_class("assets"),
+        data=csv_bytes(rows),
+        filename="big.csv",
+        municipality=municipality_a,
     )
 
     assert not result.applied
@@ -107,7 +111,10 @@ def test_a_windows_1252_semicolon_file_with_norwegian_dates_and_decimal_commas(m
     assert "æ".encode("cp1252") in data and "æ".encode() not in data
 
     result = run_import(
-        kind="assets", data=data, filename="eiendeler.csv", municipality=municipality_a
+        importer=importer_class("assets"),
+        data=data,
+        filename="eiendeler.csv",
+        municipality=municipality_a,
     )
 
     assert result.ok and result.applied, result.errors
@@ -135,7 +142,11 @@ def test_a_dry_run_reports_what_would_happen_and_writes_nothing(municipality_a):
     data = csv_bytes([SNIPE_IT_HEADER, *(snipe_it_row(n) for n in range(5))], delimiter=",")
     before = counts()
     result = run_import(
-        kind="assets", data=data, filename="snipe.csv", municipality=municipality_a, dry_run=True
+        importer=importer_class("assets"),
+        data=data,
+        filename="snipe.csv",
+        municipality=municipality_a,
+        dry_run=True,
     )
     assert result.ok and not result.applied
     assert (result.created, result.updated, result.unchanged) == (5, 0, 0)
@@ -152,7 +163,10 @@ def test_every_object_is_logged_and_the_import_summarised_and_a_reimport_logs_no
     start = ObjectChange.objects.count()
     with acting_as(operator, label="web"):
         result = run_import(
-            kind="assets", data=data, filename="snipe.csv", municipality=municipality_a
+            importer=importer_class("assets"),
+            data=data,
+            filename="snipe.csv",
+            municipality=municipality_a,
         )
     assert result.applied
     changes = ObjectChange.objects.order_by("id")[start:]
@@ -178,7 +192,12 @@ def test_every_object_is_logged_and_the_import_summarised_and_a_reimport_logs_no
     assert summary.user == operator
 
     logged = ObjectChange.objects.count()
-    again = run_import(kind="assets", data=data, filename="snipe.csv", municipality=municipality_a)
+    again = run_import(
+        importer=importer_class("assets"),
+        data=data,
+        filename="snipe.csv",
+        municipality=municipality_a,
+    )
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert again.applied and ObjectChange.objects.count() == logged
 
@@ -247,25 +266,46 @@ def test_an_import_costs_the_same_few_queries_for_10_or_60_rows(
     data = csv_bytes([SNIPE_IT_HEADER, *(snipe_it_row(n) for n in range(size))], delimiter=",")
     # Lookups, one query per table written (ids, insert, change log), the summary.
     with django_assert_max_num_queries(40):
-        result = run_import(kind="assets", data=data, filename="s.csv", municipality=municipality_a)
+        result = run_import(
+            importer=importer_class("assets"),
+            data=data,
+            filename="s.csv",
+            municipality=municipality_a,
+        )
     assert result.applied and result.created == size
     with django_assert_max_num_queries(12):
-        again = run_import(kind="assets", data=data, filename="s.csv", municipality=municipality_a)
+        again = run_import(
+            importer=importer_class("assets"),
+            data=data,
+            filename="s.csv",
+            municipality=municipality_a,
+        )
     assert again.unchanged == size
 
 
 def test_an_unreadable_file_is_one_clear_error(municipality_a):
-    result = run_import(kind="assets", data=b"", filename="empty.csv", municipality=municipality_a)
+    result = run_import(
+        importer=importer_class("assets"),
+        data=b"",
+        filename="empty.csv",
+        municipality=municipality_a,
+    )
     assert [str(e) for e in result.errors] == ["The file is empty."]
     result = run_import(
-        kind="assets", data=b"Foo;Bar\n1;2\n", filename="x.csv", municipality=municipality_a
+        importer=importer_class("assets"),
+        data=b"Foo;Bar\n1;2\n",
+        filename="x.csv",
+        municipality=municipality_a,
     )
     # No column is one assets are read from: the wrong file, said before any row is read.
     assert "None of the file's columns is one this import reads" in result.errors[0].message
     assert "“Foo”, “Bar”" in result.errors[0].message
     assert "Foo" in result.warnings[0]
     result = run_import(
-        kind="assets", data=b"Foo;Name\n1;2\n", filename="x.csv", municipality=municipality_a
+        importer=importer_class("assets"),
+        data=b"Foo;Name\n1;2\n",
+        filename="x.csv",
+        municipality=municipality_a,
     )
     assert "asset tag or a serial number" in result.errors[0].message
 
@@ -275,7 +315,9 @@ def test_rows_for_another_municipality_are_refused(municipality_a, municipality_
     data = csv_bytes(
         [SNIPE_IT_HEADER, snipe_it_row(1), snipe_it_row(2, Company="Elvdal")], delimiter=","
     )
-    result = run_import(kind="assets", data=data, filename="s.csv", municipality=municipality_a)
+    result = run_import(
+        importer=importer_class("assets"), data=data, filename="s.csv", municipality=municipality_a
+    )
     assert [(e.line, e.column) for e in result.errors] == [(3, "Company")]
     assert "Elvdal" in result.errors[0].message
     assert not Asset.objects.exists()
@@ -286,7 +328,7 @@ def test_progress_is_reported_by_phase(municipality_a):
     data = csv_bytes([SNIPE_IT_HEADER, *(snipe_it_row(n) for n in range(4))], delimiter=",")
     seen = []
     run_import(
-        kind="assets",
+        importer=importer_class("assets"),
         data=data,
         filename="s.csv",
         municipality=municipality_a,
@@ -302,7 +344,9 @@ def test_the_database_connection_is_in_a_sane_state_after_an_import(municipality
     # Nothing of an import's transaction may linger (e.g. a failed statement).
     inventory_world(municipality_a)
     data = csv_bytes([SNIPE_IT_HEADER, snipe_it_row(1)], delimiter=",")
-    run_import(kind="assets", data=data, filename="s.csv", municipality=municipality_a)
+    run_import(
+        importer=importer_class("assets"), data=data, filename="s.csv", municipality=municipality_a
+    )
     assert connection.in_atomic_block  # the test's own transaction, still usable
     assert Asset.objects.count() == 1
 
@@ -315,7 +359,7 @@ def test_garbage_collection_is_paused_during_an_import_and_restored(municipality
     data = csv_bytes([SNIPE_IT_HEADER, snipe_it_row(1)], delimiter=",")
     assert gc.isenabled()
     run_import(
-        kind="assets",
+        importer=importer_class("assets"),
         data=data,
         municipality=municipality_a,
         progress=lambda *args: seen.append(gc.isenabled()),

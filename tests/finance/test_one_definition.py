@@ -14,6 +14,7 @@ DEFINITIONS = {
     r"^def add_months\(": {"finance/depreciation.py"},
     r"^\w+\s*(:[^=]*)?=\s*frozenset\(\{Role\.OPERATOR, Role\.FINANCE\}\)": {"catalogue/models.py"},
     r"^def foreign_member_errors\(": {"core/membership.py"},
+    r"^THOUSANDS_SPACES\s*=": {"finance/parsing.py"},
 }
 
 

@@ -11,9 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
-from samdrift.core.importing import importer_classes, run_import
-from samdrift.core.importing.base import MAX_ERRORS
+from samdrift.core.importing import run_import
+from samdrift.core.importing.results import MAX_ERRORS
 from samdrift.imports.models import ImportUpload
+from samdrift.imports.registry import importer_class, importer_classes
 from samdrift.inventory.models import Asset
 from samdrift.organisations.models import ServiceArea
 from tests.importing_support import csv_bytes, inventory_world, xlsx_bytes
@@ -23,7 +24,11 @@ pytestmark = pytest.mark.django_db
 
 def areas(municipality, data, *, dry_run=False, kind="service-areas"):
     return run_import(
-        kind=kind, data=data, filename="f.csv", municipality=municipality, dry_run=dry_run
+        importer=importer_class(kind),
+        data=data,
+        filename="f.csv",
+        municipality=municipality,
+        dry_run=dry_run,
     )
 
 
@@ -98,7 +103,7 @@ def test_internal_field_keys_never_appear_in_messages(municipality_a):
         # names columns and fields in words.
         for column in cls.all_columns():
             data = csv_bytes([[str(column.label), "Note"], ["?!", "x"]])
-            result = run_import(kind=cls.kind, data=data, municipality=municipality, dry_run=True)
+            result = run_import(importer=cls, data=data, municipality=municipality, dry_run=True)
             for error in result.errors:
                 text = f"{error.column} {error.message}"
                 assert not [key for key in keys if key in text], (cls.kind, column.key, text)
@@ -141,7 +146,7 @@ def test_money_cells_that_are_not_finite_or_too_large_are_row_column_errors(
     world = inventory_world(municipality_a)
     header = ["Asset Tag", "Model", "Category", "Status", "Purchase Cost"]
     data = make([header, ["T1", "ThinkPad", world.laptop.name, "In stock", cost]])
-    result = run_import(kind="assets", data=data, municipality=municipality_a)
+    result = run_import(importer=importer_class("assets"), data=data, municipality=municipality_a)
     assert [(e.line, e.column) for e in result.errors] == [(2, "Purchase Cost")]
     if isinstance(words, dict):
         words = words[make.__name__]
@@ -150,10 +155,10 @@ def test_money_cells_that_are_not_finite_or_too_large_are_row_column_errors(
 
 
 def test_a_wrong_header_stops_before_the_rows_are_read(municipality_a, monkeypatch):
-    from samdrift.core.importing import base
+    from samdrift.core.importing import run as running
 
     parsed = []
-    monkeypatch.setattr(base, "parse_rows", lambda *a, **k: parsed.append(1) or [])
+    monkeypatch.setattr(running, "parse_rows", lambda *a, **k: parsed.append(1) or [])
     rows = [["Foo", "Bar"]] + [["x", "y"]] * 5000
     result = areas(municipality_a, csv_bytes(rows))
     assert not result.ok and "missing" in result.errors[0].message
@@ -271,12 +276,14 @@ def test_the_command_line_and_the_page_say_how_many_errors_were_left_out(
 def test_a_file_with_no_column_the_kind_reads_is_refused_before_its_rows(
     municipality_a, monkeypatch
 ):
-    from samdrift.core.importing import base
+    from samdrift.core.importing import run as running
 
     parsed = []
-    monkeypatch.setattr(base, "parse_rows", lambda *a, **k: parsed.append(1) or [])
+    monkeypatch.setattr(running, "parse_rows", lambda *a, **k: parsed.append(1) or [])
     junk = "".join(f"qx{n};zz{n * 7}\n" for n in range(3000)).encode()
-    result = run_import(kind="assets", data=junk, municipality=municipality_a, dry_run=True)
+    result = run_import(
+        importer=importer_class("assets"), data=junk, municipality=municipality_a, dry_run=True
+    )
     assert [e.message[:35] for e in result.errors] == ["None of the file's columns is one t"]
     assert "“qx0”, “zz0”" in result.errors[0].message
     assert parsed == []

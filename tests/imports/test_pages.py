@@ -4,7 +4,7 @@ database in between (any app process may take the confirmation)."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from samdrift.core.importing.base import header_fingerprint
+from samdrift.core.importing.mapping import header_fingerprint
 from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.inventory.models import Asset
 from tests import factories

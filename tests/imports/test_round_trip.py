@@ -15,6 +15,7 @@ from samdrift.catalogue.tables import PRODUCT_TABLE
 from samdrift.core.exports import csv_lines, xlsx_bytes
 from samdrift.core.importing import run_import
 from samdrift.core.models import ObjectChange
+from samdrift.imports.registry import importer_class
 from samdrift.inventory.choices import AssetOrigin, AssetStatus
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.inventory.services import assign_asset
@@ -147,7 +148,7 @@ def test_export_then_import_changes_nothing(inventory, fmt, kind, table, queryse
 
     for dry_run in (True, False):
         result = run_import(
-            kind=kind,
+            importer=importer_class(kind),
             data=data,
             filename=f"{kind}.{fmt}",
             municipality=inventory if kind != "products" else None,
@@ -164,7 +165,10 @@ def test_export_then_import_changes_nothing(inventory, fmt, kind, table, queryse
 def test_the_guard_against_formulas_is_in_the_file_and_undone_on_import(inventory):
     data = exported("csv", Asset.objects.filter(asset_tag="FV-1"), ASSET_TABLE, "assets")
     assert "'=HYPERLINK" in data.decode()
-    assert run_import(kind="assets", data=data, municipality=inventory).unchanged == 1
+    assert (
+        run_import(importer=importer_class("assets"), data=data, municipality=inventory).unchanged
+        == 1
+    )
 
 
 def test_assets_no_municipality_holds_are_exported_as_the_collaborations(inventory):
@@ -188,7 +192,9 @@ def test_a_checked_out_row_naming_the_collaboration_is_refused(inventory):
     header = ["Asset Tag", "Company", "Username", "Status"]
     rows = [header, ["FV-3", "Fjordregionen IKT", "kari", "Ready to Deploy"]]
     before = snapshot()
-    result = run_import(kind="assets", data=csv_bytes(rows), municipality=inventory, update=True)
+    result = run_import(
+        importer=importer_class("assets"), data=csv_bytes(rows), municipality=inventory, update=True
+    )
     assert [(e.line, e.column) for e in result.errors] == [(2, "Company")]
     assert "no municipality holds FV-3" in result.errors[0].message
     assert snapshot() == before

@@ -8,6 +8,7 @@ import pytest
 
 from samdrift.catalogue.models import Product
 from samdrift.core.importing import run_import
+from samdrift.imports.registry import importer_class
 from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.models import Asset, UsageRecord
 from samdrift.organisations.models import Location, Person
@@ -35,7 +36,7 @@ def test_the_sample_files_import_in_order_and_again_change_nothing(municipality_
         data = (SAMPLES / filename).read_bytes()
         municipality = None if kind == "products" else municipality_a
         result = run_import(
-            kind=kind,
+            importer=importer_class(kind),
             data=data,
             filename=filename,
             municipality=municipality,
@@ -49,7 +50,9 @@ def test_the_sample_files_import_in_order_and_again_change_nothing(municipality_
                     product=product, amount="300.00", valid_from=datetime.date(2020, 1, 1)
                 )
         assert result.created == rows, filename
-        again = run_import(kind=kind, data=data, filename=filename, municipality=municipality)
+        again = run_import(
+            importer=importer_class(kind), data=data, filename=filename, municipality=municipality
+        )
         assert again.unchanged == rows and again.ok, (filename, again.errors)
 
     printer = Asset.objects.get(asset_tag="FV-P-0001")

@@ -20,10 +20,11 @@ from django.core.management import call_command
 from samdrift.billing.models import Charge
 from samdrift.billing.services import bill_period
 from samdrift.core.importing import run_import
-from samdrift.core.importing.base import ColumnReading
+from samdrift.core.importing.mapping import ColumnReading
 from samdrift.imports.models import ImportMapping
 from samdrift.imports.services import find_reading, save_mapping
 from samdrift.inventory.choices import AssetStatus
+from samdrift.inventory.importers import AssetImporter
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.organisations.models import Location, Person
 from tests import factories
@@ -77,7 +78,7 @@ def test_snipe_it_custom_report_checked_out_or_not(world, municipality_a):
         report_row("A4", location="Lager sentralt", status="Broken - Not Fixable (undeployable)"),
     ]
     result = run_import(
-        kind="assets", data=csv_bytes(rows), filename="custom-asset-report.csv",
+        importer=AssetImporter, data=csv_bytes(rows), filename="custom-asset-report.csv",
         municipality=municipality_a, on=D(2026, 1, 5),
     )  # fmt: skip
     assert result.ok, result.errors
@@ -102,7 +103,7 @@ def test_snipe_it_custom_report_checked_out_or_not(world, municipality_a):
     assert any("Rows 3, 5" in w for w in result.warnings)
 
     again = run_import(
-        kind="assets", data=csv_bytes(rows), filename="custom-asset-report.csv",
+        importer=AssetImporter, data=csv_bytes(rows), filename="custom-asset-report.csv",
         municipality=municipality_a,
     )  # fmt: skip
     assert again.ok and again.unchanged == 4, again.errors
@@ -128,7 +129,8 @@ def test_snipe_it_importer_fields_us_dates_and_dollar_costs(world, municipality_
          "", "", "", "", "", "", "Rådhuset", "Fjordvik"],
     ]  # fmt: skip
     result = run_import(
-        kind="assets", data=csv_bytes(rows), filename="snipe.csv", municipality=municipality_a,
+        importer=AssetImporter, data=csv_bytes(rows), filename="snipe.csv",
+        municipality=municipality_a,
         on=D(2026, 1, 5),
     )  # fmt: skip
     assert result.ok, result.errors
@@ -149,7 +151,10 @@ def test_snipe_it_importer_fields_us_dates_and_dollar_costs(world, municipality_
     # Asset tags are compared ignoring case: the same rows in lower case change nothing.
     lower = [IMPORTER_HEADER, *([r[0], r[1].lower(), *r[2:]] for r in rows[1:])]
     again = run_import(
-        kind="assets", data=csv_bytes(lower), filename="snipe.csv", municipality=municipality_a
+        importer=AssetImporter,
+        data=csv_bytes(lower),
+        filename="snipe.csv",
+        municipality=municipality_a,
     )
     assert again.ok and again.unchanged == 3, again.errors
 
@@ -174,7 +179,10 @@ def test_ralph_back_office_export(world, municipality_a):
          "Hovedlager", "", "2019-05-02", "999.00", "NOK", "", "1", "Fjordvik"],
     ]  # fmt: skip
     result = run_import(
-        kind="assets", data=csv_bytes(rows), filename="ralph.csv", municipality=municipality_a
+        importer=AssetImporter,
+        data=csv_bytes(rows),
+        filename="ralph.csv",
+        municipality=municipality_a,
     )
     assert result.ok, result.errors
     read_as = dict(result.columns)
@@ -190,7 +198,8 @@ def test_unknown_values_are_listed_once_and_mapped_once(world, municipality_a):
     header = ["Asset Tag", "Model", "Category", "Status", "Username"]
     rows = [header] + [[f"T{n}", "ThinkPad T14", "Bærbar", "Utlånt", f"u{n}"] for n in range(3)]
     result = run_import(
-        kind="assets", data=csv_bytes(rows), filename="old.csv", municipality=municipality_a,
+        importer=AssetImporter, data=csv_bytes(rows), filename="old.csv",
+        municipality=municipality_a,
         dry_run=True,
     )  # fmt: skip
     status_errors = [e for e in result.errors if e.column == "Status"]
@@ -204,7 +213,8 @@ def test_unknown_values_are_listed_once_and_mapped_once(world, municipality_a):
         name="Gammelt Excel",
     )
     mapped = run_import(
-        kind="assets", data=csv_bytes(rows), filename="old.csv", municipality=municipality_a,
+        importer=AssetImporter, data=csv_bytes(rows), filename="old.csv",
+        municipality=municipality_a,
         find_reading=find_reading,
     )  # fmt: skip
     assert mapped.ok and mapped.reading == "Gammelt Excel", mapped.errors
@@ -219,7 +229,10 @@ def test_columns_nobody_knows_are_mapped_and_the_mapping_reused_by_the_cli(
     path = tmp_path / "old.csv"
     path.write_bytes(csv_bytes(rows))
     unmapped = run_import(
-        kind="assets", data=path.read_bytes(), filename="old.csv", municipality=municipality_a
+        importer=AssetImporter,
+        data=path.read_bytes(),
+        filename="old.csv",
+        municipality=municipality_a,
     )
     assert not unmapped.ok  # no asset tag column: nothing to match on
     assert [h for h, read_as in unmapped.columns if not read_as] == header
@@ -259,7 +272,8 @@ def test_held_assets_without_a_price_are_refused_so_billing_never_stops(world, m
         ["N3", "Ny modell", "Laptop", "", "Ready to Deploy"],  # in stock: not billed
     ]
     dry = run_import(
-        kind="assets", data=csv_bytes(rows), filename="new.csv", municipality=municipality_a,
+        importer=AssetImporter, data=csv_bytes(rows), filename="new.csv",
+        municipality=municipality_a,
         dry_run=True, on=D(2026, 3, 1),
     )  # fmt: skip
     assert len(dry.errors) == 1
@@ -267,7 +281,8 @@ def test_held_assets_without_a_price_are_refused_so_billing_never_stops(world, m
     assert "“Ny modell” has no price" in message and "2 held assets (rows 2, 3)" in message
 
     applied = run_import(
-        kind="assets", data=csv_bytes(rows), filename="new.csv", municipality=municipality_a,
+        importer=AssetImporter, data=csv_bytes(rows), filename="new.csv",
+        municipality=municipality_a,
         on=D(2026, 3, 1),
     )  # fmt: skip
     assert not applied.applied and not Asset.objects.exists()
@@ -275,12 +290,16 @@ def test_held_assets_without_a_price_are_refused_so_billing_never_stops(world, m
     # In stock, they import; priced, the same file holds them, and billing runs.
     stock = [header, *([r[0], r[1], r[2], "", "Ready to Deploy"] for r in rows[1:])]
     assert run_import(
-        kind="assets", data=csv_bytes(stock), filename="new.csv", municipality=municipality_a
+        importer=AssetImporter,
+        data=csv_bytes(stock),
+        filename="new.csv",
+        municipality=municipality_a,
     ).applied
     product = Asset.objects.get(asset_tag="N1").product
     factories.make_price(product=product, amount="250.00", valid_from=D(2026, 1, 1))
     held = run_import(
-        kind="assets", data=csv_bytes(rows), filename="new.csv", municipality=municipality_a,
+        importer=AssetImporter, data=csv_bytes(rows), filename="new.csv",
+        municipality=municipality_a,
         update=True, on=D(2026, 3, 1),
     )  # fmt: skip
     assert held.ok and held.updated == 2, held.errors
@@ -313,7 +332,11 @@ def test_unknown_categories_service_areas_and_companies_are_listed_once_and_mapp
 ):
     data = csv_bytes(company_rows())
     dry = run_import(
-        kind="assets", data=data, filename="snipe.csv", municipality=municipality_a, dry_run=True
+        importer=AssetImporter,
+        data=data,
+        filename="snipe.csv",
+        municipality=municipality_a,
+        dry_run=True,
     )
     # Each value nobody knows once, at its first row, with its rows counted.
     assert [(e.line, e.column) for e in dry.errors] == [
@@ -335,7 +358,10 @@ def test_unknown_categories_service_areas_and_companies_are_listed_once_and_mapp
     # Another municipality's name is not unknown: the row is for it.
     other = [COMPANY_HEADER, ["Elvdal", "E1", "ThinkPad T14", "Laptop", "", "", "Pending"]]
     elsewhere = run_import(
-        kind="assets", data=csv_bytes(other), filename="x.csv", municipality=municipality_a
+        importer=AssetImporter,
+        data=csv_bytes(other),
+        filename="x.csv",
+        municipality=municipality_a,
     )
     assert "this row is for Elvdal, not Fjordvik" in elsewhere.errors[0].message
 
@@ -352,7 +378,8 @@ def test_unknown_categories_service_areas_and_companies_are_listed_once_and_mapp
         name="Snipe-IT Fjordvik",
     )
     mapped = run_import(
-        kind="assets", data=data, filename="snipe.csv", municipality=municipality_a,
+        importer=AssetImporter, data=data, filename="snipe.csv",
+        municipality=municipality_a,
         find_reading=find_reading, on=D(2026, 1, 5),
     )  # fmt: skip
     assert mapped.applied, mapped.errors

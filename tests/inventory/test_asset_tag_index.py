@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from samdrift.core.importing import run_import
+from samdrift.imports.registry import importer_class
 from tests import factories
 from tests.importing_support import csv_bytes
 
@@ -36,7 +37,10 @@ def test_the_case_blind_tag_look_up_uses_its_index(municipality_a):
 
     with CaptureQueriesContext(connection) as queries:
         result = run_import(
-            kind="assets", data=csv_bytes(rows), municipality=municipality_a, dry_run=True
+            importer=importer_class("assets"),
+            data=csv_bytes(rows),
+            municipality=municipality_a,
+            dry_run=True,
         )
     assert result.ok and result.unchanged == 1, result.errors  # found ignoring case
     look_ups = [q["sql"] for q in queries.captured_queries if "UPPER(" in q["sql"].upper()]

@@ -7,6 +7,7 @@ import pytest
 
 from samdrift.core.changelog import changes_for
 from samdrift.core.importing import run_import
+from samdrift.imports.registry import importer_class
 from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.models import Asset, Assignment, UsageRecord
 from samdrift.inventory.services import assign_asset
@@ -26,7 +27,7 @@ D = datetime.date
 
 def assets(municipality, rows, **options):
     return run_import(
-        kind="assets",
+        importer=importer_class("assets"),
         data=csv_bytes(rows),
         filename="assets.csv",
         municipality=municipality,
@@ -46,7 +47,7 @@ def test_a_snipe_it_export_imports_unchanged(world, municipality_a):
     rows = [SNIPE_IT_HEADER, *(snipe_it_row(n) for n in range(1, 4))]
     rows.append(snipe_it_row(4, **{"Status": "Ready to Deploy", "Checked Out To: Username": ""}))
     result = run_import(
-        kind="assets",
+        importer=importer_class("assets"),
         data=xlsx_bytes(rows),
         filename="snipe-it.xlsx",
         municipality=municipality_a,
@@ -312,7 +313,7 @@ def printer(world, municipality_a):
 
 def usage(municipality, rows, **options):
     return run_import(
-        kind="usage",
+        importer=importer_class("usage"),
         data=csv_bytes(rows),
         filename="usage.csv",
         municipality=municipality,

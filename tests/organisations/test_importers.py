@@ -6,6 +6,7 @@ import pytest
 
 from samdrift.core.changelog import changes_for
 from samdrift.core.importing import run_import
+from samdrift.imports.registry import importer_class
 from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
 from samdrift.organisations.models import Location, Person, ServiceArea
 from tests import factories
@@ -17,7 +18,7 @@ D = datetime.date
 
 def imported(kind, municipality, rows, **options):
     return run_import(
-        kind=kind,
+        importer=importer_class(kind),
         data=csv_bytes(rows),
         filename=f"{kind}.csv",
         municipality=municipality,

@@ -14,8 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samdrift.catalogue.models import Product, ProductCategory
-from samdrift.core.importing.base import Column, ModelImporter, Row, field_column, note_unknown
+from samdrift.core.importing.columns import Column, field_column
+from samdrift.core.importing.importer import ModelImporter
 from samdrift.core.importing.parsing import Text
+from samdrift.core.importing.results import note_unknown
+from samdrift.core.importing.rows import Row
 
 PRODUCT_ALIASES = ("Produkt", "Produktnavn", "Catalogue item", "Katalogvare")
 CATEGORY_ALIASES = ("Kategori", "Product category", "Produktkategori")

@@ -31,11 +31,12 @@ from rest_framework.utils import html
 
 from samdrift.core.api import DateField, ScopedRelatedFieldsMixin
 from samdrift.core.drf import LimitedJSONParser
-from samdrift.core.importing import IMPORTERS, importer_class, run_import
-from samdrift.core.importing.base import ColumnReading
+from samdrift.core.importing import run_import
+from samdrift.core.importing.mapping import ColumnReading
 from samdrift.core.permissions import can_write
 from samdrift.imports import services
 from samdrift.imports.models import ImportMapping
+from samdrift.imports.registry import IMPORTERS, importer_class
 from samdrift.imports.services import check_import_allowed, find_reading
 from samdrift.organisations.models import Municipality
 
@@ -318,7 +319,7 @@ class ImportViewSet(viewsets.ViewSet):
         municipality = data.get("municipality")
         check_import_allowed(request.user, data["kind"], municipality)
         result = run_import(
-            kind=data["kind"],
+            importer=importer_class(data["kind"]),
             data=data["data"],
             filename=data["filename"],
             municipality=municipality if importer_class(data["kind"]).per_municipality else None,

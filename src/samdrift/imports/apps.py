@@ -5,14 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class ImportsConfig(AppConfig):
     """Imports of CSV and XLSX files: the upload kept between preview and confirmation,
     the ``samdrift import`` command, the API endpoint and the upload page. The import
-    machinery itself is ``samdrift.core.importing``; each app has its ``importers.py``."""
+    machinery itself is ``samdrift.core.importing``; each app declares its importers in
+    its ``importers.py``, found here (``registry``)."""
 
     name = "samdrift.imports"
     label = "imports"
     verbose_name = _("Imports")
 
     def ready(self) -> None:
+        from samdrift.imports.registry import discover
         from samdrift.ui.navigation import register
+
+        discover()
 
         register(
             section="inventory",

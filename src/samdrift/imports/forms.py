@@ -10,16 +10,11 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samdrift.core.importing import importer_class
-from samdrift.core.importing.base import (
-    IGNORE,
-    ColumnReading,
-    ImportResult,
-    Report,
-    match_headers,
-)
+from samdrift.core.importing.mapping import IGNORE, ColumnReading, match_headers
+from samdrift.core.importing.results import ImportResult, Report
 from samdrift.core.permissions import restrict
 from samdrift.imports.models import ImportMapping
+from samdrift.imports.registry import importer_class
 from samdrift.organisations.models import Municipality
 
 

@@ -110,7 +110,7 @@ class ImportMapping(models.Model):
         return f"{self.name} ({self.kind})"
 
     def reading(self):
-        from samdrift.core.importing.base import ColumnReading
+        from samdrift.core.importing.mapping import ColumnReading
 
         return ColumnReading(
             columns=dict(self.columns),

@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samdrift.core.importing import ImportResult, importer_class, run_import
-from samdrift.core.importing.base import ColumnReading, header_fingerprint
+from samdrift.core.importing import ImportResult, run_import
+from samdrift.core.importing.mapping import ColumnReading, header_fingerprint
 from samdrift.core.permissions import can_see_municipality, can_write
 from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
+from samdrift.imports.registry import importer_class
 from samdrift.organisations.models import Municipality
 
 # Large enough for a national-scale municipality's inventory (100,000 rows of 30 columns
@@ -102,7 +103,7 @@ def store_upload(
             on=on or timezone.localdate(),
         )
     result = run_import(
-        kind=kind,
+        importer=cls,
         data=content,
         filename=filename,
         municipality=upload.municipality,
@@ -174,17 +175,7 @@ def recheck_upload(*, upload: ImportUpload, user) -> ImportUpload:
     if upload.user_id != user.pk:
         raise PermissionDenied(_("This upload is someone else's."))
     check_import_allowed(user, upload.kind, upload.municipality)
-    result = run_import(
-        kind=upload.kind,
-        data=bytes(upload.content),
-        filename=upload.filename,
-        municipality=upload.municipality,
-        update=upload.update,
-        strict=upload.strict,
-        dry_run=True,
-        on=upload.on,
-        find_reading=find_reading,
-    )
+    result = _run_upload(upload, dry_run=True)
     upload.result = result.as_dict()
     upload.status = ImportStatus.PREVIEWED
     upload.save(update_fields=["result", "status"])
@@ -199,17 +190,7 @@ def apply_upload(*, upload: ImportUpload, user) -> ImportResult:
     if upload.status == ImportStatus.APPLIED:
         raise ValidationError(_("This file has already been imported."))
     check_import_allowed(user, upload.kind, upload.municipality)
-    result = run_import(
-        kind=upload.kind,
-        data=bytes(upload.content),
-        filename=upload.filename,
-        municipality=upload.municipality,
-        update=upload.update,
-        strict=upload.strict,
-        dry_run=False,
-        on=upload.on,
-        find_reading=find_reading,
-    )
+    result = _run_upload(upload, dry_run=False)
     upload.result = result.as_dict()
     if result.applied:
         upload.status = ImportStatus.APPLIED
@@ -219,3 +200,18 @@ def apply_upload(*, upload: ImportUpload, user) -> ImportResult:
         upload.status = ImportStatus.FAILED
     upload.save(update_fields=["result", "status", "applied_at", "content"])
     return result
+
+
+def _run_upload(upload: ImportUpload, *, dry_run: bool) -> ImportResult:
+    """Check (``dry_run``) or import a stored upload as it was uploaded."""
+    return run_import(
+        importer=importer_class(upload.kind),
+        data=bytes(upload.content),
+        filename=upload.filename,
+        municipality=upload.municipality,
+        update=upload.update,
+        strict=upload.strict,
+        dry_run=dry_run,
+        on=upload.on,
+        find_reading=find_reading,
+    )

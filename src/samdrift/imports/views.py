@@ -20,16 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from samdrift.core.importing import IMPORTERS, ImportResult, importer_class
-from samdrift.core.importing.base import (
-    IGNORE,
-    ColumnReading,
-    Report,
-    match_headers,
-)
+from samdrift.core.importing import ImportResult
+from samdrift.core.importing.mapping import IGNORE, ColumnReading, match_headers
+from samdrift.core.importing.results import Report
 from samdrift.core.permissions import can_write
 from samdrift.imports.forms import MappingForm, value_choices
 from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
+from samdrift.imports.registry import IMPORTERS, importer_class
 from samdrift.imports.services import (
     MAX_UPLOAD_BYTES,
     apply_upload,

@@ -13,15 +13,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samdrift.core.importing.base import (
-    Column,
-    ModelImporter,
-    Row,
-    fetch_in,
-    field_column,
-    note_unknown,
-)
+from samdrift.core.importing.columns import Column, field_column
+from samdrift.core.importing.importer import ModelImporter
 from samdrift.core.importing.parsing import Choice, Name, Text
+from samdrift.core.importing.references import fetch_in
+from samdrift.core.importing.results import note_unknown
+from samdrift.core.importing.rows import Row
 from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
 from samdrift.organisations.models import Location, Person, ServiceArea
 
@@ -248,13 +245,21 @@ def resolve_location(importer: Any, row: Row, lookups: MunicipalityLookups) -> A
     name = row.values.get("location")
     if not name:
         return None
+    return find_or_add_location(importer, row, lookups, name, "location")
+
+
+def find_or_add_location(
+    importer: Any, row: Row, lookups: MunicipalityLookups, name: str, key: str
+) -> Any:
+    """The location named ``name``: found; created (and listed) unless strict; False
+    after reporting an error in the column ``key``."""
     location = lookups.location(name)
     if location is not None:
         return location
     if importer.context.strict:
         importer.report.error(
             row.line,
-            "location",
+            key,
             _("unknown location “%(name)s” (strict: locations are not created)") % {"name": name},
         )
         return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,26 +19,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from samdrift.core.exports import FORMULA_PREFIXES
+from samdrift.finance.parsing import AmountError, parse_amount
 
 
 class CellError(ValueError):
     """A cell that cannot be read; ``str(error)`` is the reason."""
 
 
-# Spaces that spreadsheets and Norwegian typography put between thousands.
-THOUSANDS_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\u2007'")
-CURRENCY_WORDS = re.compile(
-    r"^(?:kr\.?|nok|usd|eur|sek|dkk|gbp|[$€£])\s*|\s*(?:kr\.?|nok|usd|eur|sek|dkk|gbp|[$€£]|,-|\.-)$",
-    re.IGNORECASE,
-)
-# Currencies written the US/UK way put a comma between thousands: $1,234 is 1234.
-THOUSANDS_COMMA_CURRENCY = re.compile(r"^\s*(?:usd|gbp|[$£])|(?:usd|gbp|[$£])\s*$", re.IGNORECASE)
-# Exponent notation (1e3) is how a spreadsheet shows a number it has lost the digits of;
-# never a cost someone wrote.
-EXPONENT = re.compile(r"\d[eE][+-]?\d")
-# A number beginning and ending like this has no currency word for CURRENCY_WORDS to remove.
-PLAIN_NUMBER_FIRST = frozenset("0123456789-+(.,\u2212")
-PLAIN_NUMBER_LAST = frozenset("0123456789")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:\s+\d{1,2}[:.]\d{2}.*)?$")
 ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -239,46 +226,16 @@ class Month:
 
 
 def parse_decimal_text(text: str) -> Decimal:
-    """``1 234,50``, ``1234.50``, ``1.234,50``, ``1,234.50``, ``kr 1 234,-`` → Decimal.
-
-    One comma alone is a decimal comma (Norwegian usage), so ``1,234`` is 1.234; when both
-    a comma and a point appear, the later one is the decimal separator.
-    """
-    text = text.strip()
-    thousands_comma = False
-    if text[:1] in PLAIN_NUMBER_FIRST and text[-1:] in PLAIN_NUMBER_LAST:
-        cleaned = text.translate(THOUSANDS_SPACES)
-    else:
-        thousands_comma = bool(THOUSANDS_COMMA_CURRENCY.search(text))
-        cleaned = CURRENCY_WORDS.sub("", text).translate(THOUSANDS_SPACES)
-    if EXPONENT.search(cleaned):
-        raise CellError(
-            _("%(value)s is in exponent notation; write the number in full") % {"value": text}
-        )
-    if thousands_comma and cleaned.count(",") and not cleaned.count("."):
-        cleaned = cleaned.replace(",", "")
-    if cleaned.startswith("(") and cleaned.endswith(")"):
-        cleaned = "-" + cleaned[1:-1]  # accountants' negative
-    cleaned = cleaned.replace("\u2212", "-")  # the typographic minus sign
-    commas, points = cleaned.count(","), cleaned.count(".")
-    if commas and points:
-        if cleaned.rfind(",") > cleaned.rfind("."):
-            cleaned = cleaned.replace(".", "").replace(",", ".")
-        else:
-            cleaned = cleaned.replace(",", "")
-    elif commas == 1:
-        cleaned = cleaned.replace(",", ".")
-    elif commas > 1:
-        cleaned = cleaned.replace(",", "")
-    elif points > 1:
-        cleaned = cleaned.replace(".", "")
+    """A number as people write it (``finance.parsing.parse_amount``); a cell error
+    saying why when it is not one."""
     try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        raise CellError(_("number not understood: %(value)s") % {"value": text}) from None
-    if not number.is_finite():
-        raise CellError(_("number not understood: %(value)s") % {"value": text})
-    return number
+        return parse_amount(text)
+    except AmountError as error:
+        if error.reason == AmountError.EXPONENT:
+            message = _("%(value)s is in exponent notation; write the number in full")
+        else:
+            message = _("number not understood: %(value)s")
+        raise CellError(message % {"value": error.text}) from None
 
 
 class Number:

@@ -14,9 +14,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from samdrift.core.actor import acting_as, cli_actor_label
-from samdrift.core.importing import IMPORTERS, ImportResult, importer_class, run_import
-from samdrift.core.importing.base import ColumnReading
+from samdrift.core.importing import ImportResult, run_import
+from samdrift.core.importing.mapping import ColumnReading
 from samdrift.core.importing.parsing import CellError, Date
+from samdrift.imports.registry import IMPORTERS, importer_class
 from samdrift.imports.services import find_municipality, find_reading
 
 
@@ -113,7 +114,7 @@ class Command(BaseCommand):
             acting_as(user, label=cli_actor_label()),
         ):
             result = run_import(
-                kind=kind,
+                importer=cls,
                 data=data,
                 filename=path.name,
                 municipality=municipality,

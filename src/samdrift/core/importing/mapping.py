@@ -1,0 +1,254 @@
+"""Which file column is which importer column: the header row found (below a title),
+headers matched to columns, and the saved reading of a source whose headers say too
+little (the mapping step)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from samdrift.core.importing.columns import Column
+from samdrift.core.importing.parsing import (
+    squash,
+)
+from samdrift.core.importing.reading import Table
+from samdrift.core.importing.results import Report
+
+IGNORE = ""  # a header mapped to this is not imported
+FIRST_ROWS_SHOWN = 5
+
+
+@dataclass
+class ColumnReading:
+    """How the files of one source are read, when their headers say too little: which
+    column means which field (``columns``: header as written → column key, or
+    ``IGNORE``), what values mean (``values``: column key → {text: value}), and how
+    slashed dates are written (``date_order``: ``parsing.MDY``/``DMY``). Saved per
+    source (``imports.models.ImportMapping``) and found again by the header row's
+    fingerprint."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    date_order: str = ""
+    name: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, name: str = "") -> ColumnReading:
+        if not isinstance(data, dict):
+            raise ValueError(_("A column mapping is a JSON object."))
+        columns = data.get("columns") or {}
+        values = data.get("values") or {}
+        if not isinstance(columns, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
+        ):
+            raise ValueError(_("“columns” maps each header (text) to a column key (text)."))
+        if not isinstance(values, dict) or not all(
+            isinstance(m, dict) and all(isinstance(v, str) for v in m.values())
+            for m in values.values()
+        ):
+            raise ValueError(_("“values” maps a column key to {value as written: meaning}."))
+        order = data.get("date_order") or ""
+        if order not in ("", "mdy", "dmy"):
+            raise ValueError(_("“date_order” is mdy, dmy or empty."))
+        return cls(columns=columns, values=values, date_order=order, name=name)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"columns": self.columns, "values": self.values, "date_order": self.date_order}
+
+
+def header_fingerprint(kind: str, headers: Sequence[str]) -> str:
+    """The same for every file of a source with the same header row (case, spaces and
+    punctuation aside), so a saved reading is found again."""
+    import hashlib
+
+    text = "\x1f".join([kind, *(squash(h) for h in headers)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# Finds the saved reading of a kind's header row (given by the imports app).
+ReadingFinder = Callable[[str, str], "ColumnReading | None"]
+
+
+def match_headers(
+    headers: Sequence[str],
+    columns: Sequence[Column],
+    report: Report,
+    reading: ColumnReading | None = None,
+) -> dict[str, int]:
+    """Column key -> index in the file. Unknown headers are reported as not imported;
+    a column named twice, or a required one missing, is an error of the file. A
+    ``reading`` (the mapping step) says what a header means before the names do."""
+    by_name: dict[str, Column] = {}
+    for column in columns:
+        for name in column.names():
+            by_name.setdefault(name, column)
+    for column in columns:  # the key however written, last: "Asset-Tag" is asset_tag
+        by_name.setdefault(squash(column.key), column)
+    by_key = {column.key: column for column in columns}
+    # A header written as a column's key (our own exports) means that column.
+    by_exact_key = {column.key.casefold(): column for column in columns}
+    mapped = {squash(h): key for h, key in (reading.columns if reading else {}).items()}
+    found: dict[str, int] = {}
+    described: list[list[str]] = []
+    for index, header in enumerate(headers):
+        if not header:
+            continue
+        if squash(header) in mapped:
+            key = mapped[squash(header)]
+            if key == IGNORE:
+                described.append([header, ""])
+                continue
+            column = by_key.get(key)
+            if column is None:
+                report.error(
+                    0,
+                    "",
+                    _("The mapping reads “%(header)s” as %(key)s, which %(kind)s do not have.")
+                    % {"header": header, "key": key, "kind": report.result.kind},
+                )
+                continue
+        else:
+            column = by_exact_key.get(header.strip().casefold()) or by_name.get(squash(header))
+        if column is None:
+            described.append([header, ""])
+            continue
+        if column.key in found and column.preferred:
+            preferred = {squash(name) for name in column.preferred}
+            earlier = headers[found[column.key]]
+            if squash(header) in preferred and squash(earlier) not in preferred:
+                described = [[h, "" if h == earlier else r] for h, r in described]
+            elif squash(earlier) in preferred and squash(header) not in preferred:
+                described.append([header, ""])
+                continue
+        if column.key in found and headers[found[column.key]] not in {
+            h for h, read_as in described if not read_as
+        }:
+            report.error(
+                0,
+                "",
+                _("Columns “%(first)s” and “%(second)s” both mean %(label)s; keep one.")
+                % {
+                    "first": headers[found[column.key]],
+                    "second": header,
+                    "label": column.label,
+                },
+            )
+            continue
+        found[column.key] = index
+        report.headers[column.key] = header
+        described.append([header, str(column.label)])
+    report.result.columns = described
+    ignored = [h for h, read_as in described if not read_as]
+    if ignored:
+        report.warning(
+            _("Not imported (no such column here): %(columns)s.")
+            % {"columns": ", ".join(f"“{h}”" for h in ignored)}
+        )
+    for column in columns:
+        if column.required and column.key not in found:
+            names = ", ".join(sorted({str(column.label), *column.aliases[:3]}))
+            report.error(
+                0,
+                "",
+                _("The column %(label)s is missing (accepted headers include: %(names)s).")
+                % {"label": column.label, "names": names},
+            )
+    return found
+
+
+def find_header(
+    table: Table,
+    columns: Sequence[Column],
+    report: Report,
+    reading: ColumnReading | None = None,
+) -> Table:
+    """The table with its real header row: spreadsheets often carry a title or a note
+    above it ("Eiendeler per 31.12.2026"). When the first row names fewer than two known
+    columns and one of the next ten names at least two, that one is the header."""
+    names: set[str] = set()
+    for column in columns:
+        names |= column.names() | {squash(column.key)}
+    if reading is not None:
+        names |= {squash(h) for h, key in reading.columns.items() if key != IGNORE}
+
+    def known(cells) -> int:
+        return sum(1 for cell in cells if isinstance(cell, str) and squash(cell) in names)
+
+    if known(table.headers) >= 2 or (len(table.headers) == 1 and known(table.headers)):
+        return table
+    for index, (line, cells) in enumerate(table.rows[:10]):
+        if known(cells) >= 2:
+            report.warning(
+                _("The header is on row %(line)d; the rows above it were not imported.")
+                % {"line": line}
+            )
+            headers = ["" if c is None else str(c).strip() for c in cells]
+            while headers and not headers[-1]:
+                headers.pop()
+            return Table(
+                filename=table.filename,
+                format=table.format,
+                headers=headers,
+                rows=table.rows[index + 1 :],
+                header_line=line,
+                encoding=table.encoding,
+                delimiter=table.delimiter,
+            )
+    return table
+
+
+def refuse_unknown_header(headers: Sequence[str], mapping: dict[str, int], report: Report) -> None:
+    """A file none of whose columns this kind reads is the wrong file (or junk): an error
+    of the file, found from its first row, so that no row is read."""
+    if mapping or not report.result.ok:
+        return
+    shown = [f"“{header[:40]}”" for header in headers if header][:5]
+    report.error(
+        0,
+        "",
+        _(
+            "None of the file's columns is one this import reads (its first row reads "
+            "%(headers)s); is it the right file, and the right kind of import?"
+        )
+        % {"headers": ", ".join(shown) + (" …" if len(headers) > 5 else "")},
+    )
+
+
+def column_name(headers: Sequence[str], index: int) -> str:
+    """A column as a message names it: its header, or its letter when it has none."""
+    if index < len(headers) and headers[index]:
+        return headers[index]
+    return _("column %(letter)s") % {"letter": column_letter(index)}
+
+
+def column_letter(index: int) -> str:
+    """A spreadsheet's name of the column at ``index`` (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def note_blank_headers(table: Table, report: Report) -> None:
+    """A column with values but no header is not imported, and said so, as an unknown
+    column is (match_headers notes those)."""
+    blank = [
+        index
+        for index, header in enumerate(table.headers)
+        if not header
+        and any(
+            index < len(cells)
+            and cells[index] is not None
+            and (not isinstance(cells[index], str) or cells[index].strip())
+            for _line, cells in table.rows
+        )
+    ]
+    if blank:
+        names = ", ".join(column_letter(index) for index in blank)
+        report.result.columns.extend([f"({column_name([], index)})", ""] for index in blank)
+        report.warning(_("Not imported (no header): column %(columns)s.") % {"columns": names})
