@@ -113,11 +113,8 @@ def test_fact_text_is_the_copy_text_of_every_field_and_the_adjusted_period():
 def _facts_with_text(world):
     """Charges whose description needs escaping, and a cost pool (rated with ORM queries,
     which must end an open COPY first)."""
-    from samdrift.billing.services import (
-        add_one_off_charge,
-        create_allocation_key,
-        create_cost_pool,
-    )
+    from samdrift.billing.services.one_offs import add_one_off_charge
+    from samdrift.billing.services.pools import create_allocation_key, create_cost_pool
 
     add_one_off_charge(
         municipality=world.fjordvik,
@@ -142,7 +139,7 @@ def test_reads_and_writes_interleaved_on_one_connection_give_the_same_run(world,
     (on PostgreSQL a COPY stays open between reads and is ended before each fetch and
     before any other query); tiny chunks force that at every row."""
     from samdrift.billing import bulk
-    from samdrift.billing.services import bill_period
+    from samdrift.billing.services.runs import bill_period
 
     _facts_with_text(world)
     month = datetime.date(2026, 11, 1)
@@ -169,7 +166,7 @@ def test_an_error_while_a_copy_is_open_rolls_the_whole_run_back(world, monkeypat
     from django.core.exceptions import ValidationError
 
     from samdrift.billing import bulk
-    from samdrift.billing.services import bill_period
+    from samdrift.billing.services.runs import bill_period
     from tests import factories
 
     bare = factories.make_product(name="Unpriced tablet")
@@ -208,7 +205,7 @@ def test_a_failure_while_a_copy_is_open_abandons_it_and_rolls_back(world, monkey
 
     from samdrift.billing import bulk
     from samdrift.billing.lines import LineAggregator
-    from samdrift.billing.services import bill_period
+    from samdrift.billing.services.runs import bill_period
 
     real_add = LineAggregator.add
     calls = []
@@ -235,7 +232,7 @@ def test_table_writer_abandons_an_open_copy_on_an_error(world):
     import pytest
 
     from samdrift.billing.bulk import TableWriter, copy_text
-    from samdrift.billing.services import CHARGE_FIELDS
+    from samdrift.billing.services.runs import CHARGE_FIELDS
 
     period = BillingPeriod.objects.create(month=datetime.date(2026, 11, 1))
     run = BillingRun.objects.create(period=period, started_at=timezone.now())
@@ -262,7 +259,7 @@ def test_table_writer_abandons_an_open_copy_on_an_error(world):
 def test_charge_lookups_by_person_asset_and_adjusted_period_have_partial_indexes(world):
     """Migration 0004 on either engine: the full indexes are gone, the partial ones there,
     and the lookups they serve find their rows."""
-    from samdrift.billing.services import bill_period
+    from samdrift.billing.services.runs import bill_period
 
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, Charge._meta.db_table)

@@ -23,7 +23,7 @@ from samdrift.agreements.services import create_agreement, set_agreed_price
 from samdrift.billing.choices import ChargeSource
 from samdrift.billing.models import Charge
 from samdrift.billing.prices import OWN, priced_holdings
-from samdrift.billing.services import bill_period
+from samdrift.billing.services.runs import bill_period
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.core.choices import Role
 from samdrift.finance.depreciation import add_months

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from samdrift.agreements.services import create_agreement, set_agreed_price
 from samdrift.billing.choices import ChargeSource
 from samdrift.billing.models import BillingPeriod, BillingRun, Charge, Invoice
-from samdrift.billing.services import add_one_off_charge, bill_period
+from samdrift.billing.services.one_offs import add_one_off_charge
+from samdrift.billing.services.runs import bill_period
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.catalogue.services import publish_price
 from samdrift.finance.money import round_to_ore

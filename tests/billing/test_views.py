@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 
 from samdrift.billing.models import BillingPeriod, CreditNote, Invoice
-from samdrift.billing.services import bill_period, issue_period
+from samdrift.billing.services.issuing import issue_period
+from samdrift.billing.services.runs import bill_period
 from tests.confirming import confirm
 
 D = datetime.date

@@ -13,7 +13,9 @@ from decimal import Decimal
 import pytest
 
 from samdrift.billing.models import Charge
-from samdrift.billing.services import bill_period, close_period, issue_period
+from samdrift.billing.services.issuing import issue_period
+from samdrift.billing.services.periods import close_period
+from samdrift.billing.services.runs import bill_period
 from samdrift.finance.money import round_to_ore
 from samdrift.finance.proration import prorate
 from samdrift.inventory.services import assign_asset

@@ -47,15 +47,11 @@ from samdrift.billing.selectors import (
     visible_lines,
     visible_totals,
 )
-from samdrift.billing.services import (
-    add_one_off_charge,
-    bill_period,
-    close_period,
-    create_credit_note,
-    issue_invoice,
-    issue_period,
-    parse_month,
-)
+from samdrift.billing.services.credits import create_credit_note
+from samdrift.billing.services.issuing import issue_invoice, issue_period
+from samdrift.billing.services.one_offs import add_one_off_charge
+from samdrift.billing.services.periods import close_period, parse_month
+from samdrift.billing.services.runs import bill_period
 from samdrift.core.api import DateField, ReadOnlySamdriftViewSet, SamdriftModelSerializer
 from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from samdrift.core.filtersets import SamdriftFilterSet, ScopedModelChoiceFilter

@@ -58,17 +58,10 @@ from samdrift.billing.selectors import (
     visible_lines,
     visible_totals,
 )
-from samdrift.billing.services import (
-    CreditPlan,
-    bill_period,
-    close_period,
-    close_refusals,
-    create_credit_note,
-    issue_invoice,
-    issue_period,
-    parse_month,
-    plan_credit_note,
-)
+from samdrift.billing.services.credits import CreditPlan, create_credit_note, plan_credit_note
+from samdrift.billing.services.issuing import issue_invoice, issue_period
+from samdrift.billing.services.periods import close_period, close_refusals, parse_month
+from samdrift.billing.services.runs import bill_period
 from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from samdrift.core.permissions import can_write, restrict
 from samdrift.organisations.models import Collaboration
