@@ -97,16 +97,35 @@ def test_copy_text_escapes_text_and_writes_null_as_backslash_n():
 
 def test_fact_text_is_the_copy_text_of_every_field_and_the_adjusted_period():
     from samdrift.billing.bulk import copy_text
+    from samdrift.billing.rating.facts import Fact
     from samdrift.billing.writing import fact_text
 
-    plain = (1, None, 3, 4, None, "asset", 7, 8, None, None, "", Decimal("1.000"))
-    plain += (Decimal("328.6900"), 30, 30, datetime.date(2026, 11, 1), None)
-    plain += (Decimal("328.69"), Decimal("25.00"))
+    plain = Fact(
+        municipality=1,
+        service_area=None,
+        person=3,
+        asset=4,
+        subscription=None,
+        source="asset",
+        source_id=7,
+        product=8,
+        service=None,
+        cost_pool=None,
+        description="",
+        quantity=Decimal("1.000"),
+        unit_price=Decimal("328.6900"),
+        days_active=30,
+        days_in_month=30,
+        valid_from=datetime.date(2026, 11, 1),
+        valid_to=None,
+        amount=Decimal("328.69"),
+        vat_rate=Decimal("25.00"),
+    )
     expected = "\t".join(map(copy_text, plain))
     assert fact_text(plain, None) == expected + "\t\\N\n"
     assert fact_text(plain, 12) == expected + "\t12\n"
     # A description is escaped, and one that says "None" is not taken for a NULL.
-    texted = (*plain[:10], "None\tof\nthis", *plain[11:])
+    texted = plain._replace(description="None\tof\nthis")
     assert fact_text(texted, None).split("\t")[10:12] == ["None\\tof\\nthis", "1.000"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,6 +29,7 @@ from samdrift.billing.models import (
 )
 from samdrift.billing.services.numbering import next_number, require_collaboration
 from samdrift.finance.money import ZERO, round_to_ore
+from samdrift.finance.vat import distribute_vat
 
 
 def _credited_by_line(invoice: Invoice) -> dict[int, tuple[Decimal, Decimal]]:
@@ -202,10 +204,6 @@ def _credit_vat(credit_lines, *, lines, credited) -> None:
     """VAT of credit lines per category: the rounded product of the credited taxable amount
     and the rate, except that crediting the last of a category credits exactly the VAT
     that remains of it — so credit notes never credit more VAT than was invoiced."""
-    from collections import defaultdict
-
-    from samdrift.billing.lines import distribute_vat
-
     invoiced: dict[tuple, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for line in lines:
         group = invoiced[(line.vat_category, line.vat_rate)]
@@ -217,7 +215,7 @@ def _credit_vat(credit_lines, *, lines, credited) -> None:
         groups[(line.vat_category, line.vat_rate)].append(line)
     for key, members in groups.items():
         nets = [line.net_amount for line in members]
-        total, shares = distribute_vat(nets, key[1])
+        total, shares = distribute_vat(nets=nets, rate=key[1])
         remaining_net, remaining_vat = invoiced[key]
         if sum(nets, ZERO) == remaining_net and total != remaining_vat:
             shares[0] += remaining_vat - total

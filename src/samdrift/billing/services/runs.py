@@ -28,7 +28,8 @@ from samdrift.billing.models import (
     Invoice,
     InvoiceLine,
 )
-from samdrift.billing.rating import FACT_FIELDS, Rater, Scope
+from samdrift.billing.rating.facts import FACT_FIELDS, Scope
+from samdrift.billing.rating.rater import Rater
 from samdrift.billing.services.drafting import (
     DraftedInvoices,
     draft_invoices,
