@@ -30,8 +30,8 @@ from samdrift.billing.models import (
     DocumentCounter,
     Invoice,
     InvoiceLine,
-    document_number,
 )
+from samdrift.billing.models.numbering import document_number
 from samdrift.core.dating import overlapping
 from samdrift.core.permissions import limited_to_service_area, restrict
 from samdrift.finance.money import ZERO, round_to_ore

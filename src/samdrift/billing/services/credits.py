@@ -20,13 +20,8 @@ from samdrift.billing.lines import (
     invoice_totals,
     quantity_and_price,
 )
-from samdrift.billing.models import (
-    CreditNote,
-    CreditNoteLine,
-    Invoice,
-    credit_note_series,
-    document_number,
-)
+from samdrift.billing.models import CreditNote, CreditNoteLine, Invoice
+from samdrift.billing.models.numbering import credit_note_series, document_number
 from samdrift.billing.services.numbering import next_number, require_collaboration
 from samdrift.finance.money import ZERO, round_to_ore
 from samdrift.finance.vat import distribute_vat

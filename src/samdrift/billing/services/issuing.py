@@ -15,12 +15,8 @@ from samdrift.billing.choices import (
     InvoiceStatus,
 )
 from samdrift.billing.kid import make_kid
-from samdrift.billing.models import (
-    BillingPeriod,
-    Charge,
-    Invoice,
-    document_number,
-)
+from samdrift.billing.models import BillingPeriod, Charge, Invoice
+from samdrift.billing.models.numbering import document_number
 from samdrift.billing.services.numbering import next_number, require_collaboration
 from samdrift.billing.services.periods import first_of_month
 from samdrift.leasing.models import AmountOwed
