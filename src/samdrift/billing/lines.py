@@ -154,15 +154,7 @@ def build_lines(
         category = vat_category(rate=rate, vat_registered=vat_registered)
         reason = ""
         if category != VatCategory.STANDARD:
-            if source == ChargeSource.BUYOUT:
-                reason = BUYOUT_VAT_REASON
-            elif source == ChargeSource.ONE_OFF:
-                reason = names.one_off_reasons.get(total.first_source_id, "")
-            elif service_id:
-                reason = names.services[service_id][2]
-            elif pool_id:
-                reason = names.pools[pool_id][1]
-            reason = reason or DEFAULT_EXEMPTION_REASON
+            reason = _exemption_reason(key, total, names)
         lines.append(
             {
                 "line_number": number,
@@ -184,7 +176,29 @@ def build_lines(
                 "charge_count": total.count,
             }
         )
-    # VAT: per category and rate on the invoice, shared out over its lines.
+    _share_vat(lines)
+    return lines
+
+
+def _exemption_reason(key: tuple, total: LineTotal, names: LineNames) -> str:
+    """Why a line without standard VAT has none: the buyout rule, the one-off charge's,
+    the service's or the pool's reason, else a general one."""
+    _area, source, _product_id, service_id, pool_id, _text, _adjusts, _vat = key
+    reason = ""
+    if source == ChargeSource.BUYOUT:
+        reason = BUYOUT_VAT_REASON
+    elif source == ChargeSource.ONE_OFF:
+        reason = names.one_off_reasons.get(total.first_source_id, "")
+    elif service_id:
+        reason = names.services[service_id][2]
+    elif pool_id:
+        reason = names.pools[pool_id][1]
+    return reason or DEFAULT_EXEMPTION_REASON
+
+
+def _share_vat(lines: list[dict]) -> None:
+    """Set each line's ``vat_amount``: the VAT per category and rate on the invoice,
+    shared out over its lines (``finance.vat.distribute_vat``)."""
     groups: dict[tuple, list[int]] = defaultdict(list)
     for index, line in enumerate(lines):
         groups[(line["vat_category"], line["vat_rate"])].append(index)
@@ -192,7 +206,6 @@ def build_lines(
         _total, shares = distribute_vat(nets=[lines[i]["net_amount"] for i in indexes], rate=rate)
         for index, share in zip(indexes, shares, strict=True):
             lines[index]["vat_amount"] = share
-    return lines
 
 
 def invoice_totals(lines) -> tuple[Decimal, Decimal, Decimal]:

@@ -50,53 +50,58 @@ class AssetRating:
         # (moves, a price change or agreement starting mid-month, own asset prices, days
         # without a price) goes through ``_asset_group``, which the fast path must agree
         # with exactly (tests/billing/test_rating.py compares them).
-        start, end, dim = self.start, self.end, self.dim
         own_prices = self.prices.asset_prices
-        whole_month = self._whole_month
+        whole_month_asset = self._whole_month_asset
         made = 0
         for asset_id, group in itertools.groupby(rows, key=_ASSET_OF_ROW):
             pieces = list(group)
-            if len(pieces) == 1:
-                row = pieces[0]
-                pk, _asset, municipality_id, area_id, person_id = row[:5]
-                valid_from, valid_to, product_id = row[5:8]
-                if (
-                    valid_from <= start
-                    and (valid_to is None or valid_to >= end)
-                    and asset_id not in own_prices
-                ):
-                    priced = whole_month("product", municipality_id, product_id, QUANTITY_ONE)
-                    if priced is not None:
-                        price, amount, vat_rate = priced
-                        made += 1
-                        if made % PROGRESS_EVERY == 0:
-                            self._tick("asset", PROGRESS_EVERY)
-                        # Positional (the fields in order): keywords would cost this,
-                        # the path most of a million facts take, a tenth of its time.
-                        yield Fact(
-                            municipality_id,  # municipality
-                            area_id,  # service_area
-                            person_id,  # person
-                            asset_id,  # asset
-                            None,  # subscription
-                            SOURCE_ASSET,  # source
-                            pk,  # source_id
-                            product_id,  # product
-                            None,  # service
-                            None,  # cost_pool
-                            "",  # description
-                            QUANTITY_ONE,  # quantity
-                            price,  # unit_price
-                            dim,  # days_active
-                            dim,  # days_in_month
-                            start,  # valid_from
-                            end,  # valid_to
-                            amount,  # amount
-                            vat_rate,  # vat_rate
-                        )
-                        continue
-            yield from self._asset_group(pieces)
+            fact = None
+            if len(pieces) == 1 and asset_id not in own_prices:
+                fact = whole_month_asset(pieces[0])
+            if fact is None:
+                yield from self._asset_group(pieces)
+                continue
+            made += 1
+            if made % PROGRESS_EVERY == 0:
+                self._tick("asset", PROGRESS_EVERY)
+            yield fact
         self._tick("asset", made % PROGRESS_EVERY, done=True)
+
+    def _whole_month_asset(self, row: tuple) -> Fact | None:
+        """The charge of an asset held by one municipality the whole month, when one price
+        applies to every day of it; None: it is rated piece by piece."""
+        pk, asset_id, municipality_id, area_id, person_id, valid_from, valid_to = row[:7]
+        product_id = row[7]
+        start, end, dim = self.start, self.end, self.dim
+        if valid_from > start or (valid_to is not None and valid_to < end):
+            return None
+        priced = self._whole_month("product", municipality_id, product_id, QUANTITY_ONE)
+        if priced is None:
+            return None
+        price, amount, vat_rate = priced
+        # Positional (the fields in order): built with keywords, the fact would cost this
+        # path, the one most of a million facts take, a tenth more time.
+        return Fact(
+            municipality_id,  # municipality
+            area_id,  # service_area
+            person_id,  # person
+            asset_id,  # asset
+            None,  # subscription
+            SOURCE_ASSET,  # source
+            pk,  # source_id
+            product_id,  # product
+            None,  # service
+            None,  # cost_pool
+            "",  # description
+            QUANTITY_ONE,  # quantity
+            price,  # unit_price
+            dim,  # days_active
+            dim,  # days_in_month
+            start,  # valid_from
+            end,  # valid_to
+            amount,  # amount
+            vat_rate,  # vat_rate
+        )
 
     def _asset_group(self, group: list[tuple]) -> Iterator[Fact]:
         start, end, dim = self.start, self.end, self.dim

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -109,7 +110,7 @@ class SubscriptionRating:
 
     def _monthly_service(self, row: tuple) -> list[Fact]:
         """A monthly service, prorated over its days in the month: one charge per price."""
-        pk, municipality_id, area_id, person_id, asset_id, service_id, quantity = row[:7]
+        pk, municipality_id, _area, person_id, _asset, service_id, quantity = row[:7]
         valid_from, valid_to, person_from, person_to = row[7:]
         start, end, dim = self.start, self.end, self.dim
         lower = max(valid_from, start)
@@ -125,31 +126,7 @@ class SubscriptionRating:
             # The common case, a whole month at one price: looked up, not rated.
             whole = self._whole_month("service", municipality_id, service_id, quantity)
             if whole is not None:
-                price, amount, vat_rate = whole
-                # Positional (the fields in order), as in ``asset_facts``: the hot path.
-                return [
-                    Fact(
-                        municipality_id,  # municipality
-                        area_id,  # service_area
-                        person_id,  # person
-                        asset_id,  # asset
-                        pk,  # subscription
-                        SOURCE_SUBSCRIPTION,  # source
-                        pk,  # source_id
-                        None,  # product
-                        service_id,  # service
-                        None,  # cost_pool
-                        "",  # description
-                        quantity,  # quantity
-                        price,  # unit_price
-                        dim,  # days_active
-                        dim,  # days_in_month
-                        start,  # valid_from
-                        end,  # valid_to
-                        amount,  # amount
-                        vat_rate,  # vat_rate
-                    )
-                ]
+                return [self._whole_month_service(row, *whole)]
         priced, missing = self.prices.segments(
             municipality_id=municipality_id,
             kind="service",
@@ -177,6 +154,35 @@ class SubscriptionRating:
             )
             for (seg_from, seg_to, price), amount in zip(priced, amounts, strict=True)
         ]
+
+    def _whole_month_service(
+        self, row: tuple, price: Decimal, amount: Decimal, vat_rate: Decimal
+    ) -> Fact:
+        """The charge of a monthly service held the whole month at one price."""
+        pk, municipality_id, area_id, person_id, asset_id, service_id, quantity = row[:7]
+        start, end, dim = self.start, self.end, self.dim
+        # Positional (the fields in order), as in ``_whole_month_asset``: the hot path.
+        return Fact(
+            municipality_id,  # municipality
+            area_id,  # service_area
+            person_id,  # person
+            asset_id,  # asset
+            pk,  # subscription
+            SOURCE_SUBSCRIPTION,  # source
+            pk,  # source_id
+            None,  # product
+            service_id,  # service
+            None,  # cost_pool
+            "",  # description
+            quantity,  # quantity
+            price,  # unit_price
+            dim,  # days_active
+            dim,  # days_in_month
+            start,  # valid_from
+            end,  # valid_to
+            amount,  # amount
+            vat_rate,  # vat_rate
+        )
 
     def _missing_service(self, service_id, municipality_id, subscription_id, missing) -> None:
         self._no_price(

@@ -20,7 +20,7 @@ from samdrift.billing.lines import (
     invoice_totals,
     quantity_and_price,
 )
-from samdrift.billing.models import CreditNote, CreditNoteLine, Invoice
+from samdrift.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from samdrift.billing.models.numbering import credit_note_series, document_number
 from samdrift.billing.services.numbering import next_number, require_collaboration
 from samdrift.finance.money import ZERO, round_to_ore
@@ -71,6 +71,24 @@ def plan_credit_note(
     remaining = {
         pk: line.net_amount - credited.get(pk, (ZERO, ZERO))[0] for pk, line in lines.items()
     }
+    wanted = _amounts_to_credit(invoice=invoice, lines=lines, remaining=remaining, amounts=amounts)
+    credit_lines = _credit_lines(wanted=wanted, lines=lines)
+    _credit_vat(credit_lines, lines=lines.values(), credited=credited)
+    net, vat, gross = invoice_totals(credit_lines)
+    return CreditPlan(
+        invoice=invoice, lines=credit_lines, in_full=amounts is None, net=net, vat=vat, gross=gross
+    )
+
+
+def _amounts_to_credit(
+    *,
+    invoice: Invoice,
+    lines: dict[int, InvoiceLine],
+    remaining: dict[int, Decimal],
+    amounts: Mapping[int, Decimal] | None,
+) -> dict[int, Decimal]:
+    """Line id → net amount to credit: what remains of every line (``amounts`` None), or
+    the amounts given, each checked against what remains of its line."""
     if amounts is None:
         wanted = {pk: rest for pk, rest in remaining.items() if rest != 0}
         if not wanted:
@@ -80,49 +98,62 @@ def plan_credit_note(
                     % {"number": invoice.number}
                 }
             )
-    else:
-        wanted = {}
-        errors = []
-        for line_id, amount in amounts.items():
-            line = lines.get(int(line_id))
-            if line is None:
-                errors.append(
-                    _("Line %(id)s is not a line of invoice %(number)s.")
-                    % {"id": line_id, "number": invoice.number}
-                )
-                continue
-            amount = Decimal(amount)
-            rest = remaining[line.pk]
-            if amount == 0:
-                continue
-            if amount != round_to_ore(amount):
-                errors.append(
-                    _("Line %(line)d: %(amount)s has more than two decimals.")
-                    % {"line": line.line_number, "amount": amount}
-                )
-            elif (amount > 0) != (line.net_amount > 0) or abs(amount) > abs(rest):
-                errors.append(
-                    _(
-                        "Line %(line)d (%(item)s): %(amount)s is more than remains to be "
-                        "credited (%(rest)s of %(net)s)."
-                    )
-                    % {
-                        "line": line.line_number,
-                        "item": line.description,
-                        "amount": amount,
-                        "rest": rest,
-                        "net": line.net_amount,
-                    }
-                )
-            else:
-                wanted[line.pk] = amount
-        if errors:
-            raise ValidationError({"amounts": errors})
-        if not wanted:
-            raise ValidationError(
-                {"amounts": _("Give at least one line and a non-zero amount to credit.")}
+        return wanted
+    wanted = {}
+    errors = []
+    for line_id, amount in amounts.items():
+        line = lines.get(int(line_id))
+        if line is None:
+            errors.append(
+                _("Line %(id)s is not a line of invoice %(number)s.")
+                % {"id": line_id, "number": invoice.number}
             )
+            continue
+        amount = Decimal(amount)
+        if amount == 0:
+            continue
+        error = _amount_error(line=line, amount=amount, rest=remaining[line.pk])
+        if error:
+            errors.append(error)
+        else:
+            wanted[line.pk] = amount
+    if errors:
+        raise ValidationError({"amounts": errors})
+    if not wanted:
+        raise ValidationError(
+            {"amounts": _("Give at least one line and a non-zero amount to credit.")}
+        )
+    return wanted
 
+
+def _amount_error(*, line: InvoiceLine, amount: Decimal, rest: Decimal) -> str | None:
+    """Why ``amount`` cannot be credited on ``line`` of which ``rest`` remains (None: it
+    can): whole øre, the line's sign, and no more than remains."""
+    if amount != round_to_ore(amount):
+        return _("Line %(line)d: %(amount)s has more than two decimals.") % {
+            "line": line.line_number,
+            "amount": amount,
+        }
+    if (amount > 0) != (line.net_amount > 0) or abs(amount) > abs(rest):
+        return _(
+            "Line %(line)d (%(item)s): %(amount)s is more than remains to be "
+            "credited (%(rest)s of %(net)s)."
+        ) % {
+            "line": line.line_number,
+            "item": line.description,
+            "amount": amount,
+            "rest": rest,
+            "net": line.net_amount,
+        }
+    return None
+
+
+def _credit_lines(
+    *, wanted: dict[int, Decimal], lines: dict[int, InvoiceLine]
+) -> list[CreditNoteLine]:
+    """Unsaved credit lines for ``wanted`` (line id → amount), in the invoice's line order;
+    a line credited in full keeps its quantity and price, a part is one lot. VAT is set
+    afterwards, per category (``_credit_vat``)."""
     credit_lines = []
     for number, line_id in enumerate(sorted(wanted, key=lambda pk: lines[pk].line_number), start=1):
         line = lines[line_id]
@@ -146,11 +177,7 @@ def plan_credit_note(
                 vat_amount=ZERO,
             )
         )
-    _credit_vat(credit_lines, lines=lines.values(), credited=credited)
-    net, vat, gross = invoice_totals(credit_lines)
-    return CreditPlan(
-        invoice=invoice, lines=credit_lines, in_full=amounts is None, net=net, vat=vat, gross=gross
-    )
+    return credit_lines
 
 
 def create_credit_note(
