@@ -9,6 +9,7 @@ tuple in C (``billing.writing``).
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -55,6 +56,10 @@ class Fact(NamedTuple):
 
 
 FACT_FIELDS = list(Fact._fields)
+
+# A Fact from a tuple of all its fields in order, for the paths most facts take: a third
+# of the cost of ``Fact(...)``, whose constructor is a Python function of 19 arguments.
+fact_from_fields = functools.partial(tuple.__new__, Fact)
 
 
 @dataclass

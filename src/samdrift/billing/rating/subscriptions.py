@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from samdrift.billing.bulk import stream_rows
 from samdrift.billing.prices import MONTHLY_UNITS
-from samdrift.billing.rating.facts import SOURCE_SUBSCRIPTION, Fact
+from samdrift.billing.rating.facts import SOURCE_SUBSCRIPTION, Fact, fact_from_fields
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.core.dating import overlapping
 from samdrift.finance.allocation import split_exactly
@@ -46,13 +45,20 @@ class SubscriptionRating:
             decimals=(6,),
             hasher=self.input_hash,
         )
+        services, whole_month_service = self.services, self._whole_month_service
         made = 0
         for row in rows:
-            unit = self.services[row[5]][2]
-            if unit == _ONE_OFF_UNIT:
-                facts = self._one_off_service(row)
-            elif unit in MONTHLY_UNITS:
+            unit = services[row[5]][2]
+            if unit in MONTHLY_UNITS:
+                # The common case, a whole month at one price: looked up, not rated.
+                fact = whole_month_service(row)
+                if fact is not None:
+                    made += 1
+                    yield fact
+                    continue
                 facts = self._monthly_service(row)
+            elif unit == _ONE_OFF_UNIT:
+                facts = self._one_off_service(row)
             else:
                 continue
             made += len(facts)
@@ -122,11 +128,6 @@ class SubscriptionRating:
                 upper = person_to
         if upper <= lower:
             return []
-        if lower == start and upper == end:
-            # The common case, a whole month at one price: looked up, not rated.
-            whole = self._whole_month("service", municipality_id, service_id, quantity)
-            if whole is not None:
-                return [self._whole_month_service(row, *whole)]
         priced, missing = self.prices.segments(
             municipality_id=municipality_id,
             kind="service",
@@ -155,33 +156,46 @@ class SubscriptionRating:
             for (seg_from, seg_to, price), amount in zip(priced, amounts, strict=True)
         ]
 
-    def _whole_month_service(
-        self, row: tuple, price: Decimal, amount: Decimal, vat_rate: Decimal
-    ) -> Fact:
-        """The charge of a monthly service held the whole month at one price."""
+    def _whole_month_service(self, row: tuple) -> Fact | None:
+        """The charge of a monthly service held the whole month (by a person there all
+        month), when one price applies to every day of it; None: it is rated by
+        ``_monthly_service``."""
         pk, municipality_id, area_id, person_id, asset_id, service_id, quantity = row[:7]
+        valid_from, valid_to, person_from, person_to = row[7:]
         start, end, dim = self.start, self.end, self.dim
-        # Positional (the fields in order), as in ``_whole_month_asset``: the hot path.
-        return Fact(
-            municipality_id,  # municipality
-            area_id,  # service_area
-            person_id,  # person
-            asset_id,  # asset
-            pk,  # subscription
-            SOURCE_SUBSCRIPTION,  # source
-            pk,  # source_id
-            None,  # product
-            service_id,  # service
-            None,  # cost_pool
-            "",  # description
-            quantity,  # quantity
-            price,  # unit_price
-            dim,  # days_active
-            dim,  # days_in_month
-            start,  # valid_from
-            end,  # valid_to
-            amount,  # amount
-            vat_rate,  # vat_rate
+        if valid_from > start or (valid_to is not None and valid_to < end):
+            return None
+        if person_id is not None and (
+            person_from > start or (person_to is not None and person_to < end)
+        ):
+            return None
+        whole = self._whole_month("service", municipality_id, service_id, quantity)
+        if whole is None:
+            return None
+        price, amount, vat_rate = whole
+        # All fields in order, as in ``_whole_month_asset``: the path most take.
+        return fact_from_fields(
+            (
+                municipality_id,  # municipality
+                area_id,  # service_area
+                person_id,  # person
+                asset_id,  # asset
+                pk,  # subscription
+                SOURCE_SUBSCRIPTION,  # source
+                pk,  # source_id
+                None,  # product
+                service_id,  # service
+                None,  # cost_pool
+                "",  # description
+                quantity,  # quantity
+                price,  # unit_price
+                dim,  # days_active
+                dim,  # days_in_month
+                start,  # valid_from
+                end,  # valid_to
+                amount,  # amount
+                vat_rate,  # vat_rate
+            )
         )
 
     def _missing_service(self, service_id, municipality_id, subscription_id, missing) -> None:
