@@ -10,7 +10,6 @@ Operations go through ``billing.services``; a refused one is a 400 naming the re
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
@@ -70,19 +69,9 @@ from samdrift.billing.services.issuing import issue_invoice, issue_period
 from samdrift.billing.services.periods import close_period, parse_month
 from samdrift.billing.services.runs import bill_period
 from samdrift.core.api import ReadOnlySamdriftViewSet
-from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment
 from samdrift.core.permissions import restrict
 from samdrift.web.confirm import once
-
-
-def _download(content, *, filename: str, content_type: str):
-    response = (
-        StreamingHttpResponse(content, content_type=content_type)
-        if not isinstance(content, bytes)
-        else HttpResponse(content, content_type=content_type)
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class BillingPeriodViewSet(ReadOnlySamdriftViewSet):
@@ -126,7 +115,7 @@ class BillingPeriodViewSet(ReadOnlySamdriftViewSet):
         """One CSV row per invoice line of the month (those you may see)."""
         period = self.get_object()
         lines = visible_lines(user=request.user, invoice__period=period)
-        return _download(
+        return attachment(
             accounting_csv(lines),
             filename=f"accounting-{period.label}.csv",
             content_type=CSV_CONTENT_TYPE,
@@ -220,7 +209,7 @@ class InvoiceViewSet(ReadOnlySamdriftViewSet):
         invoice = self.get_object()
         if invoice.status != InvoiceStatus.ISSUED:
             raise ApiValidationError({"status": ["A draft has no EHF; issue it first."]})
-        return _download(
+        return attachment(
             invoice_xml(invoice), filename=f"{invoice.number}.xml", content_type="application/xml"
         )
 
@@ -236,14 +225,14 @@ class InvoiceViewSet(ReadOnlySamdriftViewSet):
         fmt = request.query_params.get("format", "csv")
         stem = f"{file_stem(invoice)}-specification"
         if fmt == "xlsx":
-            return _download(
+            return attachment(
                 specification_xlsx(charges, title=file_stem(invoice)),
                 filename=f"{stem}.xlsx",
                 content_type=XLSX_CONTENT_TYPE,
             )
         if fmt != "csv":
             raise ApiValidationError({"format": ["Use csv or xlsx."]})
-        return _download(
+        return attachment(
             specification_csv(charges), filename=f"{stem}.csv", content_type=CSV_CONTENT_TYPE
         )
 
@@ -286,7 +275,7 @@ class CreditNoteViewSet(ReadOnlySamdriftViewSet):
         """The EHF of a credit note; not for a service-area manager (403)."""
         require_whole_invoices(request.user)
         note = self.get_object()
-        return _download(
+        return attachment(
             credit_note_xml(note), filename=f"{note.number}.xml", content_type="application/xml"
         )
 

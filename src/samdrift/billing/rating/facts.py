@@ -57,6 +57,17 @@ class Fact(NamedTuple):
 
 FACT_FIELDS = list(Fact._fields)
 
+# The first columns every service input (subscription, usage record, one-off charge) is
+# read with: its id, who holds it and what it is of.
+HOLDER_COLUMNS = [
+    "pk",
+    "municipality_id",
+    "service_area_id",
+    "person_id",
+    "asset_id",
+    "service_id",
+]
+
 # A Fact from a tuple of all its fields in order, for the paths most facts take: a third
 # of the cost of ``Fact(...)``, whose constructor is a Python function of 19 arguments.
 fact_from_fields = functools.partial(tuple.__new__, Fact)

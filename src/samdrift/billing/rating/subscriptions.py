@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 
 from samdrift.billing.bulk import stream_rows
 from samdrift.billing.prices import MONTHLY_UNITS
-from samdrift.billing.rating.facts import SOURCE_SUBSCRIPTION, Fact, fact_from_fields
+from samdrift.billing.rating.facts import (
+    HOLDER_COLUMNS,
+    SOURCE_SUBSCRIPTION,
+    Fact,
+    fact_from_fields,
+)
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.core.dating import overlapping
 from samdrift.finance.allocation import split_exactly
@@ -30,12 +35,7 @@ class SubscriptionRating:
         rows = stream_rows(
             queryset.order_by("pk"),
             [
-                "pk",
-                "municipality_id",
-                "service_area_id",
-                "person_id",
-                "asset_id",
-                "service_id",
+                *HOLDER_COLUMNS,
                 "quantity",
                 "valid_from",
                 "valid_to",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from samdrift.billing.bulk import stream_rows
 from samdrift.billing.models import OneOffCharge
-from samdrift.billing.rating.facts import SOURCE_ONE_OFF, SOURCE_USAGE, Fact
+from samdrift.billing.rating.facts import HOLDER_COLUMNS, SOURCE_ONE_OFF, SOURCE_USAGE, Fact
 from samdrift.core.money import round_unit_price
 from samdrift.finance.money import ZERO, round_to_ore
 from samdrift.inventory.models import UsageRecord
@@ -26,12 +26,7 @@ class UsageRating:
         rows = stream_rows(
             queryset.order_by("pk"),
             [
-                "pk",
-                "municipality_id",
-                "service_area_id",
-                "person_id",
-                "asset_id",
-                "service_id",
+                *HOLDER_COLUMNS,
                 "quantity",
             ],
             decimals=(6,),
@@ -89,12 +84,7 @@ class UsageRating:
         for row in stream_rows(
             queryset.order_by("pk"),
             [
-                "pk",
-                "municipality_id",
-                "service_area_id",
-                "person_id",
-                "asset_id",
-                "service_id",
+                *HOLDER_COLUMNS,
                 "description",
                 "quantity",
                 "unit_price",

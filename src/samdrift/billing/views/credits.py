@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -28,6 +27,7 @@ from samdrift.billing.services.credits import CreditPlan, create_credit_note, pl
 from samdrift.billing.views.common import require_operate
 from samdrift.billing.views.forms import CreditForm, credit_form
 from samdrift.billing.views.invoices import invoice_page, restricted_invoice
+from samdrift.core.exports import attachment
 from samdrift.organisations.models import Collaboration
 from samdrift.web.confirm import (
     Confirmation,
@@ -189,6 +189,6 @@ def invoice_credit(request, pk: int):
 def credit_note_ehf(request, pk: int):
     require_whole_invoices(request.user)
     note = get_restricted_or_404(CreditNote.objects.select_related("invoice"), request.user, pk=pk)
-    response = HttpResponse(credit_note_xml(note), content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{note.number}.xml"'
-    return response
+    return attachment(
+        credit_note_xml(note), filename=f"{note.number}.xml", content_type="application/xml"
+    )

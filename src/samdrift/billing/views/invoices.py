@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -37,7 +37,7 @@ from samdrift.billing.selectors import (
 from samdrift.billing.services.issuing import issue_invoice
 from samdrift.billing.views.common import error_text, may_operate_billing, require_operate
 from samdrift.billing.views.forms import CreditForm, credit_form
-from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment
 from samdrift.core.permissions import restrict
 from samdrift.organisations.models import Collaboration
 from samdrift.web.permissions import get_restricted_or_404
@@ -135,9 +135,9 @@ def invoice_ehf(request, pk: int):
     invoice = restricted_invoice(request, pk)
     if not invoice.is_issued:
         raise Http404(_("A draft has no EHF."))
-    response = HttpResponse(invoice_xml(invoice), content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
-    return response
+    return attachment(
+        invoice_xml(invoice), filename=f"{invoice.number}.xml", content_type="application/xml"
+    )
 
 
 @login_required
@@ -146,13 +146,11 @@ def invoice_specification(request, pk: int, fmt: str):
     charges = invoice_scope(invoice=invoice, user=request.user).charges
     stem = f"{file_stem(invoice)}-specification"
     if fmt == "xlsx":
-        response = HttpResponse(
-            specification_xlsx(charges, title=file_stem(invoice)), content_type=XLSX_CONTENT_TYPE
-        )
-    else:
-        response = StreamingHttpResponse(specification_csv(charges), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
-    return response
+        content = specification_xlsx(charges, title=file_stem(invoice))
+        return attachment(content, filename=f"{stem}.xlsx", content_type=XLSX_CONTENT_TYPE)
+    return attachment(
+        specification_csv(charges), filename=f"{stem}.csv", content_type=CSV_CONTENT_TYPE
+    )
 
 
 @login_required

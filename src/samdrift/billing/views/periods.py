@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -43,7 +43,7 @@ from samdrift.billing.services.periods import close_period, close_refusals, pars
 from samdrift.billing.services.runs import bill_period
 from samdrift.billing.views.common import error_text, may_operate_billing, require_operate
 from samdrift.billing.views.forms import RunForm
-from samdrift.core.exports import CSV_CONTENT_TYPE
+from samdrift.core.exports import CSV_CONTENT_TYPE, attachment
 from samdrift.core.permissions import restrict
 from samdrift.organisations.models import Collaboration
 from samdrift.web.confirm import (
@@ -330,6 +330,8 @@ def period_close(request, month: str):
 def period_accounting(request, month: str):
     period = _period(request, month)
     lines = visible_lines(user=request.user, invoice__period=period)
-    response = StreamingHttpResponse(accounting_csv(lines), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="accounting-{period.label}.csv"'
-    return response
+    return attachment(
+        accounting_csv(lines),
+        filename=f"accounting-{period.label}.csv",
+        content_type=CSV_CONTENT_TYPE,
+    )
