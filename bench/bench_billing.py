@@ -115,7 +115,7 @@ def child(args) -> dict:
     from django.db import connection
 
     from samdrift.billing.models import Charge, Invoice
-    from samdrift.billing.services import bill_period
+    from samdrift.billing.services.runs import bill_period
 
     month = month_to_bill()
     figures: dict = {"month": f"{month:%Y-%m}"}

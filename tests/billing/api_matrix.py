@@ -15,13 +15,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from samdrift.billing.models import BillingPeriod, BillingRun, Charge, Invoice, InvoiceLine
-from samdrift.billing.services import (
-    add_one_off_charge,
-    create_allocation_key,
-    create_cost_pool,
-    create_credit_note,
-    issue_invoice,
-)
+from samdrift.billing.services.credits import create_credit_note
+from samdrift.billing.services.issuing import issue_invoice
+from samdrift.billing.services.one_offs import add_one_off_charge
+from samdrift.billing.services.pools import create_allocation_key, create_cost_pool
 from samdrift.catalogue.services import publish_price
 from tests.core.matrix import FINANCE, Action, Resource, unique
 from tests.core.world import World

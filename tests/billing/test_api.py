@@ -5,7 +5,8 @@ import datetime
 import pytest
 
 from samdrift.billing.models import Invoice
-from samdrift.billing.services import bill_period, issue_period
+from samdrift.billing.services.issuing import issue_period
+from samdrift.billing.services.runs import bill_period
 from tests.factories import api_as
 
 D = datetime.date

@@ -9,7 +9,8 @@ import datetime
 from decimal import Decimal
 
 from samdrift.billing.models import BillingPeriod, CreditNote, DocumentCounter, Invoice
-from samdrift.billing.services import bill_period, issue_period
+from samdrift.billing.services.issuing import issue_period
+from samdrift.billing.services.runs import bill_period
 from samdrift.catalogue.models import PriceVersion
 from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment
 from samdrift.leasing.models import AmountOwed, PriceListPublication, SignedValuation

@@ -97,27 +97,43 @@ def test_copy_text_escapes_text_and_writes_null_as_backslash_n():
 
 def test_fact_text_is_the_copy_text_of_every_field_and_the_adjusted_period():
     from samdrift.billing.bulk import copy_text
+    from samdrift.billing.rating.facts import Fact
     from samdrift.billing.writing import fact_text
 
-    plain = (1, None, 3, 4, None, "asset", 7, 8, None, None, "", Decimal("1.000"))
-    plain += (Decimal("328.6900"), 30, 30, datetime.date(2026, 11, 1), None)
-    plain += (Decimal("328.69"), Decimal("25.00"))
+    plain = Fact(
+        municipality=1,
+        service_area=None,
+        person=3,
+        asset=4,
+        subscription=None,
+        source="asset",
+        source_id=7,
+        product=8,
+        service=None,
+        cost_pool=None,
+        description="",
+        quantity=Decimal("1.000"),
+        unit_price=Decimal("328.6900"),
+        days_active=30,
+        days_in_month=30,
+        valid_from=datetime.date(2026, 11, 1),
+        valid_to=None,
+        amount=Decimal("328.69"),
+        vat_rate=Decimal("25.00"),
+    )
     expected = "\t".join(map(copy_text, plain))
     assert fact_text(plain, None) == expected + "\t\\N\n"
     assert fact_text(plain, 12) == expected + "\t12\n"
     # A description is escaped, and one that says "None" is not taken for a NULL.
-    texted = (*plain[:10], "None\tof\nthis", *plain[11:])
+    texted = plain._replace(description="None\tof\nthis")
     assert fact_text(texted, None).split("\t")[10:12] == ["None\\tof\\nthis", "1.000"]
 
 
 def _facts_with_text(world):
     """Charges whose description needs escaping, and a cost pool (rated with ORM queries,
     which must end an open COPY first)."""
-    from samdrift.billing.services import (
-        add_one_off_charge,
-        create_allocation_key,
-        create_cost_pool,
-    )
+    from samdrift.billing.services.one_offs import add_one_off_charge
+    from samdrift.billing.services.pools import create_allocation_key, create_cost_pool
 
     add_one_off_charge(
         municipality=world.fjordvik,
@@ -142,7 +158,7 @@ def test_reads_and_writes_interleaved_on_one_connection_give_the_same_run(world,
     (on PostgreSQL a COPY stays open between reads and is ended before each fetch and
     before any other query); tiny chunks force that at every row."""
     from samdrift.billing import bulk
-    from samdrift.billing.services import bill_period
+    from samdrift.billing.services.runs import bill_period
 
     _facts_with_text(world)
     month = datetime.date(2026, 11, 1)
@@ -169,7 +185,7 @@ def test_an_error_while_a_copy_is_open_rolls_the_whole_run_back(world, monkeypat
     from django.core.exceptions import ValidationError
 
     from samdrift.billing import bulk
-    from samdrift.billing.services import bill_period
+    from samdrift.billing.services.runs import bill_period
     from tests import factories
 
     bare = factories.make_product(name="Unpriced tablet")
@@ -208,7 +224,7 @@ def test_a_failure_while_a_copy_is_open_abandons_it_and_rolls_back(world, monkey
 
     from samdrift.billing import bulk
     from samdrift.billing.lines import LineAggregator
-    from samdrift.billing.services import bill_period
+    from samdrift.billing.services.runs import bill_period
 
     real_add = LineAggregator.add
     calls = []
@@ -235,7 +251,7 @@ def test_table_writer_abandons_an_open_copy_on_an_error(world):
     import pytest
 
     from samdrift.billing.bulk import TableWriter, copy_text
-    from samdrift.billing.services import CHARGE_FIELDS
+    from samdrift.billing.services.runs import CHARGE_FIELDS
 
     period = BillingPeriod.objects.create(month=datetime.date(2026, 11, 1))
     run = BillingRun.objects.create(period=period, started_at=timezone.now())
@@ -262,7 +278,7 @@ def test_table_writer_abandons_an_open_copy_on_an_error(world):
 def test_charge_lookups_by_person_asset_and_adjusted_period_have_partial_indexes(world):
     """Migration 0004 on either engine: the full indexes are gone, the partial ones there,
     and the lookups they serve find their rows."""
-    from samdrift.billing.services import bill_period
+    from samdrift.billing.services.runs import bill_period
 
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, Charge._meta.db_table)

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from samdrift.billing.models import BillingPeriod, Charge, Invoice
-from samdrift.billing.services import add_one_off_charge
+from samdrift.billing.services.one_offs import add_one_off_charge
 
 D = datetime.date
 

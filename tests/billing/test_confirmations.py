@@ -20,7 +20,8 @@ from samdrift.billing.models import (
     Invoice,
     OneOffCharge,
 )
-from samdrift.billing.services import bill_period, issue_invoice, issue_period
+from samdrift.billing.services.issuing import issue_invoice, issue_period
+from samdrift.billing.services.runs import bill_period
 from samdrift.ui.models import ConfirmedAction
 from tests.confirming import confirm, confirmation_form
 

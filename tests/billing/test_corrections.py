@@ -6,7 +6,9 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from samdrift.billing.models import BillingPeriod, Charge
-from samdrift.billing.services import bill_period, close_period, issue_period
+from samdrift.billing.services.issuing import issue_period
+from samdrift.billing.services.periods import close_period
+from samdrift.billing.services.runs import bill_period
 from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.services import assign_asset, change_asset_status, correct_assignment
 

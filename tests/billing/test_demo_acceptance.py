@@ -13,7 +13,7 @@ from samdrift.billing.ehf import credit_note_xml, invoice_xml
 from samdrift.billing.ehf_rules import check_rules, check_schema
 from samdrift.billing.models import BillingPeriod, Charge, CreditNote, Invoice, InvoiceLine
 from samdrift.billing.selectors import pool_summary
-from samdrift.billing.services import bill_period
+from samdrift.billing.services.runs import bill_period
 from samdrift.demo.generator import generate
 from samdrift.inventory.models import Assignment
 from samdrift.inventory.services import assign_asset

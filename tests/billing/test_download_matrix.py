@@ -22,7 +22,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from samdrift.billing.services import create_credit_note
+from samdrift.billing.services.credits import create_credit_note
 from samdrift.ui.formatting import format_money
 from tests.core import conftest as core_fixtures
 from tests.core.world import ROLES

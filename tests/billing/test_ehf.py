@@ -10,12 +10,10 @@ from lxml import etree
 from samdrift.billing.ehf import credit_note_xml, invoice_xml
 from samdrift.billing.ehf_rules import check_rules, check_schema
 from samdrift.billing.models import Invoice
-from samdrift.billing.services import (
-    add_one_off_charge,
-    bill_period,
-    create_credit_note,
-    issue_period,
-)
+from samdrift.billing.services.credits import create_credit_note
+from samdrift.billing.services.issuing import issue_period
+from samdrift.billing.services.one_offs import add_one_off_charge
+from samdrift.billing.services.runs import bill_period
 from samdrift.leasing.models import AmountOwed
 from tests.billing.schematron import EXAMPLES, SCHEMAS, cen_failures, fatal
 

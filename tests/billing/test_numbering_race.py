@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from samdrift.billing.models import DocumentCounter, Invoice
-from samdrift.billing.services import bill_period, issue_invoice
+from samdrift.billing.services.issuing import issue_invoice
+from samdrift.billing.services.runs import bill_period
 
 pytestmark = [
     pytest.mark.postgres,

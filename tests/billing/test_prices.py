@@ -22,7 +22,7 @@ from django.utils import timezone
 from samdrift.agreements.services import create_agreement, set_agreed_price
 from samdrift.billing.choices import ChargeSource
 from samdrift.billing.models import Charge
-from samdrift.billing.services import bill_period
+from samdrift.billing.services.runs import bill_period
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.core.choices import Role
 from samdrift.dashboard.selectors import monthly_cost

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from samdrift.agreements.services import create_agreement, set_agreed_price
 from samdrift.billing.choices import ChargeSource
 from samdrift.billing.models import BillingPeriod, BillingRun, Charge, Invoice
-from samdrift.billing.services import add_one_off_charge, bill_period
+from samdrift.billing.services.one_offs import add_one_off_charge
+from samdrift.billing.services.runs import bill_period
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.catalogue.services import publish_price
 from samdrift.finance.money import round_to_ore
@@ -215,7 +216,7 @@ def test_the_whole_month_shortcut_rates_exactly_as_piece_by_piece(world, monkeyp
     """Assets and subscriptions held the whole month at one price are looked up instead of
     rated piece by piece; with the shortcut switched off the run must be identical (the
     same charges, lines and content hash), for agreed prices and quantities too."""
-    from samdrift.billing.rating import Rater
+    from samdrift.billing.rating.rater import Rater
 
     agreement = create_agreement(municipality=world.elvdal, name="Avtale", valid_from=D(2026, 1, 1))
     set_agreed_price(agreement=agreement, product=world.laptop, amount=Decimal("299.995"))

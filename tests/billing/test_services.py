@@ -9,15 +9,11 @@ from django.core.exceptions import ValidationError
 from samdrift.billing.choices import ChargeSource, InvoiceStatus, PeriodStatus
 from samdrift.billing.models import BillingPeriod, Charge, CreditNote, Invoice, InvoiceLine
 from samdrift.billing.selectors import pool_summary
-from samdrift.billing.services import (
-    bill_period,
-    close_period,
-    create_allocation_key,
-    create_cost_pool,
-    create_credit_note,
-    issue_invoice,
-    issue_period,
-)
+from samdrift.billing.services.credits import create_credit_note
+from samdrift.billing.services.issuing import issue_invoice, issue_period
+from samdrift.billing.services.periods import close_period
+from samdrift.billing.services.pools import create_allocation_key, create_cost_pool
+from samdrift.billing.services.runs import bill_period
 from samdrift.inventory.services import assign_asset
 from samdrift.leasing.models import AmountOwed
 from tests import factories

@@ -6,7 +6,8 @@ import datetime
 import pytest
 
 from samdrift.billing.models import BillingPeriod, CreditNote, Invoice
-from samdrift.billing.services import bill_period, issue_period
+from samdrift.billing.services.issuing import issue_period
+from samdrift.billing.services.runs import bill_period
 from tests.confirming import confirm
 from tests.factories import client_for
 

@@ -61,7 +61,7 @@ FILTERSETS = project_filtersets()
 
 def test_the_walk_finds_the_filtersets():
     names = set(FILTERSETS)
-    assert "samdrift.billing.api.ChargeFilterSet" in names
+    assert "samdrift.billing.api.filters.ChargeFilterSet" in names
     assert "api:billingrun" in names  # generated from filterset_fields
     assert len(names) >= 25
 

@@ -1,10 +1,11 @@
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from samdrift.finance.allocation import allocate, blend_weights
+from samdrift.finance.allocation import allocate, blend_weights, split_exactly
 
 ORE = Decimal("0.01")
 
@@ -139,3 +140,77 @@ def test_blended_allocations_sum_exactly(amount, a, b, third):
     assert abs(sum(blended.values()) - 1) < Decimal("1e-25")
     shares = allocate(amount=amount, weights=blended)
     assert sum(shares.values()) == amount
+
+
+# -- split_exactly: the pieces of one thing in one month --------------------------------
+
+
+def test_a_move_on_day_ten_splits_one_month_into_two_charges_of_exactly_one_month():
+    # 30-day month, 9 + 21 days of 100.00: 30.00 and 70.00; of 99.99: 29.997 → 30.00 and
+    # 69.993 → 69.99 (sum 99.99, the month's price, not 99.99 + rounding drift).
+    assert split_exactly(
+        pieces=[(Decimal("100.00"), 9), (Decimal("100.00"), 21)], days_in_month=30
+    ) == [
+        Decimal("30.00"),
+        Decimal("70.00"),
+    ]
+    assert split_exactly(
+        pieces=[(Decimal("99.99"), 9), (Decimal("99.99"), 21)], days_in_month=30
+    ) == [
+        Decimal("30.00"),
+        Decimal("69.99"),
+    ]
+
+
+def test_one_piece_is_prorated_and_rounded_half_up():
+    # 10 × 3 / 31 = 0.9677… → 0.97
+    assert split_exactly(pieces=[(Decimal("10.00"), 3)], days_in_month=31) == [Decimal("0.97")]
+
+
+def half_up_ore(value: Fraction) -> Fraction:
+    ore = abs(value) * 100
+    whole = int(ore) + (1 if ore - int(ore) >= Fraction(1, 2) else 0)
+    return Fraction(whole if value >= 0 else -whole, 100)
+
+
+# Whole øre: the exact values are summed as Decimals, whose division is not exact, so a
+# total that falls on half an øre (a price of 3869.485) may round down instead of up.
+monthly_prices = st.integers(min_value=0, max_value=10**8).map(lambda n: Decimal(n) * ORE)
+
+
+@given(
+    dim=st.sampled_from([28, 29, 30, 31]),
+    data=st.data(),
+)
+def test_pieces_of_a_month_add_up_to_one_rounded_month(dim, data):
+    # Cut the month at random days; every piece at the same monthly price (a move between
+    # service areas): the charges add up to the month's price rounded once.
+    cuts = sorted(data.draw(st.sets(st.integers(min_value=1, max_value=dim - 1), max_size=5)))
+    bounds = [0, *cuts, dim]
+    price = data.draw(monthly_prices)
+    pieces = [(price, bounds[i + 1] - bounds[i]) for i in range(len(bounds) - 1)]
+    amounts = split_exactly(pieces=pieces, days_in_month=dim)
+    assert Fraction(sum(amounts, Decimal(0))) == half_up_ore(Fraction(price))
+
+
+@given(
+    dim=st.sampled_from([28, 29, 30, 31]),
+    pieces=st.lists(
+        st.tuples(monthly_prices, st.integers(min_value=0, max_value=28)), min_size=1, max_size=6
+    ),
+)
+def test_pieces_sum_to_their_total_rounded_once_and_each_is_near_its_share(dim, pieces):
+    amounts = split_exactly(pieces=pieces, days_in_month=dim)
+    exact = [Fraction(price) * days / dim for price, days in pieces]
+    # Not on a half øre exactly (see ``monthly_prices``).
+    assume((sum(exact, Fraction(0)) * 200).denominator != 1 or sum(exact) * 200 % 2 == 0)
+    total = half_up_ore(sum(exact, Fraction(0)))
+    assert all(amount == amount.quantize(ORE) for amount in amounts)
+    if len(pieces) == 1:
+        assert Fraction(amounts[0]) == half_up_ore(exact[0])
+        return
+    assert Fraction(sum(amounts, Decimal(0))) == total
+    if total:
+        for amount, value in zip(amounts, exact, strict=True):
+            # within one øre of its exact share of the rounded total
+            assert abs(Fraction(amount) - total * value / sum(exact)) < Fraction(1, 100)

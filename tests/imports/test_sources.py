@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from samdrift.billing.models import Charge
-from samdrift.billing.services import bill_period
+from samdrift.billing.services.runs import bill_period
 from samdrift.core.importing import run_import
 from samdrift.core.importing.mapping import ColumnReading
 from samdrift.imports.models import ImportMapping

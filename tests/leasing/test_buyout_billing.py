@@ -13,7 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from samdrift.billing.models import Charge
-from samdrift.billing.services import bill_period, close_period, issue_period
+from samdrift.billing.services.issuing import issue_period
+from samdrift.billing.services.periods import close_period
+from samdrift.billing.services.runs import bill_period
 from samdrift.inventory.services import assign_asset
 from samdrift.leasing.buyouts.agreeing import agree_buyout
 from samdrift.leasing.buyouts.completion import complete_buyout

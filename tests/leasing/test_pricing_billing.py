@@ -18,7 +18,9 @@ from django.core.exceptions import ValidationError
 from samdrift.billing.choices import InvoiceStatus
 from samdrift.billing.ehf import invoice_xml
 from samdrift.billing.models import BillingPeriod, Charge, Invoice, InvoiceLine
-from samdrift.billing.services import bill_period, close_period, issue_period
+from samdrift.billing.services.issuing import issue_period
+from samdrift.billing.services.periods import close_period
+from samdrift.billing.services.runs import bill_period
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.catalogue.models import PriceVersion
 from samdrift.inventory.services import assign_asset, subscribe

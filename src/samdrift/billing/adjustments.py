@@ -34,28 +34,13 @@ from samdrift.billing.models import (
     CostPool,
     OneOffCharge,
 )
-from samdrift.billing.rating import (
-    F_AMOUNT,
-    F_ASSET,
-    F_COST_POOL,
-    F_DAYS,
-    F_DESCRIPTION,
-    F_FROM,
-    F_MUNICIPALITY,
-    F_PERSON,
-    F_PRODUCT,
-    F_SERVICE,
-    F_SERVICE_AREA,
-    F_SOURCE,
-    F_SOURCE_ID,
-    F_SUBSCRIPTION,
-    F_TO,
-    F_VAT,
+from samdrift.billing.rating.facts import (
     FACT_FIELDS,
+    Fact,
     PriceProblem,
-    Rater,
     Scope,
 )
+from samdrift.billing.rating.rater import Rater
 from samdrift.catalogue.models import PriceVersion, Product, Service
 from samdrift.core.choices import ChangeAction
 from samdrift.core.dating import overlapping
@@ -227,26 +212,26 @@ def anything_changed(since) -> bool:
     ).exists()
 
 
-def subject_key(fact: tuple) -> tuple:
+def subject_key(fact: Fact) -> tuple:
     """What a charge is compared by: its source subject and where it was billed."""
-    source = fact[F_SOURCE]
+    source = fact.source
     if source == ChargeSource.ASSET:
-        subject = fact[F_ASSET]
+        subject = fact.asset
     elif source == ChargeSource.SUBSCRIPTION:
-        subject = fact[F_SUBSCRIPTION]
+        subject = fact.subscription
     else:
-        subject = fact[F_SOURCE_ID]
+        subject = fact.source_id
     return (
         source,
         subject,
-        fact[F_MUNICIPALITY],
-        fact[F_SERVICE_AREA],
-        fact[F_PERSON],
-        fact[F_PRODUCT],
-        fact[F_SERVICE],
-        fact[F_COST_POOL],
-        fact[F_DESCRIPTION],
-        fact[F_VAT],
+        fact.municipality,
+        fact.service_area,
+        fact.person,
+        fact.product,
+        fact.service,
+        fact.cost_pool,
+        fact.description,
+        fact.vat_rate,
     )
 
 
@@ -259,7 +244,7 @@ class AdjustmentCheck:
     problems: list[PriceProblem] = field(default_factory=list)
     checked_periods: list[str] = field(default_factory=list)
 
-    def facts(self) -> Iterator[tuple[tuple, int]]:
+    def facts(self) -> Iterator[tuple[Fact, int]]:
         """(adjustment fact, id of the period it corrects), oldest period first."""
         closed = list(
             BillingPeriod.objects.filter(
@@ -278,7 +263,7 @@ class AdjustmentCheck:
             self.checked_periods.append(period.label)
             yield from ((fact, period.pk) for fact in self._period_differences(period, since))
 
-    def _period_differences(self, period: BillingPeriod, since) -> Iterator[tuple]:
+    def _period_differences(self, period: BillingPeriod, since) -> Iterator[Fact]:
         changed = ChangedInputs(since=since, month=period.month)
         scope = Scope(
             assignments=changed.asset_q("asset_id"),
@@ -289,7 +274,7 @@ class AdjustmentCheck:
             amounts_owed=False,
         )
         rater = Rater(month=period.month, scope=scope)
-        should: dict[tuple, list[tuple]] = defaultdict(list)
+        should: dict[tuple, list[Fact]] = defaultdict(list)
         for fact in rater.facts():
             should[subject_key(fact)].append(fact)
         self.problems.extend(rater.problems)
@@ -302,8 +287,8 @@ class AdjustmentCheck:
             | (Q(source=ChargeSource.COST_POOL) & changed.pool_q("source_id"))
         )
         attnames = [Charge._meta.get_field(name).attname for name in FACT_FIELDS]
-        billed: dict[tuple, list[tuple]] = defaultdict(list)
-        for fact in (
+        billed: dict[tuple, list[Fact]] = defaultdict(list)
+        for row in (
             Charge.objects.filter(
                 Q(period=period, adjusts_period__isnull=True) | Q(adjusts_period=period)
             )
@@ -314,26 +299,26 @@ class AdjustmentCheck:
             .order_by("pk")
             .values_list(*attnames)
         ):
+            fact = Fact._make(row)
             billed[subject_key(fact)].append(fact)
 
         start, end = month_bounds(period.month)
         for key in sorted(set(should) | set(billed), key=_sortable):
             now = should.get(key, [])
             before = billed.get(key, [])
-            difference = sum((f[F_AMOUNT] for f in now), ZERO) - sum(
-                (f[F_AMOUNT] for f in before), ZERO
-            )
+            difference = sum((f.amount for f in now), ZERO) - sum((f.amount for f in before), ZERO)
             if difference == 0:
                 continue
-            template = list((now or before)[0])
-            days_now = [f[F_DAYS] for f in now if f[F_DAYS] is not None]
-            days_before = [f[F_DAYS] for f in before if f[F_DAYS] is not None]
-            template[F_DAYS] = (
-                sum(days_now) - sum(days_before) if (days_now or days_before) else None
+            days_now = [f.days_active for f in now if f.days_active is not None]
+            days_before = [f.days_active for f in before if f.days_active is not None]
+            yield (now or before)[0]._replace(
+                days_active=(
+                    sum(days_now) - sum(days_before) if (days_now or days_before) else None
+                ),
+                valid_from=start,
+                valid_to=end,
+                amount=difference,
             )
-            template[F_FROM], template[F_TO] = start, end
-            template[F_AMOUNT] = difference
-            yield tuple(template)
 
 
 def _sortable(key: tuple) -> tuple:

@@ -1,7 +1,8 @@
-"""Allocation keys and cost pools: measuring weights and splitting a pool to the øre.
+"""Allocation keys and cost pools: splitting a pool to the øre by a key's measured weights.
 
-A key's measured weights are stored the first time it is needed (``measure_key``), so a
-past month is split the same way whenever it is re-rated. Splitting is
+Reads only. A key's weights are measured and stored once, by the services
+(``billing.services.pools.measure_key``, when a pool is entered and before a run rates), so
+a past month is split the same way whenever it is re-rated. Splitting is
 ``finance.allocation``: ``blend_weights`` combines the parts ("1/3 equal + 2/3
 population"), ``allocate`` splits by largest remainder with ties broken by municipality
 number, so the shares add up to the pool exactly. Fixed percentages that sum to less than
@@ -14,87 +15,15 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samdrift.billing.choices import AllocationBasis
 from samdrift.billing.models import AllocationKey, AllocationWeight, CostPool
-from samdrift.core.changelog import record_bulk_changes
-from samdrift.core.choices import ChangeAction
-from samdrift.core.dating import active_on
 from samdrift.finance.allocation import allocate, blend_weights
-from samdrift.inventory.models import Assignment
-from samdrift.organisations.models import Municipality, Person
+from samdrift.organisations.models import Municipality
 
 UNALLOCATED = "~unallocated"  # sorts after every municipality number: never wins a tie
 HUNDRED = Decimal("100")
-
-
-def measure_key(*, key: AllocationKey) -> AllocationKey:
-    """Store the measured weights of ``key`` on its date (once; later calls do nothing).
-
-    Equal shares count the municipalities that had joined by then; population is each
-    municipality's Statistics Norway figure; persons and devices are counted as active on
-    the date. Persons per service area are stored too, for pools split on to service areas.
-    """
-    if key.measured_at is not None:
-        return key
-    day = key.measured_on
-    members = list(Municipality.objects.filter(joined_on__lte=day).values_list("pk", "population"))
-    member_ids = {pk for pk, _population in members}
-    persons = dict(
-        Person.objects.filter(active_from__lte=day, municipality_id__in=member_ids)
-        .exclude(active_to__lte=day)
-        .values_list("municipality_id")
-        .annotate(n=Count("pk"))
-        .values_list("municipality_id", "n")
-    )
-    devices = dict(
-        Assignment.objects.filter(active_on(day), municipality_id__in=member_ids)
-        .values_list("municipality_id")
-        .annotate(n=Count("pk"))
-        .values_list("municipality_id", "n")
-    )
-    measured = {
-        AllocationBasis.EQUAL: {pk: Decimal(1) for pk, _population in members},
-        AllocationBasis.POPULATION: {pk: Decimal(population) for pk, population in members},
-        AllocationBasis.PERSONS: {pk: Decimal(persons.get(pk, 0)) for pk in member_ids},
-        AllocationBasis.DEVICES: {pk: Decimal(devices.get(pk, 0)) for pk in member_ids},
-    }
-    rows = []
-    for part in key.parts.all():
-        if part.basis not in measured:
-            continue
-        if part.weights.exists():
-            part.weights.all().delete()
-        for municipality_id, weight in sorted(measured[part.basis].items()):
-            rows.append(
-                AllocationWeight(key=key, part=part, municipality_id=municipality_id, weight=weight)
-            )
-    per_area = (
-        Person.objects.filter(active_from__lte=day, municipality_id__in=member_ids)
-        .exclude(active_to__lte=day)
-        .values_list("municipality_id", "service_area_id")
-        .annotate(n=Count("pk"))
-        .order_by("municipality_id", "service_area_id")
-    )
-    key.weights.filter(part__isnull=True).delete()
-    for municipality_id, area_id, count in per_area:
-        rows.append(
-            AllocationWeight(
-                key=key,
-                part=None,
-                municipality_id=municipality_id,
-                service_area_id=area_id,
-                weight=Decimal(count),
-            )
-        )
-    created = AllocationWeight.objects.bulk_create(rows, batch_size=2000)
-    record_bulk_changes(created, action=ChangeAction.CREATE)
-    key.measured_at = timezone.now()
-    key.save(update_fields=["measured_at", "last_updated"])
-    return key
 
 
 def municipality_shares(
@@ -153,7 +82,12 @@ def pool_shares(*, pool: CostPool, amount: Decimal) -> list[tuple[int, int | Non
     fixed order, zero shares left out. With ``split_to_service_areas`` each municipality's
     share is split again by the persons per service area measured on the key's date;
     persons without a service area keep their part at the municipality level."""
-    key = measure_key(key=pool.key)
+    key = pool.key
+    if key.measured_at is None:
+        raise RuntimeError(
+            f"The allocation key {key.name!r} of cost pool {pool.name!r} has not been measured; "
+            "billing.services.pools.measure_pool_keys must run before rating."
+        )
     if amount == 0:
         return []
     by_municipality, _unallocated = municipality_shares(key=key, amount=amount)

@@ -15,26 +15,14 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from samdrift.billing.choices import ChargeSource, VatCategory
-from samdrift.billing.rating import (
+from samdrift.billing.rating.facts import (
     BUYOUT_VAT_REASON,
     DEFAULT_EXEMPTION_REASON,
-    F_AMOUNT,
-    F_COST_POOL,
-    F_DAYS,
-    F_DESCRIPTION,
-    F_DIM,
-    F_MUNICIPALITY,
-    F_PRODUCT,
-    F_QUANTITY,
-    F_SERVICE,
-    F_SERVICE_AREA,
-    F_SOURCE,
-    F_SOURCE_ID,
-    F_UNIT_PRICE,
-    F_VAT,
+    Fact,
 )
 from samdrift.catalogue.choices import UBL_UNIT_CODES
-from samdrift.finance.money import ORE, ZERO, round_to_ore
+from samdrift.finance.money import ZERO
+from samdrift.finance.vat import distribute_vat
 
 UNITS_QUANTUM = Decimal("0.0001")
 SOURCE_ORDER = {source.value: index for index, source in enumerate(ChargeSource)}
@@ -57,31 +45,31 @@ class LineAggregator:
     def __init__(self):
         self.lines: dict[int, dict[tuple, LineTotal]] = defaultdict(dict)
 
-    def add(self, fact: tuple, adjusts_period_id: int | None) -> None:
+    def add(self, fact: Fact, adjusts_period_id: int | None) -> None:
         key = (
-            fact[F_SERVICE_AREA],
-            fact[F_SOURCE],
-            fact[F_PRODUCT],
-            fact[F_SERVICE],
-            fact[F_COST_POOL],
-            fact[F_DESCRIPTION] if fact[F_SOURCE] in ("one_off", "buyout") else "",
+            fact.service_area,
+            fact.source,
+            fact.product,
+            fact.service,
+            fact.cost_pool,
+            fact.description if fact.source in ("one_off", "buyout") else "",
             adjusts_period_id,
-            fact[F_VAT],
+            fact.vat_rate,
         )
-        lines = self.lines[fact[F_MUNICIPALITY]]
+        lines = self.lines[fact.municipality]
         total = lines.get(key)
         if total is None:
-            total = lines[key] = LineTotal(first_source_id=fact[F_SOURCE_ID])
-        amount = fact[F_AMOUNT]
+            total = lines[key] = LineTotal(first_source_id=fact.source_id)
+        amount = fact.amount
         total.net += amount
-        days, dim = fact[F_DAYS], fact[F_DIM]
+        days, dim = fact.days_active, fact.days_in_month
         if days is None or dim is None or days == dim:
-            total.units += fact[F_QUANTITY]  # a whole month: no division (most charges)
+            total.units += fact.quantity  # a whole month: no division (most charges)
         else:
-            total.units += fact[F_QUANTITY] * days / dim
+            total.units += fact.quantity * days / dim
         total.count += 1
         if len(total.prices) < 2:
-            total.prices.add(fact[F_UNIT_PRICE])
+            total.prices.add(fact.unit_price)
 
 
 def quantity_and_price(*, net: Decimal, units: Decimal, prices: set) -> tuple[Decimal, Decimal]:
@@ -103,20 +91,6 @@ def vat_category(*, rate: Decimal, vat_registered: bool) -> str:
     if not vat_registered:
         return VatCategory.NOT_SUBJECT
     return VatCategory.STANDARD if rate > 0 else VatCategory.EXEMPT
-
-
-def distribute_vat(nets: list[Decimal], rate: Decimal) -> tuple[Decimal, list[Decimal]]:
-    """(VAT of the category, each line's share). The category VAT is rounded once from the
-    category's taxable amount (BR-CO-17); each line gets its own rounded VAT, and the few øre
-    of difference go to the largest lines, so the shares add up to the category VAT."""
-    total = round_to_ore(sum(nets, ZERO) * rate / 100)
-    shares = [round_to_ore(net * rate / 100) for net in nets]
-    difference = int((total - sum(shares, ZERO)) / ORE)
-    step = ORE if difference > 0 else -ORE
-    order = sorted(range(len(nets)), key=lambda i: (-abs(nets[i]), i))
-    for index in range(abs(difference)):
-        shares[order[index % len(order)]] += step
-    return total, shares
 
 
 @dataclass
@@ -180,15 +154,7 @@ def build_lines(
         category = vat_category(rate=rate, vat_registered=vat_registered)
         reason = ""
         if category != VatCategory.STANDARD:
-            if source == ChargeSource.BUYOUT:
-                reason = BUYOUT_VAT_REASON
-            elif source == ChargeSource.ONE_OFF:
-                reason = names.one_off_reasons.get(total.first_source_id, "")
-            elif service_id:
-                reason = names.services[service_id][2]
-            elif pool_id:
-                reason = names.pools[pool_id][1]
-            reason = reason or DEFAULT_EXEMPTION_REASON
+            reason = _exemption_reason(key, total, names)
         lines.append(
             {
                 "line_number": number,
@@ -210,15 +176,36 @@ def build_lines(
                 "charge_count": total.count,
             }
         )
-    # VAT: per category and rate on the invoice, shared out over its lines.
+    _share_vat(lines)
+    return lines
+
+
+def _exemption_reason(key: tuple, total: LineTotal, names: LineNames) -> str:
+    """Why a line without standard VAT has none: the buyout rule, the one-off charge's,
+    the service's or the pool's reason, else a general one."""
+    _area, source, _product_id, service_id, pool_id, _text, _adjusts, _vat = key
+    reason = ""
+    if source == ChargeSource.BUYOUT:
+        reason = BUYOUT_VAT_REASON
+    elif source == ChargeSource.ONE_OFF:
+        reason = names.one_off_reasons.get(total.first_source_id, "")
+    elif service_id:
+        reason = names.services[service_id][2]
+    elif pool_id:
+        reason = names.pools[pool_id][1]
+    return reason or DEFAULT_EXEMPTION_REASON
+
+
+def _share_vat(lines: list[dict]) -> None:
+    """Set each line's ``vat_amount``: the VAT per category and rate on the invoice,
+    shared out over its lines (``finance.vat.distribute_vat``)."""
     groups: dict[tuple, list[int]] = defaultdict(list)
     for index, line in enumerate(lines):
         groups[(line["vat_category"], line["vat_rate"])].append(index)
     for (_category, rate), indexes in groups.items():
-        _total, shares = distribute_vat([lines[i]["net_amount"] for i in indexes], rate)
+        _total, shares = distribute_vat(nets=[lines[i]["net_amount"] for i in indexes], rate=rate)
         for index, share in zip(indexes, shares, strict=True):
             lines[index]["vat_amount"] = share
-    return lines
 
 
 def invoice_totals(lines) -> tuple[Decimal, Decimal, Decimal]:

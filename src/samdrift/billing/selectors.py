@@ -30,8 +30,8 @@ from samdrift.billing.models import (
     DocumentCounter,
     Invoice,
     InvoiceLine,
-    document_number,
 )
+from samdrift.billing.models.numbering import document_number
 from samdrift.core.dating import overlapping
 from samdrift.core.permissions import limited_to_service_area, restrict
 from samdrift.finance.money import ZERO, round_to_ore
@@ -291,7 +291,7 @@ def periods_with_totals(
 
 def next_document_numbers(*, series: str, year: int, count: int, lock: bool = False) -> list[str]:
     """The next ``count`` numbers ``series`` gives in ``year`` — the ones issuing now would
-    give (``services._next_number`` counts on from the same counter). With ``lock`` the
+    give (``services.numbering.next_number`` counts on from the same counter). With ``lock`` the
     counter row is locked, as issuing locks it, so they cannot be taken meanwhile."""
     counters = DocumentCounter.objects.filter(series=series, year=year)
     if lock:

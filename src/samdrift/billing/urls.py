@@ -1,36 +1,40 @@
 from django.urls import path, re_path
 
-from samdrift.billing import views
+from samdrift.billing.views import credits, invoices, periods
 
 app_name = "billing"
 
 MONTH = r"(?P<month>\d{4}-\d{2})"
 
 urlpatterns = [
-    path("", views.period_list, name="period_list"),
-    path("run/", views.period_run, name="period_run"),
-    re_path(rf"^{MONTH}/$", views.period_detail, name="period_detail"),
-    re_path(rf"^{MONTH}/issue/$", views.period_issue, name="period_issue"),
-    re_path(rf"^{MONTH}/issue/confirm/$", views.period_issue_confirm, name="period_issue_confirm"),
-    re_path(rf"^{MONTH}/close/$", views.period_close, name="period_close"),
-    re_path(rf"^{MONTH}/close/confirm/$", views.period_close_confirm, name="period_close_confirm"),
-    re_path(rf"^{MONTH}/accounting\.csv$", views.period_accounting, name="period_accounting"),
-    path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
-    path("invoices/<int:pk>/print/", views.invoice_print, name="invoice_print"),
-    path("invoices/<int:pk>/issue/", views.invoice_issue, name="invoice_issue"),
-    path("invoices/<int:pk>/credit/", views.invoice_credit, name="invoice_credit"),
+    path("", periods.period_list, name="period_list"),
+    path("run/", periods.period_run, name="period_run"),
+    re_path(rf"^{MONTH}/$", periods.period_detail, name="period_detail"),
+    re_path(rf"^{MONTH}/issue/$", periods.period_issue, name="period_issue"),
+    re_path(
+        rf"^{MONTH}/issue/confirm/$", periods.period_issue_confirm, name="period_issue_confirm"
+    ),
+    re_path(rf"^{MONTH}/close/$", periods.period_close, name="period_close"),
+    re_path(
+        rf"^{MONTH}/close/confirm/$", periods.period_close_confirm, name="period_close_confirm"
+    ),
+    re_path(rf"^{MONTH}/accounting\.csv$", periods.period_accounting, name="period_accounting"),
+    path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/print/", invoices.invoice_print, name="invoice_print"),
+    path("invoices/<int:pk>/issue/", invoices.invoice_issue, name="invoice_issue"),
+    path("invoices/<int:pk>/credit/", credits.invoice_credit, name="invoice_credit"),
     path(
         "invoices/<int:pk>/credit/confirm/",
-        views.invoice_credit_confirm,
+        credits.invoice_credit_confirm,
         name="invoice_credit_confirm",
     ),
-    path("invoices/<int:pk>/ehf.xml", views.invoice_ehf, name="invoice_ehf"),
+    path("invoices/<int:pk>/ehf.xml", invoices.invoice_ehf, name="invoice_ehf"),
     # Only the formats there are: any other extension is a 404, not a CSV under its name.
     re_path(
         r"^invoices/(?P<pk>[0-9]+)/specification\.(?P<fmt>csv|xlsx)$",
-        views.invoice_specification,
+        invoices.invoice_specification,
         name="invoice_specification",
     ),
-    path("lines/<int:pk>/", views.line_detail, name="line_detail"),
-    path("credit-notes/<int:pk>/ehf.xml", views.credit_note_ehf, name="credit_note_ehf"),
+    path("lines/<int:pk>/", invoices.line_detail, name="line_detail"),
+    path("credit-notes/<int:pk>/ehf.xml", credits.credit_note_ehf, name="credit_note_ehf"),
 ]

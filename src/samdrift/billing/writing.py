@@ -16,7 +16,7 @@ import hashlib
 
 from samdrift.billing.bulk import TableWriter, copy_text
 from samdrift.billing.lines import LineAggregator
-from samdrift.billing.rating import F_DESCRIPTION, FACT_FIELDS
+from samdrift.billing.rating.facts import FACT_FIELDS, Fact
 
 # Facts without free text: every field is a number, a date, a fixed word (the source) or
 # None, and only None prints as "None". One %-format and one replace make the COPY text
@@ -26,9 +26,9 @@ _PLAIN_FORMAT = "\t".join(["%s"] * len(FACT_FIELDS)) + "\t"
 HASH_BATCH = 20000
 
 
-def fact_text(fact: tuple, adjusts_period_id: int | None) -> str:
+def fact_text(fact: Fact, adjusts_period_id: int | None) -> str:
     """The COPY text of a fact and the period it adjusts (a whole line, newline included)."""
-    if fact[F_DESCRIPTION]:
+    if fact.description:
         text = "\t".join(map(copy_text, fact)) + "\t"
     else:
         text = (_PLAIN_FORMAT % fact).replace("None", "\\N")
@@ -65,11 +65,11 @@ class ChargeSink:
         as_text = self.writer is not None and self.writer.text
         plain, unhashed, taken = _PLAIN_FORMAT, self._unhashed, 0
         for fact in facts:
-            municipality_id = fact[0]
+            municipality_id = fact.municipality
             prefix = prefix_of.get(municipality_id)
             if prefix is None:
                 continue
-            if fact[F_DESCRIPTION]:
+            if fact.description:
                 text = "\t".join(map(copy_text, fact)) + "\t" + tail
             else:
                 text = (plain % fact).replace("None", "\\N") + tail

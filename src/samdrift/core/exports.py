@@ -99,12 +99,26 @@ def csv_lines(objects: Iterable[Any], columns: Sequence[ExportColumn]) -> Iterat
         yield writer.writerow([_csv_text(v) for v in row])
 
 
+def attachment(
+    content: bytes | str | Iterable[str], *, filename: str, content_type: str
+) -> HttpResponse | StreamingHttpResponse:
+    """A download of ``content`` named ``filename``: streamed when it is an iterable of
+    chunks (a CSV written line by line), in one piece when it is bytes or text."""
+    response = (
+        HttpResponse(content, content_type=content_type)
+        if isinstance(content, bytes | str)
+        else StreamingHttpResponse(content, content_type=content_type)
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def csv_response(
     objects: Iterable[Any], columns: Sequence[ExportColumn], *, filename: str
 ) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(objects, columns), content_type=CSV_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    return attachment(
+        csv_lines(objects, columns), filename=f"{filename}.csv", content_type=CSV_CONTENT_TYPE
+    )
 
 
 def xlsx_bytes(
@@ -142,11 +156,11 @@ def xlsx_bytes(
 def xlsx_response(
     objects: Iterable[Any], columns: Sequence[ExportColumn], *, filename: str
 ) -> HttpResponse:
-    response = HttpResponse(
-        xlsx_bytes(objects, columns, sheet_title=filename), content_type=XLSX_CONTENT_TYPE
+    return attachment(
+        xlsx_bytes(objects, columns, sheet_title=filename),
+        filename=f"{filename}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
 
 
 def export_response(

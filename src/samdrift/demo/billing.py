@@ -14,15 +14,11 @@ from decimal import Decimal
 
 from samdrift.agreements.services import create_agreement, set_agreed_price
 from samdrift.billing.models import Invoice
-from samdrift.billing.services import (
-    bill_period,
-    close_period,
-    create_allocation_key,
-    create_cost_pool,
-    create_credit_note,
-    issue_period,
-    previous_month,
-)
+from samdrift.billing.services.credits import create_credit_note
+from samdrift.billing.services.issuing import issue_period
+from samdrift.billing.services.periods import close_period, previous_month
+from samdrift.billing.services.pools import create_allocation_key, create_cost_pool
+from samdrift.billing.services.runs import bill_period
 from samdrift.catalogue.models import PriceVersion
 
 POOL_AMOUNT = Decimal("3000000.00")

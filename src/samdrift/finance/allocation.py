@@ -16,7 +16,8 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import TypeVar
 
-from samdrift.finance.money import ORE
+from samdrift.finance.money import ORE, ZERO, round_to_ore
+from samdrift.finance.proration import prorate
 
 K = TypeVar("K", bound=Hashable)
 
@@ -125,3 +126,31 @@ def blend_weights(parts: Sequence[tuple[Decimal, Mapping[K, Decimal]]]) -> dict[
             key: Decimal(value.numerator) / Decimal(value.denominator)
             for key, value in combined.items()
         }
+
+
+def split_exactly(*, pieces: Sequence[tuple[Decimal, int]], days_in_month: int) -> list[Decimal]:
+    """Amounts of the pieces ``(monthly amount, days)`` of one thing in one month (a move or
+    a price change mid-month splits it), rounded to the øre so that they add up to their
+    rounded total: what one whole month (or the whole active time) costs, to the øre.
+
+    One piece: ``round(prorate(...))``. Several: the total is rounded once and allocated by
+    each piece's exact value (:func:`allocate`). Pieces with a negative value (a credit)
+    are each rounded on their own.
+    """
+    if len(pieces) == 1:
+        monthly, days = pieces[0]
+        if days == days_in_month:  # the common case, a whole month: no proration needed
+            return [round_to_ore(monthly)]
+        return [
+            round_to_ore(
+                prorate(monthly_amount=monthly, active_days=days, days_in_month=days_in_month)
+            )
+        ]
+    exact = [monthly * days / days_in_month for monthly, days in pieces]
+    total = round_to_ore(sum(exact, ZERO))
+    if total == 0 or all(value == 0 for value in exact):
+        return [ZERO.quantize(ORE)] * len(pieces)
+    if any(value < 0 for value in exact):
+        return [round_to_ore(value) for value in exact]
+    shares = allocate(amount=total, weights=dict(enumerate(exact)))
+    return [shares[index] for index in range(len(pieces))]

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from samdrift.billing.models import DocumentCounter, Invoice
-from samdrift.billing.services import bill_period
+from samdrift.billing.services.runs import bill_period
 from samdrift.core.choices import Role
 from samdrift.inventory.services import assign_asset
 from tests import factories

@@ -12,7 +12,9 @@ from rich.table import Table
 
 from samdrift.billing.models import BillingPeriod, Invoice
 from samdrift.billing.selectors import pool_summary
-from samdrift.billing.services import bill_period, close_period, issue_period, parse_month
+from samdrift.billing.services.issuing import issue_period
+from samdrift.billing.services.periods import close_period, parse_month
+from samdrift.billing.services.runs import bill_period
 from samdrift.inventory.models import Assignment, Subscription
 
 STAGES = {

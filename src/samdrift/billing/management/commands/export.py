@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from samdrift.billing.exports import FORMATS, export_period
 from samdrift.billing.models import BillingPeriod, Charge, CreditNote, Invoice, InvoiceLine
-from samdrift.billing.services import parse_month
+from samdrift.billing.services.periods import parse_month
 
 
 class Command(BaseCommand):
