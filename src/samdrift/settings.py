@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "samdrift.inventory",
     "samdrift.leasing",
     "samdrift.agreements",
+    "samdrift.solutions",
     "samdrift.billing",
     "samdrift.imports",
     "samdrift.web",

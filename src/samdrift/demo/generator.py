@@ -54,6 +54,7 @@ STEPS: list[Step] = [
     Step("usage", "samdrift.demo.usage:generate"),
     Step("buyouts", "samdrift.leasing.buyout_demo:generate"),
     Step("billing", "samdrift.billing.demo:generate"),
+    Step("solutions", "samdrift.solutions.demo:generate"),
     Step("logins", "samdrift.demo.logins:generate"),
 ]
 

@@ -27,6 +27,7 @@ SECTIONS: list[tuple[str, Any]] = [
     ("catalogue", _("Catalogue")),
     ("billing", _("Billing")),
     ("agreements", _("Agreements")),
+    ("solutions", _("Solutions")),
     ("planning", _("Planning")),
 ]
 

@@ -1,0 +1,57 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def _sees_all(user) -> bool:
+    return user.sees_all_municipalities
+
+
+def _own_municipality(user) -> dict | None:
+    if user.sees_all_municipalities or not user.municipality_id:
+        return None
+    return {"pk": user.municipality_id}
+
+
+class SolutionsConfig(AppConfig):
+    name = "samdrift.solutions"
+    label = "solutions"
+    verbose_name = _("Solutions")
+
+    def ready(self) -> None:
+        from samdrift.core.importing.base import IMPORTERS
+        from samdrift.web.navigation import register
+
+        # The portfolio spreadsheet, one row per municipality and system.
+        IMPORTERS.setdefault("portfolio", "samdrift.solutions.importers.PortfolioImporter")
+
+        register(
+            section="solutions",
+            label=_("My portfolio"),
+            url_name="solutions:portfolio",
+            kwargs=_own_municipality,
+            order=5,
+        )
+        register(
+            section="solutions", label=_("Solutions"), url_name="solutions:solution_list", order=10
+        )
+        register(
+            section="solutions",
+            label=_("In use"),
+            url_name="solutions:usage_list",
+            visible=_sees_all,
+            order=20,
+        )
+        register(
+            section="solutions",
+            label=_("Requirements"),
+            url_name="solutions:requirement_list",
+            order=30,
+        )
+        register(section="solutions", label=_("Gaps"), url_name="solutions:gaps", order=40)
+        register(
+            section="solutions",
+            label=_("Standardisation"),
+            url_name="solutions:standardisation",
+            visible=_sees_all,
+            order=50,
+        )
