@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samdrift.solutions.selectors import gap_count
 from samdrift.web import charts
 from samdrift.web.formatting import format_money, format_number
 from samdrift.web.selectors import monthly_cost, municipality_names, overview, service_area_names
@@ -125,5 +126,6 @@ def home(request):
         ),
         "cost_title": cost_title,
         "today": today,
+        "solution_gaps": gap_count(user=user, on=today),
     }
     return render(request, "web/home.html", context)
