@@ -36,10 +36,7 @@ BAD_USAGES = [
 @pytest.mark.parametrize(("values", "field"), BAD_REQUIREMENTS)
 def test_the_service_refuses_a_bad_requirement_naming_the_field(portfolio, values, field):
     before = Requirement.objects.get(pk=portfolio["requirement_a"].pk).changelog_data()
-    typed = {
-        k: (v if not isinstance(v, str) else __import__("decimal").Decimal(v))
-        for k, v in values.items()
-    }
+    typed = {k: Decimal(v) if isinstance(v, str) else v for k, v in values.items()}
     with pytest.raises(ValidationError) as raised:
         set_requirement(
             municipality=portfolio["usage_a"].municipality,
