@@ -38,6 +38,7 @@ from samdrift.core.importing.base import (
     note_unknown,
 )
 from samdrift.core.importing.parsing import Choice, Integer, Text, squash
+from samdrift.core.importing.writing import InstanceFactory
 from samdrift.organisations.models import Municipality, Person, ServiceArea
 from samdrift.solutions.choices import DeliveryForm, Level, ServiceHours
 from samdrift.solutions.models import Requirement, Solution, SolutionFunction, SolutionUsage
@@ -240,13 +241,14 @@ class _Plan:
     new_solutions: list[Solution] = field(default_factory=list)
     changed_solutions: list[Solution] = field(default_factory=list)
     solution_befores: list[dict] = field(default_factory=list)
-    new_usages: list[SolutionUsage] = field(default_factory=list)
+    # (municipality, solution, field values, service area ids, integrated solutions):
+    # made into rows when written, once the new solutions have their ids.
+    new_usages: list[tuple] = field(default_factory=list)
     ended_usages: list[SolutionUsage] = field(default_factory=list)
     usage_befores: list[dict] = field(default_factory=list)
-    new_requirements: list[Requirement] = field(default_factory=list)
+    new_requirements: list[tuple] = field(default_factory=list)  # (municipality, solution, values)
     changed_requirements: list[Requirement] = field(default_factory=list)
     requirement_befores: list[dict] = field(default_factory=list)
-    relations: dict[int, tuple[list[int], list[Any]]] = field(default_factory=dict)
 
 
 class PortfolioImporter(Importer):
@@ -561,22 +563,13 @@ class PortfolioImporter(Importer):
         return UPDATED
 
     def _new_usage(self, municipality, solution, start, values, areas, others, valid_to=None):
-        usage = SolutionUsage(
-            municipality=municipality,
-            solution=solution,
-            valid_from=start,
-            valid_to=valid_to,
-            **values,
-        )
-        self.work.new_usages.append(usage)
-        self.work.relations[id(usage)] = (areas, others)
+        values = {**values, "valid_from": start, "valid_to": valid_to}
+        self.work.new_usages.append((municipality, solution, values, areas, others))
 
     def _plan_requirement(self, row, municipality, solution, pair, values, key_text, outcome):
         requirement = self.requirements.get(pair) if pair else None
         if requirement is None:
-            self.work.new_requirements.append(
-                Requirement(municipality=municipality, solution=solution, **values)
-            )
+            self.work.new_requirements.append((municipality, solution, values))
             return CREATED if outcome == CREATED else UPDATED
         stored = {k: getattr(requirement, k) for k in values}
         changes = self.differences(row, stored, values, key_text)
@@ -595,30 +588,51 @@ class PortfolioImporter(Importer):
     def apply(self) -> None:
         work = self.work
         self.write_total = len(work.new_usages) + len(work.new_requirements)
+        usage_factory = InstanceFactory(SolutionUsage)
         self.create(Solution, work.new_solutions)
         if work.changed_solutions:
             fields = sorted({*SOLUTION_FIELDS, "function", "service"})
             self.update(Solution, work.changed_solutions, fields, work.solution_befores)
         if work.ended_usages:
             self.update(SolutionUsage, work.ended_usages, ["valid_to"], work.usage_befores)
-        for usage in work.new_usages:
-            areas, others = work.relations[id(usage)]
+        usages = [
+            _made(usage_factory, municipality, solution, values)
+            for municipality, solution, values, _areas, _others in work.new_usages
+        ]
+        for usage, (_m, _s, _v, areas, others) in zip(usages, work.new_usages, strict=True):
             usage._relation_ids = {
                 "service_areas": areas,
                 "integrations": sorted(o.pk for o in others),
             }
-        self.create(SolutionUsage, work.new_usages)
+        self.create(SolutionUsage, usages)
         area_links, other_links = [], []
         AreaLink = SolutionUsage.service_areas.through
         OtherLink = SolutionUsage.integrations.through
-        for usage in work.new_usages:
-            areas, others = work.relations[id(usage)]
-            area_links += [AreaLink(solutionusage_id=usage.pk, servicearea_id=a) for a in areas]
-            other_links += [OtherLink(solutionusage_id=usage.pk, solution_id=o.pk) for o in others]
+        for usage in usages:
+            ids = usage._relation_ids
+            area_links += [
+                AreaLink(solutionusage_id=usage.pk, servicearea_id=a) for a in ids["service_areas"]
+            ]
+            other_links += [
+                OtherLink(solutionusage_id=usage.pk, solution_id=o) for o in ids["integrations"]
+            ]
         AreaLink.objects.bulk_create(area_links, batch_size=5000)
         OtherLink.objects.bulk_create(other_links, batch_size=5000)
-        self.create(Requirement, work.new_requirements)
+        requirement_factory = InstanceFactory(Requirement)
+        requirements = [
+            _made(requirement_factory, municipality, solution, values)
+            for municipality, solution, values in work.new_requirements
+        ]
+        self.create(Requirement, requirements)
         if work.changed_requirements:
             self.update(
                 Requirement, work.changed_requirements, REQUIREMENT_FIELDS, work.requirement_befores
             )
+
+
+def _made(factory: InstanceFactory, municipality, solution, values: dict[str, Any]):
+    """A new row of the factory's model, its municipality and solution cached (the change
+    log names the row by them)."""
+    obj = factory.make({**values, "municipality_id": municipality.pk, "solution_id": solution.pk})
+    obj._state.fields_cache = {"municipality": municipality, "solution": solution}
+    return obj

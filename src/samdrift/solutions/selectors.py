@@ -109,11 +109,28 @@ class GapReport:
                     yield line, gap_kind, detail
 
 
-def _line_gaps(row: dict, requirement: dict | None, delivered, on: datetime.date) -> list:
+class _Messages:
+    """The gap texts, translated once per report rather than once per line."""
+
+    def __init__(self) -> None:
+        self.end_of_support = _("end of support %(date)s")
+        self.no_agreement = _("no data processing agreement")
+        self.never_assessed = _("never assessed")
+        self.assessed = _("last assessed %(date)s")
+
+
+def _line_gaps(
+    row: dict,
+    requirement: dict | None,
+    delivered,
+    on: datetime.date,
+    cutoff: datetime.date,
+    texts: _Messages,
+) -> list:
     gaps = []
     end = row["solution__end_of_support"]
     if end is not None and end <= on:
-        gaps.append((GapKind.END_OF_SUPPORT, _("end of support %(date)s") % {"date": end}))
+        gaps.append((GapKind.END_OF_SUPPORT, texts.end_of_support % {"date": end}))
     if requirement is None:
         requirement = {}
     target = requirement.get("availability_target")
@@ -154,12 +171,12 @@ def _line_gaps(row: dict, requirement: dict | None, delivered, on: datetime.date
         and row["solution__delivery_form"] in PROCESSED_BY_OTHERS
         and requirement.get("processing_agreement_on") is None
     ):
-        gaps.append((GapKind.PROCESSING_AGREEMENT, _("no data processing agreement")))
+        gaps.append((GapKind.PROCESSING_AGREEMENT, texts.no_agreement))
     assessed = requirement.get("risk_assessed_on")
     if assessed is None:
-        gaps.append((GapKind.RISK_ASSESSMENT, _("never assessed")))
-    elif assessed < add_months(on, -RISK_ASSESSMENT_MONTHS):
-        gaps.append((GapKind.RISK_ASSESSMENT, _("last assessed %(date)s") % {"date": assessed}))
+        gaps.append((GapKind.RISK_ASSESSMENT, texts.never_assessed))
+    elif assessed < cutoff:
+        gaps.append((GapKind.RISK_ASSESSMENT, texts.assessed % {"date": assessed}))
     return gaps
 
 
@@ -209,6 +226,8 @@ def gap_report(*, user, on: datetime.date, municipality_id: int | None = None) -
     by_municipality: dict[int, Counter] = {}
     totals: Counter = Counter()
     seen: set[tuple[int, int]] = set()
+    cutoff = add_months(on, -RISK_ASSESSMENT_MONTHS)
+    texts = _Messages()
     for row in rows:
         pair = (row["municipality_id"], row["solution_id"])
         if pair in seen:  # one line per solution, however its use is split in rows
@@ -225,7 +244,7 @@ def gap_report(*, user, on: datetime.date, municipality_id: int | None = None) -
             availability_target=requirement["availability_target"] if requirement else None,
             service_hours=requirement["service_hours"] if requirement else "",
             delivered=level,
-            gaps=_line_gaps(row, requirement, level, on),
+            gaps=_line_gaps(row, requirement, level, on, cutoff, texts),
         )
         lines.append(line)
         municipalities[line.municipality_id] = line.municipality
