@@ -106,9 +106,16 @@ def _columns() -> tuple[Column, ...]:
             "municipality",
             gettext_lazy("Municipality"),
             Text(100),
-            aliases=("Kommune", "Kommunenavn", "Kommunenummer", "Municipality number", "Kommunenr"),
+            aliases=("Kommune", "Kommunenavn"),
             required=True,
             help_text=gettext_lazy("Its name or number."),
+        ),
+        Column(
+            "municipality_number",
+            gettext_lazy("Municipality number"),
+            Text(10),
+            aliases=("Kommunenummer", "Kommunenr", "Kommunenr."),
+            help_text=gettext_lazy("Optional check: the number of the municipality named."),
         ),
         field_column(
             Solution,
@@ -348,6 +355,14 @@ class PortfolioImporter(Importer):
                 self.report.error(row.line, "municipality", _("Municipality is required"))
             return None
         found = self.municipalities.get(squash(text))
+        number = row.values.get("municipality_number")
+        if found is not None and number and number.strip() != found.number:
+            self.report.error(
+                row.line,
+                "municipality_number",
+                _("%(name)s has the number %(number)s") % {"name": found, "number": found.number},
+            )
+            return None
         if found is None:
             note_unknown(
                 self.report,
