@@ -13,7 +13,6 @@ from rest_framework.exceptions import NotFound, ValidationError
 from samdrift.core.api import SamdriftModelSerializer, SamdriftViewSet
 from samdrift.core.choices import Role
 from samdrift.core.drf import StandardPagination
-from samdrift.core.permissions import can_see_municipality
 from samdrift.core.services import save_object
 from samdrift.solutions.choices import GapKind
 from samdrift.solutions.filtersets import (
@@ -23,7 +22,7 @@ from samdrift.solutions.filtersets import (
     SolutionUsageFilterSet,
 )
 from samdrift.solutions.models import Requirement, Solution, SolutionFunction, SolutionUsage
-from samdrift.solutions.selectors import gap_report
+from samdrift.solutions.selectors import gap_report, visible_municipality_id
 from samdrift.solutions.services import (
     create_function,
     create_solution,
@@ -206,14 +205,12 @@ class SolutionGapViewSet(viewsets.ViewSet):
         responses=GapSerializer(many=True),
     )
     def list(self, request):
-        municipality = request.query_params.get("municipality")
-        municipality_id = None
-        if municipality:
-            if not municipality.isdigit() or not can_see_municipality(
-                request.user, int(municipality)
-            ):
-                raise NotFound(_("No municipality with that id."))
-            municipality_id = int(municipality)
+        try:
+            municipality_id = visible_municipality_id(
+                request.user, request.query_params.get("municipality")
+            )
+        except LookupError:
+            raise NotFound(_("No municipality with that id.")) from None
         kind = request.query_params.get("kind") or None
         if kind is not None and kind not in GapKind.values:
             raise ValidationError({"kind": [_("Choose one of: %s.") % ", ".join(GapKind.values)]})

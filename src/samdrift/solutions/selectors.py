@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from samdrift.core.dating import active_on
 from samdrift.core.permissions import restrict
+from samdrift.core.validators import MAX_ID
 from samdrift.finance.depreciation import add_months
+from samdrift.organisations.models import Municipality
 from samdrift.solutions.choices import (
     PROCESSED_BY_OTHERS,
     SERVICE_HOURS_RANK,
@@ -48,6 +50,20 @@ def delivered_levels(
     force is all the gap view needs: the comparison below already uses it.
     """
     return {}
+
+
+def visible_municipality_id(user, text: str | None) -> int | None:
+    """The municipality a page or endpoint is asked to narrow to (``?municipality=``):
+    None when not asked; LookupError for one that does not exist or the user may not see
+    (the same answer for both, so a crafted id reveals nothing)."""
+    if not text:
+        return None
+    if not text.isdigit() or int(text) > MAX_ID:
+        raise LookupError(text)
+    municipality_id = int(text)
+    if not restrict(Municipality.objects.filter(pk=municipality_id), user).exists():
+        raise LookupError(text)
+    return municipality_id
 
 
 def usages_in_force(user, on: datetime.date):

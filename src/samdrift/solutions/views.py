@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samdrift.core.exports import XLSX_CONTENT_TYPE
-from samdrift.core.permissions import can_see_municipality, can_write, restrict
+from samdrift.core.permissions import can_write, restrict
 from samdrift.core.services import save_object
 from samdrift.organisations.models import Municipality
 from samdrift.solutions.choices import GapKind
@@ -40,7 +40,7 @@ from samdrift.solutions.forms import (
 )
 from samdrift.solutions.models import Requirement, Solution, SolutionFunction, SolutionUsage
 from samdrift.solutions.report import standardisation_report
-from samdrift.solutions.selectors import gap_report, usages_in_force
+from samdrift.solutions.selectors import gap_report, usages_in_force, visible_municipality_id
 from samdrift.solutions.services import choose_candidate, record_usage, update_usage
 from samdrift.solutions.tables import REQUIREMENT_TABLE, SOLUTION_TABLE, USAGE_TABLE
 from samdrift.web.forms import add_service_errors
@@ -160,11 +160,10 @@ def gaps(request):
     """The gaps per municipality and in total; the list filtered by municipality and kind."""
     user = request.user
     today = timezone.localdate()
-    municipality_id = request.GET.get("municipality") or None
-    if municipality_id is not None:
-        if not municipality_id.isdigit() or not can_see_municipality(user, int(municipality_id)):
-            raise Http404("No municipality with that id.")
-        municipality_id = int(municipality_id)
+    try:
+        municipality_id = visible_municipality_id(user, request.GET.get("municipality"))
+    except LookupError:
+        raise Http404("No municipality with that id.") from None
     kind = request.GET.get("kind") or None
     if kind not in GapKind.values:
         kind = None
