@@ -128,7 +128,8 @@ def _usages_of(ctx, municipality, code, choices) -> list[tuple[SolutionUsage, li
 
     rows: list[tuple[SolutionUsage, list[int]]] = []
     common = choices[0][0]
-    factor = rng.uniform(0.75, 1.3)
+    # The system most members share is the cheaper per user (economies of scale).
+    factor = rng.uniform(0.7, 0.95) if solution is common else rng.uniform(0.95, 1.4)
     if len(choices) > 1 and solution is common and rng.random() < 0.5:
         # Moved to the common solution: from another, on a day in the last three years.
         before = rng.choice([s for s, _w in choices[1:]])
