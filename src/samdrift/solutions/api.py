@@ -24,6 +24,8 @@ from samdrift.solutions.filtersets import (
 from samdrift.solutions.models import Requirement, Solution, SolutionFunction, SolutionUsage
 from samdrift.solutions.selectors import gap_report, visible_municipality_id
 from samdrift.solutions.services import (
+    REQUIREMENT_FIELDS,
+    USAGE_FIELDS,
     create_function,
     create_solution,
     record_usage,
@@ -72,23 +74,7 @@ class SolutionSerializer(SamdriftModelSerializer):
 class SolutionUsageSerializer(SamdriftModelSerializer):
     class Meta:
         model = SolutionUsage
-        fields = [
-            "id",
-            "municipality",
-            "solution",
-            "service_areas",
-            "users",
-            "licence_cost",
-            "contract_reference",
-            "contract_start",
-            "contract_end",
-            "notice_months",
-            "system_owner",
-            "integrations",
-            "valid_from",
-            "valid_to",
-            *TIMESTAMPS,
-        ]
+        fields = ["id", *USAGE_FIELDS, *TIMESTAMPS]
         read_only_fields = TIMESTAMPS
 
     def create(self, validated_data):
@@ -105,25 +91,7 @@ class SolutionUsageSerializer(SamdriftModelSerializer):
 class RequirementSerializer(SamdriftModelSerializer):
     class Meta:
         model = Requirement
-        fields = [
-            "id",
-            "municipality",
-            "solution",
-            "availability_target",
-            "service_hours",
-            "rpo_hours",
-            "rto_hours",
-            "criticality",
-            "confidentiality",
-            "integrity",
-            "availability_class",
-            "personal_data",
-            "special_categories",
-            "processing_agreement_on",
-            "risk_assessed_on",
-            "notes",
-            *TIMESTAMPS,
-        ]
+        fields = ["id", "municipality", "solution", *REQUIREMENT_FIELDS, *TIMESTAMPS]
         read_only_fields = TIMESTAMPS
 
     def create(self, validated_data):

@@ -2,16 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _sees_all(user) -> bool:
-    return user.sees_all_municipalities
-
-
-def _own_municipality(user) -> dict | None:
-    if user.sees_all_municipalities or not user.municipality_id:
-        return None
-    return {"pk": user.municipality_id}
-
-
 class SolutionsConfig(AppConfig):
     name = "samdrift.solutions"
     label = "solutions"
@@ -19,7 +9,7 @@ class SolutionsConfig(AppConfig):
 
     def ready(self) -> None:
         from samdrift.core.importing.base import IMPORTERS
-        from samdrift.web.navigation import register
+        from samdrift.web.navigation import own_municipality, register, sees_all
 
         # The portfolio spreadsheet, one row per municipality and system.
         IMPORTERS.setdefault("portfolio", "samdrift.solutions.importers.PortfolioImporter")
@@ -28,7 +18,7 @@ class SolutionsConfig(AppConfig):
             section="solutions",
             label=_("My portfolio"),
             url_name="solutions:portfolio",
-            kwargs=_own_municipality,
+            kwargs=own_municipality,
             order=5,
         )
         register(
@@ -38,7 +28,7 @@ class SolutionsConfig(AppConfig):
             section="solutions",
             label=_("In use"),
             url_name="solutions:usage_list",
-            visible=_sees_all,
+            visible=sees_all,
             order=20,
         )
         register(
@@ -52,6 +42,6 @@ class SolutionsConfig(AppConfig):
             section="solutions",
             label=_("Standardisation"),
             url_name="solutions:standardisation",
-            visible=_sees_all,
+            visible=sees_all,
             order=50,
         )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from samdrift.catalogue.models import Service
 from samdrift.organisations.models import Municipality, Person, ServiceArea
 from samdrift.solutions.models import Requirement, Solution, SolutionFunction, SolutionUsage
+from samdrift.solutions.services import REQUIREMENT_FIELDS, USAGE_FIELDS
 from samdrift.web.forms import MoneyField, date_formfield, scoped_queryset
 
 
@@ -44,30 +45,13 @@ def _label(name: str) -> str:
     return capfirst(SolutionUsage._meta.get_field(name).verbose_name)
 
 
-USAGE_FIELDS = [
-    "municipality",
-    "solution",
-    "service_areas",
-    "users",
-    "licence_cost",
-    "contract_reference",
-    "contract_start",
-    "contract_end",
-    "notice_months",
-    "system_owner",
-    "integrations",
-    "valid_from",
-    "valid_to",
-]
-
-
 class SolutionUsageForm(forms.ModelForm):
     licence_cost = MoneyField(required=False)
 
     class Meta:
         formfield_callback = date_formfield
         model = SolutionUsage
-        fields = USAGE_FIELDS
+        fields = list(USAGE_FIELDS)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,21 +93,7 @@ class RequirementForm(forms.ModelForm):
     class Meta:
         formfield_callback = date_formfield
         model = Requirement
-        fields = [
-            "availability_target",
-            "service_hours",
-            "rpo_hours",
-            "rto_hours",
-            "criticality",
-            "confidentiality",
-            "integrity",
-            "availability_class",
-            "personal_data",
-            "special_categories",
-            "processing_agreement_on",
-            "risk_assessed_on",
-            "notes",
-        ]
+        fields = list(REQUIREMENT_FIELDS)
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -42,6 +42,7 @@ from samdrift.core.importing.writing import InstanceFactory
 from samdrift.organisations.models import Municipality, Person, ServiceArea
 from samdrift.solutions.choices import DeliveryForm, Level, ServiceHours
 from samdrift.solutions.models import Requirement, Solution, SolutionFunction, SolutionUsage
+from samdrift.solutions.services import REQUIREMENT_FIELDS as ALL_REQUIREMENT_FIELDS
 
 DELIVERY_ALIASES = {
     DeliveryForm.OPERATIONS_CENTRE: (
@@ -67,7 +68,7 @@ LEVEL_ALIASES = {
     Level.HIGH: ("Høy", "H", "3"),
 }
 
-USAGE_FIELDS = (
+USAGE_VALUES = (  # the use's own values a row carries
     "users",
     "licence_cost",
     "contract_reference",
@@ -75,20 +76,8 @@ USAGE_FIELDS = (
     "contract_end",
     "notice_months",
 )
-REQUIREMENT_FIELDS = (
-    "availability_target",
-    "service_hours",
-    "rpo_hours",
-    "rto_hours",
-    "criticality",
-    "confidentiality",
-    "integrity",
-    "availability_class",
-    "personal_data",
-    "special_categories",
-    "processing_agreement_on",
-    "risk_assessed_on",
-)
+# The requirement's fields but its notes (a spreadsheet's remarks are not the requirement's).
+REQUIREMENT_FIELDS = tuple(f for f in ALL_REQUIREMENT_FIELDS if f != "notes")
 SOLUTION_FIELDS = ("vendor", "delivery_form", "version", "end_of_support")
 
 
@@ -459,7 +448,7 @@ class PortfolioImporter(Importer):
         return sorted(set(areas)), others
 
     def _usage_values(self, row: Row, municipality: Municipality) -> dict[str, Any] | None:
-        values = {k: row.values.get(k) for k in USAGE_FIELDS if self.has(k)}
+        values = {k: row.values.get(k) for k in USAGE_VALUES if self.has(k)}
         if "contract_reference" in values and values["contract_reference"] is None:
             values["contract_reference"] = ""
         owner = row.values.get("system_owner")
@@ -557,7 +546,7 @@ class PortfolioImporter(Importer):
         # A change over time: this use ends the day before the import day, and a new
         # row carries it on with the file's values (so the history stays).
         self.work.usage_befores.append({**usage.changelog_data(), **current})
-        carried = {k: getattr(usage, k) for k in (*USAGE_FIELDS, "system_owner_id")}
+        carried = {k: getattr(usage, k) for k in (*USAGE_VALUES, "system_owner_id")}
         if not self.has("service_areas"):
             areas = current.get("service_areas", [])
         if not self.has("integrations"):

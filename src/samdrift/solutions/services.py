@@ -173,6 +173,22 @@ def change_usage(
         )
 
 
+# The fields a person sets on a use and on a requirement (forms and API share them).
+USAGE_FIELDS = (
+    "municipality",
+    "solution",
+    "service_areas",
+    "users",
+    "licence_cost",
+    "contract_reference",
+    "contract_start",
+    "contract_end",
+    "notice_months",
+    "system_owner",
+    "integrations",
+    "valid_from",
+    "valid_to",
+)
 REQUIREMENT_FIELDS = (
     "availability_target",
     "service_hours",

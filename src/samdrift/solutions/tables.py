@@ -18,26 +18,9 @@ def _portfolio_url(obj) -> str:
     return reverse("solutions:portfolio", args=[obj.municipality_id])
 
 
-SOLUTION_TABLE = Table(
-    columns=[
-        Column("name", _("Name"), order_by=("name",), link=_solution_url),
-        Column("vendor", _("Vendor"), order_by=("vendor", "name")),
-        Column("function", _("Function"), accessor="function.name", order_by=("function__name",)),
-        Column("function_code", _("Function code"), accessor="function.code", in_table=False),
-        Column("delivery_form", _("Delivery form"), kind="choice", order_by=("delivery_form",)),
-        Column("version", _("Version")),
-        Column("end_of_support", _("End of support"), kind="date", order_by=("end_of_support",)),
-        Column("service", _("Service"), accessor="service.name", order_by=("service__name",)),
-        Column("service_code", _("Service code"), accessor="service.code", in_table=False),
-        Column("description", _("Description"), in_table=False),
-    ],
-    default_sort="name",
-    select_related=("function", "service"),
-    export_name="solutions",
-)
-
-USAGE_TABLE = Table(
-    columns=[
+def _whose_what() -> list[Column]:
+    """The first columns of a usage or requirement row: whose it is, of which solution."""
+    return [
         Column(
             "municipality",
             _("Municipality"),
@@ -58,6 +41,30 @@ USAGE_TABLE = Table(
             order_by=("solution__name",),
             link=_usage_solution_url,
         ),
+    ]
+
+
+SOLUTION_TABLE = Table(
+    columns=[
+        Column("name", _("Name"), order_by=("name",), link=_solution_url),
+        Column("vendor", _("Vendor"), order_by=("vendor", "name")),
+        Column("function", _("Function"), accessor="function.name", order_by=("function__name",)),
+        Column("function_code", _("Function code"), accessor="function.code", in_table=False),
+        Column("delivery_form", _("Delivery form"), kind="choice", order_by=("delivery_form",)),
+        Column("version", _("Version")),
+        Column("end_of_support", _("End of support"), kind="date", order_by=("end_of_support",)),
+        Column("service", _("Service"), accessor="service.name", order_by=("service__name",)),
+        Column("service_code", _("Service code"), accessor="service.code", in_table=False),
+        Column("description", _("Description"), in_table=False),
+    ],
+    default_sort="name",
+    select_related=("function", "service"),
+    export_name="solutions",
+)
+
+USAGE_TABLE = Table(
+    columns=[
+        *_whose_what(),
         Column("function", _("Function"), accessor="solution.function.name", in_table=False),
         Column("users", _("Users"), kind="number", order_by=("users",)),
         Column(
@@ -83,26 +90,7 @@ USAGE_TABLE = Table(
 
 REQUIREMENT_TABLE = Table(
     columns=[
-        Column(
-            "municipality",
-            _("Municipality"),
-            accessor="municipality.name",
-            order_by=("municipality__name",),
-            link=_portfolio_url,
-        ),
-        Column(
-            "municipality_number",
-            _("Municipality number"),
-            accessor="municipality.number",
-            in_table=False,
-        ),
-        Column(
-            "solution",
-            _("Solution"),
-            accessor="solution.name",
-            order_by=("solution__name",),
-            link=_usage_solution_url,
-        ),
+        *_whose_what(),
         Column(
             "availability_target",
             _("Availability target (%)"),

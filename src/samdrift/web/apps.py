@@ -2,16 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _sees_all(user) -> bool:
-    return user.sees_all_municipalities
-
-
-def _own_municipality(user) -> dict | None:
-    if user.sees_all_municipalities or not user.municipality_id:
-        return None
-    return {"pk": user.municipality_id}
-
-
 class WebConfig(AppConfig):
     name = "samdrift.web"
     label = "web"
@@ -20,21 +10,21 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         # The pages of the apps whose UI lives with the web UI; other apps register
         # theirs from their own AppConfig.ready() (see docs/ui.md).
-        from samdrift.web.navigation import register
+        from samdrift.web.navigation import own_municipality, register, sees_all
 
         register(section="overview", label=_("Overview"), url_name="home", order=0)
         register(
             section="municipalities",
             label=_("Municipalities"),
             url_name="organisations:municipality_list",
-            visible=_sees_all,
+            visible=sees_all,
             order=10,
         )
         register(
             section="municipalities",
             label=_("My municipality"),
             url_name="organisations:municipality_detail",
-            kwargs=_own_municipality,
+            kwargs=own_municipality,
             order=10,
         )
         register(
