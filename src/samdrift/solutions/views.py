@@ -258,10 +258,10 @@ def function_create(request):
     if request.method == "POST" and form.is_valid():
         saved, error = _saved(request, lambda: save_object(instance=form.instance))
         if saved is not None:
-            return redirect("solutions:solution_list")
+            return redirect("solutions:standardisation")
         add_service_errors(form, error)
     return _form_page(
-        request, form=form, title=_("New function"), cancel=reverse("solutions:solution_list")
+        request, form=form, title=_("New function"), cancel=reverse("solutions:standardisation")
     )
 
 
