@@ -31,205 +31,21 @@ from samdrift.core.importing.base import (
     CREATED,
     UNCHANGED,
     UPDATED,
-    Column,
     Importer,
     Row,
-    field_column,
     note_unknown,
 )
-from samdrift.core.importing.parsing import Choice, Integer, Text, squash
+from samdrift.core.importing.parsing import squash
 from samdrift.core.importing.writing import InstanceFactory
 from samdrift.organisations.models import Municipality, Person, ServiceArea
-from samdrift.solutions.choices import DeliveryForm, Level, ServiceHours
-from samdrift.solutions.models import Requirement, Solution, SolutionFunction, SolutionUsage
-from samdrift.solutions.services import REQUIREMENT_FIELDS as ALL_REQUIREMENT_FIELDS
-
-DELIVERY_ALIASES = {
-    DeliveryForm.OPERATIONS_CENTRE: (
-        "Driftssenter",
-        "Felles driftssenter",
-        "IKT-samarbeidet",
-        "Interkommunal drift",
-        "Common operations centre",
-        "Operations centre",
-    ),
-    DeliveryForm.SAAS: ("Skytjeneste", "Sky", "Cloud"),
-    DeliveryForm.VENDOR_HOSTED: ("Leverandør", "Leverandørdrift", "Vendor", "Hosted"),
-    DeliveryForm.LOCAL: ("Lokal", "Lokalt", "Lokal drift", "Kommunen", "On premises"),
-}
-HOURS_ALIASES = {
-    ServiceHours.BUSINESS: ("Kontortid", "Arbeidstid", "Business hours", "8-16", "07:30-16:00"),
-    ServiceHours.EXTENDED: ("Utvidet", "Utvidet tid", "Extended", "07-22"),
-    ServiceHours.ALWAYS: ("24/7", "24x7", "Døgnet rundt", "Alltid"),
-}
-LEVEL_ALIASES = {
-    Level.LOW: ("Lav", "L", "1"),
-    Level.MEDIUM: ("Middels", "M", "2"),
-    Level.HIGH: ("Høy", "H", "3"),
-}
-
-USAGE_VALUES = (  # the use's own values a row carries
-    "users",
-    "licence_cost",
-    "contract_reference",
-    "contract_start",
-    "contract_end",
-    "notice_months",
+from samdrift.solutions.import_columns import (
+    REQUIREMENT_FIELDS,
+    SOLUTION_FIELDS,
+    USAGE_VALUES,
+    portfolio_columns,
+    split_names,
 )
-# The requirement's fields but its notes (a spreadsheet's remarks are not the requirement's).
-REQUIREMENT_FIELDS = tuple(f for f in ALL_REQUIREMENT_FIELDS if f != "notes")
-SOLUTION_FIELDS = ("vendor", "delivery_form", "version", "end_of_support")
-
-
-def _list(text: str | None) -> list[str]:
-    """``"Oppvekst; Helse"`` → the names, split on ``;`` or ``,``."""
-    if not text:
-        return []
-    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-
-
-def _columns() -> tuple[Column, ...]:
-    level = Choice(Level, LEVEL_ALIASES)
-    return (
-        Column(
-            "municipality",
-            gettext_lazy("Municipality"),
-            Text(100),
-            aliases=("Kommune", "Kommunenavn"),
-            required=True,
-            help_text=gettext_lazy("Its name or number."),
-        ),
-        Column(
-            "municipality_number",
-            gettext_lazy("Municipality number"),
-            Text(10),
-            aliases=("Kommunenummer", "Kommunenr", "Kommunenr."),
-            help_text=gettext_lazy("Optional check: the number of the municipality named."),
-        ),
-        field_column(
-            Solution,
-            "name",
-            key="solution",
-            label=gettext_lazy("Solution"),
-            required=True,
-            aliases=("System", "Løsning", "Fagsystem", "Application", "Applikasjon"),
-        ),
-        field_column(Solution, "vendor", aliases=("Leverandør", "Supplier")),
-        Column(
-            "function",
-            gettext_lazy("Function"),
-            Text(100),
-            aliases=("Funksjon", "Fagområde", "Formål", "Kategori"),
-            help_text=gettext_lazy("Name or code of an existing function."),
-        ),
-        field_column(
-            Solution,
-            "delivery_form",
-            aliases=("Leveranseform", "Driftsform", "Drift", "Hosting"),
-            parser=Choice(DeliveryForm, DELIVERY_ALIASES),
-        ),
-        field_column(Solution, "version", aliases=("Versjon",)),
-        field_column(
-            Solution,
-            "end_of_support",
-            aliases=("Support til", "End of life", "EOL", "Slutt på støtte"),
-        ),
-        Column(
-            "service",
-            gettext_lazy("Service"),
-            Text(150),
-            aliases=("Tjeneste", "Katalogtjeneste"),
-            help_text=gettext_lazy("Name or code of the catalogue service it is delivered as."),
-        ),
-        field_column(SolutionUsage, "users", aliases=("Brukere", "Antall brukere", "Users count")),
-        field_column(
-            SolutionUsage,
-            "licence_cost",
-            aliases=(
-                "Lisenskostnad",
-                "Lisenskostnad per år",
-                "Licence cost",
-                "License cost",
-                "Årlig lisens",
-            ),
-        ),
-        field_column(
-            SolutionUsage,
-            "contract_reference",
-            aliases=("Avtale", "Avtalenummer", "Kontrakt", "Contract"),
-        ),
-        field_column(SolutionUsage, "contract_start", aliases=("Avtalestart", "Kontraktstart")),
-        field_column(
-            SolutionUsage,
-            "contract_end",
-            aliases=("Avtaleslutt", "Avtalen utløper", "Kontraktslutt"),
-        ),
-        field_column(
-            SolutionUsage, "notice_months", aliases=("Oppsigelsestid", "Oppsigelse (mnd)", "Notice")
-        ),
-        Column(
-            "system_owner",
-            gettext_lazy("System owner"),
-            Text(150),
-            aliases=("Systemeier",),
-            help_text=gettext_lazy("Username of a person of the municipality."),
-        ),
-        Column(
-            "service_areas",
-            gettext_lazy("Service areas"),
-            Text(1000),
-            aliases=("Tjenesteområder", "Sektorer", "Tjenesteområde"),
-            help_text=gettext_lazy("Names, separated by ; or ,."),
-        ),
-        Column(
-            "integrations",
-            gettext_lazy("Integrations"),
-            Text(2000),
-            aliases=("Integrasjoner",),
-            help_text=gettext_lazy("Solution names, separated by ; or ,."),
-        ),
-        field_column(SolutionUsage, "valid_from", aliases=("I bruk fra", "Fra", "In use from")),
-        field_column(
-            Requirement,
-            "availability_target",
-            aliases=("Oppetid", "Oppetidskrav", "Tilgjengelighet (%)", "Availability"),
-        ),
-        field_column(
-            Requirement,
-            "service_hours",
-            aliases=("Driftstid", "Åpningstid", "Support hours"),
-            parser=Choice(ServiceHours, HOURS_ALIASES),
-        ),
-        field_column(Requirement, "rpo_hours", aliases=("RPO", "RPO (timer)")),
-        field_column(Requirement, "rto_hours", aliases=("RTO", "RTO (timer)")),
-        field_column(
-            Requirement,
-            "criticality",
-            aliases=("Kritikalitet", "Kritisk"),
-            parser=Integer(minimum=1, maximum=3),
-        ),
-        field_column(
-            Requirement, "confidentiality", aliases=("Konfidensialitet", "K"), parser=level
-        ),
-        field_column(Requirement, "integrity", aliases=("Integritet", "I"), parser=level),
-        field_column(
-            Requirement, "availability_class", aliases=("Tilgjengelighetsklasse", "T"), parser=level
-        ),
-        field_column(Requirement, "personal_data", aliases=("Personopplysninger", "Persondata")),
-        field_column(
-            Requirement, "special_categories", aliases=("Særlige kategorier", "Art. 9", "Sensitive")
-        ),
-        field_column(
-            Requirement,
-            "processing_agreement_on",
-            aliases=("Databehandleravtale", "DBA", "Data processing agreement"),
-        ),
-        field_column(
-            Requirement,
-            "risk_assessed_on",
-            aliases=("Risikovurdering", "ROS", "ROS-analyse", "Risk assessment"),
-        ),
-    )
+from samdrift.solutions.models import Requirement, Solution, SolutionFunction, SolutionUsage
 
 
 @dataclass
@@ -253,7 +69,7 @@ class PortfolioImporter(Importer):
     model = SolutionUsage
     per_municipality = False
     key_description = gettext_lazy("municipality and solution")
-    columns = _columns()
+    columns = portfolio_columns()
 
     def plan(self, rows: list[Row]) -> None:
         self.work = _Plan()
@@ -323,10 +139,10 @@ class PortfolioImporter(Importer):
         stored = {pk: {"service_areas": [], "integrations": []} for pk in ids}
         if not ids:
             return stored
-        areas = SolutionUsage.service_areas.through.objects.values_list(
+        areas = SolutionUsage.service_areas.through.objects.valuessplit_names(
             "solutionusage_id", "servicearea_id"
         )
-        others = SolutionUsage.integrations.through.objects.values_list(
+        others = SolutionUsage.integrations.through.objects.valuessplit_names(
             "solutionusage_id", "solution_id"
         )
         for usage_id, area_id in areas.order_by("servicearea_id"):
@@ -424,7 +240,7 @@ class PortfolioImporter(Importer):
 
     def _relations(self, row: Row, municipality: Municipality, solution: Solution):
         areas, others = [], []
-        for name in _list(row.values.get("service_areas")):
+        for name in split_names(row.values.get("service_areas")):
             area = self.areas.get((municipality.pk, name.casefold()))
             if area is None:
                 self.report.error(
@@ -435,7 +251,7 @@ class PortfolioImporter(Importer):
                 )
                 return None
             areas.append(area.pk)
-        for name in _list(row.values.get("integrations")):
+        for name in split_names(row.values.get("integrations")):
             other = self.solutions.get(name.casefold()) or self.new_solutions.get(name.casefold())
             if other is None or other is solution:
                 self.report.error(
