@@ -139,10 +139,10 @@ class PortfolioImporter(Importer):
         stored = {pk: {"service_areas": [], "integrations": []} for pk in ids}
         if not ids:
             return stored
-        areas = SolutionUsage.service_areas.through.objects.valuessplit_names(
+        areas = SolutionUsage.service_areas.through.objects.values_list(
             "solutionusage_id", "servicearea_id"
         )
-        others = SolutionUsage.integrations.through.objects.valuessplit_names(
+        others = SolutionUsage.integrations.through.objects.values_list(
             "solutionusage_id", "solution_id"
         )
         for usage_id, area_id in areas.order_by("servicearea_id"):
