@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "samdrift.inventory",
     "samdrift.leasing",
     "samdrift.agreements",
+    "samdrift.solutions",
     "samdrift.billing",
     "samdrift.imports",
     "samdrift.ui",
@@ -247,7 +248,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"AssetStatusEnum": "samdrift.inventory.choices.AssetStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "AssetStatusEnum": "samdrift.inventory.choices.AssetStatus",
+        # Confidentiality, integrity and availability share one scale.
+        "LevelEnum": "samdrift.solutions.choices.Level",
+    },
     # No online validator badge: Swagger UI would fetch it from validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }

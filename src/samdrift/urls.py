@@ -13,6 +13,7 @@ from samdrift.imports import api as imports_api
 from samdrift.inventory import api as inventory_api
 from samdrift.leasing import api as leasing_api
 from samdrift.organisations import api as organisations_api
+from samdrift.solutions import api as solutions_api
 
 router = DefaultRouter()
 core_api.register(router)
@@ -21,6 +22,7 @@ organisations_api.register(router)
 catalogue_api.register(router)
 inventory_api.register(router)
 agreements_api.register(router)
+solutions_api.register(router)
 billing_api.register(router)
 imports_api.register(router)
 
@@ -34,6 +36,7 @@ urlpatterns = [
     path("", include("samdrift.inventory.urls")),
     path("", include("samdrift.catalogue.urls")),
     path("", include("samdrift.leasing.urls")),  # lease models, price list, buyouts
+    path("solutions/", include("samdrift.solutions.urls")),
     path("billing/", include("samdrift.billing.urls")),
     path("imports/", include("samdrift.imports.urls")),
     path("", include("samdrift.ui.urls")),  # login, logout, health

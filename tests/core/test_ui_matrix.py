@@ -209,6 +209,22 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "imports:preview": (REDIRECT, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     "imports:template": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "imports:upload": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    # The portfolio: solutions and functions are shared data every login reads; lists and
+    # reports are restricted to the login's rows; a contact edits only its own requirements.
+    "solutions:candidate": (REDIRECT, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "solutions:function_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "solutions:gaps": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "solutions:portfolio": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "solutions:requirement_edit": (REDIRECT, OK, DENIED, DENIED, OK, HIDDEN, DENIED),
+    "solutions:requirement_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "solutions:solution_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "solutions:solution_detail": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "solutions:solution_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "solutions:solution_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "solutions:standardisation": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "solutions:usage_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "solutions:usage_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "solutions:usage_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
 }
 
 
@@ -318,6 +334,12 @@ def url_args(world: World) -> dict[str, dict]:
         "billing:credit_note_ehf": {"pk": own["creditnote"].pk},
         **{f"imports:{name}": {"pk": upload.pk} for name in ("preview", "apply", "errors", "map")},
         "imports:template": {"kind": "persons"},
+        "solutions:solution_detail": {"pk": shared["solution"].pk},
+        "solutions:solution_edit": {"pk": shared["solution"].pk},
+        "solutions:candidate": {"pk": shared["solutionfunction"].pk},
+        "solutions:usage_edit": {"pk": own["solutionusage"].pk},
+        "solutions:requirement_edit": {"pk": own["requirement"].pk},
+        "solutions:portfolio": {"pk": own["municipality"].pk},
         "imports:mapping_edit": {"pk": _mapping(world).pk},
     }
 

@@ -142,7 +142,15 @@ def test_the_kinds_and_their_columns(operator):
     response = api_as(operator).get(URL)
     assert response.status_code == 200
     kinds = {k["kind"]: k for k in response.json()}
-    assert set(kinds) == {"service-areas", "locations", "persons", "products", "assets", "usage"}
+    assert set(kinds) == {
+        "service-areas",
+        "locations",
+        "persons",
+        "products",
+        "assets",
+        "usage",
+        "portfolio",
+    }
     asset_columns = {c["key"]: c for c in kinds["assets"]["columns"]}
     assert "Serienummer" in asset_columns["serial_number"]["aliases"]
     assert "Checked Out To: Username" in asset_columns["person"]["aliases"]

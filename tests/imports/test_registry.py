@@ -14,17 +14,19 @@ from samdrift.organisations.importers import (
     PersonImporter,
     ServiceAreaImporter,
 )
+from samdrift.solutions.importers import PortfolioImporter
 
 
 def test_every_app_importer_is_found_by_kind_in_app_order():
-    assert {
-        "service-areas": ServiceAreaImporter,
-        "locations": LocationImporter,
-        "persons": PersonImporter,
-        "products": ProductImporter,
-        "assets": AssetImporter,
-        "usage": UsageImporter,
-    } == IMPORTERS
+    assert list(IMPORTERS.items()) == [
+        ("service-areas", ServiceAreaImporter),
+        ("locations", LocationImporter),
+        ("persons", PersonImporter),
+        ("products", ProductImporter),
+        ("assets", AssetImporter),
+        ("usage", UsageImporter),
+        ("portfolio", PortfolioImporter),
+    ]
 
 
 def test_an_unknown_kind_names_the_known_ones():
@@ -34,7 +36,15 @@ def test_an_unknown_kind_names_the_known_ones():
 
 def test_core_names_no_domain_app():
     """The import machinery lives below the apps that import: it names none of them."""
-    domain = {"organisations", "catalogue", "inventory", "agreements", "leasing", "billing"}
+    domain = {
+        "organisations",
+        "catalogue",
+        "inventory",
+        "agreements",
+        "leasing",
+        "billing",
+        "solutions",
+    }
     core = Path(samdrift.__file__).parent / "core"
     for path in [*core.joinpath("importing").rglob("*.py"), core / "bulk.py"]:
         for node in ast.walk(ast.parse(path.read_text())):

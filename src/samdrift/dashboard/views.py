@@ -14,6 +14,7 @@ from samdrift.dashboard.selectors import (
     overview,
     service_area_names,
 )
+from samdrift.solutions.selectors import gap_count
 from samdrift.ui import charts
 from samdrift.ui.formatting import format_money, format_number
 
@@ -120,5 +121,6 @@ def home(request):
         ),
         "cost_title": cost_title,
         "today": today,
+        "solution_gaps": gap_count(user=user, on=today),
     }
     return render(request, "dashboard/home.html", context)

@@ -55,6 +55,7 @@ STEPS: list[Step] = [
     Step("usage", "samdrift.demo.usage:generate"),
     Step("buyouts", "samdrift.demo.buyouts:generate"),
     Step("billing", "samdrift.demo.billing:generate"),
+    Step("solutions", "samdrift.demo.solutions:generate"),
     Step("logins", "samdrift.demo.logins:generate"),
 ]
 

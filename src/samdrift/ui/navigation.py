@@ -27,6 +27,7 @@ SECTIONS: list[tuple[str, Any]] = [
     ("catalogue", _("Catalogue")),
     ("billing", _("Billing")),
     ("agreements", _("Agreements")),
+    ("solutions", _("Solutions")),
     ("planning", _("Planning")),
 ]
 
@@ -44,6 +45,18 @@ class NavItem:
 
 
 _items: list[NavItem] = []
+
+
+def sees_all(user) -> bool:
+    """``visible=``: a page for those who see every municipality (operators, finance …)."""
+    return user.sees_all_municipalities
+
+
+def own_municipality(user) -> dict[str, Any] | None:
+    """``kwargs=``: a page about the user's own municipality (hidden for the others)."""
+    if user.sees_all_municipalities or not user.municipality_id:
+        return None
+    return {"pk": user.municipality_id}
 
 
 def register(
