@@ -182,6 +182,7 @@ def test_the_mapping_step_maps_columns_and_values_and_is_reused(operator, munici
     listing = client.get("/imports/mappings/").content.decode()
     assert "Gammel liste" in listing
     mapping = ImportMapping.objects.get()
+    assert mapping.created_by == operator
     client.post("/imports/mappings/", {"delete": mapping.pk})
     assert not ImportMapping.objects.exists()
 

@@ -312,7 +312,6 @@ def map_columns(request, pk):
             columns=chosen, values=values, date_order=order if order in ("mdy", "dmy") else ""
         )
         mapping = save_mapping(
-            user=request.user,
             kind=stored.kind,
             headers=result.headers,
             reading=reading,
