@@ -84,6 +84,36 @@ def test_a_file_with_errors_lists_them_and_offers_no_confirmation(operator, muni
     assert not Asset.objects.exists()
 
 
+def test_an_upload_whose_check_was_cut_off_is_shown_as_not_checked(
+    operator, municipality_a, rows, monkeypatch
+):
+    # The file is kept before it is checked; a check cut off (a timeout, a crash) leaves
+    # it with no result, and it is still listed under the user's recent imports.
+    def cut_off(**_options):
+        raise TimeoutError("the app process was stopped")
+
+    client = client_for(operator)
+    monkeypatch.setattr("samdrift.imports.services.run_import", cut_off)
+    with pytest.raises(TimeoutError):
+        send(client, municipality_a, rows)
+    monkeypatch.undo()
+    stored = ImportUpload.objects.get()
+    assert stored.result == {}
+    page_url = f"/imports/{stored.pk}/"
+    assert page_url in client.get("/imports/").content.decode()
+
+    preview = client.get(page_url)
+    assert preview.status_code == 200
+    text = preview.content.decode()
+    assert 'data-testid="import-unchecked"' in text
+    assert 'data-testid="confirm-form"' not in text and "errors.csv" not in text
+    # No check, so no list of errors (an empty CSV would say there are none).
+    assert client.get(page_url + "errors.csv").status_code == 404
+    mapping = client.get(page_url + "map/")
+    assert (mapping.status_code, mapping.url) == (302, page_url)
+    assert not Asset.objects.exists()
+
+
 def test_bad_form_input_is_shown_next_to_the_field(operator, municipality_a, rows):
     client = client_for(operator)
     response = client.post(
@@ -182,6 +212,7 @@ def test_the_mapping_step_maps_columns_and_values_and_is_reused(operator, munici
     listing = client.get("/imports/mappings/").content.decode()
     assert "Gammel liste" in listing
     mapping = ImportMapping.objects.get()
+    assert mapping.created_by == operator
     client.post("/imports/mappings/", {"delete": mapping.pk})
     assert not ImportMapping.objects.exists()
 

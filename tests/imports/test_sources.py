@@ -222,7 +222,7 @@ def test_unknown_values_are_listed_once_and_mapped_once(world, municipality_a):
 
 
 def test_columns_nobody_knows_are_mapped_and_the_mapping_reused_by_the_cli(
-    world, municipality_a, tmp_path
+    world, municipality_a, tmp_path, operator
 ):
     header = ["Inv.nr", "Maskin", "Gruppe", "Hvem", "Kjøpt den"]
     rows = [header, ["K-1", "ThinkPad T14", "Laptop", "kari", "31/12/2024"]]
@@ -255,8 +255,10 @@ def test_columns_nobody_knows_are_mapped_and_the_mapping_reused_by_the_cli(
     call_command(
         "import", "assets", str(path), "--municipality", municipality_a.number,
         "--map", str(mapping), "--save-map", "Gammel maskinliste", "--dry-run",
+        "--user", operator.username,
     )  # fmt: skip
-    assert ImportMapping.objects.get().name == "Gammel maskinliste"
+    saved = ImportMapping.objects.get()
+    assert (saved.name, saved.created_by) == ("Gammel maskinliste", operator)
     call_command("import", "assets", str(path), "--municipality", municipality_a.number)
     asset = Asset.objects.get(asset_tag="K-1")
     assert (asset.acquisition_date, asset.person.username) == (D(2024, 12, 31), "kari")

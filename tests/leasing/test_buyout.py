@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
+from samdrift.core.actor import acting_as
 from samdrift.core.models import ObjectChange
 from samdrift.inventory.choices import AssetOrigin, AssetStatus
 from samdrift.inventory.models import Asset, Assignment
@@ -227,9 +228,8 @@ def test_add_existing_assets(buyout, laptop, municipality_a, municipality_b):
 
 
 def test_agree_freezes_the_valuation_and_keeps_the_signed_copy(registered, buyout, finance_user):
-    agreed = agree_buyout(
-        buyout=buyout, agreed_by=finance_user, agreed_on=datetime.date(2026, 1, 10)
-    )
+    with acting_as(finance_user, label="test"):
+        agreed = agree_buyout(buyout=buyout, agreed_on=datetime.date(2026, 1, 10))
     assert agreed.status == BuyoutStatus.AGREED
     assert agreed.agreed_total == Decimal("14733.33")
     assert agreed.agreed_by == finance_user
@@ -257,7 +257,8 @@ def test_agree_freezes_the_valuation_and_keeps_the_signed_copy(registered, buyou
 
 
 def test_agreed_buyout_cannot_be_edited(registered, buyout, finance_user, laptop):
-    agree_buyout(buyout=buyout, agreed_by=finance_user)
+    with acting_as(finance_user, label="test"):
+        agree_buyout(buyout=buyout)
     item = BuyoutItem.objects.first()
     snapshot = list(BuyoutItem.objects.values())
     attempts = [
@@ -268,7 +269,7 @@ def test_agreed_buyout_cannot_be_edited(registered, buyout, finance_user, laptop
         ),
         lambda: update_buyout(buyout=buyout, changes={"name": "Renamed"}),
         lambda: delete_buyout(buyout=buyout),
-        lambda: agree_buyout(buyout=buyout, agreed_by=finance_user),
+        lambda: agree_buyout(buyout=buyout),
     ]
     for attempt in attempts:
         with pytest.raises(ValidationError) as raised:
@@ -278,17 +279,16 @@ def test_agreed_buyout_cannot_be_edited(registered, buyout, finance_user, laptop
     assert list(BuyoutItem.objects.values()) == snapshot
 
 
-def test_agree_needs_items_and_valid_lines(buyout, finance_user, registered):
+def test_agree_needs_items_and_valid_lines(buyout, registered):
     empty = create_buyout(
         municipality=buyout.municipality, name="Empty", valuation_date=VALUATION_DATE
     )
     with pytest.raises(ValidationError) as raised:
-        agree_buyout(buyout=empty, agreed_by=finance_user)
+        agree_buyout(buyout=empty)
     assert "items" in raised.value.message_dict
     with pytest.raises(ValidationError) as raised:
         agree_buyout(
             buyout=buyout,
-            agreed_by=finance_user,
             agreed_on=datetime.date.today() + datetime.timedelta(days=3),
         )
     assert "agreed_on" in raised.value.message_dict
@@ -304,17 +304,15 @@ def test_valuation_date_cannot_precede_an_acquisition(registered, buyout):
 def test_complete_prices_assets_and_records_the_amount_owed(
     registered, buyout, finance_user, municipality_a
 ):
-    agree_buyout(buyout=buyout, agreed_by=finance_user, agreed_on=datetime.date(2026, 1, 5))
+    agree_buyout(buyout=buyout, agreed_on=datetime.date(2026, 1, 5))
     with pytest.raises(ValidationError) as raised:
-        complete_buyout(
-            buyout=buyout, completed_by=finance_user, completed_on=datetime.date(2026, 1, 4)
-        )
+        complete_buyout(buyout=buyout, completed_on=datetime.date(2026, 1, 4))
     assert "completed_on" in raised.value.message_dict
 
-    done = complete_buyout(
-        buyout=buyout, completed_by=finance_user, completed_on=datetime.date(2026, 2, 1)
-    )
+    with acting_as(finance_user, label="test"):
+        done = complete_buyout(buyout=buyout, completed_on=datetime.date(2026, 2, 1))
     assert done.status == BuyoutStatus.COMPLETED
+    assert Buyout.objects.get(pk=buyout.pk).completed_by == finance_user
     assets = Asset.objects.filter(buyout_item__buyout=buyout)
     assert {a.origin for a in assets} == {AssetOrigin.BOUGHT_OUT}
     assert {a.municipality_id for a in assets} == {municipality_a.pk}  # still held by it
@@ -344,7 +342,7 @@ def test_complete_prices_assets_and_records_the_amount_owed(
     assert tablet.term_months == 24 and tablet.residual_value == Decimal("1200.00")
 
     with pytest.raises(ValidationError, match="completed"):
-        complete_buyout(buyout=buyout, completed_by=finance_user)
+        complete_buyout(buyout=buyout)
     # Billing reads a whole month in one query.
     march = list(
         asset_prices_overlapping(start=datetime.date(2026, 3, 1), end=datetime.date(2026, 4, 1))
@@ -353,15 +351,15 @@ def test_complete_prices_assets_and_records_the_amount_owed(
     assert asset_price_map(day=datetime.date(2030, 1, 1))[first.asset_id].amount == Decimal("50.00")
 
 
-def test_complete_needs_agreement_and_lease_models(registered, buyout, finance_user, laptop):
+def test_complete_needs_agreement_and_lease_models(registered, buyout, laptop):
     with pytest.raises(ValidationError) as raised:
-        complete_buyout(buyout=buyout, completed_by=finance_user)
+        complete_buyout(buyout=buyout)
     assert "status" in raised.value.message_dict
-    agree_buyout(buyout=buyout, agreed_by=finance_user)
+    agree_buyout(buyout=buyout)
     laptop.category.lease_model = None
     laptop.category.save()
     with pytest.raises(ValidationError) as raised:
-        complete_buyout(buyout=buyout, completed_by=finance_user)
+        complete_buyout(buyout=buyout)
     assert "Laptops" in raised.value.message_dict["lease_model"][0]
     assert not AssetPrice.objects.exists() and not AmountOwed.objects.exists()
     assert Buyout.objects.get(pk=buyout.pk).status == BuyoutStatus.AGREED

@@ -27,7 +27,7 @@ OCT, NOV, DEC = datetime.date(2026, 10, 1), datetime.date(2026, 11, 1), datetime
 
 
 @pytest.fixture
-def agreed(db, collaboration, municipality_a, municipality_b, finance_user):
+def agreed(db, collaboration, municipality_a, municipality_b):
     lease = factories.make_lease_model(
         term_months=36,
         annual_rate=Decimal("0.05"),
@@ -54,7 +54,7 @@ def agreed(db, collaboration, municipality_a, municipality_b, finance_user):
             for n in range(3)
         ],
     )
-    return agree_buyout(buyout=buyout, agreed_by=finance_user, agreed_on=OCT)
+    return agree_buyout(buyout=buyout, agreed_on=OCT)
 
 
 def bill_issue_close(month):
@@ -69,12 +69,12 @@ def bought_out_charges(buyout, month):
     )
 
 
-def test_closed_months_before_the_takeover_are_not_billed_again(agreed, finance_user):
+def test_closed_months_before_the_takeover_are_not_billed_again(agreed):
     bill_issue_close(OCT)
     bill_issue_close(NOV)
     assert not bought_out_charges(agreed, OCT).exists()  # the municipality's own then
 
-    complete_buyout(buyout=agreed, completed_by=finance_user, completed_on=DEC)
+    complete_buyout(buyout=agreed, completed_on=DEC)
     bill_period(month=DEC)
 
     assert not Charge.objects.filter(adjusts_period__isnull=False).exists()
@@ -84,10 +84,10 @@ def test_closed_months_before_the_takeover_are_not_billed_again(agreed, finance_
     assert {c.amount for c in december} == {prices[c.asset_id].amount for c in december}
 
 
-def test_a_takeover_in_the_middle_of_a_month_is_charged_from_that_day(agreed, finance_user):
+def test_a_takeover_in_the_middle_of_a_month_is_charged_from_that_day(agreed):
     bill_issue_close(OCT)
     takeover = datetime.date(2026, 11, 11)
-    complete_buyout(buyout=agreed, completed_by=finance_user, completed_on=takeover)
+    complete_buyout(buyout=agreed, completed_on=takeover)
     bill_period(month=NOV)
 
     own = {p.asset_id: p for p in AssetPrice.objects.filter(valid_from=takeover)}

@@ -109,8 +109,8 @@ def test_a_future_agreement_date_is_named_and_offers_no_button(finance, draft):
     assert 'data-testid="confirm-form"' not in page.content.decode()
 
 
-def test_complete_confirmation_shows_what_is_owed_and_completes_once(finance, draft, finance_user):
-    agree_buyout(buyout=draft, agreed_by=finance_user, agreed_on=datetime.date(2026, 1, 5))
+def test_complete_confirmation_shows_what_is_owed_and_completes_once(finance, draft):
+    agree_buyout(buyout=draft, agreed_on=datetime.date(2026, 1, 5))
     page = finance.get(reverse("buyouts:complete_confirm", args=[draft.pk]), {"on": "2026-02-01"})
     assert (
         f"Take over {DEVICES} devices on 2026-02-01: they become the collaboration's and are "

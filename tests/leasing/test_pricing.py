@@ -10,6 +10,7 @@ from samdrift.agreements.services import create_agreement, set_agreed_price
 from samdrift.catalogue.choices import ServiceUnit
 from samdrift.catalogue.models import PriceVersion
 from samdrift.catalogue.services import publish_price
+from samdrift.core.actor import acting_as
 from samdrift.core.choices import ChangeAction
 from samdrift.core.models import ObjectChange
 from samdrift.inventory.choices import AssetOrigin, AssetStatus
@@ -186,9 +187,11 @@ def test_publish_creates_versions_and_closes_the_old(laptop, operator):
     factories.make_price(amount="378.69", valid_from=datetime.date(2025, 1, 1), product=same)
     changes_before = ObjectChange.objects.count()
 
-    publication = publish_price_list(year=2027, published_by=operator)
+    with acting_as(operator, label="test"):
+        publication = publish_price_list(year=2027)
 
     assert publication.kind == PublicationKind.LEASE_PRICES
+    assert PriceListPublication.objects.get(pk=publication.pk).published_by == operator
     assert publication.versions_created == 1  # the unchanged price stays in force
     old.refresh_from_db()
     assert old.valid_to == datetime.date(2027, 1, 1)
@@ -278,13 +281,14 @@ def test_index_quantum():
 
 def test_publish_indexation(services, finance_user):
     workplace, _printing, _unpriced = services
-    publication = publish_indexation(
-        year=2027,
-        old_index=Decimal("100"),
-        new_index=Decimal("104.3"),
-        index_name="Kommunal deflator",
-        published_by=finance_user,
-    )
+    with acting_as(finance_user, label="test"):
+        publication = publish_indexation(
+            year=2027,
+            old_index=Decimal("100"),
+            new_index=Decimal("104.3"),
+            index_name="Kommunal deflator",
+        )
+    assert PriceListPublication.objects.get(pk=publication.pk).published_by == finance_user
     assert publication.kind == PublicationKind.INDEXATION
     assert publication.versions_created == 2
     assert (publication.old_index, publication.new_index) == (Decimal("100"), Decimal("104.3"))

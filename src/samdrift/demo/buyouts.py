@@ -109,8 +109,8 @@ def completed_buyout(ctx: DemoContext) -> None:
     )
     record_bulk_changes(items, action=ChangeAction.CREATE)
     ctx.counts[BuyoutItem._meta.label] += len(items)
-    agree_buyout(buyout=buyout, agreed_by=None, agreed_on=takeover)
-    complete_buyout(buyout=buyout, completed_by=None, completed_on=takeover)
+    agree_buyout(buyout=buyout, agreed_on=takeover)
+    complete_buyout(buyout=buyout, completed_on=takeover)
     owed = AmountOwed.objects.filter(buyout=buyout).first()
     if owed is not None:
         settle_amount_owed(amount_owed=owed, reference="Paid at the takeover", settled_on=takeover)

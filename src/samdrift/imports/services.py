@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samdrift.core.actor import current_actor
 from samdrift.core.importing import ImportResult, run_import
 from samdrift.core.importing.mapping import ColumnReading, header_fingerprint
 from samdrift.core.permissions import can_see_municipality, can_write
@@ -126,14 +127,13 @@ def find_reading(kind: str, fingerprint: str) -> ColumnReading | None:
 
 def save_mapping(
     *,
-    user=None,
     kind: str,
     headers: list[str],
     reading: ColumnReading,
     name: str,
 ) -> ImportMapping:
-    """Save (or replace) the reading of files of ``kind`` with these headers. The
-    caller checks that ``user`` may import ``kind`` (the command line may; ``None``)."""
+    """Save (or replace) the reading of files of ``kind`` with these headers, made by the
+    current actor's user. The caller checks that the user may import ``kind``."""
     name = name.strip()[:100] or _("Mapping of %(kind)s") % {"kind": kind}
     mapping, _created = ImportMapping.objects.update_or_create(
         kind=kind,
@@ -144,7 +144,7 @@ def save_mapping(
             "columns": reading.columns,
             "values": reading.values,
             "date_order": reading.date_order,
-            "created_by": user,
+            "created_by": current_actor().resolved_user(),
         },
     )
     return mapping

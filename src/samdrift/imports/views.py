@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -170,10 +170,23 @@ def _own_upload(request, pk) -> ImportUpload:
     )
 
 
+def _last_check(stored: ImportUpload) -> ImportResult | None:
+    """The result of the file's last check; ``None`` when it has none: the check was cut
+    off (a timeout, a crash) after the file was kept but before its result was stored."""
+    return ImportResult.from_dict(stored.result) if stored.result else None
+
+
 @login_required
 def preview(request, pk):
     stored = _own_upload(request, pk)
-    result = ImportResult.from_dict(stored.result)
+    result = _last_check(stored)
+    if result is None:
+        # Nothing to show or confirm; the page says so instead of a preview.
+        return render(
+            request,
+            "imports/preview.html",
+            {"upload": stored, "unchecked": True, "kind_label": importer_class(stored.kind).label},
+        )
     may_apply = (
         stored.status != ImportStatus.APPLIED
         and result.ok
@@ -228,7 +241,10 @@ def apply(request, pk):
 def errors_csv(request, pk):
     """Every error of the last check, as CSV (UTF-8 with BOM, for spreadsheets)."""
     stored = _own_upload(request, pk)
-    result = ImportResult.from_dict(stored.result)
+    result = _last_check(stored)
+    if result is None:
+        # No check, so no list of errors: an empty one would say the file has none.
+        raise Http404("This file was not checked.")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_("Row"), _("Column"), _("Error")])
@@ -262,7 +278,10 @@ def map_columns(request, pk):
     stored = _own_upload(request, pk)
     if stored.status == ImportStatus.APPLIED or not can_import_any(request.user, stored.kind):
         raise PermissionDenied
-    result = ImportResult.from_dict(stored.result)
+    result = _last_check(stored)
+    if result is None:
+        # The columns to map are the check's headers; the preview says what to do.
+        return redirect("imports:preview", pk=pk)
     cls = importer_class(stored.kind)
     columns = cls.all_columns()
     by_key = {c.key: c for c in columns}
@@ -309,7 +328,6 @@ def map_columns(request, pk):
             columns=chosen, values=values, date_order=order if order in ("mdy", "dmy") else ""
         )
         mapping = save_mapping(
-            user=request.user,
             kind=stored.kind,
             headers=result.headers,
             reading=reading,

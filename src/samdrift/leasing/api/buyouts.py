@@ -205,9 +205,7 @@ class BuyoutViewSet(mixins.DestroyModelMixin, SamdriftViewSet):
         buyout = self.get_object()
         serializer = AgreeRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        agree_buyout(
-            buyout=buyout, agreed_by=request.user, agreed_on=serializer.validated_data["agreed_on"]
-        )
+        agree_buyout(buyout=buyout, agreed_on=serializer.validated_data["agreed_on"])
         return Response(self.get_serializer(self.get_queryset().get(pk=buyout.pk)).data)
 
     @extend_schema(request=CompleteRequestSerializer, responses=BuyoutSerializer)
@@ -220,7 +218,6 @@ class BuyoutViewSet(mixins.DestroyModelMixin, SamdriftViewSet):
         serializer.is_valid(raise_exception=True)
         complete_buyout(
             buyout=buyout,
-            completed_by=request.user,
             completed_on=serializer.validated_data["completed_on"],
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=buyout.pk)).data)

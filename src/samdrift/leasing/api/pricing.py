@@ -180,7 +180,6 @@ class PriceListViewSet(ReadOnlySamdriftViewSet):
         publication = publish_price_list(
             year=params["year"],
             valid_from=params.get("valid_from"),
-            published_by=request.user,
             note=params["note"],
         )
         return Response(
@@ -219,7 +218,6 @@ class PriceListViewSet(ReadOnlySamdriftViewSet):
             new_index=params["new_index"],
             valid_from=params.get("valid_from"),
             index_name=params["index_name"],
-            published_by=request.user,
             note=params["note"],
         )
         return Response(

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samdrift.core.actor import current_actor
 from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
 from samdrift.leasing.buyouts.bulk import update_fields
@@ -43,11 +44,11 @@ def agree_refusals(*, valuation, agreed_on: datetime.date) -> dict[str, list[str
     return refusals
 
 
-def agree_buyout(*, buyout: Buyout, agreed_by, agreed_on: datetime.date | None = None) -> Buyout:
+def agree_buyout(*, buyout: Buyout, agreed_on: datetime.date | None = None) -> Buyout:
     """Agree the valuation with the municipality: freeze every item's age and book value,
-    record the total, who agreed and when, and keep the signed-off XLSX with its SHA-256.
-    From then on the buyout cannot be changed. Refused when it has no items or any item's
-    basis is invalid (each named)."""
+    record the total, who agreed (the current actor's user) and when, and keep the
+    signed-off XLSX with its SHA-256. From then on the buyout cannot be changed. Refused
+    when it has no items or any item's basis is invalid (each named)."""
     from samdrift.leasing.buyouts.valuation_xlsx import valuation_workbook
 
     agreed_on = agreed_on or today()
@@ -78,7 +79,7 @@ def agree_buyout(*, buyout: Buyout, agreed_by, agreed_on: datetime.date | None =
 
         locked.status = BuyoutStatus.AGREED
         locked.agreed_on = agreed_on
-        locked.agreed_by = agreed_by
+        locked.agreed_by = current_actor().resolved_user()
         locked.agreed_total = valuation.total
         locked.full_clean()
         locked.save()

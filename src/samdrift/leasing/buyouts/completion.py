@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samdrift.catalogue.models import Product
+from samdrift.core.actor import current_actor
 from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
 from samdrift.core.services import save_object
@@ -178,9 +179,7 @@ def complete_refusals(
     return {}
 
 
-def complete_buyout(
-    *, buyout: Buyout, completed_by, completed_on: datetime.date | None = None
-) -> Buyout:
+def complete_buyout(*, buyout: Buyout, completed_on: datetime.date | None = None) -> Buyout:
     """Complete an agreed buyout on ``completed_on``.
 
     The assets become the collaboration's (origin "bought out"), each gets its own
@@ -188,7 +187,8 @@ def complete_buyout(
     municipality held it before (see ``bought_out_price_rows``), and the agreed
     total is recorded as ``AmountOwed`` to the municipality for the month of completion,
     which billing credits. Refused unless agreed, or when an asset's category has no
-    lease model (each named). A handful of queries and bulk writes.
+    lease model (each named). Completed by the current actor's user. A handful of queries
+    and bulk writes.
     """
     completed_on = completed_on or today()
     with transaction.atomic():
@@ -209,7 +209,7 @@ def complete_buyout(
         _record_amount_owed(locked, completed_on)
         locked.status = BuyoutStatus.COMPLETED
         locked.completed_on = completed_on
-        locked.completed_by = completed_by
+        locked.completed_by = current_actor().resolved_user()
         locked.save()
     return locked
 

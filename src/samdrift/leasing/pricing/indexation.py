@@ -133,7 +133,6 @@ def publish_indexation(
     valid_from: datetime.date | None = None,
     index_name: str = "",
     services: QuerySet[Service] | None = None,
-    published_by=None,
     note: str = "",
 ) -> PriceListPublication:
     """Publish indexed service prices as new versions from ``valid_from``; refused as a
@@ -166,6 +165,5 @@ def publish_indexation(
             index_name=index_name,
             old_index=old_index,
             new_index=new_index,
-            published_by=published_by,
             note=note,
         )

@@ -240,7 +240,6 @@ def publish_price_list(
     *,
     year: int,
     valid_from: datetime.date | None = None,
-    published_by=None,
     note: str = "",
 ) -> PriceListPublication:
     """Publish the recalculated product prices as new versions from ``valid_from``.
@@ -262,6 +261,5 @@ def publish_price_list(
                 _("Price list %(year)s (publication %(id)s)") % {"year": year, "id": publication.pk}
             ),
             kind=PublicationKind.LEASE_PRICES,
-            published_by=published_by,
             note=note,
         )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samdrift.catalogue.models import PriceVersion
+from samdrift.core.actor import current_actor
 from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
 from samdrift.core.dating import active_on
@@ -149,7 +150,8 @@ def publish_versions(
     **publication_fields,
 ) -> PriceListPublication:
     """Publish ``calculation``'s publishable rows as new versions of the items named by
-    ``field_name`` (``product`` or ``service``), recorded as one ``PriceListPublication``.
+    ``field_name`` (``product`` or ``service``), recorded as one ``PriceListPublication``
+    published by the current actor's user.
 
     Refused as a whole with ``refusals`` (one message a blocked row) when there are any;
     ``note_of(publication)`` is the note on every new version. The caller holds the
@@ -162,6 +164,7 @@ def publish_versions(
         year=calculation.year,
         valid_from=calculation.valid_from,
         versions_created=len(rows),
+        published_by=current_actor().resolved_user(),
         **publication_fields,
     )
     publication.full_clean()

@@ -160,7 +160,7 @@ def buyout_agree(request, pk: int):
         request,
         pk,
         step="agree",
-        act_on=lambda buyout, on: agree_buyout(buyout=buyout, agreed_by=request.user, agreed_on=on),
+        act_on=lambda buyout, on: agree_buyout(buyout=buyout, agreed_on=on),
         message=_("The valuation is agreed and locked; the signed-off copy is kept."),
     )
 
@@ -210,9 +210,7 @@ def buyout_complete(request, pk: int):
         request,
         pk,
         step="complete",
-        act_on=lambda buyout, on: complete_buyout(
-            buyout=buyout, completed_by=request.user, completed_on=on
-        ),
+        act_on=lambda buyout, on: complete_buyout(buyout=buyout, completed_on=on),
         message=_("The buyout is completed: the assets are the collaboration's and priced."),
     )
 

@@ -281,7 +281,6 @@ def price_list_publish(request):
         publication = publish_price_list(
             year=data["year"],
             valid_from=data["valid_from"],
-            published_by=request.user,
             note=data["note"],
         )
         return Done(
@@ -433,7 +432,6 @@ def indexation_publish(request):
             new_index=data["new_index"],
             valid_from=data["valid_from"],
             index_name=data["index_name"],
-            published_by=request.user,
         )
         return Done(
             _("Published %(count)s indexed service prices from %(date)s.")

@@ -129,13 +129,10 @@ class Command(BaseCommand):
         if options["save_map"] and result.headers and reading is not None:
             from samdrift.imports.services import save_mapping
 
-            saved = save_mapping(
-                user=user,
-                kind=kind,
-                headers=result.headers,
-                reading=reading,
-                name=options["save_map"],
-            )
+            with acting_as(user, label=cli_actor_label()):
+                saved = save_mapping(
+                    kind=kind, headers=result.headers, reading=reading, name=options["save_map"]
+                )
             self.stdout.write(f"Saved the mapping “{saved.name}” for this header row.")
         self.report(result)
         if not result.ok:
