@@ -1,13 +1,20 @@
 """Small builders for test data: each makes one valid object, overridable by keyword;
-and signed-in clients for a user (``client_for`` for pages, ``api_as`` for the API)."""
+signed-in clients for a user (``client_for`` for pages, ``api_as`` for the API); and
+import files built from rows (``csv_bytes``, ``xlsx_bytes``, a Snipe-IT export's rows).
+
+Shapes of several objects that many tests share are in tests/worlds.py."""
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import itertools
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.test import Client
+from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from samdrift.catalogue.choices import ServiceUnit
@@ -170,3 +177,63 @@ def api_as(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+def csv_bytes(
+    rows: Sequence[Sequence[object]], *, delimiter: str = ";", encoding: str = "utf-8"
+) -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter).writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows: Sequence[Sequence[object]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# Snipe-IT's asset export columns, as a municipality leaving Snipe-IT brings them.
+SNIPE_IT_HEADER = [
+    "Company",
+    "Name",
+    "Asset Tag",
+    "Category",
+    "Manufacturer",
+    "Model",
+    "Model Number",
+    "Location",
+    "Purchase Date",
+    "Purchase Cost",
+    "Checked Out To: Username",
+    "Serial",
+    "Status",
+    "Notes",
+    "Warranty",
+]
+
+
+def snipe_it_row(n: int, **overrides: object) -> list[object]:
+    values = {
+        "Company": "Fjordvik",
+        "Name": f"PC-{n:05d}",
+        "Asset Tag": f"FV{n:06d}",
+        "Category": "Laptop",
+        "Manufacturer": "Lenovo",
+        "Model": "ThinkPad T14",
+        "Model Number": "21HD",
+        "Location": "Rådhuset",
+        "Purchase Date": "2024-03-01",
+        "Purchase Cost": "12345.50",
+        "Checked Out To: Username": f"user{n % 7}",
+        "Serial": f"SN{n:08d}",
+        "Status": "Deployed",
+        "Notes": "",
+        "Warranty": "36",
+    }
+    values.update(overrides)
+    return [values[h] for h in SNIPE_IT_HEADER]
