@@ -23,7 +23,8 @@ from samdrift.core.choices import Role
 from samdrift.core.models import User
 from samdrift.core.validators import organisation_number_with_check_digit
 from samdrift.inventory.models import Asset
-from samdrift.leasing.models import LeaseModel
+from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment
+from samdrift.leasing.models import Buyout, LeaseModel
 from samdrift.organisations.models import Collaboration, Location, Municipality, Person, ServiceArea
 
 _counter = itertools.count(1)
@@ -142,6 +143,46 @@ def make_asset(product: Product | None = None, **fields) -> Asset:
     }
     values.update(fields)
     return Asset.objects.create(product=product or make_product(), **values)
+
+
+def make_leased_laptop(
+    *, residual_percent: str = "0", useful_life_months: int = 60, **fields
+) -> Product:
+    """A laptop in a category leased on ``make_lease_model``'s terms (5 % a year over 36
+    months, a fee of 50 a month), with ``residual_percent`` of the cost left at the end."""
+    lease = make_lease_model(residual_percent=Decimal(residual_percent))
+    category = make_category(
+        name="Laptops", lease_model=lease, useful_life_months=useful_life_months
+    )
+    values = {"name": "Laptop"}
+    values.update(fields)
+    return make_product(category, **values)
+
+
+def make_buyout_draft(
+    municipality: Municipality,
+    product: Product,
+    tags: Sequence[str],
+    *,
+    name: str = "Takeover",
+    valuation_date: datetime.date = datetime.date(2026, 1, 1),
+    acquired: datetime.date = datetime.date(2024, 3, 1),
+    cost: Decimal = Decimal("10000.00"),
+) -> Buyout:
+    """A draft buyout of ``municipality`` with one registered device of ``product`` per
+    asset tag, all acquired on ``acquired`` for ``cost``."""
+    buyout = create_buyout(municipality=municipality, name=name, valuation_date=valuation_date)
+    rows = [
+        {
+            "product": product,
+            "asset_tag": tag,
+            "acquisition_date": acquired,
+            "acquisition_cost": cost,
+        }
+        for tag in tags
+    ]
+    register_equipment(buyout=buyout, rows=rows)
+    return buyout
 
 
 def make_user(
