@@ -1,6 +1,8 @@
-"""Fixtures every test module may use: two municipalities and a login per role.
+"""Fixtures every test module may use: two municipalities, a login per role, and the
+shared worlds of tests/worlds.py.
 
-Builders live in tests/factories.py; module-specific fixtures stay next to their tests.
+Builders live in tests/factories.py and tests/worlds.py; a package's conftest only says
+which world its tests call ``world``; module-specific fixtures stay next to their tests.
 """
 
 import os
@@ -10,7 +12,7 @@ from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
 from samdrift.core.choices import Role
-from tests import factories
+from tests import factories, worlds
 
 settings.register_profile(
     "samdrift", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=200
@@ -38,6 +40,12 @@ def _no_lazy_holder_refresh():
     from django.conf import settings as django_settings
 
     django_settings.SAMDRIFT_REFRESH_HOLDERS_LAZILY = False
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Logins are made per test; the slow production hasher adds nothing to any test."""
+    settings.PASSWORD_HASHERS = worlds.FAST_HASHERS
 
 
 @pytest.fixture
@@ -109,3 +117,36 @@ def operator_client(operator):
 def api():
     """An API client; ``api.force_authenticate(user)`` to act as someone."""
     return APIClient()
+
+
+@pytest.fixture
+def small_world(db) -> worlds.SmallWorld:
+    return worlds.build_small_world()
+
+
+@pytest.fixture
+def billing_world(
+    collaboration, municipality_a, municipality_b, service_area_a, service_area_b
+) -> worlds.BillingWorld:
+    return worlds.build_billing_world(
+        collaboration, municipality_a, municipality_b, service_area_a, service_area_b
+    )
+
+
+@pytest.fixture(scope="module")
+def _module_matrix_world(request, django_db_setup, django_db_blocker):
+    """The matrix world, built once per test module and rolled back after it (see
+    ``worlds.rolled_back``). Tests must not change the world's Python objects; reload
+    from the database instead. Once a module has asked for the world, its later tests
+    see it too: keep world-free tests in other modules. A module sets
+    ``EXTENDED_WORLD = True`` for every app's objects (the permission matrices)."""
+    from tests.core.matrix import world_extensions
+
+    extended = getattr(request.module, "EXTENDED_WORLD", False)
+    with worlds.rolled_back(django_db_blocker):
+        yield worlds.build_matrix_world(world_extensions() if extended else ())
+
+
+@pytest.fixture
+def matrix_world(_module_matrix_world, db) -> worlds.MatrixWorld:
+    return _module_matrix_world

@@ -1,13 +1,20 @@
 """Small builders for test data: each makes one valid object, overridable by keyword;
-and signed-in clients for a user (``client_for`` for pages, ``api_as`` for the API)."""
+signed-in clients for a user (``client_for`` for pages, ``api_as`` for the API); and
+import files built from rows (``csv_bytes``, ``xlsx_bytes``, a Snipe-IT export's rows).
+
+Shapes of several objects that many tests share are in tests/worlds.py."""
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import itertools
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.test import Client
+from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from samdrift.catalogue.choices import ServiceUnit
@@ -16,7 +23,8 @@ from samdrift.core.choices import Role
 from samdrift.core.models import User
 from samdrift.core.validators import organisation_number_with_check_digit
 from samdrift.inventory.models import Asset
-from samdrift.leasing.models import LeaseModel
+from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment
+from samdrift.leasing.models import Buyout, LeaseModel
 from samdrift.organisations.models import Collaboration, Location, Municipality, Person, ServiceArea
 
 _counter = itertools.count(1)
@@ -137,6 +145,46 @@ def make_asset(product: Product | None = None, **fields) -> Asset:
     return Asset.objects.create(product=product or make_product(), **values)
 
 
+def make_leased_laptop(
+    *, residual_percent: str = "0", useful_life_months: int = 60, **fields
+) -> Product:
+    """A laptop in a category leased on ``make_lease_model``'s terms (5 % a year over 36
+    months, a fee of 50 a month), with ``residual_percent`` of the cost left at the end."""
+    lease = make_lease_model(residual_percent=Decimal(residual_percent))
+    category = make_category(
+        name="Laptops", lease_model=lease, useful_life_months=useful_life_months
+    )
+    values = {"name": "Laptop"}
+    values.update(fields)
+    return make_product(category, **values)
+
+
+def make_buyout_draft(
+    municipality: Municipality,
+    product: Product,
+    tags: Sequence[str],
+    *,
+    name: str = "Takeover",
+    valuation_date: datetime.date = datetime.date(2026, 1, 1),
+    acquired: datetime.date = datetime.date(2024, 3, 1),
+    cost: Decimal = Decimal("10000.00"),
+) -> Buyout:
+    """A draft buyout of ``municipality`` with one registered device of ``product`` per
+    asset tag, all acquired on ``acquired`` for ``cost``."""
+    buyout = create_buyout(municipality=municipality, name=name, valuation_date=valuation_date)
+    rows = [
+        {
+            "product": product,
+            "asset_tag": tag,
+            "acquisition_date": acquired,
+            "acquisition_cost": cost,
+        }
+        for tag in tags
+    ]
+    register_equipment(buyout=buyout, rows=rows)
+    return buyout
+
+
 def make_user(
     role: str = Role.OPERATOR,
     *,
@@ -170,3 +218,63 @@ def api_as(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+def csv_bytes(
+    rows: Sequence[Sequence[object]], *, delimiter: str = ";", encoding: str = "utf-8"
+) -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter).writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows: Sequence[Sequence[object]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# Snipe-IT's asset export columns, as a municipality leaving Snipe-IT brings them.
+SNIPE_IT_HEADER = [
+    "Company",
+    "Name",
+    "Asset Tag",
+    "Category",
+    "Manufacturer",
+    "Model",
+    "Model Number",
+    "Location",
+    "Purchase Date",
+    "Purchase Cost",
+    "Checked Out To: Username",
+    "Serial",
+    "Status",
+    "Notes",
+    "Warranty",
+]
+
+
+def snipe_it_row(n: int, **overrides: object) -> list[object]:
+    values = {
+        "Company": "Fjordvik",
+        "Name": f"PC-{n:05d}",
+        "Asset Tag": f"FV{n:06d}",
+        "Category": "Laptop",
+        "Manufacturer": "Lenovo",
+        "Model": "ThinkPad T14",
+        "Model Number": "21HD",
+        "Location": "Rådhuset",
+        "Purchase Date": "2024-03-01",
+        "Purchase Cost": "12345.50",
+        "Checked Out To: Username": f"user{n % 7}",
+        "Serial": f"SN{n:08d}",
+        "Status": "Deployed",
+        "Notes": "",
+        "Warranty": "36",
+    }
+    values.update(overrides)
+    return [values[h] for h in SNIPE_IT_HEADER]

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from samdrift.agreements.services import create_agreement, set_agreed_price
 from tests.core.matrix import FINANCE, Resource, unique
-from tests.core.world import World
+from tests.worlds import MatrixWorld
 
 D = datetime.date
 
 
-def extend_world(world: World) -> None:
+def extend_world(world: MatrixWorld) -> None:
     workplace = world.objects["service"]["shared"]
     for target, municipality in (("own", world.municipality_a), ("foreign", world.municipality_b)):
         agreement = create_agreement(

@@ -21,13 +21,13 @@ from samdrift.billing.services.one_offs import add_one_off_charge
 from samdrift.billing.services.pools import create_allocation_key, create_cost_pool
 from samdrift.catalogue.services import publish_price
 from tests.core.matrix import FINANCE, Action, Resource, unique
-from tests.core.world import World
+from tests.worlds import MatrixWorld
 
 D = datetime.date
 MONTH = D(2026, 12, 1)
 
 
-def extend_world(world: World) -> None:
+def extend_world(world: MatrixWorld) -> None:
     workplace = world.objects["service"]["shared"]
     # Rating needs a price for every day of every subscription.
     world.add(

@@ -6,9 +6,10 @@ specification (CSV and XLSX), the accounting export and the API; never the whole
 (403 with the reason), nor the invoice's full totals. Everyone else who may see the
 invoice sees all of it; another municipality's login gets 404, anonymous none of it.
 
-The world is tests/core/world.py's, extended by tests/billing/api_matrix.py: A's invoice
-has a 60.00 line of the manager's area (Oppvekst) and a 40.00 line of another (Helse), at
-25 % VAT, and a credit note of 5.00 on the manager's line; B's invoice one 50.00 line.
+The world is the matrix world of tests/worlds.py, extended by tests/billing/api_matrix.py:
+A's invoice has a 60.00 line of the manager's area (Oppvekst) and a 40.00 line of another
+(Helse), at 25 % VAT, and a credit note of 5.00 on the manager's line; B's invoice one
+50.00 line.
 """
 
 from __future__ import annotations
@@ -24,14 +25,16 @@ from django.urls import reverse
 
 from samdrift.billing.services.credits import create_credit_note
 from samdrift.ui.formatting import format_money
-from tests.core import conftest as core_fixtures
-from tests.core.world import ROLES
-
-# The permission matrix's world (tests/core/conftest.py), built once for this module.
-_module_world = core_fixtures._module_world
-world = core_fixtures.world
+from tests.worlds import ROLES, MatrixWorld
 
 EXTENDED_WORLD = True
+
+
+@pytest.fixture
+def world(matrix_world) -> MatrixWorld:
+    """The permission matrix's world (built once for this module), not the billing one."""
+    return matrix_world
+
 
 WHOLE_A = ("operator", "finance", "auditor", "auditor_a", "contact_a")
 SEES_ALL = ("operator", "finance", "auditor")

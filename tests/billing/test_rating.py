@@ -17,7 +17,7 @@ from samdrift.finance.money import round_to_ore
 from samdrift.inventory.models import UsageRecord
 from samdrift.inventory.services import assign_asset, end_subscription, subscribe
 from tests import factories
-from tests.billing.conftest import money
+from tests.worlds import money
 
 D = datetime.date
 NOV = D(2026, 11, 1)

@@ -17,7 +17,7 @@ from samdrift.billing.services.runs import bill_period
 from samdrift.inventory.services import assign_asset
 from samdrift.leasing.models import AmountOwed
 from tests import factories
-from tests.billing.conftest import money
+from tests.worlds import money
 
 D = datetime.date
 OCT, NOV, DEC = D(2026, 10, 1), D(2026, 11, 1), D(2026, 12, 1)

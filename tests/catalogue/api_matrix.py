@@ -11,10 +11,10 @@ import datetime
 from samdrift.leasing.choices import PublicationKind
 from samdrift.leasing.models import PriceListPublication
 from tests.core.matrix import FINANCE, Action, Resource
-from tests.core.world import World
+from tests.worlds import MatrixWorld
 
 
-def extend_world(world: World) -> None:
+def extend_world(world: MatrixWorld) -> None:
     world.add(
         "price-list",
         "shared",

@@ -4,10 +4,10 @@ inventory). See tests/core/matrix.py for what an entry says."""
 from __future__ import annotations
 
 from tests.core.matrix import FINANCE, Action, Resource, new_organisation_number, unique
-from tests.core.world import World
+from tests.worlds import MatrixWorld
 
 
-def _held_by(world: World, asset) -> dict:
+def _held_by(world: MatrixWorld, asset) -> dict:
     """Move an asset to another service area of its municipality (A's when in stock)."""
     municipality = asset.municipality or world.municipality_a
     areas = municipality.service_areas.exclude(pk=asset.service_area_id).order_by("pk")

@@ -7,7 +7,7 @@ with
 - ``RESOURCES: dict[str, Resource]`` keyed by the router basename, and
 - optionally ``extend_world(world)``, adding the app's objects with ``world.add(basename,
   target, obj)`` — targets ``own``, ``own_other_area``, ``foreign``, ``stock``,
-  ``shared…`` as tests/core/world.py explains. Every row of the model must be added:
+  ``shared…`` as tests/worlds.py explains. Every row of the model must be added:
   a list is compared with exactly the rows the login may see.
 
 so that no app has to edit another's test file. Only the matrix module builds this
@@ -113,6 +113,11 @@ def matrix_modules() -> list[ModuleType]:
     names = sorted(p.parent.name for p in tests_dir.glob("*/api_matrix.py"))
     names.sort(key=lambda name: name != "core")
     return [importlib.import_module(f"tests.{name}.api_matrix") for name in names]
+
+
+def world_extensions() -> list[Callable[[Any], None]]:
+    """Every app's ``extend_world``, in the order of ``matrix_modules``."""
+    return [module.extend_world for module in matrix_modules() if hasattr(module, "extend_world")]
 
 
 def all_resources() -> dict[str, Resource]:

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tests.core.world import World
+from tests.worlds import MatrixWorld
 
 EXTENDED_WORLD = True
 
@@ -104,7 +104,7 @@ def connection_kept_open():
     suppress_health_check=list(HealthCheck),
 )
 def test_no_server_error_and_responses_match_the_schema(
-    case, role, world: World, connection_kept_open
+    case, role, world: MatrixWorld, connection_kept_open
 ):
     case.call_and_validate(
         headers={"Authorization": f"Token {world.tokens[role]}"},

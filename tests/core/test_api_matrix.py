@@ -5,7 +5,7 @@ The endpoints are read from the router's registry; the ``RESOURCES`` of every
 (tests/core/matrix.py). A new endpoint or action without an entry makes
 ``test_every_routed_endpoint_is_in_the_matrix`` fail, so nothing reaches the API untried.
 
-Expected, for each login (tests/core/world.py):
+Expected, for each login (tests/worlds.py):
 - anonymous: 401 everywhere, nothing changes;
 - a user of another municipality: 404 for objects by id, lists without foreign rows;
 - a service-area manager: only their own service area where the model has one;
@@ -25,7 +25,7 @@ from samdrift.core.filtersets import ScopedFilterBackend, ScopedFilterMixin
 from samdrift.core.models import ObjectChange
 from samdrift.urls import router
 from tests.core.matrix import all_resources
-from tests.core.world import ROLES, SEES_ALL, World, may_see
+from tests.worlds import ROLES, SEES_ALL, MatrixWorld, may_see
 
 RESOURCES = all_resources()
 EXTENDED_WORLD = True  # every app's objects, for every app's endpoints
@@ -61,7 +61,7 @@ def test_every_routed_endpoint_is_in_the_matrix():
     assert unrouted == [], "matrix entries for endpoints that are not routed"
 
 
-def _put_body(world: World, basename: str, obj, patch: dict) -> dict:
+def _put_body(world: MatrixWorld, basename: str, obj, patch: dict) -> dict:
     """Every writable field as the API shows it, with ``patch`` applied (a full PUT)."""
     viewset = next(v for _p, v, b in router.registry if b == basename)
     serializer = viewset.serializer_class(obj)
@@ -71,7 +71,7 @@ def _put_body(world: World, basename: str, obj, patch: dict) -> dict:
     return body
 
 
-def _body(world: World, basename: str, action: str, obj) -> dict | None:
+def _body(world: MatrixWorld, basename: str, action: str, obj) -> dict | None:
     resource = RESOURCES[basename]
     if action == "create":
         return resource.create(world)
@@ -85,7 +85,7 @@ def _body(world: World, basename: str, action: str, obj) -> dict | None:
     return None
 
 
-def _expected_rows(world: World, basename: str, role: str) -> set[int]:
+def _expected_rows(world: MatrixWorld, basename: str, role: str) -> set[int]:
     if basename == "objectchange":
         rows = ObjectChange.objects.all()
         user = world.users[role]
@@ -97,7 +97,7 @@ def _expected_rows(world: World, basename: str, role: str) -> set[int]:
     return {obj.pk for target, obj in world.targets(basename).items() if may_see(role, target)}
 
 
-def _check_rows(world: World, basename: str, role: str, response) -> list[str]:
+def _check_rows(world: MatrixWorld, basename: str, role: str, response) -> list[str]:
     """The list shows exactly the rows the login may see."""
     if basename == "me":
         got = response.json()["username"]

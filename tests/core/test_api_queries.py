@@ -25,7 +25,6 @@ from tests import factories
 from tests.core import api_matrix
 
 D = datetime.date
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 class Rows:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 from rest_framework.test import APIClient
 
 from samdrift.core.changelog import changes_for
@@ -14,7 +13,6 @@ from samdrift.core.models import ObjectChange
 from samdrift.inventory.services import assign_asset
 
 D = datetime.date
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 def latest(instance) -> ObjectChange:

@@ -12,8 +12,6 @@ from samdrift.core.models import ObjectChange
 from samdrift.organisations.models import Location, Person, ServiceArea
 from tests import factories
 
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 
 def latest(instance) -> ObjectChange:
     return changes_for(instance).first()

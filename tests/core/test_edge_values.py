@@ -28,7 +28,7 @@ import samdrift
 from samdrift.billing.models import CreditNote, Invoice, InvoiceLine
 from samdrift.core.validators import EARLIEST_DATE, LATEST_DATE
 from samdrift.ui.lists import ObjectListView
-from tests.core.world import World
+from tests.worlds import MatrixWorld
 
 EXTENDED_WORLD = True
 
@@ -86,7 +86,7 @@ def _assert_named(response, name: str, context: str) -> None:
     assert name in json.loads(response.content), (context, response.content[:300])
 
 
-def test_every_date_and_number_query_parameter_refuses_edge_values(world: World, schema):
+def test_every_date_and_number_query_parameter_refuses_edge_values(world: MatrixWorld, schema):
     client = world.client("operator")
     checked = 0
     for path, _method, operation in _operations(schema, {"get"}):
@@ -118,7 +118,9 @@ def test_every_date_and_number_query_parameter_refuses_edge_values(world: World,
     assert checked > 100  # the walk found the filters (created_after on every list, …)
 
 
-def test_every_date_and_money_field_of_every_request_body_refuses_edge_values(world: World, schema):
+def test_every_date_and_money_field_of_every_request_body_refuses_edge_values(
+    world: MatrixWorld, schema
+):
     client = world.client("operator")
     checked = 0
     for path, method, operation in _operations(schema, {"post", "put", "patch"}):
@@ -168,7 +170,7 @@ def _nested(depth: int):
 
 
 @pytest.mark.parametrize("role", ["operator", "contact_a", "auditor"])
-def test_deeply_nested_json_is_a_400_on_every_write_endpoint(world: World, schema, role):
+def test_deeply_nested_json_is_a_400_on_every_write_endpoint(world: MatrixWorld, schema, role):
     client = world.client(role)
     deep = '{"a": ' * 1000 + "1" + "}" * 1000
     wide_and_deep = json.dumps(_nested(200))
@@ -184,7 +186,7 @@ def test_deeply_nested_json_is_a_400_on_every_write_endpoint(world: World, schem
                 assert "nests deeper" in json.loads(response.content)["detail"], url
 
 
-def test_a_body_nested_within_the_limit_is_still_read(world: World):
+def test_a_body_nested_within_the_limit_is_still_read(world: MatrixWorld):
     client = world.client("operator")
     person = world.objects["person"]["own"]
     response = client.patch(
@@ -195,7 +197,7 @@ def test_a_body_nested_within_the_limit_is_still_read(world: World):
     assert response.status_code == 200, response.content
 
 
-def test_dates_at_the_edge_of_the_calendar_are_400s(world: World):
+def test_dates_at_the_edge_of_the_calendar_are_400s(world: MatrixWorld):
     """Dates at the edges of what Python can hold, each a 400 naming its field."""
     operator = world.client("operator")
     _assert_named(operator.get("/api/financing/", {"on": "9999-12-31"}), "on", "financing")
@@ -223,21 +225,21 @@ def test_dates_at_the_edge_of_the_calendar_are_400s(world: World):
     assert response.json()["count"] == len(world.targets("asset"))
 
 
-def test_the_change_log_finds_a_user_by_an_id_of_ordinary_size(world: World):
+def test_the_change_log_finds_a_user_by_an_id_of_ordinary_size(world: MatrixWorld):
     operator = world.client("operator")
     user = world.users["operator"]
     response = operator.get("/api/changes/", {"user": str(user.pk)})
     assert response.status_code == 200
 
 
-def _issued_invoice_with_lines(world: World) -> Invoice:
+def _issued_invoice_with_lines(world: MatrixWorld) -> Invoice:
     invoice = Invoice.objects.filter(status="issued", lines__isnull=False).first()
     assert invoice is not None, "the billing matrix world issues an invoice"
     return invoice
 
 
 @pytest.mark.parametrize("value", BAD_MONEY)
-def test_crediting_a_bad_amount_through_the_api_names_the_amounts(world: World, value):
+def test_crediting_a_bad_amount_through_the_api_names_the_amounts(world: MatrixWorld, value):
     invoice = _issued_invoice_with_lines(world)
     line = invoice.lines.order_by("pk").first()
     before = CreditNote.objects.count()
@@ -251,7 +253,7 @@ def test_crediting_a_bad_amount_through_the_api_names_the_amounts(world: World, 
 
 
 @pytest.mark.parametrize("value", BAD_MONEY)
-def test_crediting_a_bad_amount_in_the_page_is_a_message_not_a_500(world: World, value):
+def test_crediting_a_bad_amount_in_the_page_is_a_message_not_a_500(world: MatrixWorld, value):
     """The credit form (its confirmation step, and the final POST) refuses the amount
     next to its line, keeps what was typed, and credits nothing."""
     invoice = _issued_invoice_with_lines(world)
@@ -270,7 +272,7 @@ def test_crediting_a_bad_amount_in_the_page_is_a_message_not_a_500(world: World,
     assert CreditNote.objects.count() == before
 
 
-def test_an_invoice_specification_exists_only_as_csv_and_xlsx(world: World):
+def test_an_invoice_specification_exists_only_as_csv_and_xlsx(world: MatrixWorld):
     invoice = Invoice.objects.order_by("pk").first()
     client = Client()
     client.force_login(world.users["operator"])
@@ -301,7 +303,7 @@ def _list_views():
     return list(walk(get_resolver().url_patterns))
 
 
-def test_every_date_filter_of_every_ui_list_refuses_edge_dates(world: World):
+def test_every_date_filter_of_every_ui_list_refuses_edge_dates(world: MatrixWorld):
     client = Client()
     client.force_login(world.users["operator"])
     lists = _list_views()
@@ -359,7 +361,7 @@ def test_every_date_and_money_field_of_every_form_refuses_edge_values():
     assert len(checked) >= 15, checked
 
 
-def test_the_supported_dates_are_accepted_by_a_form(world: World):
+def test_the_supported_dates_are_accepted_by_a_form(world: MatrixWorld):
     from samdrift.ui.forms import DateField, MoneyField
 
     assert DateField().clean(EARLIEST_DATE.isoformat()) == EARLIEST_DATE
@@ -368,7 +370,7 @@ def test_the_supported_dates_are_accepted_by_a_form(world: World):
     assert MoneyField().clean("999 999 999 999,99") == Decimal("999999999999.99")
 
 
-def test_answers_the_schema_described_wrongly_now_match_it(world: World, schema):
+def test_answers_the_schema_described_wrongly_now_match_it(world: MatrixWorld, schema):
     """Found by the schemathesis run: each answer below did not match its schema."""
     operator = world.client("operator")
     paths = schema["paths"]
@@ -394,7 +396,7 @@ def test_answers_the_schema_described_wrongly_now_match_it(world: World, schema)
     assert nullable.get("nullable") is True
 
 
-def test_an_import_kind_that_is_not_a_string_is_a_400(world: World):
+def test_an_import_kind_that_is_not_a_string_is_a_400(world: MatrixWorld):
     """Found by the schemathesis run (PostgreSQL): a list as ``kind`` was looked up in the
     importers' dict and raised TypeError."""
     response = world.client("operator").post(

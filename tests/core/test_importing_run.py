@@ -17,7 +17,8 @@ from samdrift.imports.registry import importer_class
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.organisations.models import Location, Person
 from tests import factories
-from tests.importing_support import SNIPE_IT_HEADER, csv_bytes, inventory_world, snipe_it_row
+from tests.factories import SNIPE_IT_HEADER, csv_bytes, snipe_it_row
+from tests.worlds import build_importing_world
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -33,7 +34,7 @@ def counts():
 def test_fifty_bad_rows_among_ten_thousand_are_all_reported_and_nothing_is_imported(
     municipality_a,
 ):
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     header = ["Asset Tag", "Serial", "Model", "Category", "Purchase Date", "Purchase Cost"]
     header += ["Service area", "Status"]
     rows = [header]
@@ -94,7 +95,7 @@ def test_fifty_bad_rows_among_ten_thousand_are_all_reported_and_nothing_is_impor
 
 
 def test_a_windows_1252_semicolon_file_with_norwegian_dates_and_decimal_commas(municipality_a):
-    world = inventory_world(municipality_a)
+    world = build_importing_world(municipality_a)
     rows = [
         ["Inventarnummer", "Serienummer", "Modell", "Kategori", "Kjøpsdato", "Kostpris"],
         # A priced product: held assets of one without a price are refused (billing).
@@ -138,7 +139,7 @@ def test_a_windows_1252_semicolon_file_with_norwegian_dates_and_decimal_commas(m
 
 
 def test_a_dry_run_reports_what_would_happen_and_writes_nothing(municipality_a):
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     data = csv_bytes([SNIPE_IT_HEADER, *(snipe_it_row(n) for n in range(5))], delimiter=",")
     before = counts()
     result = run_import(
@@ -158,7 +159,7 @@ def test_a_dry_run_reports_what_would_happen_and_writes_nothing(municipality_a):
 def test_every_object_is_logged_and_the_import_summarised_and_a_reimport_logs_nothing(
     municipality_a, operator
 ):
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     data = csv_bytes([SNIPE_IT_HEADER, *(snipe_it_row(n) for n in range(3))], delimiter=",")
     start = ObjectChange.objects.count()
     with acting_as(operator, label="web"):
@@ -262,7 +263,7 @@ def test_ids_are_never_reused_after_a_delete(municipality_a):
 def test_an_import_costs_the_same_few_queries_for_10_or_60_rows(
     municipality_a, django_assert_max_num_queries, size
 ):
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     data = csv_bytes([SNIPE_IT_HEADER, *(snipe_it_row(n) for n in range(size))], delimiter=",")
     # Lookups, one query per table written (ids, insert, change log), the summary.
     with django_assert_max_num_queries(40):
@@ -311,7 +312,7 @@ def test_an_unreadable_file_is_one_clear_error(municipality_a):
 
 
 def test_rows_for_another_municipality_are_refused(municipality_a, municipality_b):
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     data = csv_bytes(
         [SNIPE_IT_HEADER, snipe_it_row(1), snipe_it_row(2, Company="Elvdal")], delimiter=","
     )
@@ -324,7 +325,7 @@ def test_rows_for_another_municipality_are_refused(municipality_a, municipality_
 
 
 def test_progress_is_reported_by_phase(municipality_a):
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     data = csv_bytes([SNIPE_IT_HEADER, *(snipe_it_row(n) for n in range(4))], delimiter=",")
     seen = []
     run_import(
@@ -342,7 +343,7 @@ def test_progress_is_reported_by_phase(municipality_a):
 
 def test_the_database_connection_is_in_a_sane_state_after_an_import(municipality_a):
     # Nothing of an import's transaction may linger (e.g. a failed statement).
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     data = csv_bytes([SNIPE_IT_HEADER, snipe_it_row(1)], delimiter=",")
     run_import(
         importer=importer_class("assets"), data=data, filename="s.csv", municipality=municipality_a
@@ -355,7 +356,7 @@ def test_garbage_collection_is_paused_during_an_import_and_restored(municipality
     import gc
 
     seen = []
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     data = csv_bytes([SNIPE_IT_HEADER, snipe_it_row(1)], delimiter=",")
     assert gc.isenabled()
     run_import(

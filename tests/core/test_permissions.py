@@ -15,7 +15,7 @@ from samdrift.core.permissions import can_see_municipality, can_write, restrict
 from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
 from samdrift.leasing.models import LeaseModel
 from samdrift.organisations.models import Collaboration, Location, Municipality, Person, ServiceArea
-from tests.core.world import ROLES, may_see
+from tests.worlds import ROLES, may_see
 
 pytestmark = pytest.mark.django_db
 

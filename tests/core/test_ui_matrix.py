@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from samdrift.imports.models import ImportMapping, ImportUpload
-from tests.core.world import World
+from tests.worlds import MatrixWorld
 
 EXTENDED_WORLD = True  # every app's objects: buyouts, invoices, lines, credit notes
 
@@ -249,7 +249,7 @@ def ui_pages() -> dict[str, str]:
     }
 
 
-def _upload(world: World) -> ImportUpload:
+def _upload(world: MatrixWorld) -> ImportUpload:
     content = b"Serial;Asset tag\n"
     return ImportUpload.objects.create(
         user=world.users["operator"],
@@ -264,7 +264,7 @@ def _upload(world: World) -> ImportUpload:
     )
 
 
-def _mapping(world: World) -> ImportMapping:
+def _mapping(world: MatrixWorld) -> ImportMapping:
     return ImportMapping.objects.create(
         name="Fjordvik assets",
         kind="assets",
@@ -273,7 +273,7 @@ def _mapping(world: World) -> ImportMapping:
     )
 
 
-def url_args(world: World) -> dict[str, dict]:
+def url_args(world: MatrixWorld) -> dict[str, dict]:
     """The URL keyword arguments of each page that has any: municipality A's object."""
     own = {basename: targets.get("own") for basename, targets in world.objects.items()}
     shared = {basename: targets.get("shared") for basename, targets in world.objects.items()}
@@ -345,7 +345,7 @@ def url_args(world: World) -> dict[str, dict]:
 
 
 @pytest.fixture
-def clients(world: World) -> dict[str, Client]:
+def clients(world: MatrixWorld) -> dict[str, Client]:
     made = {"anonymous": Client()}
     for role in ROLES[1:]:
         made[role] = Client()
@@ -359,8 +359,7 @@ def test_every_page_is_in_the_matrix():
     assert sorted(set(EXPECTED) - pages) == [], "rows in EXPECTED for pages that are gone"
 
 
-@pytest.mark.usefixtures("fast_password_hashing")
-def test_every_page_as_every_login(world: World, clients):
+def test_every_page_as_every_login(world: MatrixWorld, clients):
     args = url_args(world)
     wrong = []
     for name in sorted(ui_pages()):

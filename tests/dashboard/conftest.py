@@ -1,9 +1,12 @@
-"""The dashboard's tests use the UI tests' small world (two municipalities, their people
-and devices): the overview and the municipality page count the same rows."""
+"""In the dashboard tests ``world`` is the small world of tests/worlds.py (two
+municipalities, their people and devices), as in the UI tests: the overview and the
+municipality page count the same rows."""
 
-from tests.ui.conftest import (  # noqa: F401 - fixtures
-    contact_a_client,
-    contact_a_user,
-    fast_password_hashing,
-    world,
-)
+import pytest
+
+from tests.worlds import SmallWorld
+
+
+@pytest.fixture
+def world(small_world) -> SmallWorld:
+    return small_world

@@ -10,14 +10,14 @@ from samdrift.core.models import ObjectChange
 from samdrift.imports.models import ImportMapping
 from samdrift.inventory.models import Asset
 from tests import factories
-from tests.factories import api_as
-from tests.importing_support import (
+from tests.factories import (
     SNIPE_IT_HEADER,
+    api_as,
     csv_bytes,
-    inventory_world,
     snipe_it_row,
     xlsx_bytes,
 )
+from tests.worlds import build_importing_world
 
 pytestmark = pytest.mark.django_db
 URL = "/api/imports/"
@@ -33,7 +33,7 @@ def post(client, **data):
 
 @pytest.fixture
 def rows(municipality_a):
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     return [SNIPE_IT_HEADER, *(snipe_it_row(n) for n in range(3))]
 
 
@@ -166,7 +166,7 @@ def test_the_schema_documents_the_endpoint(operator):
 
 
 def test_a_mapping_is_given_by_name_id_or_inline(operator, municipality_a):
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     header = ["Inv.nr", "Maskin", "Tilstand", "Kjøpt"]
     rows = [header, ["K-1", "ThinkPad T14", "Hyllevare", "03/04/2024"]]
     inline = {

@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 from samdrift.core.models import ObjectChange
 from samdrift.inventory.models import Asset
 from tests import factories
-from tests.importing_support import SNIPE_IT_HEADER, csv_bytes, inventory_world, snipe_it_row
+from tests.factories import SNIPE_IT_HEADER, csv_bytes, snipe_it_row
+from tests.worlds import build_importing_world
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def run(*args):
 
 @pytest.fixture
 def snipe_file(tmp_path, municipality_a):
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     path = tmp_path / "snipe-it.csv"
     path.write_bytes(csv_bytes([SNIPE_IT_HEADER, *(snipe_it_row(n) for n in range(3))]))
     return path
@@ -39,7 +40,7 @@ def test_a_dry_run_then_the_import(snipe_file):
 
 
 def test_errors_are_listed_and_exit_with_status_one(tmp_path, municipality_a):
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     path = tmp_path / "bad.csv"
     path.write_bytes(
         csv_bytes([SNIPE_IT_HEADER, snipe_it_row(1, **{"Purchase Date": "31/31/2026"})])
@@ -83,7 +84,7 @@ def test_bad_arguments_are_explained(snipe_file, tmp_path):
 def test_products_need_no_municipality(tmp_path):
     factories.make_category(name="Laptop", code="laptop")
     path = tmp_path / "products.xlsx"
-    from tests.importing_support import xlsx_bytes
+    from tests.factories import xlsx_bytes
 
     path.write_bytes(xlsx_bytes([["Name", "Category"], ["Standard laptop", "Laptop"]]))
     assert "Imported." in run("products", str(path))

@@ -17,7 +17,8 @@ from samdrift.imports.models import ImportUpload
 from samdrift.imports.registry import importer_class, importer_classes
 from samdrift.inventory.models import Asset
 from samdrift.organisations.models import ServiceArea
-from tests.importing_support import csv_bytes, inventory_world, xlsx_bytes
+from tests.factories import csv_bytes, xlsx_bytes
+from tests.worlds import build_importing_world
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +95,7 @@ def test_a_column_with_values_but_no_header_is_noted_like_an_unknown_one(municip
 
 
 def test_internal_field_keys_never_appear_in_messages(municipality_a):
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     keys = {column.key for cls in importer_classes() for column in cls.all_columns()}
     keys = {key for key in keys if "_" in key}
     for cls in importer_classes():
@@ -143,7 +144,7 @@ def test_a_very_long_bad_cell_is_quoted_shortened(municipality_a):
 def test_money_cells_that_are_not_finite_or_too_large_are_row_column_errors(
     municipality_a, make, cost, words
 ):
-    world = inventory_world(municipality_a)
+    world = build_importing_world(municipality_a)
     header = ["Asset Tag", "Model", "Category", "Status", "Purchase Cost"]
     data = make([header, ["T1", "ThinkPad", world.laptop.name, "In stock", cost]])
     result = run_import(importer=importer_class("assets"), data=data, municipality=municipality_a)

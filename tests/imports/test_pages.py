@@ -8,8 +8,8 @@ from samdrift.core.importing.mapping import header_fingerprint
 from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.inventory.models import Asset
 from tests import factories
-from tests.factories import client_for
-from tests.importing_support import SNIPE_IT_HEADER, csv_bytes, inventory_world, snipe_it_row
+from tests.factories import SNIPE_IT_HEADER, client_for, csv_bytes, snipe_it_row
+from tests.worlds import build_importing_world
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def upload_file(rows, name="assets.csv"):
 
 @pytest.fixture
 def rows(municipality_a):
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     return [SNIPE_IT_HEADER, *(snipe_it_row(n) for n in range(3))]
 
 
@@ -174,7 +174,7 @@ def test_the_pages_cost_a_fixed_number_of_queries(
 
 
 def test_the_mapping_step_maps_columns_and_values_and_is_reused(operator, municipality_a):
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     header = ["Inv.nr", "Maskin", "Gruppe", "Tilstand hos oss"]
     file_rows = [header, ["K-1", "ThinkPad T14", "Laptop", "Hyllevare"]]
     client = client_for(operator)
@@ -218,7 +218,7 @@ def test_the_mapping_step_maps_columns_and_values_and_is_reused(operator, munici
 
 
 def test_the_mapping_step_is_not_for_roles_that_may_not_import(operator, contact_a, municipality_a):
-    inventory_world(municipality_a)
+    build_importing_world(municipality_a)
     response = send(client_for(operator), municipality_a, [["Inv.nr"], ["K-1"]])
     assert client_for(contact_a).get(response.url + "map/").status_code == 404
     assert client_for(contact_a).get("/imports/mappings/").status_code == 403
@@ -227,7 +227,7 @@ def test_the_mapping_step_is_not_for_roles_that_may_not_import(operator, contact
 def test_the_mapping_step_maps_categories_areas_and_companies_to_what_the_user_sees(
     operator, municipality_a, municipality_b
 ):
-    world = inventory_world(municipality_a)
+    world = build_importing_world(municipality_a)
     factories.make_service_area(municipality_b, name="Skole i Elvdal", cost_centre="9000")
     header = ["Company", "Asset Tag", "Model", "Category", "Department", "Username"]
     file_rows = [header] + [
@@ -275,7 +275,7 @@ def test_the_mapping_step_maps_categories_areas_and_companies_to_what_the_user_s
 
 
 def test_a_saved_mapping_is_edited_with_validation(operator, municipality_a, contact_a):
-    world = inventory_world(municipality_a)
+    world = build_importing_world(municipality_a)
     header = ["Inv.nr", "Maskin", "Gruppe", "Tilstand"]
     mapping = ImportMapping.objects.create(
         name="Gammel liste",

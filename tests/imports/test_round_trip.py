@@ -23,7 +23,7 @@ from samdrift.inventory.tables import ASSET_TABLE
 from samdrift.organisations.models import Location, Person, ServiceArea
 from samdrift.organisations.tables import LOCATION_TABLE, PERSON_TABLE, SERVICE_AREA_TABLE
 from tests import factories
-from tests.importing_support import csv_bytes
+from tests.factories import csv_bytes
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -28,7 +28,8 @@ from samdrift.inventory.importers import AssetImporter
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.organisations.models import Location, Person
 from tests import factories
-from tests.importing_support import csv_bytes, inventory_world
+from tests.factories import csv_bytes
+from tests.worlds import build_importing_world
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -55,7 +56,7 @@ def report_row(tag, *, location="", out="", kind="", username="", status, checko
 
 @pytest.fixture
 def world(municipality_a):
-    return inventory_world(municipality_a)
+    return build_importing_world(municipality_a)
 
 
 def test_snipe_it_custom_report_checked_out_or_not(world, municipality_a):

@@ -13,12 +13,12 @@ from decimal import Decimal
 
 from samdrift.leasing.models import AmountOwed, AssetPrice, Buyout, BuyoutItem
 from tests.core.matrix import FINANCE, Action, Resource, unique
-from tests.core.world import World
+from tests.worlds import MatrixWorld
 
 D = datetime.date
 
 
-def extend_world(world: World) -> None:
+def extend_world(world: MatrixWorld) -> None:
     assets = world.objects["asset"]
     for target, municipality in (("own", world.municipality_a), ("foreign", world.municipality_b)):
         buyout = Buyout.objects.create(
@@ -62,7 +62,7 @@ def extend_world(world: World) -> None:
         )
 
 
-def _register(world: World, buyout) -> dict:
+def _register(world: MatrixWorld, buyout) -> dict:
     return {
         "rows": [
             {

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from samdrift.core.importing import run_import
 from samdrift.imports.registry import importer_class
 from tests import factories
-from tests.importing_support import csv_bytes
+from tests.factories import csv_bytes
 
 pytestmark = pytest.mark.django_db
 

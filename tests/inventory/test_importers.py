@@ -13,13 +13,13 @@ from samdrift.inventory.models import Asset, Assignment, UsageRecord
 from samdrift.inventory.services import assign_asset
 from samdrift.organisations.models import Location, Person
 from tests import factories
-from tests.importing_support import (
+from tests.factories import (
     SNIPE_IT_HEADER,
     csv_bytes,
-    inventory_world,
     snipe_it_row,
     xlsx_bytes,
 )
+from tests.worlds import build_importing_world
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -40,7 +40,7 @@ HEADER = ["Asset tag", "Serial number", "Product", "Category", "Status", "Person
 
 @pytest.fixture
 def world(municipality_a):
-    return inventory_world(municipality_a)
+    return build_importing_world(municipality_a)
 
 
 def test_a_snipe_it_export_imports_unchanged(world, municipality_a):

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import Asset
-from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment
+from samdrift.leasing.buyouts.drafting import create_buyout
 from samdrift.leasing.models import AmountOwed, Buyout, BuyoutItem, SignedValuation
 from tests import factories
 from tests.factories import api_as
@@ -18,33 +18,12 @@ from tests.factories import api_as
 
 @pytest.fixture
 def laptop(db):
-    lease = factories.make_lease_model(
-        term_months=36,
-        annual_rate=Decimal("0.05"),
-        residual_percent=Decimal("0"),
-        monthly_service_fee=Decimal("50"),
-    )
-    category = factories.make_category(name="Laptops", lease_model=lease, useful_life_months=60)
-    return factories.make_product(category, name="Laptop")
+    return factories.make_leased_laptop()
 
 
 @pytest.fixture
 def draft(municipality_a, laptop):
-    buyout = create_buyout(
-        municipality=municipality_a, name="Fjordvik", valuation_date=datetime.date(2026, 1, 1)
-    )
-    register_equipment(
-        buyout=buyout,
-        rows=[
-            {
-                "product": laptop,
-                "asset_tag": "OLD-1",
-                "acquisition_date": datetime.date(2024, 3, 1),
-                "acquisition_cost": Decimal("10000.00"),
-            }
-        ],
-    )
-    return buyout
+    return factories.make_buyout_draft(municipality_a, laptop, ["OLD-1"], name="Fjordvik")
 
 
 def rows_payload(laptop, **override):

@@ -19,7 +19,6 @@ from samdrift.billing.services.runs import bill_period
 from samdrift.inventory.services import assign_asset
 from samdrift.leasing.buyouts.agreeing import agree_buyout
 from samdrift.leasing.buyouts.completion import complete_buyout
-from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment
 from samdrift.leasing.models import AssetPrice
 from tests import factories
 
@@ -28,31 +27,19 @@ OCT, NOV, DEC = datetime.date(2026, 10, 1), datetime.date(2026, 11, 1), datetime
 
 @pytest.fixture
 def agreed(db, collaboration, municipality_a, municipality_b):
-    lease = factories.make_lease_model(
-        term_months=36,
-        annual_rate=Decimal("0.05"),
-        residual_percent=Decimal("0"),
-        monthly_service_fee=Decimal("50"),
-    )
-    category = factories.make_category(name="Laptops", lease_model=lease, useful_life_months=60)
-    laptop = factories.make_product(category, name="Laptop", standard_cost=Decimal("12000.00"))
+    laptop = factories.make_leased_laptop()
     factories.make_price(amount="400.00", valid_from=datetime.date(2025, 1, 1), product=laptop)
     # Something billed for both municipalities, so their months have invoices.
     for municipality in (municipality_a, municipality_b):
         asset = factories.make_asset(laptop)
         assign_asset(asset=asset, municipality=municipality, valid_from=datetime.date(2026, 1, 1))
-    buyout = create_buyout(municipality=municipality_a, name="Takeover", valuation_date=OCT)
-    register_equipment(
-        buyout=buyout,
-        rows=[
-            {
-                "product": laptop,
-                "asset_tag": f"OLD-{n}",
-                "acquisition_date": datetime.date(2024, 1, 1),
-                "acquisition_cost": Decimal("9000.00"),
-            }
-            for n in range(3)
-        ],
+    buyout = factories.make_buyout_draft(
+        municipality_a,
+        laptop,
+        [f"OLD-{n}" for n in range(3)],
+        valuation_date=OCT,
+        acquired=datetime.date(2024, 1, 1),
+        cost=Decimal("9000.00"),
     )
     return agree_buyout(buyout=buyout, agreed_on=OCT)
 

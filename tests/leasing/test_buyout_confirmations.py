@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from samdrift.inventory.models import Asset
 from samdrift.leasing.buyouts.agreeing import agree_buyout
-from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment, update_item
+from samdrift.leasing.buyouts.drafting import update_item
 from samdrift.leasing.choices import BuyoutStatus
 from samdrift.leasing.models import AmountOwed, Buyout, BuyoutItem, SignedValuation
 from tests import factories
@@ -36,30 +36,9 @@ def nok(amount: Decimal) -> str:
 
 @pytest.fixture
 def draft(municipality_a):
-    lease = factories.make_lease_model(
-        term_months=36,
-        annual_rate=Decimal("0.05"),
-        residual_percent=Decimal("0"),
-        monthly_service_fee=Decimal("50"),
-    )
-    category = factories.make_category(name="Laptops", lease_model=lease, useful_life_months=60)
-    laptop = factories.make_product(category, name="Standard laptop 14in")
-    buyout = create_buyout(
-        municipality=municipality_a, name="Takeover", valuation_date=datetime.date(2026, 1, 1)
-    )
-    register_equipment(
-        buyout=buyout,
-        rows=[
-            {
-                "product": laptop,
-                "asset_tag": f"T-{i}",
-                "acquisition_date": datetime.date(2024, 3, 1),
-                "acquisition_cost": COST,
-            }
-            for i in range(DEVICES)
-        ],
-    )
-    return buyout
+    laptop = factories.make_leased_laptop(name="Standard laptop 14in")
+    tags = [f"T-{i}" for i in range(DEVICES)]
+    return factories.make_buyout_draft(municipality_a, laptop, tags, cost=COST)
 
 
 @pytest.fixture

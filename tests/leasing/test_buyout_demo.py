@@ -3,8 +3,6 @@
 import datetime
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
 from samdrift.catalogue.models import ProductCategory
 from samdrift.demo.generator import generate
@@ -14,6 +12,7 @@ from samdrift.leasing.buyouts.agreeing import verify_signed_valuation
 from samdrift.leasing.buyouts.valuation import buyout_valuation
 from samdrift.leasing.choices import BuyoutStatus
 from samdrift.leasing.models import AmountOwed, AssetPrice, Buyout, SignedValuation
+from tests.worlds import rolled_back
 
 TODAY = datetime.date(2026, 11, 27)
 pytestmark = pytest.mark.django_db
@@ -21,10 +20,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with fast, django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back(django_db_blocker):
         yield generate(size="small", seed=5, today=TODAY, password="demo-pass")
-        transaction.set_rollback(True)
 
 
 def test_every_category_has_a_lease_model(demo):

@@ -17,14 +17,7 @@ from tests import factories
 
 @pytest.fixture
 def laptop(db):
-    lease = factories.make_lease_model(
-        term_months=36,
-        annual_rate=Decimal("0.05"),
-        residual_percent=Decimal("10"),
-        monthly_service_fee=Decimal("50.00"),
-    )
-    category = factories.make_category(name="Laptops", lease_model=lease, useful_life_months=36)
-    product = factories.make_product(category, name="Laptop", standard_cost=Decimal("12000.00"))
+    product = factories.make_leased_laptop(residual_percent="10", useful_life_months=36)
     factories.make_price(amount="378.69", valid_from=datetime.date(2024, 1, 1), product=product)
     return product
 

@@ -1,6 +1,5 @@
 """Buyout pages and the financing view: permissions, forms, CSV upload, agree, complete."""
 
-import datetime
 import hashlib
 from decimal import Decimal
 
@@ -10,7 +9,6 @@ from django.urls import reverse
 
 from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import Asset
-from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment
 from samdrift.leasing.choices import BuyoutStatus
 from samdrift.leasing.models import Buyout, BuyoutItem, SignedValuation
 from tests import factories
@@ -19,33 +17,12 @@ from tests.confirming import confirm
 
 @pytest.fixture
 def laptop(db):
-    lease = factories.make_lease_model(
-        term_months=36,
-        annual_rate=Decimal("0.05"),
-        residual_percent=Decimal("0"),
-        monthly_service_fee=Decimal("50"),
-    )
-    category = factories.make_category(name="Laptops", lease_model=lease, useful_life_months=60)
-    return factories.make_product(category, name="Standard laptop 14in")
+    return factories.make_leased_laptop(name="Standard laptop 14in")
 
 
 def make_draft(municipality, laptop, n=1, name="Takeover"):
-    buyout = create_buyout(
-        municipality=municipality, name=name, valuation_date=datetime.date(2026, 1, 1)
-    )
-    register_equipment(
-        buyout=buyout,
-        rows=[
-            {
-                "product": laptop,
-                "asset_tag": f"{name}-{i}",
-                "acquisition_date": datetime.date(2024, 3, 1),
-                "acquisition_cost": Decimal("10000.00"),
-            }
-            for i in range(n)
-        ],
-    )
-    return buyout
+    tags = [f"{name}-{i}" for i in range(n)]
+    return factories.make_buyout_draft(municipality, laptop, tags, name=name)
 
 
 @pytest.fixture

@@ -14,15 +14,7 @@ from tests.factories import api_as
 
 @pytest.fixture
 def priced(db, municipality_a, municipality_b):
-    lease = factories.make_lease_model(
-        term_months=36,
-        annual_rate=Decimal("0.05"),
-        residual_percent=Decimal("10"),
-        monthly_service_fee=Decimal("50"),
-    )
-    laptop = factories.make_product(
-        factories.make_category(name="Laptops", lease_model=lease), name="Laptop"
-    )
+    laptop = factories.make_leased_laptop(residual_percent="10", useful_life_months=48)
     factories.make_price(amount="350.00", valid_from=datetime.date(2025, 1, 1), product=laptop)
     for municipality in (municipality_a, municipality_b):
         assign_asset(

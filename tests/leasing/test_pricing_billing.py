@@ -26,7 +26,6 @@ from samdrift.catalogue.models import PriceVersion
 from samdrift.inventory.services import assign_asset, subscribe
 from samdrift.leasing.buyouts.agreeing import agree_buyout
 from samdrift.leasing.buyouts.completion import complete_buyout
-from samdrift.leasing.buyouts.drafting import create_buyout, register_equipment
 from samdrift.leasing.pricing.indexation import publish_indexation
 from samdrift.leasing.pricing.price_list import publish_price_list
 from tests import factories
@@ -68,20 +67,13 @@ def billed_world(db, collaboration, municipality_a, municipality_b, service_area
                 valid_from=datetime.date(2026, 1, 1),
             )
     # A completed buyout: its assets are billed at their own prices, its sum credited.
-    buyout = create_buyout(
-        municipality=municipality_a, name="Takeover", valuation_date=datetime.date(2026, 9, 1)
-    )
-    register_equipment(
-        buyout=buyout,
-        rows=[
-            {
-                "product": laptop,
-                "asset_tag": f"OLD-{n}",
-                "acquisition_date": datetime.date(2023, 3, 1),
-                "acquisition_cost": Decimal("9000.00"),
-            }
-            for n in range(2)
-        ],
+    buyout = factories.make_buyout_draft(
+        municipality_a,
+        laptop,
+        [f"OLD-{n}" for n in range(2)],
+        valuation_date=datetime.date(2026, 9, 1),
+        acquired=datetime.date(2023, 3, 1),
+        cost=Decimal("9000.00"),
     )
     agree_buyout(buyout=buyout, agreed_on=datetime.date(2026, 9, 15))
     complete_buyout(buyout=buyout, completed_on=OCT)

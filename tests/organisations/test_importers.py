@@ -10,7 +10,7 @@ from samdrift.imports.registry import importer_class
 from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
 from samdrift.organisations.models import Location, Person, ServiceArea
 from tests import factories
-from tests.importing_support import csv_bytes
+from tests.factories import csv_bytes
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -13,12 +13,12 @@ from samdrift.solutions.choices import DeliveryForm
 from samdrift.solutions.models import Requirement
 from samdrift.solutions.services import create_function, create_solution, record_usage
 from tests.core.matrix import OPERATORS, Action, Resource, unique
-from tests.core.world import World
+from tests.worlds import MatrixWorld
 
 D = datetime.date
 
 
-def extend_world(world: World) -> None:
+def extend_world(world: MatrixWorld) -> None:
     function = create_function(name="Case handling and archive", code="case-archive")
     used = create_solution(
         name="Arkivo", vendor="Nordarkiv AS", function=function, delivery_form=DeliveryForm.SAAS
@@ -37,7 +37,7 @@ def extend_world(world: World) -> None:
         world.add("requirement", target, Requirement.objects.get(municipality=municipality))
 
 
-def _requirement_to_create(world: World) -> dict:
+def _requirement_to_create(world: MatrixWorld) -> dict:
     """A's requirement of the solution it uses, removed first so that it can be made."""
     Requirement.objects.filter(municipality=world.municipality_a).delete()
     return {

@@ -9,6 +9,7 @@ from django.urls import reverse
 from samdrift.core.choices import Role
 from tests import factories
 from tests.factories import client_for
+from tests.worlds import grow_small_world
 
 
 def page_urls(world) -> list[str]:
@@ -211,9 +212,7 @@ def test_htmx_filter_answers_with_the_results_only(operator_client, world):
 
 
 def test_pagination_and_export_links_keep_the_filters(operator_client, world):
-    from tests.ui.test_queries import grow
-
-    grow(world, 30)
+    grow_small_world(world, 30)
     html = operator_client.get(
         reverse("inventory:asset_list") + "?q=G&per_page=25"
     ).content.decode()

@@ -2,50 +2,19 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from samdrift.inventory.services import assign_asset, subscribe
 from tests import factories
-from tests.ui.conftest import build_world, client_for
+from tests.factories import client_for
+from tests.worlds import build_small_world, grow_small_world
 
 # Session, user, the rows, their count, the filter choices, the page's own summaries.
 # The municipality page's cards are counted through their lists' FilterSets (ui.cards),
 # each validating the municipality filter as the list does: two queries a card.
 MAX_QUERIES = 20
-
-
-def grow(world, extra: int) -> None:
-    """Add ``extra`` persons, assets (assigned, with a move) and subscriptions to A."""
-    for i in range(extra):
-        person = factories.make_person(world.municipality_a, world.area_a, username=f"g{i}")
-        asset = factories.make_asset(world.laptop, asset_tag=f"G{i:04d}")
-        assign_asset(
-            asset=asset,
-            municipality=world.municipality_a,
-            service_area=world.area_a,
-            person=person,
-            valid_from=datetime.date(2024, 1, 1),
-        )
-        assign_asset(
-            asset=asset,
-            municipality=world.municipality_a,
-            service_area=world.area_a2,
-            person=world.person_a,
-            valid_from=datetime.date(2025, 1, 1),
-        )
-        subscribe(
-            service=world.service,
-            municipality=world.municipality_a,
-            person=world.person_a,
-            valid_from=datetime.date(2024, 1, 1),
-        )
-        factories.make_location(world.municipality_a, name=f"Site G{i}")
-        factories.make_service_area(world.municipality_a, name=f"Area G{i}", cost_centre=f"G{i}")
 
 
 def urls(world) -> dict[str, str]:
@@ -83,7 +52,7 @@ def count_queries(client, url: str) -> int:
 def test_query_count_does_not_grow_with_rows(as_contact, django_assert_max_num_queries):
     from samdrift.core.choices import Role
 
-    world = build_world(rows=3)
+    world = build_small_world(rows=3)
     user = (
         factories.make_user(Role.MUNICIPALITY, municipality=world.municipality_a)
         if as_contact
@@ -92,7 +61,7 @@ def test_query_count_does_not_grow_with_rows(as_contact, django_assert_max_num_q
     client = client_for(user)
     pages = urls(world)
     few = {name: count_queries(client, url) for name, url in pages.items()}
-    grow(world, 27)
+    grow_small_world(world, 27)
     for name, url in pages.items():
         with django_assert_max_num_queries(MAX_QUERIES):
             many = count_queries(client, url)

@@ -13,7 +13,6 @@ from rest_framework.exceptions import NotFound, ValidationError
 from samdrift.core.api import SamdriftModelSerializer, SamdriftViewSet
 from samdrift.core.choices import Role
 from samdrift.core.drf import StandardPagination
-from samdrift.core.services import save_object
 from samdrift.solutions.choices import GapKind
 from samdrift.solutions.filtersets import (
     RequirementFilterSet,
@@ -26,10 +25,14 @@ from samdrift.solutions.selectors import gap_report, visible_municipality_id
 from samdrift.solutions.services import (
     REQUIREMENT_FIELDS,
     USAGE_FIELDS,
+    choose_candidate,
     create_function,
     create_solution,
     record_usage,
+    save_function,
+    save_solution,
     set_requirement,
+    update_requirement,
     update_usage,
 )
 
@@ -46,8 +49,11 @@ class SolutionFunctionSerializer(SamdriftModelSerializer):
         preferred = validated_data.pop("preferred_solution", None)
         function = create_function(**validated_data)
         if preferred is not None:
-            function = save_object(instance=function, changes={"preferred_solution": preferred})
+            function = choose_candidate(function=function, solution=preferred)
         return function
+
+    def update(self, instance, validated_data):
+        return save_function(function=instance, changes=validated_data)
 
 
 class SolutionSerializer(SamdriftModelSerializer):
@@ -69,6 +75,9 @@ class SolutionSerializer(SamdriftModelSerializer):
 
     def create(self, validated_data):
         return create_solution(**validated_data)
+
+    def update(self, instance, validated_data):
+        return save_solution(solution=instance, changes=validated_data)
 
 
 class SolutionUsageSerializer(SamdriftModelSerializer):
@@ -98,13 +107,7 @@ class RequirementSerializer(SamdriftModelSerializer):
         return set_requirement(**validated_data)
 
     def update(self, instance, validated_data):
-        for name in ("municipality", "solution"):
-            value = validated_data.pop(name, None)
-            if value is not None and value.pk != getattr(instance, f"{name}_id"):
-                raise ValidationError(
-                    {name: [_("A requirement stays with its municipality and solution.")]}
-                )
-        return save_object(instance=instance, changes=validated_data)
+        return update_requirement(requirement=instance, changes=validated_data)
 
 
 class SolutionFunctionViewSet(SamdriftViewSet):

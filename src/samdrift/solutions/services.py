@@ -30,6 +30,31 @@ def choose_candidate(*, function: SolutionFunction, solution: Solution | None) -
     return save_object(instance=function, changes={"preferred_solution": solution})
 
 
+def save_function(
+    *, function: SolutionFunction, changes: dict[str, Any] | None = None
+) -> SolutionFunction:
+    """Create or edit a function of the controlled list (``changes`` applied first)."""
+    return save_object(instance=function, changes=changes)
+
+
+def save_solution(*, solution: Solution, changes: dict[str, Any] | None = None) -> Solution:
+    """Create or edit a solution (``changes`` applied to ``solution`` first)."""
+    return save_object(instance=solution, changes=changes)
+
+
+def update_requirement(*, requirement: Requirement, changes: dict[str, Any]) -> Requirement:
+    """Change what a municipality requires of a solution. The row belongs to the pair: it
+    is made with the use and never moved to another municipality or solution."""
+    for name in ("municipality", "solution"):
+        value = changes.get(name)
+        if value is not None and value.pk != getattr(requirement, f"{name}_id"):
+            raise ValidationError(
+                {name: _("A requirement stays with its municipality and solution.")}
+            )
+    changes = {k: v for k, v in changes.items() if k not in ("municipality", "solution")}
+    return save_object(instance=requirement, changes=changes)
+
+
 def create_solution(
     *, name: str, vendor: str, function: SolutionFunction, delivery_form: str, **fields: Any
 ) -> Solution:

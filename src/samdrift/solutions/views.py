@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy
 
 from samdrift.core.exports import XLSX_CONTENT_TYPE
 from samdrift.core.permissions import can_write, restrict
-from samdrift.core.services import save_object
 from samdrift.organisations.models import Municipality
 from samdrift.solutions.choices import GapKind
 from samdrift.solutions.exports import report_workbook
@@ -41,7 +40,14 @@ from samdrift.solutions.forms import (
 from samdrift.solutions.models import Requirement, Solution, SolutionFunction, SolutionUsage
 from samdrift.solutions.report import standardisation_report
 from samdrift.solutions.selectors import gap_report, usages_in_force, visible_municipality_id
-from samdrift.solutions.services import choose_candidate, record_usage, update_usage
+from samdrift.solutions.services import (
+    choose_candidate,
+    record_usage,
+    save_function,
+    save_solution,
+    update_requirement,
+    update_usage,
+)
 from samdrift.solutions.tables import REQUIREMENT_TABLE, SOLUTION_TABLE, USAGE_TABLE
 from samdrift.ui.forms import add_service_errors
 from samdrift.ui.lists import ObjectListView
@@ -256,7 +262,7 @@ def function_create(request):
     require_write(user, SolutionFunction)
     form = SolutionFunctionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        saved, error = _saved(request, lambda: save_object(instance=form.instance))
+        saved, error = _saved(request, lambda: save_function(function=form.instance))
         if saved is not None:
             return redirect("solutions:standardisation")
         add_service_errors(form, error)
@@ -272,7 +278,7 @@ def solution_edit(request, pk: int | None = None):
     solution = get_restricted_or_404(Solution.objects.all(), user, pk=pk) if pk else None
     form = SolutionForm(request.POST or None, instance=solution, user=user)
     if request.method == "POST" and form.is_valid():
-        saved, error = _saved(request, lambda: save_object(instance=form.instance))
+        saved, error = _saved(request, lambda: save_solution(solution=form.instance))
         if saved is not None:
             return redirect("solutions:solution_detail", pk=saved.pk)
         add_service_errors(form, error)
@@ -323,7 +329,9 @@ def requirement_edit(request, pk: int):
     )
     form = RequirementForm(request.POST or None, instance=requirement)
     if request.method == "POST" and form.is_valid():
-        saved, error = _saved(request, lambda: save_object(instance=form.instance))
+        saved, error = _saved(
+            request, lambda: update_requirement(requirement=form.instance, changes={})
+        )
         if saved is not None:
             return redirect("solutions:portfolio", pk=saved.municipality_id)
         add_service_errors(form, error)

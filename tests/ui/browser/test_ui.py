@@ -13,14 +13,14 @@ from samdrift.core.choices import Role
 from samdrift.inventory.models import Assignment
 from tests import factories
 from tests.ui.browser.conftest import sign_in
-from tests.ui.conftest import build_world
+from tests.worlds import build_small_world
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def world(transactional_db):
-    return build_world()
+    return build_small_world()
 
 
 @pytest.fixture
