@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from openpyxl import load_workbook
 
 from samdrift.solutions import selectors
@@ -38,7 +40,10 @@ def test_the_saving_of_a_function_is_the_hand_calculation(portfolio, operator):
     assert case.users == 50 and case.cost == Decimal("110000.00")
     # 110 000 − 50 × 2 000 = 10 000
     assert case.saving == Decimal("10000.00")
-    assert "110000.00 kr today − 50 users × 2000.00 kr per user on Arkivo" in case.formula
+    assert "110,000.00 kr today − 50 users × 2,000.00 kr per user on Arkivo" in case.formula
+    with translation.override("nb"):  # grouped by a (narrow, no-break) space
+        formula = re.sub(r"\s", " ", case.formula)
+    assert "110 000,00 kr i dag − 50 brukere × 2 000,00 kr per bruker på Arkivo" in formula
     payroll = next(f for f in report.functions if f.name == "Payroll and HR")
     assert payroll.distinct == 1 and payroll.saving == Decimal("8300.00") - 8 * (
         Decimal("8300.00") / 8

@@ -21,6 +21,7 @@ from samdrift.finance.harmonisation import cost_per_user, harmonisation_saving
 from samdrift.finance.money import ZERO
 from samdrift.organisations.models import Municipality
 from samdrift.solutions.models import SolutionFunction, SolutionUsage
+from samdrift.ui.formatting import format_decimal, format_number
 
 WINDOW_MONTHS = 24  # contracts ending or terminable within this are the moment to move
 QUARTERS_SHOWN = 12
@@ -92,9 +93,9 @@ class FunctionReport:
         if self.candidate is None or self.candidate.cost_per_user is None:
             return _("No candidate with users and cost: no saving to estimate.")
         return _("%(cost)s kr today − %(users)s users × %(per_user)s kr per user on %(name)s") % {
-            "cost": self.cost,
-            "users": self.users,
-            "per_user": self.candidate.cost_per_user.quantize(Decimal("0.01")),
+            "cost": format_decimal(self.cost, 2),
+            "users": format_number(self.users),
+            "per_user": format_decimal(self.candidate.cost_per_user, 2),
             "name": self.candidate.name,
         }
 
