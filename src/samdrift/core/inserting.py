@@ -1,8 +1,9 @@
-"""Writing many rows fast, on both engines, without the ORM (no instances, no signals).
+"""The statements behind the bulk writer (``core.bulk``) and the change log's bulk rows:
+many rows fast, on both engines, without the ORM (no instances, no signals).
 
 On PostgreSQL rows go in with ``COPY … FROM STDIN`` as text (:func:`copy_text` makes a
 value's field of it); on SQLite with ``executemany`` of a multi-row ``INSERT``. The
-caller owns the transaction. Used by billing (charges), the imports and the change log.
+caller owns the transaction.
 
 :func:`background_writing` lets a big write (an import) on PostgreSQL go on in a thread
 of its own: while the server stores one batch, the caller's thread prepares the next
@@ -147,19 +148,6 @@ def _sqlite_insert(database: sqlite3.Connection, insert: Insert, rows: list) -> 
         database.executemany(many, (tuple(flat(rows[i : i + per])) for i in range(0, whole, per)))
     if whole < len(rows):
         database.executemany(one, rows[whole:] if whole else rows)
-
-
-def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Insert ``rows`` (tuples of Python values in ``fields`` order) into ``model``'s table.
-
-    Must run inside a transaction the caller owns. Returns how many rows were written.
-    """
-    rows = rows if isinstance(rows, list) else list(rows)
-    if not rows:
-        return 0
-    insert = Insert.for_fields(model, fields)
-    insert.add(copy_lines(rows) if insert.postgresql else rows)
-    return len(rows)
 
 
 # --- writing in a thread of its own ------------------------------------------------------
