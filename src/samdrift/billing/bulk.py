@@ -60,32 +60,42 @@ def stream_rows(
     into ``Decimal`` through their shortest exact text (``repr``). With ``hasher``, each
     chunk of rows is fed to it (``repr`` of the chunk, computed in C).
     """
-    from decimal import Decimal
 
     chunk_size = chunk_size or READ_CHUNK
     sql, params = queryset.values_list(*fields).query.sql_with_params()
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        name = f"samdrift_stream_{next(_cursor_numbers)}"
-        pause_writers()
-        with connection.connection.cursor(name=name) as cursor:
-            try:
-                cursor.execute(sql, params)
-                while True:
-                    pause_writers()
-                    rows = cursor.fetchmany(chunk_size)
-                    if not rows:
-                        break
-                    if hasher is not None:
-                        hasher.update(rows_text(rows))
-                    yield from rows
-            finally:
-                pause_writers()  # closing the cursor needs the connection too
-        return
+        yield from _stream_postgresql(sql, params, chunk_size, hasher)
+    else:
+        yield from _stream_sqlite(sql, params, chunk_size, hasher, tuple(decimals))
+
+
+def _stream_postgresql(sql: str, params, chunk_size: int, hasher):
+    """Through a named (server-side) cursor, ending any open COPY before each fetch."""
+    name = f"samdrift_stream_{next(_cursor_numbers)}"
+    pause_writers()
+    with connection.connection.cursor(name=name) as cursor:
+        try:
+            cursor.execute(sql, params)
+            while True:
+                pause_writers()
+                rows = cursor.fetchmany(chunk_size)
+                if not rows:
+                    break
+                if hasher is not None:
+                    hasher.update(rows_text(rows))
+                yield from rows
+        finally:
+            pause_writers()  # closing the cursor needs the connection too
+
+
+def _stream_sqlite(sql: str, params, chunk_size: int, hasher, positions: tuple[int, ...]):
+    """On the plain sqlite3 cursor; the columns at ``positions`` back to ``Decimal``."""
+    from decimal import Decimal
+
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor  # Django's SQLite wrapper: turns %s into ?
         cursor.execute(sql, params)
-        positions = tuple(decimals)
         as_decimal: dict = {}
         while rows := cursor.fetchmany(chunk_size):
             if hasher is not None:
