@@ -97,9 +97,9 @@ def asset_instances(rows: Iterable[NewAsset], *, today: datetime.date) -> list[A
     factory = InstanceFactory(Asset)
     assets = []
     for row in rows:
-        values = dict(row.values)
+        values = row.values  # make() copies it: no copy here (100,000s of rows)
         if row.holder is not None and row.held_from <= today:
-            values.update(row.holder)
+            values = {**values, **row.holder}
         assets.append(factory.make(values))
     return assets
 
