@@ -193,10 +193,13 @@ def sqlite_insert_floor(period_id: int) -> float:
 
     from django.db import connection, transaction
 
-    try:  # where the constant lives after billing's bulk writing moved to core.bulk
-        from samdrift.core.bulk import SQLITE_ROWS_PER_INSERT
+    try:  # where the constant lives now (the bench also runs on older trees to compare)
+        from samdrift.core.inserting import SQLITE_ROWS_PER_INSERT
     except ImportError:
-        from samdrift.billing.bulk import SQLITE_ROWS_PER_INSERT
+        try:
+            from samdrift.core.bulk import SQLITE_ROWS_PER_INSERT
+        except ImportError:
+            from samdrift.billing.bulk import SQLITE_ROWS_PER_INSERT
 
     database = connection.connection
     columns = [name for _cid, name, *_rest in database.execute("PRAGMA table_info(billing_charge)")]

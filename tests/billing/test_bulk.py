@@ -6,8 +6,9 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from samdrift.billing.bulk import insert_rows, raw_delete
+from samdrift.billing.bulk import raw_delete
 from samdrift.billing.models import BillingPeriod, BillingRun, Charge, Invoice
+from samdrift.core.bulk import insert_rows
 
 
 def test_insert_rows_writes_decimals_dates_and_nulls_exactly(world):
@@ -86,7 +87,7 @@ def test_insert_rows_writes_decimals_dates_and_nulls_exactly(world):
 
 
 def test_copy_text_escapes_text_and_writes_null_as_backslash_n():
-    from samdrift.billing.bulk import copy_text
+    from samdrift.core.inserting import copy_text
 
     assert copy_text(None) == "\\N"
     assert copy_text("a\tb\nc\rd\\e None") == "a\\tb\\nc\\rd\\\\e None"
@@ -96,9 +97,9 @@ def test_copy_text_escapes_text_and_writes_null_as_backslash_n():
 
 
 def test_fact_text_is_the_copy_text_of_every_field_and_the_adjusted_period():
-    from samdrift.billing.bulk import copy_text
     from samdrift.billing.rating.facts import Fact
     from samdrift.billing.writing import fact_text
+    from samdrift.core.inserting import copy_text
 
     plain = Fact(
         municipality=1,
@@ -205,7 +206,7 @@ def test_none_is_bound_as_null_on_sqlite_with_its_fast_adapter():
     """bulk registers an adapter for None (speed); it must still store NULL."""
     import sqlite3
 
-    import samdrift.billing.bulk  # noqa: F401  (registers the adapter)
+    import samdrift.core.inserting  # noqa: F401  (registers the adapter)
 
     database = sqlite3.connect(":memory:")
     database.execute("CREATE TABLE t (a INTEGER, b TEXT)")
@@ -250,8 +251,9 @@ def test_table_writer_abandons_an_open_copy_on_an_error(world):
     abandons them; the transaction rolls back and the connection works on."""
     import pytest
 
-    from samdrift.billing.bulk import TableWriter, copy_text
     from samdrift.billing.services.runs import CHARGE_FIELDS
+    from samdrift.core.bulk import TableWriter
+    from samdrift.core.inserting import copy_text
 
     period = BillingPeriod.objects.create(month=datetime.date(2026, 11, 1))
     run = BillingRun.objects.create(period=period, started_at=timezone.now())

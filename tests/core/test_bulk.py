@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from samdrift.core import bulk
+from samdrift.core import inserting as bulk
 from samdrift.core.actor import acting_as
-from samdrift.core.bulk import Insert, background_writing, copy_lines, copy_text
 from samdrift.core.changelog import changes_for, record_bulk_changes
 from samdrift.core.choices import ChangeAction
+from samdrift.core.inserting import Insert, background_writing, copy_lines, copy_text
 from samdrift.core.models import ObjectChange
 from samdrift.leasing.models import AssetPrice
 from samdrift.organisations.models import Location

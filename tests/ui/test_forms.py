@@ -62,7 +62,7 @@ def test_create_asset_through_the_service(operator_client, world):
     [
         ({"asset_tag": "T4601-000"}, "asset_tag", "already exists"),
         ({"serial_number": "SN-DUP"}, "serial_number", "already has the serial number"),
-        ({"acquisition_cost": "12,34,5"}, "acquisition_cost", "Enter an amount in kroner"),
+        ({"acquisition_cost": "12,34.5,6"}, "acquisition_cost", "Enter an amount in kroner"),
         ({"acquisition_cost": "-5"}, "acquisition_cost", "greater than or equal to 0"),
         ({"acquisition_date": "2999-01-01"}, "acquisition_date", "in the future"),
         ({"acquisition_date": "31.02.2025"}, "acquisition_date", "Enter a valid date"),

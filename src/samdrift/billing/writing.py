@@ -2,21 +2,23 @@
 in one pass over the facts.
 
 Every fact is turned into text once — a line of PostgreSQL's COPY text format (tab
-separated, ``\\N`` for NULL, see ``bulk.copy_text``) of the fact's fields and the period it
-adjusts. That text is what an invoice's content hash is taken over (SHA-256 per invoice,
-fed in batches; each line ends in a newline, so the hash does not depend on where the
-batches were cut), and on PostgreSQL it is also what is sent to the database. The hash
-leaves out the period, run and invoice ids (a rerun makes a new run), which the COPY line
-starts with. On SQLite the rows are written as tuples, and the text only hashed.
+separated, ``\\N`` for NULL, see ``core.inserting.copy_text``) of the fact's fields and
+the period it adjusts. That text is what an invoice's content hash is taken over
+(SHA-256 per invoice, fed in batches; each line ends in a newline, so the hash does
+not depend on where the batches were cut), and on PostgreSQL it is also what is sent
+to the database. The hash leaves out the period, run and invoice ids (a rerun makes a
+new run), which the COPY line starts with. On SQLite the rows are written as tuples,
+and the text only hashed.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from samdrift.billing.bulk import TableWriter, copy_text
 from samdrift.billing.lines import LineAggregator
 from samdrift.billing.rating.facts import FACT_FIELDS, Fact
+from samdrift.core.bulk import TableWriter
+from samdrift.core.inserting import copy_text
 
 # Facts without free text: every field is a number, a date, a fixed word (the source) or
 # None, and only None prints as "None". One %-format and one replace make the COPY text

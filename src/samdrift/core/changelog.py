@@ -26,8 +26,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from samdrift.core.actor import Actor, current_actor
-from samdrift.core.bulk import Insert, copy_text
 from samdrift.core.choices import ChangeAction
+from samdrift.core.inserting import Insert, copy_text
 from samdrift.core.models import ChangeLoggedModel, ObjectChange, jsonable
 from samdrift.core.permissions import restrict
 
@@ -158,14 +158,14 @@ def record_bulk_changes(
     before: Iterable[dict[str, Any] | None] | None = None,
     batch_size: int = 5000,
 ) -> int:
-    """Log changes written in bulk (bulk_create/bulk_update, ``core.bulk``), which send
+    """Log changes written in bulk (bulk_create/bulk_update, ``core.inserting``), which send
     no signals: one ``ObjectChange`` per instance, as the signals above would write it
     (actor, request id, object, municipality and service area, before and after).
 
     ``before`` gives, per instance, its state before an update (None for creates).
     Returns how many change rows were written. The rows go in with one statement per
     ``batch_size`` instances (COPY on PostgreSQL, a multi-row INSERT on SQLite), or
-    through an import's writing thread (``core.bulk.background_writing``).
+    through an import's writing thread (``core.inserting.background_writing``).
     """
     if not instances:
         return 0
@@ -345,7 +345,7 @@ def _change_rows(
     instances: Sequence[ChangeLoggedModel],
     befores: Sequence[dict[str, Any] | None] | None,
 ) -> str | list:
-    """The ObjectChange rows of ``instances``, ready for ``core.bulk.Insert``."""
+    """The ObjectChange rows of ``instances``, ready for ``core.inserting.Insert``."""
     model = shape.model
     municipalities = shape.tenant_ids(instances, "municipality")
     areas = shape.tenant_ids(instances, "service_area")

@@ -1,10 +1,10 @@
-"""Fast inserts for the demo generator's big tables.
+"""What the demo generator adds to the bulk writer for its big tables.
 
 Django's ``bulk_create`` builds a model instance and an SQL parameter list per row, which
 is fine for thousands of rows and slow for millions. The generator therefore assigns
-primary keys itself and writes plain tuples: PostgreSQL gets them through ``COPY`` (one
-stream, the fastest way in), SQLite through ``executemany`` on one prepared statement.
-This is the one engine-specific corner of the generator; tests/demo run it on both.
+primary keys itself (:class:`IdAllocator`) and writes plain tuples through the one bulk
+writer (:func:`insert_rows`); afterwards the id sequences are moved past them. This is
+the one engine-specific corner of the generator; tests/demo run it on both.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from django.db import connection, models
 from django.db.models import Max
 from django.utils import timezone
 
+from samdrift.core import bulk
+
+# Rows per statement: the demo's rows are narrow, and fewer round trips pay.
 BATCH_SIZE = 20_000
 
 
@@ -57,46 +60,12 @@ def insert_rows(
     *,
     batch_size: int = BATCH_SIZE,
 ) -> int:
-    """Insert ``rows`` (tuples in the order of ``columns``, given as attribute names such as
-    ``municipality_id``) into ``model``'s table. Sends no signals and runs no validation:
-    the caller builds valid rows. Returns how many rows were written."""
-    by_attname = {field.attname: field.column for field in model._meta.concrete_fields}
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    column_list = ", ".join(quote(by_attname[name]) for name in columns)
-    connection.ensure_connection()
-    raw = connection.connection
-    written = 0
-    if connection.vendor == "postgresql":
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-                written += 1
-        return written
-    if connection.vendor != "sqlite":
-        raise NotImplementedError(
-            f"The demo generator supports SQLite and PostgreSQL, not {connection.vendor}."
-        )
-    placeholders = ", ".join("?" for _ in columns)
-    sql = f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})"  # noqa: S608 (names are quoted model metadata)
-    cursor = raw.cursor()
-    try:
-        batch: list[Sequence[Any]] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= batch_size:
-                cursor.executemany(sql, batch)
-                written += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-            written += len(batch)
-    finally:
-        cursor.close()
-    return written
+    """Insert ``rows`` (tuples in the order of ``columns``, attribute names such as
+    ``municipality_id``) with ``core.bulk.insert_rows``, a batch at a time as they are
+    generated. No change-log row per row: the step logs one summary row standing for the
+    batch (``DemoContext.summary``) — a million generated rows nobody edited would make
+    the change log mostly noise, and would double the time it takes to generate them."""
+    return bulk.insert_rows(model, columns, rows, batch_size=batch_size, changelog=False)
 
 
 def reset_sequences(model_list: Iterable[type[models.Model]]) -> None:

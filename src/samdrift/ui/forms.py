@@ -16,8 +16,7 @@ next to its field, and nothing was written (services are atomic)::
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -27,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from samdrift.core.permissions import restrict
 from samdrift.core.validators import validate_supported_date
+from samdrift.finance.parsing import AmountError, parse_amount
 
 
 def add_service_errors(form: forms.Form, error: ValidationError | IntegrityError) -> None:
@@ -79,11 +79,9 @@ def date_formfield(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
-_GROUPING = re.compile(r"[\s\u00a0\u202f]")
-
-
 class MoneyField(forms.DecimalField):
-    """Kroner with øre: accepts ``1 234,50``, ``1234.50`` and ``1 234 kr``; never a float."""
+    """Kroner with øre, read as imports read them (``finance.parsing.parse_amount``:
+    ``1 234,50``, ``1.234,50``, ``1234.50``, ``kr 1 234,-`` …); never a float."""
 
     default_error_messages = {
         "invalid": gettext_lazy("Enter an amount in kroner, such as 1 234,50."),
@@ -98,15 +96,12 @@ class MoneyField(forms.DecimalField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            text = _GROUPING.sub("", value.strip())
-            text = text.removesuffix("kr").removeprefix("NOK").strip()
-            if text.count(",") == 1 and "." not in text:
-                text = text.replace(",", ".")
+            value = value.strip()
+        if isinstance(value, str) and value:
             try:
-                Decimal(text) if text else None
-            except InvalidOperation:
+                value = parse_amount(value)
+            except AmountError:
                 raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-            value = text
         return super().to_python(value)
 
 

@@ -15,8 +15,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samdrift.billing import bulk
 from samdrift.billing.adjustments import AdjustmentCheck
-from samdrift.billing.bulk import TableWriter, raw_delete
+from samdrift.billing.bulk import raw_delete
 from samdrift.billing.choices import (
     InvoiceStatus,
     RunStatus,
@@ -40,6 +41,7 @@ from samdrift.billing.services.periods import first_of_month, period_for_rating
 from samdrift.billing.services.pools import measure_pool_keys
 from samdrift.billing.writing import ChargeSink
 from samdrift.core.actor import current_actor
+from samdrift.core.bulk import TableWriter
 from samdrift.core.changelog import record_summary
 from samdrift.core.choices import ChangeAction
 from samdrift.core.dating import overlapping
@@ -128,7 +130,7 @@ def _rewrite(
         usage=Q(municipality_id__in=ids),
         one_offs=Q(municipality_id__in=ids),
     )
-    with TableWriter(Charge, CHARGE_FIELDS) as writer:
+    with TableWriter(Charge, CHARGE_FIELDS, batch_size=bulk.WRITE_BATCH) as writer:
         sink = ChargeSink(writer=writer, period_id=period.pk, run_id=run.pk, invoice_of=invoices)
         _rate(month=month, period=period, sink=sink, scope=scope)
     for municipality_id in ids:
@@ -209,7 +211,7 @@ def _rate_and_write(
     PostgreSQL while facts are made (see bulk.py); leaving the block on an error abandons
     it, so the transaction rolls back whole. Returns what rating gave, the sink (line sums
     and hashes) and how many invoices were written."""
-    with TableWriter(Charge, CHARGE_FIELDS) as writer:
+    with TableWriter(Charge, CHARGE_FIELDS, batch_size=bulk.WRITE_BATCH) as writer:
         sink = ChargeSink(
             writer=writer, period_id=period.pk, run_id=run.pk, invoice_of=drafts.invoice_of
         )

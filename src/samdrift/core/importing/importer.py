@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samdrift.core.bulk import TableWriter
 from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
 from samdrift.core.importing.columns import MUNICIPALITY_COLUMNS, MUNICIPALITY_KEYS, Column
@@ -30,7 +31,6 @@ from samdrift.core.importing.results import (
     note_unknown,
 )
 from samdrift.core.importing.rows import Row
-from samdrift.core.importing.writing import TableWriter
 
 BATCH_SIZE = 5000
 
@@ -188,16 +188,15 @@ class Importer:
             self.context.progress("write", self.written, max(self.write_total, self.written))
 
     def create(self, model: type[models.Model], objects: Sequence[models.Model]) -> None:
-        """Insert new objects in batches, each object logged (see ``writing``). The ids
-        are taken first, in one query: a query waits until every batch handed to the
-        writing thread is written."""
+        """Insert new objects in batches, each object logged by the writer (``core.bulk``).
+        The ids are taken first, in one query: a query waits until every batch handed to
+        the writing thread is written."""
         if not objects:
             return
-        writer = TableWriter(model)
+        writer = TableWriter(model, batch_size=BATCH_SIZE)
         writer.prepare(objects)
         for batch in batches(objects, BATCH_SIZE):
             writer.write(batch)
-            record_bulk_changes(batch, action=ChangeAction.CREATE, batch_size=BATCH_SIZE)
             self.progress(len(batch))
 
     def update(

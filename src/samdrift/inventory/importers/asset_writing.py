@@ -3,15 +3,14 @@ assignments in bulk, then the changed stored assets."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.utils.translation import gettext as _
 
 from samdrift.catalogue.models import Product
 from samdrift.core.importing.references import fetch_in
-from samdrift.core.importing.writing import InstanceFactory
-from samdrift.inventory.importers.values import HOLDER_FIELDS, holder_ids
+from samdrift.inventory.holders import HOLDER_FIELDS
+from samdrift.inventory.importers.values import holder_ids
 from samdrift.inventory.models import Asset, Assignment
+from samdrift.inventory.services import NewAsset, assignment_instances, create_assets
 from samdrift.organisations.models import Location, Person
 
 
@@ -35,44 +34,25 @@ class AssetWriting:
         self.create(Product, new_products)
         self.create(Location, new_locations)
         self.create(Person, new_persons)
-        assets = self.build_new_assets()
-        self.create(Asset, assets)
-        holdings = [
-            (asset.pk, holder, when)
-            for asset, (_wanted, _product, holder, when) in zip(
-                assets, self.new_assets, strict=True
-            )
-            if holder is not None
-        ]
-        holdings.extend(self.new_holdings)
+        note = (_("Imported from %(file)s") % {"file": self.context.filename or "-"})[:200]
+        create_assets(rows=self.new_asset_rows(), note=note, today=self.today, write=self.create)
         if self.closed_assignments:
             self.update(Assignment, self.closed_assignments, ["valid_to"], self.closed_befores)
-        self.create(Assignment, self.build_assignments(holdings))
+        held = [
+            (asset_id, holder_ids(holder), when) for asset_id, holder, when in self.new_holdings
+        ]
+        self.create(Assignment, assignment_instances(held, note=note))
         if self.changes:
             self.update_assets()
 
-    def build_new_assets(self) -> list[Asset]:
-        factory = InstanceFactory(Asset)
-        assets = []
+    def new_asset_rows(self) -> list[NewAsset]:
+        rows = []
         for wanted, product, holder, when in self.new_assets:
             values = dict(wanted)
             values["product_id"] = product.pk
-            # The asset mirrors the holder in force today; one from a later date takes
-            # effect on that day (inventory.holders), as through assign_asset.
-            if holder is not None and when <= self.today:
-                values.update(holder_ids(holder))
-            assets.append(factory.make(values))
-        return assets
-
-    def build_assignments(self, holdings: list[tuple[int, tuple, datetime.date]]) -> list:
-        factory = InstanceFactory(Assignment)
-        note = (_("Imported from %(file)s") % {"file": self.context.filename or "-"})[:200]
-        assignments = []
-        for asset_id, holder, when in holdings:
-            values = holder_ids(holder)
-            values.update(asset_id=asset_id, valid_from=when, note=note)
-            assignments.append(factory.make(values))
-        return assignments
+            held = holder_ids(holder) if holder is not None else None
+            rows.append(NewAsset(values=values, holder=held, held_from=when))
+        return rows
 
     def update_assets(self) -> None:
         """Changed stored assets: loaded as objects now (only these), changed, written."""

@@ -16,24 +16,24 @@ from samdrift.catalogue.importers import (
     unknown_category,
 )
 from samdrift.catalogue.models import Product
+from samdrift.core.bulk import InstanceFactory
 from samdrift.core.importing.importer import SKIP, Importer, empty_value
 from samdrift.core.importing.parsing import squash
 from samdrift.core.importing.references import fetch_in
 from samdrift.core.importing.results import CREATED, UNCHANGED, UPDATED
 from samdrift.core.importing.rows import Row
-from samdrift.core.importing.writing import InstanceFactory
 from samdrift.inventory.choices import (
     ASSET_TRANSITIONS,
     OUT_OF_SERVICE,
     AssetStatus,
 )
+from samdrift.inventory.holders import HOLDER_FIELDS
 from samdrift.inventory.importers.asset_columns import ASSET_COLUMNS
 from samdrift.inventory.importers.asset_writing import AssetWriting
 from samdrift.inventory.importers.holders import HolderChecks
 from samdrift.inventory.importers.prices import PriceChecks
 from samdrift.inventory.importers.values import (
     ASSET_FIELDS,
-    HOLDER_FIELDS,
     IN_USE,
     STORED,
     assets_by_upper_tag,

@@ -19,7 +19,6 @@ from samdrift.inventory.choices import (
 from samdrift.inventory.models import Asset
 
 IN_USE = frozenset({AssetStatus.DEPLOYED, AssetStatus.IN_REPAIR})
-HOLDER_FIELDS = ("municipality", "service_area", "person", "location")
 
 # Status names of other systems and Norwegian words. Snipe-IT's default labels ("Ready to
 # Deploy" is deployable: in stock until checked out); Ralph's back-office statuses, by

@@ -1,22 +1,18 @@
-"""Set-based writes for buyouts: insert, update and delete many rows in one statement.
+"""Set-based writes for buyouts: update and delete many rows in one statement.
 
-Why not ``bulk_create``/``bulk_update``: for a buyout of 2,000 devices they were most of
-the time of registering, agreeing and completing it. ``bulk_create`` prepares every value
-of every row through several ORM layers (and on SQLite splits the rows into statements of
-at most 999 parameters, so the number of queries grew with the buyout); ``bulk_update``
-builds a ``CASE WHEN id = … THEN …`` expression per row and field. Here:
+Why not ``bulk_update``: for a buyout of 2,000 devices it was most of the time of
+agreeing and completing it; it builds a ``CASE WHEN id = … THEN …`` expression per row
+and field. (Inserts go through the one bulk writer, ``core.bulk.insert_objects``, which
+logs them.) Here:
 
-- inserts go through ``core.importing.writing.TableWriter`` (ids taken up front, one
-  ``executemany`` on SQLite or one ``COPY`` on PostgreSQL per table), the same writer the
-  import uses;
 - updates of per-row values are one ``UPDATE … WHERE id = %s`` run with ``executemany``
   (one statement, many parameter sets; psycopg pipelines it on PostgreSQL), values
   prepared by each field as the ORM would;
 - deletes that must not fire a signal per row (the change log is written in bulk by the
   caller) are one ``DELETE … WHERE``.
 
-None of these sends model signals: callers write the change log themselves with
-``core.changelog.record_bulk_changes``, in the same transaction.
+Neither sends model signals: callers write the change log of these updates and deletes
+with ``core.changelog.record_bulk_changes``, in the same transaction.
 """
 
 from __future__ import annotations
@@ -24,15 +20,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import connection, models
-
-from samdrift.core.importing.writing import TableWriter
-
-
-def insert_objects(objects: Sequence[models.Model]) -> None:
-    """Insert unsaved ``objects`` (one model): each gets its id, ``created`` and
-    ``last_updated``, as ``bulk_create`` would give them."""
-    if objects:
-        TableWriter(type(objects[0])).insert(objects)
 
 
 def update_fields(objects: Sequence[models.Model], fields: Sequence[str]) -> int:

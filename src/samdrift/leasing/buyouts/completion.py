@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from samdrift.catalogue.models import Product
 from samdrift.core.actor import current_actor
+from samdrift.core.bulk import insert_objects
 from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
 from samdrift.core.services import save_object
@@ -22,7 +23,6 @@ from samdrift.finance.depreciation import add_months
 from samdrift.finance.money import ZERO, round_to_ore
 from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import Asset, Assignment
-from samdrift.leasing.buyouts.bulk import insert_objects
 from samdrift.leasing.buyouts.state import locked_error, today
 from samdrift.leasing.buyouts.valuation import (
     buyout_items,
@@ -253,8 +253,7 @@ def _price_assets(
             held_since=held_since.get(item.asset_id),
         )
     ]
-    insert_objects(prices)  # one INSERT statement, ids taken up front
-    record_bulk_changes(prices, action=ChangeAction.CREATE)
+    insert_objects(prices)  # one INSERT statement, ids taken up front, each logged
 
 
 def _record_amount_owed(locked: Buyout, completed_on: datetime.date) -> None:

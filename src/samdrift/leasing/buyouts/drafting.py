@@ -19,14 +19,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from samdrift.catalogue.models import Product
+from samdrift.core.bulk import insert_objects
 from samdrift.core.changelog import record_bulk_changes, record_summary
 from samdrift.core.choices import ChangeAction
 from samdrift.core.membership import foreign_member_errors
 from samdrift.core.services import save_object
 from samdrift.finance.money import ZERO
 from samdrift.inventory.choices import OUT_OF_SERVICE, AssetOrigin, AssetStatus
-from samdrift.inventory.models import Asset, Assignment
-from samdrift.leasing.buyouts.bulk import delete_where, insert_objects
+from samdrift.inventory.models import Asset
+from samdrift.inventory.services import NewAsset, create_assets
+from samdrift.leasing.buyouts.bulk import delete_where
 from samdrift.leasing.buyouts.state import lock_draft, locked_error, today
 from samdrift.leasing.buyouts.valuation import (
     ITEM_FIELDS,
@@ -201,7 +203,7 @@ def register_equipment(
         serials = [str(row.get("serial_number") or "").strip() for row in rows]
         _raise_row_errors(_equipment_errors(locked, rows, tags, serials, start_row=start_row))
 
-        assets, assignments = _register_assets(locked, rows, tags, serials)
+        assets = _register_assets(locked, rows, tags, serials, changelog=summary is None)
         items = [
             BuyoutItem(
                 buyout=locked,
@@ -214,11 +216,10 @@ def register_equipment(
             )
             for asset, row in zip(assets, rows, strict=True)
         ]
-        insert_objects(items)
         if summary is None:
-            for created in (assets, assignments, items):
-                record_bulk_changes(created, action=ChangeAction.CREATE)
-        else:
+            insert_objects(items)  # each logged, as the assets and assignments were
+        else:  # one summary row stands for the generated batch
+            insert_objects(items, changelog=False)
             record_summary(
                 model=Buyout,
                 action=ChangeAction.UPDATE,
@@ -296,41 +297,38 @@ def _equipment_errors(
 
 
 def _register_assets(
-    locked: Buyout, rows: Sequence[Mapping[str, Any]], tags: list[str], serials: list[str]
-) -> tuple[list[Asset], list[Assignment]]:
+    locked: Buyout,
+    rows: Sequence[Mapping[str, Any]],
+    tags: list[str],
+    serials: list[str],
+    *,
+    changelog: bool,
+) -> list[Asset]:
     """The equipment's assets, owned by the municipality and deployed to it since their
     acquisition, each with its assignment (and both saved)."""
-    municipality_id = locked.municipality_id
-    # One INSERT statement per table (ids taken up front), whatever the number of rows.
-    assets = [
-        Asset(
-            product=row["product"],
-            asset_tag=tag,
-            serial_number=serial,
-            model_name=str(row.get("model_name") or ""),
-            status=AssetStatus.DEPLOYED,
-            origin=AssetOrigin.MUNICIPALITY_OWNED,
-            acquisition_date=row["acquisition_date"],
-            acquisition_cost=row["acquisition_cost"],
-            municipality_id=municipality_id,
-            service_area=row.get("service_area"),
-        )
-        for row, tag, serial in zip(rows, tags, serials, strict=True)
-    ]
-    insert_objects(assets)
+    new = []
+    for row, tag, serial in zip(rows, tags, serials, strict=True):
+        area = row.get("service_area")
+        holder = {
+            "municipality_id": locked.municipality_id,
+            "service_area_id": area.pk if area is not None else None,
+            "person_id": None,
+            "location_id": None,
+        }
+        values = {
+            "product_id": row["product"].pk,
+            "asset_tag": tag,
+            "serial_number": serial,
+            "model_name": str(row.get("model_name") or ""),
+            "status": AssetStatus.DEPLOYED,
+            "origin": AssetOrigin.MUNICIPALITY_OWNED,
+            "acquisition_date": row["acquisition_date"],
+            "acquisition_cost": row["acquisition_cost"],
+        }
+        new.append(NewAsset(values=values, holder=holder, held_from=row["acquisition_date"]))
     note = _("Registered for buyout %(name)s") % {"name": locked.name}
-    assignments = [
-        Assignment(
-            asset=asset,
-            municipality_id=municipality_id,
-            service_area_id=asset.service_area_id,
-            valid_from=asset.acquisition_date,
-            note=note,
-        )
-        for asset in assets
-    ]
-    insert_objects(assignments)
-    return assets, assignments
+    assets, _assignments = create_assets(rows=new, note=note, changelog=changelog)
+    return assets
 
 
 def add_assets(*, buyout: Buyout, assets: Iterable[Asset]) -> list[BuyoutItem]:
@@ -393,7 +391,6 @@ def add_assets(*, buyout: Buyout, assets: Iterable[Asset]) -> list[BuyoutItem]:
             for asset_id in dict.fromkeys(asset_ids)
         ]
         insert_objects(items)
-        record_bulk_changes(items, action=ChangeAction.CREATE)
     return items
 
 

@@ -22,14 +22,14 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from samdrift.catalogue.models import Product
+from samdrift.finance.parsing import AmountError, parse_amount
 from samdrift.organisations.models import Municipality, ServiceArea
 
 REQUIRED = ("asset_tag", "product", "acquisition_date", "acquisition_cost")
@@ -42,20 +42,14 @@ OPTIONAL = (
     "service_area",
 )
 MAX_LINES = 50_000
-_SPACES = re.compile(r"[\s\u00a0\u202f]")
 
 
 def _decimal(text: str) -> Decimal:
-    cleaned = _SPACES.sub("", text).removesuffix("kr")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
+    """An amount as imports read it (``finance.parsing.parse_amount``)."""
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
+        return parse_amount(text)
+    except AmountError:
         raise ValueError(_("“%(text)s” is not an amount.") % {"text": text}) from None
-    if not value.is_finite():
-        raise ValueError(_("“%(text)s” is not an amount.") % {"text": text})
-    return value
 
 
 def _date(text: str) -> datetime.date:

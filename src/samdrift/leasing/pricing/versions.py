@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from samdrift.catalogue.models import PriceVersion
 from samdrift.core.actor import current_actor
+from samdrift.core.bulk import insert_objects
 from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
 from samdrift.core.dating import active_on
-from samdrift.core.importing.writing import TableWriter
 from samdrift.finance.money import ORE
 from samdrift.leasing.models import PriceListPublication
 from samdrift.leasing.pricing.lease_price import HUNDRED
@@ -102,7 +102,7 @@ def close_and_create(
     (and locked) with their items, which ``PriceVersion.__str__`` names in the change log
     (read one by one, that was a query per version); closing them is one UPDATE (every
     row gets the same ``valid_to``); the new versions are one INSERT statement (ids
-    taken up front, ``core.importing.writing.TableWriter``).
+    taken up front, ``core.bulk``).
     """
     if not new_amounts:
         return []
@@ -129,8 +129,7 @@ def close_and_create(
         )
         for item_id, amount in new_amounts.items()
     ]
-    TableWriter(PriceVersion).insert(created)
-    record_bulk_changes(created, action=ChangeAction.CREATE)
+    insert_objects(created)
     return created
 
 

@@ -14,13 +14,14 @@ records it as done by ``cli:<user>``.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
+from samdrift.finance.parsing import AmountError, parse_amount
 from samdrift.leasing.models import PriceListPublication
 from samdrift.leasing.pricing.indexation import (
     IndexationCalculation,
@@ -59,13 +60,11 @@ def iso_date(text: str) -> datetime.date:
 
 
 def decimal(text: str) -> Decimal:
+    """A number as imports read it (``finance.parsing.parse_amount``: 1 234,50, 1.234,50)."""
     try:
-        value = Decimal(text.replace(",", "."))
-    except InvalidOperation:
+        return parse_amount(text)
+    except AmountError:
         raise CommandError(f"{text!r} is not a number.") from None
-    if not value.is_finite():
-        raise CommandError(f"{text!r} is not a number.")
-    return value
 
 
 def columns(title: str, *, left: tuple[str, ...], right: tuple[str, ...]) -> Table:
