@@ -26,12 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samdrift.catalogue.models import Service
+from samdrift.core.bulk import InstanceFactory
 from samdrift.core.dating import active_on
 from samdrift.core.importing.importer import Importer
 from samdrift.core.importing.parsing import squash
 from samdrift.core.importing.results import CREATED, UNCHANGED, UPDATED, note_unknown
 from samdrift.core.importing.rows import Row
-from samdrift.core.importing.writing import InstanceFactory
 from samdrift.organisations.models import Municipality, Person, ServiceArea
 from samdrift.solutions.import_columns import (
     REQUIREMENT_FIELDS,
