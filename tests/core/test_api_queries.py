@@ -128,7 +128,7 @@ def test_list_query_count_does_not_grow_with_rows(db, basename, municipality_a):
         (queries_few, _), (queries_many, _) = few[role], many[role]
         assert queries_many == queries_few, (role, queries_few, queries_many)
         # The token, the count, the page; the change log adds one: which of the objects
-        # its rows refer to the login may see (core.changelog.redact_for), one UNION.
+        # its rows refer to the login may see (core.redaction.redact_for), one UNION.
         assert queries_many <= (4 if basename == "objectchange" else 3), role
     assert many["operator"][1] >= few["operator"][1] + 27
     assert many["contact"][1] > few["contact"][1] or basename in SHARED_OR_OWN

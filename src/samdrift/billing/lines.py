@@ -110,74 +110,82 @@ def build_lines(
 ) -> list[dict]:
     """Invoice line values for one invoice, numbered in a stable, readable order: by
     service area, then source, item and adjusted period."""
-
-    def item_name(key) -> str:
-        _area, source, product_id, service_id, pool_id, text, _adjusts, _vat = key
-        if text:
-            return text
-        if product_id:
-            return names.products[product_id]
-        if service_id:
-            return names.services[service_id][0]
-        if pool_id:
-            return names.pools[pool_id][0]
-        return str(ChargeSource(source).label)
-
-    def sort_key(key):
-        area_id = key[0]
-        area = names.areas.get(area_id, ("", "")) if area_id else ("", "")
-        return (
-            area[1],
-            area[0],
-            SOURCE_ORDER[key[1]],
-            item_name(key),
-            names.periods.get(key[6], ""),
-            key[7],
-        )
-
-    lines = []
-    for number, key in enumerate(sorted(totals, key=sort_key), start=1):
-        total = totals[key]
-        area_id, source, product_id, service_id, pool_id, _text, adjusts_id, rate = key
-        description = item_name(key)
-        if adjusts_id is not None:
-            description = _("%(item)s – adjustment for %(period)s") % {
-                "item": description,
-                "period": names.periods[adjusts_id],
-            }
-        quantity, unit_price = quantity_and_price(
-            net=total.net, units=total.units, prices=total.prices
-        )
-        unit_code = "C62"
-        if service_id and abs(quantity) != 1:
-            unit_code = UBL_UNIT_CODES.get(names.services[service_id][1], "C62")
-        category = vat_category(rate=rate, vat_registered=vat_registered)
-        reason = ""
-        if category != VatCategory.STANDARD:
-            reason = _exemption_reason(key, total, names)
-        lines.append(
-            {
-                "line_number": number,
-                "service_area_id": area_id,
-                "source": source,
-                "product_id": product_id,
-                "service_id": service_id,
-                "cost_pool_id": pool_id,
-                "description": description[:250],
-                "adjusts_period_id": adjusts_id,
-                "units": total.units.quantize(UNITS_QUANTUM),
-                "quantity": quantity,
-                "unit_code": unit_code,
-                "unit_price": unit_price,
-                "net_amount": total.net,
-                "vat_rate": rate if category != VatCategory.NOT_SUBJECT else ZERO,
-                "vat_category": category,
-                "vat_exemption_reason": reason[:200],
-                "charge_count": total.count,
-            }
-        )
+    ordered = sorted(totals, key=lambda key: _line_order(key, names))
+    lines = [
+        _line_values(number, key, totals[key], names, vat_registered)
+        for number, key in enumerate(ordered, start=1)
+    ]
     _share_vat(lines)
     return lines
+
+
+def _item_name(key: tuple, names: LineNames) -> str:
+    """A one-off or buyout's own text, else the product, service or pool, else the source."""
+    _area, source, product_id, service_id, pool_id, text, _adjusts, _vat = key
+    if text:
+        return text
+    if product_id:
+        return names.products[product_id]
+    if service_id:
+        return names.services[service_id][0]
+    if pool_id:
+        return names.pools[pool_id][0]
+    return str(ChargeSource(source).label)
+
+
+def _line_order(key: tuple, names: LineNames) -> tuple:
+    """Cost centre and area first, so each area's lines stay together on the invoice."""
+    area_id = key[0]
+    area = names.areas.get(area_id, ("", "")) if area_id else ("", "")
+    return (
+        area[1],
+        area[0],
+        SOURCE_ORDER[key[1]],
+        _item_name(key, names),
+        names.periods.get(key[6], ""),
+        key[7],
+    )
+
+
+def _line_values(
+    number: int, key: tuple, total: LineTotal, names: LineNames, vat_registered: bool
+) -> dict:
+    """One line's values, before its share of the invoice's VAT."""
+    area_id, source, product_id, service_id, pool_id, _text, adjusts_id, rate = key
+    description = _item_name(key, names)
+    if adjusts_id is not None:
+        description = _("%(item)s – adjustment for %(period)s") % {
+            "item": description,
+            "period": names.periods[adjusts_id],
+        }
+    quantity, unit_price = quantity_and_price(net=total.net, units=total.units, prices=total.prices)
+    # A lot (quantity ±1) is counted in pieces whatever the service's unit.
+    unit_code = "C62"
+    if service_id and abs(quantity) != 1:
+        unit_code = UBL_UNIT_CODES.get(names.services[service_id][1], "C62")
+    category = vat_category(rate=rate, vat_registered=vat_registered)
+    reason = ""
+    if category != VatCategory.STANDARD:
+        reason = _exemption_reason(key, total, names)
+    return {
+        "line_number": number,
+        "service_area_id": area_id,
+        "source": source,
+        "product_id": product_id,
+        "service_id": service_id,
+        "cost_pool_id": pool_id,
+        "description": description[:250],
+        "adjusts_period_id": adjusts_id,
+        "units": total.units.quantize(UNITS_QUANTUM),
+        "quantity": quantity,
+        "unit_code": unit_code,
+        "unit_price": unit_price,
+        "net_amount": total.net,
+        "vat_rate": rate if category != VatCategory.NOT_SUBJECT else ZERO,
+        "vat_category": category,
+        "vat_exemption_reason": reason[:200],
+        "charge_count": total.count,
+    }
 
 
 def _exemption_reason(key: tuple, total: LineTotal, names: LineNames) -> str:

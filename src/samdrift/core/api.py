@@ -19,11 +19,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from samdrift.core.changelog import changes_for, redact_for
+from samdrift.core.changelog import changes_for
 from samdrift.core.drf import StandardPagination, validation_detail
 from samdrift.core.filtersets import ObjectChangeFilterSet
 from samdrift.core.models import ObjectChange
 from samdrift.core.permissions import restrict
+from samdrift.core.redaction import redact_for
 from samdrift.core.validators import validate_supported_date
 
 
@@ -174,7 +175,7 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
     """A change as the user may read it: references in ``prechange_data`` and
     ``postchange_data`` to objects the user may not see (another municipality's
     municipality, service area, person, location …) are null, and named in
-    ``redacted_fields`` (``core.changelog.redact_for``)."""
+    ``redacted_fields`` (``core.redaction.redact_for``)."""
 
     content_type = serializers.SerializerMethodField()
     changed_fields = serializers.SerializerMethodField()

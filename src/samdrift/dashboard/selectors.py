@@ -158,14 +158,36 @@ def overview(*, user, day: datetime.date) -> dict:
     of the assets answers category × status, the age distribution and the replacements
     due by month, for the same "in service" assets the cards count.
     """
-    assets = restrict(Asset.objects.all(), user)
+    by_category_status, ages, due_by_month = _tally_assets(
+        _assets_grouped(restrict(Asset.objects.all(), user), day)
+    )
+    months = [add_months(day.replace(day=1), i) for i in range(13)]
+    cards = _overview_cards(user, day)
+    return {
+        "day": day,
+        "cards": cards,
+        "persons_active": cards["persons_active"].count,
+        "assets_total": cards["assets"].count,
+        "assets_in_service": cards["in_service"].count,
+        "by_category_status": {k: dict(v) for k, v in sorted(by_category_status.items())},
+        "statuses": [(s.value, s.label) for s in AssetStatus],
+        "ages": [(bucket, ages.get(bucket, 0)) for bucket in range(AGE_BUCKETS)],
+        "age_unknown": ages.get(-1, 0),
+        "due_by_month": [(month, due_by_month.get(month, 0)) for month in months],
+        "due_total": cards["due"].count,
+        "overdue": cards["overdue"].count,
+    }
+
+
+def _assets_grouped(assets, day: datetime.date):
+    """Asset counts per category, status, age bucket and month due (within a year)."""
     horizon = add_months(day, 12)
     # Age in whole years since acquisition: 0 … AGE_BUCKETS-1 ("or more"), -1 unknown.
     age_whens = [
         When(acquisition_date__gt=add_months(day, -12 * (years + 1)), then=Value(years))
         for years in range(AGE_BUCKETS - 1)
     ]
-    grouped = (
+    return (
         assets.annotate(
             age=Case(
                 When(acquisition_date__isnull=True, then=Value(-1)),
@@ -186,6 +208,10 @@ def overview(*, user, day: datetime.date) -> dict:
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def _tally_assets(grouped) -> tuple[dict, dict, dict]:
+    """Category × status over all assets; ages and months due over those in service."""
     by_category_status: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     ages: dict[int, int] = defaultdict(int)
     due_by_month: dict[datetime.date, int] = defaultdict(int)
@@ -199,8 +225,11 @@ def overview(*, user, day: datetime.date) -> dict:
             month = row["due_month"]
             month = month.date() if isinstance(month, datetime.datetime) else month
             due_by_month[month] += n
-    months = [add_months(day.replace(day=1), i) for i in range(13)]
-    cards = {
+    return by_category_status, ages, due_by_month
+
+
+def _overview_cards(user, day: datetime.date) -> dict[str, Card]:
+    return {
         "persons_active": card(
             user=user,
             url_name="organisations:person_list",
@@ -211,20 +240,6 @@ def overview(*, user, day: datetime.date) -> dict:
         "in_service": _asset_card(user, in_service()),
         "due": _asset_card(user, due_for_replacement(day)),
         "overdue": _asset_card(user, past_replacement(day)),
-    }
-    return {
-        "day": day,
-        "cards": cards,
-        "persons_active": cards["persons_active"].count,
-        "assets_total": cards["assets"].count,
-        "assets_in_service": cards["in_service"].count,
-        "by_category_status": {k: dict(v) for k, v in sorted(by_category_status.items())},
-        "statuses": [(s.value, s.label) for s in AssetStatus],
-        "ages": [(bucket, ages.get(bucket, 0)) for bucket in range(AGE_BUCKETS)],
-        "age_unknown": ages.get(-1, 0),
-        "due_by_month": [(month, due_by_month.get(month, 0)) for month in months],
-        "due_total": cards["due"].count,
-        "overdue": cards["overdue"].count,
     }
 
 

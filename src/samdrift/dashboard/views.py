@@ -48,48 +48,15 @@ def home(request):
         for month, count in figures["due_by_month"]
     ]
     if user.sees_all_municipalities:
-        names = municipality_names(user)
-        totals = cost.by_municipality()
-        cost_rows = sorted(
-            (
-                (
-                    names[mid].name if mid in names else str(mid),
-                    amount,
-                    reverse("organisations:municipality_detail", args=[mid]),
-                )
-                for mid, amount in totals.items()
-            ),
-            key=lambda row: (-row[1], row[0]),
-        )
+        cost_rows, area_rows = _cost_per_municipality(user, cost)
         cost_title = _("Monthly cost per municipality")
     else:
-        areas = service_area_names(user)
-        cost_rows = sorted(
-            (
-                (areas[aid].name if aid in areas else _("No service area"), amount, None)
-                for (_mid, aid), amount in cost.by_service_area().items()
-            ),
-            key=lambda row: (-row[1], row[0]),
-        )
+        cost_rows, area_rows = _cost_per_own_service_area(user, cost), []
         cost_title = _("Monthly cost per service area")
     cost_bars = [
         charts.Bar(name, float(amount), format_money(amount), url)
         for name, amount, url in cost_rows
     ]
-    area_rows = []
-    if user.sees_all_municipalities:
-        areas = service_area_names(user)
-        area_rows = sorted(
-            (
-                (
-                    names.get(mid).name if mid in names else str(mid),
-                    areas[aid].name if aid in areas else _("No service area"),
-                    amount,
-                )
-                for (mid, aid), amount in cost.by_service_area().items()
-            ),
-            key=lambda row: (row[0], -row[2]),
-        )
     context = {
         "figures": figures,
         "cost": cost,
@@ -97,25 +64,7 @@ def home(request):
         "area_rows": area_rows,
         "status_labels": status_labels,
         "category_rows": category_rows,
-        "charts": {
-            "category": charts.stacked_bar_chart(
-                category_rows,
-                status_labels,
-                title=_("Assets by category and status"),
-                chart_id="chart-category",
-                number=format_number,
-            ),
-            "category_legend": charts.legend(status_labels, chart_id="chart-category"),
-            "age": charts.bar_chart(
-                age_bars, title=_("Fleet age (assets in service)"), chart_id="chart-age"
-            ),
-            "due": charts.bar_chart(
-                due_bars,
-                title=_("Assets due for replacement per month"),
-                chart_id="chart-due",
-            ),
-            "cost": charts.bar_chart(cost_bars, title=cost_title, chart_id="chart-cost"),
-        },
+        "charts": _charts(category_rows, status_labels, age_bars, due_bars, cost_bars, cost_title),
         "age_rows": list(
             zip([b.label for b in age_bars], [c for _b, c in figures["ages"]], strict=True)
         ),
@@ -124,3 +73,68 @@ def home(request):
         "solution_gaps": gap_count(user=user, on=today),
     }
     return render(request, "dashboard/home.html", context)
+
+
+def _cost_per_municipality(user, cost) -> tuple[list[tuple], list[tuple]]:
+    """(municipality, amount, its page) by cost, highest first; and (municipality,
+    service area, amount) by municipality, for the table under the chart."""
+    names = municipality_names(user)
+    totals = cost.by_municipality()
+    cost_rows = sorted(
+        (
+            (
+                names[mid].name if mid in names else str(mid),
+                amount,
+                reverse("organisations:municipality_detail", args=[mid]),
+            )
+            for mid, amount in totals.items()
+        ),
+        key=lambda row: (-row[1], row[0]),
+    )
+    areas = service_area_names(user)
+    area_rows = sorted(
+        (
+            (
+                names.get(mid).name if mid in names else str(mid),
+                areas[aid].name if aid in areas else _("No service area"),
+                amount,
+            )
+            for (mid, aid), amount in cost.by_service_area().items()
+        ),
+        key=lambda row: (row[0], -row[2]),
+    )
+    return cost_rows, area_rows
+
+
+def _cost_per_own_service_area(user, cost) -> list[tuple]:
+    """(service area, amount, no page) by cost, highest first."""
+    areas = service_area_names(user)
+    return sorted(
+        (
+            (areas[aid].name if aid in areas else _("No service area"), amount, None)
+            for (_mid, aid), amount in cost.by_service_area().items()
+        ),
+        key=lambda row: (-row[1], row[0]),
+    )
+
+
+def _charts(category_rows, status_labels, age_bars, due_bars, cost_bars, cost_title) -> dict:
+    return {
+        "category": charts.stacked_bar_chart(
+            category_rows,
+            status_labels,
+            title=_("Assets by category and status"),
+            chart_id="chart-category",
+            number=format_number,
+        ),
+        "category_legend": charts.legend(status_labels, chart_id="chart-category"),
+        "age": charts.bar_chart(
+            age_bars, title=_("Fleet age (assets in service)"), chart_id="chart-age"
+        ),
+        "due": charts.bar_chart(
+            due_bars,
+            title=_("Assets due for replacement per month"),
+            chart_id="chart-due",
+        ),
+        "cost": charts.bar_chart(cost_bars, title=cost_title, chart_id="chart-cost"),
+    }

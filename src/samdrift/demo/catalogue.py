@@ -253,6 +253,24 @@ def generate(ctx: DemoContext) -> None:
     Service.objects.bulk_create(list(services.values()))
     ctx.services = services
 
+    prices = _price_versions(ctx, products, services)
+    PriceVersion.objects.bulk_create(prices)
+
+    for model, rows in (
+        (LeaseModel, lease_models),
+        (ProductCategory, list(categories.values())),
+        (Product, list(products.values())),
+        (Service, list(services.values())),
+        (PriceVersion, prices),
+    ):
+        record_bulk_changes(rows, action=ChangeAction.CREATE)
+        ctx.counts[model._meta.label] += len(rows)
+
+
+def _price_versions(
+    ctx: DemoContext, products: dict[str, Product], services: dict[str, Service]
+) -> list[PriceVersion]:
+    """Every product's and service's list prices over the years, each valid until the next."""
     prices: list[PriceVersion] = []
     items = [(key, products[key], None, spec.monthly_price) for key, spec in PRODUCTS.items()]
     items += [(key, None, services[key], spec.monthly_price) for key, spec in SERVICES.items()]
@@ -271,14 +289,4 @@ def generate(ctx: DemoContext) -> None:
                     note=note,
                 )
             )
-    PriceVersion.objects.bulk_create(prices)
-
-    for model, rows in (
-        (LeaseModel, lease_models),
-        (ProductCategory, list(categories.values())),
-        (Product, list(products.values())),
-        (Service, list(services.values())),
-        (PriceVersion, prices),
-    ):
-        record_bulk_changes(rows, action=ChangeAction.CREATE)
-        ctx.counts[model._meta.label] += len(rows)
+    return prices

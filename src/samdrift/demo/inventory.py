@@ -283,57 +283,14 @@ class MunicipalityInventory:
     def write(self) -> tuple[int, int]:
         ctx = self.ctx
         municipality_id = self.municipality.pk
-        number = self.municipality.number
         stamp = ctx.stamp
-        rng = self.rng
         product_ids = {key: product.pk for key, product in ctx.products.items()}
         asset_rows = []
         assignment_rows = []
         assignment_count = sum(len(device.history) for device in self.devices)
         next_assignment = ctx.ids.take(Assignment, assignment_count)
         for device in self.devices:
-            spec = PRODUCTS[device.product]
-            acquired = device.acquired
-            holder = device.holder
-            tag = asset_tag(device.id)
-            model_name = model_of(device.product, acquired.year if acquired else 0)
-            cost = None
-            planned = None
-            lessor = ""
-            lease_start = lease_end = None
-            if acquired is not None:
-                cost = acquisition_cost(device.product, rng.randrange(92, 107))
-                if device.status != AssetStatus.DISPOSED:
-                    planned = add_months(acquired, _life(device.product))
-                if device.origin == AssetOrigin.LEASED:
-                    lessor = LESSORS[device.id % len(LESSORS)]
-                    lease_start = acquired
-                    lease_end = add_months(acquired, _lease_term(device.product))
-            asset_rows.append(
-                (
-                    device.id,
-                    product_ids[device.product],
-                    tag,
-                    serial_number(spec.serial_prefix, rng.randrange(4096), device.id),
-                    f"{spec.host_prefix}{number}-{device.id:07d}" if spec.host_prefix else "",
-                    model_name,
-                    device.status,
-                    device.origin,
-                    acquired,
-                    cost,
-                    lessor,
-                    lease_start,
-                    lease_end,
-                    planned,
-                    "",
-                    municipality_id if holder is not None else None,
-                    holder[2] if holder is not None else None,
-                    holder[3] if holder is not None else None,
-                    holder[4] if holder is not None else None,
-                    stamp,
-                    stamp,
-                )
-            )
+            asset_rows.append(self._asset_row(device, product_ids))
             for start, end, area_id, person_id, location_id, note in device.history:
                 assignment_rows.append(
                     (
@@ -354,6 +311,49 @@ class MunicipalityInventory:
         insert_rows(Asset, ASSET_COLUMNS, asset_rows)
         insert_rows(Assignment, ASSIGNMENT_COLUMNS, assignment_rows)
         return len(asset_rows), len(assignment_rows)
+
+    def _asset_row(self, device, product_ids: dict[str, int]) -> tuple:
+        """The asset's row: cost, lease and planned replacement from when it was acquired."""
+        rng = self.rng
+        spec = PRODUCTS[device.product]
+        acquired = device.acquired
+        holder = device.holder
+        number = self.municipality.number
+        cost = None
+        planned = None
+        lessor = ""
+        lease_start = lease_end = None
+        if acquired is not None:
+            cost = acquisition_cost(device.product, rng.randrange(92, 107))
+            if device.status != AssetStatus.DISPOSED:
+                planned = add_months(acquired, _life(device.product))
+            if device.origin == AssetOrigin.LEASED:
+                lessor = LESSORS[device.id % len(LESSORS)]
+                lease_start = acquired
+                lease_end = add_months(acquired, _lease_term(device.product))
+        return (
+            device.id,
+            product_ids[device.product],
+            asset_tag(device.id),
+            serial_number(spec.serial_prefix, rng.randrange(4096), device.id),
+            f"{spec.host_prefix}{number}-{device.id:07d}" if spec.host_prefix else "",
+            model_of(device.product, acquired.year if acquired else 0),
+            device.status,
+            device.origin,
+            acquired,
+            cost,
+            lessor,
+            lease_start,
+            lease_end,
+            planned,
+            "",
+            self.municipality.pk if holder is not None else None,
+            holder[2] if holder is not None else None,
+            holder[3] if holder is not None else None,
+            holder[4] if holder is not None else None,
+            self.ctx.stamp,
+            self.ctx.stamp,
+        )
 
 
 def site_equipment(kind: str, staff: int, pupils: int) -> dict[str, int]:

@@ -155,11 +155,18 @@ def generate(ctx: DemoContext) -> None:
         email="faktura@fjordregionen-ikt.no",
         payment_terms_days=30,
     )
+    ctx.counts[Collaboration._meta.label] += 1
+    natural = _generate_municipalities(ctx, rng)
+    _generate_service_areas(ctx, natural)
+    _generate_locations(ctx)
 
+
+def _generate_municipalities(ctx: DemoContext, rng) -> list[MunicipalityPlan]:
+    """The members, their numbers and dates of joining; returns each one's natural plan
+    of persons (before scaling to the demo's size)."""
     names = municipality_names(ctx.size.municipalities)
     pops = populations(ctx)
     natural = [natural_plan(p) for p in pops]
-    factor = min(1.0, ctx.size.persons / sum(plan.total for plan in natural))
     taken_org_numbers = {ctx.collaboration.organisation_number}
     municipalities = []
     for index, (name, population) in enumerate(zip(names, pops, strict=True)):
@@ -189,11 +196,16 @@ def generate(ctx: DemoContext) -> None:
     Municipality.objects.bulk_create(municipalities)
     ctx.municipalities = municipalities
     record_bulk_changes(municipalities, action=ChangeAction.CREATE)
-    ctx.counts[Collaboration._meta.label] += 1
     ctx.counts[Municipality._meta.label] += len(municipalities)
+    return natural
 
+
+def _generate_service_areas(ctx: DemoContext, natural: list[MunicipalityPlan]) -> None:
+    """Each member's service areas (the small ones fold into broader areas), and its
+    plan of persons scaled to the demo's size."""
+    factor = min(1.0, ctx.size.persons / sum(plan.total for plan in natural))
     areas: list[ServiceArea] = []
-    for municipality, plan in zip(municipalities, natural, strict=True):
+    for municipality, plan in zip(ctx.municipalities, natural, strict=True):
         by_key: dict[str, ServiceArea] = {}
         for key, area_name, kind, cost_centre, from_population in SERVICE_AREAS:
             if municipality.population < from_population:
@@ -211,8 +223,10 @@ def generate(ctx: DemoContext) -> None:
     record_bulk_changes(areas, action=ChangeAction.CREATE)
     ctx.counts[ServiceArea._meta.label] += len(areas)
 
+
+def _generate_locations(ctx: DemoContext) -> None:
     locations: list[Location] = []
-    for municipality in municipalities:
+    for municipality in ctx.municipalities:
         site_list = sites_for(ctx, municipality)
         ctx.locations[municipality.pk] = site_list
         locations.extend(site_list)

@@ -5,6 +5,7 @@ those who left during the last three years (their devices and subscriptions end 
 from __future__ import annotations
 
 import datetime
+import itertools
 
 from samdrift.demo.bulk import insert_rows
 from samdrift.demo.context import DemoContext, PersonRow, random_day
@@ -54,23 +55,34 @@ def generate(ctx: DemoContext) -> None:
 def _people_of(ctx: DemoContext, municipality):
     rng = ctx.rng("people", municipality.number)
     plan = ctx.plans[municipality.pk]
-    areas = ctx.service_areas[municipality.pk]
-    sites_by_kind: dict[str, list] = {}
-    for location in ctx.locations[municipality.pk]:
-        sites_by_kind.setdefault(location.kind, []).append(location)
-    slug = ascii_slug(municipality.name)
-    today = ctx.today
-    start = ctx.history_start
-    first_id = ctx.ids.take(Person, plan.total)
-    area_keys = list(EMPLOYEE_SHARES)
-    area_weights = [EMPLOYEE_SHARES[key] for key in area_keys]
-    term_start = council_term_start(today)
-    previous_term = datetime.date(term_start.year - 4, 10, 1)
-    last_school_start = datetime.date(today.year, *SCHOOL_START)
-    if last_school_start > today:
-        last_school_start = last_school_start.replace(year=today.year - 1)
+    make = _PersonMaker(ctx, municipality, rng, first_id=ctx.ids.take(Person, plan.total))
+    # Each group draws its dates before the person's names: the order the random
+    # numbers are drawn in is what keeps the demo data the same from run to run.
+    groups = itertools.chain(
+        _employees(rng, plan, ctx.today, ctx.history_start),
+        _pupils(rng, plan, ctx.today, ctx.history_start),
+        _politicians(plan, ctx.today),
+    )
+    for seq, (kind, area_key, site_kinds, active_from, active_to) in enumerate(groups):
+        yield make(seq, kind, area_key, site_kinds, active_from, active_to)
 
-    def person(seq: int, kind: str, area_key: str, site_kinds, active_from, active_to):
+
+class _PersonMaker:
+    """One person's row: a name, username and e-mail, and a site of their service area."""
+
+    def __init__(self, ctx: DemoContext, municipality, rng, *, first_id: int) -> None:
+        self.ctx = ctx
+        self.municipality = municipality
+        self.rng = rng
+        self.first_id = first_id
+        self.areas = ctx.service_areas[municipality.pk]
+        self.sites_by_kind: dict[str, list] = {}
+        for location in ctx.locations[municipality.pk]:
+            self.sites_by_kind.setdefault(location.kind, []).append(location)
+        self.slug = ascii_slug(municipality.name)
+
+    def __call__(self, seq: int, kind: str, area_key: str, site_kinds, active_from, active_to):
+        rng, slug, municipality = self.rng, self.slug, self.municipality
         female = rng.random() < 0.5
         first = rng.choice(FEMALE_FIRST_NAMES if female else MALE_FIRST_NAMES)
         last = rng.choice(LAST_NAMES)
@@ -79,11 +91,11 @@ def _people_of(ctx: DemoContext, municipality):
             email = f"{username}@skole.{slug}.no"
         else:
             email = f"{ascii_slug(first)}.{ascii_slug(last)}{seq}@{slug}.kommune.no"
-        candidates = [site for kind_ in site_kinds for site in sites_by_kind.get(kind_, ())]
+        candidates = [site for kind_ in site_kinds for site in self.sites_by_kind.get(kind_, ())]
         site = rng.choice(candidates) if candidates else None
-        area = areas[area_key]
+        area = self.areas[area_key]
         return (
-            first_id + seq,
+            self.first_id + seq,
             municipality.pk,
             area.pk,
             site.pk if site is not None else None,
@@ -95,11 +107,16 @@ def _people_of(ctx: DemoContext, municipality):
             f"{municipality.number}{seq:06d}" if kind == PersonKind.EMPLOYEE else "",
             active_from,
             active_to,
-            ctx.stamp,
-            ctx.stamp,
+            self.ctx.stamp,
+            self.ctx.stamp,
         )
 
-    seq = 0
+
+def _employees(rng, plan, today: datetime.date, start: datetime.date):
+    """(kind, area, site kinds, from, to) of employees still working, then of those who
+    left within the last three years."""
+    area_keys = list(EMPLOYEE_SHARES)
+    area_weights = [EMPLOYEE_SHARES[key] for key in area_keys]
     # Employees still working: about a quarter were hired within the last three years.
     for _ in range(plan.employees):
         area_key = rng.choices(area_keys, area_weights)[0]
@@ -107,25 +124,26 @@ def _people_of(ctx: DemoContext, municipality):
             active_from = random_day(rng, start, today - datetime.timedelta(days=7))
         else:
             active_from = random_day(rng, add_months(today, -12 * 25), start)
-        yield person(seq, PersonKind.EMPLOYEE, area_key, SITES_OF_AREA[area_key], active_from, None)
-        seq += 1
-    # Employees who left within the last three years.
+        yield PersonKind.EMPLOYEE, area_key, SITES_OF_AREA[area_key], active_from, None
     for _ in range(plan.employee_leavers):
         area_key = rng.choices(area_keys, area_weights)[0]
         active_to = random_day(rng, start + datetime.timedelta(days=1), today)
         active_from = random_day(
             rng, add_months(active_to, -12 * 20), active_to - datetime.timedelta(days=90)
         )
-        yield person(
-            seq, PersonKind.EMPLOYEE, area_key, SITES_OF_AREA[area_key], active_from, active_to
-        )
-        seq += 1
-    # Pupils: one account per pupil from the school start of their first year.
+        yield PersonKind.EMPLOYEE, area_key, SITES_OF_AREA[area_key], active_from, active_to
+
+
+def _pupils(rng, plan, today: datetime.date, start: datetime.date):
+    """Pupils with an account from the school start of their first year; then those who
+    finished school in one of the last three summers."""
+    last_school_start = datetime.date(today.year, *SCHOOL_START)
+    if last_school_start > today:
+        last_school_start = last_school_start.replace(year=today.year - 1)
+    school = (LocationKind.SCHOOL,)
     for _ in range(plan.pupils):
         active_from = last_school_start.replace(year=last_school_start.year - rng.randrange(10))
-        yield person(seq, PersonKind.PUPIL, "education", (LocationKind.SCHOOL,), active_from, None)
-        seq += 1
-    # Pupils who finished school in one of the last three summers.
+        yield PersonKind.PUPIL, "education", school, active_from, None
     leaving_years = [
         year
         for year in range(start.year, today.year + 1)
@@ -135,28 +153,15 @@ def _people_of(ctx: DemoContext, municipality):
         year = rng.choice(leaving_years)
         active_to = datetime.date(year, *SCHOOL_END)
         active_from = datetime.date(year - 10, *SCHOOL_START)
-        yield person(
-            seq, PersonKind.PUPIL, "education", (LocationKind.SCHOOL,), active_from, active_to
-        )
-        seq += 1
-    # Politicians: the council in office, and members of the previous council only.
+        yield PersonKind.PUPIL, "education", school, active_from, active_to
+
+
+def _politicians(plan, today: datetime.date):
+    """The council in office, and members of the previous council only."""
+    term_start = council_term_start(today)
+    previous_term = datetime.date(term_start.year - 4, 10, 1)
+    town_hall = (LocationKind.TOWN_HALL,)
     for _ in range(plan.politicians):
-        yield person(
-            seq,
-            PersonKind.POLITICIAN,
-            "administration",
-            (LocationKind.TOWN_HALL,),
-            term_start,
-            None,
-        )
-        seq += 1
+        yield PersonKind.POLITICIAN, "administration", town_hall, term_start, None
     for _ in range(plan.politician_leavers):
-        yield person(
-            seq,
-            PersonKind.POLITICIAN,
-            "administration",
-            (LocationKind.TOWN_HALL,),
-            previous_term,
-            term_start,
-        )
-        seq += 1
+        yield PersonKind.POLITICIAN, "administration", town_hall, previous_term, term_start

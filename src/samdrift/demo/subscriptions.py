@@ -49,48 +49,13 @@ def generate(ctx: DemoContext) -> None:
 
 
 def _subscriptions_of(ctx: DemoContext, municipality):
-    joined = municipality.joined_on
     stamp = ctx.stamp
     service_ids = {code: service.pk for code, service in ctx.services.items()}
-    areas = ctx.service_areas[municipality.pk]
-    persons = ctx.persons[municipality.pk]
-    locations = ctx.locations[municipality.pk]
-    rows = []
-    for person in persons:
-        valid_from = max(person.active_from, joined)
-        if person.active_to is not None and person.active_to <= valid_from:
-            continue
-        rows.append(
-            (
-                service_ids[SERVICE_OF_PERSON[person.kind]],
-                person.service_area_id,
-                person.id,
-                person.location_id,
-                valid_from,
-                person.active_to,
-                "",
-            )
-        )
-    for location in locations:
-        rows.append(
-            (
-                service_ids["network-site"],
-                location.demo_service_area.pk,
-                None,
-                location.pk,
-                joined,
-                None,
-                "",
-            )
-        )
-    for index, (code, area_key, later) in enumerate(APPLICATIONS):
-        valid_from = joined
-        # Every other member started on the common system some years after joining.
-        if later is not None and int(municipality.number) % 2 == index % 2:
-            candidate = datetime.date(min(ctx.today.year - 1, joined.year + 2), *later)
-            valid_from = max(joined, candidate)
-        rows.append((service_ids[code], areas[area_key].pk, None, None, valid_from, None, ""))
-
+    rows = [
+        *_workplaces(ctx, municipality, service_ids),
+        *_site_networks(ctx, municipality, service_ids),
+        *_applications(ctx, municipality, service_ids),
+    ]
     first_id = ctx.ids.take(Subscription, len(rows))
     for offset, (
         service_id,
@@ -116,3 +81,54 @@ def _subscriptions_of(ctx: DemoContext, municipality):
             stamp,
             stamp,
         )
+
+
+def _workplaces(ctx: DemoContext, municipality, service_ids: dict[str, int]) -> list[tuple]:
+    """Each person's workplace or account, while active and a member."""
+    joined = municipality.joined_on
+    rows = []
+    for person in ctx.persons[municipality.pk]:
+        valid_from = max(person.active_from, joined)
+        if person.active_to is not None and person.active_to <= valid_from:
+            continue
+        rows.append(
+            (
+                service_ids[SERVICE_OF_PERSON[person.kind]],
+                person.service_area_id,
+                person.id,
+                person.location_id,
+                valid_from,
+                person.active_to,
+                "",
+            )
+        )
+    return rows
+
+
+def _site_networks(ctx: DemoContext, municipality, service_ids: dict[str, int]) -> list[tuple]:
+    return [
+        (
+            service_ids["network-site"],
+            location.demo_service_area.pk,
+            None,
+            location.pk,
+            municipality.joined_on,
+            None,
+            "",
+        )
+        for location in ctx.locations[municipality.pk]
+    ]
+
+
+def _applications(ctx: DemoContext, municipality, service_ids: dict[str, int]) -> list[tuple]:
+    joined = municipality.joined_on
+    areas = ctx.service_areas[municipality.pk]
+    rows = []
+    for index, (code, area_key, later) in enumerate(APPLICATIONS):
+        valid_from = joined
+        # Every other member started on the common system some years after joining.
+        if later is not None and int(municipality.number) % 2 == index % 2:
+            candidate = datetime.date(min(ctx.today.year - 1, joined.year + 2), *later)
+            valid_from = max(joined, candidate)
+        rows.append((service_ids[code], areas[area_key].pk, None, None, valid_from, None, ""))
+    return rows

@@ -284,88 +284,13 @@ def map_columns(request, pk):
         return redirect("imports:preview", pk=pk)
     cls = importer_class(stored.kind)
     columns = cls.all_columns()
-    by_key = {c.key: c for c in columns}
     saved = ImportMapping.objects.filter(kind=stored.kind, fingerprint=result.fingerprint).first()
     reading = saved.reading() if saved else find_reading(stored.kind, result.fingerprint)
+    if request.method == "POST":
+        return _save_posted_mapping(request, stored, result, columns, reading)
     current = match_headers(
         result.headers, columns, Report(ImportResult(kind=stored.kind, filename="")), reading
     )
-    key_at = {index: key for key, index in current.items()}
-    if request.method == "POST":
-        chosen = {}
-        for index, header in enumerate(result.headers):
-            if not header:
-                continue
-            key = request.POST.get(f"col-{index}", IGNORE)
-            chosen[header] = key if key in by_key else IGNORE
-        values: dict[str, dict[str, str]] = {
-            key: dict(mapping) for key, mapping in (reading.values if reading else {}).items()
-        }
-        refused = []
-        for key, unknown in result.unknown_values.items():
-            allowed = value_choices(
-                key, request.user, kind=stored.kind, municipality=stored.municipality
-            )
-            allowed_values = {value for value, _label in allowed} if allowed is not None else None
-            for position, value in enumerate(unknown):
-                meaning = request.POST.get(f"val-{key}-{position}", "").strip()
-                if not meaning:
-                    continue
-                if allowed_values is not None and meaning not in allowed_values:
-                    refused.append(f"“{value}” → “{meaning}”")
-                    continue
-                values.setdefault(key, {})[value] = meaning
-        if refused:
-            # Only a choice offered (and so one the user may see) is saved.
-            messages.error(
-                request,
-                _("Not saved: %(values)s is not one of the choices offered.")
-                % {"values": ", ".join(refused)},
-            )
-            return redirect("imports:map", pk=pk)
-        order = request.POST.get("date_order", "")
-        reading = ColumnReading(
-            columns=chosen, values=values, date_order=order if order in ("mdy", "dmy") else ""
-        )
-        mapping = save_mapping(
-            kind=stored.kind,
-            headers=result.headers,
-            reading=reading,
-            name=request.POST.get("name", ""),
-        )
-        recheck_upload(upload=ImportUpload.objects.get(pk=stored.pk), user=request.user)
-        messages.success(
-            request,
-            _("Saved the mapping “%(name)s”; files with these columns are read this way.")
-            % {"name": mapping.name},
-        )
-        return redirect("imports:preview", pk=pk)
-    headers = []
-    for index, header in enumerate(result.headers):
-        if not header:
-            continue
-        headers.append(
-            {
-                "index": index,
-                "header": header,
-                "key": key_at.get(index, IGNORE),
-                "samples": [row[index] for row in result.first_rows if index < len(row)],
-            }
-        )
-    unknown = [
-        {
-            "key": key,
-            "label": by_key[key].label if key in by_key else key,
-            "choices": value_choices(
-                key, request.user, kind=stored.kind, municipality=stored.municipality
-            ),
-            "values": [
-                {"position": position, "value": value, "count": count, "lines": lines}
-                for position, (value, (count, lines)) in enumerate(entries.items())
-            ],
-        }
-        for key, entries in result.unknown_values.items()
-    ]
     return render(
         request,
         "imports/map.html",
@@ -373,14 +298,109 @@ def map_columns(request, pk):
             "upload": stored,
             "result": result,
             "kind_label": cls.label,
-            "headers": headers,
+            "headers": _header_rows(result, current),
             "columns": [(c.key, str(c.label)) for c in columns],
-            "unknown": unknown,
+            "unknown": _unknown_value_rows(request.user, stored, result, columns),
             "mapping": saved,
             "date_order": reading.date_order if reading else "",
             "name": saved.name if saved else stored.filename.rsplit(".", 1)[0],
         },
     )
+
+
+def _save_posted_mapping(request, stored, result, columns, reading):
+    """Save the reading posted on the mapping page for the source, and check the file
+    again with it; refuse it all when a value is mapped to a choice not offered."""
+    by_key = {c.key: c for c in columns}
+    chosen = {}
+    for index, header in enumerate(result.headers):
+        if not header:
+            continue
+        key = request.POST.get(f"col-{index}", IGNORE)
+        chosen[header] = key if key in by_key else IGNORE
+    values, refused = _posted_values(request, stored, result, reading)
+    if refused:
+        # Only a choice offered (and so one the user may see) is saved.
+        messages.error(
+            request,
+            _("Not saved: %(values)s is not one of the choices offered.")
+            % {"values": ", ".join(refused)},
+        )
+        return redirect("imports:map", pk=stored.pk)
+    order = request.POST.get("date_order", "")
+    reading = ColumnReading(
+        columns=chosen, values=values, date_order=order if order in ("mdy", "dmy") else ""
+    )
+    mapping = save_mapping(
+        kind=stored.kind,
+        headers=result.headers,
+        reading=reading,
+        name=request.POST.get("name", ""),
+    )
+    recheck_upload(upload=ImportUpload.objects.get(pk=stored.pk), user=request.user)
+    messages.success(
+        request,
+        _("Saved the mapping “%(name)s”; files with these columns are read this way.")
+        % {"name": mapping.name},
+    )
+    return redirect("imports:preview", pk=stored.pk)
+
+
+def _posted_values(
+    request, stored, result: ImportResult, reading: ColumnReading | None
+) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """The value meanings posted, added to the reading's; and those refused (not among
+    the choices this user is offered), as "value → meaning"."""
+    values: dict[str, dict[str, str]] = {
+        key: dict(mapping) for key, mapping in (reading.values if reading else {}).items()
+    }
+    refused = []
+    for key, unknown in result.unknown_values.items():
+        allowed = value_choices(
+            key, request.user, kind=stored.kind, municipality=stored.municipality
+        )
+        allowed_values = {value for value, _label in allowed} if allowed is not None else None
+        for position, value in enumerate(unknown):
+            meaning = request.POST.get(f"val-{key}-{position}", "").strip()
+            if not meaning:
+                continue
+            if allowed_values is not None and meaning not in allowed_values:
+                refused.append(f"“{value}” → “{meaning}”")
+                continue
+            values.setdefault(key, {})[value] = meaning
+    return values, refused
+
+
+def _header_rows(result: ImportResult, current: dict[str, int]) -> list[dict]:
+    """Each named header of the file, what it is read as now, and its first values."""
+    key_at = {index: key for key, index in current.items()}
+    return [
+        {
+            "index": index,
+            "header": header,
+            "key": key_at.get(index, IGNORE),
+            "samples": [row[index] for row in result.first_rows if index < len(row)],
+        }
+        for index, header in enumerate(result.headers)
+        if header
+    ]
+
+
+def _unknown_value_rows(user, stored, result: ImportResult, columns) -> list[dict]:
+    """The values no choice knows, per column, with the choices this user may map them to."""
+    by_key = {c.key: c for c in columns}
+    return [
+        {
+            "key": key,
+            "label": by_key[key].label if key in by_key else key,
+            "choices": value_choices(key, user, kind=stored.kind, municipality=stored.municipality),
+            "values": [
+                {"position": position, "value": value, "count": count, "lines": lines}
+                for position, (value, (count, lines)) in enumerate(entries.items())
+            ],
+        }
+        for key, entries in result.unknown_values.items()
+    ]
 
 
 @login_required

@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samdrift.core.changelog import changes_for, redact_for
+from samdrift.core.changelog import changes_for
 from samdrift.core.choices import ChangeAction
 from samdrift.core.models import ObjectChange
 from samdrift.core.permissions import can_write, restrict
+from samdrift.core.redaction import redact_for
 from samdrift.inventory.choices import OUT_OF_SERVICE
 from samdrift.inventory.filtersets import AssetFilterSet
 from samdrift.inventory.forms import AssetForm, AssignForm, CorrectionForm

@@ -246,33 +246,14 @@ def priced_holdings(
     agreed prices of that day. The own price is read in the grouping query (the asset's
     ``AssetPrice`` in force that day), so bought-out devices need no query per device.
     """
-    own_price = Subquery(
-        asset_prices_overlapping(start=day, end=day + ONE_DAY)
-        .filter(asset_id=OuterRef("asset_id"))
-        .values("amount")[:1]
-    )
-    devices = (
-        assignments.filter(active_on(day))
-        .annotate(
-            own_price=own_price,
-            charged=Case(
-                When(charged_assignments(), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
-        .values("municipality_id", "service_area_id", "asset__product_id", "own_price", "charged")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    services = (
-        subscriptions.filter(active_on(day), charged_subscriptions_on(day))
-        .values("municipality_id", "service_area_id", "service_id", "quantity")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    rows = [("product", row["asset__product_id"], Decimal(1), row) for row in devices]
-    rows += [("service", row["service_id"], row["quantity"], row) for row in services]
+    rows = [
+        ("product", row["asset__product_id"], Decimal(1), row)
+        for row in _devices_grouped(assignments, day)
+    ]
+    rows += [
+        ("service", row["service_id"], row["quantity"], row)
+        for row in _subscriptions_grouped(subscriptions, day)
+    ]
     if not rows:
         return []
     book = PriceBook(start=day, end=day + ONE_DAY, own_prices=False)
@@ -302,3 +283,36 @@ def priced_holdings(
             )
         )
     return holdings
+
+
+def _devices_grouped(assignments: QuerySet[Assignment], day: datetime.date):
+    """Devices held on ``day`` per holder, product, own price and whether charged."""
+    own_price = Subquery(
+        asset_prices_overlapping(start=day, end=day + ONE_DAY)
+        .filter(asset_id=OuterRef("asset_id"))
+        .values("amount")[:1]
+    )
+    return (
+        assignments.filter(active_on(day))
+        .annotate(
+            own_price=own_price,
+            charged=Case(
+                When(charged_assignments(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .values("municipality_id", "service_area_id", "asset__product_id", "own_price", "charged")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def _subscriptions_grouped(subscriptions: QuerySet[Subscription], day: datetime.date):
+    """Charged subscriptions on ``day`` per holder, service and quantity."""
+    return (
+        subscriptions.filter(active_on(day), charged_subscriptions_on(day))
+        .values("municipality_id", "service_area_id", "service_id", "quantity")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )

@@ -153,28 +153,18 @@ def stacked_bar_chart(
     parts = []
     for index, (label, values) in enumerate(rows):
         y = top + index * (row_height + gap)
-        x = float(label_width)
-        segments = []
-        for series_index, value in enumerate(values):
-            if value <= 0:
-                continue
-            length = plot * value / largest
-            segments.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="url(#{}-p{})" '
-                    'stroke="#fff" stroke-width="0.5"><title>{} – {}: {}</title></rect>',
-                    x,
-                    y,
-                    length,
-                    row_height,
-                    chart_id,
-                    series_index % len(SERIES_STYLES),
-                    label,
-                    series[series_index],
-                    number(value),
-                )
-            )
-            x += length
+        segments, x = _stacked_segments(
+            label,
+            values,
+            series,
+            x=float(label_width),
+            y=y,
+            height=row_height,
+            plot=plot,
+            largest=largest,
+            chart_id=chart_id,
+            number=number,
+        )
         parts.append(
             format_html(
                 '<g><text x="{}" y="{}" text-anchor="end">{}</text>{}'
@@ -182,7 +172,7 @@ def stacked_bar_chart(
                 label_width - 8,
                 y + row_height * 0.68,
                 _shorten(label, 26),
-                mark_safe("".join(segments)),  # noqa: S308 — format_html pieces
+                segments,
                 x + 6,
                 y + row_height * 0.68,
                 number(sum(values)),
@@ -200,6 +190,44 @@ def stacked_bar_chart(
         _pattern_defs(chart_id),
         mark_safe("".join(parts)),  # noqa: S308 — format_html pieces
     )
+
+
+def _stacked_segments(
+    label,
+    values,
+    series,
+    *,
+    x: float,
+    y: float,
+    height: int,
+    plot: int,
+    largest: int,
+    chart_id: str,
+    number,
+) -> tuple[SafeString, float]:
+    """One row's segments, left to right from ``x``; and where the last one ends."""
+    segments = []
+    for series_index, value in enumerate(values):
+        if value <= 0:
+            continue
+        length = plot * value / largest
+        segments.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="url(#{}-p{})" '
+                'stroke="#fff" stroke-width="0.5"><title>{} – {}: {}</title></rect>',
+                x,
+                y,
+                length,
+                height,
+                chart_id,
+                series_index % len(SERIES_STYLES),
+                label,
+                series[series_index],
+                number(value),
+            )
+        )
+        x += length
+    return mark_safe("".join(segments)), x  # noqa: S308 — format_html pieces
 
 
 def legend(series: Sequence[str], *, chart_id: str) -> SafeString:

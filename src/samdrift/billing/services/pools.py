@@ -41,11 +41,28 @@ def measure_key(*, key: AllocationKey) -> AllocationKey:
     if key.measured_at is not None:
         return key
     day = key.measured_on
+    member_ids, measured = _measure_bases(day)
+    rows = _part_weights(key, measured)
+    rows += _service_area_weights(key, day, member_ids)
+    created = AllocationWeight.objects.bulk_create(rows, batch_size=2000)
+    record_bulk_changes(created, action=ChangeAction.CREATE)
+    key.measured_at = timezone.now()
+    key.save(update_fields=["measured_at", "last_updated"])
+    return key
+
+
+def _active_persons(day: datetime.date, member_ids: set[int]):
+    return Person.objects.filter(active_from__lte=day, municipality_id__in=member_ids).exclude(
+        active_to__lte=day
+    )
+
+
+def _measure_bases(day: datetime.date) -> tuple[set[int], dict[str, dict[int, Decimal]]]:
+    """The member municipalities on ``day``, and each basis's weight per member."""
     members = list(Municipality.objects.filter(joined_on__lte=day).values_list("pk", "population"))
     member_ids = {pk for pk, _population in members}
     persons = dict(
-        Person.objects.filter(active_from__lte=day, municipality_id__in=member_ids)
-        .exclude(active_to__lte=day)
+        _active_persons(day, member_ids)
         .values_list("municipality_id")
         .annotate(n=Count("pk"))
         .values_list("municipality_id", "n")
@@ -62,6 +79,11 @@ def measure_key(*, key: AllocationKey) -> AllocationKey:
         AllocationBasis.PERSONS: {pk: Decimal(persons.get(pk, 0)) for pk in member_ids},
         AllocationBasis.DEVICES: {pk: Decimal(devices.get(pk, 0)) for pk in member_ids},
     }
+    return member_ids, measured
+
+
+def _part_weights(key: AllocationKey, measured: dict) -> list[AllocationWeight]:
+    """New weights of each measurable part, replacing any it had."""
     rows = []
     for part in key.parts.all():
         if part.basis not in measured:
@@ -72,29 +94,31 @@ def measure_key(*, key: AllocationKey) -> AllocationKey:
             rows.append(
                 AllocationWeight(key=key, part=part, municipality_id=municipality_id, weight=weight)
             )
+    return rows
+
+
+def _service_area_weights(
+    key: AllocationKey, day: datetime.date, member_ids: set[int]
+) -> list[AllocationWeight]:
+    """Persons per service area (no part), replacing any stored: a pool split on to
+    service areas divides a municipality's share by these."""
     per_area = (
-        Person.objects.filter(active_from__lte=day, municipality_id__in=member_ids)
-        .exclude(active_to__lte=day)
+        _active_persons(day, member_ids)
         .values_list("municipality_id", "service_area_id")
         .annotate(n=Count("pk"))
         .order_by("municipality_id", "service_area_id")
     )
     key.weights.filter(part__isnull=True).delete()
-    for municipality_id, area_id, count in per_area:
-        rows.append(
-            AllocationWeight(
-                key=key,
-                part=None,
-                municipality_id=municipality_id,
-                service_area_id=area_id,
-                weight=Decimal(count),
-            )
+    return [
+        AllocationWeight(
+            key=key,
+            part=None,
+            municipality_id=municipality_id,
+            service_area_id=area_id,
+            weight=Decimal(count),
         )
-    created = AllocationWeight.objects.bulk_create(rows, batch_size=2000)
-    record_bulk_changes(created, action=ChangeAction.CREATE)
-    key.measured_at = timezone.now()
-    key.save(update_fields=["measured_at", "last_updated"])
-    return key
+        for municipality_id, area_id, count in per_area
+    ]
 
 
 def measure_pool_keys(*, until: datetime.date) -> None:

@@ -86,16 +86,31 @@ def invoice_credit_confirm(request, pk: int):
         messages.error(request, _("Nothing was credited; correct what is marked below."))
         return invoice_page(request, invoice, form, status=400)
     number = _next_credit_note_number(form)
-    rows = [
-        [
-            str(line.invoice_line.line_number),
-            line.description,
-            format_money(line.net_amount),
-            f"{format_number(line.vat_rate, 0)} %",
-            format_money(line.vat_amount),
-        ]
-        for line in plan.lines
-    ]
+    typed = form.typed()
+    confirmation = Confirmation(
+        title=_("Credit note on %(number)s") % {"number": invoice.number},
+        summary=_credit_summary(invoice, plan, number),
+        button=_("Make credit note %(note)s") % {"note": number},
+        action_url=reverse("billing:invoice_credit", args=[invoice.pk]),
+        cancel_url=f"{reverse('billing:invoice_detail', args=[invoice.pk])}?{urlencode(typed)}",
+        fingerprint=_credit_fingerprint(plan, form, number),
+        facts=[
+            (_("Municipality"), invoice.municipality.name),
+            (_("What"), _("The whole invoice") if plan.in_full else _("The amounts typed")),
+            (_("Reason"), typed["reason"]),
+            (
+                _("Issue date"),
+                format_day(form.cleaned_data.get("issue_date") or timezone.localdate()),
+            ),
+        ],
+        table=_credit_table(plan),
+        hidden=typed,
+    )
+    return render_confirmation(request, confirmation)
+
+
+def _credit_summary(invoice, plan, number: str) -> str:
+    """One sentence: which lines (or the whole invoice), the sums, and the note's number."""
     values = {
         "number": invoice.number,
         "count": len(plan.lines),
@@ -117,32 +132,27 @@ def invoice_credit_confirm(request, pk: int):
             "%(gross)s, as credit note %(note)s.",
             len(plan.lines),
         )
-    typed = form.typed()
-    confirmation = Confirmation(
-        title=_("Credit note on %(number)s") % {"number": invoice.number},
-        summary=summary % values,
-        button=_("Make credit note %(note)s") % {"note": number},
-        action_url=reverse("billing:invoice_credit", args=[invoice.pk]),
-        cancel_url=f"{reverse('billing:invoice_detail', args=[invoice.pk])}?{urlencode(typed)}",
-        fingerprint=_credit_fingerprint(plan, form, number),
-        facts=[
-            (_("Municipality"), invoice.municipality.name),
-            (_("What"), _("The whole invoice") if plan.in_full else _("The amounts typed")),
-            (_("Reason"), typed["reason"]),
-            (
-                _("Issue date"),
-                format_day(form.cleaned_data.get("issue_date") or timezone.localdate()),
-            ),
-        ],
-        table=Table(
-            headers=["#", _("Item"), _("Net"), _("VAT rate"), _("VAT")],
-            rows=rows,
-            numeric=frozenset({0, 2, 3, 4}),
-            footer=[_("Sum"), "", format_money(plan.net), "", format_money(plan.vat)],
-        ),
-        hidden=typed,
+    return summary % values
+
+
+def _credit_table(plan) -> Table:
+    """The lines the note will credit, with their sums."""
+    rows = [
+        [
+            str(line.invoice_line.line_number),
+            line.description,
+            format_money(line.net_amount),
+            f"{format_number(line.vat_rate, 0)} %",
+            format_money(line.vat_amount),
+        ]
+        for line in plan.lines
+    ]
+    return Table(
+        headers=["#", _("Item"), _("Net"), _("VAT rate"), _("VAT")],
+        rows=rows,
+        numeric=frozenset({0, 2, 3, 4}),
+        footer=[_("Sum"), "", format_money(plan.net), "", format_money(plan.vat)],
     )
-    return render_confirmation(request, confirmation)
 
 
 @login_required

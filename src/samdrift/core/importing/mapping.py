@@ -81,62 +81,22 @@ def match_headers(
     """Column key -> index in the file. Unknown headers are reported as not imported;
     a column named twice, or a required one missing, is an error of the file. A
     ``reading`` (the mapping step) says what a header means before the names do."""
-    by_name: dict[str, Column] = {}
-    for column in columns:
-        for name in column.names():
-            by_name.setdefault(name, column)
-    for column in columns:  # the key however written, last: "Asset-Tag" is asset_tag
-        by_name.setdefault(squash(column.key), column)
-    by_key = {column.key: column for column in columns}
-    # A header written as a column's key (our own exports) means that column.
-    by_exact_key = {column.key.casefold(): column for column in columns}
-    mapped = {squash(h): key for h, key in (reading.columns if reading else {}).items()}
+    names = _HeaderNames.of(columns, reading)
     found: dict[str, int] = {}
-    described: list[list[str]] = []
+    described: list[list[str]] = []  # [header, what it is read as ("": not imported)]
     for index, header in enumerate(headers):
         if not header:
             continue
-        if squash(header) in mapped:
-            key = mapped[squash(header)]
-            if key == IGNORE:
-                described.append([header, ""])
-                continue
-            column = by_key.get(key)
-            if column is None:
-                report.error(
-                    0,
-                    "",
-                    _("The mapping reads “%(header)s” as %(key)s, which %(kind)s do not have.")
-                    % {"header": header, "key": key, "kind": report.result.kind},
-                )
-                continue
-        else:
-            column = by_exact_key.get(header.strip().casefold()) or by_name.get(squash(header))
+        column = names.column_for(header, report)
+        if column is _REFUSED:
+            continue
         if column is None:
             described.append([header, ""])
             continue
-        if column.key in found and column.preferred:
-            preferred = {squash(name) for name in column.preferred}
+        if column.key in found:
             earlier = headers[found[column.key]]
-            if squash(header) in preferred and squash(earlier) not in preferred:
-                described = [[h, "" if h == earlier else r] for h, r in described]
-            elif squash(earlier) in preferred and squash(header) not in preferred:
-                described.append([header, ""])
+            if not _takes_over(column, header, earlier, described, report):
                 continue
-        if column.key in found and headers[found[column.key]] not in {
-            h for h, read_as in described if not read_as
-        }:
-            report.error(
-                0,
-                "",
-                _("Columns “%(first)s” and “%(second)s” both mean %(label)s; keep one.")
-                % {
-                    "first": headers[found[column.key]],
-                    "second": header,
-                    "label": column.label,
-                },
-            )
-            continue
         found[column.key] = index
         report.headers[column.key] = header
         described.append([header, str(column.label)])
@@ -147,6 +107,88 @@ def match_headers(
             _("Not imported (no such column here): %(columns)s.")
             % {"columns": ", ".join(f"“{h}”" for h in ignored)}
         )
+    _report_missing(columns, found, report)
+    return found
+
+
+_REFUSED = object()  # a header the reading maps to no column of this kind (reported)
+
+
+@dataclass
+class _HeaderNames:
+    """What a header may name: a column by the reading, by its exact key, or by any of
+    its names however written."""
+
+    by_name: dict[str, Column]
+    by_key: dict[str, Column]
+    by_exact_key: dict[str, Column]
+    mapped: dict[str, str]
+
+    @classmethod
+    def of(cls, columns: Sequence[Column], reading: ColumnReading | None) -> _HeaderNames:
+        by_name: dict[str, Column] = {}
+        for column in columns:
+            for name in column.names():
+                by_name.setdefault(name, column)
+        for column in columns:  # the key however written, last: "Asset-Tag" is asset_tag
+            by_name.setdefault(squash(column.key), column)
+        return cls(
+            by_name=by_name,
+            by_key={column.key: column for column in columns},
+            # A header written as a column's key (our own exports) means that column.
+            by_exact_key={column.key.casefold(): column for column in columns},
+            mapped={squash(h): key for h, key in (reading.columns if reading else {}).items()},
+        )
+
+    def column_for(self, header: str, report: Report) -> Column | object | None:
+        """The header's column; None when it names none (or is ignored); ``_REFUSED``
+        when the reading maps it to a key this kind does not have."""
+        if squash(header) not in self.mapped:
+            return self.by_exact_key.get(header.strip().casefold()) or self.by_name.get(
+                squash(header)
+            )
+        key = self.mapped[squash(header)]
+        if key == IGNORE:
+            return None
+        column = self.by_key.get(key)
+        if column is None:
+            report.error(
+                0,
+                "",
+                _("The mapping reads “%(header)s” as %(key)s, which %(kind)s do not have.")
+                % {"header": header, "key": key, "kind": report.result.kind},
+            )
+            return _REFUSED
+        return column
+
+
+def _takes_over(
+    column: Column, header: str, earlier: str, described: list[list[str]], report: Report
+) -> bool:
+    """Whether ``header`` is read as ``column``, which ``earlier`` already names.
+
+    A column with preferred names takes the preferred header and ignores the other,
+    whichever comes first; otherwise two headers for one column are an error.
+    """
+    if column.preferred:
+        preferred = {squash(name) for name in column.preferred}
+        if squash(header) in preferred and squash(earlier) not in preferred:
+            described[:] = [[h, "" if h == earlier else r] for h, r in described]
+        elif squash(earlier) in preferred and squash(header) not in preferred:
+            described.append([header, ""])
+            return False
+    if earlier not in {h for h, read_as in described if not read_as}:
+        report.error(
+            0,
+            "",
+            _("Columns “%(first)s” and “%(second)s” both mean %(label)s; keep one.")
+            % {"first": earlier, "second": header, "label": column.label},
+        )
+        return False
+    return True
+
+
+def _report_missing(columns: Sequence[Column], found: dict[str, int], report: Report) -> None:
     for column in columns:
         if column.required and column.key not in found:
             names = ", ".join(sorted({str(column.label), *column.aliases[:3]}))
@@ -156,7 +198,6 @@ def match_headers(
                 _("The column %(label)s is missing (accepted headers include: %(names)s).")
                 % {"label": column.label, "names": names},
             )
-    return found
 
 
 def find_header(

@@ -64,50 +64,80 @@ def parse_rows(
     an import took before anything was checked. Errors come out in row order, as a
     row-by-row reading would give them.
     """
-    width = len(table.headers)
-    by_key = {c.key: c for c in columns}
     lines = [line for line, _cells in table.rows]
     records = [cells for _line, cells in table.rows]
-    total = len(records)
     # (position, column order, key, message); sorted into row order before reporting.
-    problems: list[tuple[int, int, str, str]] = []
+    problems = _overlong_rows(records, len(table.headers))
     silent_failed: list[tuple[int, str]] = []  # failed cells reported once elsewhere
-    if records and max(map(len, records)) > width:
-        for position, cells in enumerate(records):
-            if len(cells) > width and any(
-                c is not None and (not isinstance(c, str) or c.strip()) for c in cells[width:]
-            ):
-                problems.append(
-                    (
-                        position,
-                        -1,
-                        "",
-                        _(
-                            "the row has values in %(count)d columns, the header names "
-                            "%(width)d; is a value containing the delimiter not quoted?"
-                        )
-                        % {"count": len(cells), "width": width},
-                    )
-                )
+    by_key = {c.key: c for c in columns}
     keys = list(mapping)
     parsed: list[list[Any]] = []
     for order, (key, cells) in enumerate(zip(keys, _columns(records, keys, mapping), strict=True)):
-        parser = by_key[key].parser
-        translate = (value_maps or {}).get(key)
-        if translate:
-            parser = _Translated(parser, translate)
-        if hasattr(parser, "for_column"):
-            # Column-wide reading choices (the order of slashed dates) from its texts.
-            parser = parser.for_column(dict.fromkeys(cells), date_order)
-        values, failures = _read_column(cells, parser)
+        column = by_key[key]
+        values, failures = _read_column(
+            cells, _column_parser(column, cells, value_maps, date_order)
+        )
         parsed.append(values)
-        if failures and isinstance(by_key[key].parser, Choice):
+        if failures and isinstance(column.parser, Choice):
             # A value no choice knows is listed once, with its rows counted, to be
             # mapped; not repeated on every row that has it.
             failures = _once_per_value(failures, cells, lines, key, report, silent_failed)
         problems.extend((position, order, key, message) for position, message in failures)
         if progress is not None:
+            total = len(records)
             progress("check", total * (order + 1) // (2 * len(keys)), total)
+    failed = _report_problems(problems, silent_failed, lines, report)
+    return _assemble_rows(lines, keys, parsed, failed)
+
+
+def _overlong_rows(records: list[Sequence[Any]], width: int) -> list[tuple[int, int, str, str]]:
+    """Rows with values beyond the header's last column, as problems ahead of their cells'."""
+    problems: list[tuple[int, int, str, str]] = []
+    if not records or max(map(len, records)) <= width:
+        return problems
+    for position, cells in enumerate(records):
+        if len(cells) > width and any(
+            c is not None and (not isinstance(c, str) or c.strip()) for c in cells[width:]
+        ):
+            problems.append(
+                (
+                    position,
+                    -1,
+                    "",
+                    _(
+                        "the row has values in %(count)d columns, the header names "
+                        "%(width)d; is a value containing the delimiter not quoted?"
+                    )
+                    % {"count": len(cells), "width": width},
+                )
+            )
+    return problems
+
+
+def _column_parser(
+    column: Column,
+    cells: Sequence[Any],
+    value_maps: dict[str, dict[str, str]] | None,
+    date_order: str | None,
+) -> Callable[[Any], Any]:
+    """The column's parser, behind the values mapped for it and tuned to its texts."""
+    parser = column.parser
+    translate = (value_maps or {}).get(column.key)
+    if translate:
+        parser = _Translated(parser, translate)
+    if hasattr(parser, "for_column"):
+        # Column-wide reading choices (the order of slashed dates) from its texts.
+        parser = parser.for_column(dict.fromkeys(cells), date_order)
+    return parser
+
+
+def _report_problems(
+    problems: list[tuple[int, int, str, str]],
+    silent_failed: list[tuple[int, str]],
+    lines: list[int],
+    report: Report,
+) -> dict[int, set[str]]:
+    """Report the problems in row order (then column order); the failed keys per row."""
     failed: dict[int, set[str]] = {}
     problems.sort(key=lambda problem: problem[:2])
     for position, _order, key, message in problems:
@@ -115,9 +145,16 @@ def parse_rows(
         failed.setdefault(position, set()).add(key)
     for position, key in silent_failed:
         failed.setdefault(position, set()).add(key)
-    no_failures: frozenset[str] = frozenset()
+    return failed
+
+
+def _assemble_rows(
+    lines: list[int], keys: list[str], parsed: list[list[Any]], failed: dict[int, set[str]]
+) -> list[Row]:
+    """Rows from the parsed columns; most rows share one empty set of failures."""
     if not keys:
         return [Row(line, {}, frozenset(failed.get(p, ()))) for p, line in enumerate(lines)]
+    no_failures: frozenset[str] = frozenset()
     rows = [
         Row(line, dict(zip(keys, values, strict=True)), no_failures)
         for line, values in zip(lines, zip(*parsed, strict=True), strict=True)

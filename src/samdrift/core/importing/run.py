@@ -114,6 +114,67 @@ def run_import(
     if cls.per_municipality and municipality is None:
         report.error(0, "", _("Choose the municipality to import for."))
         return report.finish()
+    parsed = _read_rows(cls, data, filename, report, progress, reading, find_reading)
+    if parsed is None:
+        return report.finish()
+    rows, present = parsed
+    context = ImportContext(
+        municipality=municipality,
+        update=update,
+        strict=strict,
+        on=on or timezone.localdate(),
+        filename=filename,
+        present=present,
+        progress=progress,
+    )
+    importer = cls(context, report)
+    if dry_run:
+        _plan(importer, rows)
+        return report.finish()
+    try:
+        if not _plan_and_apply(importer, rows):
+            return result
+    except IntegrityError as error:
+        # Checked beforehand, so only a change made by someone else meanwhile gets here.
+        _report_rolled_back(result, filename, error)
+        return result
+    result.applied = True
+    if progress is not None:
+        progress("done", 1, 1)
+    return result
+
+
+def _report_rolled_back(result: ImportResult, filename: str, error: IntegrityError) -> None:
+    logger.warning("Import of %s rolled back: %s", filename, error)
+    result.errors.append(
+        RowError(
+            0,
+            "",
+            _(
+                "Nothing was imported: the data changed while importing (%(error)s). "
+                "Check the file again and retry."
+            )
+            % {"error": str(error).splitlines()[0][:200]},
+        )
+    )
+
+
+def _read_rows(
+    cls: type[Importer],
+    data: bytes,
+    filename: str,
+    report: Report,
+    progress: Progress | None,
+    reading: ColumnReading | None,
+    find_reading: ReadingFinder | None,
+) -> tuple[list[Row], frozenset[str]] | None:
+    """The file's rows parsed, and the columns it has; None when the file cannot be
+    imported at all (the reason is in ``report``). Bad cells are reported row by row.
+
+    The table is read here and let go on return: the parsed rows are all that the plan
+    needs, and a large file's cells would otherwise stay in memory while it runs.
+    """
+    result = report.result
     if progress is not None:
         progress("read", 0, 1)
     columns = cls.all_columns()
@@ -122,9 +183,9 @@ def run_import(
         table, reading = _read_checked(data, filename, columns, report, reading, find_reading)
     except FileProblem as problem:
         report.error(0, "", str(problem))
-        return report.finish()
+        return None
     if table is None:  # a file-level error, found in the first rows
-        return report.finish()
+        return None
     result.file_description = table.describe()
     if progress is not None:
         progress("read", 1, 1)
@@ -133,11 +194,11 @@ def run_import(
     mapping = match_headers(table.headers, columns, report, reading)
     refuse_unknown_header(table.headers, mapping, report)
     if not result.ok:
-        return report.finish()
+        return None
     result.rows = len(table.rows)  # data rows: title rows above the header are not
     if not table.rows:
         report.error(0, "", _("The file has a header but no rows under it: nothing to import."))
-        return report.finish()
+        return None
     note_blank_headers(table, report)
     for line, index, message in sorted(table.cell_problems):
         report.add(RowError(line, column_name(table.headers, index), message))
@@ -150,59 +211,36 @@ def run_import(
         date_order=reading.date_order if reading else None,
         value_maps=reading.values if reading else None,
     )
-    del table  # the parsed rows are all that is needed from here on
-    context = ImportContext(
-        municipality=municipality,
-        update=update,
-        strict=strict,
-        on=on or timezone.localdate(),
-        filename=filename,
-        present=frozenset(mapping),
-        progress=progress,
-    )
-    importer = cls(context, report)
-    if dry_run:
+    return rows, frozenset(mapping)
+
+
+def _plan_and_apply(importer: Importer, rows: list[Row]) -> bool:
+    """Plan and, when nothing is wrong, write and log it all in one transaction.
+    False (and the report finished) when the plan found errors: nothing is written."""
+    report = importer.report
+    result = report.result
+    municipality = importer.context.municipality
+    with transaction.atomic():
+        if municipality is not None:
+            # One import per municipality at a time: a second waits for the first.
+            type(municipality).objects.select_for_update().filter(pk=municipality.pk).first()
         _plan(importer, rows)
-        return report.finish()
-    try:
-        with transaction.atomic():
-            if municipality is not None:
-                # One import per municipality at a time: a second waits for the first.
-                type(municipality).objects.select_for_update().filter(pk=municipality.pk).first()
-            _plan(importer, rows)
-            if not result.ok:
-                return report.finish()
-            rows.clear()  # the plan holds what is to be written; the rows may go
-            if report.has_changes():
-                with bulk_writing():
-                    importer.apply()
+        if not result.ok:
             report.finish()
-            if report.has_changes():
-                record_summary(
-                    model=cls.model,
-                    action=ChangeAction.CREATE if result.created else ChangeAction.UPDATE,
-                    message=summary_message(result),
-                    municipality_id=municipality.pk if municipality is not None else None,
-                )
-    except IntegrityError as error:
-        # Checked beforehand, so only a change made by someone else meanwhile gets here.
-        logger.warning("Import of %s rolled back: %s", filename, error)
-        result.errors.append(
-            RowError(
-                0,
-                "",
-                _(
-                    "Nothing was imported: the data changed while importing (%(error)s). "
-                    "Check the file again and retry."
-                )
-                % {"error": str(error).splitlines()[0][:200]},
+            return False
+        rows.clear()  # the plan holds what is to be written; the rows may go
+        if report.has_changes():
+            with bulk_writing():
+                importer.apply()
+        report.finish()
+        if report.has_changes():
+            record_summary(
+                model=type(importer).model,
+                action=ChangeAction.CREATE if result.created else ChangeAction.UPDATE,
+                message=summary_message(result),
+                municipality_id=municipality.pk if municipality is not None else None,
             )
-        )
-        return result
-    result.applied = True
-    if progress is not None:
-        progress("done", 1, 1)
-    return result
+    return True
 
 
 def _read_checked(

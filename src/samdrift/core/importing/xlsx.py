@@ -281,7 +281,6 @@ def _sheet_rows(
 ) -> list[tuple[int, list[Any]]]:
     rows: list[tuple[int, list[Any]]] = []
     column_cache: dict[str, int] = {}
-    digits = "0123456789"
     # The parse's state lives in closure variables: these handlers run a few times per
     # cell, millions of times for a large sheet, and locals are the fastest Python has.
     cells: list[Any] = []
@@ -292,8 +291,6 @@ def _sheet_rows(
     text_value = ""
     collect = False
     phonetic = 0
-    normalized = unicodedata.is_normalized
-    normalize = unicodedata.normalize
 
     def start(name, attrs):
         nonlocal column, cell_type, style, text_value, collect, row_number, phonetic
@@ -301,12 +298,7 @@ def _sheet_rows(
             name = _local(name)
         if name == "c":
             ref = attrs.get("r")
-            if ref:
-                letters = ref.rstrip(digits)
-                found = column_cache.get(letters)
-                column = found if found is not None else _column_index(letters, column_cache)
-            else:
-                column += 1
+            column = _cell_column(ref, column_cache) if ref else column + 1
             cell_type = attrs.get("t", "n")
             found_style = attrs.get("s")
             style = int(found_style) if found_style else -1
@@ -326,20 +318,7 @@ def _sheet_rows(
         if ":" in name:
             name = _local(name)
         if name == "c":
-            raw = text_value
-            if cell_type == "s":
-                try:
-                    value = shared[int(raw)]
-                except (ValueError, IndexError):
-                    value = None
-            elif cell_type == "inlineStr" or cell_type == "str":
-                value = (raw if normalized("NFC", raw) else normalize("NFC", raw)) or None
-            elif raw == "":
-                value = None
-            elif cell_type == "n":
-                value = _excel_date(raw, epoch) if style in date_styles else _number(raw)
-            else:
-                value = _other(cell_type, raw)
+            value = _cell_value(cell_type, text_value, style, shared, date_styles, epoch)
             if value is not None:
                 if column >= len(cells):
                     cells.extend([None] * (column + 1 - len(cells)))
@@ -360,7 +339,43 @@ def _sheet_rows(
         if collect:
             text_value += data
 
-    parser = _parser(start=start, end=end, text=text)
+    _parse_sheet(archive, sheet, _parser(start=start, end=end, text=text))
+    return rows
+
+
+def _cell_column(ref: str, cache: dict[str, int]) -> int:
+    """The column index of a cell reference ("AB12" → 27)."""
+    letters = ref.rstrip("0123456789")
+    found = cache.get(letters)
+    return found if found is not None else _column_index(letters, cache)
+
+
+def _cell_value(
+    cell_type: str,
+    raw: str,
+    style: int,
+    shared: list[str],
+    date_styles: frozenset[int],
+    epoch: datetime.datetime,
+) -> Any:
+    """A cell's value from its type, style and raw text; None when it is empty."""
+    if cell_type == "s":
+        try:
+            return shared[int(raw)]
+        except (ValueError, IndexError):
+            return None
+    if cell_type == "inlineStr" or cell_type == "str":
+        return (
+            raw if unicodedata.is_normalized("NFC", raw) else unicodedata.normalize("NFC", raw)
+        ) or None
+    if raw == "":
+        return None
+    if cell_type == "n":
+        return _excel_date(raw, epoch) if style in date_styles else _number(raw)
+    return _other(cell_type, raw)
+
+
+def _parse_sheet(archive: zipfile.ZipFile, sheet: str, parser) -> None:
     try:
         with archive.open(sheet) as stream:
             parser.ParseFile(stream)
@@ -368,7 +383,6 @@ def _sheet_rows(
         pass
     except expat.ExpatError as error:
         raise XlsxError(f"The worksheet is not well-formed XML ({error}).") from None
-    return rows
 
 
 class _Enough(Exception):
