@@ -38,18 +38,7 @@ def assign_asset(
     with the history is refused, because the past is never rewritten. A move between
     service areas on day 10 thus leaves two assignments that together cover the month.
     """
-    errors: dict[str, str] = foreign_member_errors(
-        municipality=municipality, service_area=service_area, person=person, location=location
-    )
-    if valid_to is not None and valid_to <= valid_from:
-        errors["valid_to"] = _("The assignment must end after it starts (%(date)s).") % {
-            "date": valid_from.isoformat()
-        }
-    if person is not None and "person" not in errors and not person.is_active_on(valid_from):
-        errors["person"] = _("%(person)s is not active on %(date)s.") % {
-            "person": person,
-            "date": valid_from.isoformat(),
-        }
+    errors = _assignment_errors(municipality, service_area, person, location, valid_from, valid_to)
     if errors:
         raise ValidationError(errors)
 
@@ -64,22 +53,7 @@ def assign_asset(
             )
         history = list(asset.assignments.order_by("valid_from"))
         open_assignment = next((a for a in history if a.valid_to is None), None)
-        for earlier in history:
-            if earlier is open_assignment and earlier.valid_from < valid_from:
-                continue  # ended by this assignment, below
-            if periods_overlap(earlier.valid_from, earlier.valid_to, valid_from, valid_to):
-                raise ValidationError(
-                    {
-                        "valid_from": _(
-                            "Overlaps the assignment from %(start)s to %(end)s; history is never "
-                            "rewritten. Choose a date after %(start)s."
-                        )
-                        % {
-                            "start": earlier.valid_from.isoformat(),
-                            "end": earlier.valid_to.isoformat() if earlier.valid_to else "…",
-                        }
-                    }
-                )
+        _refuse_overlap(history, open_assignment, valid_from, valid_to)
         if open_assignment is not None and open_assignment.valid_from < valid_from:
             open_assignment.valid_to = valid_from
             open_assignment.save(update_fields=["valid_to", "last_updated"])
@@ -100,6 +74,57 @@ def assign_asset(
             asset.save(update_fields=["status", "last_updated"])
         refresh_holder(asset)
     return assignment
+
+
+def _assignment_errors(
+    municipality: Municipality,
+    service_area: ServiceArea | None,
+    person: Person | None,
+    location: Location | None,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None,
+) -> dict[str, str]:
+    """What is wrong with an assignment before the asset's history is read: members of
+    another municipality, an end before the start, a person not active on the day."""
+    errors: dict[str, str] = foreign_member_errors(
+        municipality=municipality, service_area=service_area, person=person, location=location
+    )
+    if valid_to is not None and valid_to <= valid_from:
+        errors["valid_to"] = _("The assignment must end after it starts (%(date)s).") % {
+            "date": valid_from.isoformat()
+        }
+    if person is not None and "person" not in errors and not person.is_active_on(valid_from):
+        errors["person"] = _("%(person)s is not active on %(date)s.") % {
+            "person": person,
+            "date": valid_from.isoformat(),
+        }
+    return errors
+
+
+def _refuse_overlap(
+    history: list[Assignment],
+    open_assignment: Assignment | None,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None,
+) -> None:
+    """Refuse a new period that overlaps the history, except the open assignment that
+    began earlier: the new one ends it."""
+    for earlier in history:
+        if earlier is open_assignment and earlier.valid_from < valid_from:
+            continue  # ended by this assignment
+        if periods_overlap(earlier.valid_from, earlier.valid_to, valid_from, valid_to):
+            raise ValidationError(
+                {
+                    "valid_from": _(
+                        "Overlaps the assignment from %(start)s to %(end)s; history is never "
+                        "rewritten. Choose a date after %(start)s."
+                    )
+                    % {
+                        "start": earlier.valid_from.isoformat(),
+                        "end": earlier.valid_to.isoformat() if earlier.valid_to else "…",
+                    }
+                }
+            )
 
 
 def end_assignment(*, asset: Asset, on: datetime.date) -> Assignment | None:

@@ -67,14 +67,7 @@ def plan_correction(
     refused, naming it.
     """
     reason = (reason or "").strip()
-    errors: dict[str, str] = {}
-    if not reason:
-        errors["reason"] = _("Give the reason for the correction; it is kept in the change log.")
-    elif len(reason) > REASON_MAX_LENGTH:
-        errors["reason"] = _("Keep the reason to %(max)s characters (it has %(n)s).") % {
-            "max": REASON_MAX_LENGTH,
-            "n": len(reason),
-        }
+    errors = _reason_errors(reason)
     history = list(
         Assignment.objects.filter(asset_id=assignment.asset_id)
         .select_related("asset", "person")
@@ -83,36 +76,76 @@ def plan_correction(
     target = next((a for a in history if a.pk == assignment.pk), None)
     if target is None:  # voided meanwhile, e.g. in another tab
         raise ValidationError({"assignment": _("This assignment no longer exists.")})
+    plan = Correction(assignment=target, void=void, reason=reason)
+    if void:
+        _plan_void(plan, history, errors)
+    else:
+        new_from = valid_from or target.valid_from
+        new_to = target.valid_to if isinstance(valid_to, _Unchanged) else valid_to
+        _check_new_dates(target, new_from, new_to, errors)
+        followers = _plan_new_dates(plan, history, new_from, new_to, errors)
+        _overlap_errors(history, {target.pk, *followers}, new_from, new_to, errors)
+    if errors:
+        raise ValidationError(errors)
+    return plan
+
+
+def _reason_errors(reason: str) -> dict[str, str]:
+    if not reason:
+        return {"reason": _("Give the reason for the correction; it is kept in the change log.")}
+    if len(reason) > REASON_MAX_LENGTH:
+        return {
+            "reason": _("Keep the reason to %(max)s characters (it has %(n)s).")
+            % {"max": REASON_MAX_LENGTH, "n": len(reason)}
+        }
+    return {}
+
+
+def _previous(history: list[Assignment], target: Assignment) -> Assignment | None:
+    """The assignment that ended the day ``target`` began (the one it moved from)."""
+    return next((a for a in history if a.valid_to == target.valid_from), None)
+
+
+def _following(history: list[Assignment], target: Assignment) -> Assignment | None:
+    """The assignment that began the day ``target`` ended (the one it moved to)."""
+    if target.valid_to is None:
+        return None
+    return next((a for a in history if a.valid_from == target.valid_to), None)
+
+
+def _plan_void(plan: Correction, history: list[Assignment], errors: dict[str, str]) -> None:
+    """Void ``plan.assignment``: the assignment before it runs on to where it ended."""
+    target = plan.assignment
     asset = target.asset
     old_from, old_to = target.valid_from, target.valid_to
-    previous = next((a for a in history if a.valid_to == old_from), None)
-    following = (
-        next((a for a in history if a.valid_from == old_to), None) if old_to is not None else None
+    plan.changes.append(AssignmentChange(target, (old_from, old_to), None))
+    previous = _previous(history, target)
+    if previous is None:
+        return
+    if old_to is None and asset.status in OUT_OF_SERVICE:
+        errors["void"] = _(
+            "%(asset)s is %(status)s: the assignment before this one cannot run on."
+        ) % {"asset": asset, "status": AssetStatus(asset.status).label}
+    plan.changes.insert(
+        0,
+        AssignmentChange(
+            previous,
+            (previous.valid_from, previous.valid_to),
+            (previous.valid_from, old_to),
+        ),
     )
-    out_of_service = asset.status in OUT_OF_SERVICE
-    plan = Correction(assignment=target, void=void, reason=reason)
 
-    if void:
-        plan.changes.append(AssignmentChange(target, (old_from, old_to), None))
-        if previous is not None:
-            if old_to is None and out_of_service:
-                errors["void"] = _(
-                    "%(asset)s is %(status)s: the assignment before this one cannot run on."
-                ) % {"asset": asset, "status": AssetStatus(asset.status).label}
-            plan.changes.insert(
-                0,
-                AssignmentChange(
-                    previous,
-                    (previous.valid_from, previous.valid_to),
-                    (previous.valid_from, old_to),
-                ),
-            )
-        if errors:
-            raise ValidationError(errors)
-        return plan
 
-    new_from = valid_from or old_from
-    new_to = old_to if isinstance(valid_to, _Unchanged) else valid_to
+def _check_new_dates(
+    target: Assignment,
+    new_from: datetime.date,
+    new_to: datetime.date | None,
+    errors: dict[str, str],
+) -> None:
+    """The new period by itself: changed, ending after it starts, ending if the asset is
+    out of service, its person active on a new start."""
+    asset = target.asset
+    old_from, old_to = target.valid_from, target.valid_to
     if (new_from, new_to) == (old_from, old_to):
         errors.setdefault(
             "valid_from", _("Nothing to correct: give other dates, or void the assignment.")
@@ -121,7 +154,7 @@ def plan_correction(
         errors["valid_to"] = _("The assignment must end after it starts (%(date)s).") % {
             "date": new_from.isoformat()
         }
-    if new_to is None and out_of_service:
+    if new_to is None and asset.status in OUT_OF_SERVICE:
         errors["valid_to"] = _("%(asset)s is %(status)s: the assignment must end.") % {
             "asset": asset,
             "status": AssetStatus(asset.status).label,
@@ -135,6 +168,20 @@ def plan_correction(
             "person": target.person,
             "date": new_from.isoformat(),
         }
+
+
+def _plan_new_dates(
+    plan: Correction,
+    history: list[Assignment],
+    new_from: datetime.date,
+    new_to: datetime.date | None,
+    errors: dict[str, str],
+) -> set[int]:
+    """Move ``plan.assignment`` to its new period, the neighbours that touched it
+    following; returns the ids of the neighbours that follow."""
+    target = plan.assignment
+    old_from, old_to = target.valid_from, target.valid_to
+    previous, following = _previous(history, target), _following(history, target)
     followers: set[int] = set()
     if previous is not None and new_from != old_from:
         if new_from <= previous.valid_from:
@@ -167,8 +214,19 @@ def plan_correction(
                     (new_to, following.valid_to),
                 )
             )
+    return followers
+
+
+def _overlap_errors(
+    history: list[Assignment],
+    moved: set[int],
+    new_from: datetime.date,
+    new_to: datetime.date | None,
+    errors: dict[str, str],
+) -> None:
+    """Refuse a new period that overlaps any assignment the correction does not move."""
     for other in history:
-        if other.pk == target.pk or other.pk in followers:
+        if other.pk in moved:
             continue
         if periods_overlap(other.valid_from, other.valid_to, new_from, new_to):
             errors.setdefault(
@@ -179,9 +237,6 @@ def plan_correction(
                     "end": other.valid_to.isoformat() if other.valid_to else "…",
                 },
             )
-    if errors:
-        raise ValidationError(errors)
-    return plan
 
 
 def correct_assignment(
