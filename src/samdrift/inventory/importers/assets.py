@@ -197,6 +197,57 @@ class AssetImporter(HolderChecks, PriceChecks, AssetWriting, Importer):
         return by_tag, by_serial
 
     def plan_row(self, row: Row, by_tag: dict[str, dict], by_serial: dict[str, dict]) -> None:
+        found = self.match_stored(row, by_tag, by_serial)
+        if found is None:
+            return
+        existing, key_text = found
+        wanted, ok = self.wanted_fields(row, existing)
+        # Who is to hold it. Snipe-IT's meaning: an asset checked out to a person or a
+        # location (or, in Samdrift's own files, to a service area) is held by them
+        # whatever its label says; one not checked out is held by no one — unless its
+        # status says in use, as Samdrift's own export and Norwegian lists write an asset
+        # held by the municipality at a site. Persons and locations are created only
+        # when a held asset refers to them.
+        area = SKIP
+        if self.names_area:
+            area_ok, area = resolve_service_area(self, row, self.lookups)
+            ok = ok and area_ok
+        # Go on after an error: the holder's problems are reported too, all at once.
+        checkout = self.checkout_target(row)
+        if checkout is None:
+            return
+        status = self.planned_status(row, wanted, existing, checkout, area, key_text)
+        if status is None:
+            return
+        wanted["status"] = status
+        when = row.values.get("assigned_from") or self.context.on
+        if status in IN_USE:
+            holder = self.planned_holder(row, existing, checkout, area, when, ok)
+            if holder is None:
+                return
+        else:
+            if not ok or row.failed:
+                return
+            holder = None
+            if self.has("location") and row.values.get("location"):
+                self.stock_with_holder.append(row.line)
+        if holder is not None and row.line in self.unheld_lines:
+            self.report_unheld(row, key_text)
+            return
+        if existing is None:
+            wanted["status"] = status
+            if holder is not None:
+                self.billable(row, wanted["product"], wanted.get("origin"), when)
+            self.new_assets.append((wanted, wanted.pop("product"), holder, when))
+            self.report.outcome(row.line, key_text, CREATED)
+            return
+        self.plan_existing(row, existing, wanted, holder, when, key_text)
+
+    def match_stored(
+        self, row: Row, by_tag: dict[str, dict], by_serial: dict[str, dict]
+    ) -> tuple[dict | None, str] | None:
+        """The stored asset the row is (by tag, else serial number; None: a new one) and
+        the row's key, or None after reporting why the row cannot be matched."""
         report = self.report
         values = row.values
         tag = values.get("asset_tag")
@@ -214,12 +265,12 @@ class AssetImporter(HolderChecks, PriceChecks, AssetWriting, Importer):
                 _("serial number %(serial)s belongs to the asset %(other)s, not %(tag)s")
                 % {"serial": serial, "other": by_serial_asset["asset_tag"], "tag": tag},
             )
-            return
+            return None
         existing = existing or by_serial_asset
         if existing is None and not tag:
             if "asset_tag" not in row.failed:
                 report.error(row.line, "asset_tag", _("a new asset needs an asset tag"))
-            return
+            return None
         key_text = tag or existing["asset_tag"]
         municipality = self.context.municipality
         if existing is not None and existing["municipality_id"] not in (None, municipality.pk):
@@ -230,11 +281,16 @@ class AssetImporter(HolderChecks, PriceChecks, AssetWriting, Importer):
                 _("the asset %(tag)s is held by %(other)s; it cannot be imported for %(here)s")
                 % {"tag": existing["asset_tag"], "other": other, "here": municipality},
             )
-            return
+            return None
+        return existing, key_text
+
+    def wanted_fields(self, row: Row, existing: dict | None) -> tuple[dict[str, Any], bool]:
+        """The asset's fields as the row gives them (product and dates checked), and
+        whether they are all usable."""
         failed = row.failed
         wanted: dict[str, Any] = {}
         for name, empty in self.asset_fields:
-            value = values[name]
+            value = row.values[name]
             if value is None:
                 if empty is SKIP or name in failed:
                     continue
@@ -247,31 +303,31 @@ class AssetImporter(HolderChecks, PriceChecks, AssetWriting, Importer):
         elif product is not None:
             wanted["product"] = product
         elif existing is None and "product" not in failed:
-            report.error(row.line, "product", _("a new asset needs a product"))
+            self.report.error(row.line, "product", _("a new asset needs a product"))
             ok = False
         if not self.check_dates(row, wanted, existing):
             ok = False
-        # Who is to hold it. Snipe-IT's meaning: an asset checked out to a person or a
-        # location (or, in Samdrift's own files, to a service area) is held by them
-        # whatever its label says; one not checked out is held by no one — unless its
-        # status says in use, as Samdrift's own export and Norwegian lists write an asset
-        # held by the municipality at a site. Persons and locations are created only
-        # when a held asset refers to them.
-        area = SKIP
-        if self.names_area:
-            area_ok, area = resolve_service_area(self, row, self.lookups)
-            ok = ok and area_ok
-        # Go on after an error: the holder's problems are reported too, all at once.
-        checkout = self.checkout_target(row)
-        if checkout is None:
-            return
+        return wanted, ok
+
+    def planned_status(
+        self,
+        row: Row,
+        wanted: dict[str, Any],
+        existing: dict | None,
+        checkout: tuple,
+        area: Any,
+        key_text: str,
+    ) -> str | None:
+        """The asset's status after the import: in use if checked out, else as labelled
+        (or as stored, or in stock). None after reporting a checked-out asset whose
+        label says out of service."""
         to_person, to_location = checkout
         checked_out = to_person or to_location is not None or area not in (None, SKIP)
         label = wanted.get("status")
         status = label or (existing["status"] if existing is not None else None)
         if checked_out:
             if label in OUT_OF_SERVICE:
-                report.error(
+                self.report.error(
                     row.line,
                     "status",
                     _(
@@ -281,67 +337,65 @@ class AssetImporter(HolderChecks, PriceChecks, AssetWriting, Importer):
                     )
                     % {"tag": key_text, "label": AssetStatus(label).label},
                 )
-                return
+                return None
             if status not in IN_USE:
                 status = AssetStatus.DEPLOYED
         elif status is None:
             status = AssetStatus.IN_STOCK
-        wanted["status"] = status
-        when = values.get("assigned_from") or self.context.on
-        if status in IN_USE:
-            person = SKIP
-            if to_person:
-                person = self.resolve_person(row)
-            elif self.names_person:
-                person = None
-            if to_location is not None:
-                location = self.checkout_location(row, to_location)
-            elif self.has("location"):
-                location = resolve_location(self, row, self.lookups)
-            else:
-                location = SKIP
-            if person is False or location is False or not ok or failed:
-                return
-            current = self.current_holder(existing)
-            holder = (
-                municipality,
-                current[1] if area is SKIP else area,
-                current[2] if person is SKIP else person,
-                current[3] if location is SKIP else location,
-            )
-            new_holder = isinstance(person, Person) and not same(person, current[2])
-            if new_holder and not self.person_active(row, person, when):
-                return
+        return status
+
+    def planned_holder(
+        self,
+        row: Row,
+        existing: dict | None,
+        checkout: tuple,
+        area: Any,
+        when: datetime.date,
+        ok: bool,
+    ) -> tuple | None:
+        """Who holds an asset in use: (municipality, area, person, location), each the
+        row's or else the current holder's. None if the row cannot be written."""
+        to_person, to_location = checkout
+        person = SKIP
+        if to_person:
+            person = self.resolve_person(row)
+        elif self.names_person:
+            person = None
+        if to_location is not None:
+            location = self.checkout_location(row, to_location)
+        elif self.has("location"):
+            location = resolve_location(self, row, self.lookups)
         else:
-            if not ok or failed:
-                return
-            holder = None
-            if self.has("location") and values.get("location"):
-                self.stock_with_holder.append(row.line)
-        if holder is not None and row.line in self.unheld_lines:
-            report.error(
-                row.line,
-                "municipality",
-                _(
-                    "the row names %(name)s, which means no municipality holds %(tag)s, but "
-                    "the row has it checked out or in use; name %(municipality)s instead, "
-                    "or check it in"
-                )
-                % {
-                    "name": values.get("municipality"),
-                    "tag": key_text,
-                    "municipality": municipality,
-                },
+            location = SKIP
+        if person is False or location is False or not ok or row.failed:
+            return None
+        current = self.current_holder(existing)
+        holder = (
+            self.context.municipality,
+            current[1] if area is SKIP else area,
+            current[2] if person is SKIP else person,
+            current[3] if location is SKIP else location,
+        )
+        new_holder = isinstance(person, Person) and not same(person, current[2])
+        if new_holder and not self.person_active(row, person, when):
+            return None
+        return holder
+
+    def report_unheld(self, row: Row, key_text: str) -> None:
+        self.report.error(
+            row.line,
+            "municipality",
+            _(
+                "the row names %(name)s, which means no municipality holds %(tag)s, but "
+                "the row has it checked out or in use; name %(municipality)s instead, "
+                "or check it in"
             )
-            return
-        if existing is None:
-            wanted["status"] = status
-            if holder is not None:
-                self.billable(row, wanted["product"], wanted.get("origin"), when)
-            self.new_assets.append((wanted, wanted.pop("product"), holder, when))
-            report.outcome(row.line, key_text, CREATED)
-            return
-        self.plan_existing(row, existing, wanted, holder, when, key_text)
+            % {
+                "name": row.values.get("municipality"),
+                "tag": key_text,
+                "municipality": self.context.municipality,
+            },
+        )
 
     def plan_existing(
         self,

@@ -120,110 +120,131 @@ class UsageImporter(Importer):
             stored.setdefault(self.key(record), record)
         seen: dict[tuple, int] = {}
         for row in rows:
-            values = row.values
-            ok = row.ok
-            service = None
-            if values.get("service"):
-                service = services.get(values["service"].casefold())
-                if service is None:
-                    self.report.error(
-                        row.line,
-                        "service",
-                        _("unknown service “%(name)s”") % {"name": values["service"]},
-                    )
-                    ok = False
-            elif "service" not in row.failed:
-                self.report.error(row.line, "service", _("a service is required"))
-                ok = False
-            for key in ("month", "quantity"):
-                if values.get(key) is None and key not in row.failed:
-                    self.report.error(
-                        row.line, key, _("%(what)s is required") % {"what": self.field_label(key)}
-                    )
-                    ok = False
-            area_ok, area = resolve_service_area(self, row, lookups)
-            person = None
-            if values.get("person"):
-                person = lookups.person(values["person"])
-                if person is None:
-                    self.report.error(
-                        row.line,
-                        "person",
-                        _("unknown person “%(name)s”") % {"name": values["person"]},
-                    )
-                    ok = False
-            location = None
-            if values.get("location"):
-                location = lookups.location(values["location"])
-                if location is None:
-                    self.report.error(
-                        row.line,
-                        "location",
-                        _("unknown location “%(name)s”") % {"name": values["location"]},
-                    )
-                    ok = False
-            asset = None
-            if values.get("asset"):
-                asset = assets.get(values["asset"])
-                if asset is None:
-                    self.report.error(
-                        row.line, "asset", _("unknown asset “%(name)s”") % {"name": values["asset"]}
-                    )
-                    ok = False
-                elif values.get("month") and not self.held_in(held, asset, values["month"]):
-                    self.report.error(
-                        row.line,
-                        "asset",
-                        _("%(asset)s was not held by %(municipality)s in %(month)s")
-                        % {
-                            "asset": asset.asset_tag,
-                            "municipality": municipality,
-                            "month": values["month"].strftime("%Y-%m"),
-                        },
-                    )
-                    ok = False
-            if not (ok and area_ok):
+            record = self.row_record(row, services, lookups, assets, held)
+            if record is None:
                 continue
-            record = UsageRecord(
-                service=service,
-                municipality=municipality,
-                service_area=area,
-                person=person,
-                location=location,
-                asset=asset,
-                month=values["month"],
-                quantity=values["quantity"],
-                reference=values.get("reference") or "",
-                note=values.get("note") or "",
-            )
             key = self.key(record)
             first = seen.setdefault(key, row.line)
             if first != row.line:
                 self.report.error(row.line, "", _("duplicate of row %(first)d") % {"first": first})
                 continue
-            key_text = f"{service.code} {record.month:%Y-%m} {record.reference}".strip()
-            existing = stored.get(key)
-            if existing is None:
-                self.new_records.append(record)
-                self.report.outcome(row.line, key_text, CREATED)
-                continue
-            wanted = {"quantity": record.quantity}
-            if self.has("note"):
-                wanted["note"] = record.note
-            if record.reference:
-                # Matched on the reference: what it was measured for may be corrected.
-                wanted.update(service_area=area, person=person, location=location, asset=asset)
-            stored_values = {name: getattr(existing, name) for name in wanted}
-            changes = self.differences(row, stored_values, wanted, key_text)
-            if not changes:
-                self.report.outcome(row.line, key_text, UNCHANGED)
-            elif self.context.update:
-                self.befores.append(existing.changelog_data())
-                for name in changes:
-                    setattr(existing, name, wanted[name])
-                self.changed_fields.update(changes)
-                self.changed_records.append(existing)
-                self.report.outcome(row.line, key_text, UPDATED, changes)
+            self.plan_record(row, record, stored.get(key))
+
+    def row_record(self, row: Row, services, lookups, assets, held) -> UsageRecord | None:
+        """The row's usage record (unsaved), or None after reporting what is wrong."""
+        values = row.values
+        ok = row.ok
+        service = None
+        if values.get("service"):
+            service = services.get(values["service"].casefold())
+            if service is None:
+                self.report.error(
+                    row.line,
+                    "service",
+                    _("unknown service “%(name)s”") % {"name": values["service"]},
+                )
+                ok = False
+        elif "service" not in row.failed:
+            self.report.error(row.line, "service", _("a service is required"))
+            ok = False
+        for key in ("month", "quantity"):
+            if values.get(key) is None and key not in row.failed:
+                self.report.error(
+                    row.line, key, _("%(what)s is required") % {"what": self.field_label(key)}
+                )
+                ok = False
+        area_ok, area = resolve_service_area(self, row, lookups)
+        person = None
+        if values.get("person"):
+            person = lookups.person(values["person"])
+            if person is None:
+                self.report.error(
+                    row.line,
+                    "person",
+                    _("unknown person “%(name)s”") % {"name": values["person"]},
+                )
+                ok = False
+        location = None
+        if values.get("location"):
+            location = lookups.location(values["location"])
+            if location is None:
+                self.report.error(
+                    row.line,
+                    "location",
+                    _("unknown location “%(name)s”") % {"name": values["location"]},
+                )
+                ok = False
+        asset_ok, asset = self.row_asset(row, assets, held)
+        if not (ok and asset_ok and area_ok):
+            return None
+        return UsageRecord(
+            service=service,
+            municipality=self.context.municipality,
+            service_area=area,
+            person=person,
+            location=location,
+            asset=asset,
+            month=values["month"],
+            quantity=values["quantity"],
+            reference=values.get("reference") or "",
+            note=values.get("note") or "",
+        )
+
+    def row_asset(self, row: Row, assets: dict[str, Asset], held) -> tuple[bool, Asset | None]:
+        """The asset the row names, if any, and whether it is known and was held by the
+        municipality in the row's month."""
+        values = row.values
+        if not values.get("asset"):
+            return True, None
+        asset = assets.get(values["asset"])
+        if asset is None:
+            self.report.error(
+                row.line, "asset", _("unknown asset “%(name)s”") % {"name": values["asset"]}
+            )
+            return False, None
+        if values.get("month") and not self.held_in(held, asset, values["month"]):
+            self.report.error(
+                row.line,
+                "asset",
+                _("%(asset)s was not held by %(municipality)s in %(month)s")
+                % {
+                    "asset": asset.asset_tag,
+                    "municipality": self.context.municipality,
+                    "month": values["month"].strftime("%Y-%m"),
+                },
+            )
+            return False, asset
+        return True, asset
+
+    def plan_record(self, row: Row, record: UsageRecord, existing: UsageRecord | None) -> None:
+        """Create ``record``, or update the stored one it matches with what changed."""
+        key_text = f"{record.service.code} {record.month:%Y-%m} {record.reference}".strip()
+        if existing is None:
+            self.new_records.append(record)
+            self.report.outcome(row.line, key_text, CREATED)
+            return
+        wanted = {"quantity": record.quantity}
+        if self.has("note"):
+            wanted["note"] = record.note
+        if record.reference:
+            # Matched on the reference: what it was measured for may be corrected.
+            wanted.update(
+                service_area=record.service_area,
+                person=record.person,
+                location=record.location,
+                asset=record.asset,
+            )
+        stored_values = {name: getattr(existing, name) for name in wanted}
+        changes = self.differences(row, stored_values, wanted, key_text)
+        if not changes:
+            self.report.outcome(row.line, key_text, UNCHANGED)
+        elif self.context.update:
+            self.befores.append(existing.changelog_data())
+            for name in changes:
+                setattr(existing, name, wanted[name])
+            self.changed_fields.update(changes)
+            self.changed_records.append(existing)
+            self.report.outcome(row.line, key_text, UPDATED, changes)
 
     @staticmethod
     def key(record: UsageRecord) -> tuple:
