@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -18,10 +17,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from samdrift.core.exports import plain
+from samdrift.finance.money import round_to_ore
 from samdrift.solutions.report import StandardisationReport
 
 MONEY_FORMAT = "#,##0.00"
-_CENT = Decimal("0.01")
 
 
 def _sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence]):
@@ -59,8 +58,8 @@ def _money(value):
     return (value, MONEY_FORMAT) if value is not None else None
 
 
-def report_workbook(report: StandardisationReport) -> bytes:
-    workbook = Workbook(write_only=True)
+def _functions_sheet(workbook: Workbook, report: StandardisationReport) -> None:
+    """One row a function: its figures, candidate, saving and the saving's formula."""
     _sheet(
         workbook,
         _("Functions"),
@@ -85,7 +84,7 @@ def report_workbook(report: StandardisationReport) -> bytes:
                 _money(f.cost),
                 f.candidate.name if f.candidate else "",
                 f.chosen,
-                _money(f.candidate.cost_per_user.quantize(_CENT))
+                _money(round_to_ore(f.candidate.cost_per_user))
                 if f.candidate and f.candidate.cost_per_user is not None
                 else None,
                 _money(f.saving),
@@ -94,6 +93,10 @@ def report_workbook(report: StandardisationReport) -> bytes:
             for f in report.functions
         ),
     )
+
+
+def _solutions_sheet(workbook: Workbook, report: StandardisationReport) -> None:
+    """One row a solution in use, under its function."""
     _sheet(
         workbook,
         _("Solutions"),
@@ -115,13 +118,17 @@ def report_workbook(report: StandardisationReport) -> bytes:
                 len(s.members),
                 s.users,
                 _money(s.cost),
-                _money(s.cost_per_user.quantize(_CENT)) if s.cost_per_user is not None else None,
+                _money(round_to_ore(s.cost_per_user)) if s.cost_per_user is not None else None,
                 f.candidate is s,
             ]
             for f in report.functions
             for s in f.solutions
         ),
     )
+
+
+def _windows_sheet(workbook: Workbook, report: StandardisationReport) -> None:
+    """Contracts ending or free to end in the window, with the day to give notice by."""
     _sheet(
         workbook,
         _("Contract windows"),
@@ -148,6 +155,10 @@ def report_workbook(report: StandardisationReport) -> bytes:
             for w in f.windows
         ),
     )
+
+
+def _progress_sheet(workbook: Workbook, report: StandardisationReport) -> None:
+    """The share of members on the candidate, by quarter."""
     _sheet(
         workbook,
         _("Progress"),
@@ -157,6 +168,10 @@ def report_workbook(report: StandardisationReport) -> bytes:
             for f in report.functions
         ),
     )
+
+
+def _matrix_sheet(workbook: Workbook, report: StandardisationReport) -> None:
+    """Function × municipality, the solutions in each cell; common ones marked in text."""
     _sheet(
         workbook,
         _("Matrix"),
@@ -174,6 +189,15 @@ def report_workbook(report: StandardisationReport) -> bytes:
             for function, cells in report.rows()
         ),
     )
+
+
+def report_workbook(report: StandardisationReport) -> bytes:
+    workbook = Workbook(write_only=True)
+    _functions_sheet(workbook, report)
+    _solutions_sheet(workbook, report)
+    _windows_sheet(workbook, report)
+    _progress_sheet(workbook, report)
+    _matrix_sheet(workbook, report)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
