@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "samdrift.leasing",
     "samdrift.agreements",
     "samdrift.solutions",
+    "samdrift.servicedesk",
     "samdrift.billing",
     "samdrift.imports",
     "samdrift.ui",

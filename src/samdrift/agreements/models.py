@@ -1,8 +1,10 @@
 """Service agreements: what a municipality has agreed with the collaboration, per period.
 
-For now an agreement carries the municipality-specific prices that override the list
-price of a product or service while the agreement is in force (billing reads them through
-``agreements.selectors.agreed_prices_between``). Service levels join it later.
+An agreement carries the municipality-specific prices that override the list price of a
+product or service while the agreement is in force (billing reads them through
+``agreements.selectors.agreed_prices_between``), and the service levels agreed per service
+(``service_levels.py``): availability within service hours, response and resolution
+targets per priority in business time of a service-hours calendar, and service credits.
 """
 
 from __future__ import annotations
@@ -39,6 +41,20 @@ class ServiceAgreement(ChangeLoggedModel):
         _("valid to"), null=True, blank=True, help_text=_("First day no longer in force.")
     )
     notes = models.TextField(_("notes"), blank=True)
+    maintenance_notice_days = models.PositiveSmallIntegerField(
+        _("notice for planned maintenance (days)"),
+        default=5,
+        help_text=_(
+            "Planned maintenance announced at least this many days before it starts does not "
+            "count as downtime."
+        ),
+    )
+    pause_awaiting_user = models.BooleanField(
+        _("waiting for the user pauses the clock"), default=True
+    )
+    pause_awaiting_vendor = models.BooleanField(
+        _("waiting for a vendor pauses the clock"), default=True
+    )
 
     municipality_path: ClassVar[str | None] = "municipality"
     write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
@@ -154,3 +170,25 @@ class AgreedPrice(ChangeLoggedModel):
             raise ValidationError(
                 {"product": _("Give either a product or a service, not both or neither.")}
             )
+
+
+# Service levels live in their own module; imported here so Django finds the models.
+from samdrift.agreements.service_levels import (  # noqa: E402
+    CalendarDay,
+    CalendarHours,
+    CreditRule,
+    PriorityTarget,
+    ServiceCalendar,
+    ServiceLevel,
+)
+
+__all__ = [
+    "AgreedPrice",
+    "CalendarDay",
+    "CalendarHours",
+    "CreditRule",
+    "PriorityTarget",
+    "ServiceAgreement",
+    "ServiceCalendar",
+    "ServiceLevel",
+]

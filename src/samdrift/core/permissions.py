@@ -3,7 +3,9 @@
 A municipality user sees only rows whose ``municipality_path`` leads to their
 municipality (and a service-area manager only those whose ``service_area_path`` leads to
 their service area). Shared data without a municipality (the catalogue) is readable by
-every signed-in user. Writing is allowed by role, per model (``write_roles``).
+every signed-in user. A model whose rows concern some or all municipalities at once (an
+outage) defines ``visible_to_municipality(queryset, municipality_id)`` instead of a path.
+Writing is allowed by role, per model (``write_roles``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ def restrict(queryset: models.QuerySet[M], user) -> models.QuerySet[M]:
     if user.sees_all_municipalities:
         return queryset
     model = queryset.model
+    if user.municipality_id is not None and hasattr(model, "visible_to_municipality"):
+        # A row shared by some or all municipalities (an outage): the model says which.
+        return model.visible_to_municipality(queryset, user.municipality_id)
     municipality_path = getattr(model, "municipality_path", None)
     if municipality_path is None:
         if getattr(model, "tenant_private", False):
