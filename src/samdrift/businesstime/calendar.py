@@ -112,6 +112,7 @@ class Calendar:
     _years: dict = dataclasses.field(
         default=None, init=False, repr=False, compare=False, hash=False
     )
+    _zone: Any = dataclasses.field(default=None, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         weekly = {}
@@ -127,7 +128,8 @@ class Calendar:
             exceptions[day] = (
                 None if hours is None else _check_minutes(hours, f"exceptions[{day.isoformat()}]")
             )
-        zone(self.timezone)  # ValueError naming the time zone when it is unknown
+        # ValueError naming the time zone when it is unknown; kept for the hot paths.
+        object.__setattr__(self, "_zone", zone(self.timezone))
         object.__setattr__(self, "weekly", FrozenMap(sorted(weekly.items())))
         object.__setattr__(self, "exceptions", FrozenMap(sorted(exceptions.items())))
         object.__setattr__(self, "always_open", bool(self.always_open))
@@ -163,10 +165,6 @@ class Calendar:
         return window is not None and window[0] <= second < window[1]
 
     # Package internals (clock.py): windows and totals in epoch seconds.
-
-    @property
-    def _zone(self):
-        return zone(self.timezone)
 
     def _year(self, year: int) -> _Year:
         table = self._years.get(year)
