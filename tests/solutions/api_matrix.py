@@ -3,6 +3,11 @@
 A municipality's contact may change its own requirements (writers include both
 contacts: each gets 404 for the other's), but not create one: a requirement row is made
 with the municipality's use of a solution, so creating one is the operator's.
+
+A service-area manager sees the usage rows of their area and those of no area (the whole
+municipality): A's ``own`` row has no service area, its ``own_other_area`` row (of a
+third solution) is tagged with the other area only, and so is hidden from A's manager,
+with its requirement.
 """
 
 from __future__ import annotations
@@ -29,12 +34,33 @@ def extend_world(world: MatrixWorld) -> None:
     world.add("solutionfunction", "shared", function)
     world.add("solution", "shared", used)
     world.add("solution", "shared_spare", spare)
+    health_only = create_solution(
+        name="Journalia", vendor="Helsedata AS", function=function, delivery_form=DeliveryForm.SAAS
+    )
+    world.add("solution", "shared_other_area", health_only)
     for target, municipality in (("own", world.municipality_a), ("foreign", world.municipality_b)):
         usage = record_usage(
             municipality=municipality, solution=used, valid_from=D(2025, 1, 1), users=10
         )
         world.add("solutionusage", target, usage)
-        world.add("requirement", target, Requirement.objects.get(municipality=municipality))
+        world.add(
+            "requirement",
+            target,
+            Requirement.objects.get(municipality=municipality, solution=used),
+        )
+    other_area = record_usage(
+        municipality=world.municipality_a,
+        solution=health_only,
+        valid_from=D(2025, 1, 1),
+        users=4,
+        service_areas=[world.objects["servicearea"]["own_other_area"]],
+    )
+    world.add("solutionusage", "own_other_area", other_area)
+    world.add(
+        "requirement",
+        "own_other_area",
+        Requirement.objects.get(municipality=world.municipality_a, solution=health_only),
+    )
 
 
 def _requirement_to_create(world: MatrixWorld) -> dict:

@@ -1,5 +1,6 @@
 """A municipality's users see their own portfolio only: every page, list, filter, export
-and API endpoint (the API is walked by tests/core/test_api_matrix.py as every role)."""
+and API endpoint (the API is walked by tests/core/test_api_matrix.py as every role).
+A service-area manager's part of it: test_service_area_tenancy.py."""
 
 from __future__ import annotations
 

@@ -90,7 +90,8 @@ class ChangeLoggedModel(models.Model):
     Tenancy is declared, not coded per view: ``municipality_path`` is the lookup from
     this model to the id of the municipality that owns a row ("pk" for Municipality
     itself, ``None`` for shared data such as the catalogue), ``service_area_path`` the
-    lookup to its service area. ``samdrift.core.permissions.restrict`` reads them.
+    lookup to its service area (or a classmethod ``restrict_to_service_area`` where that
+    is not one lookup). ``samdrift.core.permissions.restrict`` reads them.
     """
 
     created = models.DateTimeField(_("created"), auto_now_add=True)

@@ -3,9 +3,19 @@
 A municipality user sees only rows whose ``municipality_path`` leads to their
 municipality (and a service-area manager only those whose ``service_area_path`` leads to
 their service area). Shared data without a municipality (the catalogue) is readable by
-every signed-in user. A model whose rows concern some or all municipalities at once (an
-outage) defines ``visible_to_municipality(queryset, municipality_id)`` instead of a path.
-Writing is allowed by role, per model (``write_roles``).
+every signed-in user. Writing is allowed by role, per model (``write_roles``).
+
+A model whose rows concern some or all municipalities at once (an outage) defines
+``visible_to_municipality(queryset, municipality_id)`` instead of a path.
+
+A model whose service-area rule is not one lookup (a many-to-many "these areas, or the
+whole municipality when none") defines instead a classmethod
+``restrict_to_service_area(queryset, service_area_id) -> queryset``: for a service-area
+manager ``restrict`` first keeps the municipality's rows, then hands them to it (and
+ignores ``service_area_path``). It must return each row at most once (filter with
+``Exists``/``pk__in`` rather than joining the relation), and without the user: it is
+the rule of the data, the role is ``restrict``'s. ``SolutionUsage`` and ``Requirement``
+(solutions) use it.
 """
 
 from __future__ import annotations
@@ -38,6 +48,9 @@ def restrict(queryset: models.QuerySet[M], user) -> models.QuerySet[M]:
         return queryset.none()
     queryset = queryset.filter(**{municipality_path: user.municipality_id})
     if user.role == Role.SERVICE_AREA:
+        narrow = getattr(model, "restrict_to_service_area", None)
+        if narrow is not None:
+            return narrow(queryset, user.service_area_id)
         service_area_path = getattr(model, "service_area_path", None)
         if service_area_path is not None:
             queryset = queryset.filter(**{service_area_path: user.service_area_id})

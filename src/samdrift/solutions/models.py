@@ -9,6 +9,10 @@ time), and what each municipality requires of them.
   of members on the common solution can be shown for any past quarter.
 - ``Requirement``: a municipality's delivery and quality requirements of a solution it
   uses, which its own contact may edit.
+
+A service-area manager sees the usage rows tagged with their service area and those
+tagged with none (used by the whole municipality), and the requirements of the solutions
+those rows are of (``restrict_to_service_area``, read by ``core.permissions.restrict``).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import ClassVar
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.choices import Role
@@ -179,6 +183,17 @@ class SolutionUsage(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.solution} ({self.municipality})" if self.solution_id else "–"
+
+    @classmethod
+    def restrict_to_service_area(cls, queryset: QuerySet, service_area_id: int | None) -> QuerySet:
+        """The rows of ``queryset`` a manager of the service area sees: those tagged with
+        it, and those tagged with no service area (the whole municipality uses them).
+        Subqueries rather than a join, so that a row tagged with several areas comes
+        once."""
+        links = cls.service_areas.through.objects.filter(solutionusage_id=OuterRef("pk"))
+        return queryset.filter(
+            Exists(links.filter(servicearea_id=service_area_id)) | ~Exists(links)
+        )
 
     # The service areas and integrations are logged with the row (as sorted id lists),
     # so that the change log says who changed them. The services set ``_relation_ids``
@@ -347,6 +362,19 @@ class Requirement(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.solution} ({self.municipality})" if self.solution_id else "–"
+
+    @classmethod
+    def restrict_to_service_area(cls, queryset: QuerySet, service_area_id: int | None) -> QuerySet:
+        """The requirements a manager of the service area sees: those of a solution their
+        municipality uses in a row the manager sees (``SolutionUsage``'s rule, any row of
+        the pair, in force or not, as the usage list shows them all)."""
+        usages = SolutionUsage.restrict_to_service_area(
+            SolutionUsage.objects.filter(
+                municipality_id=OuterRef("municipality_id"), solution_id=OuterRef("solution_id")
+            ),
+            service_area_id,
+        )
+        return queryset.filter(Exists(usages))
 
     def clean(self) -> None:
         super().clean()
