@@ -272,6 +272,7 @@ class AdjustmentCheck:
             one_offs=changed.one_off_q("pk"),
             pools=changed.pool_q("pk"),
             amounts_owed=False,
+            sla_credits=False,
         )
         rater = Rater(month=period.month, scope=scope)
         should: dict[tuple, list[Fact]] = defaultdict(list)

@@ -26,6 +26,7 @@ class ChargeSource(models.TextChoices):
     ONE_OFF = "one_off", _("One-off charge")
     COST_POOL = "cost_pool", _("Shared cost")
     BUYOUT = "buyout", _("Buyout credit")
+    SLA_CREDIT = "sla_credit", _("Service credit")
 
 
 class AllocationBasis(models.TextChoices):

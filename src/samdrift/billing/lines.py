@@ -25,6 +25,8 @@ from samdrift.finance.money import ZERO
 from samdrift.finance.vat import distribute_vat
 
 UNITS_QUANTUM = Decimal("0.0001")
+# Sources whose charges carry their own text: a line per text (each credit its own line).
+TEXT_SOURCES = frozenset({"one_off", "buyout", "sla_credit"})
 SOURCE_ORDER = {source.value: index for index, source in enumerate(ChargeSource)}
 
 
@@ -52,7 +54,7 @@ class LineAggregator:
             fact.product,
             fact.service,
             fact.cost_pool,
-            fact.description if fact.source in ("one_off", "buyout") else "",
+            fact.description if fact.source in TEXT_SOURCES else "",
             adjusts_period_id,
             fact.vat_rate,
         )
@@ -120,7 +122,8 @@ def build_lines(
 
 
 def _item_name(key: tuple, names: LineNames) -> str:
-    """A one-off or buyout's own text, else the product, service or pool, else the source."""
+    """A one-off, buyout or service credit's own text, else the product, service or
+    pool, else the source."""
     _area, source, product_id, service_id, pool_id, text, _adjusts, _vat = key
     if text:
         return text

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from samdrift.billing.choices import ChargeSource, InvoiceStatus
+from samdrift.billing.lines import TEXT_SOURCES
 from samdrift.billing.models import (
     BillingPeriod,
     BillingRun,
@@ -80,7 +81,7 @@ def pool_summary(*, period: BillingPeriod) -> list[PoolSummary]:
 def line_charges(*, line: InvoiceLine, charges: QuerySet[Charge] | None = None) -> QuerySet[Charge]:
     """The charges summed into ``line`` (the same grouping the run used)."""
     charges = Charge.objects.all() if charges is None else charges
-    text = line.description if line.source in (ChargeSource.ONE_OFF, ChargeSource.BUYOUT) else None
+    text = line.description if line.source in TEXT_SOURCES else None
     queryset = charges.filter(
         invoice_id=line.invoice_id,
         service_area_id=line.service_area_id,

@@ -27,6 +27,7 @@ SOURCE_USAGE = ChargeSource.USAGE.value
 SOURCE_ONE_OFF = ChargeSource.ONE_OFF.value
 SOURCE_COST_POOL = ChargeSource.COST_POOL.value
 SOURCE_BUYOUT = ChargeSource.BUYOUT.value
+SOURCE_SLA_CREDIT = ChargeSource.SLA_CREDIT.value
 BUYOUT_VAT_REASON = "Buyout of the municipality's equipment, credited without VAT"
 DEFAULT_EXEMPTION_REASON = "Exempt from VAT"
 
@@ -85,6 +86,7 @@ class Scope:
     pools: Q | None = None
     skip: frozenset[str] = frozenset()
     amounts_owed: bool = True
+    sla_credits: bool = True
 
 
 @dataclass

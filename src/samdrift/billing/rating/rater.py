@@ -1,9 +1,9 @@
 """The rating engine: from the effective-dated inputs of one month to charge facts.
 
 Set-based: one streamed query per source (assignments, subscriptions, usage, one-off
-charges, cost pools, amounts owed), a few small look-up queries (prices, agreed prices,
-asset prices, item names), then pure Python over the rows. Nothing here writes: the
-services measure the allocation keys' weights before a run rates
+charges, cost pools, amounts owed, service credits), a few small look-up queries (prices,
+agreed prices, asset prices, item names), then pure Python over the rows. Nothing here
+writes: the services measure the allocation keys' weights before a run rates
 (``billing.services.pools.measure_pool_keys``), and ``billing.services.runs.bill_period``
 streams the facts into the database.
 
@@ -19,9 +19,11 @@ Rules (docs/billing.md has the full text):
   month are rounded together (``finance.allocation.split_exactly``), so a move on day 10
   gives two charges that add up to exactly one month.
 - Usage is priced at the day-weighted price of the month; one-off charges at their own
-  price; cost pools are split by their allocation key; amounts owed (buyouts) are credits.
+  price; cost pools are split by their allocation key; amounts owed (buyouts) are credits,
+  and so are the service credits of approved SLA reports (``credits``).
 
-Each source has its module (``assets``, ``subscriptions``, ``usage``, ``pools``); the
+Each source has its module (``assets``, ``subscriptions``, ``usage``, ``pools``,
+``credits``); the
 :class:`Rater` puts them together in a fixed order.
 """
 
@@ -33,6 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from samdrift.billing.rating.assets import AssetRating
+from samdrift.billing.rating.credits import ServiceCreditRating
 from samdrift.billing.rating.facts import Fact, PriceProblem, Scope
 from samdrift.billing.rating.pools import PoolRating
 from samdrift.billing.rating.prices import PROGRESS_EVERY, Pricing
@@ -44,7 +47,7 @@ from samdrift.leasing.prices import PriceBook
 
 
 @dataclass
-class Rater(AssetRating, SubscriptionRating, UsageRating, PoolRating, Pricing):
+class Rater(AssetRating, SubscriptionRating, UsageRating, PoolRating, ServiceCreditRating, Pricing):
     """Rates one month. ``facts()`` yields charge facts in a fixed order (so that the same
     inputs give the same content hash); problems (missing prices) are collected."""
 
@@ -111,3 +114,5 @@ class Rater(AssetRating, SubscriptionRating, UsageRating, PoolRating, Pricing):
             yield from self.pool_facts()
         if "buyout" not in skip and self.scope.amounts_owed:
             yield from self.amount_owed_facts()
+        if "sla_credit" not in skip and self.scope.sla_credits:
+            yield from self.service_credit_facts()

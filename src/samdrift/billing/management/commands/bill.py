@@ -24,6 +24,7 @@ STAGES = {
     "one_off": "one-off charges",
     "cost_pool": "shared costs",
     "buyout": "buyout credits",
+    "sla_credit": "service credits",
 }
 
 
