@@ -494,9 +494,9 @@ def _outages(
         return [levels[i, code] for i in member_indexes if (i, code) in levels]
 
     def add(code, member_indexes, start, end, *, planned, announced, description, incident):
-        municipality_ids = [] if member_indexes is None else [
-            ctx.municipalities[i].pk for i in member_indexes
-        ]  # fmt: skip
+        municipality_ids = (
+            [] if member_indexes is None else [ctx.municipalities[i].pk for i in member_indexes]
+        )
         outage = Outage(
             service=ctx.services[code],
             all_municipalities=member_indexes is None,
@@ -539,9 +539,15 @@ def _outages(
         allowance.use(levels_of(code, [member]), month, start, end)
         name = ctx.services[code].name
         add(
-            code, [member], start, end, planned=False, announced=None,
-            description=f"{name} utilgjengelig (lagringsfeil)", incident=True,
-        )  # fmt: skip
+            code,
+            [member],
+            start,
+            end,
+            planned=False,
+            announced=None,
+            description=f"{name} utilgjengelig (lagringsfeil)",
+            incident=True,
+        )
     back, code, minute, minutes = SHORT_NOTICE
     if code in codes:
         month = add_months(this_month, -back)
@@ -550,9 +556,15 @@ def _outages(
         end = start + datetime.timedelta(minutes=minutes)
         allowance.use(levels_of(code, members), month, start, end)
         add(
-            code, None, start, end, planned=True, announced=start - datetime.timedelta(days=2),
-            description=f"Hasteoppdatering av {ctx.services[code].name.lower()}", incident=False,
-        )  # fmt: skip
+            code,
+            None,
+            start,
+            end,
+            planned=True,
+            announced=start - datetime.timedelta(days=2),
+            description=f"Hasteoppdatering av {ctx.services[code].name.lower()}",
+            incident=False,
+        )
 
     for month in months:
         last_day = _month_end(month) - datetime.timedelta(days=1)
@@ -565,10 +577,15 @@ def _outages(
             end = start + datetime.timedelta(minutes=rng.choice((60, 90, 120, 180, 240)))
             announced = start - datetime.timedelta(days=rng.randint(NOTICE_DAYS + 2, 14), hours=3)
             add(
-                code, None, start, end, planned=True, announced=announced,
+                code,
+                None,
+                start,
+                end,
+                planned=True,
+                announced=announced,
                 description=f"Planlagt vedlikehold av {ctx.services[code].name.lower()}",
                 incident=False,
-            )  # fmt: skip
+            )
         # Unplanned outages, 20 min–3 h, for one or two members or everyone, within targets.
         for _ in range(rng.randint(1, 3)):
             for _attempt in range(8):
@@ -589,12 +606,17 @@ def _outages(
                 if allowance.fits(hit, month, start, end):
                     allowance.use(hit, month, start, end)
                     add(
-                        code, affected, start, end, planned=False, announced=None,
+                        code,
+                        affected,
+                        start,
+                        end,
+                        planned=False,
+                        announced=None,
                         description=rng.choice(FAILURES).format(
                             service=ctx.services[code].name.lower()
                         ),
                         incident=True,
-                    )  # fmt: skip
+                    )
                     break
 
 
@@ -735,9 +757,13 @@ def _incident_row(
         ],
         "title": title,
         "category": TOPICS[code][0],
-        "events": 2 + (responded is not None) + (resolved is not None) + (closed is not None)
-        + 2 * len(pauses) + rng.randint(0, 3),
-    }  # fmt: skip
+        "events": 2
+        + (responded is not None)
+        + (resolved is not None)
+        + (closed is not None)
+        + 2 * len(pauses)
+        + rng.randint(0, 3),
+    }
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -795,19 +821,23 @@ def _source_mappings(ctx: DemoContext) -> None:
             source, column = IncidentSource.SERVICENOW, MappedColumn.COMPANY
         mappings.append(
             SourceMapping(
-                source=source, column=column, value=f"{municipality.name} kommune",
+                source=source,
+                column=column,
+                value=f"{municipality.name} kommune",
                 municipality=municipality,
             )
-        )  # fmt: skip
+        )
     for source in (IncidentSource.SERVICENOW, IncidentSource.TOPDESK):
         for code, (category, _titles) in TOPICS.items():
             if code and code in ctx.services:
                 mappings.append(
                     SourceMapping(
-                        source=source, column=MappedColumn.CATEGORY, value=category,
+                        source=source,
+                        column=MappedColumn.CATEGORY,
+                        value=category,
                         service=ctx.services[code],
                     )
-                )  # fmt: skip
+                )
     SourceMapping.objects.bulk_create(mappings)
     record_bulk_changes(mappings, action=ChangeAction.CREATE)
     ctx.counts[SourceMapping._meta.label] += len(mappings)
