@@ -91,7 +91,7 @@ TARGETS: dict[int, tuple[int, int, str]] = {
 }
 # (shortfall up to, percent credited); None: any larger shortfall.
 CREDIT_RULES: tuple[tuple[Decimal | None, Decimal], ...] = ((D("0.5"), D("5")), (None, D("10")))
-NOTICE_DAYS = 5
+NOTICE_DAYS = 5  # the agreements' default maintenance_notice_days
 
 # Incidents a month per person (employees, pupils and politicians alike), and by season.
 INCIDENT_RATE = 0.015
@@ -371,7 +371,6 @@ def _service_levels(
                 reference=f"TA-{municipality.number}-{valid_from.year}",
                 valid_from=valid_from,
             )
-        ServiceAgreement.objects.filter(pk=agreement.pk).update(maintenance_notice_days=NOTICE_DAYS)
         for code, (target, calendar_name, note) in LEVELS.items():
             if (municipality.pk, code) not in taken or code not in ctx.services:
                 continue
