@@ -8,6 +8,7 @@ from samdrift.catalogue.models import PriceVersion
 from samdrift.demo.generator import generate
 from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
 from samdrift.organisations.models import Municipality, Person
+from samdrift.servicedesk.models import Incident, Outage
 from tests.demo.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,27 @@ def fingerprint() -> dict[str, list[tuple]]:
         "usage": list(
             UsageRecord.objects.order_by("reference").values_list("reference", "quantity")
         ),
+        "incidents": list(
+            Incident.objects.order_by("source", "number").values_list(
+                "source",
+                "number",
+                "municipality__number",
+                "service__code",
+                "priority",
+                "state",
+                "opened_at",
+                "responded_at",
+                "resolved_at",
+                "closed_at",
+                "pauses",
+                "title",
+            )
+        ),
+        "outages": list(
+            Outage.objects.order_by("started_at", "reference").values_list(
+                "service__code", "started_at", "ended_at", "planned", "announced_at", "reference"
+            )
+        ),
         "prices": sorted(
             PriceVersion.objects.values_list(
                 "product__name", "service__code", "amount", "valid_from"
@@ -95,6 +117,7 @@ def test_the_same_seed_gives_the_same_data():
     first = generated(5)
     second = generated(5)
     assert first["assets"] and first["assignments"] and first["usage"]
+    assert first["incidents"] and first["outages"]
     for table in first:
         assert first[table] == second[table], table
 

@@ -2,7 +2,8 @@
 
 - A shared cost of 3,000,000.00 a month ("Felles drift og lisenser"), split 1/3 equal +
   2/3 by population (the key measured on 1 January), from last month on.
-- An agreement for the first municipality with an agreed price for the user workplace.
+- An agreed price for the user workplace in the first municipality's agreement (the one in
+  force, made by the service-desk step, or a new one from last month).
 - Last month billed, issued on the 1st of this month and closed; a partial credit note
   on the last municipality's invoice.
 - This month billed as drafts, open for review.
@@ -12,6 +13,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import Q
+
+from samdrift.agreements.models import ServiceAgreement
 from samdrift.agreements.services import create_agreement, set_agreed_price
 from samdrift.billing.models import Invoice
 from samdrift.billing.services.credits import create_credit_note
@@ -49,13 +53,20 @@ def generate(ctx) -> None:
             .order_by("-valid_from")
             .first()
         )
-        if price is not None:
+        # The agreement in force (the service-desk step makes one per member), else a new one.
+        agreement = (
+            ServiceAgreement.objects.filter(municipality=first, valid_from__lte=last_month)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=last_month))
+            .first()
+        )
+        if price is not None and agreement is None:
             agreement = create_agreement(
                 municipality=first,
                 name=f"Tjenesteavtale {first.name} {last_month.year}",
                 reference=f"TA-{first.number}-{last_month.year}",
                 valid_from=last_month,
             )
+        if price is not None:
             # A volume discount of 5 % on the user workplace.
             set_agreed_price(
                 agreement=agreement,

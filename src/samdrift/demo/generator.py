@@ -54,6 +54,8 @@ STEPS: list[Step] = [
     Step("subscriptions", "samdrift.demo.subscriptions:generate"),
     Step("usage", "samdrift.demo.usage:generate"),
     Step("buyouts", "samdrift.demo.buyouts:generate"),
+    # Before billing: last month's approved SLA credit goes on this month's invoice.
+    Step("servicedesk", "samdrift.demo.servicedesk:generate"),
     Step("billing", "samdrift.demo.billing:generate"),
     Step("solutions", "samdrift.demo.solutions:generate"),
     Step("logins", "samdrift.demo.logins:generate"),

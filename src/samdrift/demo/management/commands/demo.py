@@ -25,6 +25,9 @@ SUMMARY = (
     ("inventory.Assignment", "assignments"),
     ("inventory.Subscription", "subscriptions"),
     ("inventory.UsageRecord", "usage records"),
+    ("agreements.ServiceLevel", "service levels"),
+    ("servicedesk.Incident", "incidents"),
+    ("servicedesk.Outage", "outages"),
 )
 
 
@@ -98,7 +101,8 @@ class Command(BaseCommand):
         )
         counts = [f"{ctx.counts[label]:,} {plural}" for label, plural in SUMMARY]
         self.stdout.write("  " + ", ".join(counts[:4]))
-        self.stdout.write("  " + ", ".join(counts[4:]))
+        self.stdout.write("  " + ", ".join(counts[4:11]))
+        self.stdout.write("  " + ", ".join(counts[11:]))
         self._print_logins(ctx, options["host"], options["port"])
         if options["serve"]:
             self.stdout.write("")
