@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from samdrift.catalogue.models import Service
@@ -177,7 +179,21 @@ def update_incident(*, incident: Incident, changes: dict[str, Any]) -> Incident:
         raise ValidationError({"source": _("An incident stays with the source it came from.")})
     if "pauses" in changes:
         changes["pauses"] = normalise_pauses(changes["pauses"])
-    for name, value in changes.items():
-        setattr(incident, name, value)
-    _check(incident, new=False)
+    with kept_on_error(incident, changes):
+        _check(incident, new=False)
     return save_object(instance=incident)
+
+
+@contextmanager
+def kept_on_error(instance: Model, changes: dict[str, Any]):
+    """Apply ``changes`` to ``instance``; put the old values back if the block raises,
+    so a refused change leaves the caller's object as it was."""
+    before = {name: getattr(instance, name) for name in changes}
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    try:
+        yield
+    except ValidationError:
+        for name, value in before.items():
+            setattr(instance, name, value)
+        raise

@@ -16,6 +16,7 @@ from samdrift.catalogue.models import Service
 from samdrift.core.services import save_object
 from samdrift.organisations.models import Municipality
 from samdrift.servicedesk.models import Outage
+from samdrift.servicedesk.services.incidents import kept_on_error
 
 OUTAGE_FIELDS = (
     "service",
@@ -100,9 +101,8 @@ def update_outage(
     chosen = (
         list(municipalities) if municipalities is not None else list(outage.municipalities.all())
     )
-    for name, value in changes.items():
-        setattr(outage, name, value)
-    _check(outage, chosen)
+    with kept_on_error(outage, changes):
+        _check(outage, chosen)
     with transaction.atomic():
         save_object(instance=outage)
         if municipalities is not None:
