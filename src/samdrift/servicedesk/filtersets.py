@@ -47,7 +47,10 @@ class OutageFilterSet(ChangeLoggedFilterSet):
     search_fields = ("description", "reference", "service__name")
     service = ScopedModelChoiceFilter(model=Service, label=_("Service"))
     municipality = ScopedModelChoiceFilter(
-        model=Municipality, method="filter_municipality", label=_("Municipality")
+        model=Municipality,
+        field_name="municipalities",
+        method="filter_municipality",
+        label=_("Municipality"),
     )
     planned = django_filters.BooleanFilter(label=_("Planned maintenance"))
     # The outages that overlap the days from … to (Oslo time), ongoing ones included.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from samdrift.core.api import SamdriftModelSerializer, SamdriftViewSet
+from samdrift.servicedesk.api.fields import FIELD_MAPPING
 from samdrift.servicedesk.choices import IncidentSource
 from samdrift.servicedesk.filtersets import IncidentFilterSet
 from samdrift.servicedesk.models import Incident
@@ -19,6 +20,8 @@ TIMESTAMPS = ["created", "last_updated"]
 
 
 class IncidentSerializer(SamdriftModelSerializer):
+    serializer_field_mapping = FIELD_MAPPING
+
     source = serializers.ChoiceField(
         choices=IncidentSource.choices,
         default=IncidentSource.MANUAL,

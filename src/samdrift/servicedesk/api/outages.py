@@ -10,6 +10,7 @@ from rest_framework import mixins
 from samdrift.core.api import SamdriftModelSerializer, SamdriftViewSet
 from samdrift.core.permissions import restrict
 from samdrift.organisations.models import Municipality
+from samdrift.servicedesk.api.fields import FIELD_MAPPING
 from samdrift.servicedesk.filtersets import OutageFilterSet
 from samdrift.servicedesk.models import Outage
 from samdrift.servicedesk.services.outages import (
@@ -23,6 +24,8 @@ TIMESTAMPS = ["created", "last_updated"]
 
 
 class OutageSerializer(SamdriftModelSerializer):
+    serializer_field_mapping = FIELD_MAPPING
+
     class Meta:
         model = Outage
         fields = ["id", *OUTAGE_FIELDS, *TIMESTAMPS]
