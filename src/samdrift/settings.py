@@ -253,6 +253,9 @@ SPECTACULAR_SETTINGS = {
         "AssetStatusEnum": "samdrift.inventory.choices.AssetStatus",
         # Confidentiality, integrity and availability share one scale.
         "LevelEnum": "samdrift.solutions.choices.Level",
+        # Charges and incidents both have a "source", from different lists.
+        "ChargeSourceEnum": "samdrift.billing.choices.ChargeSource",
+        "IncidentSourceEnum": "samdrift.servicedesk.choices.IncidentSource",
     },
     # No online validator badge: Swagger UI would fetch it from validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},

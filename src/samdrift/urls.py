@@ -13,6 +13,7 @@ from samdrift.imports import api as imports_api
 from samdrift.inventory import api as inventory_api
 from samdrift.leasing import api as leasing_api
 from samdrift.organisations import api as organisations_api
+from samdrift.servicedesk import api as servicedesk_api
 from samdrift.solutions import api as solutions_api
 
 router = DefaultRouter()
@@ -23,6 +24,7 @@ catalogue_api.register(router)
 inventory_api.register(router)
 agreements_api.register(router)
 solutions_api.register(router)
+servicedesk_api.register(router)
 billing_api.register(router)
 imports_api.register(router)
 
@@ -38,6 +40,7 @@ urlpatterns = [
     path("", include("samdrift.leasing.urls")),  # lease models, price list, buyouts
     path("solutions/", include("samdrift.solutions.urls")),
     path("billing/", include("samdrift.billing.urls")),
+    path("service/", include("samdrift.servicedesk.urls")),
     path("imports/", include("samdrift.imports.urls")),
     path("", include("samdrift.ui.urls")),  # login, logout, health
     path("", include("samdrift.dashboard.urls")),  # the overview at /

@@ -225,6 +225,16 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "solutions:usage_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "solutions:usage_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "solutions:usage_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    # The service desk: A's incident and A's own outage (not B's to see); operators write.
+    "servicedesk:incident_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "servicedesk:incident_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "servicedesk:incident_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "servicedesk:incident_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "servicedesk:outage_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "servicedesk:outage_delete": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "servicedesk:outage_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "servicedesk:outage_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "servicedesk:outage_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
 }
 
 
@@ -341,6 +351,14 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         "solutions:requirement_edit": {"pk": own["requirement"].pk},
         "solutions:portfolio": {"pk": own["municipality"].pk},
         "imports:mapping_edit": {"pk": _mapping(world).pk},
+        **{
+            f"servicedesk:incident_{name}": {"pk": own["incident"].pk}
+            for name in ("detail", "edit")
+        },
+        **{
+            f"servicedesk:outage_{name}": {"pk": own["outage"].pk}
+            for name in ("detail", "edit", "delete")
+        },
     }
 
 

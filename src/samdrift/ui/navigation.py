@@ -27,6 +27,7 @@ SECTIONS: list[tuple[str, Any]] = [
     ("catalogue", _("Catalogue")),
     ("billing", _("Billing")),
     ("agreements", _("Agreements")),
+    ("service", _("Service levels")),
     ("solutions", _("Solutions")),
     ("planning", _("Planning")),
 ]

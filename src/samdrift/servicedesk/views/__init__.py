@@ -1,0 +1,1 @@
+"""Pages of the service desk: one module per feature, each with its ``urlpatterns``."""
