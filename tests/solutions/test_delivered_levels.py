@@ -18,6 +18,7 @@ from samdrift.solutions.services import set_requirement
 D = datetime.date
 T = datetime.time
 ON = D(2026, 6, 15)
+JANUARY = D(2026, 1, 1)
 
 
 def _calendar(name, *, weekdays=(), always_open=False):
@@ -36,7 +37,7 @@ def calendars(db):
     }
 
 
-def _level(municipality, service, calendar, target, *, start=D(2026, 1, 1), end=None):
+def _level(municipality, service, calendar, target, *, start=JANUARY, end=None):
     agreement = create_agreement(
         municipality=municipality, name=f"Avtale {start}", valid_from=start, valid_to=end
     )
