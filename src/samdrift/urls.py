@@ -6,9 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from samdrift.agreements import api as agreements_api
+from samdrift.agreements import urls as agreements_urls
 from samdrift.billing import api as billing_api
 from samdrift.catalogue import api as catalogue_api
 from samdrift.core import api as core_api
+from samdrift.dashboard import agreement_document
 from samdrift.imports import api as imports_api
 from samdrift.inventory import api as inventory_api
 from samdrift.leasing import api as leasing_api
@@ -38,6 +40,15 @@ urlpatterns = [
     path("", include("samdrift.inventory.urls")),
     path("", include("samdrift.catalogue.urls")),
     path("", include("samdrift.leasing.urls")),  # lease models, price list, buyouts
+    # The agreement document is the dashboard's (it needs inventory and leasing), named in
+    # the agreements namespace with the agreement's other pages.
+    path(
+        "agreements/",
+        include(
+            (agreements_urls.urlpatterns + agreement_document.urlpatterns, "agreements"),
+            namespace="agreements",
+        ),
+    ),
     path("solutions/", include("samdrift.solutions.urls")),
     path("billing/", include("samdrift.billing.urls")),
     path("service/", include("samdrift.servicedesk.urls")),

@@ -209,6 +209,27 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "imports:preview": (REDIRECT, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     "imports:template": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "imports:upload": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    # Agreements: a municipality's users read their own agreement (and its document),
+    # calendars are shared data; operators and finance write.
+    "agreements:agreement_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "agreements:agreement_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "agreements:agreement_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "agreements:agreement_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "agreements:agreement_document": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "agreements:agreement_pdf": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "agreements:level_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "agreements:level_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "agreements:target_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "agreements:target_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "agreements:credit_rule_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "agreements:credit_rule_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "agreements:calendar_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "agreements:calendar_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "agreements:calendar_detail": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "agreements:calendar_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "agreements:calendar_hours": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "agreements:day_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "agreements:day_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
     # The portfolio: solutions and functions are shared data every login reads; lists and
     # reports are restricted to the login's rows; a contact edits only its own requirements.
     "solutions:candidate": (REDIRECT, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED),
@@ -359,6 +380,26 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
             f"servicedesk:outage_{name}": {"pk": own["outage"].pk}
             for name in ("detail", "edit", "delete")
         },
+        **{
+            f"agreements:{name}": {"pk": own["serviceagreement"].pk}
+            for name in (
+                "agreement_detail",
+                "agreement_edit",
+                "agreement_document",
+                "agreement_pdf",
+                "level_create",
+            )
+        },
+        "agreements:level_edit": {"pk": own["servicelevel"].pk},
+        "agreements:target_create": {"pk": own["servicelevel"].pk},
+        "agreements:credit_rule_create": {"pk": own["servicelevel"].pk},
+        "agreements:target_edit": {"pk": own["prioritytarget"].pk},
+        "agreements:credit_rule_edit": {"pk": own["creditrule"].pk},
+        **{
+            f"agreements:{name}": {"pk": shared["servicecalendar"].pk}
+            for name in ("calendar_detail", "calendar_edit", "calendar_hours", "day_create")
+        },
+        "agreements:day_edit": {"pk": shared["calendarday"].pk},
     }
 
 

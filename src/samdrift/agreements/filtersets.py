@@ -2,7 +2,16 @@
 
 import django_filters
 
-from samdrift.agreements.models import AgreedPrice, ServiceAgreement
+from samdrift.agreements.models import (
+    AgreedPrice,
+    CalendarDay,
+    CalendarHours,
+    CreditRule,
+    PriorityTarget,
+    ServiceAgreement,
+    ServiceCalendar,
+    ServiceLevel,
+)
 from samdrift.core.dating import active_on
 from samdrift.core.filtersets import ChangeLoggedFilterSet, ScopedModelChoiceFilter
 from samdrift.organisations.models import Municipality
@@ -28,3 +37,56 @@ class AgreedPriceFilterSet(ChangeLoggedFilterSet):
     class Meta:
         model = AgreedPrice
         fields = ["agreement", "product", "service"]
+
+
+class ServiceCalendarFilterSet(ChangeLoggedFilterSet):
+    search_fields = ("name", "description")
+
+    class Meta:
+        model = ServiceCalendar
+        fields = ["always_open", "public_holidays_closed", "timezone"]
+
+
+class CalendarHoursFilterSet(ChangeLoggedFilterSet):
+    class Meta:
+        model = CalendarHours
+        fields = ["calendar", "weekday"]
+
+
+class CalendarDayFilterSet(ChangeLoggedFilterSet):
+    search_fields = ("note",)
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lt")
+
+    class Meta:
+        model = CalendarDay
+        fields = ["calendar", "date"]
+
+
+class ServiceLevelFilterSet(ChangeLoggedFilterSet):
+    search_fields = ("service__name", "agreement__name", "note")
+    municipality = ScopedModelChoiceFilter(model=Municipality, field_name="agreement__municipality")
+
+    class Meta:
+        model = ServiceLevel
+        fields = ["agreement", "service", "calendar"]
+
+
+class PriorityTargetFilterSet(ChangeLoggedFilterSet):
+    municipality = ScopedModelChoiceFilter(
+        model=Municipality, field_name="service_level__agreement__municipality"
+    )
+
+    class Meta:
+        model = PriorityTarget
+        fields = ["service_level", "priority"]
+
+
+class CreditRuleFilterSet(ChangeLoggedFilterSet):
+    municipality = ScopedModelChoiceFilter(
+        model=Municipality, field_name="service_level__agreement__municipality"
+    )
+
+    class Meta:
+        model = CreditRule
+        fields = ["service_level"]

@@ -27,8 +27,14 @@ def create_agreement(
     valid_to: datetime.date | None = None,
     reference: str = "",
     notes: str = "",
+    maintenance_notice_days: int = 5,
+    pause_awaiting_user: bool = True,
+    pause_awaiting_vendor: bool = True,
 ) -> ServiceAgreement:
-    """Make an agreement for ``municipality``; refused when it overlaps another of its own."""
+    """Make an agreement for ``municipality``; refused when it overlaps another of its own.
+    ``maintenance_notice_days``: planned maintenance announced at least this long before
+    does not count as downtime; the ``pause_*`` flags: whether waiting for the user or a
+    vendor stops the response and resolution clocks."""
     agreement = ServiceAgreement(
         municipality=municipality,
         name=name,
@@ -36,12 +42,16 @@ def create_agreement(
         valid_to=valid_to,
         reference=reference,
         notes=notes,
+        maintenance_notice_days=maintenance_notice_days,
+        pause_awaiting_user=pause_awaiting_user,
+        pause_awaiting_vendor=pause_awaiting_vendor,
     )
     return save_object(instance=agreement)
 
 
 def update_agreement(*, agreement: ServiceAgreement, changes: dict[str, Any]) -> ServiceAgreement:
-    """Edit an agreement's fields; refused when it would overlap another of its own."""
+    """Edit an agreement's fields (the notice days and pausing rules of its service levels
+    too); refused when it would overlap another of its own."""
     return save_object(instance=agreement, changes=changes)
 
 

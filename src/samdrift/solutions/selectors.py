@@ -12,8 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from samdrift.agreements.models import ServiceLevel
 from samdrift.core.dating import active_on
 from samdrift.core.permissions import restrict
 from samdrift.core.validators import MAX_ID
@@ -42,14 +44,47 @@ class DeliveredLevel:
 def delivered_levels(
     *, pairs: set[tuple[int, int]], on: datetime.date
 ) -> dict[tuple[int, int], DeliveredLevel]:
-    """The agreed service level per (municipality id, catalogue service id) on ``on``.
+    """The agreed service level per (municipality id, catalogue service id) on ``on``:
+    the availability target and service hours of the service level of the agreement in
+    force that day (agreements, issue #13). A pair without one is missing (the gap view
+    shows "not agreed").
 
-    The seam for service levels (agreements, issue #13): until a service agreement
-    carries them, nothing is agreed, this answers ``{}`` and the gap view shows "not
-    agreed" for every requirement. Filling it in with one query over the agreements in
-    force is all the gap view needs: the comparison below already uses it.
+    The calendar becomes the portfolio's service hours: around the clock is ALWAYS, open
+    on all seven weekdays EXTENDED, anything else BUSINESS. One query.
     """
-    return {}
+    if not pairs:
+        return {}
+    municipality_ids = {m for m, _s in pairs}
+    service_ids = {s for _m, s in pairs}
+    rows = (
+        ServiceLevel.objects.filter(
+            active_on(on, prefix="agreement__"),
+            agreement__municipality_id__in=municipality_ids,
+            service_id__in=service_ids,
+        )
+        .order_by()
+        .annotate(open_weekdays=Count("calendar__hours__weekday", distinct=True))
+        .values_list(
+            "agreement__municipality_id",
+            "service_id",
+            "availability_target",
+            "calendar__always_open",
+            "open_weekdays",
+        )
+    )
+    levels: dict[tuple[int, int], DeliveredLevel] = {}
+    for municipality_id, service_id, target, always_open, open_weekdays in rows:
+        pair = (municipality_id, service_id)
+        if pair not in pairs:
+            continue
+        if always_open:
+            hours = ServiceHours.ALWAYS
+        elif open_weekdays >= 7:
+            hours = ServiceHours.EXTENDED
+        else:
+            hours = ServiceHours.BUSINESS
+        levels[pair] = DeliveredLevel(target, hours)
+    return levels
 
 
 def visible_municipality_id(user, text: str | None) -> int | None:

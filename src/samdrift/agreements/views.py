@@ -1,0 +1,418 @@
+"""Pages of the agreements: the agreements with their prices and service levels, and the
+shared service-hours calendars, with the forms behind them.
+
+Every page starts from ``restrict``: a municipality's users see their own agreement, and
+another municipality's URL is a 404. Calendars are shared data every signed-in user
+reads. Operators and finance write (the models' ``write_roles``), through the services.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from samdrift.agreements import service_level_services as levels
+from samdrift.agreements.filtersets import ServiceAgreementFilterSet, ServiceCalendarFilterSet
+from samdrift.agreements.forms import (
+    AgreementForm,
+    CalendarDayForm,
+    CalendarForm,
+    CreditRuleForm,
+    PriorityTargetForm,
+    ServiceLevelForm,
+    WeeklyHoursForm,
+)
+from samdrift.agreements.models import (
+    AgreedPrice,
+    CalendarDay,
+    CreditRule,
+    PriorityTarget,
+    ServiceAgreement,
+    ServiceCalendar,
+    ServiceLevel,
+)
+from samdrift.agreements.selectors import hours_in_words, service_levels_of
+from samdrift.agreements.services import create_agreement, update_agreement
+from samdrift.agreements.tables import AGREEMENT_TABLE, CALENDAR_TABLE
+from samdrift.core.permissions import can_write, restrict
+from samdrift.ui.forms import add_service_errors
+from samdrift.ui.lists import ObjectListView
+from samdrift.ui.permissions import get_restricted_or_404, require_write
+
+
+class AgreementListView(ObjectListView):
+    model = ServiceAgreement
+    filterset_class = ServiceAgreementFilterSet
+    table = AGREEMENT_TABLE
+    title = gettext_lazy("Agreements")
+    filter_fields = ["q", "municipality", "in_force_on"]
+    filter_labels = {"in_force_on": gettext_lazy("In force on")}
+    create_url_name = "agreements:agreement_create"
+
+
+class CalendarListView(ObjectListView):
+    model = ServiceCalendar
+    filterset_class = ServiceCalendarFilterSet
+    table = CALENDAR_TABLE
+    title = gettext_lazy("Service hours")
+    filter_fields = ["q", "always_open"]
+    create_url_name = "agreements:calendar_create"
+
+
+@login_required
+def agreement_detail(request, pk: int):
+    user = request.user
+    agreement = get_restricted_or_404(
+        ServiceAgreement.objects.select_related("municipality"), user, pk=pk
+    )
+    prices = list(
+        restrict(AgreedPrice.objects.filter(agreement=agreement), user)
+        .select_related("product", "service")
+        .order_by("product__name", "service__name")
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "agreements/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "prices": prices,
+            "levels": service_levels_of(agreement, user),
+            "in_force": agreement.valid_from <= today
+            and (agreement.valid_to is None or agreement.valid_to > today),
+            "can_edit": can_write(user, ServiceAgreement),
+            "can_edit_levels": can_write(user, ServiceLevel),
+        },
+    )
+
+
+@login_required
+def calendar_detail(request, pk: int):
+    user = request.user
+    calendar = get_restricted_or_404(
+        ServiceCalendar.objects.prefetch_related("hours", "days"), user, pk=pk
+    )
+    used_by = list(
+        restrict(ServiceLevel.objects.filter(calendar=calendar), user)
+        .select_related("agreement__municipality", "service")
+        .order_by("agreement__municipality__name", "service__name")
+    )
+    return render(
+        request,
+        "agreements/calendar_detail.html",
+        {
+            "calendar": calendar,
+            "hours_text": hours_in_words(calendar),
+            "hours": list(calendar.hours.all()),
+            "days": list(calendar.days.all()),
+            "used_by": used_by,
+            "can_edit": can_write(user, ServiceCalendar),
+        },
+    )
+
+
+# --- forms ------------------------------------------------------------------------------
+
+
+def _form_page(request, *, form, title: str, cancel: str, obj=None, delete: bool = False):
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "agreements/form.html",
+        {"form": form, "title": title, "object": obj, "cancel": cancel, "can_delete": delete},
+        status=status,
+    )
+
+
+def _saved(request, call):
+    try:
+        instance = call()
+    except (ValidationError, IntegrityError) as error:
+        return None, error
+    messages.success(request, _("Saved %(object)s.") % {"object": instance})
+    return instance, None
+
+
+def _asks_delete(request, obj) -> bool:
+    return obj is not None and request.method == "POST" and "delete" in request.POST
+
+
+def _deleted(request, obj, call) -> bool:
+    """Delete on a POST with ``delete``; False (and a message) when refused."""
+    try:
+        call()
+    except (ValidationError, IntegrityError) as error:
+        text = "; ".join(getattr(error, "messages", [str(error)]))
+        messages.error(request, text)
+        return False
+    messages.success(request, _("Deleted %(object)s.") % {"object": obj})
+    return True
+
+
+@login_required
+def agreement_edit(request, pk: int | None = None):
+    user = request.user
+    require_write(user, ServiceAgreement)
+    agreement = get_restricted_or_404(ServiceAgreement.objects.all(), user, pk=pk) if pk else None
+    initial = (
+        {"municipality": request.GET["municipality"]} if request.GET.get("municipality") else None
+    )
+    form = AgreementForm(request.POST or None, instance=agreement, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if agreement is None:
+            call = lambda: create_agreement(**data)  # noqa: E731
+        else:
+            call = lambda: update_agreement(agreement=agreement, changes=data)  # noqa: E731
+        saved, error = _saved(request, call)
+        if saved is not None:
+            return redirect("agreements:agreement_detail", pk=saved.pk)
+        add_service_errors(form, error)
+    cancel = (
+        reverse("agreements:agreement_detail", args=[pk])
+        if pk
+        else reverse("agreements:agreement_list")
+    )
+    title = _("Edit agreement") if agreement else _("New agreement")
+    return _form_page(request, form=form, title=title, cancel=cancel, obj=agreement)
+
+
+@login_required
+def level_create(request, pk: int):
+    """A new service level under agreement ``pk``."""
+    user = request.user
+    require_write(user, ServiceLevel)
+    agreement = get_restricted_or_404(ServiceAgreement.objects.all(), user, pk=pk)
+    return _level_form(request, agreement=agreement, level=None)
+
+
+@login_required
+def level_edit(request, pk: int):
+    user = request.user
+    require_write(user, ServiceLevel)
+    level = get_restricted_or_404(ServiceLevel.objects.select_related("agreement"), user, pk=pk)
+    return _level_form(request, agreement=level.agreement, level=level)
+
+
+def _level_form(request, *, agreement, level):
+    back = reverse("agreements:agreement_detail", args=[agreement.pk])
+    if _asks_delete(request, level) and _deleted(
+        request, level, lambda: levels.delete_service_level(level=level)
+    ):
+        return redirect(back)
+    form = ServiceLevelForm(request.POST or None, instance=level, user=request.user)
+    if request.method == "POST" and "delete" not in request.POST and form.is_valid():
+        data = dict(form.cleaned_data)
+        if level is None:
+            call = lambda: levels.set_service_level(agreement=agreement, **data)  # noqa: E731
+        else:
+            call = lambda: levels.update_service_level(level=level, changes=data)  # noqa: E731
+        saved, error = _saved(request, call)
+        if saved is not None:
+            return redirect(back + f"#level-{saved.pk}")
+        add_service_errors(form, error)
+    title = (
+        _("Service level of %(service)s") % {"service": level.service}
+        if level
+        else _("New service level in %(agreement)s") % {"agreement": agreement}
+    )
+    return _form_page(
+        request, form=form, title=title, cancel=back, obj=level, delete=level is not None
+    )
+
+
+@login_required
+def target_create(request, pk: int):
+    """A new priority target under service level ``pk``."""
+    user = request.user
+    require_write(user, PriorityTarget)
+    level = get_restricted_or_404(ServiceLevel.objects.select_related("service"), user, pk=pk)
+    return _target_form(request, level=level, target=None)
+
+
+@login_required
+def target_edit(request, pk: int):
+    user = request.user
+    require_write(user, PriorityTarget)
+    target = get_restricted_or_404(
+        PriorityTarget.objects.select_related("service_level__service"), user, pk=pk
+    )
+    return _target_form(request, level=target.service_level, target=target)
+
+
+def _target_form(request, *, level, target):
+    back = reverse("agreements:agreement_detail", args=[level.agreement_id]) + f"#level-{level.pk}"
+    if _asks_delete(request, target) and _deleted(
+        request, target, lambda: levels.delete_priority_target(target=target)
+    ):
+        return redirect(back)
+    form = PriorityTargetForm(request.POST or None, instance=target, user=request.user)
+    if request.method == "POST" and "delete" not in request.POST and form.is_valid():
+        data = dict(form.cleaned_data)
+        if target is None:
+            call = lambda: levels.set_priority_target(service_level=level, **data)  # noqa: E731
+        else:
+            call = lambda: levels.update_priority_target(target=target, changes=data)  # noqa: E731
+        saved, error = _saved(request, call)
+        if saved is not None:
+            return redirect(back)
+        add_service_errors(form, error)
+    title = _("Priority target of %(service)s") % {"service": level.service}
+    return _form_page(
+        request, form=form, title=title, cancel=back, obj=target, delete=target is not None
+    )
+
+
+@login_required
+def credit_rule_create(request, pk: int):
+    """A new credit rule under service level ``pk``."""
+    user = request.user
+    require_write(user, CreditRule)
+    level = get_restricted_or_404(ServiceLevel.objects.select_related("service"), user, pk=pk)
+    return _credit_rule_form(request, level=level, rule=None)
+
+
+@login_required
+def credit_rule_edit(request, pk: int):
+    user = request.user
+    require_write(user, CreditRule)
+    rule = get_restricted_or_404(
+        CreditRule.objects.select_related("service_level__service"), user, pk=pk
+    )
+    return _credit_rule_form(request, level=rule.service_level, rule=rule)
+
+
+def _credit_rule_form(request, *, level, rule):
+    back = reverse("agreements:agreement_detail", args=[level.agreement_id]) + f"#level-{level.pk}"
+    if _asks_delete(request, rule) and _deleted(
+        request, rule, lambda: levels.delete_credit_rule(rule=rule)
+    ):
+        return redirect(back)
+    form = CreditRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and "delete" not in request.POST and form.is_valid():
+        data = dict(form.cleaned_data)
+        if rule is None:
+            call = lambda: levels.set_credit_rule(service_level=level, **data)  # noqa: E731
+        else:
+            call = lambda: levels.update_credit_rule(rule=rule, changes=data)  # noqa: E731
+        saved, error = _saved(request, call)
+        if saved is not None:
+            return redirect(back)
+        add_service_errors(form, error)
+    title = _("Credit rule of %(service)s") % {"service": level.service}
+    return _form_page(
+        request, form=form, title=title, cancel=back, obj=rule, delete=rule is not None
+    )
+
+
+@login_required
+def calendar_edit(request, pk: int | None = None):
+    user = request.user
+    require_write(user, ServiceCalendar)
+    calendar = get_restricted_or_404(ServiceCalendar.objects.all(), user, pk=pk) if pk else None
+    if _asks_delete(request, calendar) and _deleted(
+        request, calendar, lambda: levels.delete_calendar(calendar=calendar)
+    ):
+        return redirect("agreements:calendar_list")
+    form = CalendarForm(request.POST or None, instance=calendar)
+    if request.method == "POST" and "delete" not in request.POST and form.is_valid():
+        data = dict(form.cleaned_data)
+        if calendar is None:
+            call = lambda: levels.create_calendar(**data)  # noqa: E731
+        else:
+            call = lambda: levels.update_calendar(calendar=calendar, changes=data)  # noqa: E731
+        saved, error = _saved(request, call)
+        if saved is not None:
+            return redirect("agreements:calendar_detail", pk=saved.pk)
+        add_service_errors(form, error)
+    cancel = (
+        reverse("agreements:calendar_detail", args=[pk])
+        if pk
+        else reverse("agreements:calendar_list")
+    )
+    title = _("Edit service hours") if calendar else _("New service hours")
+    return _form_page(
+        request, form=form, title=title, cancel=cancel, obj=calendar, delete=calendar is not None
+    )
+
+
+@login_required
+def calendar_hours_edit(request, pk: int):
+    """A calendar's weekly hours, all seven weekdays in one form."""
+    user = request.user
+    require_write(user, ServiceCalendar)
+    calendar = get_restricted_or_404(ServiceCalendar.objects.prefetch_related("hours"), user, pk=pk)
+    back = reverse("agreements:calendar_detail", args=[pk])
+    form = WeeklyHoursForm(request.POST or None, calendar=calendar)
+    if request.method == "POST" and form.is_valid():
+        weekly = form.weekly()
+
+        def save_all():
+            with transaction.atomic():
+                for weekday, times in weekly.items():
+                    if times is None:
+                        levels.clear_calendar_hours(calendar=calendar, weekday=weekday)
+                    else:
+                        try:
+                            levels.set_calendar_hours(
+                                calendar=calendar, weekday=weekday, opens=times[0], closes=times[1]
+                            )
+                        except ValidationError as error:
+                            raise ValidationError(
+                                {
+                                    f"{field}_{weekday}": messages_
+                                    for field, messages_ in error.message_dict.items()
+                                }
+                            ) from None
+            return calendar
+
+        saved, error = _saved(request, save_all)
+        if saved is not None:
+            return redirect(back)
+        add_service_errors(form, error)
+    title = _("Weekly hours of %(calendar)s") % {"calendar": calendar}
+    return _form_page(request, form=form, title=title, cancel=back, obj=calendar)
+
+
+@login_required
+def calendar_day_create(request, pk: int):
+    user = request.user
+    require_write(user, CalendarDay)
+    calendar = get_restricted_or_404(ServiceCalendar.objects.all(), user, pk=pk)
+    return _day_form(request, calendar=calendar, day=None)
+
+
+@login_required
+def calendar_day_edit(request, pk: int):
+    user = request.user
+    require_write(user, CalendarDay)
+    day = get_restricted_or_404(CalendarDay.objects.select_related("calendar"), user, pk=pk)
+    return _day_form(request, calendar=day.calendar, day=day)
+
+
+def _day_form(request, *, calendar, day):
+    back = reverse("agreements:calendar_detail", args=[calendar.pk])
+    if _asks_delete(request, day) and _deleted(
+        request, day, lambda: levels.delete_calendar_day(day=day)
+    ):
+        return redirect(back)
+    form = CalendarDayForm(request.POST or None, instance=day)
+    if request.method == "POST" and "delete" not in request.POST and form.is_valid():
+        data = dict(form.cleaned_data)
+        if day is None:
+            call = lambda: levels.set_calendar_day(calendar=calendar, **data)  # noqa: E731
+        else:
+            call = lambda: levels.update_calendar_day(day=day, changes=data)  # noqa: E731
+        saved, error = _saved(request, call)
+        if saved is not None:
+            return redirect(back)
+        add_service_errors(form, error)
+    title = _("Special day of %(calendar)s") % {"calendar": calendar}
+    return _form_page(request, form=form, title=title, cancel=back, obj=day, delete=day is not None)

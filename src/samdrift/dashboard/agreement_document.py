@@ -1,0 +1,134 @@
+"""An agreement as a document: a print-ready page and the same HTML as a PDF (WeasyPrint).
+
+It lives in the dashboard because it joins what only an app above inventory and leasing
+may: the agreement (agreements) with the quantities a municipality holds today and their
+prices (inventory through ``leasing.prices``, as the overview's monthly cost does). The
+URLs are named in the agreements namespace (``agreements:agreement_document``,
+``agreements:agreement_pdf``): the project's urls.py mounts ``urlpatterns`` below
+together with ``agreements.urls``.
+
+No external assets: the stylesheet is inline, fonts are the machine's, and the PDF
+renderer's URL fetcher refuses every URL, so rendering never touches the network.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.urls import path
+from django.utils import timezone
+from django.utils.text import slugify
+
+from samdrift.agreements.models import AgreedPrice, ServiceAgreement
+from samdrift.agreements.selectors import service_levels_of
+from samdrift.core.choices import Role
+from samdrift.core.models import User
+from samdrift.core.permissions import limited_to_service_area, restrict
+from samdrift.dashboard.selectors import monthly_cost
+from samdrift.leasing.prices import AGREED, LIST, OWN
+from samdrift.organisations.models import Collaboration
+from samdrift.ui.permissions import get_restricted_or_404
+
+TEMPLATE = "dashboard/agreement_document.html"
+
+
+def quantities_day(agreement: ServiceAgreement, today: datetime.date) -> datetime.date:
+    """The day whose holdings the document shows: today while the agreement is in force,
+    else its first (not yet started) or last (ended) day."""
+    if today < agreement.valid_from:
+        return agreement.valid_from
+    if agreement.valid_to is not None and today >= agreement.valid_to:
+        return agreement.valid_to - datetime.timedelta(days=1)
+    return today
+
+
+def document_context(agreement: ServiceAgreement, user, today: datetime.date) -> dict:
+    """Everything the document shows, restricted to what ``user`` may see."""
+    municipality = agreement.municipality
+    day = quantities_day(agreement, today)
+    cost = monthly_cost(user=user, day=day, municipality_id=municipality.pk)
+    source_labels = {OWN: "own", AGREED: "agreed", LIST: "list"}
+    items = [
+        {
+            "kind": kind,
+            "name": name,
+            "quantity": quantity,
+            "unit_price": unit_price,
+            "amount": amount,
+            "charged": charged,
+            "source": source_labels.get(source, ""),
+        }
+        for kind, name, quantity, unit_price, amount, charged, source in cost.by_item()
+    ]
+    items.sort(key=lambda item: (item["kind"] != "service", item["name"]))
+    contacts = list(
+        User.objects.filter(
+            municipality=municipality, role=Role.MUNICIPALITY, is_active=True
+        ).order_by("last_name", "first_name", "username")
+    )
+    prices = list(
+        restrict(AgreedPrice.objects.filter(agreement=agreement), user)
+        .select_related("product", "service")
+        .order_by("product__name", "service__name")
+    )
+    return {
+        "agreement": agreement,
+        "municipality": municipality,
+        "collaboration": Collaboration.get(),
+        "contacts": contacts,
+        "items": items,
+        "total": cost.total,
+        "unpriced": cost.unpriced_items,
+        "quantities_on": day,
+        "area_only": limited_to_service_area(user),
+        "prices": prices,
+        "levels": service_levels_of(agreement, user),
+        "today": today,
+    }
+
+
+def _agreement(request, pk: int) -> ServiceAgreement:
+    return get_restricted_or_404(
+        ServiceAgreement.objects.select_related("municipality"), request.user, pk=pk
+    )
+
+
+@login_required
+def agreement_document(request, pk: int):
+    """The agreement as a print-ready page."""
+    agreement = _agreement(request, pk)
+    context = document_context(agreement, request.user, timezone.localdate())
+    return HttpResponse(render_to_string(TEMPLATE, {**context, "for_pdf": False}, request))
+
+
+def render_pdf(html: str) -> bytes:
+    """The PDF of ``html``; any URL in it is refused (no network, no files)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher, URLFetchingError
+
+    class NoFetching(URLFetcher):
+        def fetch(self, url, headers=None):
+            raise URLFetchingError(f"Refused to fetch {url}: the document is self-contained.")
+
+    return HTML(string=html, url_fetcher=NoFetching()).write_pdf()
+
+
+@login_required
+def agreement_pdf(request, pk: int):
+    """The same document as a PDF download."""
+    agreement = _agreement(request, pk)
+    context = document_context(agreement, request.user, timezone.localdate())
+    html = render_to_string(TEMPLATE, {**context, "for_pdf": True}, request)
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    name = slugify(f"{agreement.municipality.name}-{agreement.name}") or f"agreement-{pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
+
+
+urlpatterns = [
+    path("<int:pk>/document/", agreement_document, name="agreement_document"),
+    path("<int:pk>/document.pdf", agreement_pdf, name="agreement_pdf"),
+]
