@@ -76,7 +76,7 @@ SERVICENOW = Format(
             "resolvedat",
             "closedat",
         }
-    ),  # fmt: skip
+    ),
     priorities={
         "1 - Critical": 1,
         "2 - High": 2,
@@ -128,7 +128,7 @@ TOPDESK = Format(
             "closeddate",
             "meldingsnummer",
         }
-    ),  # fmt: skip
+    ),
     priorities={
         "P1": 1,
         "P2": 2,
@@ -183,7 +183,7 @@ GLPI = Format(
             "lastupdate",
             "title",
         }
-    ),  # fmt: skip
+    ),
     priorities={
         "Major": 1,
         "Very high": 1,
@@ -226,7 +226,7 @@ JSM = Format(
             "components",
             "component",
         }
-    ),  # fmt: skip
+    ),
     priorities={"Highest": 1, "High": 2, "Medium": 3, "Low": 4, "Lowest": 4},
     states={
         "Open": NEW,
