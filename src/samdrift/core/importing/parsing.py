@@ -281,6 +281,11 @@ class DateTime:
         return to_aware(naive, self.timezone)
 
     def _naive(self, text: str) -> datetime.datetime | None:
+        if len(text) >= 16 and text[4] == "-" and text[10] in " T":
+            try:  # the common case, read in C: 2026-03-02 08:00[:00][+01:00]
+                return datetime.datetime.fromisoformat(text)
+            except ValueError:
+                pass
         match = ISO_DATETIME.match(text)
         if match:
             year, month, day, hour, minute, second, offset = match.groups()

@@ -35,31 +35,31 @@ class Format:
     holds: dict[str, str] = field(default_factory=dict)
     on_hold: frozenset[str] = frozenset()
 
+    def __post_init__(self) -> None:
+        squashed = {
+            "_priority_of": {squash(k): v for k, v in self.priorities.items()},
+            "_state_of": {squash(k): v for k, v in self.states.items()},
+            "_hold_of": {squash(k): v for k, v in self.holds.items()},
+        }
+        for name, value in squashed.items():
+            object.__setattr__(self, name, value)
+
     def priority(self, text: str) -> int | None:
-        return self._priorities().get(squash(text))
+        return self._priority_of.get(squash(text))
 
     def state(self, text: str, hold_reason: str | None) -> str | None:
         key = squash(text)
         if key in self.on_hold:
             # On hold: the reason says whom it waits for; another reason (a change, a
             # problem) does not stop the clock.
-            return self._holds().get(squash(hold_reason or ""), IN_PROGRESS)
-        return self._states().get(key)
+            return self._hold_of.get(squash(hold_reason or ""), IN_PROGRESS)
+        return self._state_of.get(key)
 
     def accepted_priorities(self) -> str:
         return ", ".join(f"{text} (P{number})" for text, number in self.priorities.items())
 
     def accepted_states(self) -> str:
         return ", ".join([*self.states, *(s.title() for s in sorted(self.on_hold))])
-
-    def _priorities(self) -> dict[str, int]:
-        return {squash(k): v for k, v in self.priorities.items()}
-
-    def _states(self) -> dict[str, str]:
-        return {squash(k): v for k, v in self.states.items()}
-
-    def _holds(self) -> dict[str, str]:
-        return {squash(k): v for k, v in self.holds.items()}
 
 
 SERVICENOW = Format(

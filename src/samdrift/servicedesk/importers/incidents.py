@@ -44,6 +44,7 @@ from samdrift.servicedesk.choices import IncidentSource, IncidentState, PauseRea
 from samdrift.servicedesk.importers.formats import FORMATS, Format, detect
 from samdrift.servicedesk.models import Incident, SourceMapping
 
+_UNSEEN = object()
 MISSING_MARKS = frozenset({"?", "-", "—", "n/a", "N/A"})
 
 
@@ -275,6 +276,9 @@ class IncidentImporter(Importer):
         if self.format is None:
             return
         self.source = self.format.source.value
+        # Each text's meaning, read once (a file has a handful of priorities and states).
+        self.priority_of: dict[str, int | None] = {}
+        self.state_of: dict[tuple, str | None] = {}
         groups = self._groups(rows)
         self._load(groups)
         self.unmapped: dict[tuple[str, str], list] = {}  # (column, value) → [incidents, line]
@@ -385,7 +389,7 @@ class IncidentImporter(Importer):
             return None
         incident = Reduced(number, ordered[-1].line, [row.line for row in ordered])
         incident.events = len(ordered)
-        fmt = self.format
+        priority_of, state_of = self.priority_of, self.state_of
         ok = True
         states: list[tuple[datetime.datetime | None, str]] = []
         for row in ordered:
@@ -396,7 +400,9 @@ class IncidentImporter(Importer):
                     incident.values[key] = value
             text = values.get("priority")
             if text is not None:
-                priority = fmt.priority(text)
+                priority = priority_of.get(text, _UNSEEN)
+                if priority is _UNSEEN:
+                    priority = priority_of[text] = self.format.priority(text)
                 if priority is None:
                     ok = False
                     self.report.error(
@@ -405,14 +411,17 @@ class IncidentImporter(Importer):
                         _("unknown priority “%(value)s” for %(source)s; accepted: %(accepted)s")
                         % {
                             "value": text,
-                            "source": fmt.source.label,
-                            "accepted": fmt.accepted_priorities(),
+                            "source": self.format.source.label,
+                            "accepted": self.format.accepted_priorities(),
                         },
                     )
                 incident.priority = priority
             text = values.get("state")
             if text is not None:
-                state = fmt.state(text, values.get("hold_reason"))
+                pair = (text, values.get("hold_reason"))
+                state = state_of.get(pair, _UNSEEN)
+                if state is _UNSEEN:
+                    state = state_of[pair] = self.format.state(*pair)
                 if state is None:
                     ok = False
                     self.report.error(
@@ -421,8 +430,8 @@ class IncidentImporter(Importer):
                         _("unknown state “%(value)s” for %(source)s; accepted: %(accepted)s")
                         % {
                             "value": text,
-                            "source": fmt.source.label,
-                            "accepted": fmt.accepted_states(),
+                            "source": self.format.source.label,
+                            "accepted": self.format.accepted_states(),
                         },
                     )
                     continue
@@ -430,14 +439,18 @@ class IncidentImporter(Importer):
                 states.append((values.get("updated_at"), state))
         if not ok:
             return None
-        for key, what in (("priority", _("priority")), ("state", _("state"))):
-            if getattr(incident, key) is None:
-                self.report.error(
-                    incident.line,
-                    key,
-                    _("%(number)s has no %(what)s on any row") % {"number": number, "what": what},
-                )
-                ok = False
+        if incident.priority is None:
+            self.report.error(
+                incident.line,
+                "priority",
+                _("%(number)s has no priority on any row") % {"number": number},
+            )
+            ok = False
+        if incident.state is None:
+            self.report.error(
+                incident.line, "state", _("%(number)s has no state on any row") % {"number": number}
+            )
+            ok = False
         if "opened_at" not in incident.values:
             self.report.error(
                 incident.line,
@@ -559,13 +572,14 @@ class IncidentImporter(Importer):
         values = incident.values
         opened = values["opened_at"]
         order_ok = True
-        for key, what in (
-            ("responded_at", _("first response")),
-            ("resolved_at", _("resolution")),
-            ("closed_at", _("closing")),
-        ):
+        for key in ("responded_at", "resolved_at", "closed_at"):
             later = values.get(key)
             if later is not None and later < opened:
+                what = {
+                    "responded_at": _("first response"),
+                    "resolved_at": _("resolution"),
+                    "closed_at": _("closing"),
+                }[key]
                 order_ok = False
                 self.report.error(
                     incident.line,
