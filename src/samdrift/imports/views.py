@@ -61,7 +61,10 @@ class UploadForm(forms.Form):
         label=gettext_lazy("Municipality"),
         queryset=Municipality.objects.none(),
         required=False,
-        help_text=gettext_lazy("The municipality the rows belong to (not for products)."),
+        help_text=gettext_lazy(
+            "The municipality the rows belong to (not for products; for incidents, the "
+            "default for rows no mapping places)."
+        ),
     )
     file = forms.FileField(
         label=gettext_lazy("File"),
@@ -100,6 +103,34 @@ class UploadForm(forms.Form):
             Municipality.objects.order_by("number"), user
         )
         self.fields["on"].initial = timezone.localdate()
+        # The kinds' own options (the incidents' source), each once.
+        self.option_names: list[str] = []
+        for kind, _label in self.fields["kind"].choices:
+            for option in importer_class(kind).options:
+                name = f"option_{option.name}"
+                if name in self.fields:
+                    continue
+                self.fields[name] = forms.ChoiceField(
+                    label=option.label,
+                    required=False,
+                    choices=[("", _("— as the file shows —")), *option.choices],
+                    help_text=option.help_text,
+                )
+                self.option_names.append(name)
+
+    @property
+    def option_fields(self):
+        return [self[name] for name in self.option_names]
+
+    def importer_options(self) -> dict:
+        """The options the chosen kind takes, as given (call after ``is_valid``)."""
+        kind = self.cleaned_data.get("kind")
+        if not kind:
+            return {}
+        return {
+            option.name: self.cleaned_data.get(f"option_{option.name}") or ""
+            for option in importer_class(kind).options
+        }
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -146,6 +177,7 @@ def upload(request):
                     update=data["update"],
                     strict=data["strict"],
                     on=data["on"],
+                    options=form.importer_options(),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

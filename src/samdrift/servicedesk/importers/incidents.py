@@ -99,7 +99,7 @@ INCIDENT_COLUMNS = (
         "opened_at",
         gettext_lazy("Opened"),
         _when(),
-        aliases=("opened_at", "Call date", "Entry date", "Opening date", "Created", "Opprettet"),
+        aliases=("Call date", "Entry date", "Opening date", "Created", "Opprettet"),
         preferred=("opened_at", "Opened", "Call date", "Opening date", "Created"),
         help_text=gettext_lazy("When it was reported (Europe/Oslo unless an offset is given)."),
     ),
@@ -122,7 +122,7 @@ INCIDENT_COLUMNS = (
         "hold_reason",
         gettext_lazy("On hold reason"),
         _text(60),
-        aliases=("hold_reason", "Hold reason"),
+        aliases=("Hold reason",),
         help_text=gettext_lazy("ServiceNow: whom an incident on hold waits for."),
     ),
     Column(
@@ -136,13 +136,13 @@ INCIDENT_COLUMNS = (
         "resolved_at",
         gettext_lazy("Resolved"),
         _when(),
-        aliases=("resolved_at", "Resolution date", "Solve date", "Date solved", "Completed date"),
+        aliases=("Resolution date", "Solve date", "Date solved", "Completed date"),
     ),
     Column(
         "closed_at",
         gettext_lazy("Closed"),
         _when(),
-        aliases=("closed_at", "Closed date", "Closing date", "Close date"),
+        aliases=("Closed date", "Closing date", "Close date"),
     ),
     Column(
         "company",

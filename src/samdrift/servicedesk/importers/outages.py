@@ -45,14 +45,14 @@ OUTAGE_COLUMNS = (
         "started_at",
         gettext_lazy("Start"),
         _when(),
-        aliases=("started_at", "Started", "From", "Fra"),
+        aliases=("Started", "From", "Fra"),
         required=True,
     ),
     Column(
         "ended_at",
         gettext_lazy("End"),
         _when(),
-        aliases=("ended_at", "Ended", "To", "Til", "Slutt"),
+        aliases=("Ended", "To", "Til", "Slutt"),
         help_text=gettext_lazy("Empty: still ongoing."),
     ),
     Column(
@@ -66,7 +66,7 @@ OUTAGE_COLUMNS = (
         "announced_at",
         gettext_lazy("Announced"),
         _when(),
-        aliases=("announced_at", "Varslet"),
+        aliases=("Varslet",),
         help_text=gettext_lazy("When planned maintenance was announced."),
     ),
     Column(
