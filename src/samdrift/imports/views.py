@@ -239,10 +239,37 @@ def preview(request, pk):
             "changes": changes,
             "may_apply": may_apply,
             "not_imported": any(not read_as for _header, read_as in result.columns),
+            **_mapping_choices(request.user, result),
             "nothing_to_do": result.ok
             and not (result.created or result.updated or any(result.to_create.values())),
         },
     )
+
+
+def _mapping_choices(user, result: ImportResult) -> dict:
+    """What the values no source mapping knows may be mapped to (incidents)."""
+    if not result.details.get("unmapped"):
+        return {}
+    from samdrift.catalogue.models import Service
+
+    return {
+        "map_municipalities": scoped_queryset(Municipality.objects.order_by("number"), user),
+        "map_services": scoped_queryset(Service.objects.order_by("name"), user),
+    }
+
+
+@login_required
+@require_POST
+def recheck(request, pk):
+    """Check a kept file again (after its values were mapped): a new preview."""
+    stored = _own_upload(request, pk)
+    if stored.status == ImportStatus.APPLIED:
+        return redirect("imports:preview", pk=pk)
+    try:
+        recheck_upload(upload=ImportUpload.objects.get(pk=stored.pk), user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("imports:preview", pk=pk)
 
 
 @login_required
