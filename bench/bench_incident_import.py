@@ -110,9 +110,7 @@ def world() -> list:
             municipality=municipality,
         )
     for n, category in enumerate(CATEGORIES):
-        set_mapping(
-            source="servicenow", column="category", value=category, service=services[n % 5]
-        )
+        set_mapping(source="servicenow", column="category", value=category, service=services[n % 5])
     return municipalities
 
 
