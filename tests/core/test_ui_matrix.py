@@ -202,6 +202,27 @@ EXPECTED: dict[str, tuple[int, ...]] = {
         POST_ONLY,
     ),
     "imports:apply": (REDIRECT, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "imports:recheck": (REDIRECT, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "servicedesk:mappings": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "servicedesk:mapping_add": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "servicedesk:mapping_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "servicedesk:mapping_delete": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
     "imports:errors": (REDIRECT, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     "imports:map": (REDIRECT, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     "imports:mapping_edit": (REDIRECT, OK, HIDDEN, DENIED, DENIED, DENIED, DENIED),
@@ -304,6 +325,18 @@ def _mapping(world: MatrixWorld) -> ImportMapping:
     )
 
 
+def _source_mapping(world: MatrixWorld):
+    from samdrift.servicedesk.models import SourceMapping
+
+    mapping, _created = SourceMapping.objects.get_or_create(
+        source="servicenow",
+        column="company",
+        value="Fjordvik IKT",
+        defaults={"municipality": world.municipality_a},
+    )
+    return mapping
+
+
 def url_args(world: MatrixWorld) -> dict[str, dict]:
     """The URL keyword arguments of each page that has any: municipality A's object."""
     own = {basename: targets.get("own") for basename, targets in world.objects.items()}
@@ -363,7 +396,14 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         "billing:invoice_specification": {"pk": invoice.pk, "fmt": "csv"},
         "billing:line_detail": {"pk": own["invoiceline"].pk},
         "billing:credit_note_ehf": {"pk": own["creditnote"].pk},
-        **{f"imports:{name}": {"pk": upload.pk} for name in ("preview", "apply", "errors", "map")},
+        **{
+            f"imports:{name}": {"pk": upload.pk}
+            for name in ("preview", "apply", "errors", "map", "recheck")
+        },
+        **{
+            f"servicedesk:{name}": {"pk": _source_mapping(world).pk}
+            for name in ("mapping_edit", "mapping_delete")
+        },
         "imports:template": {"kind": "persons"},
         "solutions:solution_detail": {"pk": shared["solution"].pk},
         "solutions:solution_edit": {"pk": shared["solution"].pk},

@@ -150,7 +150,12 @@ def test_the_kinds_and_their_columns(operator):
         "assets",
         "usage",
         "portfolio",
+        "incidents",
+        "outages",
     }
+    assert kinds["incidents"]["municipality_optional"] is True
+    sources = [value for value, _label in kinds["incidents"]["options"][0]["choices"]]
+    assert sources == ["servicenow", "topdesk", "glpi", "jsm"]
     asset_columns = {c["key"]: c for c in kinds["assets"]["columns"]}
     assert "Serienummer" in asset_columns["serial_number"]["aliases"]
     assert "Checked Out To: Username" in asset_columns["person"]["aliases"]

@@ -14,6 +14,7 @@ from samdrift.organisations.importers import (
     PersonImporter,
     ServiceAreaImporter,
 )
+from samdrift.servicedesk.importers import IncidentImporter, OutageImporter
 from samdrift.solutions.importers import PortfolioImporter
 
 
@@ -26,6 +27,8 @@ def test_every_app_importer_is_found_by_kind_in_app_order():
         ("assets", AssetImporter),
         ("usage", UsageImporter),
         ("portfolio", PortfolioImporter),
+        ("incidents", IncidentImporter),
+        ("outages", OutageImporter),
     ]
 
 

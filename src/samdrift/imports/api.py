@@ -37,7 +37,7 @@ from samdrift.core.permissions import can_write
 from samdrift.imports import services
 from samdrift.imports.models import ImportMapping
 from samdrift.imports.registry import IMPORTERS, importer_class
-from samdrift.imports.services import check_import_allowed, find_reading
+from samdrift.imports.services import check_import_allowed, find_reading, takes_municipality
 from samdrift.organisations.models import Municipality
 
 
@@ -88,6 +88,13 @@ class ImportRequestSerializer(ScopedRelatedFieldsMixin, serializers.Serializer):
         allow_null=True,
         help_text="When new holders get assets and new persons start, where the file is "
         "silent (default: today).",
+    )
+    options = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=dict,
+        help_text='The kind\'s own options, e.g. {"source": "servicenow"} for incidents '
+        "(GET /api/imports/ lists each kind's options and their choices).",
     )
     mapping = MappingField(
         required=False,
@@ -213,6 +220,11 @@ class ImportResultSerializer(serializers.Serializer):
     reading = serializers.CharField(
         help_text="The name of the mapping the file was read with ('-' for an unnamed one)."
     )
+    details = serializers.DictField(
+        required=False,
+        help_text="What the kind adds: for incidents the source, the incidents and events "
+        "counted, and the values no source mapping knows (unmapped: column, value, incidents).",
+    )
     unknown_values = serializers.DictField(
         child=serializers.DictField(child=serializers.JSONField()),
         help_text="Values nobody knows, each once, per column key: {value: [rows having "
@@ -228,12 +240,23 @@ class ColumnSerializer(serializers.Serializer):
     help_text = serializers.CharField()
 
 
+class OptionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    choices = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    help_text = serializers.CharField()
+
+
 class ImportKindSerializer(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
     matched_on = serializers.CharField()
     per_municipality = serializers.BooleanField()
+    municipality_optional = serializers.BooleanField(
+        help_text="A municipality may be given: the default for rows that do not say theirs."
+    )
     columns = ColumnSerializer(many=True)
+    options = OptionSerializer(many=True)
 
 
 def describe_kind(kind: str) -> dict:
@@ -243,6 +266,16 @@ def describe_kind(kind: str) -> dict:
         "label": str(cls.label),
         "matched_on": str(cls.key_description),
         "per_municipality": cls.per_municipality,
+        "municipality_optional": cls.municipality_optional,
+        "options": [
+            {
+                "name": option.name,
+                "label": str(option.label),
+                "choices": [[value, str(label)] for value, label in option.choices],
+                "help_text": str(option.help_text),
+            }
+            for option in cls.options
+        ],
         "columns": [
             {
                 "key": c.key,
@@ -322,13 +355,14 @@ class ImportViewSet(viewsets.ViewSet):
             importer=importer_class(data["kind"]),
             data=data["data"],
             filename=data["filename"],
-            municipality=municipality if importer_class(data["kind"]).per_municipality else None,
+            municipality=municipality if takes_municipality(importer_class(data["kind"])) else None,
             update=data["update"],
             strict=data["strict"],
             dry_run=data["dry_run"],
             on=data.get("date"),
             reading=data["reading"],
             find_reading=find_reading,
+            options=data.get("options") or {},
         )
         if not result.ok:
             code = status.HTTP_400_BAD_REQUEST

@@ -47,6 +47,9 @@ class ImportUpload(models.Model):
     update = models.BooleanField(_("update existing rows"), default=False)
     strict = models.BooleanField(_("strict"), default=False)
     on = models.DateField(_("assignment date"))
+    options = models.JSONField(
+        _("options"), default=dict, blank=True, help_text=_("The kind's own options (source …).")
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
     )

@@ -69,8 +69,10 @@ def store_upload(
     update: bool = False,
     strict: bool = False,
     on: datetime.date | None = None,
+    options: dict | None = None,
 ) -> ImportUpload:
-    """Keep an uploaded file and check it (a dry run); the result is stored with it."""
+    """Keep an uploaded file and check it (a dry run); the result is stored with it.
+    ``options`` are the kind's own (``Importer.options``, e.g. the incidents' source)."""
     check_import_allowed(user, kind, municipality)
     if len(content) > MAX_UPLOAD_BYTES:
         raise ValidationError(
@@ -94,7 +96,7 @@ def store_upload(
         upload = ImportUpload.objects.create(
             user=user,
             kind=kind,
-            municipality=municipality if cls.per_municipality else None,
+            municipality=municipality if takes_municipality(cls) else None,
             filename=filename[:255],
             content=content,
             size=len(content),
@@ -102,6 +104,7 @@ def store_upload(
             update=update,
             strict=strict,
             on=on or timezone.localdate(),
+            options={k: v for k, v in (options or {}).items() if v not in (None, "")},
         )
     result = run_import(
         importer=cls,
@@ -113,10 +116,17 @@ def store_upload(
         dry_run=True,
         on=upload.on,
         find_reading=find_reading,
+        options=upload.options,
     )
     upload.result = result.as_dict()
     upload.save(update_fields=["result"])
     return upload
+
+
+def takes_municipality(cls) -> bool:
+    """Is a municipality given with an import of ``cls``: its rows' (per municipality),
+    or the default for rows that do not say theirs (``municipality_optional``)?"""
+    return cls.per_municipality or cls.municipality_optional
 
 
 def find_reading(kind: str, fingerprint: str) -> ColumnReading | None:
@@ -214,4 +224,5 @@ def _run_upload(upload: ImportUpload, *, dry_run: bool) -> ImportResult:
         dry_run=dry_run,
         on=upload.on,
         find_reading=find_reading,
+        options=upload.options,
     )

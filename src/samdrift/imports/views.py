@@ -61,7 +61,10 @@ class UploadForm(forms.Form):
         label=gettext_lazy("Municipality"),
         queryset=Municipality.objects.none(),
         required=False,
-        help_text=gettext_lazy("The municipality the rows belong to (not for products)."),
+        help_text=gettext_lazy(
+            "The municipality the rows belong to (not for products; for incidents, the "
+            "default for rows no mapping places)."
+        ),
     )
     file = forms.FileField(
         label=gettext_lazy("File"),
@@ -100,6 +103,34 @@ class UploadForm(forms.Form):
             Municipality.objects.order_by("number"), user
         )
         self.fields["on"].initial = timezone.localdate()
+        # The kinds' own options (the incidents' source), each once.
+        self.option_names: list[str] = []
+        for kind, _label in self.fields["kind"].choices:
+            for option in importer_class(kind).options:
+                name = f"option_{option.name}"
+                if name in self.fields:
+                    continue
+                self.fields[name] = forms.ChoiceField(
+                    label=option.label,
+                    required=False,
+                    choices=[("", _("— as the file shows —")), *option.choices],
+                    help_text=option.help_text,
+                )
+                self.option_names.append(name)
+
+    @property
+    def option_fields(self):
+        return [self[name] for name in self.option_names]
+
+    def importer_options(self) -> dict:
+        """The options the chosen kind takes, as given (call after ``is_valid``)."""
+        kind = self.cleaned_data.get("kind")
+        if not kind:
+            return {}
+        return {
+            option.name: self.cleaned_data.get(f"option_{option.name}") or ""
+            for option in importer_class(kind).options
+        }
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -146,6 +177,7 @@ def upload(request):
                     update=data["update"],
                     strict=data["strict"],
                     on=data["on"],
+                    options=form.importer_options(),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -207,10 +239,37 @@ def preview(request, pk):
             "changes": changes,
             "may_apply": may_apply,
             "not_imported": any(not read_as for _header, read_as in result.columns),
+            **_mapping_choices(request.user, result),
             "nothing_to_do": result.ok
             and not (result.created or result.updated or any(result.to_create.values())),
         },
     )
+
+
+def _mapping_choices(user, result: ImportResult) -> dict:
+    """What the values no source mapping knows may be mapped to (incidents)."""
+    if not result.details.get("unmapped"):
+        return {}
+    from samdrift.catalogue.models import Service
+
+    return {
+        "map_municipalities": scoped_queryset(Municipality.objects.order_by("number"), user),
+        "map_services": scoped_queryset(Service.objects.order_by("name"), user),
+    }
+
+
+@login_required
+@require_POST
+def recheck(request, pk):
+    """Check a kept file again (after its values were mapped): a new preview."""
+    stored = _own_upload(request, pk)
+    if stored.status == ImportStatus.APPLIED:
+        return redirect("imports:preview", pk=pk)
+    try:
+        recheck_upload(upload=ImportUpload.objects.get(pk=stored.pk), user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("imports:preview", pk=pk)
 
 
 @login_required

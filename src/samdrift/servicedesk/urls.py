@@ -1,10 +1,11 @@
-"""The service desk's pages: each views module lists its own ``urlpatterns``."""
+"""The service desk's pages: each views module declares its own ``urlpatterns``."""
 
-from samdrift.servicedesk.views import incidents, outages
+from samdrift.servicedesk.views import incidents, mappings, outages
 
 app_name = "servicedesk"
 
 urlpatterns = [
     *incidents.urlpatterns,
     *outages.urlpatterns,
+    *mappings.urlpatterns,
 ]

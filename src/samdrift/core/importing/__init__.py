@@ -2,7 +2,7 @@
 run (``run_import``) and the base classes the apps' ``importers.py`` build on."""
 
 from samdrift.core.importing.columns import Column, field_column
-from samdrift.core.importing.importer import ImportContext, Importer, ModelImporter
+from samdrift.core.importing.importer import ImportContext, Importer, ImportOption, ModelImporter
 from samdrift.core.importing.parsing import CellError
 from samdrift.core.importing.reading import FileProblem, Table, read_table
 from samdrift.core.importing.results import (
@@ -25,6 +25,7 @@ __all__ = [
     "Column",
     "FileProblem",
     "ImportContext",
+    "ImportOption",
     "ImportResult",
     "Importer",
     "ModelImporter",

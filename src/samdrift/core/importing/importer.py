@@ -44,6 +44,20 @@ class ImportContext:
     filename: str = ""
     present: frozenset[str] = frozenset()
     progress: Progress | None = None
+    # The importer's own options (``Importer.options``), checked: name → value.
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportOption:
+    """An option a kind of import takes besides the common ones (e.g. the incidents'
+    ``source``): offered by the command line (``--name``), the upload page and the API,
+    checked against ``choices`` (value, label) before a row is read."""
+
+    name: str
+    label: Any
+    choices: tuple[tuple[str, Any], ...] = ()
+    help_text: Any = ""
 
 
 class Importer:
@@ -57,6 +71,13 @@ class Importer:
     columns: ClassVar[Sequence[Column]] = ()
     per_municipality: ClassVar[bool] = True
     key_description: ClassVar[Any] = ""
+    # Not per municipality, but a municipality may be given: the importer's default for
+    # rows that do not say theirs (the incidents).
+    municipality_optional: ClassVar[bool] = False
+    # Stored rows that differ are updated without asking (``update`` is implied): the
+    # file is a snapshot of a live system (the incidents), not a register kept by hand.
+    updates_by_default: ClassVar[bool] = False
+    options: ClassVar[Sequence[ImportOption]] = ()
 
     def __init__(self, context: ImportContext, report: Report) -> None:
         self.context = context

@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from samdrift.businesstime import to_aware
 from samdrift.core.exports import FORMULA_PREFIXES
 from samdrift.finance.parsing import AmountError, parse_amount
 
@@ -193,6 +194,157 @@ class Date:
                 _("date not understood: %(value)s (no such day; write e.g. %(hint)s)")
                 % {"value": text, "hint": DATE_HINT}
             ) from None
+
+
+ISO_DATETIME = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+# 31.12.2026 14:05, 31.12.26 14.05, 31-12-2026 14:05 (TOPdesk), 31/12/2026 2:05 PM.
+LOCAL_DATETIME = re.compile(
+    r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})"
+    r"(?:[ T,]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?\s*([AaPp][Mm])?)?$"
+)
+# Jira's default: 18/Mar/24 2:15 PM.
+NAMED_MONTH_DATETIME = re.compile(
+    r"^(\d{1,2})[/ -]([^\W\d_]{3,9})\.?[/ -](\d{4}|\d{2})"
+    r"(?:[ T,]+(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?$"
+)
+MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "januar", "january"),
+            ("feb", "februar", "february"),
+            ("mar", "mars", "march"),
+            ("apr", "april"),
+            ("may", "mai"),
+            ("jun", "juni", "june"),
+            ("jul", "juli", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "okt", "oktober", "october"),
+            ("nov", "november"),
+            ("dec", "des", "desember", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+DATETIME_HINT = "2026-12-31 14:05, 31.12.2026 14:05, 31/12/2026 14:05"
+
+
+class DateTime:
+    """An instant: ISO (2026-12-31 14:05[:00], with T, Z or an offset), 31.12.2026 14:05,
+    31-12-2026 14:05, 31/12/2026 2:05 PM, 18/Mar/24 2:15 PM (Jira), or a date/time cell. A
+    day without a time is its midnight. A time without an offset is a wall time in
+    ``timezone``, made an instant by ``businesstime.to_aware`` (an hour skipped by the
+    change to summer time is read with the offset before the jump, so 02:30 on the last
+    Sunday of March is 03:30 summer time; an hour shown twice is the first one, still
+    summer time): the result is always an aware datetime in UTC.
+
+    Slashed dates are day first unless ``order`` says month first (or ``for_column``
+    finds it: every first part at most 12 and some second part above 12).
+    """
+
+    cacheable = True
+
+    def __init__(self, timezone: str = "Europe/Oslo", order: str = DMY) -> None:
+        self.timezone = timezone
+        self.order = order
+
+    def for_column(self, texts: Iterable[Any], declared: str | None = None) -> DateTime:
+        if declared in DATE_ORDERS:
+            return DateTime(self.timezone, declared)
+        firsts, seconds = [], []
+        for text in texts:
+            match = LOCAL_DATETIME.match(text.strip()) if type(text) is str else None
+            if match and match.group(2) == "/":
+                firsts.append(int(match.group(1)))
+                seconds.append(int(match.group(3)))
+        if firsts and max(firsts) <= 12 and max(seconds) > 12:
+            return DateTime(self.timezone, MDY)
+        return self
+
+    def __call__(self, value: Any) -> datetime.datetime:
+        if isinstance(value, datetime.datetime):
+            return to_aware(value, self.timezone)
+        if isinstance(value, datetime.date):
+            return to_aware(datetime.datetime.combine(value, datetime.time()), self.timezone)
+        text = " ".join(as_text(value).split())
+        naive = self._naive(text)
+        if naive is None:
+            raise CellError(
+                _("date and time not understood: %(value)s (write e.g. %(hint)s)")
+                % {"value": text, "hint": DATETIME_HINT}
+            )
+        return to_aware(naive, self.timezone)
+
+    def _naive(self, text: str) -> datetime.datetime | None:
+        if len(text) >= 16 and text[4] == "-" and text[10] in " T":
+            try:  # the common case, read in C: 2026-03-02 08:00[:00][+01:00]
+                return datetime.datetime.fromisoformat(text)
+            except ValueError:
+                pass
+        match = ISO_DATETIME.match(text)
+        if match:
+            year, month, day, hour, minute, second, offset = match.groups()
+            moment = _moment(text, int(year), month, day, hour, minute, second)
+            if offset:
+                zone = datetime.UTC
+                if offset != "Z":
+                    digits = offset[1:].replace(":", "")
+                    delta = datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+                    zone = datetime.timezone(-delta if offset[0] == "-" else delta)
+                moment = moment.replace(tzinfo=zone)
+            return moment
+        match = LOCAL_DATETIME.match(text)
+        if match:
+            first, separator, second, year, hour, minute, sec, half = match.groups()
+            day, month = first, second
+            if separator == "/" and self.order == MDY:
+                day, month = second, first
+            hour = _twelve_hour(hour, half, text)
+            full_year = int(year) if len(year) == 4 else _two_digit_year(year)
+            return _moment(text, full_year, month, day, hour, minute, sec)
+        match = NAMED_MONTH_DATETIME.match(text)
+        if match:
+            day, name, year, hour, minute, sec, half = match.groups()
+            month = MONTH_NAMES.get(name.casefold())
+            if month is None:
+                return None
+            hour = _twelve_hour(hour, half, text)
+            full_year = int(year) if len(year) == 4 else _two_digit_year(year)
+            return _moment(text, full_year, str(month), day, hour, minute, sec)
+        return None
+
+
+def _moment(text, year, month, day, hour, minute, second) -> datetime.datetime:
+    try:
+        return datetime.datetime(
+            year, int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
+        )
+    except ValueError:
+        raise CellError(
+            _("date and time not understood: %(value)s (no such day or time; write e.g. "
+              "%(hint)s)")
+            % {"value": text, "hint": DATETIME_HINT}
+        ) from None  # fmt: skip
+
+
+def _twelve_hour(hour: str | None, half: str | None, text: str) -> str | None:
+    """The hour of a 12-hour clock (2 PM) on the 24-hour clock."""
+    if hour is None or not half:
+        return hour
+    number = int(hour)
+    if not 1 <= number <= 12:
+        raise CellError(
+            _("date and time not understood: %(value)s (no such time)") % {"value": text}
+        )
+    number %= 12
+    if half.casefold() == "pm":
+        number += 12
+    return str(number)
 
 
 class Month:

@@ -119,6 +119,9 @@ class ImportResult:
     first_rows: list[list[str]] = field(default_factory=list)
     reading: str = ""
     unknown_values: dict[str, dict[str, list]] = field(default_factory=dict)
+    # What an importer adds of its own (JSON): the incidents' counts of incidents and
+    # events, and the values no source mapping knows.
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -26,6 +26,7 @@ import gc
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -92,6 +93,7 @@ def run_import(
     progress: Progress | None = None,
     reading: ColumnReading | None = None,
     find_reading: ReadingFinder | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ImportResult:
     """Check a file and, unless ``dry_run`` or anything is wrong, import all of it.
 
@@ -99,9 +101,11 @@ def run_import(
     caller picks the ``importer`` class (``imports.registry``), checks permissions
     (``can_import``) and sets the actor (``acting_as``). ``reading`` says how to read the
     file's columns and values (the mapping step); without it, ``find_reading(kind,
-    fingerprint)`` may give the one saved for files with this header row.
+    fingerprint)`` may give the one saved for files with this header row. ``options``
+    are the importer's own (``Importer.options``), each checked against its choices.
     """
     cls = importer
+    update = update or cls.updates_by_default
     result = ImportResult(
         kind=cls.kind,
         filename=filename,
@@ -113,6 +117,9 @@ def run_import(
     report = Report(result)
     if cls.per_municipality and municipality is None:
         report.error(0, "", _("Choose the municipality to import for."))
+        return report.finish()
+    options = checked_options(cls, options or {}, report)
+    if options is None:
         return report.finish()
     parsed = _read_rows(cls, data, filename, report, progress, reading, find_reading)
     if parsed is None:
@@ -126,6 +133,7 @@ def run_import(
         filename=filename,
         present=present,
         progress=progress,
+        options=options,
     )
     importer = cls(context, report)
     if dry_run:
@@ -142,6 +150,37 @@ def run_import(
     if progress is not None:
         progress("done", 1, 1)
     return result
+
+
+def checked_options(
+    cls: type[Importer], given: dict[str, Any], report: Report
+) -> dict[str, Any] | None:
+    """The importer's options as given (empty ones left out), or None when one is not
+    an option of the kind or not one of its choices (each reported, naming it)."""
+    declared = {option.name: option for option in cls.options}
+    options: dict[str, Any] = {}
+    for name, value in given.items():
+        if value is None or value == "":
+            continue
+        option = declared.get(name)
+        if option is None:
+            report.error(
+                0,
+                "",
+                _("%(kind)s imports take no option “%(name)s”.") % {"kind": cls.kind, "name": name},
+            )
+            continue
+        allowed = [str(choice) for choice, _label in option.choices]
+        if allowed and str(value) not in allowed:
+            report.error(
+                0,
+                "",
+                _("%(option)s: “%(value)s” is not one of: %(allowed)s.")
+                % {"option": option.label, "value": value, "allowed": ", ".join(allowed)},
+            )
+            continue
+        options[name] = value
+    return options if report.result.ok else None
 
 
 def _report_rolled_back(result: ImportResult, filename: str, error: IntegrityError) -> None:

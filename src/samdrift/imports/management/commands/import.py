@@ -1,5 +1,9 @@
 """``samdrift import <kind> FILE --municipality 4601 [--dry-run] [--update] [--strict]``.
 
+A kind may take options of its own (``Importer.options``): ``samdrift import incidents
+FILE --source servicenow``; for incidents ``--municipality`` is only the default for rows
+no mapping places.
+
 Checks the whole file, reports every bad row (line, column, reason), and imports all of
 it in one transaction or nothing at all. Exit status 0 when imported (or, with
 ``--dry-run``, when it would be), 1 when the file has errors, 2 for bad arguments.
@@ -73,12 +77,47 @@ class Command(BaseCommand):
             choices=["mdy", "dmy"],
             help="slashed dates are month/day/year (mdy, US) or day/month/year (dmy)",
         )
+        self.add_importer_options(parser)
         parser.add_argument(
             "--progress",
             choices=["auto", "bar", "plain", "none"],
             default="auto",
             help="progress display: a bar on a terminal (auto), plain lines, or none",
         )
+
+    @staticmethod
+    def add_importer_options(parser) -> None:
+        """The importers' own options (``Importer.options``), e.g. incidents' --source."""
+        added: set[str] = set()
+        for cls in IMPORTERS.values():
+            for option in cls.options:
+                if option.name in added:
+                    continue
+                added.add(option.name)
+                choices = [value for value, _label in option.choices] or None
+                parser.add_argument(
+                    f"--{option.name.replace('_', '-')}",
+                    dest=f"option_{option.name}",
+                    choices=choices,
+                    help=f"{option.help_text} ({cls.kind})",
+                )
+
+    @staticmethod
+    def importer_options(cls, options) -> dict:
+        """The options given for ``cls``; one another kind takes is a bad argument."""
+        given = {}
+        own = {option.name for option in cls.options}
+        for other in IMPORTERS.values():
+            for option in other.options:
+                value = options.get(f"option_{option.name}")
+                if value is None:
+                    continue
+                if option.name not in own:
+                    raise CommandError(
+                        f"--{option.name.replace('_', '-')} is not an option of {cls.kind}."
+                    )
+                given[option.name] = value
+        return given
 
     def handle(self, *args, **options):
         kind = options["kind"]
@@ -95,6 +134,12 @@ class Command(BaseCommand):
             municipality = find_municipality(options["municipality"])
             if municipality is None:
                 raise CommandError(f"No municipality {options['municipality']!r}.")
+        elif cls.municipality_optional and options["municipality"]:
+            # The default for rows that do not say their municipality.
+            municipality = find_municipality(options["municipality"])
+            if municipality is None:
+                raise CommandError(f"No municipality {options['municipality']!r}.")
+        importer_options = self.importer_options(cls, options)
         on = None
         if options["date"]:
             try:
@@ -125,6 +170,7 @@ class Command(BaseCommand):
                 progress=progress,
                 reading=reading,
                 find_reading=find_reading,
+                options=importer_options,
             )
         if options["save_map"] and result.headers and reading is not None:
             from samdrift.imports.services import save_mapping
@@ -186,7 +232,13 @@ class Command(BaseCommand):
                     markup=False,
                 )
         for warning in result.warnings:
-            console.print(f"Note: {warning}", style="yellow")
+            console.print(f"Note: {warning}", style="yellow", markup=False)
+        if result.details.get("unmapped"):
+            console.print(
+                "Map the values above on the source mappings page (/service/mappings/), "
+                "then run again.",
+                style="yellow",
+            )
         table = Table(show_header=False, box=None, pad_edge=False)
         table.add_column(justify="left")
         table.add_column(justify="right")
