@@ -90,9 +90,7 @@ def measure(name: str, make_calendar, rows) -> dict:
     runs = {
         "business_seconds": lambda cal: [business_seconds(cal, o, r) for o, r, _, _ in rows],
         "due_at": lambda cal: [due_at(cal, o, t) for o, _, t, _ in rows],
-        "excluding": lambda cal: [
-            business_seconds_excluding(cal, o, r, p) for o, r, _, p in rows
-        ],
+        "excluding": lambda cal: [business_seconds_excluding(cal, o, r, p) for o, r, _, p in rows],
         "month": lambda cal: [
             overlap_seconds(cal, month_start, month_end, outages) for _ in range(len(rows) // 100)
         ],
@@ -143,8 +141,7 @@ def main() -> int:
         "command": " ".join(["bench/bench_businesstime.py", *sys.argv[1:]]),
     }
     ok = all(
-        c["within_target"] and c["round_trip_mismatches"] == 0
-        for c in result["calendars"].values()
+        c["within_target"] and c["round_trip_mismatches"] == 0 for c in result["calendars"].values()
     )
     result["ok"] = ok
     if not args.no_write:

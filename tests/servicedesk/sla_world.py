@@ -46,10 +46,8 @@ def office_calendar(name: str = "Kontor") -> ServiceCalendar:
     return calendar
 
 
-def around_the_clock() -> ServiceCalendar:
-    return ServiceCalendar.objects.create(
-        name="Døgnet rundt", always_open=True, public_holidays_closed=False
-    )
+def around_the_clock(name: str = "Døgnet rundt") -> ServiceCalendar:
+    return ServiceCalendar.objects.create(name=name, always_open=True, public_holidays_closed=False)
 
 
 def make_level(municipality, service, calendar, p1_calendar, *, notice_days=5, **agreement):

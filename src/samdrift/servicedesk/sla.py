@@ -325,19 +325,22 @@ def pauses_of(
 
 def _due(calendar, opened, target: int, pauses) -> datetime.datetime:
     """The instant ``target`` business seconds outside the pauses have run from ``opened``:
-    the due time without pauses, pushed on by the paused business time before it until
-    nothing more is paused before it (each round takes in at least one more pause)."""
-    extra = 0
-    due = due_at(calendar, opened, target)
-    for _round in range(len(pauses) + 1):
-        if not pauses:
-            break
-        paused = overlap_seconds(calendar, opened, due, pauses)
-        if paused == extra:
-            break
-        extra = paused
-        due = due_at(calendar, opened, target + extra)
-    return due
+    walk the (merged) pauses in order, spending the target on the open time between them."""
+    remaining, moment = target, opened
+    merged: list[list[datetime.datetime]] = []
+    for lo, hi in sorted((max(lo, opened), hi) for lo, hi in pauses if hi > opened):
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    for lo, hi in merged:
+        if lo > moment:
+            available = business_seconds(calendar, moment, lo)
+            if remaining <= available:
+                return due_at(calendar, moment, remaining)
+            remaining -= available
+        moment = max(moment, hi)
+    return due_at(calendar, moment, remaining)
 
 
 def measure(
