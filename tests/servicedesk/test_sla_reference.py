@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from samdrift.servicedesk import sla
+from tests.factories import make_municipality, make_service
 from tests.servicedesk.sla_world import (
     JUNE,
     around_the_clock,
@@ -21,7 +22,6 @@ from tests.servicedesk.sla_world import (
     office_calendar,
     outage,
 )
-from tests.factories import make_municipality, make_service
 
 pytestmark = pytest.mark.django_db
 
@@ -97,8 +97,8 @@ def build(seed: int):
                 f"R{n}",
                 priority,
                 instant(opened),
-                responded_at=responded is not None and instant(responded) or None,
-                resolved_at=resolved is not None and instant(resolved) or None,
+                responded_at=(responded is not None and instant(responded)) or None,
+                resolved_at=(resolved is not None and instant(resolved)) or None,
                 pauses=pauses,
             )
         )
