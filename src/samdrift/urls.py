@@ -39,6 +39,7 @@ urlpatterns = [
     path("solutions/", include("samdrift.solutions.urls")),
     path("billing/", include("samdrift.billing.urls")),
     path("imports/", include("samdrift.imports.urls")),
+    path("servicedesk/", include("samdrift.servicedesk.urls")),
     path("", include("samdrift.ui.urls")),  # login, logout, health
     path("", include("samdrift.dashboard.urls")),  # the overview at /
 ]

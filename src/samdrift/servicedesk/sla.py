@@ -140,6 +140,14 @@ def availability_of(service_seconds: int, downtime_seconds: int) -> Decimal:
     return (HUNDRED * up / Decimal(service_seconds)).quantize(THREE_PLACES, rounding=ROUND_HALF_UP)
 
 
+def hhmm(seconds: int | None) -> str:
+    """Seconds as hours:minutes (rounded to the minute), for reading."""
+    if seconds is None:
+        return "–"
+    minutes = round(seconds / 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
 @dataclass
 class OutageLine:
     outage_id: int
@@ -150,6 +158,10 @@ class OutageLine:
     announced_at: datetime.datetime | None
     reason: str
     downtime_seconds: int  # inside service hours and the month, this outage alone
+
+    @property
+    def downtime_hhmm(self) -> str:
+        return hhmm(self.downtime_seconds)
 
     @property
     def counted(self) -> bool:
@@ -171,6 +183,14 @@ class ServiceFigures:
     availability: Decimal
     credit_percent: Decimal | None  # None in a combined period
     outages: list[OutageLine] = field(default_factory=list)
+
+    @property
+    def service_hhmm(self) -> str:
+        return hhmm(self.service_seconds)
+
+    @property
+    def downtime_hhmm(self) -> str:
+        return hhmm(self.downtime_seconds)
 
     @property
     def no_service_hours(self) -> bool:
@@ -223,6 +243,10 @@ class Breach:
     actual_at: datetime.datetime | None  # None: not yet, at the cut-off
     target_seconds: int
     over_seconds: int  # business seconds beyond the target
+
+    @property
+    def over_hhmm(self) -> str:
+        return hhmm(self.over_seconds)
 
     @property
     def kind_label(self) -> str:
