@@ -13,6 +13,7 @@ from samdrift.imports import api as imports_api
 from samdrift.inventory import api as inventory_api
 from samdrift.leasing import api as leasing_api
 from samdrift.organisations import api as organisations_api
+from samdrift.servicedesk import api as servicedesk_api
 from samdrift.solutions import api as solutions_api
 
 router = DefaultRouter()
@@ -25,6 +26,7 @@ agreements_api.register(router)
 solutions_api.register(router)
 billing_api.register(router)
 imports_api.register(router)
+servicedesk_api.register(router)
 
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -225,6 +225,21 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "solutions:usage_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "solutions:usage_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "solutions:usage_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    # SLA reports: read like the municipality; approving is the operators'.
+    "servicedesk:credit_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "servicedesk:sla_approve": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "servicedesk:sla_approve_confirm": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "servicedesk:sla_overview": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "servicedesk:sla_report": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "servicedesk:sla_report_list": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
 }
 
 
@@ -341,6 +356,11 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         "solutions:requirement_edit": {"pk": own["requirement"].pk},
         "solutions:portfolio": {"pk": own["municipality"].pk},
         "imports:mapping_edit": {"pk": _mapping(world).pk},
+        "servicedesk:sla_report_list": {"pk": own["municipality"].pk},
+        **{
+            f"servicedesk:{name}": {"pk": own["municipality"].pk, "month": "2026-05"}
+            for name in ("sla_report", "sla_approve_confirm", "sla_approve")
+        },
     }
 
 
