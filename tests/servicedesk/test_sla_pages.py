@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from samdrift.core.choices import Role
@@ -91,4 +92,12 @@ def test_credit_list_is_restricted(june):
     other = client_for(make_user(Role.MUNICIPALITY, municipality=june["other"]))
     assert "E-post" in own.get("/servicedesk/sla/credits/").content.decode()
     assert "E-post" not in other.get("/servicedesk/sla/credits/").content.decode()
+    assert other.get(f"/servicedesk/sla/{june['municipality'].pk}/").status_code == 404
+
+
+def test_municipality_page_links_its_reports(june):
+    own = client_for(make_user(Role.MUNICIPALITY, municipality=june["municipality"]))
+    page = own.get(reverse("organisations:municipality_detail", args=[june["municipality"].pk]))
+    assert 'data-testid="sla-reports"' in page.content.decode()
+    other = client_for(make_user(Role.MUNICIPALITY, municipality=june["other"]))
     assert other.get(f"/servicedesk/sla/{june['municipality'].pk}/").status_code == 404

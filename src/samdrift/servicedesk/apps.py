@@ -6,3 +6,8 @@ class ServiceDeskConfig(AppConfig):
     name = "samdrift.servicedesk"
     label = "servicedesk"
     verbose_name = _("Service desk")
+
+    def ready(self) -> None:
+        from samdrift.servicedesk import panels
+
+        panels.register()  # the SLA reports, on the municipality page
