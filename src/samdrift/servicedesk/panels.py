@@ -1,5 +1,5 @@
-"""What the service desk shows on the municipality page (``ui.panels``): its SLA reports
-of recent months, approved or not, with its service credits — the municipality's own
+"""What the service desk shows on the municipality page (``ui.panels``): links to its
+SLA reports of recent months and to the list with approvals and credits — the municipality's own
 portal to them. Registered from ``ServiceDeskConfig.ready()``."""
 
 from __future__ import annotations
@@ -8,32 +8,20 @@ import datetime
 
 from django.utils import timezone
 
-from samdrift.core.permissions import restrict
-from samdrift.servicedesk.models import ServiceCredit, SlaReport
 from samdrift.ui import panels
 
 RECENT = 6
 
 
 def sla_reports(request, municipality, shared: dict) -> dict:
-    today = timezone.localdate()
-    latest = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    approved = {
-        r.month: r
-        for r in restrict(
-            SlaReport.objects.filter(municipality=municipality), request.user
-        ).order_by("-month")[:24]
-    }
-    months, month = [], latest
+    """Links only (no query: the page's query budget is spent); the list page shows
+    which months are approved and the credits."""
+    month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    months = []
     for _n in range(RECENT):
-        months.append((month, approved.get(month)))
+        months.append(month)
         month = (month - datetime.timedelta(days=1)).replace(day=1)
-    credits = list(
-        restrict(ServiceCredit.objects.filter(municipality=municipality), request.user)
-        .select_related("service")
-        .order_by("-month")[:RECENT]
-    )
-    return {"municipality": municipality, "months": months, "credits": credits}
+    return {"municipality": municipality, "months": months}
 
 
 def register() -> None:
