@@ -789,7 +789,7 @@ class Difference:
     live: str
 
 
-def _flat(figures: dict) -> dict[tuple, tuple[str, str]]:
+def flat_figures(figures: dict) -> dict[tuple, tuple[str, str]]:
     """(key) → (label, value) of the figures that matter for a difference."""
     flat = {}
     for s in figures.get("services", []):
@@ -829,7 +829,7 @@ def _flat(figures: dict) -> dict[tuple, tuple[str, str]]:
 
 def differences(frozen: dict, live: dict) -> list[Difference]:
     """Every figure whose frozen value differs from the live one (missing: "–")."""
-    before, after = _flat(frozen), _flat(live)
+    before, after = flat_figures(frozen), flat_figures(live)
     found = []
     for key in list(before) + [k for k in after if k not in before]:
         label = (before.get(key) or after.get(key))[0]

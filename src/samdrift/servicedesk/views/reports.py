@@ -257,7 +257,7 @@ def _approval(municipality: Municipality, month: datetime.date) -> Confirmation:
 
 
 def _stable(figures: dict) -> list:
-    flat = sla._flat(figures)
+    flat = sla.flat_figures(figures)
     return sorted((repr(k), v[1]) for k, v in flat.items())
 
 
