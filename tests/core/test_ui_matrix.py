@@ -277,6 +277,21 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "servicedesk:outage_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
     "servicedesk:outage_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "servicedesk:outage_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    # SLA reports: read like the municipality; approving is the operators'.
+    "servicedesk:credit_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "servicedesk:sla_approve": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "servicedesk:sla_approve_confirm": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "servicedesk:sla_overview": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "servicedesk:sla_report": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "servicedesk:sla_report_list": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
 }
 
 
@@ -440,6 +455,11 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
             for name in ("calendar_detail", "calendar_edit", "calendar_hours", "day_create")
         },
         "agreements:day_edit": {"pk": shared["calendarday"].pk},
+        "servicedesk:sla_report_list": {"pk": own["municipality"].pk},
+        **{
+            f"servicedesk:{name}": {"pk": own["municipality"].pk, "month": "2026-05"}
+            for name in ("sla_report", "sla_approve_confirm", "sla_approve")
+        },
     }
 
 

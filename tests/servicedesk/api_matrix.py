@@ -1,5 +1,5 @@
-"""Permission-matrix entries of the service desk's incident and outage endpoints (see
-tests/core/matrix.py).
+"""Permission-matrix entries of the service desk's endpoints: incidents, outages, SLA
+reports and service credits (see tests/core/matrix.py).
 
 Incidents are a municipality's (no service area: a service-area manager sees all of
 its municipality's). Outages concern all municipalities (``shared``: every login sees
@@ -9,13 +9,18 @@ it) or the ones named: A's only (``own``), B's only (``foreign``).
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
+from django.utils import timezone
+
+from samdrift.servicedesk.models import ServiceCredit, SlaReport
 from samdrift.servicedesk.services.incidents import create_incident
 from samdrift.servicedesk.services.outages import create_outage
-from tests.core.matrix import Resource, unique
+from tests.core.matrix import OPERATORS, Action, Resource, unique
 from tests.worlds import MatrixWorld
 
 UTC = datetime.UTC
+MAY = datetime.date(2026, 5, 1)
 
 
 def at(day: int, hour: int) -> datetime.datetime:
@@ -44,6 +49,20 @@ def extend_world(world: MatrixWorld) -> None:
             municipalities=[municipality],
         )
         world.add("outage", target, outage)
+        report = SlaReport.objects.create(
+            municipality=municipality, month=MAY, figures={}, approved_at=timezone.now()
+        )
+        world.add("slareport", target, report)
+        credit = ServiceCredit.objects.create(
+            report=report,
+            municipality=municipality,
+            service=service,
+            month=MAY,
+            availability=Decimal("98.000"),
+            target=Decimal("99.500"),
+            percent=Decimal("10"),
+        )
+        world.add("servicecredit", target, credit)
     everyone = create_outage(
         service=service, started_at=at(4, 6), ended_at=at(4, 7), description="Platform upgrade"
     )
@@ -73,4 +92,17 @@ RESOURCES: dict[str, Resource] = {
         patch=lambda w, o: {"reference": f"CHG-{unique()}"},
         destroy=True,
     ),
+    "slareport": Resource(
+        writers=OPERATORS,
+        actions={
+            "live": Action("get", False, payload=lambda w, o: {"month": "2026-05"}),
+            "approve": Action(
+                "post",
+                False,
+                payload=lambda w, o: {"municipality": w.municipality_a.pk, "month": "2026-04"},
+                allowed=OPERATORS,
+            ),
+        },
+    ),
+    "servicecredit": Resource(),
 }

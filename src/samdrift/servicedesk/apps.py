@@ -8,17 +8,43 @@ class ServiceDeskConfig(AppConfig):
     verbose_name = _("Service desk")
 
     def ready(self) -> None:
-        from samdrift.ui.navigation import register
+        from samdrift.servicedesk import panels
+        from samdrift.ui.navigation import own_municipality, register, sees_all
+
+        def operator(user) -> bool:
+            return user.is_operator
 
         register(
             section="service",
-            label=_("Incidents"),
-            url_name="servicedesk:incident_list",
-            order=10,
+            label=_("SLA reports"),
+            url_name="servicedesk:sla_overview",
+            visible=sees_all,
+            order=5,
         )
         register(
             section="service",
-            label=_("Outages"),
-            url_name="servicedesk:outage_list",
-            order=20,
+            label=_("Our SLA reports"),
+            url_name="servicedesk:sla_report_list",
+            kwargs=own_municipality,
+            order=5,
         )
+        register(
+            section="service", label=_("Incidents"), url_name="servicedesk:incident_list", order=10
+        )
+        register(
+            section="service", label=_("Outages"), url_name="servicedesk:outage_list", order=20
+        )
+        register(
+            section="service",
+            label=_("Service credits"),
+            url_name="servicedesk:credit_list",
+            order=30,
+        )
+        register(
+            section="service",
+            label=_("Source mappings"),
+            url_name="servicedesk:mappings",
+            visible=operator,
+            order=40,
+        )
+        panels.register()  # the SLA reports, on the municipality page

@@ -309,6 +309,16 @@ class ServiceCredit(ChangeLoggedModel):
     availability = models.DecimalField(_("availability (%)"), max_digits=7, decimal_places=3)
     target = models.DecimalField(_("target (%)"), max_digits=6, decimal_places=3)
     percent = models.DecimalField(_("credit (%)"), max_digits=5, decimal_places=2)
+    billed_in = models.CharField(
+        _("billed in"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "The invoice that credited it (set by billing through "
+            "servicedesk.services.reports.mark_credits_billed); a billed credit is never "
+            "changed by a re-approval."
+        ),
+    )
 
     municipality_path: ClassVar[str | None] = "municipality"
     write_roles: ClassVar[frozenset[str]] = OPERATORS_ONLY
@@ -325,3 +335,7 @@ class ServiceCredit(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.service} {self.month:%Y-%m}: {self.percent} %"
+
+    @property
+    def billed(self) -> bool:
+        return bool(self.billed_in)
