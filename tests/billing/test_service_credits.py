@@ -191,7 +191,9 @@ def test_an_issued_credit_is_never_billed_again(november):
     world = november
     approve(world.fjordvik, NOV, world.workplace)
     bill(DEC)
-    issue_invoice(invoice=invoice_of(world.fjordvik, DEC), issue_date=D(2027, 1, 2))
+    issued = issue_invoice(invoice=invoice_of(world.fjordvik, DEC), issue_date=D(2027, 1, 2))
+    # The credit knows the invoice that billed it (the SLA page warns on a later change).
+    assert [c.billed_in for c in ServiceCredit.objects.all()] == [issued.number]
     # A rerun of the open month leaves the issued invoice alone and bills nothing new.
     bill(DEC)
     assert sum(c.amount for c in credit_charges()) == -Decimal("16.67")

@@ -286,3 +286,37 @@ def test_source_mappings_cover_every_member_and_category(demo):
         .distinct()
     ):
         assert by_source[source, "category"][category].service_id == service_id
+
+
+def test_the_breached_month_is_approved_and_credited_on_this_months_invoice(demo):
+    from samdrift.billing.models import Charge
+    from samdrift.servicedesk.models import ServiceCredit, SlaReport
+
+    # The last three full months are approved for every member.
+    members = Municipality.objects.count()
+    approved = Counter(SlaReport.objects.values_list("month", flat=True))
+    assert {month: approved[month] for month in MONTHS[-3:]} == dict.fromkeys(MONTHS[-3:], members)
+    # Exactly the breach found from the raw outages (above) is credited: 10 % beyond 0.5
+    # points short.
+    ((member, service, month), availability) = next(
+        (key, value) for key, value in availability_breaches().items() if key[2] == LAST_MONTH
+    )
+    credit = ServiceCredit.objects.select_related("municipality", "service").get()
+    assert (credit.municipality.name, credit.service.code, credit.month) == (member, service, month)
+    assert credit.percent == Decimal("10")
+    assert abs(float(credit.availability) - availability) < 0.001
+    # It is a credit line on the member's invoice of this month: 10 % of what the case
+    # system was charged last month, rounded once to the øre.
+    base = sum(
+        c.amount
+        for c in Charge.objects.filter(
+            municipality=credit.municipality,
+            service=credit.service,
+            period__month=LAST_MONTH,
+        ).exclude(source="sla_credit")
+    )
+    lines = Charge.objects.filter(source="sla_credit", source_id=credit.pk)
+    assert {c.period.month for c in lines} == {THIS_MONTH}
+    assert base > 0
+    expected = -(base * Decimal("0.10")).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    assert sum(c.amount for c in lines) == expected

@@ -59,6 +59,7 @@ from samdrift.finance.depreciation import add_months
 from samdrift.inventory.models import Subscription
 from samdrift.servicedesk.choices import IncidentSource, IncidentState, MappedColumn, PauseReason
 from samdrift.servicedesk.models import Incident, Outage, SourceMapping
+from samdrift.servicedesk.services.reports import approve_month
 
 D = Decimal
 UTC = datetime.UTC
@@ -229,15 +230,13 @@ def generate(ctx: DemoContext) -> None:
             _incidents_of_month(ctx, rng, municipality, month, own, rules, now, plan)
     _write(ctx, plan)
     _source_mappings(ctx)
-    # After the sla-report branch is merged: approve_demo_months(ctx).
+    approve_demo_months(ctx)
 
 
 def approve_demo_months(ctx: DemoContext) -> None:
     """Approve the last three full months' SLA reports of every member, oldest first (the
     last one holds the credited breach). Runs before the billing step, so that billing this
     month's period puts last month's credit on this month's invoice."""
-    from samdrift.servicedesk.services.reports import approve_month
-
     this_month = ctx.today.replace(day=1)
     for back in (3, 2, 1):
         month = add_months(this_month, -back)

@@ -264,6 +264,7 @@ class SlaReport(ChangeLoggedModel):
         verbose_name=_("approved by"),
         on_delete=models.PROTECT,
         null=True,
+        blank=True,  # approved by the system: the demo, a command
         related_name="+",
     )
 

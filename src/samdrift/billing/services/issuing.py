@@ -21,6 +21,7 @@ from samdrift.billing.services.numbering import next_number, require_collaborati
 from samdrift.billing.services.periods import first_of_month
 from samdrift.leasing.models import AmountOwed
 from samdrift.organisations.models import Collaboration
+from samdrift.servicedesk.services.reports import mark_credits_billed
 
 
 def _issue(invoice: Invoice, *, issue_date: datetime.date, collaboration: Collaboration) -> Invoice:
@@ -63,6 +64,12 @@ def _issue(invoice: Invoice, *, issue_date: datetime.date, collaboration: Collab
         owed.settled_reference = invoice.number
         owed.settled_on = issue_date
         owed.save(update_fields=["settled_reference", "settled_on", "last_updated"])
+    # Service credits on it are billed: a later re-approval of their month leaves them be.
+    credit_ids = Charge.objects.filter(invoice=invoice, source=ChargeSource.SLA_CREDIT).values_list(
+        "source_id", flat=True
+    )
+    if credit_ids:
+        mark_credits_billed(ids=set(credit_ids), invoice_number=invoice.number)
     return invoice
 
 
