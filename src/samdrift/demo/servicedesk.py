@@ -535,7 +535,6 @@ def _outages(
         start = _local(day, minute)
         end = start + datetime.timedelta(minutes=minutes)
         allowance.use(levels_of(code, [member]), month, start, end)
-        name = ctx.services[code].name
         add(
             code,
             [member],
@@ -543,7 +542,7 @@ def _outages(
             end,
             planned=False,
             announced=None,
-            description=f"{name} utilgjengelig (lagringsfeil)",
+            description="Utilgjengelig (lagringsfeil)",
             incident=True,
         )
     back, code, minute, minutes = SHORT_NOTICE
@@ -560,7 +559,7 @@ def _outages(
             end,
             planned=True,
             announced=start - datetime.timedelta(days=2),
-            description=f"Hasteoppdatering av {ctx.services[code].name.lower()}",
+            description="Hasteoppdatering (sikkerhetsfiks)",
             incident=False,
         )
 
@@ -581,7 +580,7 @@ def _outages(
                 end,
                 planned=True,
                 announced=announced,
-                description=f"Planlagt vedlikehold av {ctx.services[code].name.lower()}",
+                description="Planlagt vedlikehold",
                 incident=False,
             )
         # Unplanned outages, 20 min–3 h, for one or two members or everyone, within targets.
@@ -610,20 +609,19 @@ def _outages(
                         end,
                         planned=False,
                         announced=None,
-                        description=rng.choice(FAILURES).format(
-                            service=ctx.services[code].name.lower()
-                        ),
+                        description=rng.choice(FAILURES),
                         incident=True,
                     )
                     break
 
 
+# The outage names its service beside the text, so the text does not repeat it.
 FAILURES = (
-    "Feil i {service} etter oppdatering",
-    "Nettverksfeil hos leverandør rammet {service}",
-    "Strømbrudd i datasenteret rammet {service}",
-    "Sertifikat utløpt for {service}",
-    "Full disk på server for {service}",
+    "Feil etter oppdatering",
+    "Nettverksfeil hos leverandør",
+    "Strømbrudd i datasenteret",
+    "Sertifikat utløpt",
+    "Full disk på server",
 )
 
 
