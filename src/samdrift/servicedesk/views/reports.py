@@ -195,8 +195,12 @@ def sla_overview(request):
     visible = list(restrict(Municipality.objects.all(), user).values_list("pk", flat=True))
     reports = sla.compute_month(month=month, municipality_ids=visible)
     approved = {r.municipality_id: r for r in restrict(SlaReport.objects.filter(month=month), user)}
+    # One column per service anyone has a level for; a member without one shows "–".
+    services = sorted(
+        {(s.service_name, s.service_id) for r in reports.values() for s in r.services}
+    )
     rows = [
-        (r, approved.get(r.municipality_id))
+        (r, approved.get(r.municipality_id), _service_cells(r, services))
         for r in sorted(reports.values(), key=lambda r: r.municipality_name)
     ]
     return render(
@@ -204,11 +208,18 @@ def sla_overview(request):
         "servicedesk/sla_overview.html",
         {
             "month": month,
+            "services": [name for name, _id in services],
             "rows": rows,
             "previous": months_back(month, 2),
             "next": sla.next_month(month),
         },
     )
+
+
+def _service_cells(report, services):
+    """The member's figures of each service column, None where it has no level."""
+    own = {s.service_id: s for s in report.services}
+    return [own.get(service_id) for _name, service_id in services]
 
 
 @login_required
