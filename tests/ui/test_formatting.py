@@ -56,3 +56,16 @@ def test_template_filters_follow_the_active_language():
         assert template.render(context) == "1 234,50 kr 02.01.2026 12 000"
     with translation.override("en"):
         assert template.render(context) == "NOK 1,234.50 2026-01-02 12,000"
+
+
+def test_minutes_read_as_hours_and_minutes():
+    from samdrift.ui.formatting import format_minutes
+
+    assert [format_minutes(m) for m in (0, 30, 240, 1530, 5100, None)] == [
+        "0:00",
+        "0:30",
+        "4:00",
+        "25:30",
+        "85:00",
+        "",
+    ]

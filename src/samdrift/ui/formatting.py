@@ -76,6 +76,15 @@ def format_number(
     return format_decimal(value, places, language)
 
 
+def format_minutes(value: int | None) -> str:
+    """A duration in minutes as hours and minutes, "25:30" (targets of 1,530 minutes read
+    better so, and the same in every language)."""
+    if value is None or value == "":
+        return ""
+    hours, minutes = divmod(int(value), 60)
+    return f"{hours}:{minutes:02d}"
+
+
 def format_day(value: datetime.date | None, language: str | None = None) -> str:
     """``31.12.2026`` (nb) or ``2026-12-31`` (en); empty for None."""
     if value is None or value == "":

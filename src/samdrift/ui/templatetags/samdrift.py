@@ -30,6 +30,11 @@ def num(value, places=None):
 
 
 @register.filter
+def hours_minutes(value):
+    return formatting.format_minutes(value)
+
+
+@register.filter
 def day(value):
     return formatting.format_day(value)
 
