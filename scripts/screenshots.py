@@ -53,7 +53,7 @@ def targets() -> list[tuple[str, str, str, str]]:
     )
     from samdrift.billing.choices import InvoiceStatus
     from samdrift.billing.models import BillingPeriod, Invoice
-    from samdrift.inventory.models import Buyout
+    from samdrift.leasing.models import Buyout
 
     # The demo bills two months: the latest closed one has issued invoices (and a credit
     # note), the open one drafts. The municipality's issued invoice is the one shown.
@@ -100,7 +100,39 @@ def targets() -> list[tuple[str, str, str, str]]:
         ("portal-overview-nb", ct, "nb", reverse("home")),
         ("portal-assets-nb", ct, "nb", reverse("inventory:asset_list")),
     ]
-    return [*inventory, *billing]
+    return [*inventory, *billing, *service_levels(op, ct, municipality)]
+
+
+def service_levels(op: str, ct: str, municipality) -> list[tuple[str, str, str, str]]:
+    """The SLA pages of the credited month (the demo's one breach), the incidents, and the
+    contact's agreement with its document."""
+    from django.urls import reverse
+
+    from samdrift.agreements.models import ServiceAgreement
+    from samdrift.servicedesk.models import ServiceCredit
+
+    credit = ServiceCredit.objects.order_by("-month").first()
+    month = f"{credit.month:%Y-%m}"
+    own = ServiceAgreement.objects.filter(municipality=municipality).order_by("-valid_from")[0]
+    report = reverse("servicedesk:sla_report", args=[credit.municipality_id, month])
+    return [
+        ("sla-overview", op, "en", reverse("servicedesk:sla_overview") + f"?month={month}"),
+        ("sla-report", op, "en", report),
+        (
+            "portal-sla-nb",
+            ct,
+            "nb",
+            reverse("servicedesk:sla_report", args=[municipality.pk, month]),
+        ),
+        ("incidents", op, "en", reverse("servicedesk:incident_list")),
+        ("agreement", op, "en", reverse("agreements:agreement_detail", args=[own.pk])),
+        (
+            "agreement-document-nb",
+            ct,
+            "nb",
+            reverse("agreements:agreement_document", args=[own.pk]),
+        ),
+    ]
 
 
 def main() -> int:
