@@ -12,6 +12,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 
 MONEY_PLACES = 2
@@ -74,6 +75,13 @@ def format_number(
         exponent = Decimal(value).normalize().as_tuple().exponent
         places = min(-exponent, 3) if isinstance(exponent, int) and exponent < 0 else 0
     return format_decimal(value, places, language)
+
+
+def format_month(value: datetime.date | None) -> str:
+    """A month in the active language: "november 2026", "November 2026"."""
+    if value is None:
+        return ""
+    return date_format(value, "F Y")
 
 
 def format_minutes(value: int | None) -> str:
