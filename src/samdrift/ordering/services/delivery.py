@@ -61,7 +61,11 @@ def deliver_line(
     """
     with transaction.atomic():
         order = lock_order(line.order_id)
-        line = OrderLine.objects.select_for_update().select_related("person").get(pk=line.pk)
+        line = (
+            OrderLine.objects.select_for_update(of=("self",))
+            .select_related("person")
+            .get(pk=line.pk)
+        )
         if order.state not in DELIVERABLE_STATES:
             raise ValidationError(
                 {
@@ -187,7 +191,9 @@ def _pick_asset(
             acquisition_date=min(on, timezone.localdate()),
             status=AssetStatus.IN_STOCK,
         )
-    locked = Asset.objects.select_for_update().select_related("product").get(pk=asset.pk)
+    locked = (
+        Asset.objects.select_for_update(of=("self",)).select_related("product").get(pk=asset.pk)
+    )
     if locked.product_id != product_id:
         raise ValidationError(
             {
