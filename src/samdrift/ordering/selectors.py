@@ -202,7 +202,7 @@ def non_standard_share(user) -> list[NonStandardShare]:
 def pending_quantities(user) -> dict[int, int]:
     """Units per product ordered but not delivered, across every member the user sees
     (approved, accepted and partly delivered orders): the joint purchase to place.
-    Bundles count their product parts. Three queries."""
+    Bundles count their product parts. Four queries at most."""
     lines = restrict(OrderLine.objects.filter(order__state__in=PENDING_STATES), user)
     pending: dict[int, int] = defaultdict(int)
     for product_id, quantity, delivered in (
@@ -302,7 +302,8 @@ class StockLevel:
 
 
 def stock_against_open_orders(user) -> list[StockLevel]:
-    """Per product: assets in stock and units pending on open orders. Four queries."""
+    """Per product: assets in stock and units pending on open orders. Five queries at
+    most."""
     pending = pending_quantities(user)
     stock = dict(
         restrict(Asset.objects.filter(status=AssetStatus.IN_STOCK), user)
