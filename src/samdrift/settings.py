@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "samdrift.agreements",
     "samdrift.solutions",
     "samdrift.servicedesk",
+    "samdrift.ordering",
     "samdrift.billing",
     "samdrift.imports",
     "samdrift.ui",
