@@ -181,7 +181,7 @@ def test_the_api_creates_and_shows_nested_rows(level, operator, finance_user):
     body = client.get(f"/api/service-levels/{level.pk}/").json()
     assert [r["percent"] for r in body["credit_rules"]] == ["5.00"]
     calendar = client.get(f"/api/service-calendars/{level.calendar_id}/").json()
-    assert [(h["weekday"], h["opens"]) for h in calendar["hours"]] == [(4, "07:30:00")]
+    assert [(h["weekday"], h["opens"]) for h in calendar["hours"]] == [(4, "07:30")]
 
 
 def test_a_municipality_reads_its_own_levels_and_every_calendar(level, contact_a, contact_b):

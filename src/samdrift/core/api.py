@@ -13,7 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, router
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -33,6 +33,18 @@ class DateField(serializers.DateField):
 
     def __init__(self, **kwargs):
         kwargs["validators"] = [*kwargs.get("validators", ()), validate_supported_date]
+        super().__init__(**kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "07:30"}
+)
+class ClockTimeField(serializers.TimeField):
+    """A time of day on the wall clock ("07:30"), without a zone: opening hours. Described
+    as a pattern, not OpenAPI's ``time`` format, which demands an offset."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
         super().__init__(**kwargs)
 
 
@@ -152,6 +164,7 @@ class SamdriftModelSerializer(
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateField: DateField,
+        models.TimeField: ClockTimeField,
     }
 
     def create(self, validated_data):
