@@ -37,7 +37,7 @@ class DateField(serializers.DateField):
 
 
 @extend_schema_field(
-    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "07:30"}
+    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"}
 )
 class ClockTimeField(serializers.TimeField):
     """A time of day on the wall clock ("07:30"), without a zone: opening hours. Described
