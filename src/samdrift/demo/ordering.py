@@ -89,7 +89,7 @@ SERVICE_OFFERS = {
 }
 
 # Extra routine orders per member by size (on top of the fixed scenarios).
-ROUTINE = {"small": 2, "medium": 6, "large": 3}
+ROUTINE = {"small": 1, "medium": 3, "large": 2}
 
 
 def generate(ctx: DemoContext) -> None:
@@ -571,7 +571,7 @@ def _routine(ctx: DemoContext, world: _World, m, n: int) -> None:
         + [OrderState.ACCEPTED, OrderState.APPROVED, OrderState.SUBMITTED, OrderState.REJECTED]
     )
     order = _place(
-        world, municipality=m, by=placer, area=area, age=rng.randint(10, 40), lines=lines
+        world, municipality=m, by=placer, area=area, age=rng.randint(8, 25), lines=lines
     )
     _drive(
         world,
