@@ -64,6 +64,7 @@ from samdrift.ordering.services import (
 )
 from samdrift.organisations.choices import LocationKind, PersonKind
 from samdrift.organisations.models import Person
+from samdrift.organisations.services import end_person
 
 D = Decimal
 
@@ -184,7 +185,12 @@ class _World:
         """The next stock asset of ``product`` (``{"asset": …}``), or a newly bought one
         to register (``{"new_asset": …}``) when the stock has run out."""
         if product.pk not in self._stock:
-            held = Assignment.objects.filter(asset=OuterRef("pk"), valid_to__isnull=True)
+            # Not held, and not handed back after the earliest delivery day of the step
+            # (history is never rewritten).
+            cutoff = self.ctx.today - datetime.timedelta(days=30)
+            held = Assignment.objects.filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gt=cutoff), asset=OuterRef("pk")
+            )
             self._stock[product.pk] = list(
                 Asset.objects.filter(product=product, status=AssetStatus.IN_STOCK)
                 .exclude(Exists(held))
@@ -570,9 +576,7 @@ def _routine(ctx: DemoContext, world: _World, m, n: int) -> None:
         [OrderState.DELIVERED] * 4
         + [OrderState.ACCEPTED, OrderState.APPROVED, OrderState.SUBMITTED, OrderState.REJECTED]
     )
-    order = _place(
-        world, municipality=m, by=placer, area=area, age=rng.randint(8, 25), lines=lines
-    )
+    order = _place(world, municipality=m, by=placer, area=area, age=rng.randint(8, 25), lines=lines)
     _drive(
         world,
         order,
@@ -623,3 +627,4 @@ def _return(ctx: DemoContext, world: _World) -> None:
                 ),
             ],
         )
+        end_person(person=person, on=on)
