@@ -7,6 +7,7 @@ from django.db import transaction
 from samdrift.catalogue.models import PriceVersion
 from samdrift.demo.generator import generate
 from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
+from samdrift.ordering.models import Delivery, Order, OrderLine, OrderTransition, ReturnLine
 from samdrift.organisations.models import Municipality, Person
 from samdrift.servicedesk.models import Incident, Outage
 from tests.demo.conftest import TODAY
@@ -96,6 +97,52 @@ def fingerprint() -> dict[str, list[tuple]]:
                 "service__code", "started_at", "ended_at", "planned", "announced_at", "reference"
             )
         ),
+        "orders": list(
+            Order.objects.order_by("number").values_list(
+                "number",
+                "municipality__number",
+                "service_area__cost_centre",
+                "created_by__username",
+                "state",
+                "monthly_total",
+                "one_off_total",
+                "submitted_at",
+                "accepted_at",
+            )
+        ),
+        "order_lines": list(
+            OrderLine.objects.order_by("order__number", "pk").values_list(
+                "order__number",
+                "kind",
+                "product__name",
+                "service__code",
+                "bundle__code",
+                "quantity",
+                "delivered_quantity",
+                "person__username",
+                "monthly_price",
+                "one_off_fee",
+            )
+        ),
+        "order_transitions": list(
+            OrderTransition.objects.order_by("order__number", "pk").values_list(
+                "order__number", "from_state", "to_state", "by__username", "at", "note"
+            )
+        ),
+        "deliveries": list(
+            Delivery.objects.order_by("line__order__number", "pk").values_list(
+                "line__order__number", "asset__asset_tag", "quantity", "delivered_on"
+            )
+        ),
+        "returns": list(
+            ReturnLine.objects.order_by("ret__return_on", "pk").values_list(
+                "ret__person__username",
+                "asset__asset_tag",
+                "subscription__service__code",
+                "disposition",
+                "wipe_certificate",
+            )
+        ),
         "prices": sorted(
             PriceVersion.objects.values_list(
                 "product__name", "service__code", "amount", "valid_from"
@@ -118,6 +165,7 @@ def test_the_same_seed_gives_the_same_data():
     second = generated(5)
     assert first["assets"] and first["assignments"] and first["usage"]
     assert first["incidents"] and first["outages"]
+    assert first["orders"] and first["order_transitions"] and first["deliveries"]
     for table in first:
         assert first[table] == second[table], table
 

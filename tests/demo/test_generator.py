@@ -239,9 +239,12 @@ def test_big_tables_get_a_summary_change_row_per_batch(demo):
     """One row per model and municipality instead of one per generated object."""
     for model in (Person, Asset, Assignment, Subscription):
         content_type = ContentType.objects.get_for_model(model)
-        rows = ObjectChange.objects.filter(content_type=content_type)
+        # (The ordering step's deliveries and returns go through the services, which
+        # log each asset, assignment and subscription they touch, as in real use.)
+        rows = ObjectChange.objects.filter(
+            content_type=content_type, message__startswith=DEMO_MARKER
+        )
         assert rows.count() == Municipality.objects.count()
-        assert all(row.message.startswith(DEMO_MARKER) for row in rows)
         assert set(rows.values_list("municipality_id", flat=True)) == set(
             Municipality.objects.values_list("pk", flat=True)
         )

@@ -56,9 +56,12 @@ STEPS: list[Step] = [
     Step("buyouts", "samdrift.demo.buyouts:generate"),
     # Before billing: last month's approved SLA credit goes on this month's invoice.
     Step("servicedesk", "samdrift.demo.servicedesk:generate"),
+    # Before ordering: the orders are placed and approved as the demo's logins.
+    Step("logins", "samdrift.demo.logins:generate"),
+    # Before billing: the deliveries and their installation fees are billed.
+    Step("ordering", "samdrift.demo.ordering:generate"),
     Step("billing", "samdrift.demo.billing:generate"),
     Step("solutions", "samdrift.demo.solutions:generate"),
-    Step("logins", "samdrift.demo.logins:generate"),
 ]
 
 

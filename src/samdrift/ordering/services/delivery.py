@@ -7,6 +7,11 @@ that day through the assignment history, with no further step. A service starts 
 subscription that day. Two operators delivering the same stock asset at once: the
 asset row is locked (``select_for_update``) and a unique constraint on open deliveries
 backs the lock, so the second one is refused cleanly.
+
+A line with a one-off fee (installation) is billed through billing's one-off charges:
+each delivery that completes units of the line enters a ``OneOffCharge`` for those units
+× the fee snapshotted on the line, dated the delivery day, with the order number as its
+reference (for a bundle: when a whole bundle is complete).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samdrift.billing.services.one_offs import add_one_off_charge
 from samdrift.catalogue.models import Product, Service
 from samdrift.core.actor import current_actor
 from samdrift.inventory.choices import AssetStatus
@@ -136,9 +142,68 @@ def deliver_line(
                     note=note,
                 )
             _save_delivery(delivery)
+        before = line.delivered_quantity
         _count_delivered(line)
+        if line.delivered_quantity > before and line.one_off_fee:
+            _charge_one_off_fee(
+                order=order,
+                line=line,
+                units=line.delivered_quantity - before,
+                on=on,
+                service_area=service_area,
+                person=person,
+                asset=delivery.asset if line.kind != LineKind.BUNDLE else None,
+            )
         _advance(order)
     return delivery
+
+
+def _charge_one_off_fee(
+    *,
+    order: Order,
+    line: OrderLine,
+    units: int,
+    on: datetime.date,
+    service_area,
+    person: Person | None,
+    asset: Asset | None,
+) -> None:
+    """Enter the one-off fee of ``units`` newly delivered units of ``line`` as a billing
+    one-off charge dated ``on``: billed in that month (in the next open one as an
+    adjustment when that month is closed)."""
+    service, vat_rate = _fee_vat(line)
+    add_one_off_charge(
+        municipality=order.municipality,
+        service_area=service_area,
+        person=person,
+        asset=asset,
+        service=service,
+        description=(
+            _("Installation: %(item)s — order %(number)s")
+            % {"item": line.label, "number": order.number}
+        )[:200],
+        date=on,
+        quantity=Decimal(units),
+        unit_price=line.one_off_fee,
+        vat_rate=vat_rate,
+        reference=order.number,
+    )
+
+
+def _fee_vat(line: OrderLine) -> tuple[Service | None, Decimal | None]:
+    """(service, VAT rate) of a line's one-off fee: a service's own rate and exemption
+    (the service is named on the charge), a product's rate, for a bundle the highest rate
+    of its parts. ``None`` leaves billing's standard rate; so does a zero-rated product,
+    which has no exemption reason to give."""
+    if line.kind == LineKind.BUNDLE:
+        parts = line.bundle.parts.select_related("product", "service")
+        rates = [part.item.vat_rate for part in parts]
+        return None, (max(rates) or None) if rates else None
+    if line.service_id:
+        return line.service, None
+    if line.product_id:
+        return None, line.product.vat_rate or None
+    return None, None
 
 
 def _what_is_delivered(
