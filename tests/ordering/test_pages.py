@@ -337,3 +337,24 @@ def test_contact_sets_their_own_approval_rule(world):
         .status_code
         == 403
     )
+
+
+def test_operator_delivers_a_bundle_part_by_part(world):
+    order = world.accepted(
+        lines=[{"kind": LineKind.BUNDLE, "bundle": world.bundle, "person": world.teacher}]
+    )
+    line = order.lines.get()
+    client = factories.client_for(world.operator)
+    url = reverse("ordering:line_deliver", args=[line.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    parts = {p.service_id or p.product_id: p for p in world.bundle.parts.all()}
+    today = timezone.localdate().isoformat()
+    # the workplace service: just the date
+    response = client.post(url, {"on": today, "part": parts[world.workplace.pk].pk})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.state == OrderState.PARTLY_DELIVERED
+    # a laptop part without an asset: the service says which field is missing
+    response = client.post(url, {"on": today, "part": parts[world.laptop.pk].pk})
+    assert response.status_code == 400
