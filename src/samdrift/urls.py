@@ -50,6 +50,7 @@ urlpatterns = [
         ),
     ),
     path("solutions/", include("samdrift.solutions.urls")),
+    path("ordering/", include("samdrift.ordering.urls")),
     path("billing/", include("samdrift.billing.urls")),
     path("service/", include("samdrift.servicedesk.urls")),
     path("imports/", include("samdrift.imports.urls")),

@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from samdrift.imports.models import ImportMapping, ImportUpload
+from tests.ordering.ui_objects import ordering_objects
 from tests.worlds import MatrixWorld
 
 EXTENDED_WORLD = True  # every app's objects: buyouts, invoices, lines, credit notes
@@ -292,6 +293,48 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "servicedesk:sla_overview": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "servicedesk:sla_report": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
     "servicedesk:sla_report_list": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    # Ordering (issue #14): an order of A in manager A's area. Actions are POSTs;
+    # accepting, reviewing, delivering and returns are the operator's; purchasing is for
+    # those who see every municipality; the approval rule is the contact's own.
+    "ordering:order_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "ordering:catalogue": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "ordering:basket": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "ordering:order_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    **{
+        f"ordering:{name}": (REDIRECT, *(POST_ONLY,) * 6)
+        for name in (
+            "order_edit",
+            "line_edit",
+            "line_remove",
+            "non_standard_add",
+            "order_submit",
+            "order_approve",
+            "order_reject",
+            "order_cancel",
+            "order_accept",
+            "bundle_part_add",
+            "bundle_part_remove",
+        )
+    },
+    **{
+        f"ordering:{name}": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED)
+        for name in (
+            "line_review",
+            "line_deliver",
+            "deliveries",
+            "return_create",
+            "offer_create",
+            "offer_edit",
+            "bundle_create",
+            "bundle_edit",
+        )
+    },
+    "ordering:approvals": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "ordering:return_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "ordering:return_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "ordering:purchasing": (REDIRECT, OK, OK, OK, DENIED, DENIED, DENIED),
+    "ordering:offer_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "ordering:approval_rule": (REDIRECT, OK, DENIED, DENIED, OK, OK, DENIED),
 }
 
 
@@ -359,7 +402,35 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
     asset, buyout, invoice = own["asset"], own["buyout"], own["invoice"]
     month = shared["billingperiod"].month.strftime("%Y-%m")
     upload = _upload(world)
+    ordering = ordering_objects(world)
+    order = ordering["order"]
     return {
+        **{
+            f"ordering:{name}": {"pk": order.pk}
+            for name in (
+                "order_detail",
+                "order_edit",
+                "non_standard_add",
+                "order_submit",
+                "order_approve",
+                "order_reject",
+                "order_cancel",
+                "order_accept",
+            )
+        },
+        **{
+            f"ordering:{name}": {"pk": order.pk, "line_pk": ordering["line"].pk}
+            for name in ("line_edit", "line_remove")
+        },
+        **{
+            f"ordering:{name}": {"pk": ordering["line"].pk}
+            for name in ("line_review", "line_deliver")
+        },
+        "ordering:return_detail": {"pk": ordering["return"].pk},
+        "ordering:offer_edit": {"pk": ordering["offer"].pk},
+        "ordering:bundle_edit": {"pk": ordering["bundle"].pk},
+        "ordering:bundle_part_add": {"pk": ordering["bundle"].pk},
+        "ordering:bundle_part_remove": {"pk": ordering["part"].pk},
         "organisations:municipality_detail": {"pk": own["municipality"].pk},
         "organisations:service_area_edit": {"pk": own["servicearea"].pk},
         "organisations:person_detail": {"pk": own["person"].pk},

@@ -25,6 +25,7 @@ SECTIONS: list[tuple[str, Any]] = [
     ("municipalities", _("Municipalities")),
     ("inventory", _("Inventory")),
     ("catalogue", _("Catalogue")),
+    ("ordering", _("Ordering")),
     ("billing", _("Billing")),
     ("agreements", _("Agreements")),
     ("service", _("Service levels")),
