@@ -273,6 +273,8 @@ SPECTACULAR_SETTINGS = {
         # Charges and incidents both have a "source", from different lists.
         "ChargeSourceEnum": "samdrift.billing.choices.ChargeSource",
         "IncidentSourceEnum": "samdrift.servicedesk.choices.IncidentSource",
+        # An order's state, a transition's from/to and a notification's event.
+        "OrderStateEnum": "samdrift.ordering.choices.OrderState",
     },
     # No online validator badge: Swagger UI would fetch it from validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
