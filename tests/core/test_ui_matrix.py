@@ -292,6 +292,17 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "servicedesk:sla_overview": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "servicedesk:sla_report": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
     "servicedesk:sla_report_list": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    # Each login's own notifications; marking one read is a POST.
+    "ordering:inbox": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "ordering:inbox_read": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
 }
 
 
@@ -460,6 +471,8 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
             f"servicedesk:{name}": {"pk": own["municipality"].pk, "month": "2026-05"}
             for name in ("sla_report", "sla_approve_confirm", "sla_approve")
         },
+        # POST only: a GET is refused before any notification is looked up.
+        "ordering:inbox_read": {"pk": 1},
     }
 
 

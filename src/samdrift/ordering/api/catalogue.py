@@ -12,8 +12,8 @@ from samdrift.core.api import SamdriftModelSerializer, SamdriftViewSet
 from samdrift.core.permissions import restrict
 from samdrift.ordering.models import ApprovalRule, Bundle, BundlePart, CatalogueOffer
 from samdrift.ordering.selectors import bundle_prices
-from samdrift.ordering.services import set_approval_rule
 from samdrift.ordering.services import catalogue as services
+from samdrift.ordering.services import set_approval_rule
 from samdrift.organisations.models import Municipality
 
 TIMESTAMPS = ["created", "last_updated"]

@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from samdrift.catalogue.models import Product, Service
 from samdrift.core.api import (
     ChangeLogMixin,
     ReadOnlySamdriftViewSet,
@@ -28,7 +29,6 @@ from samdrift.core.api import (
 )
 from samdrift.core.choices import Role
 from samdrift.core.drf import StandardPagination
-from samdrift.catalogue.models import Product, Service
 from samdrift.ordering import services
 from samdrift.ordering.models import Order, OrderLine, OrderTransition
 from samdrift.ordering.selectors import approver_queue, operator_queue
@@ -215,12 +215,14 @@ class OrderViewSet(SamdriftViewSet):
 
     def create(self, request, *args, **kwargs):
         user = request.user
-        if not user.sees_all_municipalities and user.municipality_id is not None:
-            # Any other id (also one that does not exist) gets the same answer.
-            if str(request.data.get("municipality", user.municipality_id)) != str(
-                user.municipality_id
-            ):
-                raise PermissionDenied(_("You may only order for your own municipality."))
+        named = str(request.data.get("municipality", user.municipality_id))
+        # Any other id (also one that does not exist) gets the same answer.
+        if (
+            not user.sees_all_municipalities
+            and user.municipality_id is not None
+            and named != str(user.municipality_id)
+        ):
+            raise PermissionDenied(_("You may only order for your own municipality."))
         return super().create(request, *args, **kwargs)
 
     @extend_schema(request=OrderLineSerializer, responses={201: OrderLineSerializer})
