@@ -7,7 +7,7 @@ Who is told:
 - submitted (from draft): the budget owners who may approve it — the municipality's
   contacts and the manager(s) of the order's service area;
 - a first approval of two (``submitted → submitted``): the budget owners who have not
-  approved yet (the contact is then needed);
+  approved yet and may (not the one who placed it, unless the rule allows);
 - approved: the operators, who accept and deliver;
 - accepted, partly delivered, delivered, rejected, cancelled: the order's creator and
   the municipality's contacts.
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from samdrift.core.choices import Role
 from samdrift.core.models import User
 from samdrift.ordering.choices import OrderState
-from samdrift.ordering.models import Notification, Order, OrderTransition
+from samdrift.ordering.models import ApprovalRule, Notification, Order, OrderTransition
 
 logger = logging.getLogger("samdrift.ordering.notifications")
 
@@ -77,6 +77,11 @@ def recipients(order: Order, step: OrderTransition) -> list[User]:
     elif to == OrderState.SUBMITTED:  # an approval, one more needed
         approved = order.transitions.exclude(approval_as="").values("by_id")
         users = _budget_owners(order).exclude(pk__in=approved)
+        self_allowed = ApprovalRule.objects.filter(
+            municipality_id=order.municipality_id, allow_self_approval=True
+        ).exists()
+        if not self_allowed and order.created_by_id is not None:
+            users = users.exclude(pk=order.created_by_id)  # may not approve their own
     elif to == OrderState.APPROVED:
         users = _active(User.objects.filter(role=Role.OPERATOR))
     elif to in TO_CREATOR:
