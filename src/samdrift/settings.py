@@ -238,6 +238,22 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# E-mail (order notifications): printed to the console in development and demo; in
+# production sent by SMTP as configured by the environment.
+if PRODUCTION:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost").strip()
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
+    EMAIL_TIMEOUT = 30
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "samdrift@localhost").strip()
+# Links in e-mails start with this (e.g. https://samdrift.example.no); empty: relative.
+SAMDRIFT_BASE_URL = os.environ.get("SAMDRIFT_BASE_URL", "").strip().rstrip("/")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Samdrift API",
     "DESCRIPTION": (
@@ -257,6 +273,8 @@ SPECTACULAR_SETTINGS = {
         # Charges and incidents both have a "source", from different lists.
         "ChargeSourceEnum": "samdrift.billing.choices.ChargeSource",
         "IncidentSourceEnum": "samdrift.servicedesk.choices.IncidentSource",
+        # An order's state, a transition's from/to and a notification's event.
+        "OrderStateEnum": "samdrift.ordering.choices.OrderState",
     },
     # No online validator badge: Swagger UI would fetch it from validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},

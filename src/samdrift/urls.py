@@ -14,6 +14,7 @@ from samdrift.dashboard import agreement_document
 from samdrift.imports import api as imports_api
 from samdrift.inventory import api as inventory_api
 from samdrift.leasing import api as leasing_api
+from samdrift.ordering import api as ordering_api
 from samdrift.organisations import api as organisations_api
 from samdrift.servicedesk import api as servicedesk_api
 from samdrift.solutions import api as solutions_api
@@ -27,6 +28,7 @@ inventory_api.register(router)
 agreements_api.register(router)
 solutions_api.register(router)
 servicedesk_api.register(router)
+ordering_api.register(router)
 billing_api.register(router)
 imports_api.register(router)
 
@@ -53,6 +55,7 @@ urlpatterns = [
     path("ordering/", include("samdrift.ordering.urls")),
     path("billing/", include("samdrift.billing.urls")),
     path("service/", include("samdrift.servicedesk.urls")),
+    path("ordering/", include("samdrift.ordering.urls")),
     path("imports/", include("samdrift.imports.urls")),
     path("", include("samdrift.ui.urls")),  # login, logout, health
     path("", include("samdrift.dashboard.urls")),  # the overview at /

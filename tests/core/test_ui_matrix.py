@@ -335,6 +335,17 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "ordering:purchasing": (REDIRECT, OK, OK, OK, DENIED, DENIED, DENIED),
     "ordering:offer_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "ordering:approval_rule": (REDIRECT, OK, DENIED, DENIED, OK, OK, DENIED),
+    # Each login's own notifications; marking one read is a POST.
+    "ordering:inbox": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "ordering:inbox_read": (
+        REDIRECT,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
 }
 
 
@@ -531,6 +542,8 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
             f"servicedesk:{name}": {"pk": own["municipality"].pk, "month": "2026-05"}
             for name in ("sla_report", "sla_approve_confirm", "sla_approve")
         },
+        # POST only: a GET is refused before any notification is looked up.
+        "ordering:inbox_read": {"pk": 1},
     }
 
 

@@ -36,9 +36,7 @@ class DateField(serializers.DateField):
         super().__init__(**kwargs)
 
 
-@extend_schema_field(
-    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"}
-)
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"})
 class ClockTimeField(serializers.TimeField):
     """A time of day on the wall clock ("07:30"), without a zone: opening hours. Described
     as a pattern, not OpenAPI's ``time`` format, which demands an offset."""

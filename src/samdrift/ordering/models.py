@@ -676,3 +676,47 @@ class ReturnLine(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.ret_id}: {self.asset_id or self.subscription_id}"
+
+
+class Notification(models.Model):
+    """A message to one user about an order's step (``ordering.notifications``): shown in
+    their inbox until read, and sent by e-mail when they have an address.
+
+    Private to its recipient: ``restrict`` shows it to nobody but the operators' full
+    view; the inbox and the API filter on ``recipient`` themselves.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    order = models.ForeignKey(
+        Order,
+        verbose_name=_("order"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    verb = models.CharField(_("event"), max_length=20, choices=OrderState.choices, blank=True)
+    text = models.CharField(_("text"), max_length=500)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    municipality_path: ClassVar[str | None] = None
+    tenant_private: ClassVar[bool] = True
+    write_roles: ClassVar[frozenset[str]] = OPERATORS_ONLY
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_recipient_read"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,5 +1,8 @@
+"""Ordering's pages (namespace ``ordering``); the inbox keeps its own ``urlpatterns``."""
+
 from django.urls import path
 
+from samdrift.ordering import views_inbox
 from samdrift.ordering.views import offers, orders, purchasing, queues, returns
 
 app_name = "ordering"
@@ -34,4 +37,5 @@ urlpatterns = [
     path("bundles/<int:pk>/parts/", offers.bundle_part_add, name="bundle_part_add"),
     path("bundle-parts/<int:pk>/remove/", offers.bundle_part_remove, name="bundle_part_remove"),
     path("approval-rule/", offers.approval_rule, name="approval_rule"),
+    *views_inbox.urlpatterns,
 ]

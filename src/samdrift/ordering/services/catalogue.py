@@ -26,6 +26,9 @@ def save_bundle(*, bundle: Bundle, changes: dict[str, Any] | None = None) -> Bun
 
 def save_bundle_part(*, part: BundlePart, changes: dict[str, Any] | None = None) -> BundlePart:
     """Add or change a part of a bundle (a product or a service in a quantity)."""
+    changes = changes or {}
+    if part.pk and "bundle" in changes and changes["bundle"] != part.bundle:
+        raise ValidationError({"bundle": _("A part cannot move to another bundle.")})
     return save_object(instance=part, changes=changes)
 
 

@@ -33,6 +33,7 @@ from samdrift.ordering.models import (
     OrderNumberCounter,
     OrderTransition,
 )
+from samdrift.ordering.notifications import notify_transition
 from samdrift.ordering.pricing import bundle_monthly, item_price, line_monthly_total, price_book
 from samdrift.ordering.states import EDITABLE_STATES, allowed
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
@@ -103,9 +104,10 @@ def record_transition(
 ) -> OrderTransition:
     """Write one audit row for ``order`` by the current actor. ``transition`` calls it for
     a state change; an approval that is not the last one needed calls it with
-    ``from_state == to_state``. Nothing else may write ``OrderTransition`` rows."""
+    ``from_state == to_state``. Nothing else may write ``OrderTransition`` rows. The
+    people concerned are notified from here (``ordering.notifications``)."""
     actor = current_actor()
-    return OrderTransition.objects.create(
+    step = OrderTransition.objects.create(
         order=order,
         from_state=from_state,
         to_state=to_state,
@@ -115,6 +117,8 @@ def record_transition(
         note=note,
         approval_as=approval_as,
     )
+    notify_transition(order, step)
+    return step
 
 
 def lock_order(order: Order | int) -> Order:
