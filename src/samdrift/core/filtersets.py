@@ -13,6 +13,7 @@ would list every municipality's objects in the browsable API's filter form).
 
 from __future__ import annotations
 
+import datetime
 from functools import reduce
 from operator import or_
 
@@ -202,14 +203,24 @@ class ScopedFilterBackend(DjangoFilterBackend):
         return filterset.qs
 
 
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    """An ISO instant, compared in UTC: an offset Python accepts (up to ±23:59) may be
+    beyond what PostgreSQL takes (±15:59), and the instant is the same either way."""
+
+    def filter(self, qs, value):
+        if value is not None:
+            value = value.astimezone(datetime.UTC)
+        return super().filter(qs, value)
+
+
 class ChangeLoggedFilterSet(SamdriftFilterSet):
     """Base FilterSet of a change-logged model: ``q`` plus when rows were made or last
     changed, so a client can fetch only what changed since its last visit."""
 
-    created_after = django_filters.IsoDateTimeFilter(field_name="created", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created", lookup_expr="lt")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="last_updated", lookup_expr="gte")
-    updated_before = django_filters.IsoDateTimeFilter(field_name="last_updated", lookup_expr="lt")
+    created_after = InstantFilter(field_name="created", lookup_expr="gte")
+    created_before = InstantFilter(field_name="created", lookup_expr="lt")
+    updated_after = InstantFilter(field_name="last_updated", lookup_expr="gte")
+    updated_before = InstantFilter(field_name="last_updated", lookup_expr="lt")
 
 
 class ObjectChangeFilterSet(SamdriftFilterSet):
@@ -219,8 +230,8 @@ class ObjectChangeFilterSet(SamdriftFilterSet):
     )
     # By id, not as a choice of users: which user ids exist is nobody's business.
     user = django_filters.NumberFilter(field_name="user_id")
-    time_after = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
-    time_before = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="lt")
+    time_after = InstantFilter(field_name="time", lookup_expr="gte")
+    time_before = InstantFilter(field_name="time", lookup_expr="lt")
 
     class Meta:
         model = ObjectChange

@@ -68,6 +68,14 @@ class DifferenceSerializer(serializers.Serializer):
     live = serializers.CharField()
 
 
+class LiveReportsSerializer(serializers.Serializer):
+    """The live computation: the month asked for, and each visible member's figures (the
+    same shape as an approved copy's ``figures``)."""
+
+    month = serializers.CharField(help_text="yyyy-mm")
+    results = serializers.ListField(child=serializers.DictField())
+
+
 class ApproveSerializer(serializers.Serializer):
     municipality = serializers.IntegerField()
     month = serializers.CharField(help_text="yyyy-mm")
@@ -109,6 +117,7 @@ class SlaReportViewSet(ReadOnlySamdriftViewSet):
     @extend_schema(
         parameters=[OpenApiParameter("month", str), OpenApiParameter("municipality", int)],
         filters=False,
+        responses={200: LiveReportsSerializer},
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def live(self, request):
