@@ -100,7 +100,25 @@ def targets() -> list[tuple[str, str, str, str]]:
         ("portal-overview-nb", ct, "nb", reverse("home")),
         ("portal-assets-nb", ct, "nb", reverse("inventory:asset_list")),
     ]
-    return [*inventory, *billing, *service_levels(op, ct, municipality)]
+    return [*inventory, *billing, *service_levels(op, ct, municipality), *ordering(op, ct)]
+
+
+def ordering(op: str, ct: str) -> list[tuple[str, str, str, str]]:
+    """The catalogue as a contact sees it, the bulk school order, the queues, purchasing."""
+    from django.db.models import Sum
+    from django.urls import reverse
+
+    from samdrift.ordering.models import Order
+
+    bulk = (
+        Order.objects.annotate(units=Sum("lines__quantity")).order_by("-units", "pk").first()
+    )
+    return [
+        ("ordering-catalogue-nb", ct, "nb", reverse("ordering:catalogue")),
+        ("ordering-order", op, "en", reverse("ordering:order_detail", args=[bulk.pk])),
+        ("ordering-deliveries", op, "en", reverse("ordering:deliveries")),
+        ("ordering-purchasing", op, "en", reverse("ordering:purchasing")),
+    ]
 
 
 def service_levels(op: str, ct: str, municipality) -> list[tuple[str, str, str, str]]:

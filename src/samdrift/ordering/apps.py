@@ -26,7 +26,12 @@ class OrderingConfig(AppConfig):
         def rule_setter(user) -> bool:
             return user.is_operator or user.role == Role.MUNICIPALITY
 
-        register(section="ordering", label=_("Order"), url_name="ordering:catalogue", order=5)
+        register(
+            section="ordering",
+            label=_("Catalogue and order"),
+            url_name="ordering:catalogue",
+            order=5,
+        )
         register(
             section="ordering",
             label=_("Basket"),

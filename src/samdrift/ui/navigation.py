@@ -18,6 +18,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # (key, label) in the order they appear in the bar.
 SECTIONS: list[tuple[str, Any]] = [
@@ -25,7 +26,8 @@ SECTIONS: list[tuple[str, Any]] = [
     ("municipalities", _("Municipalities")),
     ("inventory", _("Inventory")),
     ("catalogue", _("Catalogue")),
-    ("ordering", _("Ordering")),
+    # "Ordering" is also the sorting of a list elsewhere: the context keeps them apart.
+    ("ordering", pgettext_lazy("navigation section", "Ordering")),
     ("billing", _("Billing")),
     ("agreements", _("Agreements")),
     ("service", _("Service levels")),
