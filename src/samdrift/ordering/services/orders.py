@@ -442,9 +442,12 @@ def submit_order(*, order: Order, note: str = "") -> Order:
     return order
 
 
-def _snapshot_prices(order: Order, lines: list[OrderLine], *, day: datetime.date) -> None:
-    """Write each line's unit prices of ``day`` and the order's totals (a line without a
-    price that day is refused, naming it)."""
+def price_lines(
+    order: Order, lines: list[OrderLine], *, day: datetime.date
+) -> dict[str, list[str]]:
+    """Set each line's unit prices of ``day`` on the objects (nothing saved): what
+    submitting would snapshot, and what a draft's page shows. Returns the errors of the
+    lines without a price that day."""
     book = price_book(day)
     offers = {
         (offer.product_id, offer.service_id): offer
@@ -487,7 +490,13 @@ def _snapshot_prices(order: Order, lines: list[OrderLine], *, day: datetime.date
             )
             continue
         line.monthly_price, line.price_source, line.one_off_fee = price, source, fee
-    _raise(errors)
+    return errors
+
+
+def _snapshot_prices(order: Order, lines: list[OrderLine], *, day: datetime.date) -> None:
+    """Write each line's unit prices of ``day`` and the order's totals (a line without a
+    price that day is refused, naming it)."""
+    _raise(price_lines(order, lines, day=day))
     for line in lines:
         if line.kind != LineKind.NON_STANDARD:
             line.save(

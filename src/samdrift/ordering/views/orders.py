@@ -3,6 +3,8 @@ order's page with the actions its state and the user's role allow."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +25,9 @@ from samdrift.ordering.choices import LineKind, OrderState
 from samdrift.ordering.filtersets import OrderFilterSet
 from samdrift.ordering.forms import LineForm, NonStandardForm, NoteForm, OrderForm, ReasonForm
 from samdrift.ordering.models import Bundle, Delivery, Order, OrderLine
+from samdrift.ordering.pricing import line_monthly_total
 from samdrift.ordering.selectors import orderable_catalogue
+from samdrift.ordering.services.orders import price_lines
 from samdrift.ordering.states import DELIVERABLE_STATES
 from samdrift.ordering.tables import ORDER_TABLE
 from samdrift.ordering.views.common import (
@@ -164,9 +168,18 @@ def order_page(request, order: Order, *, status: int = 200, **forms_given):
     is_draft = order.state == OrderState.DRAFT
     may_write = can_write(user, Order)
     line_forms = forms_given.pop("line_forms", {})
+    if is_draft:
+        # Not snapshotted before submission: show what submitting today would price.
+        price_lines(order, lines, day=timezone.localdate())
     for line in lines:
         line.handed_over = deliveries.get(line.pk, [])
-        line.total = None if line.monthly_price is None else line.monthly_price * line.quantity
+        line.total = line_monthly_total(line)
+    if is_draft:
+        order.monthly_total = sum((line.total or 0 for line in lines), Decimal("0.00"))
+        order.one_off_total = sum(
+            (line.one_off_fee * line.quantity for line in lines if line.one_off_fee),
+            Decimal("0.00"),
+        )
         if is_draft and may_write:
             line.form = line_forms.get(line.pk) or LineForm(
                 order=order,
