@@ -110,9 +110,7 @@ def ordering(op: str, ct: str) -> list[tuple[str, str, str, str]]:
 
     from samdrift.ordering.models import Order
 
-    bulk = (
-        Order.objects.annotate(units=Sum("lines__quantity")).order_by("-units", "pk").first()
-    )
+    bulk = Order.objects.annotate(units=Sum("lines__quantity")).order_by("-units", "pk").first()
     return [
         ("ordering-catalogue-nb", ct, "nb", reverse("ordering:catalogue")),
         ("ordering-order", op, "en", reverse("ordering:order_detail", args=[bulk.pk])),
