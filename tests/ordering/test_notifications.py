@@ -182,3 +182,20 @@ def test_the_api_shows_only_ones_own(world):
     assert read.json()["read_at"] is not None
     # Even an operator sees only their own.
     assert api_as(world.operator).get("/api/notifications/").json()["count"] == 0
+
+
+def test_a_history_written_after_the_fact_fills_the_inboxes_but_sends_no_mail(
+    mailed, django_capture_on_commit_callbacks
+):
+    from samdrift.ordering.notifications import without_mail
+
+    w = mailed
+    order = w.order()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        acting_as(w.school_manager),
+        without_mail(),
+    ):
+        submit_order(order=order)
+    assert told(order, "submitted") == {"contact", "contact2"}
+    assert mail.outbox == []

@@ -27,7 +27,6 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
@@ -49,6 +48,7 @@ from samdrift.ordering.models import (
     OrderTransition,
     Return,
 )
+from samdrift.ordering.notifications import without_mail
 from samdrift.ordering.services import (
     ReturnItem,
     accept_order,
@@ -94,15 +94,15 @@ SERVICE_OFFERS = {
 ROUTINE = {"small": 1, "medium": 3, "large": 2}
 
 
+# The orders are placed in the last couple of months.
+PEOPLE_ACTIVE_SINCE = datetime.timedelta(days=120)
+
+
 def generate(ctx: DemoContext) -> None:
     # The orders are made-up history: their notifications fill the inboxes, but no mail is
     # sent (the console would print a hundred of them over the demo's logins).
-    sending = settings.EMAIL_BACKEND
-    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
-    try:
+    with without_mail():
         _generate(ctx)
-    finally:
-        settings.EMAIL_BACKEND = sending
 
 
 def _generate(ctx: DemoContext) -> None:
@@ -172,7 +172,9 @@ class _World:
                 for row in self.ctx.persons.get(municipality.pk, [])
                 if row.active_to is None
                 and row.kind == kind
-                and row.active_from <= self.ctx.today
+                # Active since before the oldest order (a recipient must be active on the
+                # delivery day) and still active.
+                and row.active_from <= self.ctx.today - PEOPLE_ACTIVE_SINCE
                 and (area is None or row.service_area_id == area.pk)
             ]
             ids = [row.id for row in rows[:400]]

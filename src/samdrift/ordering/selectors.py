@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from samdrift.core.choices import Role
@@ -180,25 +180,62 @@ class NonStandardShare:
 
 def non_standard_share(user) -> list[NonStandardShare]:
     """Per municipality and quarter of submission (local time): submitted lines and how
-    many were non-standard requests. One query, counted per order in the database and
-    folded to quarters here (date functions per row are slow on SQLite)."""
+    many were non-standard requests. Two queries: the first and last submission, then
+    every quarter's two counts per municipality as conditional aggregates over its UTC
+    bounds (no date function per row, which is slow on SQLite)."""
+    orders = restrict(Order.objects.filter(submitted_at__isnull=False), user)
+    span = orders.aggregate(first=Min("submitted_at"), last=Max("submitted_at"))
+    if span["first"] is None:
+        return []
+    quarters = _quarters(_local_date(span["first"]), _local_date(span["last"]))
+    counts = {}
+    for index, (_year, _quarter, start, end) in enumerate(quarters):
+        inside = Q(order__submitted_at__gte=start, order__submitted_at__lt=end)
+        counts[f"n{index}"] = Count("pk", filter=inside)
+        counts[f"x{index}"] = Count("pk", filter=inside & Q(kind=LineKind.NON_STANDARD))
     rows = (
-        restrict(Order.objects.filter(submitted_at__isnull=False), user)
-        .annotate(
-            n=Count("lines"),
-            non_standard=Count("lines", filter=Q(lines__kind=LineKind.NON_STANDARD)),
-        )
-        .filter(n__gt=0)
-        .order_by()
-        .values_list("municipality_id", "submitted_at", "n", "non_standard")
+        OrderLine.objects.filter(order__in=orders)
+        .values("order__municipality_id")
+        .annotate(**counts)
+        .order_by("order__municipality_id")
     )
-    folded: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for municipality_id, submitted_at, n, non_standard in rows:
-        day = _local_date(submitted_at)
-        counts = folded[(municipality_id, day.year, (day.month - 1) // 3 + 1)]
-        counts[0] += n
-        counts[1] += non_standard
-    return [NonStandardShare(*key, *counts) for key, counts in sorted(folded.items())]
+    shares = []
+    for row in rows:
+        for index, (year, quarter, _start, _end) in enumerate(quarters):
+            if row[f"n{index}"]:
+                shares.append(
+                    NonStandardShare(
+                        row["order__municipality_id"],
+                        year,
+                        quarter,
+                        row[f"n{index}"],
+                        row[f"x{index}"],
+                    )
+                )
+    return shares
+
+
+def _quarters(first: datetime.date, last: datetime.date):
+    """(year, quarter, start, end) of each quarter from ``first``'s to ``last``'s, its
+    bounds the local midnights of its first day and of the next quarter's, as instants."""
+    year, quarter = first.year, (first.month - 1) // 3 + 1
+    quarters = []
+    while (year, quarter) <= (last.year, (last.month - 1) // 3 + 1):
+        following = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+        quarters.append(
+            (
+                year,
+                quarter,
+                _local_midnight(datetime.date(year, 3 * quarter - 2, 1)),
+                _local_midnight(datetime.date(following[0], 3 * following[1] - 2, 1)),
+            )
+        )
+        year, quarter = following
+    return quarters
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def pending_quantities(user) -> dict[int, int]:
