@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -233,7 +234,9 @@ class PurchasingViewSet(viewsets.ViewSet):
 
     serializer_class = PurchasingSummarySerializer
 
-    @extend_schema(responses=PurchasingSummarySerializer)
+    # An object, not a list: drf-spectacular makes every ``list`` an array unless told
+    # a basic type (the fields: PurchasingSummarySerializer).
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def list(self, request):
         """Units pending on open orders and how many products are short of stock."""
         pending = selectors.pending_quantities(request.user)
