@@ -30,7 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_solutions import ensure_postgres_database, prepare_database, setup_django, timed
+from bench_solutions import timed
+from benchenv import ensure_postgres_database, prepare_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "sla_report.json"

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
 import platform
 import random
 import statistics
@@ -28,43 +27,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchenv import ensure_postgres_database, prepare_database, setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "solutions.json"
 TODAY = datetime.date(2026, 11, 27)
 MUNICIPALITIES, SOLUTIONS, FUNCTIONS = 50, 300, 25
 IMPORT_TARGET, VIEW_TARGET = 5.0, 0.5
-
-
-def setup_django(postgres_url: str | None, data_dir: str) -> None:
-    os.environ["SAMDRIFT_DATA_DIR"] = data_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "samdrift.settings"
-    if postgres_url:
-        os.environ["DATABASE_URL"] = postgres_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-
-
-def ensure_postgres_database(url: str) -> None:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def prepare_database() -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("flush", verbosity=0, interactive=False)
 
 
 def members_and_functions() -> list:
