@@ -111,11 +111,12 @@ def test_purchasing_views(world, django_assert_num_queries):
     order = world.order(lines=lines)
     with acting_as(world.school_manager):
         submit_order(order=order)
+    with acting_as(world.operator):
+        review_line(line=order.lines.get(kind=LineKind.NON_STANDARD), monthly_price=Decimal(1))
     with acting_as(world.contact):
         approve_order(order=order)
     with acting_as(world.operator):
         line = order.lines.get(kind=LineKind.PRODUCT)
-        review_line(line=order.lines.get(kind=LineKind.NON_STANDARD), monthly_price=Decimal(1))
         accept_order(order=order)
         deliver_line(line=line, on=timezone.localdate(), asset=world.stock[0])
     with django_assert_num_queries(4):

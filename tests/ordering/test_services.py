@@ -320,16 +320,22 @@ def test_a_non_standard_line_is_reviewed_and_priced_before_acceptance(world):
         }
     ]
     order = submitted(world, lines=lines)
-    with acting_as(world.contact):
+    # The budget owner approves a priced total: not before the operator's review.
+    with acting_as(world.contact), pytest.raises(ValidationError) as error:
         approve_order(order=order)
-    with acting_as(world.operator), pytest.raises(ValidationError) as error:
-        accept_order(order=order)
     assert fields_of(error) == {"lines"}
     order.refresh_from_db()
-    assert order.state == OrderState.APPROVED
+    assert order.state == OrderState.SUBMITTED and not order.transitions.filter(approval_as__gt="")
     line = order.lines.get()
     with acting_as(world.operator):
         review_line(line=line, monthly_price=Decimal("410.00"), one_off_fee=Decimal("99"))
+    with acting_as(world.contact):
+        approve_order(order=order)
+    # Once approved, the price is what was approved: no second review.
+    with acting_as(world.operator), pytest.raises(ValidationError) as error:
+        review_line(line=line, monthly_price=Decimal("900.00"))
+    assert fields_of(error) == {"state"}
+    with acting_as(world.operator):
         accept_order(order=order)
         delivery = deliver_line(line=line, on=ON)
     order.refresh_from_db()

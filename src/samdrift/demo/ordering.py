@@ -353,6 +353,16 @@ def _drive(world: _World, order, *, to: str, by, approvers=(), reason="", delive
         with acting_as(approvers[0]):
             reject_order(order=order, reason=reason)
         return order
+    # The operator prices a non-standard request before the budget owners approve.
+    with acting_as(world.admin):
+        for line in order.lines.filter(kind=LineKind.NON_STANDARD, reviewed=False):
+            review_line(
+                line=line,
+                monthly_price=D("95.00"),
+                one_off_fee=D("1500.00"),
+                product=world.products.get("staff-tablet"),
+                note="Delivered as a staff tablet with a drawing pen; pen as a one-off fee.",
+            )
     for approver in approvers:
         with acting_as(approver):
             approve_order(order=order)
@@ -363,14 +373,6 @@ def _drive(world: _World, order, *, to: str, by, approvers=(), reason="", delive
             cancel_order(order=order, reason=reason)
         return order
     with acting_as(world.admin):
-        for line in order.lines.filter(kind=LineKind.NON_STANDARD, reviewed=False):
-            review_line(
-                line=line,
-                monthly_price=D("95.00"),
-                one_off_fee=D("1500.00"),
-                product=world.products.get("staff-tablet"),
-                note="Delivered as a staff tablet with a drawing pen; pen as a one-off fee.",
-            )
         accept_order(order=order)
     if to == OrderState.ACCEPTED:
         return order

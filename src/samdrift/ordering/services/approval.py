@@ -125,6 +125,19 @@ def approve_order(*, order: Order, note: str = "") -> Order:
                     % {"number": order.number, "state": state_label(order.state)}
                 }
             )
+        # The budget owner approves a priced total: a non-standard request is priced by
+        # the operator's review first (else a review could raise an approved total).
+        unpriced = order.lines.filter(kind=LineKind.NON_STANDARD, reviewed=False)
+        if unpriced.exists():
+            raise ValidationError(
+                {
+                    "lines": _(
+                        "“%(what)s” is a non-standard request the operator has not priced yet; "
+                        "approve the order once it is priced."
+                    )
+                    % {"what": unpriced.order_by("pk").first().description}
+                }
+            )
         capacity = budget_owner_capacity(user, order)
         rule = rule_for(order.municipality_id)
         if order.created_by_id == user.pk and not rule.allow_self_approval:
@@ -194,7 +207,8 @@ def review_line(
 ) -> OrderLine:
     """The operator's review of a non-standard line: its monthly unit price (and one-off
     fee), and the catalogue product or service it will be delivered as, if any. Refreshes
-    the order's totals. Possible while the order is submitted or approved."""
+    the order's totals. Possible while the order is submitted and not yet approved by
+    anyone: the budget owners approve the priced total."""
     errors: dict[str, str] = {}
     if monthly_price is None or Decimal(monthly_price) < 0:
         errors["monthly_price"] = _("Give the monthly price (0 or more).")
@@ -209,11 +223,14 @@ def review_line(
         line = OrderLine.objects.select_for_update().get(pk=line.pk)
         if line.kind != LineKind.NON_STANDARD:
             raise ValidationError({"kind": _("Only a non-standard request is reviewed.")})
-        if order.state not in (OrderState.SUBMITTED, OrderState.APPROVED):
+        if order.state != OrderState.SUBMITTED or approvals_of(order):
             raise ValidationError(
                 {
-                    "state": _("Lines of a %(state)s order cannot be reviewed.")
-                    % {"state": state_label(order.state)}
+                    "state": _(
+                        "A non-standard request is priced before the order is approved; "
+                        "%(number)s is %(state)s."
+                    )
+                    % {"number": order.number, "state": state_label(order.state)}
                 }
             )
         line.monthly_price = Decimal(monthly_price)
