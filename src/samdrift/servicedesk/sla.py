@@ -60,6 +60,7 @@ from samdrift.businesstime import (
     overlap_seconds,
     to_aware,
 )
+from samdrift.core.validators import EARLIEST_DATE, LATEST_DATE
 from samdrift.organisations.models import Municipality
 from samdrift.servicedesk.choices import IncidentState, Priority
 from samdrift.servicedesk.models import Incident, Outage
@@ -103,6 +104,26 @@ def not_measured_label(code: str) -> str:
 
 def report_zone() -> str:
     return settings.TIME_ZONE
+
+
+def month_of(text) -> datetime.date:
+    """``yyyy-mm`` as the first of that month, for the pages and the API alike. ValueError
+    for anything else, and for a month whose report would leave the supported calendar
+    (core.validators): a report reaches a year back (its trend) and a month ahead."""
+    year, month = (int(part) for part in str(text).split("-"))
+    day = datetime.date(year, month, 1)
+    if not (
+        EARLIEST_DATE.replace(year=EARLIEST_DATE.year + 1) <= day
+        and day < LATEST_DATE.replace(day=1)
+    ):
+        raise ValueError(f"{text}: outside the supported calendar")
+    return day
+
+
+def last_month(today: datetime.date | None = None) -> datetime.date:
+    """The last finished month: the one reports open on."""
+    today = today or timezone.localdate()
+    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
 def first_of_month(day: datetime.date) -> datetime.date:

@@ -34,16 +34,9 @@ TIMESTAMPS = ["created", "last_updated"]
 
 def _month(text, field: str = "month") -> datetime.date:
     try:
-        year, month = (int(part) for part in str(text).split("-"))
-        return datetime.date(year, month, 1)
-    except (TypeError, ValueError):
+        return sla.month_of(text)
+    except ValueError:
         raise ValidationError({field: [_("Give the month as yyyy-mm.")]}) from None
-
-
-def _last_month() -> datetime.date:
-    from django.utils import timezone
-
-    return (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
 class SlaReportSerializer(SamdriftModelSerializer):
@@ -125,7 +118,7 @@ class SlaReportViewSet(ReadOnlySamdriftViewSet):
         month = (
             _month(request.query_params["month"])
             if request.query_params.get("month")
-            else _last_month()
+            else sla.last_month()
         )
         visible = restrict(Municipality.objects.all(), request.user)
         wanted = request.query_params.get("municipality")

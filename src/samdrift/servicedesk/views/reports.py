@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import re_path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -50,15 +49,9 @@ TREND_MONTHS = 12
 def parse_month(text: str | None) -> datetime.date:
     """A yyyy-mm as the first of the month; 404 for anything else."""
     try:
-        year, month = (int(part) for part in (text or "").split("-"))
-        return datetime.date(year, month, 1)
+        return sla.month_of(text)
     except ValueError:
         raise Http404("Not a month (yyyy-mm).") from None
-
-
-def last_month(today: datetime.date | None = None) -> datetime.date:
-    today = today or timezone.localdate()
-    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
 def months_back(month: datetime.date, count: int) -> datetime.date:
@@ -153,7 +146,7 @@ def report_list(request, pk: int):
     """A municipality's SLA reports: the last twelve finished months, approved or not."""
     user = request.user
     municipality = get_restricted_or_404(Municipality.objects.all(), user, pk=pk)
-    latest = last_month()
+    latest = sla.last_month()
     months = [months_back(latest, n) for n in range(1, TREND_MONTHS + 1)]
     approved = {
         r.month: r for r in restrict(SlaReport.objects.filter(municipality=municipality), user)
@@ -195,7 +188,7 @@ def sla_report(request, pk: int, month: str):
 def sla_overview(request):
     """Every member the user may see, side by side, for a month (default: last month)."""
     user = request.user
-    month = parse_month(request.GET["month"]) if request.GET.get("month") else last_month()
+    month = parse_month(request.GET["month"]) if request.GET.get("month") else sla.last_month()
     visible = list(restrict(Municipality.objects.all(), user).values_list("pk", flat=True))
     reports = sla.compute_month(month=month, municipality_ids=visible)
     approved = {r.municipality_id: r for r in restrict(SlaReport.objects.filter(month=month), user)}
