@@ -57,7 +57,8 @@ def make_municipality(**fields) -> Municipality:
     n = next_number()
     values = {
         "name": f"Kommune {n}",
-        "number": f"{4600 + n % 400:04d}",
+        # Unique for the first 10,000 objects a worker makes (a wrap at 400 collided).
+        "number": f"{(4600 + n) % 10000:04d}",
         "organisation_number": valid_organisation_number(100 + n),
         "population": 5000 + n,
         "joined_on": datetime.date(2024, 1, 1),
