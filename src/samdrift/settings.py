@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "samdrift.solutions",
     "samdrift.servicedesk",
     "samdrift.ordering",
+    "samdrift.planning",
     "samdrift.billing",
     "samdrift.imports",
     "samdrift.ui",

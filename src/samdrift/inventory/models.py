@@ -69,6 +69,7 @@ class Asset(ChangeLoggedModel):
     planned_replacement = models.DateField(
         _("planned replacement"), null=True, blank=True, db_index=True
     )
+    warranty_end = models.DateField(_("warranty end"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
     municipality = models.ForeignKey(
