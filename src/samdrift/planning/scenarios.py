@@ -60,8 +60,7 @@ EDITABLE = ("name", "description", *ASSUMPTIONS)
 
 
 def _user():
-    actor = current_actor()
-    return actor.resolved_user() if actor is not None else None
+    return current_actor().resolved_user()
 
 
 def baseline() -> Scenario:
