@@ -158,7 +158,8 @@ def forecast(
         ids = list(
             ServiceArea.objects.filter(pk=service_area_id).values_list("municipality_id", flat=True)
         )
-    horizon = Horizon(start=first_month(start), count=12 * min(years or scenario.years, MAX_YEARS))
+    years = max(1, min(years or scenario.years, MAX_YEARS))
+    horizon = Horizon(start=first_month(start), count=12 * years)
     rules = RuleBook(lease_term_months=scenario.lease_term_months)
     inputs = load_inputs(horizon=horizon, rule_books=[rules], municipality_ids=ids)
     changes = member_changes(scenario, inputs, rules)
