@@ -160,11 +160,8 @@ def test_the_rate_moves_the_price_up_and_down(fleet, scenario):
     assert cheap < dear
 
 
-def test_growth_in_devices(fleet, scenario):
-    # Fjordvik holds 20 laptops (17 more at the agreed 300.00): 10 % more each January is
-    # 2 G2 in 2027 at 412.00 (no agreed price for the G2: the list 400.00, indexed), then
-    # 10 % of 22 = 2.2 → 2 more in 2028 at 424.36 (400.00 × 1.03²). Elvdal and Havbygd,
-    # one laptop each, grow by round(0.1) = 0.
+def twenty_in_fjordvik(fleet) -> None:
+    """Fjordvik holds 20 laptops: 17 more L1 at the agreed 300.00."""
     for _ in range(17):
         asset = factories.make_asset(fleet.laptop, acquisition_date=D(2026, 1, 10))
         assign_asset(
@@ -173,16 +170,33 @@ def test_growth_in_devices(fleet, scenario):
             service_area=fleet.school,
             valid_from=D(2026, 1, 10),
         )
+
+
+def grown(before, after, name) -> list[Decimal]:
+    months = zip(after[name].months, before[name].months, strict=True)
+    return [scenario.devices - base.devices for scenario, base in months]
+
+
+def test_growth_in_devices(fleet, scenario):
+    # 10 % more each January: 2 G2 in 2027 at 412.00 (no agreed price for the G2: the
+    # list 400.00, indexed), then 10 % of 22 = 2.2 → 2 more in 2028 at 424.36 (400.00 ×
+    # 1.03²). Elvdal and Havbygd, one laptop each, grow by round(0.1) = 0.
+    twenty_in_fjordvik(fleet)
     update_scenario(scenario, years=2, growth_percent=M("10"))
     before, after = (by_name(result) for result in forecast_pair(scenario, start=START))
-    fjordvik = [
-        a.devices - b.devices
-        for a, b in zip(after["Fjordvik"].months, before["Fjordvik"].months, strict=True)
-    ]
+    fjordvik = grown(before, after, "Fjordvik")
     assert fjordvik[:2] == [0, 0]
     assert fjordvik[2:14] == [2 * M("412.00")] * 12
     assert fjordvik[14:] == [2 * M("424.36") + 2 * M("424.36")] * 10
-    assert [m.total for m in after["Elvdal"].months] == [m.total for m in before["Elvdal"].months]
+    assert grown(before, after, "Elvdal") == [0] * 24
+
+
+def test_a_shrinking_fleet(fleet, scenario):
+    # −10 %: 2 laptops fewer in 2027, at the L1's own (agreed) price 309.00 after the index.
+    twenty_in_fjordvik(fleet)
+    update_scenario(scenario, growth_percent=M("-10"))
+    before, after = (by_name(result) for result in forecast_pair(scenario, start=START))
+    assert grown(before, after, "Fjordvik")[2:] == [-2 * M("309.00")] * 10
 
 
 def test_pool_growth(fleet, scenario):

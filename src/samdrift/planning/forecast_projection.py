@@ -196,20 +196,21 @@ def _moving_devices(inputs, prices: Prices, ledger: Ledger, rules, due_index: in
 
 
 def _growth(inputs, prices: Prices, ledger: Ledger, rules, percent: Decimal, joins) -> None:
-    """``percent`` of each member's fleet more devices each January (after the first
-    month), of each kind's standard replacement, spread over service areas and products
-    by largest remainder; the fleet grows with them (compounded)."""
+    """``percent`` of each member's fleet more devices each January after the first
+    month: round(fleet × percent) units, spread over its service areas and products by
+    largest remainder; the fleet grows with them (compounded). A device more is its
+    product's standard replacement at the price of new devices; a negative rate takes
+    devices away at their own product's price."""
     if not percent:
         return
     fleet: dict = defaultdict(Counter)  # participant → (area or 0, product) → devices
     for (municipality_id, area_id, product_id), n in inputs.stable.items():
-        fleet[municipality_id][(area_id or 0, rules.rule_for(product_id).replacement_id)] += n
+        fleet[municipality_id][(area_id or 0, product_id)] += n
     start = inputs.horizon.start
     for device, n in inputs.moving.items():
         for municipality_id, area_id, lower, upper in device.pieces:
             if lower <= start and (upper is None or upper > start):
-                key = (area_id or 0, rules.rule_for(device.product_id).replacement_id)
-                fleet[municipality_id][key] += n
+                fleet[municipality_id][(area_id or 0, device.product_id)] += n
     joined = {join.key: join for join in joins}
     added: dict = defaultdict(lambda: defaultdict(Counter))  # participant → key → {k: units}
     for k, month in enumerate(prices.months):
@@ -225,9 +226,8 @@ def _growth(inputs, prices: Prices, ledger: Ledger, rules, percent: Decimal, joi
             units = whole(sum(weights.values(), ZERO) * percent / HUNDRED)
             if not units or not any(weights.values()):
                 continue
-            for key, share in allocate(
-                amount=Decimal(units), weights=weights, quantum=UNIT
-            ).items():
+            shares = allocate(amount=Decimal(units), weights=weights, quantum=UNIT)
+            for key, share in shares.items():
                 if share:
                     held[key] += int(share)
                     added[participant][key][k] += int(share)
@@ -236,12 +236,25 @@ def _growth(inputs, prices: Prices, ledger: Ledger, rules, percent: Decimal, joi
         for (area_id, product_id), starts in keys.items():
             if not ledger.wants(participant, area_id or None):
                 continue
-            series = prices.series(priced_as, "product", product_id, ONE, new=True)
             units = 0
+            series = None
             for k in range(ledger.count):
                 units += starts.get(k, 0)
-                if units:
-                    ledger.add(participant, "devices", k, units * series[k])
+                if not units:
+                    continue
+                if series is None:
+                    series = (
+                        prices.series(
+                            priced_as,
+                            "product",
+                            rules.rule_for(product_id).replacement_id,
+                            ONE,
+                            new=True,
+                        )
+                        if units > 0
+                        else prices.series(priced_as, "product", product_id, ONE)
+                    )
+                ledger.add(participant, "devices", k, units * series[k])
 
 
 def _joins(prices: Prices, ledger: Ledger, joins) -> None:
