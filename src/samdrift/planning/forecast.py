@@ -1,20 +1,25 @@
 """The cost forecast per municipality: what billing would charge, month by month, for the
 next one to five years, under a scenario's assumptions (the baseline's when none).
 
-Month 1 is what ``billing.rating.Rater`` rates for that month, to the øre (when no device
-moves between municipalities in the middle of it): devices, subscriptions, recorded usage,
-one-off charges, cost-pool shares, amounts owed and service credits. The later months
-project the same inputs with the same rules (``forecast_pricing``): prices as the price
-book has them, indexed each January after the base year; devices falling due for
-replacement (``planning.plan.due_counts``, the rule in ``planning.rules``) charged at the
-price of their standard replacement from the month after they fall due (overdue ones
-from the second month); ``growth_percent`` more devices each January; usage as in the
-latest recorded month (``usage_estimate``, apart from recorded usage); cost pools indexed,
-grown and split by their keys; amounts owed in the month they fall due. Members joining
-and leaving change the holders and the keys (``forecast_members``).
+Month 1 is what ``billing.rating.Rater`` rates for that month, to the øre: devices (a
+device moving in the month rated with all its pieces, as billing does), subscriptions,
+recorded usage, one-off charges, cost-pool shares, amounts owed and service credits. The
+later months project the same inputs with the same rules (``forecast_pricing``):
+
+- prices as the price book has them, agreed and list prices indexed each January after
+  the base year (an asset's own price, a fixed annuity, is not);
+- devices falling due for replacement (``planning.rules``, counted as ``planning.plan``
+  counts them) charged the price of their standard replacement from the month after they
+  fall due, overdue ones from the second month; a replacement that falls due again within
+  the horizon is replaced by the same product at the same price, so nothing changes;
+- ``growth_percent`` more devices each January (``forecast_projection._growth``);
+- usage as in the latest recorded month (``usage_estimate``, apart from recorded usage);
+- cost pools indexed and grown from the base year, split by their keys;
+- amounts owed in the month they fall due;
+- members joining and leaving change the holders and the keys (``forecast_members``).
 
 Set-based: the inputs are read once (``forecast_inputs``, a fixed number of queries) and
-projected per group of identical holdings, never per device.
+projected per group of identical holdings, never per device (``forecast_projection``).
 """
 
 from __future__ import annotations
