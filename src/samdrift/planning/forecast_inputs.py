@@ -416,8 +416,11 @@ def _load_usage_and_one_offs(inputs: ForecastInputs, mine: Q) -> None:
 
 
 def _load_pools(inputs: ForecastInputs) -> None:
-    """Pools overlapping the horizon whose key is measured (billing measures a key
-    before it rates; a key not yet measured has nothing to split by here either)."""
+    """Pools overlapping the horizon whose key is measured. Billing measures a key once,
+    before it first rates the pool (``measure_pool_keys``); a forecast only reads, and
+    measuring early would fix a future pool's weights on today's figures, so a pool
+    whose key is not measured yet (one not entered through ``create_cost_pool``) is left
+    out."""
     horizon = inputs.horizon
     pools = list(
         CostPool.objects.filter(
