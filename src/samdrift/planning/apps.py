@@ -11,7 +11,9 @@ class PlanningConfig(AppConfig):
         from samdrift.planning import panels
         from samdrift.ui.navigation import own_municipality, register, sees_all
 
-        register(section="planning", label=_("Replacement plan"), url_name="planning:plan", order=10)
+        register(
+            section="planning", label=_("Replacement plan"), url_name="planning:plan", order=10
+        )
         register(
             section="planning",
             label=_("Campaigns"),

@@ -26,8 +26,6 @@ from samdrift.planning.choices import (
     MemberChange,
     RuleBasis,
 )
-from samdrift.planning.plan import due_assets
-from samdrift.planning.rules import RuleBook
 from samdrift.planning.models import (
     Campaign,
     CampaignDevice,
@@ -37,6 +35,8 @@ from samdrift.planning.models import (
     ScenarioMember,
     ScenarioPoolChange,
 )
+from samdrift.planning.plan import due_assets
+from samdrift.planning.rules import RuleBook
 
 
 class ReplacementRuleFilterSet(ChangeLoggedFilterSet):
@@ -120,8 +120,6 @@ class FleetFilterSet(SamdriftFilterSet):
         fields = ["municipality", "service_area", "product"]
 
 
-
-
 class DueDeviceFilterSet(FleetFilterSet):
     """Devices in service due before a day (``before``; today when not given: the
     overdue), and on or after another (``after``), by the rules in force (``rules``, a
@@ -157,6 +155,7 @@ class DueDeviceFilterSet(FleetFilterSet):
         # Due on or after ``value``: not due before it (NULL dates are handled by the
         # ORM's negation, which keeps rows whose date is unknown).
         return queryset.exclude(self.rules.due_before(value))
+
 
 def narrow_service_areas(form: forms.Form, municipality_id: int | None) -> None:
     """Offer only the chosen municipality's service areas. Called after the FilterSet

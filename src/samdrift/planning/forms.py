@@ -100,9 +100,7 @@ class CampaignForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("starts_on", timezone.localdate())
         super().__init__(*args, **kwargs)
-        self.fields["products"].queryset = scoped_queryset(
-            Product.objects.order_by("name"), user
-        )
+        self.fields["products"].queryset = scoped_queryset(Product.objects.order_by("name"), user)
         self.fields["municipality"].queryset = scoped_queryset(
             Municipality.objects.order_by("name"), user
         )

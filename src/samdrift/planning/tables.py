@@ -80,7 +80,10 @@ CAMPAIGN_DEVICE_TABLE = Table(
             link=_asset_url,
         ),
         Column(
-            "product", _("Product"), accessor="asset.product.name", order_by=("asset__product__name",)
+            "product",
+            _("Product"),
+            accessor="asset.product.name",
+            order_by=("asset__product__name",),
         ),
         Column(
             "municipality",
@@ -174,16 +177,12 @@ def due_device_table(rules, replacements: dict[int, Any]) -> Table:
                 order_by=("service_area__name",),
             ),
             Column("person", _("Person"), accessor="person.username", in_table=False),
-            Column(
-                "acquisition_date", _("Acquired"), kind="date", order_by=("acquisition_date",)
-            ),
+            Column("acquisition_date", _("Acquired"), kind="date", order_by=("acquisition_date",)),
             ComputedColumn("due_on", _("Due"), kind="date", compute=due_on),
             ComputedColumn("due_reason", _("Reason"), compute=reason, in_export=False),
             ComputedColumn("due_reason", _("Reason"), compute=reason_code, in_table=False),
             ComputedColumn("replacement", _("Replacement"), compute=replacement_name),
-            ComputedColumn(
-                "replacement_cost", _("Cost"), kind="money", compute=replacement_cost
-            ),
+            ComputedColumn("replacement_cost", _("Cost"), kind="money", compute=replacement_cost),
         ],
         default_sort="acquisition_date",
         select_related=("product__category", "municipality", "service_area", "person"),

@@ -32,9 +32,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/refresh/", views_campaigns.campaign_refresh, name="campaign_refresh"),
     path("campaigns/<int:pk>/close/", views_campaigns.campaign_close, name="campaign_close"),
     path("forecast/", views_forecast.forecast_list, name="forecast_list"),
-    path(
-        "forecast/<int:municipality_id>/", views_forecast.forecast_detail, name="forecast_detail"
-    ),
+    path("forecast/<int:municipality_id>/", views_forecast.forecast_detail, name="forecast_detail"),
     path("scenarios/", views_scenarios.scenario_list, name="scenario_list"),
     path("scenarios/baseline/", views_scenarios.baseline_edit, name="baseline_edit"),
     path("scenarios/<int:pk>/", views_scenarios.scenario_detail, name="scenario_detail"),
@@ -42,9 +40,7 @@ urlpatterns = [
     path("scenarios/<int:pk>/compute/", views_scenarios.scenario_compute, name="scenario_compute"),
     path("scenarios/<int:pk>/xlsx/", views_scenarios.scenario_xlsx, name="scenario_xlsx"),
     path("scenarios/<int:pk>/members/", views_scenarios.member_add, name="member_add"),
-    path(
-        "scenarios/members/<int:pk>/remove/", views_scenarios.member_remove, name="member_remove"
-    ),
+    path("scenarios/members/<int:pk>/remove/", views_scenarios.member_remove, name="member_remove"),
     path("scenarios/<int:pk>/pools/", views_scenarios.pool_change_add, name="pool_change_add"),
     path(
         "scenarios/pools/<int:pk>/remove/",

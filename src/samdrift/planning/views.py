@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samdrift.catalogue.models import Product
-from samdrift.core.permissions import restrict
 from samdrift.inventory.models import Asset
 from samdrift.planning.filtersets import DueDeviceFilterSet, narrow_service_areas
 from samdrift.planning.investment import investment_need
@@ -64,9 +63,7 @@ class DueDeviceListView(ObjectListView):
     def get(self, request, *args, **kwargs):
         rules = RuleBook()
         replacement_ids = {rule.replacement_id for rule in rules.products.values()}
-        replacements = Product.objects.only("pk", "name", "standard_cost").in_bulk(
-            replacement_ids
-        )
+        replacements = Product.objects.only("pk", "name", "standard_cost").in_bulk(replacement_ids)
         self.rules = rules
         self.table = due_device_table(rules, replacements)
         self.filterset_class = partial(DueDeviceFilterSet, rules=rules)

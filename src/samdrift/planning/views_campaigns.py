@@ -29,6 +29,7 @@ from samdrift.planning.campaigns import (
     campaign_progress,
     close_campaign,
     create_campaign,
+    progress_total,
     refresh_progress,
 )
 from samdrift.planning.choices import CampaignState, DeviceProgress
@@ -114,11 +115,14 @@ class CampaignDetailView(ObjectListView):
         user = self.request.user
         devices = restrict(CampaignDevice.objects.filter(campaign=self.campaign), user)
         rows = campaign_progress(self.campaign, devices)
+        total = progress_total(rows)
+        states = DeviceProgress.values
         may_act = can_write(user, Campaign) and self.campaign.state == CampaignState.OPEN
         return {
             "campaign": self.campaign,
-            "progress_rows": rows,
-            "progress_labels": DeviceProgress.choices,
+            "progress_rows": [(row, [row.counts[s] for s in states]) for row in rows],
+            "progress_total": (total, [total.counts[s] for s in states]),
+            "progress_labels": DeviceProgress.labels,
             "products": list(self.campaign.products.order_by("name")),
             "can_act": may_act,
             "create_url_name": None,

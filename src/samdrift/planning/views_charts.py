@@ -19,12 +19,14 @@ from samdrift.ui import formatting
 from samdrift.ui.charts import BAR_COLOUR, Bar, bar_chart
 
 
-def year_bars(
-    rows: Sequence[tuple[str, Decimal]], *, title: str, chart_id: str
-) -> SafeString:
+def year_bars(rows: Sequence[tuple[str, Decimal]], *, title: str, chart_id: str) -> SafeString:
     """One bar per year; a negative amount is written out, with no bar."""
     bars = [
-        Bar(label=label, value=float(max(amount, Decimal("0"))), text=formatting.format_money(amount))
+        Bar(
+            label=label,
+            value=float(max(amount, Decimal("0"))),
+            text=formatting.format_money(amount),
+        )
         for label, amount in rows
     ]
     return bar_chart(bars, title=title, chart_id=chart_id, label_width=80)
@@ -75,8 +77,7 @@ def month_columns(
         x = left + index * step + (step - bar) / 2
         parts.append(
             format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
-                "<title>{}: {}</title></rect>",
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>',
                 round(x, 2),
                 round(top + plot_height - length, 2),
                 round(bar, 2),

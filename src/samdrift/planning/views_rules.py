@@ -96,8 +96,10 @@ def rule_edit(request, pk: int | None = None):
         target = rule or form.instance
         if _save(request, form, lambda: save_rule(rule=target, changes=changes)):
             return redirect("planning:rules")
-    title = _("Replacement rule for %(category)s") % {"category": rule.category} if rule else (
-        _("New replacement rule")
+    title = (
+        _("Replacement rule for %(category)s") % {"category": rule.category}
+        if rule
+        else (_("New replacement rule"))
     )
     delete_url = reverse("planning:rule_delete", args=[rule.pk]) if rule else None
     return _form_page(request, form=form, title=title, obj=rule, delete_url=delete_url)
