@@ -169,6 +169,7 @@ def test_check_progress_and_close(world, overdue):
     page = client.get(detail(overdue))
     total, counts = page.context["progress_total"]
     assert total.total == 3 and total.done == 1
+    assert counts == [2, 0, 0, 1]  # pending, ordered, replaced, retired
     response = client.post(reverse("planning:campaign_close", args=[overdue.pk]))
     assert response.status_code == 302
     overdue.refresh_from_db()

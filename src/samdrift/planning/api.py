@@ -70,6 +70,7 @@ from samdrift.planning.models import (
 )
 from samdrift.planning.plan import replacement_plan
 from samdrift.planning.rules import RuleBook
+from samdrift.planning.selectors import visible_campaigns, with_progress
 from samdrift.planning.serializers import (
     CampaignDeviceSerializer,
     CampaignSerializer,
@@ -90,7 +91,6 @@ from samdrift.planning.services import (
     remove_member,
     remove_pool_change,
 )
-from samdrift.planning.views_campaigns import visible_campaigns, with_progress
 from samdrift.planning.views_plan import PLAN_YEARS, row_labels
 
 

@@ -37,6 +37,7 @@ from samdrift.planning.models import (
 )
 from samdrift.planning.plan import due_assets
 from samdrift.planning.rules import RuleBook
+from samdrift.planning.selectors import visible_campaigns, visible_scenarios
 
 
 class ReplacementRuleFilterSet(ChangeLoggedFilterSet):
@@ -73,7 +74,22 @@ class CampaignFilterSet(ChangeLoggedFilterSet):
         fields = ["municipality", "state", "criterion"]
 
 
+class CampaignChoiceFilter(ScopedModelChoiceFilter):
+    """A campaign the user may see (``selectors.visible_campaigns``)."""
+
+    def _scoped_queryset(self, request):
+        return visible_campaigns(getattr(request, "user", None))
+
+
+class ScenarioChoiceFilter(ScopedModelChoiceFilter):
+    """A scenario, for those who see every municipality (``selectors.visible_scenarios``)."""
+
+    def _scoped_queryset(self, request):
+        return visible_scenarios(getattr(request, "user", None))
+
+
 class CampaignDeviceFilterSet(ChangeLoggedFilterSet):
+    campaign = CampaignChoiceFilter(model=Campaign)
     search_fields = ("asset__asset_tag", "asset__serial_number", "asset__product__name")
     progress = django_filters.ChoiceFilter(choices=DeviceProgress.choices)
     due_reason = django_filters.ChoiceFilter(choices=DueReason.choices)
@@ -92,6 +108,7 @@ class ScenarioFilterSet(ChangeLoggedFilterSet):
 
 
 class ScenarioMemberFilterSet(ChangeLoggedFilterSet):
+    scenario = ScenarioChoiceFilter(model=Scenario)
     change = django_filters.ChoiceFilter(choices=MemberChange.choices)
 
     class Meta:
@@ -100,6 +117,8 @@ class ScenarioMemberFilterSet(ChangeLoggedFilterSet):
 
 
 class ScenarioPoolChangeFilterSet(ChangeLoggedFilterSet):
+    scenario = ScenarioChoiceFilter(model=Scenario)
+
     class Meta:
         model = ScenarioPoolChange
         fields = ["scenario", "pool"]

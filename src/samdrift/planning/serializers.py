@@ -4,6 +4,7 @@ and the computed figures (plain serializers, read-only)."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from samdrift.core.api import DateField, SamdriftModelSerializer
@@ -53,6 +54,9 @@ class ProductSupportSerializer(SamdriftModelSerializer):
 
 
 class CampaignSerializer(SamdriftModelSerializer):
+    # Text, not an enum in the schema: "open"/"closed" is the choice set of a billing
+    # period's status too, and drf-spectacular warns about one set under two names.
+    state = serializers.CharField(read_only=True, help_text="open or closed")
     device_count = serializers.IntegerField(
         read_only=True, help_text="Devices of the campaign you may see."
     )
@@ -210,6 +214,7 @@ class PlanRowSerializer(serializers.Serializer):
     total = AmountCellSerializer()
 
 
+@extend_schema_serializer(many=False)  # one object, though answered by ``list``
 class PlanSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     until = serializers.DateField()

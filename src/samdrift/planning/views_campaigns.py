@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, When
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,38 +36,11 @@ from samdrift.planning.choices import CampaignState, DeviceProgress
 from samdrift.planning.filtersets import CampaignDeviceFilterSet, CampaignFilterSet
 from samdrift.planning.forms import CampaignForm
 from samdrift.planning.models import Campaign, CampaignDevice
+from samdrift.planning.selectors import visible_campaigns, with_progress
 from samdrift.planning.tables import CAMPAIGN_DEVICE_TABLE, CAMPAIGN_TABLE
 from samdrift.ui.forms import add_service_errors
-from samdrift.ui.lists import ObjectListView, count_of
+from samdrift.ui.lists import ObjectListView
 from samdrift.ui.permissions import require_write
-
-# A device needs nothing more once replaced or taken out of service.
-DONE = (DeviceProgress.REPLACED, DeviceProgress.RETIRED)
-
-
-def visible_campaigns(user) -> QuerySet[Campaign]:
-    """The campaigns ``user`` may see: all for those who see every municipality; for a
-    municipality's users, those that took in devices they may see."""
-    campaigns = Campaign.objects.all()
-    if user.sees_all_municipalities:
-        return campaigns
-    own = restrict(CampaignDevice.objects.filter(campaign=OuterRef("pk")), user)
-    return campaigns.filter(Exists(own))
-
-
-def with_progress(campaigns: QuerySet[Campaign], user) -> QuerySet[Campaign]:
-    """Each campaign's devices and those done, counted over what ``user`` may see (one
-    correlated subquery each), and the share done in whole percent."""
-    return campaigns.annotate(
-        device_count=count_of(CampaignDevice, "campaign", user),
-        done_count=count_of(CampaignDevice, "campaign", user, progress__in=DONE),
-    ).annotate(
-        done_percent=Case(
-            When(device_count=0, then=None),
-            default=F("done_count") * 100 / F("device_count"),
-            output_field=IntegerField(),
-        )
-    )
 
 
 def campaign_or_404(user, pk: int) -> Campaign:
