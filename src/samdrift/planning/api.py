@@ -455,6 +455,9 @@ class ForecastViewSet(viewsets.ViewSet):
     def list(self, request):
         municipality_ids = self._municipalities(request)
         area_id = self._service_area(request, municipality_ids)
+        if area_id is not None and municipality_ids is None:
+            # A service area's forecast is of its municipality only.
+            municipality_ids = [ServiceArea.objects.get(pk=area_id).municipality_id]
         years = self._years(request)
         found = forecast(municipality_ids=municipality_ids, service_area_id=area_id, years=years)
         data = [
