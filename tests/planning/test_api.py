@@ -182,13 +182,16 @@ def test_computed_results(world, scenario):
     client = world.api("operator")
     response = client.post(f"{API}scenarios/{scenario.pk}/compute/")
     assert response.status_code == 200 and response.json()["computed_at"]
-    results = client.get(f"{API}scenarios/{scenario.pk}/results/")
+    results = client.get(f"{API}scenarios/{scenario.pk}/results/", {"page_size": 1000})
     assert results.status_code == 200
-    rows = results.json()["results"]
+    body = results.json()
     stored = list(scenario.results.order_by("name", "month"))
-    assert len(rows) == len(stored)
-    if stored:
-        assert Decimal(rows[0]["amount"]) == stored[0].amount
+    # Both municipalities, every month of the scenario's five years.
+    assert body["count"] == len(stored) == 2 * 60
+    first = body["results"][0]
+    assert (first["name"], first["month"]) == (stored[0].name, stored[0].month.isoformat())
+    assert Decimal(first["amount"]) == stored[0].amount
+    assert Decimal(first["baseline"]) == stored[0].baseline
 
 
 # --- campaigns --------------------------------------------------------------------------

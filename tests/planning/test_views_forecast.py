@@ -74,6 +74,9 @@ def test_a_contact_sees_its_own_forecast(world, calls):
     assert response.status_code == 200
     assert calls[-1] == {"municipality_ids": [world.a.pk], "service_area_id": None, "years": 5}
     expected = forecast(municipality_ids=[world.a.pk], years=5)[0]
+    # Next month A is charged for what it holds: three laptops at 300.00 and a phone at
+    # 99.00 a month (list prices); nothing else.
+    assert expected.first_month_total == Decimal("999.00")
     assert response.context["forecast"].first_month_total == expected.first_month_total
     html = response.content.decode()
     assert format_money(expected.first_month_total) in html
@@ -95,6 +98,8 @@ def test_a_manager_sees_the_forecast_of_their_area(world, calls):
     assert response.status_code == 200
     assert calls[-1]["service_area_id"] == world.a1.pk  # their own, whatever is asked
     assert response.context["service_area"] == world.a1
+    # Area A1 holds two laptops and the phone: 2 × 300.00 + 99.00.
+    assert response.context["forecast"].first_month_total == Decimal("699.00")
 
 
 def test_an_operator_narrows_to_a_service_area(world, calls):
@@ -116,6 +121,7 @@ def test_the_forecast_exports_its_months(world):
         "devices",
         "subscriptions",
         "usage",
+        "usage_estimate",
         "one_offs",
         "pools",
         "credits",

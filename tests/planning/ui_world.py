@@ -1,6 +1,7 @@
 """The small fleet the planning pages and endpoints are tried on, dated from today (the
 pages plan from today): two municipalities, laptops replaced after 48 months by the
-2026 model (10,000 kr), phones whose product reaches its end of support.
+2026 model (10,000 kr), phones whose product reaches its end of support; list prices
+in force since 2020, and the devices held (assigned) since 1 January 2024.
 
 Municipality A (Fjordvik), area A1 (Oppvekst): one laptop overdue (acquired 50 months
 ago), one due in about five months (acquired 43 months ago), one phone overdue by its end
@@ -20,11 +21,13 @@ from django.utils import timezone
 from samdrift.core.choices import Role
 from samdrift.finance.depreciation import add_months
 from samdrift.inventory.choices import AssetStatus
+from samdrift.inventory.services import assign_asset
 from samdrift.planning.choices import RuleBasis
 from samdrift.planning.models import ProductSupport, ReplacementRule
 from tests import factories
 
 D = datetime.date
+HELD = D(2024, 1, 1)
 LAPTOP_COST = Decimal("10000.00")
 PHONE_COST = Decimal("4000.00")
 
@@ -80,15 +83,21 @@ def build_planning_world() -> PlanningWorld:
         today, a, b, a1, a2, b1, laptops, phones, laptop_old, laptop_new, phone, rule, support
     )
 
+    for product, amount in ((laptop_old, "300.00"), (laptop_new, "350.00"), (phone, "99.00")):
+        factories.make_price(amount=amount, valid_from=D(2020, 1, 1), product=product)
+
     def asset(tag, product, municipality, area, months_old, status=AssetStatus.DEPLOYED):
-        world.assets[tag] = factories.make_asset(
+        made = factories.make_asset(
             product,
             asset_tag=tag,
-            municipality=municipality,
-            service_area=area,
-            status=status,
             acquisition_date=add_months(today, -months_old),
+            status=AssetStatus.IN_STOCK if status == AssetStatus.DEPLOYED else status,
         )
+        if status == AssetStatus.DEPLOYED:
+            # Held as billing sees it: an assignment (the forecast charges it).
+            assign_asset(asset=made, municipality=municipality, service_area=area, valid_from=HELD)
+            made.refresh_from_db()
+        world.assets[tag] = made
 
     asset("A1-OLD", laptop_old, a, a1, 50)
     asset("A1-SOON", laptop_old, a, a1, 43)
@@ -96,7 +105,7 @@ def build_planning_world() -> PlanningWorld:
     asset("A2-SOON", laptop_old, a, a2, 43)
     asset("B1-OLD", laptop_old, b, b1, 50)
     asset("STOCK", laptop_old, None, None, 60, status=AssetStatus.IN_STOCK)
-    asset("RETIRED", laptop_old, a, a1, 60, status=AssetStatus.RETIRED)
+    asset("RETIRED", laptop_old, None, None, 60, status=AssetStatus.RETIRED)
     world.users = {
         "operator": factories.make_user(Role.OPERATOR),
         "finance": factories.make_user(Role.FINANCE),

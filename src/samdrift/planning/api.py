@@ -85,12 +85,7 @@ from samdrift.planning.serializers import (
     ScenarioResultSerializer,
     ScenarioSerializer,
 )
-from samdrift.planning.services import (
-    delete_rule,
-    delete_support,
-    remove_member,
-    remove_pool_change,
-)
+from samdrift.planning.services import delete_rule, delete_support
 from samdrift.planning.views_plan import PLAN_YEARS, row_labels
 
 
@@ -242,7 +237,7 @@ class ScenarioMemberViewSet(CollaborationOnlyMixin, AddRemoveViewSet):
     ordering_fields = ["on"]
 
     def perform_destroy(self, instance):
-        remove_member(member=instance)
+        scenario_services.remove_member(instance)
 
 
 class ScenarioPoolChangeViewSet(CollaborationOnlyMixin, AddRemoveViewSet):
@@ -254,7 +249,9 @@ class ScenarioPoolChangeViewSet(CollaborationOnlyMixin, AddRemoveViewSet):
     ordering_fields = ["growth_percent"]
 
     def perform_destroy(self, instance):
-        remove_pool_change(change=instance)
+        scenario_services.set_pool_change(
+            instance.scenario, pool=instance.pool, growth_percent=None
+        )
 
 
 # Computed, read-only -----------------------------------------------------------------------

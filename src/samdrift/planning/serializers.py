@@ -261,7 +261,9 @@ class MonthCostSerializer(serializers.Serializer):
     one_offs = amount()
     pools = amount()
     credits = amount()
+    usage_estimate = amount(help_text="The latest recorded month's usage, repeated.")
     total = amount()
+    settlement = amount(help_text="A leaving member's payment for its devices (not in total).")
 
 
 class YearCostSerializer(serializers.Serializer):
@@ -270,6 +272,7 @@ class YearCostSerializer(serializers.Serializer):
     monthly_average = amount()
     change_amount = amount(allow_null=True)
     change_percent = amount(allow_null=True)
+    months = serializers.IntegerField(help_text="Months of the year in the forecast.")
 
 
 class ForecastSerializer(serializers.Serializer):

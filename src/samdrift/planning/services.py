@@ -1,9 +1,9 @@
 """Writes of the replacement rules and the ends of support, one transaction each.
 
 Campaigns are written by ``planning.campaigns``, scenarios by ``planning.scenarios``;
-this module holds the plain reference data the pages and the API edit, and the removal of
-a scenario's member changes and pool changes. Validation first (the model's own rules,
-naming the field); the change log is written in the same transaction.
+this module holds the plain reference data the pages and the API edit. Validation first
+(the model's own rules, naming the field); the change log is written in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -14,12 +14,7 @@ from django.db import transaction
 
 from samdrift.core.services import save_object
 from samdrift.planning.choices import RuleBasis
-from samdrift.planning.models import (
-    ProductSupport,
-    ReplacementRule,
-    ScenarioMember,
-    ScenarioPoolChange,
-)
+from samdrift.planning.models import ProductSupport, ReplacementRule
 
 RULE_FIELDS = ("category", "basis", "max_age_months", "replacement_product", "note")
 SUPPORT_FIELDS = ("product", "what", "released_on", "end_of_support")
@@ -53,16 +48,3 @@ def save_support(
 @transaction.atomic
 def delete_support(*, support: ProductSupport) -> None:
     support.delete()
-
-
-@transaction.atomic
-def remove_member(*, member: ScenarioMember) -> None:
-    """Take a joining or leaving municipality out of its scenario (computed figures
-    stay until the scenario is computed again)."""
-    member.delete()
-
-
-@transaction.atomic
-def remove_pool_change(*, change: ScenarioPoolChange) -> None:
-    """The pool grows with the scenario's general pool growth again."""
-    change.delete()

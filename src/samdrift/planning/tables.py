@@ -196,6 +196,7 @@ FORECAST_MONTH_COLUMNS = [
     Column("devices", _("Devices"), kind="money"),
     Column("subscriptions", _("Subscriptions"), kind="money"),
     Column("usage", _("Usage"), kind="money"),
+    Column("usage_estimate", _("Usage (estimated)"), kind="money"),
     Column("one_offs", _("One-off charges"), kind="money"),
     Column("pools", _("Shared costs"), kind="money"),
     Column("credits", _("Credits"), kind="money"),

@@ -27,8 +27,6 @@ from samdrift.planning.views import require_sees_all
 from samdrift.planning.views_charts import month_columns, year_bars
 from samdrift.ui.permissions import get_restricted_or_404
 
-COMPONENTS = ("devices", "subscriptions", "usage", "one_offs", "pools", "credits")
-
 
 def chosen_years(request) -> int:
     """``?years=`` 1 to 5 (5 by default); anything else is the default."""
@@ -41,6 +39,7 @@ def component_labels() -> list[tuple[str, str]]:
         ("devices", _("Devices")),
         ("subscriptions", _("Subscriptions")),
         ("usage", _("Usage")),
+        ("usage_estimate", _("Usage (estimated)")),
         ("one_offs", _("One-off charges")),
         ("pools", _("Shared costs")),
         ("credits", _("Credits")),

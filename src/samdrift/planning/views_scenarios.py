@@ -23,9 +23,9 @@ from django.views.decorators.http import require_POST
 from samdrift.core.exports import XLSX_CONTENT_TYPE, attachment
 from samdrift.core.permissions import can_write
 from samdrift.planning import scenarios as scenario_services
+from samdrift.planning.exports import scenario_xlsx as scenario_workbook
 from samdrift.planning.forms import AssumptionsForm, MemberForm, NewScenarioForm, PoolChangeForm
 from samdrift.planning.models import Scenario, ScenarioMember, ScenarioPoolChange
-from samdrift.planning.services import remove_member, remove_pool_change
 from samdrift.planning.views import require_sees_all
 from samdrift.ui.forms import add_service_errors
 from samdrift.ui.permissions import require_write
@@ -146,12 +146,15 @@ def _detail_context(request, scenario: Scenario, *, member_form=None, pool_form=
     user = request.user
     may_write = can_write(user, Scenario)
     computed = scenario.computed_at is not None
+    rows = scenario_services.comparison(scenario) if computed else []
     return {
         "scenario": scenario,
         "baseline": Scenario.objects.filter(is_baseline=True).first(),
         "members": scenario.members.select_related("municipality"),
         "pool_changes": scenario.pool_changes.select_related("pool"),
-        "comparison": scenario_services.comparison(scenario) if computed else [],
+        "comparison": rows,
+        "comparison_total": scenario_services.comparison_total(rows) if rows else None,
+        "comparison_years": [year.year for year in rows[0].years] if rows else [],
         "can_edit": may_write,
         "member_form": member_form
         or (MemberForm(user=user, scenario=scenario) if may_write else None),
@@ -187,7 +190,7 @@ def scenario_xlsx(request, pk: int):
     scenario = _scenario(request.user, pk)
     name = slugify(scenario.name) or f"scenario-{scenario.pk}"
     return attachment(
-        scenario_services.scenario_xlsx(scenario),
+        scenario_workbook(scenario),
         filename=f"{name}-{timezone.localdate().isoformat()}.xlsx",
         content_type=XLSX_CONTENT_TYPE,
     )
@@ -220,8 +223,8 @@ def member_remove(request, pk: int):
     user = request.user
     require_sees_all(user)
     require_write(user, ScenarioMember)
-    member = get_object_or_404(ScenarioMember, pk=pk)
-    remove_member(member=member)
+    member = get_object_or_404(ScenarioMember.objects.select_related("scenario"), pk=pk)
+    scenario_services.remove_member(member)
     messages.success(request, _("Removed %(object)s.") % {"object": member})
     return redirect("planning:scenario_detail", pk=member.scenario_id)
 
@@ -258,7 +261,7 @@ def pool_change_remove(request, pk: int):
     user = request.user
     require_sees_all(user)
     require_write(user, ScenarioPoolChange)
-    change = get_object_or_404(ScenarioPoolChange, pk=pk)
-    remove_pool_change(change=change)
+    change = get_object_or_404(ScenarioPoolChange.objects.select_related("scenario", "pool"), pk=pk)
+    scenario_services.set_pool_change(change.scenario, pool=change.pool, growth_percent=None)
     messages.success(request, _("Removed %(object)s.") % {"object": change})
     return redirect("planning:scenario_detail", pk=change.scenario_id)
