@@ -318,6 +318,17 @@ def test_compute_and_export(world, scenario):
     assert Scenario.objects.get(pk=scenario.pk).computed_at is not None
     page = client.get(scenario_url("scenario_detail", scenario))
     assert page.status_code == 200
+    rows = {row.name: row for row in page.context["comparison"]}
+    assert set(rows) == {"Fjordvik", "Elvdal"}
+    # The copy changes nothing yet: every municipality's scenario is its baseline.
+    fjordvik = rows["Fjordvik"]
+    assert fjordvik.scenario_total == fjordvik.baseline_total > 0
+    assert len(fjordvik.years) == len(page.context["comparison_years"])
+    total = page.context["comparison_total"]
+    assert total.baseline_total == sum(row.baseline_total for row in rows.values())
+    html = page.content.decode()
+    assert format_money(fjordvik.baseline_total) in html
+    assert format_money(total.scenario_total) in html
     download = client.get(scenario_url("scenario_xlsx", scenario))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith('attachment; filename="longer-leases-')

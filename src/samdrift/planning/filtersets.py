@@ -38,6 +38,7 @@ from samdrift.planning.models import (
 from samdrift.planning.plan import due_assets
 from samdrift.planning.rules import RuleBook
 from samdrift.planning.selectors import visible_campaigns, visible_scenarios
+from samdrift.ui.lists import label_with_municipality
 
 
 class ReplacementRuleFilterSet(ChangeLoggedFilterSet):
@@ -183,10 +184,11 @@ def narrow_service_areas(form: forms.Form, municipality_id: int | None) -> None:
     field = form.fields.get("service_area")
     if field is None:
         return
-    queryset = field.queryset.select_related("municipality")
+    queryset = field.queryset.select_related("municipality").order_by("municipality__name", "name")
     if municipality_id is not None:
         queryset = queryset.filter(municipality_id=municipality_id)
     field.queryset = queryset
+    field.label_from_instance = label_with_municipality
 
 
 PERIODS = [("quarter", _("Quarter")), ("year", _("Year"))]
