@@ -11,7 +11,7 @@ import pytest
 
 from samdrift.core.actor import acting_as
 from samdrift.core.models import ObjectChange
-from samdrift.planning import api as planning_api
+from samdrift.planning.api import figures as planning_api
 from samdrift.planning.campaigns import create_campaign
 from samdrift.planning.forecast import forecast
 from samdrift.planning.models import (

@@ -1,6 +1,6 @@
 """The devices due for replacement, and the collaboration's investment need.
 
-The list of devices start from ``restrict``: a municipality's users see
+The list of devices starts from ``restrict``: a municipality's users see
 their own devices (a service-area manager those of their area), and a filter naming
 another municipality's object is a 404. The investment need is the collaboration's:
 for those who see every municipality (403 for the others).
