@@ -16,6 +16,7 @@ from samdrift.inventory import api as inventory_api
 from samdrift.leasing import api as leasing_api
 from samdrift.ordering import api as ordering_api
 from samdrift.organisations import api as organisations_api
+from samdrift.planning import api as planning_api
 from samdrift.servicedesk import api as servicedesk_api
 from samdrift.solutions import api as solutions_api
 
@@ -30,6 +31,7 @@ solutions_api.register(router)
 servicedesk_api.register(router)
 ordering_api.register(router)
 billing_api.register(router)
+planning_api.register(router)
 imports_api.register(router)
 
 urlpatterns = [
@@ -55,6 +57,7 @@ urlpatterns = [
     path("ordering/", include("samdrift.ordering.urls")),
     path("billing/", include("samdrift.billing.urls")),
     path("service/", include("samdrift.servicedesk.urls")),
+    path("planning/", include("samdrift.planning.urls")),
     path("imports/", include("samdrift.imports.urls")),
     path("", include("samdrift.ui.urls")),  # login, logout, health
     path("", include("samdrift.dashboard.urls")),  # the overview at /

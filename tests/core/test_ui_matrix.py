@@ -347,6 +347,48 @@ EXPECTED: dict[str, tuple[int, ...]] = {
         POST_ONLY,
         POST_ONLY,
     ),
+    # Planning (issue #15): the plan, devices due, campaigns and the rules are read by
+    # every login from its own devices (a campaign of A's devices is hidden from B);
+    # operators and finance keep the rules, operators run campaigns; the investment need,
+    # the forecast of all and the scenarios are the collaboration's (403 for the
+    # municipalities), a municipality reads its own forecast. Actions are POSTs.
+    **{
+        f"planning:{name}": (REDIRECT, OK, OK, OK, OK, OK, OK)
+        for name in ("plan", "due_devices", "rules", "campaign_list")
+    },
+    **{
+        f"planning:{name}": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED)
+        for name in (
+            "rule_create",
+            "rule_edit",
+            "support_create",
+            "support_edit",
+            "baseline_edit",
+            "scenario_edit",
+        )
+    },
+    **{
+        f"planning:{name}": (REDIRECT, OK, OK, OK, DENIED, DENIED, DENIED)
+        for name in ("investment", "forecast_list", "scenario_list", "scenario_detail")
+    },
+    "planning:scenario_xlsx": (REDIRECT, OK, OK, OK, DENIED, DENIED, DENIED),
+    "planning:campaign_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "planning:campaign_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "planning:forecast_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    **{
+        f"planning:{name}": (REDIRECT, *(POST_ONLY,) * 6)
+        for name in (
+            "rule_delete",
+            "support_delete",
+            "campaign_refresh",
+            "campaign_close",
+            "scenario_compute",
+            "member_add",
+            "member_remove",
+            "pool_change_add",
+            "pool_change_remove",
+        )
+    },
 }
 
 
@@ -545,6 +587,39 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         },
         # POST only: a GET is refused before any notification is looked up.
         "ordering:inbox_read": {"pk": 1},
+        **planning_args(world),
+    }
+
+
+def planning_args(world: MatrixWorld) -> dict[str, dict]:
+    """Planning's objects (tests/planning/api_matrix.py): A's campaign, the shared rule
+    and end of support, the scenario (not the baseline) with its member and pool change."""
+    objects = world.objects
+    rule, support = objects["replacementrule"]["shared"], objects["productsupport"]["shared"]
+    campaign, scenario = objects["campaign"]["own"], objects["scenario"]["stock_copy"]
+    return {
+        "planning:rule_edit": {"pk": rule.pk},
+        "planning:rule_delete": {"pk": rule.pk},
+        "planning:support_edit": {"pk": support.pk},
+        "planning:support_delete": {"pk": support.pk},
+        **{
+            f"planning:{name}": {"pk": campaign.pk}
+            for name in ("campaign_detail", "campaign_refresh", "campaign_close")
+        },
+        "planning:forecast_detail": {"municipality_id": world.municipality_a.pk},
+        **{
+            f"planning:{name}": {"pk": scenario.pk}
+            for name in (
+                "scenario_detail",
+                "scenario_edit",
+                "scenario_compute",
+                "scenario_xlsx",
+                "member_add",
+                "pool_change_add",
+            )
+        },
+        "planning:member_remove": {"pk": objects["scenariomember"]["stock"].pk},
+        "planning:pool_change_remove": {"pk": objects["scenariopoolchange"]["stock"].pk},
     }
 
 

@@ -7,6 +7,9 @@ URLs are named in the agreements namespace (``agreements:agreement_document``,
 ``agreements:agreement_pdf``): the project's urls.py mounts ``urlpatterns`` below
 together with ``agreements.urls``.
 
+The document also shows the next three years of the municipality's cost forecast
+(``planning.forecast``): per year the monthly average and the year's total.
+
 No external assets: the stylesheet is inline, fonts are the machine's, and the PDF
 renderer's URL fetcher refuses every URL, so rendering never touches the network.
 """
@@ -28,11 +31,14 @@ from samdrift.core.choices import Role
 from samdrift.core.models import User
 from samdrift.core.permissions import limited_to_service_area, restrict
 from samdrift.dashboard.selectors import monthly_cost
+from samdrift.finance.depreciation import add_months
 from samdrift.leasing.prices import AGREED, LIST, OWN
 from samdrift.organisations.models import Collaboration
+from samdrift.planning.forecast import forecast
 from samdrift.ui.permissions import get_restricted_or_404
 
 TEMPLATE = "dashboard/agreement_document.html"
+FORECAST_YEARS = 3
 
 
 def quantities_day(agreement: ServiceAgreement, today: datetime.date) -> datetime.date:
@@ -43,6 +49,19 @@ def quantities_day(agreement: ServiceAgreement, today: datetime.date) -> datetim
     if agreement.valid_to is not None and today >= agreement.valid_to:
         return agreement.valid_to - datetime.timedelta(days=1)
     return today
+
+
+def forecast_years(municipality, user, today: datetime.date) -> list:
+    """The next years of the municipality's forecast from the month after ``today``
+    (a service-area manager's: their area's), per year: monthly average and total."""
+    start = add_months(today.replace(day=1), 1)
+    found = forecast(
+        start=start,
+        municipality_ids=[municipality.pk],
+        service_area_id=user.service_area_id if limited_to_service_area(user) else None,
+        years=FORECAST_YEARS,
+    )
+    return found[0].years() if found else []
 
 
 def document_context(agreement: ServiceAgreement, user, today: datetime.date) -> dict:
@@ -86,6 +105,7 @@ def document_context(agreement: ServiceAgreement, user, today: datetime.date) ->
         "area_only": limited_to_service_area(user),
         "prices": prices,
         "levels": service_levels_of(agreement, user),
+        "forecast_years": forecast_years(municipality, user, today),
         "today": today,
     }
 

@@ -1,0 +1,62 @@
+"""What planning shows on other apps' pages (``ui.panels``), registered from
+``PlanningConfig.ready()``: on the asset page, when the device falls due for replacement,
+why, and by what it is replaced (and the campaigns that took it in); on the municipality
+page, the links to its forecast and its devices due."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from samdrift.catalogue.models import Product
+from samdrift.core.permissions import restrict
+from samdrift.inventory.choices import IN_SERVICE
+from samdrift.planning.models import CampaignDevice
+from samdrift.planning.rules import RuleBook
+from samdrift.ui import panels
+
+
+def asset_replacement(request, asset, shared: dict) -> dict:
+    today = timezone.localdate()
+    in_service = asset.status in IN_SERVICE
+    due = replacement = None
+    if in_service:
+        rules = RuleBook()
+        due = rules.due_of(asset)
+        replacement = (
+            Product.objects.filter(pk=rules.rule_for(asset.product_id).replacement_id)
+            .only("pk", "name", "standard_cost")
+            .first()
+        )
+    campaigns = list(
+        restrict(CampaignDevice.objects.filter(asset=asset), request.user)
+        .select_related("campaign")
+        .order_by("-campaign__starts_on")
+    )
+    return {
+        "asset": asset,
+        "in_service": in_service,
+        "due": due,
+        "overdue": due is not None and due.on < today,
+        "replacement": replacement,
+        "campaign_devices": campaigns,
+        "today": today,
+    }
+
+
+def municipality_links(request, municipality, shared: dict) -> dict:
+    return {"municipality": municipality, "today": timezone.localdate()}
+
+
+def register() -> None:
+    panels.register_panel(
+        "inventory:asset_detail",
+        slots={"price": "planning/panels/asset_replacement.html"},
+        context=asset_replacement,
+        order=110,  # after the price
+    )
+    panels.register_panel(
+        "organisations:municipality_detail",
+        slots={"cards": "planning/panels/municipality_links.html"},
+        context=municipality_links,
+        order=30,  # after the inventory's and the dashboard's cards
+    )
