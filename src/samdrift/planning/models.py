@@ -342,6 +342,8 @@ class Scenario(ChangeLoggedModel):
         related_name="+",
     )
 
+    # The collaboration's assumptions about every member: never a municipality's to read.
+    tenant_private: ClassVar[bool] = True
     write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
 
     class Meta:
@@ -406,6 +408,8 @@ class ScenarioMember(ChangeLoggedModel):
         help_text=_("Empty: estimated from the population as the members have it."),
     )
 
+    # The collaboration's assumptions about every member: never a municipality's to read.
+    tenant_private: ClassVar[bool] = True
     write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
 
     class Meta:
@@ -460,6 +464,8 @@ class ScenarioPoolChange(ChangeLoggedModel):
     )
     growth_percent = percent_field(_("yearly growth (%)"))
 
+    # The collaboration's assumptions about every member: never a municipality's to read.
+    tenant_private: ClassVar[bool] = True
     write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
 
     class Meta:
@@ -497,6 +503,8 @@ class ScenarioResult(models.Model):
         default=Decimal("0"),
         help_text=_("A leaving member's payment for the book value of its devices."),
     )
+
+    tenant_private: ClassVar[bool] = True
 
     class Meta:
         verbose_name = _("scenario result")
