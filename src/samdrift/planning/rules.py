@@ -90,6 +90,9 @@ class RuleBook:
     """
 
     def __init__(self, *, lease_term_months: int | None = None):
+        # A term of 0 is no term (a scenario cannot hold one): read it as "no override",
+        # or ``due`` and ``due_before`` would disagree for categories without a lease model.
+        lease_term_months = lease_term_months or None
         self.lease_term_override = lease_term_months
         rules = {
             rule.category_id: rule
