@@ -11,6 +11,9 @@ stands at the end of a month (no new purchases assumed):
   **interest** (the lease model's rate on the book value bound during each month), the
   **margin** between them, and the **outstanding value** at the year end.
 
+``project_purchases`` gives the same figures for devices still to be bought (planning's
+investment need), with the same arithmetic.
+
 Set-based: the fleet is grouped in the database by product and acquisition month (and
 for bought-out assets by start month, term and rate), five queries in all; the monthly
 projection then runs per group, not per asset. Ages are counted in whole months at month
@@ -19,7 +22,9 @@ ends: an asset acquired during month ``s`` is ``k`` months old at the end of mon
 
 from __future__ import annotations
 
+import copy
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,7 +37,7 @@ from samdrift.finance.money import ZERO, round_to_ore
 from samdrift.finance.proration import month_bounds
 from samdrift.inventory.choices import OUT_OF_SERVICE, AssetOrigin
 from samdrift.inventory.models import Asset
-from samdrift.leasing.models import AssetPrice
+from samdrift.leasing.models import AssetPrice, LeaseModel
 from samdrift.leasing.pricing.lease_price import lease_price
 
 YEARS = 5
@@ -257,12 +262,20 @@ def fleet_financing(
         without_basis=counts["unprojectable"] + without_lease_model,
     )
     as_of_month = _month_index(as_of)
-    first_year = as_of.year
-    view.years = [FinancingYear(year=first_year + offset) for offset in range(years)]
-    capital = ZERO
+    view.years = [FinancingYear(year=as_of.year + offset) for offset in range(years)]
+    view.capital_bound = round_to_ore(
+        sum((group.book_value(as_of_month - group.start_month) for group in groups), ZERO)
+    )
+    _project(groups, view.years)
+    view.years = [year.rounded() for year in view.years]
+    return view
+
+
+def _project(groups: Iterable[_Group], years: list[FinancingYear]) -> None:
+    """Add each group's income, depreciation, interest and outstanding value to ``years``
+    (unrounded), month by month."""
     for group in groups:
-        capital += group.book_value(as_of_month - group.start_month)
-        for year in view.years:
+        for year in years:
             for month in range(year.year * 12, year.year * 12 + 12):
                 age = month - group.start_month  # age at the end of this month
                 if age < 1:
@@ -273,6 +286,75 @@ def fleet_financing(
                 if age <= group.income_months:
                     year.lease_income += group.income_per_month
             year.outstanding_at_end += group.book_value(year.year * 12 + 11 - group.start_month)
-    view.capital_bound = round_to_ore(capital)
-    view.years = [year.rounded() for year in view.years]
-    return view
+
+
+# Purchases to come ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """``units`` devices of a product bought during the month starting ``month``."""
+
+    product_id: int
+    month: datetime.date
+    units: int
+
+
+def project_purchases(
+    *,
+    purchases: Iterable[Purchase],
+    first_year: int,
+    years: int = YEARS,
+    lease_term_months: int | None = None,
+    annual_rate: Decimal | None = None,
+) -> tuple[list[FinancingYear], int]:
+    """The financing view's yearly figures for devices still to be bought (the
+    investment need): each bought at its product's standard cost and leased out on its
+    category's lease model — at ``lease_term_months`` and ``annual_rate`` (a fraction:
+    0.05 is 5 %) where given, a scenario's terms for purchases from now — for the
+    capital part of its lease price (``lease_price``), depreciated over its useful life,
+    with the same month-by-month arithmetic as ``fleet_financing``.
+
+    Returns the years (rounded to the øre) and the number of units that cannot be
+    projected (their category has no lease model). One query.
+    """
+    purchases = [p for p in purchases if p.units]
+    view_years = [FinancingYear(year=first_year + offset) for offset in range(years)]
+    products = {
+        p.pk: p
+        for p in Product.objects.filter(
+            pk__in={purchase.product_id for purchase in purchases}
+        ).select_related("category__lease_model")
+    }
+    groups = []
+    without_basis = 0
+    terms: dict[int, tuple[LeaseModel, Decimal]] = {}
+    for purchase in purchases:
+        product = products[purchase.product_id]
+        if product.category.lease_model is None:
+            without_basis += purchase.units
+            continue
+        if product.pk not in terms:
+            lease_model = copy.copy(product.category.lease_model)  # never saved
+            if lease_term_months is not None:
+                lease_model.term_months = lease_term_months
+            if annual_rate is not None:
+                lease_model.annual_rate = annual_rate
+            capital = lease_price(cost=product.standard_cost, lease_model=lease_model).capital
+            terms[product.pk] = (lease_model, capital)
+        lease_model, capital = terms[product.pk]
+        cost = product.standard_cost * purchase.units
+        groups.append(
+            _Group(
+                start_month=_month_index(purchase.month),
+                count=purchase.units,
+                cost=cost,
+                residual=cost * lease_model.residual_percent / 100,
+                life_months=product.effective_useful_life_months,
+                monthly_rate=lease_model.annual_rate / 12,
+                income_per_month=capital * purchase.units,
+                income_months=lease_model.term_months,
+            )
+        )
+    _project(groups, view_years)
+    return [year.rounded() for year in view_years], without_basis
