@@ -67,7 +67,8 @@ def test_no_residual_default():
     ("kwargs", "field"),
     [
         ({"present_value": Decimal("-1")}, "present_value"),
-        ({"annual_rate": Decimal("-0.01")}, "annual_rate"),
+        ({"annual_rate": Decimal("-1")}, "annual_rate"),
+        ({"annual_rate": Decimal("-1.5")}, "annual_rate"),
         ({"months": 0}, "months"),
         ({"months": -12}, "months"),
         ({"residual_value": Decimal("-1")}, "residual_value"),
@@ -85,13 +86,27 @@ def test_bad_input_names_the_argument(kwargs, field):
         annuity_payment(**{**base, **kwargs})
 
 
+def test_negative_rate_pays_less_than_straight_repayment():
+    # Above -100 % a year the identity holds: 12 000 over 12 months at -12 % a year
+    # (-1 % a month) repays less than 1 000 a month; by hand, i = -0.01, g = 0.99**12:
+    # payment = 12 000 · g · i / (g - 1) = 936.20 to the øre.
+    payment = annuity_payment(
+        present_value=Decimal("12000"), annual_rate=Decimal("-0.12"), months=12
+    )
+    i = Decimal("-0.01")
+    growth = (1 + i) ** 12
+    assert round_to_ore(payment) == round_to_ore(12000 * growth * i / (growth - 1))
+    assert round_to_ore(payment) == Decimal("936.20")
+    assert payment < Decimal("1000")
+
+
 def test_float_is_refused():
     with pytest.raises(TypeError, match="present_value"):
         annuity_payment(present_value=12000.0, annual_rate=Decimal("0.05"), months=36)
 
 
 money = st.decimals(min_value=Decimal("1"), max_value=Decimal("1000000"), places=2)
-rates = st.decimals(min_value=Decimal("0"), max_value=Decimal("0.25"), places=4)
+rates = st.decimals(min_value=Decimal("-0.99"), max_value=Decimal("0.25"), places=4)
 
 
 @given(
@@ -116,4 +131,5 @@ def test_payments_discount_back_to_the_financed_value(pv, residual_share, rate, 
     first = 0 if in_advance else 1
     discounted = sum(payment * v ** (k + first) for k in range(months)) + fv * v**months
     assert abs(discounted - pv) < Decimal("1e-12") * max(pv, 1)
-    assert payment >= 0
+    if rate >= 0:
+        assert payment >= 0

@@ -78,7 +78,7 @@ def test_lease_price_in_advance_and_zero_rate(lease):
 @pytest.mark.parametrize(
     ("field", "value", "cost"),
     [
-        ("annual_rate", Decimal("-0.01"), Decimal("1000")),
+        ("annual_rate", Decimal("-1"), Decimal("1000")),
         ("term_months", 0, Decimal("1000")),
         ("term_months", -12, Decimal("1000")),
         ("residual_percent", Decimal("120"), Decimal("1000")),

@@ -7,46 +7,98 @@ a past month is split the same way whenever it is re-rated. Splitting is
 population"), ``allocate`` splits by largest remainder with ties broken by municipality
 number, so the shares add up to the pool exactly. Fixed percentages that sum to less than
 100 leave the rest unallocated, and that is shown, not hidden.
+
+Reading and splitting are apart: ``key_blends`` reads keys' parts and weights (two
+queries for any number of keys), ``shares_from_blend`` splits an amount by a blend
+without touching the database. A caller may change a blend before splitting (the
+forecast's scenarios take a member out, or add one that joins) and still split by the
+one rule billing uses.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from samdrift.billing.choices import AllocationBasis
-from samdrift.billing.models import AllocationKey, AllocationWeight, CostPool
+from samdrift.billing.models import AllocationKey, AllocationKeyPart, AllocationWeight, CostPool
 from samdrift.finance.allocation import allocate, blend_weights
-from samdrift.organisations.models import Municipality
 
 UNALLOCATED = "~unallocated"  # sorts after every municipality number: never wins a tie
 HUNDRED = Decimal("100")
 
+# A service area's sort key within its municipality: (cost centre, area id).
+AreaKey = tuple[str, int]
 
-def municipality_shares(
-    *, key: AllocationKey, amount: Decimal
-) -> tuple[dict[int, Decimal], Decimal]:
-    """Split ``amount`` over municipalities by ``key``: (share per municipality id,
-    unallocated). The shares plus the unallocated part equal ``amount`` exactly."""
-    parts = list(key.parts.all())
-    if not parts:
-        raise ValidationError(
-            {"key": _("The allocation key “%(key)s” has no parts.") % {"key": key.name}}
-        )
-    numbers = dict(Municipality.objects.values_list("pk", "number"))
-    ids_by_number = {number: pk for pk, number in numbers.items()}
+
+@dataclass(frozen=True)
+class BlendPart:
+    """One part of a key: its basis, relative share and the weight of each participant
+    (a municipality number, or any key that sorts with them)."""
+
+    basis: str
+    share: Decimal
+    weights: Mapping[Hashable, Decimal]
+
+    @property
+    def basis_label(self) -> str:
+        return str(AllocationBasis(self.basis).label)
+
+
+@dataclass(frozen=True)
+class KeyBlend:
+    """A key's parts with their weights by municipality number, and the municipality ids
+    of those numbers."""
+
+    name: str
+    parts: tuple[BlendPart, ...]
+    ids_by_number: Mapping[str, int]
+
+
+def key_blends(keys: Iterable[AllocationKey]) -> dict[int, KeyBlend]:
+    """key id → its blend, for all ``keys`` in two queries (parts, weights)."""
+    names = {key.pk: key.name for key in keys}
+    parts: dict[int, list[AllocationKeyPart]] = defaultdict(list)
+    for part in AllocationKeyPart.objects.filter(key_id__in=list(names)).order_by("key_id", "pk"):
+        parts[part.key_id].append(part)
     weights: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for part_id, municipality_id, weight in AllocationWeight.objects.filter(
-        key=key, part__isnull=False
-    ).values_list("part_id", "municipality_id", "weight"):
-        weights[part_id][numbers[municipality_id]] = weight
-    share_total = sum((part.share for part in parts), Decimal(0))
-    blend = []
-    for part in parts:
-        part_weights = dict(weights.get(part.pk, {}))
+    ids_by_number: dict[int, dict[str, int]] = defaultdict(dict)
+    for key_id, part_id, municipality_id, number, weight in AllocationWeight.objects.filter(
+        key_id__in=list(names), part__isnull=False
+    ).values_list("key_id", "part_id", "municipality_id", "municipality__number", "weight"):
+        weights[part_id][number] = weight
+        ids_by_number[key_id][number] = municipality_id
+    return {
+        key_id: KeyBlend(
+            name=name,
+            parts=tuple(
+                BlendPart(basis=part.basis, share=part.share, weights=weights.get(part.pk, {}))
+                for part in parts.get(key_id, ())
+            ),
+            ids_by_number=ids_by_number.get(key_id, {}),
+        )
+        for key_id, name in names.items()
+    }
+
+
+def shares_from_blend(
+    *, blend: KeyBlend, amount: Decimal
+) -> tuple[dict[Hashable, Decimal], Decimal]:
+    """Split ``amount`` by ``blend``: (share per participant, unallocated). The shares plus
+    the unallocated part equal ``amount`` exactly. Pure: no database."""
+    if not blend.parts:
+        raise ValidationError(
+            {"key": _("The allocation key “%(key)s” has no parts.") % {"key": blend.name}}
+        )
+    share_total = sum((part.share for part in blend.parts), Decimal(0))
+    parts = []
+    for part in blend.parts:
+        part_weights = dict(part.weights)
         if part.basis == AllocationBasis.FIXED:
             given = sum(part_weights.values(), Decimal(0))
             if given > HUNDRED:
@@ -56,7 +108,7 @@ def municipality_shares(
                             "The fixed percentages of “%(key)s” add up to %(sum)s %%, more "
                             "than 100 %%."
                         )
-                        % {"key": key.name, "sum": given}
+                        % {"key": blend.name, "sum": given}
                     }
                 )
             if given < HUNDRED:
@@ -68,13 +120,60 @@ def municipality_shares(
                         "The part “%(basis)s” of the allocation key “%(key)s” has no weights: "
                         "nothing to split by."
                     )
-                    % {"basis": part.get_basis_display(), "key": key.name}
+                    % {"basis": part.basis_label, "key": blend.name}
                 }
             )
-        blend.append((part.share / share_total, part_weights))
-    shares = allocate(amount=amount, weights=blend_weights(blend))
+        parts.append((part.share / share_total, part_weights))
+    shares = allocate(amount=amount, weights=blend_weights(parts))
     unallocated = shares.pop(UNALLOCATED, Decimal("0.00"))
-    return {ids_by_number[number]: share for number, share in shares.items()}, unallocated
+    return shares, unallocated
+
+
+def municipality_shares(
+    *, key: AllocationKey, amount: Decimal
+) -> tuple[dict[int, Decimal], Decimal]:
+    """Split ``amount`` over municipalities by ``key``: (share per municipality id,
+    unallocated). The shares plus the unallocated part equal ``amount`` exactly."""
+    blend = key_blends([key])[key.pk]
+    shares, unallocated = shares_from_blend(blend=blend, amount=amount)
+    return {blend.ids_by_number[number]: share for number, share in shares.items()}, unallocated
+
+
+def area_weights(keys: Iterable[AllocationKey]) -> dict[int, dict[int, dict[AreaKey, Decimal]]]:
+    """key id → municipality id → {(cost centre, service area id or 0): persons}: the
+    persons per service area measured on each key's date (one query)."""
+    areas: dict[int, dict[int, dict[AreaKey, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    for key_id, municipality_id, area_id, cost_centre, weight in AllocationWeight.objects.filter(
+        key_id__in=[key.pk for key in keys], part__isnull=True
+    ).values_list(
+        "key_id", "municipality_id", "service_area_id", "service_area__cost_centre", "weight"
+    ):
+        # Sort key: cost centre, so ties go the same way every month.
+        areas[key_id][municipality_id][(cost_centre or "", area_id or 0)] = weight
+    return areas
+
+
+def split_to_service_areas(
+    *, shares: Mapping[int, Decimal], areas: Mapping[int, Mapping[AreaKey, Decimal]]
+) -> list[tuple[int, int | None, Decimal]]:
+    """``(municipality id, service area id or None, share)`` in a fixed order, zero shares
+    left out: each municipality's share split by its ``areas`` weights (none, or all zero:
+    kept at the municipality level). Pure."""
+    result = []
+    for municipality_id in sorted(shares):
+        share = shares[municipality_id]
+        if share == 0:
+            continue
+        weights = areas.get(municipality_id)
+        if not weights or not any(weights.values()):
+            result.append((municipality_id, None, share))
+            continue
+        for (_centre, area_id), area_share in sorted(
+            allocate(amount=share, weights=weights).items()
+        ):
+            if area_share != 0:
+                result.append((municipality_id, area_id or None, area_share))
+    return result
 
 
 def pool_shares(*, pool: CostPool, amount: Decimal) -> list[tuple[int, int | None, Decimal]]:
@@ -91,25 +190,5 @@ def pool_shares(*, pool: CostPool, amount: Decimal) -> list[tuple[int, int | Non
     if amount == 0:
         return []
     by_municipality, _unallocated = municipality_shares(key=key, amount=amount)
-    areas: dict[int, dict[tuple[str, int], Decimal]] = defaultdict(dict)
-    if pool.split_to_service_areas:
-        for municipality_id, area_id, cost_centre, weight in AllocationWeight.objects.filter(
-            key=key, part__isnull=True
-        ).values_list("municipality_id", "service_area_id", "service_area__cost_centre", "weight"):
-            # Sort key: cost centre, so ties go the same way every month.
-            areas[municipality_id][(cost_centre or "", area_id or 0)] = weight
-    result = []
-    for municipality_id in sorted(by_municipality):
-        share = by_municipality[municipality_id]
-        if share == 0:
-            continue
-        area_weights = areas.get(municipality_id)
-        if not area_weights or not any(area_weights.values()):
-            result.append((municipality_id, None, share))
-            continue
-        for (_centre, area_id), area_share in sorted(
-            allocate(amount=share, weights=area_weights).items()
-        ):
-            if area_share != 0:
-                result.append((municipality_id, area_id or None, area_share))
-    return result
+    areas = area_weights([key]).get(key.pk, {}) if pool.split_to_service_areas else {}
+    return split_to_service_areas(shares=by_municipality, areas=areas)

@@ -35,15 +35,17 @@ def lease_price(*, cost: Decimal, lease_model: LeaseModel) -> LeasePrice:
 
     The residual value is ``cost × residual_percent / 100``; payments in advance are the
     arrears annuity discounted one month (``finance.annuity``). Raises ValidationError
-    naming the field for a negative cost, a negative rate or a term below one month.
+    naming the field for a negative cost, a rate of −100 % or less, or a term below one
+    month. A saved lease model's rate is 0 or more (its field says so); a negative rate
+    above −100 % is a planning scenario's assumption, and the annuity holds for it.
     """
     errors = {}
     if cost is None or cost < 0:
         errors["standard_cost"] = _("The acquisition cost cannot be negative (%(cost)s).") % {
             "cost": cost
         }
-    if lease_model.annual_rate < 0:
-        errors["annual_rate"] = _("The interest rate cannot be negative.")
+    if lease_model.annual_rate <= -1:
+        errors["annual_rate"] = _("The interest rate must be above −100 %.")
     if lease_model.term_months is None or lease_model.term_months < 1:
         errors["term_months"] = _("The lease term must be at least one month.")
     if not (ZERO <= lease_model.residual_percent <= HUNDRED):
