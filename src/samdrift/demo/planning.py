@@ -25,14 +25,47 @@ scenarios forecast from everything the earlier steps made.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 
+from django.utils import timezone
+
+from samdrift.billing.models import CostPool
+from samdrift.core.actor import acting_as
 from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
-from samdrift.demo.context import DemoContext
-from samdrift.demo.inventory import WINDOWS_10
-from samdrift.planning.choices import RuleBasis
-from samdrift.planning.models import ProductSupport, ReplacementRule
+from samdrift.core.models import User
+from samdrift.demo.bulk import reset_sequences
+from samdrift.demo.context import DemoContext, random_day
+from samdrift.demo.inventory import WINDOWS_10, acquisition_cost, asset_tag, serial_number
+from samdrift.demo.inventory import warranty_end as warranty_of
+from samdrift.demo.names import ascii_slug
+from samdrift.finance.depreciation import add_months
+from samdrift.inventory.choices import AssetStatus
+from samdrift.inventory.models import Asset, Assignment
+from samdrift.inventory.services import NewAsset, change_asset_status, create_assets
+from samdrift.ordering.choices import LineKind, OrderState
+from samdrift.ordering.models import OrderTransition
+from samdrift.ordering.notifications import without_mail
+from samdrift.ordering.services import (
+    accept_order,
+    add_line,
+    approve_order,
+    create_order,
+    submit_order,
+)
+from samdrift.organisations.models import Municipality
+from samdrift.planning.campaigns import create_campaign, refresh_progress
+from samdrift.planning.choices import CampaignCriterion, MemberChange, RuleBasis
+from samdrift.planning.models import CampaignDevice, ProductSupport, ReplacementRule
+from samdrift.planning.scenarios import (
+    add_member,
+    baseline,
+    compute_scenario,
+    copy_baseline,
+    set_pool_change,
+    update_scenario,
+)
 
 D = Decimal
 
@@ -62,9 +95,25 @@ SUPPORT = {
 }
 
 
+# Share of the campaign's holders whose laptop was replaced by now, and at most this many
+# per member (each old laptop is taken out of service through the service, one by one).
+REPLACED_SHARE = 0.35
+REPLACED_MOST = 150
+# Persons of one member with a replacement laptop on order (accepted, not delivered).
+ORDERED = 6
+# The member joining in a scenario: its name (the first not taken) and population.
+JOINING_NAMES = ("Nyby", "Nyvik", "Nyheim")
+JOINING_POPULATION = 8_400
+POOL_GROWTH = D("6.00")
+
+
 def generate(ctx: DemoContext) -> None:
     rules(ctx)
     ends_of_support(ctx)
+    operator = User.objects.get(username="admin")
+    with acting_as(operator), without_mail():
+        campaign(ctx)
+        scenarios(ctx)
 
 
 def rules(ctx: DemoContext) -> None:
@@ -96,3 +145,210 @@ def ends_of_support(ctx: DemoContext) -> None:
     record_bulk_changes(created, action=ChangeAction.CREATE)
     ctx.counts[ProductSupport._meta.label] += len(created)
 
+
+# The campaign -------------------------------------------------------------------------------
+
+
+def campaign(ctx: DemoContext) -> None:
+    """The Windows 10 campaign, started on the first of this month, with a share of its
+    laptops replaced since and a few replacements on order."""
+    starts_on = ctx.today.replace(day=1)
+    eos = SUPPORT[WINDOWS_10][2]
+    created = create_campaign(
+        name="Windows 10",
+        criterion=CampaignCriterion.END_OF_SUPPORT,
+        criterion_date=eos,
+        starts_on=starts_on,
+        target_date=add_months(starts_on, 4),
+        description=(
+            "Windows 10 fikk siste sikkerhetsoppdatering 14. oktober 2025, og den utvidede "
+            "støtten (ESU) tar slutt. Alle bærbare PC-er med Windows 10 byttes til standard "
+            "bærbar PC med Windows 11: ny maskin til samme person, den gamle slettes og "
+            "leveres til gjenvinning."
+        ),
+    )
+    replaced = replace_laptops(ctx, created, starts_on)
+    order_replacements(ctx, created, replaced)
+    counts = refresh_progress(created)
+    ctx.counts[CampaignDevice._meta.label] += sum(counts.values())
+    for state, n in sorted(counts.items()):
+        ctx.counts[f"planning.CampaignDevice[{state}]"] += n
+
+
+def replace_laptops(ctx: DemoContext, campaign, starts_on: datetime.date) -> set[int]:
+    """New standard laptops handed to a share of the campaign's persons on days since it
+    started (registered and held in one bulk write, ``inventory.create_assets``); each old
+    laptop taken out of service that day (``change_asset_status``). Returns the persons."""
+    rng = ctx.rng("planning", "campaign")
+    laptop = ctx.products["laptop"]
+    last_day = max(starts_on, ctx.today - datetime.timedelta(days=1))
+    by_member = defaultdict(list)
+    held = (
+        CampaignDevice.objects.filter(campaign=campaign, person__isnull=False)
+        .order_by("asset_id")
+        .values_list("asset_id", "municipality_id", "person_id")
+    )
+    for asset_id, municipality_id, person_id in held:
+        by_member[municipality_id].append((asset_id, person_id))
+    chosen = []
+    for municipality_id in sorted(by_member):
+        devices = by_member[municipality_id]
+        count = min(round(len(devices) * REPLACED_SHARE), REPLACED_MOST)
+        chosen += rng.sample(devices, count)
+    # The old laptop's holder now: the new one goes to the same service area and site.
+    holders = {
+        asset_id: (municipality_id, area_id, person_id, location_id, since)
+        for asset_id, municipality_id, area_id, person_id, location_id, since in (
+            Assignment.objects.filter(
+                asset_id__in=[asset_id for asset_id, _ in chosen], valid_to__isnull=True
+            ).values_list(
+                "asset_id",
+                "municipality_id",
+                "service_area_id",
+                "person_id",
+                "location_id",
+                "valid_from",
+            )
+        )
+    }
+    reset_sequences([Asset, Assignment])  # rows inserted with explicit ids before
+    rows, retire, persons = [], [], set()
+    for asset_id, _person_id in chosen:
+        municipality_id, area_id, person_id, location_id, since = holders[asset_id]
+        if since >= last_day:
+            continue  # handed over too lately to have been replaced already
+        on = random_day(rng, max(starts_on, since + datetime.timedelta(days=1)), last_day)
+        acquired = on - datetime.timedelta(days=rng.randrange(3, 10))
+        new_id = ctx.ids.take(Asset)
+        rows.append(
+            NewAsset(
+                values={
+                    "id": new_id,
+                    "product_id": laptop.pk,
+                    "asset_tag": asset_tag(new_id),
+                    "serial_number": serial_number("PF", rng.randrange(4096), new_id),
+                    "model_name": "ThinkPad T14 Gen 5",
+                    "status": AssetStatus.DEPLOYED,
+                    "acquisition_date": acquired,
+                    "acquisition_cost": acquisition_cost("laptop", rng.randrange(92, 107)),
+                    "warranty_end": warranty_of("laptop", acquired),
+                    "notes": "Windows 10-utskifting",
+                },
+                holder={
+                    "municipality_id": municipality_id,
+                    "service_area_id": area_id,
+                    "person_id": person_id,
+                    "location_id": location_id,
+                },
+                held_from=on,
+            )
+        )
+        retire.append((asset_id, on))
+        persons.add(person_id)
+    create_assets(rows=rows, note="Windows 10-utskifting", today=ctx.today)
+    ctx.counts[Asset._meta.label] += len(rows)
+    ctx.counts[Assignment._meta.label] += len(rows)
+    retire_on = dict(retire)
+    for asset in Asset.objects.filter(pk__in=list(retire_on)).order_by("pk"):
+        change_asset_status(asset=asset, status=AssetStatus.RETIRED, on=retire_on[asset.pk])
+    return persons
+
+
+def order_replacements(ctx: DemoContext, campaign, replaced: set[int]) -> None:
+    """A member's contact ordered replacement laptops for a few persons not yet replaced:
+    approved and accepted, not yet delivered (the campaign shows them as ordered)."""
+    by_size = sorted(ctx.municipalities, key=lambda m: (m.population, m.number))
+    member = by_size[-2]  # not the largest (a second approval) nor the smallest
+    waiting = list(
+        CampaignDevice.objects.filter(campaign=campaign, municipality=member, person__isnull=False)
+        .exclude(person_id__in=replaced)
+        .select_related("person", "service_area")
+        .order_by("asset_id")[:ORDERED]
+    )
+    if not waiting:
+        return
+    contact = User.objects.get(username=f"contact-{ascii_slug(member.name)}")
+    order = create_order(
+        municipality=member,
+        service_area=waiting[0].service_area,
+        comment="Windows 10-utskifting: ny standard bærbar PC.",
+    )
+    for device in waiting:
+        add_line(
+            order=order,
+            kind=LineKind.PRODUCT,
+            product=ctx.products["laptop"],
+            person=device.person,
+        )
+    submit_order(order=order)
+    with acting_as(contact):
+        approve_order(order=order)
+    accept_order(order=order)
+    _date_the_trail(ctx, order)
+
+
+def _date_the_trail(ctx: DemoContext, order) -> None:
+    """The services stamped the order with the current time: date it on the last days
+    before the demo's today instead (placed, approved the next day, accepted the day
+    after), as the ordering step does for its orders."""
+    tz = timezone.get_current_timezone()
+    placed = ctx.today - datetime.timedelta(days=3)
+    times = {
+        OrderState.SUBMITTED: datetime.datetime.combine(placed, datetime.time(9), tzinfo=tz),
+        OrderState.APPROVED: datetime.datetime.combine(
+            placed + datetime.timedelta(days=1), datetime.time(10), tzinfo=tz
+        ),
+        OrderState.ACCEPTED: datetime.datetime.combine(
+            placed + datetime.timedelta(days=2), datetime.time(8), tzinfo=tz
+        ),
+    }
+    rows = list(OrderTransition.objects.filter(order=order).order_by("pk"))
+    for row in rows:
+        row.at = times[row.to_state]
+    OrderTransition.objects.bulk_update(rows, ["at"])
+    type(order).objects.filter(pk=order.pk).update(
+        submitted_at=times[OrderState.SUBMITTED], accepted_at=times[OrderState.ACCEPTED]
+    )
+
+
+# The scenarios ------------------------------------------------------------------------------
+
+
+def scenarios(ctx: DemoContext) -> None:
+    """The baseline, a member joining next year, and a 48-month lease term with the
+    shared operations pool growing — both computed from next month."""
+    start = add_months(ctx.today.replace(day=1), 1)
+    baseline()
+    next_year = ctx.today.year + 1
+    taken = set(Municipality.objects.values_list("name", flat=True))
+    name = next(n for n in JOINING_NAMES if n not in taken)
+    population = f"{JOINING_POPULATION:,}".replace(",", "\u00a0")
+    joins = copy_baseline(
+        name=f"{name} kommune blir med {next_year}",
+        description=(
+            f"{name} kommune ({population} innbyggere) blir med i samarbeidet fra "
+            f"1. januar {next_year}. Ansatte, elever og enheter anslås fra innbyggertallet "
+            "slik medlemmene har det i dag."
+        ),
+    )
+    add_member(
+        joins,
+        change=MemberChange.JOINS,
+        on=datetime.date(next_year, 1, 1),
+        name=name,
+        population=JOINING_POPULATION,
+    )
+    term = copy_baseline(
+        name="Leieperiode 48 måneder",
+        description=(
+            "PC-er og nettbrett som kjøpes fra nå leies ut over 48 måneder i stedet for 36, "
+            "og felles drift og lisenser vokser med 6 % i året utover indeksen."
+        ),
+    )
+    update_scenario(term, lease_term_months=48)
+    pool = CostPool.objects.order_by("pk").first()
+    if pool is not None:
+        set_pool_change(term, pool=pool, growth_percent=POOL_GROWTH)
+    for scenario in (joins, term):
+        compute_scenario(scenario, start=start)
+    ctx.counts["planning.Scenario"] += 3
