@@ -9,22 +9,26 @@ compare.
   and full smartphones, are not replaced by each other).
 - Ends of support: the Windows 10 laptop (14 October 2025), the switches' firmware (2027),
   the copier's spare parts (2028).
-- The campaign "Windows 10", created through ``planning.campaigns.create_campaign`` as it
-  started, in progress: a share of its laptops replaced on past days by a new standard
-  laptop handed to the same person (``inventory.services``: the new ones registered and
-  held in one bulk write, the old ones taken out of service one by one), then
-  ``refresh_progress``.
+- The campaign "Windows 10", created through ``planning.campaigns.create_campaign`` on the
+  first of this month, in progress: a third of its laptops replaced since by a new
+  standard laptop handed to the same person (``inventory.services.create_assets``:
+  registered and held from their day in one bulk write; the old ones taken out of
+  service in two bulk statements), a few replacements on order (accepted through the
+  ordering services, not yet delivered), then ``refresh_progress``.
 - The baseline scenario and two computed ones (``planning.scenarios``): a new member
   joining next year, and a 48-month lease term with the shared operations pool growing.
 
 Warranty ends and planned replacements on the devices are ``demo/inventory.py``'s. Runs
-last: the campaign's replacements come after billing (they are this autumn's), and the
-scenarios forecast from everything the earlier steps made.
+last: the scenarios need billing's cost pool and forecast from everything the earlier
+steps made. The replacements are dated in this month, whose invoices are still drafts
+(the closed months stay as billed); a new laptop costs what the old one did, so this
+month's totals hardly move when the drafts are run again.
 """
 
 from __future__ import annotations
 
 import datetime
+import time
 from collections import defaultdict
 from decimal import Decimal
 
@@ -32,18 +36,20 @@ from django.utils import timezone
 
 from samdrift.billing.models import CostPool
 from samdrift.core.actor import acting_as
-from samdrift.core.changelog import record_bulk_changes
+from samdrift.core.bulk import InstanceFactory
+from samdrift.core.changelog import record_bulk_changes, record_summary
 from samdrift.core.choices import ChangeAction
 from samdrift.core.models import User
 from samdrift.demo.bulk import reset_sequences
-from samdrift.demo.context import DemoContext, random_day
+from samdrift.demo.context import DEMO_MARKER, DemoContext, random_day
 from samdrift.demo.inventory import WINDOWS_10, acquisition_cost, asset_tag, serial_number
 from samdrift.demo.inventory import warranty_end as warranty_of
 from samdrift.demo.names import ascii_slug
 from samdrift.finance.depreciation import add_months
 from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.models import Asset, Assignment
-from samdrift.inventory.services import NewAsset, change_asset_status, create_assets
+from samdrift.inventory.services import NewAsset, create_assets
+from samdrift.leasing.buyouts.bulk import update_fields
 from samdrift.ordering.choices import LineKind, OrderState
 from samdrift.ordering.models import OrderTransition
 from samdrift.ordering.notifications import without_mail
@@ -95,10 +101,10 @@ SUPPORT = {
 }
 
 
-# Share of the campaign's holders whose laptop was replaced by now, and at most this many
-# per member (each old laptop is taken out of service through the service, one by one).
+# Share of the campaign's laptops replaced by now, and the note on the new ones.
 REPLACED_SHARE = 0.35
-REPLACED_MOST = 150
+REPLACEMENT_NOTE = "Windows 10-utskifting"
+HOLDER_IDS = ("municipality_id", "service_area_id", "person_id", "location_id")
 # Persons of one member with a replacement laptop on order (accepted, not delivered).
 ORDERED = 6
 # The member joining in a scenario: its name (the first not taken) and population.
@@ -112,8 +118,12 @@ def generate(ctx: DemoContext) -> None:
     ends_of_support(ctx)
     operator = User.objects.get(username="admin")
     with acting_as(operator), without_mail():
+        started = time.perf_counter()
         campaign(ctx)
+        ctx.progress(f"planning       campaign {time.perf_counter() - started:5.1f} s")
+        started = time.perf_counter()
         scenarios(ctx)
+        ctx.progress(f"planning       scenarios {time.perf_counter() - started:4.1f} s")
 
 
 def rules(ctx: DemoContext) -> None:
@@ -177,8 +187,10 @@ def campaign(ctx: DemoContext) -> None:
 
 def replace_laptops(ctx: DemoContext, campaign, starts_on: datetime.date) -> set[int]:
     """New standard laptops handed to a share of the campaign's persons on days since it
-    started (registered and held in one bulk write, ``inventory.create_assets``); each old
-    laptop taken out of service that day (``change_asset_status``). Returns the persons."""
+    started — registered and held in one bulk write through ``inventory.create_assets`` —
+    and each old laptop taken out of service that day, written as ``change_asset_status``
+    leaves it (its assignment closed on the day, retired, held by no one) in two bulk
+    statements: one at a time it took a minute for the large demo. Returns the persons."""
     rng = ctx.rng("planning", "campaign")
     laptop = ctx.products["laptop"]
     last_day = max(starts_on, ctx.today - datetime.timedelta(days=1))
@@ -186,35 +198,35 @@ def replace_laptops(ctx: DemoContext, campaign, starts_on: datetime.date) -> set
     held = (
         CampaignDevice.objects.filter(campaign=campaign, person__isnull=False)
         .order_by("asset_id")
-        .values_list("asset_id", "municipality_id", "person_id")
+        .values_list("asset_id", "municipality_id")
     )
-    for asset_id, municipality_id, person_id in held:
-        by_member[municipality_id].append((asset_id, person_id))
+    for asset_id, municipality_id in held:
+        by_member[municipality_id].append(asset_id)
     chosen = []
     for municipality_id in sorted(by_member):
         devices = by_member[municipality_id]
-        count = min(round(len(devices) * REPLACED_SHARE), REPLACED_MOST)
-        chosen += rng.sample(devices, count)
+        chosen += sorted(rng.sample(devices, round(len(devices) * REPLACED_SHARE)))
     # The old laptop's holder now: the new one goes to the same service area and site.
     holders = {
-        asset_id: (municipality_id, area_id, person_id, location_id, since)
-        for asset_id, municipality_id, area_id, person_id, location_id, since in (
-            Assignment.objects.filter(
-                asset_id__in=[asset_id for asset_id, _ in chosen], valid_to__isnull=True
-            ).values_list(
-                "asset_id",
-                "municipality_id",
-                "service_area_id",
-                "person_id",
-                "location_id",
-                "valid_from",
-            )
+        row[1]: row
+        for row in Assignment.objects.filter(
+            asset_id__in=chosen, valid_to__isnull=True
+        ).values_list(
+            "pk",
+            "asset_id",
+            "municipality_id",
+            "service_area_id",
+            "person_id",
+            "location_id",
+            "valid_from",
         )
     }
     reset_sequences([Asset, Assignment])  # rows inserted with explicit ids before
-    rows, retire, persons = [], [], set()
-    for asset_id, _person_id in chosen:
-        municipality_id, area_id, person_id, location_id, since = holders[asset_id]
+    rows, closed, persons, per_member = [], [], set(), defaultdict(int)
+    for asset_id in chosen:
+        assignment_id, _, municipality_id, area_id, person_id, location_id, since = holders[
+            asset_id
+        ]
         if since >= last_day:
             continue  # handed over too lately to have been replaced already
         on = random_day(rng, max(starts_on, since + datetime.timedelta(days=1)), last_day)
@@ -232,7 +244,7 @@ def replace_laptops(ctx: DemoContext, campaign, starts_on: datetime.date) -> set
                     "acquisition_date": acquired,
                     "acquisition_cost": acquisition_cost("laptop", rng.randrange(92, 107)),
                     "warranty_end": warranty_of("laptop", acquired),
-                    "notes": "Windows 10-utskifting",
+                    "notes": REPLACEMENT_NOTE,
                 },
                 holder={
                     "municipality_id": municipality_id,
@@ -243,15 +255,53 @@ def replace_laptops(ctx: DemoContext, campaign, starts_on: datetime.date) -> set
                 held_from=on,
             )
         )
-        retire.append((asset_id, on))
+        closed.append((assignment_id, asset_id, on))
         persons.add(person_id)
-    create_assets(rows=rows, note="Windows 10-utskifting", today=ctx.today)
-    ctx.counts[Asset._meta.label] += len(rows)
-    ctx.counts[Assignment._meta.label] += len(rows)
-    retire_on = dict(retire)
-    for asset in Asset.objects.filter(pk__in=list(retire_on)).order_by("pk"):
-        change_asset_status(asset=asset, status=AssetStatus.RETIRED, on=retire_on[asset.pk])
+        per_member[municipality_id] += 1
+    create_assets(rows=rows, note=REPLACEMENT_NOTE, today=ctx.today, changelog=False)
+    retire(closed)
+    # One change row per member and batch stands for the rows (as for all generated data).
+    for member in ctx.municipalities:
+        n = per_member.get(member.pk, 0)
+        ctx.summary(Asset, n, "Windows 11 laptops handed out in the Windows 10 campaign", member)
+        ctx.summary(Assignment, n, "assignments of the Windows 10 campaign's laptops", member)
+        if n:
+            record_summary(
+                model=Asset,
+                action=ChangeAction.UPDATE,
+                message=f"{DEMO_MARKER} (seed {ctx.seed}): {n:,} Windows 10 laptops retired "
+                f"when replaced, for {member.name}",
+                municipality_id=member.pk,
+            )
     return persons
+
+
+def retire(closed: list[tuple[int, int, datetime.date]]) -> None:
+    """Take the replaced laptops out of service: (assignment id, asset id, day) each."""
+    now = timezone.now()
+    assignments = InstanceFactory(Assignment)
+    assets = InstanceFactory(Asset)
+    update_fields(
+        [
+            assignments.make({"id": pk, "valid_to": on, "last_updated": now})
+            for pk, _asset_id, on in closed
+        ],
+        ["valid_to", "last_updated"],
+    )
+    update_fields(
+        [
+            assets.make(
+                {
+                    "id": asset_id,
+                    "status": AssetStatus.RETIRED,
+                    **dict.fromkeys(HOLDER_IDS),
+                    "last_updated": now,
+                }
+            )
+            for _pk, asset_id, _on in closed
+        ],
+        ["status", *HOLDER_IDS, "last_updated"],
+    )
 
 
 def order_replacements(ctx: DemoContext, campaign, replaced: set[int]) -> None:
