@@ -229,11 +229,10 @@ def replace_laptops(ctx: DemoContext, campaign, starts_on: datetime.date) -> set
     reset_sequences([Asset, Assignment])  # rows inserted with explicit ids before
     rows, closed, persons, per_member = [], [], set(), defaultdict(int)
     for asset_id in chosen:
-        assignment_id, _, municipality_id, area_id, person_id, location_id, since = holders[
-            asset_id
-        ]
-        if since >= last_day:
+        holder = holders.get(asset_id)
+        if holder is None or holder[-1] >= last_day:
             continue  # handed over too lately to have been replaced already
+        assignment_id, _, municipality_id, area_id, person_id, location_id, since = holder
         on = random_day(rng, max(starts_on, since + datetime.timedelta(days=1)), last_day)
         acquired = on - datetime.timedelta(days=rng.randrange(3, 10))
         new_id = ctx.ids.take(Asset)
