@@ -55,7 +55,6 @@ urlpatterns = [
     path("ordering/", include("samdrift.ordering.urls")),
     path("billing/", include("samdrift.billing.urls")),
     path("service/", include("samdrift.servicedesk.urls")),
-    path("ordering/", include("samdrift.ordering.urls")),
     path("imports/", include("samdrift.imports.urls")),
     path("", include("samdrift.ui.urls")),  # login, logout, health
     path("", include("samdrift.dashboard.urls")),  # the overview at /

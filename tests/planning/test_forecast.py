@@ -6,6 +6,7 @@ credited in its month, usage estimated from the latest recorded month."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from decimal import Decimal
@@ -14,7 +15,11 @@ import pytest
 
 from samdrift.billing.rating.rater import Rater
 from samdrift.finance.money import ZERO
-from samdrift.planning.forecast import forecast
+from samdrift.inventory.services import assign_asset
+from samdrift.organisations.models import Person
+from samdrift.planning.forecast import MonthCost, forecast
+from samdrift.planning.forecast_projection import COMPONENTS
+from tests import factories
 from tests.planning.forecast_world import START
 
 D = datetime.date
@@ -112,3 +117,46 @@ def test_a_service_area_sees_its_own(fleet):
 def test_only_the_asked_municipalities(fleet):
     (only,) = forecast(start=START, years=1, municipality_ids=[fleet.elvdal.pk])
     assert only.name == "Elvdal" and only.first_month_total == M("773.48")
+
+
+def test_moves_and_leavers_within_the_horizon(fleet):
+    # A device moving between Fjordvik's service areas on 10 November (agreed 300.00:
+    # 9 and 21 days of 30, exactly 90.00 and 210.00), one moving from Havbygd to Elvdal
+    # on 10 March 2027 (list 338.55 after the index: 9 and 22 days of 31, 98.2887 and
+    # 240.2613, rounded together to 98.29 and 240.26), and a person of Fjordvik leaving
+    # on 16 January 2027 (the workplace 154.50 for 15 of 31 days: 74.76).
+    health = factories.make_service_area(fleet.fjordvik, name="Helse", cost_centre="3100")
+    moving = factories.make_asset(fleet.laptop, acquisition_date=D(2026, 6, 1))
+    assign_asset(
+        asset=moving,
+        municipality=fleet.fjordvik,
+        service_area=fleet.school,
+        valid_from=D(2026, 6, 1),
+    )
+    assign_asset(
+        asset=moving, municipality=fleet.fjordvik, service_area=health, valid_from=D(2026, 11, 10)
+    )
+    travelling = factories.make_asset(fleet.laptop, acquisition_date=D(2026, 6, 1))
+    assign_asset(asset=travelling, municipality=fleet.havbygd, valid_from=D(2026, 6, 1))
+    assign_asset(asset=travelling, municipality=fleet.elvdal, valid_from=D(2027, 3, 10))
+    leaver = Person.objects.filter(municipality=fleet.fjordvik).first()
+    leaver.active_to = D(2027, 1, 16)
+    leaver.save()
+    forecasts = {item.name: item for item in forecast(start=START, years=1)}
+    assert forecasts["Fjordvik"].first_month_total == rated(START)[fleet.fjordvik.pk]
+    assert forecasts["Fjordvik"].months[0].devices == M("810.00") + M("300.00")
+    (health_forecast,) = forecast(start=START, years=1, service_area_id=health.pk)
+    assert health_forecast.months[0].devices == M("210.00")
+    assert health_forecast.months[1].devices == M("300.00")
+    assert forecasts["Fjordvik"].months[2].subscriptions == M("154.50") + M("74.76")
+    assert forecasts["Fjordvik"].months[3].subscriptions == M("154.50")
+    havbygd, elvdal = forecasts["Havbygd"].months, forecasts["Elvdal"].months
+    assert havbygd[4].devices == M("412.00") + M("98.29")
+    assert elvdal[4].devices == M("412.00") + M("240.26")
+    assert havbygd[5].devices == M("412.00")
+    assert elvdal[5].devices == M("412.00") + M("338.55")
+
+
+def test_a_months_amounts_are_the_projections_components():
+    names = [f.name for f in dataclasses.fields(MonthCost)]
+    assert tuple(names[1:-1]) == COMPONENTS and names[-1] == "settlement"

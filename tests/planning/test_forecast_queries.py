@@ -23,8 +23,8 @@ from tests import factories
 from tests.planning.forecast_world import START
 
 D = datetime.date
-BASELINE_QUERIES = 25
-SCENARIO_QUERIES = 36
+BASELINE_QUERIES = 26
+SCENARIO_QUERIES = 34
 
 
 def grow(fleet, n: int) -> None:

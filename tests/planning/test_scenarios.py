@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from samdrift.finance.allocation import allocate
+from samdrift.inventory.services import assign_asset
 from samdrift.planning.choices import MemberChange
 from samdrift.planning.exports import scenario_xlsx
 from samdrift.planning.forecast import forecast, forecast_pair
@@ -29,6 +30,7 @@ from samdrift.planning.scenarios import (
     set_pool_change,
     update_scenario,
 )
+from tests import factories
 from tests.planning.forecast_world import START
 
 D = datetime.date
@@ -158,6 +160,45 @@ def test_the_rate_moves_the_price_up_and_down(fleet, scenario):
     assert cheap < dear
 
 
+def twenty_in_fjordvik(fleet) -> None:
+    """Fjordvik holds 20 laptops: 17 more L1 at the agreed 300.00."""
+    for _ in range(17):
+        asset = factories.make_asset(fleet.laptop, acquisition_date=D(2026, 1, 10))
+        assign_asset(
+            asset=asset,
+            municipality=fleet.fjordvik,
+            service_area=fleet.school,
+            valid_from=D(2026, 1, 10),
+        )
+
+
+def grown(before, after, name) -> list[Decimal]:
+    months = zip(after[name].months, before[name].months, strict=True)
+    return [scenario.devices - base.devices for scenario, base in months]
+
+
+def test_growth_in_devices(fleet, scenario):
+    # 10 % more each January: 2 G2 in 2027 at 412.00 (no agreed price for the G2: the
+    # list 400.00, indexed), then 10 % of 22 = 2.2 → 2 more in 2028 at 424.36 (400.00 ×
+    # 1.03²). Elvdal and Havbygd, one laptop each, grow by round(0.1) = 0.
+    twenty_in_fjordvik(fleet)
+    update_scenario(scenario, years=2, growth_percent=M("10"))
+    before, after = (by_name(result) for result in forecast_pair(scenario, start=START))
+    fjordvik = grown(before, after, "Fjordvik")
+    assert fjordvik[:2] == [0, 0]
+    assert fjordvik[2:14] == [2 * M("412.00")] * 12
+    assert fjordvik[14:] == [2 * M("424.36") + 2 * M("424.36")] * 10
+    assert grown(before, after, "Elvdal") == [0] * 24
+
+
+def test_a_shrinking_fleet(fleet, scenario):
+    # −10 %: 2 laptops fewer in 2027, at the L1's own (agreed) price 309.00 after the index.
+    twenty_in_fjordvik(fleet)
+    update_scenario(scenario, growth_percent=M("-10"))
+    before, after = (by_name(result) for result in forecast_pair(scenario, start=START))
+    assert grown(before, after, "Fjordvik")[2:] == [-2 * M("309.00")] * 10
+
+
 def test_pool_growth(fleet, scenario):
     update_scenario(scenario, pool_growth_percent=M("10"))
     (havbygd,) = forecast(scenario=scenario, start=START, municipality_ids=[fleet.havbygd.pk])
@@ -273,6 +314,13 @@ def test_a_bad_join_names_the_field(fleet, scenario, kwargs, field):
         add_member(scenario, change=MemberChange.JOINS, on=JANUARY, **kwargs)
     assert field in raised.value.message_dict
     assert saved_rows() == before
+
+
+def test_names_are_unique(fleet, scenario):
+    with pytest.raises(ValidationError) as raised:
+        copy_baseline(name="What if")
+    assert "name" in raised.value.message_dict
+    assert Scenario.objects.filter(name="What if").count() == 1
 
 
 def test_a_member_leaves_once(fleet, scenario):

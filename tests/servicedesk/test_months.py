@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from samdrift.servicedesk import sla
+from samdrift.servicedesk import sla_months
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -14,12 +14,12 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("text", ["2026-13", "abc", "0001-01", "1900-06", "9999-12", "2999-12"])
 def test_what_is_not_a_reportable_month_is_refused(text):
     with pytest.raises(ValueError):
-        sla.month_of(text)
+        sla_months.month_of(text)
 
 
 def test_the_edges_of_the_calendar_are_reportable():
-    assert sla.month_of("1901-01") == datetime.date(1901, 1, 1)
-    assert sla.month_of("2999-11") == datetime.date(2999, 11, 1)
+    assert sla_months.month_of("1901-01") == datetime.date(1901, 1, 1)
+    assert sla_months.month_of("2999-11") == datetime.date(2999, 11, 1)
 
 
 @pytest.mark.parametrize("text", ["0001-01", "9999-12", "2026-13"])

@@ -12,6 +12,11 @@ class Role(models.TextChoices):
     READ_ONLY = "read_only", _("Read-only")
 
 
+# A model's ``write_roles`` when only operators may write it (operators always may:
+# core.permissions).
+OPERATORS_ONLY: frozenset[str] = frozenset()
+
+
 class ChangeAction(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Updated")

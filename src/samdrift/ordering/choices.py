@@ -1,6 +1,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core.choices import Role
+
+# The ``write_roles`` of what a municipality's own users create (orders, returns).
+MUNICIPALITY_WRITERS: frozenset[str] = frozenset({Role.MUNICIPALITY, Role.SERVICE_AREA})
+
 
 class OrderState(models.TextChoices):
     """Where an order is (the transition table is ``ordering.states.TRANSITIONS``)."""

@@ -227,6 +227,7 @@ def refresh_progress(campaign: Campaign) -> dict[str, int]:
 
 
 def progress_counts(campaign: Campaign) -> dict[str, int]:
+    """The campaign's devices per ``DeviceProgress`` value, as last read; one query."""
     counts = dict.fromkeys(DeviceProgress.values, 0)
     counts.update(
         CampaignDevice.objects.filter(campaign_id=campaign.pk)

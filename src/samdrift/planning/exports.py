@@ -18,6 +18,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from samdrift.core.exports import plain
+from samdrift.planning.choices import MemberChange
 from samdrift.planning.models import Scenario, ScenarioMember, ScenarioPoolChange, ScenarioResult
 from samdrift.planning.scenarios import comparison, comparison_total
 
@@ -92,7 +93,7 @@ def _assumptions_sheet(workbook: Workbook, scenario: Scenario) -> None:
     for member in ScenarioMember.objects.filter(scenario=scenario).select_related("municipality"):
         who = member.municipality.name if member.municipality_id else member.name
         text = f"{who}: {member.get_change_display()} {member.on.isoformat()}"
-        if member.change == "joins":
+        if member.change == MemberChange.JOINS:
             figures = [
                 f"{label} {value}"
                 for label, value in (

@@ -1,56 +1,46 @@
 """The cost forecast per municipality: what billing would charge, month by month, for the
 next one to five years, under a scenario's assumptions (the baseline's when none).
 
-Month 1 is what ``billing.rating.Rater`` rates for that month, to the øre (when no device
-moves between municipalities in the middle of it): devices, subscriptions, recorded usage,
-one-off charges, cost-pool shares, amounts owed and service credits. The later months
-project the same inputs with the same rules (``forecast_pricing``): prices as the price
-book has them, indexed each January after the base year; devices falling due for
-replacement (``planning.plan.due_counts``, the rule in ``planning.rules``) charged at the
-price of their standard replacement from the month after they fall due (overdue ones
-from the second month); ``growth_percent`` more devices each January; usage as in the
-latest recorded month (``usage_estimate``, apart from recorded usage); cost pools indexed,
-grown and split by their keys; amounts owed in the month they fall due. Members joining
-and leaving change the holders and the keys (``forecast_members``).
+Month 1 is what ``billing.rating.Rater`` rates for that month, to the øre: devices (a
+device moving in the month rated with all its pieces, as billing does), subscriptions,
+recorded usage, one-off charges, cost-pool shares, amounts owed and service credits. The
+later months project the same inputs with the same rules (``forecast_pricing``):
+
+- prices as the price book has them, agreed and list prices indexed each January after
+  the base year (an asset's own price, a fixed annuity, is not);
+- devices falling due for replacement (``planning.rules``, counted as ``planning.plan``
+  counts them) charged the price of their standard replacement from the month after they
+  fall due, overdue ones from the second month; a replacement that falls due again within
+  the horizon is replaced by the same product at the same price, so nothing changes;
+- ``growth_percent`` more devices each January (``forecast_projection._growth``);
+- usage as in the latest recorded month (``usage_estimate``, apart from recorded usage);
+- cost pools indexed and grown from the base year, split by their keys;
+- amounts owed in the month they fall due;
+- members joining and leaving change the holders and the keys (``forecast_members``).
 
 Set-based: the inputs are read once (``forecast_inputs``, a fixed number of queries) and
-projected per group of identical holdings, never per device.
+projected per group of identical holdings, never per device (``forecast_projection``).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
 
-from samdrift.billing.allocation import shares_from_blend, split_to_service_areas
-from samdrift.finance.allocation import allocate
 from samdrift.finance.money import ORE, ZERO, round_to_ore
-from samdrift.finance.proration import month_bounds, overlap_days, prorate
+from samdrift.finance.proration import month_bounds
 from samdrift.organisations.models import ServiceArea
 from samdrift.planning.forecast_inputs import ForecastInputs, Horizon, load_inputs
-from samdrift.planning.forecast_members import (
-    UNIT,
-    MemberChanges,
-    member_changes,
-    scenario_blend,
-    whole,
-)
-from samdrift.planning.forecast_pricing import (
-    HUNDRED,
-    Prices,
-    index_factor,
-    indexed,
-    new_device_prices,
-)
-from samdrift.planning.models import MAX_YEARS, Scenario, ScenarioPoolChange
+from samdrift.planning.forecast_members import MemberChanges, member_changes
+from samdrift.planning.forecast_pricing import HUNDRED
+from samdrift.planning.forecast_projection import COMPONENTS, Assumptions, Ledger, project
+from samdrift.planning.models import MAX_YEARS, Scenario
 from samdrift.planning.rules import RuleBook
-
-ONE = Decimal(1)
 
 
 @dataclass
@@ -80,9 +70,6 @@ class MonthCost:
             + self.pools
             + self.credits
         )
-
-
-COMPONENTS = tuple(f.name for f in fields(MonthCost) if f.name != "month")
 
 
 @dataclass(frozen=True)
@@ -144,38 +131,6 @@ class Forecast:
         return result
 
 
-@dataclass(frozen=True)
-class Assumptions:
-    """A scenario's assumptions, read once."""
-
-    scenario: Scenario
-    index_percent: Decimal
-    growth_percent: Decimal
-    lease_term_months: int | None
-    annual_rate_percent: Decimal | None
-    pool_growth_percent: Decimal
-    pool_growth: dict[int, Decimal]
-
-    @classmethod
-    def of(cls, scenario: Scenario) -> Assumptions:
-        pool_growth = {}
-        if scenario.pk is not None:
-            pool_growth = dict(
-                ScenarioPoolChange.objects.filter(scenario=scenario).values_list(
-                    "pool_id", "growth_percent"
-                )
-            )
-        return cls(
-            scenario=scenario,
-            index_percent=scenario.index_percent,
-            growth_percent=scenario.growth_percent,
-            lease_term_months=scenario.lease_term_months or None,
-            annual_rate_percent=scenario.annual_rate_percent,
-            pool_growth_percent=scenario.pool_growth_percent,
-            pool_growth=pool_growth,
-        )
-
-
 def baseline_scenario() -> Scenario:
     """The baseline row, or its defaults unsaved when there is none yet (a read writes
     nothing; ``planning.scenarios.baseline`` creates it)."""
@@ -208,18 +163,21 @@ def forecast(
         ids = list(
             ServiceArea.objects.filter(pk=service_area_id).values_list("municipality_id", flat=True)
         )
-    horizon = Horizon(start=first_month(start), count=12 * min(years or scenario.years, MAX_YEARS))
+    years = max(1, min(years or scenario.years, MAX_YEARS))
+    horizon = Horizon(start=first_month(start), count=12 * years)
     rules = RuleBook(lease_term_months=scenario.lease_term_months)
     inputs = load_inputs(horizon=horizon, rule_books=[rules], municipality_ids=ids)
-    return project(
+    changes = member_changes(scenario, inputs, rules)
+    ledger = project(
         inputs,
         Assumptions.of(scenario),
-        member_changes(scenario, inputs, rules),
+        changes,
         rules=rules,
         due_index=0,
         municipality_ids=ids,
         service_area_id=service_area_id,
     )
+    return _forecasts(inputs, ledger, changes, service_area_id)
 
 
 def forecast_pair(
@@ -234,91 +192,42 @@ def forecast_pair(
     if (scenario.lease_term_months or None) != (base.lease_term_months or None):
         books.append(RuleBook(lease_term_months=scenario.lease_term_months))
     inputs = load_inputs(horizon=horizon, rule_books=books, municipality_ids=None)
+    unchanged = MemberChanges()
     baseline = project(
         inputs,
         Assumptions.of(base),
-        MemberChanges(),
+        unchanged,
         rules=base_rules,
         due_index=0,
         municipality_ids=None,
         service_area_id=None,
     )
     rules = books[-1]
+    changes = member_changes(scenario, inputs, rules)
     projected = project(
         inputs,
         Assumptions.of(scenario),
-        member_changes(scenario, inputs, rules),
+        changes,
         rules=rules,
         due_index=len(books) - 1,
         municipality_ids=None,
         service_area_id=None,
     )
-    return baseline, projected
+    return (
+        _forecasts(inputs, baseline, unchanged, None),
+        _forecasts(inputs, projected, changes, None),
+    )
 
 
-class _Ledger:
-    """Amounts per participant (municipality id, or a joining member's key), component
-    and month, for the wanted participants only."""
-
-    def __init__(self, count: int, participants: Iterable, changes: MemberChanges, area):
-        self.count, self.changes, self.area = count, changes, area
-        self.rows = {
-            participant: {name: [ZERO] * count for name in COMPONENTS}
-            for participant in participants
-        }
-
-    def wants(self, participant, area_id=None) -> bool:
-        return participant in self.rows and (self.area is None or area_id == self.area)
-
-    def add(self, participant, component: str, k: int, amount: Decimal) -> None:
-        """Add to a participant's month (nothing once it has left); the caller has
-        checked the service area, or the amount is the participant's whole."""
-        row = self.rows.get(participant)
-        if row is None or not 0 <= k < self.count or self.changes.gone(participant, k):
-            return
-        row[component][k] += amount
-
-    def add_held(self, participant, area_id, component: str, k: int, amount: Decimal) -> None:
-        """Add what a service area (or the municipality itself, None) holds."""
-        if self.area is None or area_id == self.area:
-            self.add(participant, component, k, amount)
-
-
-def project(
-    inputs: ForecastInputs,
-    assumptions: Assumptions,
-    changes: MemberChanges,
-    *,
-    rules: RuleBook,
-    due_index: int,
-    municipality_ids: list[int] | None,
-    service_area_id: int | None,
+def _forecasts(
+    inputs: ForecastInputs, ledger: Ledger, changes: MemberChanges, service_area_id: int | None
 ) -> list[Forecast]:
-    """Project ``inputs`` month by month under ``assumptions`` and member ``changes``."""
+    """The ledger's amounts as forecasts, sorted by name; a leaving member's settlement in
+    the month it leaves (not for a service area: the municipality settles)."""
     horizon = inputs.horizon
-    new_list = new_device_prices(
-        inputs,
-        term_months=assumptions.lease_term_months,
-        annual_rate_percent=assumptions.annual_rate_percent,
-    )
-    prices = Prices(inputs, index_percent=assumptions.index_percent, new_list=new_list)
-    wanted = list(inputs.municipalities) if municipality_ids is None else municipality_ids
-    joins = changes.joins if municipality_ids is None else []
-    ledger = _Ledger(
-        horizon.count, [*wanted, *(join.key for join in joins)], changes, service_area_id
-    )
-    _stable_devices(inputs, prices, ledger, rules, due_index)
-    _moving_devices(inputs, prices, ledger, rules, due_index)
-    _growth(inputs, prices, ledger, rules, assumptions.growth_percent, joins)
-    _joins(prices, ledger, joins)
-    _subscriptions(inputs, prices, ledger)
-    _usage_and_one_offs(inputs, prices, ledger)
-    _pools(inputs, prices, ledger, assumptions, changes)
-    for k, municipality_id, area_id, amount in inputs.credits:
-        ledger.add_held(municipality_id, area_id, "credits", k, amount)
-    result = []
     months = horizon.months
-    names = {join.key: join.name for join in joins}
+    names = {join.key: join.name for join in changes.joins}
+    result = []
     for participant, columns in ledger.rows.items():
         costs = [
             MonthCost(month, **{name: columns[name][k] for name in COMPONENTS})
@@ -333,238 +242,3 @@ def project(
             result.append(Forecast(participant, inputs.municipalities[participant][0], costs))
     result.sort(key=lambda item: (item.name, item.municipality_id or 0))
     return result
-
-
-def _replacement_starts(due: int | None, count: int) -> int | None:
-    """The month a device due in month ``due`` (-1: overdue) is charged as replaced."""
-    if due is None:
-        return None
-    starts = max(due + 1, 1)
-    return starts if starts < count else None
-
-
-def _stable_devices(inputs, prices: Prices, ledger: _Ledger, rules, due_index: int) -> None:
-    held: Counter = Counter()
-    for (municipality_id, area_id, product_id), n in inputs.stable.items():
-        if ledger.wants(municipality_id, area_id):
-            held[(municipality_id, product_id)] += n
-    replaced: dict[tuple, Counter] = defaultdict(Counter)
-    for (municipality_id, area_id, product_id, due), n in inputs.stable_due[due_index].items():
-        starts = _replacement_starts(due, ledger.count)
-        if starts is not None and ledger.wants(municipality_id, area_id):
-            replaced[(municipality_id, product_id)][starts] += n
-    for (municipality_id, product_id), n in held.items():
-        old = prices.series(municipality_id, "product", product_id, ONE)
-        starts = replaced.get((municipality_id, product_id))
-        new = None
-        if starts:
-            replacement = rules.rule_for(product_id).replacement_id
-            new = prices.series(municipality_id, "product", replacement, ONE, new=True)
-        done = 0
-        for k in range(ledger.count):
-            if starts:
-                done = min(done + starts.get(k, 0), n)
-            amount = (n - done) * old[k]
-            if done:
-                amount += done * new[k]
-            ledger.add(municipality_id, "devices", k, amount)
-
-
-def _moving_devices(inputs, prices: Prices, ledger: _Ledger, rules, due_index: int) -> None:
-    for device, n in inputs.moving.items():
-        if not any(ledger.wants(piece[0], piece[1]) for piece in device.pieces):
-            continue
-        product_id, own = device.product_id, device.own_asset_id
-        starts = _replacement_starts(device.due[due_index], ledger.count)
-        replacement = rules.rule_for(product_id).replacement_id
-        changes = prices.device_edges(device.pieces, product_id, own)
-        if starts is not None:
-            changes |= prices.device_edges(device.pieces, replacement, None) | {starts}
-        parts: list = []
-        for k in range(ledger.count):
-            if k in changes:
-                if starts is not None and k >= starts:
-                    parts = prices.device_month(k, device.pieces, replacement, None, new=True)
-                else:
-                    parts = prices.device_month(k, device.pieces, product_id, own)
-            for municipality_id, area_id, amount in parts:
-                ledger.add_held(municipality_id, area_id, "devices", k, amount * n)
-
-
-def _growth(inputs, prices: Prices, ledger: _Ledger, rules, percent: Decimal, joins) -> None:
-    """``percent`` of each member's fleet more devices each January (after the first
-    month), of each kind's standard replacement, spread over service areas and products
-    by largest remainder; the fleet grows with them (compounded)."""
-    if not percent:
-        return
-    fleet: dict = defaultdict(Counter)  # participant → (area or 0, product) → devices
-    for (municipality_id, area_id, product_id), n in inputs.stable.items():
-        fleet[municipality_id][(area_id or 0, rules.rule_for(product_id).replacement_id)] += n
-    start = inputs.horizon.start
-    for device, n in inputs.moving.items():
-        for municipality_id, area_id, lower, upper in device.pieces:
-            if lower <= start and (upper is None or upper > start):
-                key = (area_id or 0, rules.rule_for(device.product_id).replacement_id)
-                fleet[municipality_id][key] += n
-    joined = {join.key: join for join in joins}
-    added: dict = defaultdict(lambda: defaultdict(Counter))  # participant → key → {k: units}
-    for k, month in enumerate(prices.months):
-        if k == 0 or month.month != 1:
-            continue
-        for join in joins:
-            if join.on <= k and join.key not in fleet:
-                fleet[join.key].update({(0, product): n for product, n in join.devices.items()})
-        for participant, held in fleet.items():
-            if ledger.changes.gone(participant, k):
-                continue
-            weights = {key: Decimal(max(n, 0)) for key, n in held.items()}
-            units = whole(sum(weights.values(), ZERO) * percent / HUNDRED)
-            if not units or not any(weights.values()):
-                continue
-            for key, share in allocate(
-                amount=Decimal(units), weights=weights, quantum=UNIT
-            ).items():
-                if share:
-                    held[key] += int(share)
-                    added[participant][key][k] += int(share)
-    for participant, keys in added.items():
-        priced_as = None if participant in joined else participant
-        for (area_id, product_id), starts in keys.items():
-            if not ledger.wants(participant, area_id or None):
-                continue
-            series = prices.series(priced_as, "product", product_id, ONE, new=True)
-            units = 0
-            for k in range(ledger.count):
-                units += starts.get(k, 0)
-                if units:
-                    ledger.add(participant, "devices", k, units * series[k])
-
-
-def _joins(prices: Prices, ledger: _Ledger, joins) -> None:
-    """A joining member's devices (priced as new devices) and per-user subscriptions
-    (list prices), from its month on."""
-    for join in joins:
-        for product_id, units in join.devices.items():
-            series = prices.series(None, "product", product_id, ONE, new=True)
-            for k in range(max(join.on, 0), ledger.count):
-                ledger.add(join.key, "devices", k, units * series[k])
-        for (service_id, quantity), n in join.subscriptions.items():
-            series = prices.series(None, "service", service_id, quantity)
-            for k in range(max(join.on, 0), ledger.count):
-                ledger.add(join.key, "subscriptions", k, n * series[k])
-
-
-def _subscriptions(inputs, prices: Prices, ledger: _Ledger) -> None:
-    horizon = inputs.horizon
-    held: Counter = Counter()
-    for (
-        municipality_id,
-        area_id,
-        service_id,
-        quantity,
-        lower,
-        upper,
-    ), n in inputs.subscriptions.items():
-        if ledger.wants(municipality_id, area_id):
-            held[(municipality_id, service_id, quantity, lower, upper)] += n
-    for (municipality_id, service_id, quantity, lower, upper), n in held.items():
-        series = prices.series(municipality_id, "service", service_id, quantity)
-        for k, (start, end) in enumerate(prices.bounds):
-            if upper is not None and upper <= start:
-                break
-            if lower >= end:
-                continue
-            if lower <= start and (upper is None or upper >= end):
-                amount = series[k]
-            else:
-                amount = prices.held(
-                    prices.book(k),
-                    municipality_id,
-                    "service",
-                    service_id,
-                    quantity,
-                    max(lower, start),
-                    end if upper is None or upper > end else upper,
-                    k,
-                )
-            ledger.add(municipality_id, "subscriptions", k, amount * n)
-    for (municipality_id, area_id, service_id, quantity, day), n in inputs.one_off_services.items():
-        amount = prices.one_off_service(municipality_id, service_id, quantity, day)
-        ledger.add_held(municipality_id, area_id, "subscriptions", horizon.index(day), amount * n)
-
-
-def _usage_and_one_offs(inputs, prices: Prices, ledger: _Ledger) -> None:
-    recorded = set()
-    for (k, municipality_id, area_id, service_id, quantity), n in inputs.usage.items():
-        recorded.add((k, municipality_id))
-        amount = prices.usage_series(municipality_id, service_id, quantity)[k]
-        ledger.add_held(municipality_id, area_id, "usage", k, amount * n)
-    for (municipality_id, area_id, service_id, quantity), n in inputs.usage_base.items():
-        if not ledger.wants(municipality_id, area_id):
-            continue
-        series = prices.usage_series(municipality_id, service_id, quantity)
-        for k in range(1, ledger.count):
-            if (k, municipality_id) not in recorded:
-                ledger.add(municipality_id, "usage_estimate", k, series[k] * n)
-    for (k, municipality_id, area_id, amount), n in inputs.one_offs.items():
-        ledger.add_held(municipality_id, area_id, "one_offs", k, amount * n)
-
-
-def _pools(inputs, prices: Prices, ledger: _Ledger, assumptions: Assumptions, changes) -> None:
-    """Each pool's month amount (indexed and grown after the base year, prorated, rounded
-    as billing rounds it) split by its key as the members stand that month."""
-    numbers = {pk: number for pk, (_name, number, _population) in inputs.municipalities.items()}
-    split_cache: dict[tuple, dict] = {}
-    for pool in inputs.pools:
-        growth = assumptions.pool_growth.get(pool.pk, assumptions.pool_growth_percent)
-        for k, (start, end) in enumerate(prices.bounds):
-            days = overlap_days(
-                start=pool.valid_from, end=pool.valid_to, period_start=start, period_end=end
-            )
-            if not days:
-                continue
-            years = prices.months[k].year - prices.base_year
-            monthly = pool.monthly_amount
-            if years > 0:
-                factor = index_factor(assumptions.index_percent, years)
-                factor *= (1 + growth / HUNDRED) ** years
-                monthly = indexed(monthly, factor)
-            amount = round_to_ore(
-                prorate(monthly_amount=monthly, active_days=days, days_in_month=prices.dims[k])
-            )
-            if not amount:
-                continue
-            gone = frozenset(
-                numbers[pk]
-                for pk, leaves in changes.leaves.items()
-                if leaves <= k and pk in numbers
-            )
-            joined = tuple(join for join in changes.joins if join.on <= k)
-            key = (pool.pk, amount, gone, tuple(join.key for join in joined))
-            shares = split_cache.get(key)
-            if shares is None:
-                shares = split_cache[key] = _split(inputs, pool, amount, gone, joined)
-            for participant, area_id, share in shares:
-                ledger.add_held(participant, area_id, "pools", k, share)
-
-
-def _split(inputs, pool, amount: Decimal, gone: frozenset, joined: tuple) -> list[tuple]:
-    blend = inputs.blends[pool.key_id]
-    if gone or joined:
-        blend = scenario_blend(blend, numbers_gone=gone, joined=joined)
-    if not blend.parts:
-        return []  # no member left to weigh: the pool is unallocated
-    shares, _unallocated = shares_from_blend(blend=blend, amount=amount)
-    by_municipality = {
-        blend.ids_by_number[number]: share
-        for number, share in shares.items()
-        if number in blend.ids_by_number
-    }
-    rows = (
-        split_to_service_areas(shares=by_municipality, areas=inputs.areas.get(pool.key_id, {}))
-        if pool.split_to_service_areas
-        else [(pk, None, share) for pk, share in sorted(by_municipality.items()) if share]
-    )
-    joined_keys = {join.key for join in joined}
-    rows += [(key, None, share) for key, share in shares.items() if key in joined_keys and share]
-    return rows

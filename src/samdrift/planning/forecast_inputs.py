@@ -31,9 +31,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, DateField, Exists, F, Max, OuterRef, Q, Value, When
+from django.db import transaction
+from django.db.models import Case, Count, DateField, F, Max, Q, Value, When
 
 from samdrift.billing.allocation import KeyBlend, area_weights, key_blends
+from samdrift.billing.bulk import stream_rows
 from samdrift.billing.models import CostPool, OneOffCharge
 from samdrift.billing.rating.credits import billed_credit_ids, credit_shares, credited_bases
 from samdrift.catalogue.choices import ServiceUnit
@@ -44,13 +46,21 @@ from samdrift.finance.money import round_to_ore
 from samdrift.inventory.choices import IN_SERVICE
 from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
 from samdrift.leasing.models import AmountOwed, AssetPrice
-from samdrift.leasing.prices import MONTHLY_UNITS, PriceBook, charged_assignments
+from samdrift.leasing.prices import (
+    MONTHLY_UNITS,
+    NOT_CHARGED_ORIGINS,
+    PriceBook,
+    charged_assignments,
+)
 from samdrift.organisations.models import Municipality
-from samdrift.planning.plan import due_counts
+from samdrift.planning.plan import LATER, DueMonths, fleet_rows
 from samdrift.planning.rules import DUE_COLUMNS, RuleBook
 from samdrift.servicedesk.selectors import credits_for_billing
 
 CHUNK_SIZE = 20_000
+
+# The columns of ``planning.plan.fleet_rows``.
+FLEET_COLUMNS = [*DUE_COLUMNS, "municipality_id", "service_area_id"]
 
 # A piece of a device's holding: (municipality, service area, from, to or None).
 Piece = tuple[int, int | None, datetime.date, datetime.date | None]
@@ -115,6 +125,7 @@ class ForecastInputs:
     areas: dict = field(default_factory=dict)
     # (month index, municipality, area or None, amount) credits, already negative
     credits: list[tuple[int, int, int | None, Decimal]] = field(default_factory=list)
+    complete: bool = True  # read for every municipality (not a few)
 
 
 def load_inputs(
@@ -143,12 +154,15 @@ def load_inputs(
         last_price_year=_last_price_year(),
         products=products,
         service_units=dict(Service.objects.values_list("pk", "unit")),
+        complete=municipality_ids is None,
     )
-    _load_devices(inputs, rule_books, mine)
-    _load_subscriptions(inputs, mine)
-    _load_usage_and_one_offs(inputs, mine)
-    _load_pools(inputs)
-    _load_credits(inputs, mine, municipality_ids)
+    # One transaction: PostgreSQL streams the fleet through a server-side cursor.
+    with transaction.atomic():
+        _load_devices(inputs, rule_books, mine, municipality_ids)
+        _load_subscriptions(inputs, mine)
+        _load_usage_and_one_offs(inputs, mine)
+        _load_pools(inputs)
+        _load_credits(inputs, mine, municipality_ids)
     return inputs
 
 
@@ -157,50 +171,76 @@ def _last_price_year() -> int | None:
     return latest.year if latest else None
 
 
-def _own_price_in(horizon: Horizon, asset_ref: str) -> Exists:
-    return Exists(
-        AssetPrice.objects.filter(
-            overlapping(horizon.start, horizon.end), asset_id=OuterRef(asset_ref)
-        )
-    )
+def _overlapping(queryset, horizon: Horizon):
+    """Rows overlapping the horizon (``core.dating.overlapping``), the start written as
+    "not on or after its end": SQLite then scans the table rather than walking the date
+    index to nearly every row (two to four times faster at a million rows)."""
+    return queryset.filter(overlapping(horizon.start, None)).exclude(valid_from__gte=horizon.end)
 
 
-def _load_devices(inputs: ForecastInputs, rule_books: list[RuleBook], mine: Q) -> None:
+def _load_devices(
+    inputs: ForecastInputs,
+    rule_books: list[RuleBook],
+    mine: Q,
+    municipality_ids: list[int] | None,
+) -> None:
     horizon = inputs.horizon
     start, end = horizon.start, horizon.end
-    every = Assignment.objects.filter(overlapping(start, end)).filter(charged_assignments())
+    every = _overlapping(Assignment.objects.filter(charged_assignments()), horizon)
     charged = every.filter(mine)
     whole_horizon = Q(valid_from__lte=start) & (Q(valid_to__isnull=True) | Q(valid_to__gte=end))
-    own_price = _own_price_in(horizon, "asset_id")
-    stable = charged.filter(whole_horizon).exclude(own_price)
-    for municipality_id, area_id, product_id, n in (
-        stable.values_list("municipality_id", "service_area_id", "asset__product_id")
+    # Nearly every assignment is held all horizon. Written as "not from after the start"
+    # and grouped by product first, SQLite reads the table straight through instead of
+    # walking a date or municipality index to every row (1 s, not 4–6 s, at a million).
+    held = (
+        Assignment.objects.filter(charged_assignments(), mine)
+        .exclude(valid_from__gt=start)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=end))
+    )
+    for product_id, municipality_id, area_id, n in (
+        held.values_list("asset__product_id", "municipality_id", "service_area_id")
         .annotate(n=Count("pk"))
         .order_by()
     ):
         inputs.stable[(municipality_id, area_id, product_id)] += n
-    stable_assets = Asset.objects.filter(
-        Exists(stable.filter(asset_id=OuterRef("pk"))), municipality__isnull=False
-    )
-    for rules in rule_books:
-        counted: Counter = Counter()
-        for (municipality_id, area_id, product_id, month), n in due_counts(
-            assets=stable_assets, rules=rules, as_of=start, until=end
-        ).items():
-            index = -1 if month is None else horizon.index(month)
-            counted[(municipality_id, area_id, product_id, index)] += n
-        inputs.stable_due.append(counted)
-    # All pieces of a moving device, also those held by others: billing rounds them
-    # together (the projection keeps only the wanted municipalities' amounts).
-    moving = charged.filter(~whole_horizon | own_price)
+    # The devices rated piece by piece: moving within the horizon, or priced on their own
+    # (the assets whose prices the price book read: a subquery, not a list of ids).
+    own_priced = AssetPrice.objects.filter(overlapping(start, end)).values("asset_id")
+    moving = charged.filter(~whole_horizon | Q(asset_id__in=own_priced))
     if mine:
+        # All pieces of a moving device, also those held by others: billing rounds them
+        # together (the projection keeps only the wanted municipalities' amounts).
         moving = every.filter(asset_id__in=moving.values("asset_id"))
-    _load_moving_devices(inputs, rule_books, moving)
+    months = [DueMonths(rules, as_of=start, until=end) for rules in rule_books]
+    taken = _load_moving_devices(inputs, months, moving, _wanted(municipality_ids))
+    # Due dates of the charged fleet, counted per identical row (``planning.plan``), each
+    # rule book applied to the counts; less the devices rated piece by piece.
+    # (plan.count_rows, read with billing's faster streamer: a quarter less time.)
+    fleet = fleet_rows(Asset.objects.exclude(origin__in=NOT_CHARGED_ORIGINS).filter(mine))
+    rows = Counter(stream_rows(fleet, FLEET_COLUMNS))
+    width = len(DUE_COLUMNS)
+    for month_of, less in zip(months, taken, strict=True):
+        counted: Counter = Counter()
+        index_of: dict = {}
+        for row, n in rows.items():
+            month = month_of(row[:width])
+            if month is LATER:
+                continue
+            index = index_of.get(month)
+            if index is None:
+                index = index_of[month] = _index_of(month, horizon)
+            counted[(row[width], row[width + 1], row[0], index)] += n
+        counted.subtract(less)
+        inputs.stable_due.append(+counted)
 
 
-def _load_moving_devices(inputs: ForecastInputs, rule_books: list[RuleBook], queryset) -> None:
+def _load_moving_devices(
+    inputs: ForecastInputs, months: list[DueMonths], queryset, wanted
+) -> list[Counter]:
     """Devices rated piece by piece, read per assignment (few: moves, starts and ends
-    within the horizon, own prices) and counted per identical device."""
+    within the horizon, own prices) and counted per identical device. Those held the
+    whole horizon are taken out of ``stable``; returns, per rule book, their due counts
+    as ``_load_devices`` counts the fleet's, to take out of those."""
     horizon = inputs.horizon
     own_prices = inputs.book.asset_prices
     columns = [
@@ -210,8 +250,11 @@ def _load_moving_devices(inputs: ForecastInputs, rule_books: list[RuleBook], que
         "valid_from",
         "valid_to",
         "asset__status",
+        "asset__municipality_id",
+        "asset__service_area_id",
         *(f"asset__{column}" for column in DUE_COLUMNS),
     ]
+    taken = [Counter() for _ in months]
     rows = queryset.order_by("asset_id", "valid_from").values_list(*columns)
     for asset_id, group in itertools.groupby(
         rows.iterator(chunk_size=CHUNK_SIZE), key=operator.itemgetter(0)
@@ -221,28 +264,47 @@ def _load_moving_devices(inputs: ForecastInputs, rule_books: list[RuleBook], que
             lower = max(row[3], horizon.start)
             upper = None if row[4] is None or row[4] >= horizon.end else row[4]
             pieces.append((row[1], row[2], lower, upper))
-        status, due_columns = row[5], row[6:]
-        dues = tuple(
-            _due_index(rules, due_columns, horizon) if status in IN_SERVICE else None
-            for rules in rule_books
-        )
+        status, holder, due_columns = row[5], row[6:8], row[8:]
+        product_id = due_columns[0]
+        dues = []
+        for month_of, less in zip(months, taken, strict=True):
+            if status not in IN_SERVICE:
+                dues.append(None)
+                continue
+            index = _index_of(month_of(due_columns), horizon)
+            dues.append(index)
+            if index is not None and holder[0] is not None and wanted(holder[0]):
+                less[(*holder, product_id, index)] += 1
+        (first_holder, first_area, lower, upper), *others = pieces
+        if not others and lower == horizon.start and upper is None and wanted(first_holder):
+            # Counted as held all horizon, but priced on its own: rated here instead.
+            inputs.stable[(first_holder, first_area, product_id)] -= 1
         device = MovingDevice(
-            product_id=due_columns[0],
+            product_id=product_id,
             pieces=tuple(pieces),
             own_asset_id=asset_id if asset_id in own_prices else None,
-            due=dues,
+            due=tuple(dues),
         )
         inputs.moving[device] += 1
+    inputs.stable = +inputs.stable
+    return taken
 
 
-def _due_index(rules: RuleBook, columns: tuple, horizon: Horizon) -> int | None:
-    """The due month's index (-1: overdue at the start), None: not due in the horizon."""
-    due = rules.due(*columns)
-    if due is None or due.on >= horizon.end:
+def _wanted(municipality_ids: list[int] | None):
+    """Whether a municipality id is one of ``municipality_ids`` (None: all are)."""
+    if municipality_ids is None:
+        return lambda municipality_id: True
+    return set(municipality_ids).__contains__
+
+
+def _index_of(month, horizon: Horizon) -> int | None:
+    """A due month (``planning.plan.DueMonths``) as an index: -1 overdue at the start,
+    None not due within the horizon."""
+    if month is LATER:
         return None
-    if due.on < horizon.start:
+    if month is None:
         return -1
-    return horizon.index(due.on)
+    return horizon.index(month)
 
 
 def _clipped(field_name: str, horizon: Horizon, *, upper: bool) -> Case:
@@ -267,7 +329,7 @@ def _load_subscriptions(inputs: ForecastInputs, mine: Q) -> None:
     # Grouped by holder, service, quantity and the days within the horizon; a person
     # only clips those days, so persons who have not left group together.
     grouped = (
-        Subscription.objects.filter(overlapping(start, end), service__unit__in=MONTHLY_UNITS)
+        _overlapping(Subscription.objects.filter(service__unit__in=MONTHLY_UNITS), horizon)
         .filter(mine)
         .annotate(
             lower=_clipped("valid_from", horizon, upper=False),
@@ -354,8 +416,11 @@ def _load_usage_and_one_offs(inputs: ForecastInputs, mine: Q) -> None:
 
 
 def _load_pools(inputs: ForecastInputs) -> None:
-    """Pools overlapping the horizon whose key is measured (billing measures a key
-    before it rates; a key not yet measured has nothing to split by here either)."""
+    """Pools overlapping the horizon whose key is measured. Billing measures a key once,
+    before it first rates the pool (``measure_pool_keys``); a forecast only reads, and
+    measuring early would fix a future pool's weights on today's figures, so a pool
+    whose key is not measured yet (one not entered through ``create_cost_pool``) is left
+    out."""
     horizon = inputs.horizon
     pools = list(
         CostPool.objects.filter(

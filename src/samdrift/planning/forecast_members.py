@@ -121,6 +121,38 @@ class _Members:
     @classmethod
     def measure(cls, inputs: ForecastInputs, rules: RuleBook) -> _Members:
         day = inputs.horizon.start
+        if inputs.complete:
+            devices, subscriptions = cls._held_in(inputs, rules)
+        else:
+            devices, subscriptions = cls._held_on(day, rules)
+        return cls(
+            population=sum(population for _n, _num, population in inputs.municipalities.values()),
+            persons=Person.objects.filter(active_persons_on(day)).count(),
+            devices=devices,
+            subscriptions=subscriptions,
+        )
+
+    @staticmethod
+    def _held_in(inputs: ForecastInputs, rules: RuleBook) -> tuple[Counter, Counter]:
+        """Devices and per-user subscriptions charged on the first day, from the inputs
+        (read for every member)."""
+        day = inputs.horizon.start
+        devices: Counter = Counter()
+        for (_m, _a, product_id), n in inputs.stable.items():
+            devices[rules.rule_for(product_id).replacement_id] += n
+        for device, n in inputs.moving.items():
+            if any(_holds(lower, upper, day) for _m, _a, lower, upper in device.pieces):
+                devices[rules.rule_for(device.product_id).replacement_id] += n
+        subscriptions: Counter = Counter()
+        for (_m, _a, service_id, quantity, lower, upper), n in inputs.subscriptions.items():
+            per_user = inputs.service_units.get(service_id) == ServiceUnit.PER_USER
+            if per_user and _holds(lower, upper, day):
+                subscriptions[(service_id, quantity)] += n
+        return devices, subscriptions
+
+    @staticmethod
+    def _held_on(day: datetime.date, rules: RuleBook) -> tuple[Counter, Counter]:
+        """The same, read from the database (the inputs are some members' only)."""
         devices: Counter = Counter()
         for product_id, n in (
             Assignment.objects.filter(active_on(day))
@@ -140,12 +172,7 @@ class _Members:
             .order_by()
         ):
             subscriptions[(service_id, quantity)] += n
-        return cls(
-            population=sum(population for _n, _num, population in inputs.municipalities.values()),
-            persons=Person.objects.filter(active_persons_on(day)).count(),
-            devices=devices,
-            subscriptions=subscriptions,
-        )
+        return devices, subscriptions
 
     def per(self, value: int, numerator: int, denominator: int) -> int:
         return whole(Decimal(value) * numerator / denominator) if denominator else 0
@@ -211,6 +238,10 @@ def _settlements(leaves: list[ScenarioMember]) -> dict[int, Decimal]:
         )
         totals[municipality_id] += value * n
     return {municipality_id: round_to_ore(total) for municipality_id, total in totals.items()}
+
+
+def _holds(lower: datetime.date, upper: datetime.date | None, day: datetime.date) -> bool:
+    return lower <= day and (upper is None or upper > day)
 
 
 def scenario_blend(

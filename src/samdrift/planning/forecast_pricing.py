@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -203,17 +204,17 @@ class Prices:
         pieces = [(quantity * price, (to - fr).days) for fr, to, price in priced]
         return sum(split_exactly(pieces=pieces, days_in_month=self.dims[k]), ZERO)
 
-    def usage_series(self, municipality_id, service_id: int, quantity: Decimal) -> list[Decimal]:
-        """One usage record's charge month by month: the quantity at the month's
-        day-weighted price, rounded once; nothing when a day of the month has no price
-        (billing then reports the record and charges none of it)."""
-        key = (municipality_id, "usage", service_id, quantity, False)
+    def weighted_prices(self, municipality_id, service_id: int) -> list[Decimal | None]:
+        """A usage service's day-weighted price month by month (usage is a month's total);
+        None in a month with a day without a price (billing then reports each record and
+        charges none of it)."""
+        key = (municipality_id, "usage", service_id)
         cached = self._series.get(key)
         if cached is not None:
             return cached
         changes = self.year_starts | self.edges(municipality_id, "service", service_id)
-        amounts = []
-        amount = ZERO
+        prices: list[Decimal | None] = []
+        weighted = None
         for k, (start, end) in enumerate(self.bounds):
             if k in changes:
                 priced, missing = self.book(k).segments(
@@ -223,14 +224,29 @@ class Prices:
                     start=start,
                     end=end,
                 )
-                amount = ZERO
+                weighted = None
                 if not missing:
-                    weighted = (
-                        sum((p * (to - fr).days for fr, to, p in priced), ZERO) / self.dims[k]
+                    days = sum((p * (to - fr).days for fr, to, p in priced), ZERO)
+                    weighted = days / self.dims[k]
+            prices.append(weighted)
+        self._series[key] = prices
+        return prices
+
+    def usage_series(self, municipality_id, service_id: int, records: Counter) -> list[Decimal]:
+        """The charge of usage ``records`` (quantity → number of records) month by month:
+        each record's quantity at the weighted price, rounded once per record."""
+        amounts = []
+        amount, previous = ZERO, None
+        for weighted in self.weighted_prices(municipality_id, service_id):
+            if weighted is not previous:
+                amount = ZERO
+                if weighted is not None:
+                    amount = sum(
+                        (round_to_ore(quantity * weighted) * n for quantity, n in records.items()),
+                        ZERO,
                     )
-                    amount = round_to_ore(quantity * weighted)
+                previous = weighted
             amounts.append(amount)
-        self._series[key] = amounts
         return amounts
 
     def one_off_service(self, municipality_id, service_id, quantity, day: datetime.date) -> Decimal:

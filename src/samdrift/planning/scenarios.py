@@ -30,14 +30,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samdrift.billing.models import CostPool
-from samdrift.billing.services.pools import measure_pool_keys
 from samdrift.core.actor import current_actor
 from samdrift.core.services import save_object
 from samdrift.finance.money import ORE, ZERO
 from samdrift.organisations.models import Municipality
 from samdrift.planning.choices import MemberChange
 from samdrift.planning.forecast import first_month, forecast_pair
-from samdrift.planning.forecast_inputs import Horizon
 from samdrift.planning.models import (
     MAX_YEARS,
     Scenario,
@@ -60,8 +58,7 @@ EDITABLE = ("name", "description", *ASSUMPTIONS)
 
 
 def _user():
-    actor = current_actor()
-    return actor.resolved_user() if actor is not None else None
+    return current_actor().resolved_user()
 
 
 def baseline() -> Scenario:
@@ -246,9 +243,6 @@ def compute_scenario(scenario: Scenario, *, start: datetime.date | None = None) 
     """Compute the scenario and the baseline from next month (one read of the inputs)
     and store both, per municipality and month, in place of its earlier results."""
     start = first_month(start)
-    horizon = Horizon(start=start, count=12 * scenario.years)
-    # What billing does before it rates: a pool's key is measured once, on its date.
-    measure_pool_keys(until=horizon.end)
     baseline_forecasts, scenario_forecasts = forecast_pair(scenario, start=start)
     base = {(item.municipality_id, item.name): item for item in baseline_forecasts}
     rows = []

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from samdrift.core.choices import OPERATORS_ONLY
 from samdrift.core.models import ChangeLoggedModel
 from samdrift.servicedesk.choices import (
     IncidentSource,
@@ -24,8 +25,6 @@ from samdrift.servicedesk.choices import (
     PauseReason,
     Priority,
 )
-
-OPERATORS_ONLY: frozenset[str] = frozenset()  # operators may always write (core.permissions)
 
 
 def order_errors(instance, *pairs: tuple[str, str, object]) -> dict[str, str]:

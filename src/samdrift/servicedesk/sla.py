@@ -47,7 +47,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,10 +59,16 @@ from samdrift.businesstime import (
     overlap_seconds,
     to_aware,
 )
-from samdrift.core.validators import EARLIEST_DATE, LATEST_DATE
 from samdrift.organisations.models import Municipality
 from samdrift.servicedesk.choices import IncidentState, Priority
 from samdrift.servicedesk.models import Incident, Outage
+from samdrift.servicedesk.sla_months import (
+    first_of_month,
+    month_start,
+    months_between,
+    next_month,
+    report_zone,
+)
 
 HUNDRED = Decimal(100)
 THREE_PLACES = Decimal("0.001")
@@ -100,51 +105,6 @@ def not_measured_label(code: str) -> str:
         NO_TARGET: _("no target for the priority"),
         CANCELLED: _("cancelled"),
     }.get(code, code)
-
-
-def report_zone() -> str:
-    return settings.TIME_ZONE
-
-
-def month_of(text) -> datetime.date:
-    """``yyyy-mm`` as the first of that month, for the pages and the API alike. ValueError
-    for anything else, and for a month whose report would leave the supported calendar
-    (core.validators): a report reaches a year back (its trend) and a month ahead."""
-    year, month = (int(part) for part in str(text).split("-"))
-    day = datetime.date(year, month, 1)
-    if not (
-        EARLIEST_DATE.replace(year=EARLIEST_DATE.year + 1) <= day
-        and day < LATEST_DATE.replace(day=1)
-    ):
-        raise ValueError(f"{text}: outside the supported calendar")
-    return day
-
-
-def last_month(today: datetime.date | None = None) -> datetime.date:
-    """The last finished month: the one reports open on."""
-    today = today or timezone.localdate()
-    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-
-
-def first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
-def months_between(start_month: datetime.date, end_month: datetime.date) -> list[datetime.date]:
-    """The first days of the months from ``start_month`` to ``end_month``, both included."""
-    months, month = [], first_of_month(start_month)
-    while month <= end_month:
-        months.append(month)
-        month = next_month(month)
-    return months
-
-
-def month_start(month: datetime.date) -> datetime.datetime:
-    return to_aware(datetime.datetime(month.year, month.month, 1), report_zone())
 
 
 def percent(part: int, whole: int, places: Decimal = ONE_PLACE) -> Decimal | None:
@@ -694,168 +654,3 @@ def combine(reports: list[MonthReport]) -> MonthReport:
         total.availability = availability_of(total.service_seconds, total.downtime_seconds)
     period.services = sorted(services.values(), key=lambda s: s.service_name)
     return period
-
-
-@dataclass
-class TrendPoint:
-    month: datetime.date
-    availability: dict[int, Decimal]  # service id → %
-    resolution_percent: Decimal | None
-
-
-def trend(by_month: dict[datetime.date, dict[int, MonthReport]], municipality_id: int):
-    """Per month: availability per service and % of incidents resolved within target."""
-    points = []
-    for month in sorted(by_month):
-        report = by_month[month].get(municipality_id)
-        if report is None:
-            continue
-        points.append(
-            TrendPoint(
-                month=month,
-                availability={s.service_id: s.availability for s in report.services},
-                resolution_percent=report.resolution_percent,
-            )
-        )
-    return points
-
-
-# ---------------------------------------------------------------------------------------
-# The frozen copy
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _text(value) -> str | None:
-    return None if value is None else str(value)
-
-
-def figures_of(report: MonthReport) -> dict:
-    """The report as JSON-safe data (Decimals as strings, instants as ISO): what an
-    approval freezes and what ``differences`` compares."""
-    return {
-        "municipality": report.municipality_id,
-        "municipality_name": report.municipality_name,
-        "month": report.start_month.isoformat(),
-        "agreement": report.agreement_name,
-        "services": [
-            {
-                "service": s.service_id,
-                "name": s.service_name,
-                "target": _text(s.target),
-                "calendar": s.calendar_name,
-                "service_seconds": s.service_seconds,
-                "downtime_seconds": s.downtime_seconds,
-                "availability": _text(s.availability),
-                "shortfall": _text(s.shortfall),
-                "credit_percent": _text(s.credit_percent),
-                "outages": [
-                    {
-                        "outage": o.outage_id,
-                        "description": o.description,
-                        "started_at": _iso(o.started_at),
-                        "ended_at": _iso(o.ended_at),
-                        "reason": o.reason,
-                        "downtime_seconds": o.downtime_seconds,
-                    }
-                    for o in s.outages
-                ],
-            }
-            for s in report.services
-        ],
-        "priorities": [
-            {
-                "priority": p.priority,
-                "incidents": p.incidents,
-                "response": dict(p.response),
-                "resolution": dict(p.resolution),
-                "response_percent": _text(p.response_percent),
-                "resolution_percent": _text(p.resolution_percent),
-            }
-            for p in report.priorities.values()
-        ],
-        "breaches": [
-            {
-                "incident": b.incident_id,
-                "number": b.number,
-                "service": b.service_name,
-                "priority": b.priority,
-                "kind": b.kind,
-                "opened_at": _iso(b.opened_at),
-                "due_at": _iso(b.due_at),
-                "actual_at": _iso(b.actual_at),
-                "target_seconds": b.target_seconds,
-                "over_seconds": b.over_seconds,
-            }
-            for b in report.breaches
-        ],
-        "not_measured": [
-            {
-                "incident": n.incident_id,
-                "number": n.number,
-                "priority": n.priority,
-                "reason": n.reason,
-            }
-            for n in report.not_measured
-        ],
-    }
-
-
-@dataclass(frozen=True)
-class Difference:
-    label: str
-    frozen: str
-    live: str
-
-
-def flat_figures(figures: dict) -> dict[tuple, tuple[str, str]]:
-    """(key) → (label, value) of the figures that matter for a difference."""
-    flat = {}
-    for s in figures.get("services", []):
-        name = s.get("name", "")
-        for key, label in (
-            ("availability", _("availability (%)")),
-            ("downtime_seconds", _("downtime inside service hours (s)")),
-            ("service_seconds", _("service hours (s)")),
-            ("credit_percent", _("credit (%)")),
-        ):
-            flat[("service", s.get("service"), key)] = (f"{name}: {label}", str(s.get(key)))
-    for p in figures.get("priorities", []):
-        number = p.get("priority")
-        prefix = f"P{number}"
-        flat[("priority", number, "incidents")] = (
-            f"{prefix}: {_('incidents')}",
-            str(p.get("incidents")),
-        )
-        for part, part_label in (("response", _("response")), ("resolution", _("resolution"))):
-            for outcome, outcome_label in (
-                (MET, _("met")),
-                (BREACHED, _("breached")),
-                (OPEN, _("open")),
-            ):
-                flat[("priority", number, part, outcome)] = (
-                    f"{prefix}: {part_label} {outcome_label}",
-                    str((p.get(part) or {}).get(outcome)),
-                )
-    for b in figures.get("breaches", []):
-        flat[("breach", b.get("number"), b.get("kind"))] = (
-            _("Breach %(number)s (%(kind)s), over by (s)")
-            % {"number": b.get("number"), "kind": b.get("kind")},
-            str(b.get("over_seconds")),
-        )
-    return flat
-
-
-def differences(frozen: dict, live: dict) -> list[Difference]:
-    """Every figure whose frozen value differs from the live one (missing: "–")."""
-    before, after = flat_figures(frozen), flat_figures(live)
-    found = []
-    for key in list(before) + [k for k in after if k not in before]:
-        label = (before.get(key) or after.get(key))[0]
-        old = before[key][1] if key in before else "–"
-        new = after[key][1] if key in after else "–"
-        if old != new:
-            found.append(Difference(label, old, new))
-    return found

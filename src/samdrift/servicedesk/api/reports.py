@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from samdrift.core.api import ReadOnlySamdriftViewSet, SamdriftModelSerializer
 from samdrift.core.permissions import restrict
 from samdrift.organisations.models import Municipality
-from samdrift.servicedesk import sla
+from samdrift.servicedesk import sla, sla_figures, sla_months
 from samdrift.servicedesk.models import ServiceCredit, SlaReport
 from samdrift.servicedesk.services.reports import approve_month, differences
 
@@ -34,7 +34,7 @@ TIMESTAMPS = ["created", "last_updated"]
 
 def _month(text, field: str = "month") -> datetime.date:
     try:
-        return sla.month_of(text)
+        return sla_months.month_of(text)
     except ValueError:
         raise ValidationError({field: [_("Give the month as yyyy-mm.")]}) from None
 
@@ -118,7 +118,7 @@ class SlaReportViewSet(ReadOnlySamdriftViewSet):
         month = (
             _month(request.query_params["month"])
             if request.query_params.get("month")
-            else sla.last_month()
+            else sla_months.last_month()
         )
         visible = restrict(Municipality.objects.all(), request.user)
         wanted = request.query_params.get("municipality")
@@ -134,7 +134,7 @@ class SlaReportViewSet(ReadOnlySamdriftViewSet):
         return Response(
             {
                 "month": month.strftime("%Y-%m"),
-                "results": [sla.figures_of(reports[mid]) for mid in sorted(reports)],
+                "results": [sla_figures.figures_of(reports[mid]) for mid in sorted(reports)],
             }
         )
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from samdrift.core.actor import current_actor
 from samdrift.organisations.models import Municipality
-from samdrift.servicedesk import sla
+from samdrift.servicedesk import sla, sla_figures, sla_months
 from samdrift.servicedesk.models import ServiceCredit, SlaReport
 
 
@@ -35,7 +35,7 @@ def _require_operator():
 def month_errors(month: datetime.date, *, today: datetime.date | None = None) -> dict[str, str]:
     """Why ``month`` cannot be approved yet (not finished), or {}."""
     today = today or timezone.localdate()
-    if sla.first_of_month(month) >= today.replace(day=1):
+    if sla_months.first_of_month(month) >= today.replace(day=1):
         return {
             "month": _("%(month)s is not over yet; only a finished month can be approved.")
             % {"month": month.strftime("%Y-%m")}
@@ -46,7 +46,7 @@ def month_errors(month: datetime.date, *, today: datetime.date | None = None) ->
 def approve_month(*, municipality: Municipality, month: datetime.date, now=None) -> SlaReport:
     """Freeze ``municipality``'s report for ``month`` (any day of it) and give its credits."""
     user = _require_operator()
-    month = sla.first_of_month(month)
+    month = sla_months.first_of_month(month)
     now = now or timezone.now()
     errors = month_errors(month, today=timezone.localdate(now))
     if errors:
@@ -55,7 +55,7 @@ def approve_month(*, municipality: Municipality, month: datetime.date, now=None)
         live = sla.compute_month(month=month, municipality_ids=[municipality.pk], now=now)[
             municipality.pk
         ]
-        figures = sla.figures_of(live)
+        figures = sla_figures.figures_of(live)
         report = (
             SlaReport.objects.select_for_update()
             .filter(municipality=municipality, month=month)
@@ -153,9 +153,9 @@ def mark_credits_billed(*, ids, invoice_number: str) -> int:
     return len(credits)
 
 
-def differences(report: SlaReport, *, now=None) -> list[sla.Difference]:
+def differences(report: SlaReport, *, now=None) -> list[sla_figures.Difference]:
     """The frozen figures of ``report`` against a fresh computation of its month."""
     live = sla.compute_month(
         month=report.month, municipality_ids=[report.municipality_id], now=now
     )[report.municipality_id]
-    return sla.differences(report.figures or {}, sla.figures_of(live))
+    return sla_figures.differences(report.figures or {}, sla_figures.figures_of(live))

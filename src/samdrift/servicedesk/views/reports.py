@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from samdrift.core.exports import XLSX_CONTENT_TYPE
 from samdrift.core.permissions import can_write, restrict
 from samdrift.organisations.models import Municipality
-from samdrift.servicedesk import sla
+from samdrift.servicedesk import sla, sla_figures, sla_months
 from samdrift.servicedesk.models import ServiceCredit, SlaReport
 from samdrift.servicedesk.report_xlsx import report_workbook
 from samdrift.servicedesk.services.reports import (
@@ -49,7 +49,7 @@ TREND_MONTHS = 12
 def parse_month(text: str | None) -> datetime.date:
     """A yyyy-mm as the first of the month; 404 for anything else."""
     try:
-        return sla.month_of(text)
+        return sla_months.month_of(text)
     except ValueError:
         raise Http404("Not a month (yyyy-mm).") from None
 
@@ -105,7 +105,7 @@ def report_context(user, municipality: Municipality, month: datetime.date) -> di
     ytd = sla.combine(
         [by_month[m][municipality.pk] for m in sorted(by_month) if m.year == month.year]
     )
-    points = sla.trend(by_month, municipality.pk)
+    points = sla_figures.trend(by_month, municipality.pk)
     services = sorted(
         {
             (s.service_id, s.service_name)
@@ -117,7 +117,7 @@ def report_context(user, municipality: Municipality, month: datetime.date) -> di
     frozen = restrict(
         SlaReport.objects.filter(municipality=municipality, month=month), user
     ).first()
-    live_figures = sla.figures_of(report)
+    live_figures = sla_figures.figures_of(report)
     return {
         "municipality": municipality,
         "month": month,
@@ -128,7 +128,7 @@ def report_context(user, municipality: Municipality, month: datetime.date) -> di
         "trend_rows": [(p, [p.availability.get(sid) for sid, _name in services]) for p in points],
         "charts": _trend_chart(points, services),
         "frozen": frozen,
-        "differences": sla.differences(frozen.figures, live_figures) if frozen else [],
+        "differences": sla_figures.differences(frozen.figures, live_figures) if frozen else [],
         "warnings": credit_warnings(frozen) if frozen else [],
         "credits": list(
             restrict(
@@ -137,7 +137,7 @@ def report_context(user, municipality: Municipality, month: datetime.date) -> di
         ),
         "can_approve": can_write(user, SlaReport) and not month_errors(month),
         "previous": months_back(month, 2),
-        "next": sla.next_month(month),
+        "next": sla_months.next_month(month),
     }
 
 
@@ -146,7 +146,7 @@ def report_list(request, pk: int):
     """A municipality's SLA reports: the last twelve finished months, approved or not."""
     user = request.user
     municipality = get_restricted_or_404(Municipality.objects.all(), user, pk=pk)
-    latest = sla.last_month()
+    latest = sla_months.last_month()
     months = [months_back(latest, n) for n in range(1, TREND_MONTHS + 1)]
     approved = {
         r.month: r for r in restrict(SlaReport.objects.filter(municipality=municipality), user)
@@ -188,7 +188,9 @@ def sla_report(request, pk: int, month: str):
 def sla_overview(request):
     """Every member the user may see, side by side, for a month (default: last month)."""
     user = request.user
-    month = parse_month(request.GET["month"]) if request.GET.get("month") else sla.last_month()
+    month = (
+        parse_month(request.GET["month"]) if request.GET.get("month") else sla_months.last_month()
+    )
     visible = list(restrict(Municipality.objects.all(), user).values_list("pk", flat=True))
     reports = sla.compute_month(month=month, municipality_ids=visible)
     approved = {r.municipality_id: r for r in restrict(SlaReport.objects.filter(month=month), user)}
@@ -208,7 +210,7 @@ def sla_overview(request):
             "services": [name for name, _id in services],
             "rows": rows,
             "previous": months_back(month, 2),
-            "next": sla.next_month(month),
+            "next": sla_months.next_month(month),
         },
     )
 
@@ -231,7 +233,7 @@ def credit_list(request):
 
 def _approval(municipality: Municipality, month: datetime.date) -> Confirmation:
     report = sla.compute_month(month=month, municipality_ids=[municipality.pk])[municipality.pk]
-    figures = sla.figures_of(report)
+    figures = sla_figures.figures_of(report)
     kwargs = {"pk": municipality.pk, "month": month.strftime("%Y-%m")}
     back = reverse("servicedesk:sla_report", kwargs=kwargs)
     problems = list(month_errors(month).values())
@@ -265,7 +267,7 @@ def _approval(municipality: Municipality, month: datetime.date) -> Confirmation:
 
 
 def _stable(figures: dict) -> list:
-    flat = sla.flat_figures(figures)
+    flat = sla_figures.flat_figures(figures)
     return sorted((repr(k), v[1]) for k, v in flat.items())
 
 
