@@ -9,6 +9,7 @@ from samdrift.demo.generator import generate
 from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
 from samdrift.ordering.models import Delivery, Order, OrderLine, OrderTransition, ReturnLine
 from samdrift.organisations.models import Municipality, Person
+from samdrift.planning.models import CampaignDevice, ScenarioResult
 from samdrift.servicedesk.models import Incident, Outage
 from tests.demo.conftest import TODAY
 
@@ -47,6 +48,7 @@ def fingerprint() -> dict[str, list[tuple]]:
                 "acquisition_date",
                 "acquisition_cost",
                 "planned_replacement",
+                "warranty_end",
                 "person__username",
                 "location__name",
             )
@@ -143,6 +145,24 @@ def fingerprint() -> dict[str, list[tuple]]:
                 "wipe_certificate",
             )
         ),
+        "campaign": list(
+            CampaignDevice.objects.order_by("campaign__name", "asset__asset_tag").values_list(
+                "campaign__name",
+                "asset__asset_tag",
+                "person__username",
+                "due_on",
+                "due_reason",
+                "progress",
+                "replaced_by__asset_tag",
+                "replaced_on",
+                "order_line__order__number",
+            )
+        ),
+        "scenario_results": list(
+            ScenarioResult.objects.order_by("scenario__name", "name", "month").values_list(
+                "scenario__name", "name", "month", "baseline", "amount", "settlement"
+            )
+        ),
         "prices": sorted(
             PriceVersion.objects.values_list(
                 "product__name", "service__code", "amount", "valid_from"
@@ -166,6 +186,7 @@ def test_the_same_seed_gives_the_same_data():
     assert first["assets"] and first["assignments"] and first["usage"]
     assert first["incidents"] and first["outages"]
     assert first["orders"] and first["order_transitions"] and first["deliveries"]
+    assert first["campaign"] and first["scenario_results"]
     for table in first:
         assert first[table] == second[table], table
 

@@ -241,10 +241,14 @@ def test_big_tables_get_a_summary_change_row_per_batch(demo):
         content_type = ContentType.objects.get_for_model(model)
         # (The ordering step's deliveries and returns go through the services, which
         # log each asset, assignment and subscription they touch, as in real use.)
+        # (The planning step's campaign adds a batch of laptops per member, its own rows.)
         rows = ObjectChange.objects.filter(
             content_type=content_type, message__startswith=DEMO_MARKER
         )
-        assert rows.count() == Municipality.objects.count()
+        batches = 3 if model in (Asset, Assignment) else 1
+        assert (
+            Municipality.objects.count() <= rows.count() <= batches * Municipality.objects.count()
+        )
         assert set(rows.values_list("municipality_id", flat=True)) == set(
             Municipality.objects.values_list("pk", flat=True)
         )

@@ -62,6 +62,9 @@ STEPS: list[Step] = [
     Step("ordering", "samdrift.demo.ordering:generate"),
     Step("billing", "samdrift.demo.billing:generate"),
     Step("solutions", "samdrift.demo.solutions:generate"),
+    # Last: the campaign's replacements are this autumn's (after the billed months), and
+    # the scenarios forecast from everything above.
+    Step("planning", "samdrift.demo.planning:generate"),
 ]
 
 

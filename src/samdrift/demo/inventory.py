@@ -8,6 +8,15 @@ started later (a move between persons, often between service areas), parked at a
 as a loan device, sent for repair, or kept in stock. Members that joined late had their
 older equipment bought out. Assignments are written exactly as ``assign_asset`` would
 leave them: consecutive, never overlapping, the asset row mirroring the open one.
+
+The dates lifecycle planning reads (``planning.rules``): a warranty end on most devices
+(three years; laptops bought since Windows 11 became the standard image four years;
+desktops, printers, copiers and firewalls five under their service agreements; switches
+and access points none: a lifetime warranty); a planned replacement on about one device
+in ten (an early replacement the site asked for). Standard laptops bought before then
+run Windows 10 and are registered as the product "Standard laptop 14in, Windows 10"
+(made here, priced as the standard laptop), so that its end of support
+(``demo/planning.py``) finds them.
 """
 
 from __future__ import annotations
@@ -17,6 +26,9 @@ import functools
 from collections import defaultdict, deque
 from decimal import Decimal
 
+from samdrift.catalogue.models import PriceVersion, Product
+from samdrift.core.changelog import record_bulk_changes
+from samdrift.core.choices import ChangeAction
 from samdrift.demo.bulk import insert_rows
 from samdrift.demo.catalogue import CATEGORIES, LEASE_MODELS, PRODUCTS
 from samdrift.demo.context import DemoContext, PrinterRow, random_day
@@ -28,8 +40,8 @@ from samdrift.organisations.choices import LocationKind, PersonKind
 ASSET_COLUMNS = (
     "id", "product_id", "asset_tag", "serial_number", "name", "model_name", "status", "origin",
     "acquisition_date", "acquisition_cost", "lessor", "lease_start", "lease_end",
-    "planned_replacement", "notes", "municipality_id", "service_area_id", "person_id",
-    "location_id", "created", "last_updated",
+    "planned_replacement", "warranty_end", "notes", "municipality_id", "service_area_id",
+    "person_id", "location_id", "created", "last_updated",
 )  # fmt: skip
 ASSIGNMENT_COLUMNS = (
     "id", "asset_id", "municipality_id", "service_area_id", "person_id", "location_id",
@@ -55,6 +67,22 @@ REUSE_SHARE = 0.5  # a newcomer gets a handed-back device when one is at hand
 REPAIR_SHARE = 0.012
 STOCK_SHARE = 0.015
 ORDERED_SHARE = 0.004
+
+# Warranty in months by product (None: a lifetime warranty, no end). Three years for most;
+# laptops bought from WINDOWS_11_FROM on got four under the new framework agreement.
+WARRANTY_MONTHS = {
+    "laptop": 36, "power-laptop": 36, "desktop": 60, "pupil-laptop": 36, "pupil-tablet": 36,
+    "staff-tablet": 36, "phone": 36, "basic-phone": 36, "printer-a4": 60, "printer-a3": 60,
+    "copier": 60, "switch": None, "access-point": None, "firewall": 60,
+}  # fmt: skip
+LONGER_WARRANTY = {"laptop": 48, "power-laptop": 48}
+# Standard laptops bought before this day run Windows 10: the product WINDOWS_10.
+WINDOWS_11_FROM = datetime.date(2024, 7, 1)
+WINDOWS_10 = "laptop-windows-10"
+WINDOWS_10_NAME = "Standard laptop 14in, Windows 10"
+# About one device in ten has a planned replacement, this many months before its life ends.
+PLANNED_EVERY = 10
+PLANNED_EARLY_MONTHS = 6
 
 
 def _life(product_key: str) -> int:
@@ -313,27 +341,34 @@ class MunicipalityInventory:
         return len(asset_rows), len(assignment_rows)
 
     def _asset_row(self, device, product_ids: dict[str, int]) -> tuple:
-        """The asset's row: cost, lease and planned replacement from when it was acquired."""
+        """The asset's row: cost, lease, warranty and planned replacement from when it was
+        acquired (the last two drawn from the device, not the random stream: the rest of
+        the data stays as it was)."""
         rng = self.rng
         spec = PRODUCTS[device.product]
         acquired = device.acquired
         holder = device.holder
         number = self.municipality.number
+        product_id = product_ids[device.product]
         cost = None
         planned = None
+        warranty = None
         lessor = ""
         lease_start = lease_end = None
         if acquired is not None:
             cost = acquisition_cost(device.product, rng.randrange(92, 107))
-            if device.status != AssetStatus.DISPOSED:
-                planned = add_months(acquired, _life(device.product))
+            if device.status != AssetStatus.DISPOSED and device.id % PLANNED_EVERY == 3:
+                planned = add_months(acquired, _life(device.product) - PLANNED_EARLY_MONTHS)
+            warranty = warranty_end(device.product, acquired)
+            if device.product == "laptop" and acquired < WINDOWS_11_FROM:
+                product_id = product_ids[WINDOWS_10]
             if device.origin == AssetOrigin.LEASED:
                 lessor = LESSORS[device.id % len(LESSORS)]
                 lease_start = acquired
                 lease_end = add_months(acquired, _lease_term(device.product))
         return (
             device.id,
-            product_ids[device.product],
+            product_id,
             asset_tag(device.id),
             serial_number(spec.serial_prefix, rng.randrange(4096), device.id),
             f"{spec.host_prefix}{number}-{device.id:07d}" if spec.host_prefix else "",
@@ -346,6 +381,7 @@ class MunicipalityInventory:
             lease_start,
             lease_end,
             planned,
+            warranty,
             "",
             self.municipality.pk if holder is not None else None,
             holder[2] if holder is not None else None,
@@ -395,6 +431,44 @@ def site_equipment(kind: str, staff: int, pupils: int) -> dict[str, int]:
     return {**shared, **network}
 
 
+def warranty_end(product: str, acquired: datetime.date) -> datetime.date | None:
+    months = WARRANTY_MONTHS[product]
+    if product in LONGER_WARRANTY and acquired >= WINDOWS_11_FROM:
+        months = LONGER_WARRANTY[product]
+    return add_months(acquired, months) if months else None
+
+
+def windows_10_laptop(ctx: DemoContext) -> Product:
+    """The standard laptop as bought before Windows 11: no longer offered, priced as the
+    standard laptop (its price history copied), so billing charges the same."""
+    laptop = ctx.products["laptop"]
+    product = Product(
+        name=WINDOWS_10_NAME,
+        category=laptop.category,
+        manufacturer=laptop.manufacturer,
+        model_number="ThinkPad T14 Gen 3",
+        description="Runs Windows 10; replaced by the standard laptop with Windows 11.",
+        standard_cost=laptop.standard_cost,
+        is_standard=False,
+    )
+    product.save()  # change-logged by the save
+    prices = [
+        PriceVersion(
+            product=product,
+            amount=version.amount,
+            valid_from=version.valid_from,
+            valid_to=version.valid_to,
+            note=version.note,
+        )
+        for version in PriceVersion.objects.filter(product=laptop).order_by("valid_from")
+    ]
+    PriceVersion.objects.bulk_create(prices)
+    record_bulk_changes(prices, action=ChangeAction.CREATE)
+    ctx.counts[Product._meta.label] += 1
+    ctx.counts[PriceVersion._meta.label] += len(prices)
+    return product
+
+
 def asset_tag(asset_id: int) -> str:
     return f"FRI{asset_id:07d}"
 
@@ -420,6 +494,7 @@ def model_of(product: str, year: int) -> str:
 
 
 def generate(ctx: DemoContext) -> None:
+    ctx.products[WINDOWS_10] = windows_10_laptop(ctx)
     for municipality in ctx.municipalities:
         inventory = MunicipalityInventory(ctx, municipality)
         inventory.person_devices()

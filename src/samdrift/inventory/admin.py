@@ -36,6 +36,7 @@ class AssetAdmin(ChangeLoggedAdmin):
         "municipality",
         "service_area",
         "planned_replacement",
+        "warranty_end",
     ]
     list_filter = ["status", "origin", "product__category", "municipality"]
     search_fields = ["asset_tag", "serial_number", "name", "model_name"]

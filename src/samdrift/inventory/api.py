@@ -67,6 +67,7 @@ class AssetSerializer(SamdriftModelSerializer):
             "lease_start",
             "lease_end",
             "planned_replacement",
+            "warranty_end",
             "notes",
             "municipality",
             "service_area",
@@ -261,6 +262,7 @@ class AssetViewSet(SamdriftViewSet):
         "serial_number",
         "acquisition_date",
         "planned_replacement",
+        "warranty_end",
         "status",
     ]
 

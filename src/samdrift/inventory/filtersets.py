@@ -36,6 +36,7 @@ class AssetFilterSet(ChangeLoggedFilterSet):
         field_name="planned_replacement", lookup_expr="lt"
     )
     lease_end_before = django_filters.DateFilter(field_name="lease_end", lookup_expr="lt")
+    warranty_end_before = django_filters.DateFilter(field_name="warranty_end", lookup_expr="lt")
 
     class Meta:
         model = Asset

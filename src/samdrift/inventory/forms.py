@@ -34,6 +34,7 @@ ASSET_FIELDS = [
     "lease_start",
     "lease_end",
     "planned_replacement",
+    "warranty_end",
     "notes",
 ]
 
@@ -61,6 +62,7 @@ class AssetForm(forms.ModelForm):
             "lease_start": DateInput(),
             "lease_end": DateInput(),
             "planned_replacement": DateInput(),
+            "warranty_end": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 

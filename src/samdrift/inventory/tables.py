@@ -100,6 +100,12 @@ ASSET_TABLE = Table(
             kind="date",
             order_by=("planned_replacement",),
         ),
+        Column(
+            "warranty_end",
+            _("Warranty end"),
+            kind="date",
+            order_by=("warranty_end",),
+        ),
         Column("notes", _("Notes"), in_table=False),
     ],
     default_sort="asset_tag",

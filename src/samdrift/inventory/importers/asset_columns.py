@@ -22,6 +22,7 @@ from samdrift.inventory.importers.values import (
     STATUS_ALIASES,
     AssetStatusChoice,
     CheckoutType,
+    WarrantyMonths,
 )
 from samdrift.inventory.models import Asset
 from samdrift.organisations.importers import (
@@ -173,6 +174,32 @@ ASSET_COLUMNS = (
             "EOL",
             "EOL date",
             "Asset EOL Date",
+        ),
+    ),
+    field_column(
+        Asset,
+        "warranty_end",
+        # Snipe-IT's custom report and asset list: "Warranty Expires" (purchase date plus
+        # its warranty months, which it writes beside it as "Warranty").
+        aliases=(
+            "Warranty Expires",
+            "Warranty expiry",
+            "Warranty expiry date",
+            "Warranty expiration date",
+            "Warranty until",
+            "Garanti til",
+            "Garantislutt",
+            "Garanti utløper",
+        ),
+    ),
+    Column(
+        "warranty_months",
+        gettext_lazy("Warranty (months)"),
+        WarrantyMonths(),
+        aliases=("Warranty", "Warranty Months", "Garantitid", "Garantimåneder", "Garanti (mnd)"),
+        help_text=gettext_lazy(
+            "Snipe-IT's warranty in months: where the row gives no warranty end, it ends "
+            "this many months after the acquisition date."
         ),
     ),
     field_column(

@@ -29,6 +29,7 @@ from samdrift.inventory.choices import (
 )
 from samdrift.inventory.holders import HOLDER_FIELDS
 from samdrift.inventory.importers.asset_columns import ASSET_COLUMNS
+from samdrift.inventory.importers.asset_dates import AssetDateChecks
 from samdrift.inventory.importers.asset_writing import AssetWriting
 from samdrift.inventory.importers.holders import HolderChecks
 from samdrift.inventory.importers.prices import PriceChecks
@@ -48,7 +49,7 @@ from samdrift.organisations.importers import (
 from samdrift.organisations.models import Collaboration, Person
 
 
-class AssetImporter(HolderChecks, PriceChecks, AssetWriting, Importer):
+class AssetImporter(HolderChecks, PriceChecks, AssetDateChecks, AssetWriting, Importer):
     kind = "assets"
     label = gettext_lazy("Assets")
     model = Asset
@@ -68,6 +69,8 @@ class AssetImporter(HolderChecks, PriceChecks, AssetWriting, Importer):
         self.closed_assignments: list[Assignment] = []
         self.closed_befores: list[dict[str, Any]] = []
         self.stock_with_holder: list[int] = []
+        # Rows with a warranty in months but no acquisition date to count it from.
+        self.warranty_uncounted: list[int] = []
         # Held from a date, so billed from it: product → [(date, line)], checked for a
         # price (``check_prices``).
         self.held_from: dict[int, tuple[Product, list[tuple[datetime.date, int]]]] = {}
@@ -144,10 +147,18 @@ class AssetImporter(HolderChecks, PriceChecks, AssetWriting, Importer):
             self.plan_row(row, by_tag, by_serial)
         self.check_history()
         self.check_prices()
+        if self.warranty_uncounted:
+            shown, more = _lines_shown(self.warranty_uncounted)
+            self.report.warning(
+                _(
+                    "Rows %(lines)s%(more)s: a warranty in months but no acquisition date "
+                    "to count it from, so no warranty end was imported for them. Give the "
+                    "purchase date, or the warranty end as a date."
+                )
+                % {"lines": shown, "more": more}
+            )
         if self.stock_with_holder:
-            lines = self.stock_with_holder
-            shown = ", ".join(str(line) for line in lines[:20])
-            more = _(" and %(count)d more") % {"count": len(lines) - 20} if len(lines) > 20 else ""
+            shown, more = _lines_shown(self.stock_with_holder)
             self.report.warning(
                 _(
                     "Rows %(lines)s%(more)s: the location was not imported and not created: "
@@ -305,6 +316,8 @@ class AssetImporter(HolderChecks, PriceChecks, AssetWriting, Importer):
         elif existing is None and "product" not in failed:
             self.report.error(row.line, "product", _("a new asset needs a product"))
             ok = False
+        if self.has("warranty_months"):
+            self.warranty_from_months(row, wanted, existing)
         if not self.check_dates(row, wanted, existing):
             ok = False
         return wanted, ok
@@ -450,6 +463,8 @@ class AssetImporter(HolderChecks, PriceChecks, AssetWriting, Importer):
     def column_for(self, key: str) -> str:
         if key == "municipality":
             return "status" if self.has("status") else ""
+        if key == "warranty_end" and not self.has("warranty_end"):
+            key = "warranty_months"  # counted from the months the row gives
         return super().column_for(key)
 
     def resolve_product(self, row: Row) -> Product | bool | None:
@@ -489,27 +504,9 @@ class AssetImporter(HolderChecks, PriceChecks, AssetWriting, Importer):
             model_number=row.values.get("model_number") or "",
         )
 
-    def check_dates(self, row: Row, wanted: dict[str, Any], stored: dict | None) -> bool:
-        ok = True
-        acquired = wanted.get("acquisition_date")
-        if acquired and acquired > self.today:
-            self.report.error(
-                row.line,
-                "acquisition_date",
-                _("the acquisition date %(date)s is in the future")
-                % {"date": acquired.isoformat()},
-            )
-            ok = False
-        if "lease_start" in wanted or "lease_end" in wanted:
-            stored = stored or {}
-            start = wanted.get("lease_start", stored.get("lease_start"))
-            end = wanted.get("lease_end", stored.get("lease_end"))
-            if start and end and end <= start:
-                self.report.error(
-                    row.line,
-                    "lease_end" if "lease_end" in wanted else "lease_start",
-                    _("the lease must end (%(end)s) after it starts (%(start)s)")
-                    % {"end": end.isoformat(), "start": start.isoformat()},
-                )
-                ok = False
-        return ok
+
+def _lines_shown(lines: list[int]) -> tuple[str, str]:
+    """The first 20 row numbers, and " and N more" for the rest."""
+    shown = ", ".join(str(line) for line in lines[:20])
+    more = _(" and %(count)d more") % {"count": len(lines) - 20} if len(lines) > 20 else ""
+    return shown, more

@@ -9,9 +9,10 @@ from typing import Any
 
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from samdrift.core.importing.parsing import Choice
+from samdrift.core.importing.parsing import CellError, Choice, Integer, as_text
 from samdrift.inventory.choices import (
     AssetOrigin,
     AssetStatus,
@@ -109,6 +110,36 @@ class AssetStatusChoice(Choice):
         return super().__call__(value)
 
 
+# "36", "36 months" (Snipe-IT's asset list writes the unit after the number), "36 måneder".
+MONTHS_TEXT = re.compile(
+    r"^\s*(\d+)\s*(?:months?|mths?|mo|måneder|måned|mnd\.?|md\.?)?\s*$", re.IGNORECASE
+)
+MAX_WARRANTY_MONTHS = 1200
+
+
+class WarrantyMonths:
+    """A warranty in whole months, as Snipe-IT keeps it (``warranty_months``): its custom
+    report writes the number, its list export "36 months"."""
+
+    cacheable = True
+
+    def __call__(self, value: Any) -> int:
+        if isinstance(value, str):
+            match = MONTHS_TEXT.match(value)
+            if match is None:
+                raise CellError(
+                    _("a number of months was expected, not %(value)s") % {"value": value}
+                )
+            value = match.group(1)
+        try:
+            return Integer(minimum=0, maximum=MAX_WARRANTY_MONTHS)(value)
+        except CellError:
+            raise CellError(
+                _("a number of months from 0 to %(maximum)d was expected, not %(value)s")
+                % {"maximum": MAX_WARRANTY_MONTHS, "value": as_text(value)}
+            ) from None
+
+
 class CheckoutType(models.TextChoices):
     """What Snipe-IT checked an asset out to (its "Checkout Type" / report "Type")."""
 
@@ -142,6 +173,7 @@ ASSET_FIELDS = (
     "lease_start",
     "lease_end",
     "planned_replacement",
+    "warranty_end",
     "notes",
 )
 # What is read of stored assets to compare them with the file.
