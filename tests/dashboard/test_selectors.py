@@ -26,8 +26,9 @@ def test_overview_counts(world, operator, django_assert_max_num_queries):
     a2.acquisition_date = None
     a2.save()
     change_asset_status(asset=world.assets_b[0], status=AssetStatus.RETIRED, on=D(2025, 1, 1))
-    # The grouped scan, then one count per card (each through its list's FilterSet).
-    with django_assert_max_num_queries(6):
+    # The grouped scan, the replacement rules (3) and the devices due by them (1), then
+    # one count per card (each through its list's FilterSet).
+    with django_assert_max_num_queries(10):
         figures = overview(user=operator, day=DAY)
     assert figures["persons_active"] == 6
     assert figures["assets_total"] == 6

@@ -13,23 +13,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Case, Count, IntegerField, Value, When
-from django.db.models.functions import TruncMonth
 
 from samdrift.catalogue.models import Product, Service
 from samdrift.core.money import ZERO
 from samdrift.core.permissions import restrict
 from samdrift.finance.depreciation import add_months
 from samdrift.inventory.choices import IN_SERVICE, AssetStatus
-from samdrift.inventory.filtersets import (
-    AssetFilterSet,
-    due_for_replacement,
-    in_service,
-    past_replacement,
-)
+from samdrift.inventory.filtersets import AssetFilterSet, in_service
 from samdrift.inventory.models import Asset, Assignment, Subscription
 from samdrift.leasing.prices import priced_holdings
 from samdrift.organisations.filtersets import PersonFilterSet, active_persons
 from samdrift.organisations.models import Municipality, ServiceArea
+from samdrift.planning.filtersets import DueDeviceFilterSet
+from samdrift.planning.plan import due_counts
+from samdrift.planning.rules import RuleBook
 from samdrift.ui.cards import Card, card
 
 
@@ -148,6 +145,17 @@ def _asset_card(user, params: dict) -> Card:
     )
 
 
+def _due_card(user, params: dict, rules: RuleBook) -> Card:
+    """Devices due by the replacement rules (the planning app's list of them)."""
+    return card(
+        user=user,
+        url_name="planning:due_devices",
+        filterset_class=DueDeviceFilterSet,
+        params=params,
+        filterset_kwargs={"rules": rules},
+    )
+
+
 AGE_BUCKETS = 6  # 0–1, 1–2, 2–3, 3–4, 4–5 and 5+ years
 
 
@@ -158,11 +166,18 @@ def overview(*, user, day: datetime.date) -> dict:
     of the assets answers category × status, the age distribution and the replacements
     due by month, for the same "in service" assets the cards count.
     """
-    by_category_status, ages, due_by_month = _tally_assets(
-        _assets_grouped(restrict(Asset.objects.all(), user), day)
-    )
+    assets = restrict(Asset.objects.all(), user)
+    by_category_status, ages = _tally_assets(_assets_grouped(assets, day))
     months = [add_months(day.replace(day=1), i) for i in range(13)]
-    cards = _overview_cards(user, day)
+    # Due by the replacement rules (planning.rules), as the cards and the plan count.
+    rules = RuleBook()
+    due_by_month: dict[datetime.date, int] = defaultdict(int)
+    for (_m, _a, _p, month), n in due_counts(
+        assets=assets, rules=rules, as_of=day, until=add_months(day, 12)
+    ).items():
+        if month is not None:
+            due_by_month[month] += n
+    cards = _overview_cards(user, day, rules)
     return {
         "day": day,
         "cards": cards,
@@ -180,8 +195,7 @@ def overview(*, user, day: datetime.date) -> dict:
 
 
 def _assets_grouped(assets, day: datetime.date):
-    """Asset counts per category, status, age bucket and month due (within a year)."""
-    horizon = add_months(day, 12)
+    """Asset counts per category, status and age bucket."""
     # Age in whole years since acquisition: 0 … AGE_BUCKETS-1 ("or more"), -1 unknown.
     age_whens = [
         When(acquisition_date__gt=add_months(day, -12 * (years + 1)), then=Value(years))
@@ -195,40 +209,26 @@ def _assets_grouped(assets, day: datetime.date):
                 default=Value(AGE_BUCKETS - 1),
                 output_field=IntegerField(),
             ),
-            due_month=Case(
-                When(
-                    planned_replacement__gte=day,
-                    planned_replacement__lt=horizon,
-                    then=TruncMonth("planned_replacement"),
-                ),
-                default=None,
-            ),
         )
-        .values("product__category__name", "status", "age", "due_month")
+        .values("product__category__name", "status", "age")
         .annotate(n=Count("pk"))
         .order_by()
     )
 
 
-def _tally_assets(grouped) -> tuple[dict, dict, dict]:
-    """Category × status over all assets; ages and months due over those in service."""
+def _tally_assets(grouped) -> tuple[dict, dict]:
+    """Category × status over all assets; ages over those in service."""
     by_category_status: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     ages: dict[int, int] = defaultdict(int)
-    due_by_month: dict[datetime.date, int] = defaultdict(int)
     for row in grouped:
         n = row["n"]
         by_category_status[row["product__category__name"]][row["status"]] += n
-        if row["status"] not in IN_SERVICE:
-            continue
-        ages[row["age"]] += n
-        if row["due_month"] is not None:
-            month = row["due_month"]
-            month = month.date() if isinstance(month, datetime.datetime) else month
-            due_by_month[month] += n
-    return by_category_status, ages, due_by_month
+        if row["status"] in IN_SERVICE:
+            ages[row["age"]] += n
+    return by_category_status, ages
 
 
-def _overview_cards(user, day: datetime.date) -> dict[str, Card]:
+def _overview_cards(user, day: datetime.date, rules: RuleBook) -> dict[str, Card]:
     return {
         "persons_active": card(
             user=user,
@@ -238,8 +238,8 @@ def _overview_cards(user, day: datetime.date) -> dict[str, Card]:
         ),
         "assets": _asset_card(user, {}),
         "in_service": _asset_card(user, in_service()),
-        "due": _asset_card(user, due_for_replacement(day)),
-        "overdue": _asset_card(user, past_replacement(day)),
+        "due": _due_card(user, {"after": day, "before": add_months(day, 12)}, rules),
+        "overdue": _due_card(user, {"before": day}, rules),
     }
 
 

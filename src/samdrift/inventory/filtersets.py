@@ -1,13 +1,10 @@
 """One FilterSet per model, shared by the API, the UI lists and the exports."""
 
-import datetime
-
 import django_filters
 
 from samdrift.catalogue.models import Product, ProductCategory, Service
 from samdrift.core.dating import active_on
 from samdrift.core.filtersets import ChangeLoggedFilterSet, ScopedModelChoiceFilter
-from samdrift.finance.depreciation import add_months
 from samdrift.inventory.choices import IN_SERVICE, AssetOrigin, AssetStatus
 from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
@@ -139,13 +136,3 @@ class UsageRecordFilterSet(ChangeLoggedFilterSet):
 
 def in_service() -> dict:
     return {"in_service": "true"}
-
-
-def due_for_replacement(day: datetime.date) -> dict:
-    """In service, with a planned replacement in the twelve months from ``day``."""
-    return {**in_service(), "replacement_after": day, "replacement_before": add_months(day, 12)}
-
-
-def past_replacement(day: datetime.date) -> dict:
-    """In service, with a planned replacement before ``day``."""
-    return {**in_service(), "replacement_before": day}

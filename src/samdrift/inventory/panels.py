@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from samdrift.core.dating import active_on
 from samdrift.core.permissions import restrict
-from samdrift.inventory.filtersets import AssetFilterSet, due_for_replacement
+from samdrift.inventory.filtersets import AssetFilterSet
 from samdrift.inventory.models import Asset, Assignment, Subscription
 from samdrift.inventory.selectors import mark_in_force
 from samdrift.ui import panels
@@ -25,7 +25,6 @@ def _asset_card(user, params: dict):
 
 def municipality_assets(request, municipality, shared: dict) -> dict:
     user = request.user
-    today = timezone.localdate()
     assets = restrict(Asset.objects.filter(municipality=municipality), user)
     # Each card counts the list it links to (ui.cards), for this municipality.
     own = {"municipality": municipality.pk}
@@ -33,7 +32,6 @@ def municipality_assets(request, municipality, shared: dict) -> dict:
         "municipality": municipality,
         "cards": {
             "assets": _asset_card(user, own),
-            "due": _asset_card(user, {**own, **due_for_replacement(today)}),
         },
         "assets_by_category": list(
             assets.values("product__category__name")

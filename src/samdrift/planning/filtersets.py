@@ -54,10 +54,10 @@ class ProductSupportFilterSet(ChangeLoggedFilterSet):
     search_fields = ("product__name", "what")
     category = ScopedModelChoiceFilter(model=ProductCategory, field_name="product__category")
     ends_before = django_filters.DateFilter(
-        field_name="end_of_support", lookup_expr="lt", label="Support ends before"
+        field_name="end_of_support", lookup_expr="lt", label=_("Support ends before")
     )
     ends_after = django_filters.DateFilter(
-        field_name="end_of_support", lookup_expr="gte", label="Support ends on or after"
+        field_name="end_of_support", lookup_expr="gte", label=_("Support ends on or after")
     )
 
     class Meta:

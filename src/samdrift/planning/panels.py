@@ -9,10 +9,13 @@ from django.utils import timezone
 
 from samdrift.catalogue.models import Product
 from samdrift.core.permissions import restrict
+from samdrift.finance.depreciation import add_months
 from samdrift.inventory.choices import IN_SERVICE
+from samdrift.planning.filtersets import DueDeviceFilterSet
 from samdrift.planning.models import CampaignDevice
 from samdrift.planning.rules import RuleBook
 from samdrift.ui import panels
+from samdrift.ui.cards import card
 
 
 def asset_replacement(request, asset, shared: dict) -> dict:
@@ -44,7 +47,27 @@ def asset_replacement(request, asset, shared: dict) -> dict:
 
 
 def municipality_links(request, municipality, shared: dict) -> dict:
-    return {"municipality": municipality, "today": timezone.localdate()}
+    today = timezone.localdate()
+    rules = RuleBook()
+    own = {"municipality": municipality.pk}
+
+    def due_card(params: dict):
+        return card(
+            user=request.user,
+            url_name="planning:due_devices",
+            filterset_class=DueDeviceFilterSet,
+            params={**own, **params},
+            filterset_kwargs={"rules": rules},
+        )
+
+    return {
+        "municipality": municipality,
+        "today": today,
+        "cards": {
+            "due": due_card({"after": today, "before": add_months(today, 12)}),
+            "overdue": due_card({"before": today}),
+        },
+    }
 
 
 def register() -> None:

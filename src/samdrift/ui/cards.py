@@ -3,7 +3,7 @@
 A card is defined by a list's own filter parameters and counted through the list's
 FilterSet on the same restricted queryset the list starts from, so "1 204 due for
 replacement" opens a list of 1 204. The app that owns a list says which parameters a card
-uses (e.g. ``inventory.filtersets.due_for_replacement``); a page only picks them.
+uses (e.g. ``inventory.filtersets.in_service``); a page only picks them.
 """
 
 from __future__ import annotations
@@ -25,8 +25,11 @@ class Card:
     url: str
 
 
-def card(*, user, url_name: str, filterset_class, params: dict) -> Card:
-    """Count the list at ``url_name`` filtered by ``params`` (what the list shows there)."""
+def card(
+    *, user, url_name: str, filterset_class, params: dict, filterset_kwargs: dict | None = None
+) -> Card:
+    """Count the list at ``url_name`` filtered by ``params`` (what the list shows there).
+    ``filterset_kwargs`` go to the FilterSet (e.g. rules read once for several cards)."""
     model = filterset_class._meta.model
     data = QueryDict(mutable=True)
     for name, value in params.items():
@@ -36,6 +39,7 @@ def card(*, user, url_name: str, filterset_class, params: dict) -> Card:
         data,
         queryset=restrict(model._default_manager.all(), user),
         request=SimpleNamespace(user=user),
+        **(filterset_kwargs or {}),
     )
     query = data.urlencode()
     url = f"{reverse(url_name)}?{query}" if query else reverse(url_name)
