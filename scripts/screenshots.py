@@ -100,7 +100,36 @@ def targets() -> list[tuple[str, str, str, str]]:
         ("portal-overview-nb", ct, "nb", reverse("home")),
         ("portal-assets-nb", ct, "nb", reverse("inventory:asset_list")),
     ]
-    return [*inventory, *billing, *service_levels(op, ct, municipality), *ordering(op, ct)]
+    return [
+        *inventory,
+        *billing,
+        *service_levels(op, ct, municipality),
+        *ordering(op, ct),
+        *planning(op, ct, municipality),
+    ]
+
+
+def planning(op: str, ct: str, municipality) -> list[tuple[str, str, str, str]]:
+    """The replacement plan, the Windows 10 campaign, a scenario beside the baseline, and
+    the contact's own forecast."""
+    from django.urls import reverse
+
+    from samdrift.planning.models import Campaign, Scenario
+
+    campaign = Campaign.objects.order_by("pk").first()
+    scenario = Scenario.objects.filter(is_baseline=False).order_by("pk").first()
+    return [
+        ("planning-plan", op, "en", reverse("planning:plan")),
+        ("planning-campaign", op, "en", reverse("planning:campaign_detail", args=[campaign.pk])),
+        ("planning-scenario", op, "en", reverse("planning:scenario_detail", args=[scenario.pk])),
+        ("planning-investment", op, "en", reverse("planning:investment")),
+        (
+            "planning-forecast-nb",
+            ct,
+            "nb",
+            reverse("planning:forecast_detail", args=[municipality.pk]),
+        ),
+    ]
 
 
 def ordering(op: str, ct: str) -> list[tuple[str, str, str, str]]:
