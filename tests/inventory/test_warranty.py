@@ -285,3 +285,15 @@ def test_a_changed_warranty_needs_updates_allowed(importing, municipality_a):
 )
 def test_months_as_written(text, months):
     assert WarrantyMonths()(text) == months
+
+
+def test_a_warranty_ending_before_the_acquisition_is_refused_by_the_model():
+    from django.core.exceptions import ValidationError
+
+    asset = factories.make_asset(acquisition_date=datetime.date(2024, 5, 1))
+    asset.warranty_end = datetime.date(2024, 4, 30)
+    with pytest.raises(ValidationError) as caught:
+        asset.full_clean()
+    assert "warranty_end" in caught.value.message_dict
+    asset.warranty_end = datetime.date(2024, 5, 1)  # the same day is allowed
+    asset.full_clean()

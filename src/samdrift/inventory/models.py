@@ -150,6 +150,14 @@ class Asset(ChangeLoggedModel):
             raise ValidationError({"lease_end": _("The lease must end after it starts.")})
         if self.acquisition_date and self.acquisition_date > datetime.date.today():
             raise ValidationError({"acquisition_date": _("The acquisition date is in the future.")})
+        if (
+            self.warranty_end
+            and self.acquisition_date
+            and self.warranty_end < self.acquisition_date
+        ):
+            raise ValidationError(
+                {"warranty_end": _("The warranty cannot end before the asset was acquired.")}
+            )
 
 
 class Assignment(ChangeLoggedModel):
