@@ -60,11 +60,13 @@ STEPS: list[Step] = [
     Step("logins", "samdrift.demo.logins:generate"),
     # Before billing: the deliveries and their installation fees are billed.
     Step("ordering", "samdrift.demo.ordering:generate"),
+    # Before billing: the campaign's replacements of this month are on its draft invoice
+    # (after ordering: a few replacements are on order).
+    Step("planning", "samdrift.demo.planning:generate"),
     Step("billing", "samdrift.demo.billing:generate"),
     Step("solutions", "samdrift.demo.solutions:generate"),
-    # Last: the campaign's replacements are this autumn's (after the billed months), and
-    # the scenarios forecast from everything above.
-    Step("planning", "samdrift.demo.planning:generate"),
+    # Last: the scenarios forecast from everything above (the cost pools are billing's).
+    Step("scenarios", "samdrift.demo.planning:generate_scenarios"),
 ]
 
 
