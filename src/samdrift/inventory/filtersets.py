@@ -1,6 +1,7 @@
 """One FilterSet per model, shared by the API, the UI lists and the exports."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from samdrift.catalogue.models import Product, ProductCategory, Service
 from samdrift.core.dating import active_on
@@ -17,7 +18,9 @@ class AssetFilterSet(ChangeLoggedFilterSet):
     person = ScopedModelChoiceFilter(model=Person)
     location = ScopedModelChoiceFilter(model=Location)
     product = ScopedModelChoiceFilter(model=Product)
-    category = ScopedModelChoiceFilter(field_name="product__category", model=ProductCategory)
+    category = ScopedModelChoiceFilter(
+        field_name="product__category", model=ProductCategory, label=_("Category")
+    )
     # A column of the asset itself: no join, so no DISTINCT (which made sorted pages slow).
     status = django_filters.MultipleChoiceFilter(choices=AssetStatus.choices, distinct=False)
     origin = django_filters.ChoiceFilter(choices=AssetOrigin.choices)

@@ -52,7 +52,9 @@ class ReplacementRuleFilterSet(ChangeLoggedFilterSet):
 
 class ProductSupportFilterSet(ChangeLoggedFilterSet):
     search_fields = ("product__name", "what")
-    category = ScopedModelChoiceFilter(model=ProductCategory, field_name="product__category")
+    category = ScopedModelChoiceFilter(
+        model=ProductCategory, field_name="product__category", label=_("Category")
+    )
     ends_before = django_filters.DateFilter(
         field_name="end_of_support", lookup_expr="lt", label=_("Support ends before")
     )
@@ -132,7 +134,9 @@ class FleetFilterSet(SamdriftFilterSet):
 
     municipality = ScopedModelChoiceFilter(model=Municipality)
     service_area = ScopedModelChoiceFilter(model=ServiceArea)
-    category = ScopedModelChoiceFilter(model=ProductCategory, field_name="product__category")
+    category = ScopedModelChoiceFilter(
+        model=ProductCategory, field_name="product__category", label=_("Category")
+    )
     product = ScopedModelChoiceFilter(model=Product)
 
     class Meta:
