@@ -15,7 +15,7 @@ from samdrift.inventory.choices import AssetOrigin, AssetStatus
 from samdrift.inventory.models import Asset
 from samdrift.leasing.financing import Purchase, project_purchases
 from samdrift.planning.choices import RuleBasis
-from samdrift.planning.investment import growth_units, investment_need
+from samdrift.planning.investment import investment_need
 from samdrift.planning.models import ReplacementRule, Scenario
 from tests import factories
 
@@ -122,13 +122,6 @@ def expected(rows):
     return out
 
 
-def test_growth_units_round_half_up():
-    assert growth_units(5, Decimal("10")) == 1  # 0.5
-    assert growth_units(4, Decimal("10")) == 0  # 0.4
-    assert growth_units(15, Decimal("10")) == 2  # 1.5
-    assert growth_units(100, Decimal("-10")) == 0
-
-
 def test_baseline_with_growth(fleet):
     Scenario.objects.create(  # the baseline: used when no scenario is given
         name="Baseline", is_baseline=True, years=3, growth_percent=Decimal("10")
@@ -137,9 +130,11 @@ def test_baseline_with_growth(fleet):
     p = annuity(Decimal("12000"), Decimal("0.06"), 36)
     assert p == Decimal("365.06")
     cost, life = Decimal("12000"), 36
-    # Growth, 10 % of the phones a year, compounding: 5 → 0.5 → 1; 6 → 1; 7 → 1 (the
-    # G1 and G2 fleets of one each grow 0.1: none). Bought in March 2026, January 2027
-    # and January 2028; the one of March 2026 falls due again in March 2028 (24 months).
+    # Growth, 10 % of Fjordvik's fleet in service (the overdue G1, the G2, five phones)
+    # each January after April 2026 (the month after as_of): January 2027, 7 × 0.1 = 0.7
+    # → 1, spread by largest remainder (G1 0.1, G2 0.1, phones 0.5) to a phone; January
+    # 2028, compounded, 8 × 0.1 = 0.8 → 1 (G1 0.1, G2 0.1, phones 0.6): a phone. Neither
+    # falls due again before 2029 (24 months); phones have no lease model.
     # Today's G2 (June 2024, 350 a month of capital): 2026 ages 19–30, 2027 ages 31–36.
     today_2026 = (Decimal("4200"), Decimal("4000"), interest(cost, life, range(18, 30), rate))
     today_2027 = (Decimal("2100"), Decimal("2000"), interest(cost, life, range(30, 36), rate))
@@ -166,15 +161,41 @@ def test_baseline_with_growth(fleet):
     y2028 = total(march_2026[2], june_2027[1])
     assert figures(investment_need(as_of=AS_OF)) == expected(
         [
-            # A G2 for the overdue G1; a growth phone.
-            (2026, 1, 1, Decimal("16000"), *y2026),
-            # Five phones in January, a G2 in June; a growth phone.
+            # A G2 for the overdue G1 (12,000); no growth before January 2027.
+            (2026, 1, 0, Decimal("12000"), *y2026),
+            # Five phones in January, a G2 in June; a growth phone in January:
+            # 5 × 4,000 + 12,000 + 4,000.
             (2027, 6, 1, Decimal("36000"), *y2027),
-            # The growth phone of March 2026 again; a growth phone.
-            (2028, 1, 1, Decimal("8000"), *y2028),
+            # A growth phone in January.
+            (2028, 0, 1, Decimal("4000"), *y2028),
         ]
     )
     assert y2026 == (Decimal("7485.54"), Decimal("7000.00"), Decimal("730.00"))
+
+
+def test_growth_is_per_member_from_the_january_after_next_month(fleet, municipality_b):
+    # Five phones in Havbygd too (acquired 20 January 2025, due January 2027). On 6
+    # December 2026 the first forecast month is January 2027, so the first growth is 1
+    # January 2028. Fjordvik: (1 G1 + 1 G2 + 5 phones) × 0.1 = 0.7 → 1, to a phone (0.5
+    # against the laptops' 0.1); Havbygd: 5 × 0.1 = 0.5 → 1 phone. Two, where the
+    # collaboration's ten phones would give 1.0 → 1 and its laptops 0.2 → 0.
+    for _ in range(5):
+        factories.make_asset(
+            fleet.phone,
+            municipality=municipality_b,
+            status=AssetStatus.DEPLOYED,
+            acquisition_date=D(2025, 1, 20),
+        )
+    scenario = Scenario(years=3, growth_percent=Decimal("10"))
+    years = investment_need(as_of=D(2026, 12, 6), scenario=scenario)
+    assert [y.growth_units for y in years] == [0, 0, 2]
+    assert years[2].capital == 2 * Decimal("4000")  # no replacement falls due in 2028
+    # A shrinking fleet buys nothing, and replaces as without growth.
+    shrinking = Scenario(years=3, growth_percent=Decimal("-10"))
+    flat = Scenario(years=3)
+    assert figures(investment_need(as_of=D(2026, 12, 6), scenario=shrinking)) == figures(
+        investment_need(as_of=D(2026, 12, 6), scenario=flat)
+    )
 
 
 def test_a_scenario_with_a_longer_lease_at_a_lower_rate(fleet):

@@ -4,7 +4,9 @@ a scenario), component and month. ``planning.forecast`` turns them into forecast
 
 Per group of identical holdings, never per device: devices held all horizon per
 municipality and product (their replacements per due month), devices rated piece by
-piece per identical device, subscriptions per holder, service, quantity and days.
+piece per identical device, subscriptions per holder, service, quantity and days. The
+devices a scenario's growth adds or takes away are ``planning.growth``'s (the investment
+need's too).
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from samdrift.billing.allocation import shares_from_blend, split_to_service_areas
-from samdrift.finance.allocation import allocate
 from samdrift.finance.money import ZERO, round_to_ore
 from samdrift.finance.proration import overlap_days, prorate
 from samdrift.planning.forecast_inputs import ForecastInputs
-from samdrift.planning.forecast_members import UNIT, MemberChanges, scenario_blend, whole
+from samdrift.planning.forecast_members import MemberChanges, scenario_blend
 from samdrift.planning.forecast_pricing import (
     HUNDRED,
     Prices,
@@ -27,6 +28,7 @@ from samdrift.planning.forecast_pricing import (
     indexed,
     new_device_prices,
 )
+from samdrift.planning.growth import grow, growth_months
 from samdrift.planning.models import Scenario, ScenarioPoolChange
 from samdrift.planning.rules import RuleBook
 
@@ -195,42 +197,38 @@ def _moving_devices(inputs, prices: Prices, ledger: Ledger, rules, due_index: in
                 ledger.add_held(municipality_id, area_id, "devices", k, amount * n)
 
 
-def _growth(inputs, prices: Prices, ledger: Ledger, rules, percent: Decimal, joins) -> None:
-    """``percent`` of each member's fleet more devices each January after the first
-    month: round(fleet × percent) units, spread over its service areas and products by
-    largest remainder; the fleet grows with them (compounded). A device more is its
-    product's standard replacement at the price of new devices; a negative rate takes
-    devices away at their own product's price."""
-    if not percent:
-        return
+def growth_units(inputs, percent: Decimal, changes: MemberChanges, joins) -> dict:
+    """The units ``planning.growth.grow`` adds (or takes away) per participant, (service
+    area or 0, product) and month index, from the fleet held on the first day (a joining
+    member's from its month; none once a member has left)."""
     fleet: dict = defaultdict(Counter)  # participant → (area or 0, product) → devices
     for (municipality_id, area_id, product_id), n in inputs.stable.items():
         fleet[municipality_id][(area_id or 0, product_id)] += n
-    start = inputs.horizon.start
+    horizon = inputs.horizon
     for device, n in inputs.moving.items():
         for municipality_id, area_id, lower, upper in device.pieces:
-            if lower <= start and (upper is None or upper > start):
+            if lower <= horizon.start and (upper is None or upper > horizon.start):
                 fleet[municipality_id][(area_id or 0, device.product_id)] += n
-    joined = {join.key: join for join in joins}
-    added: dict = defaultdict(lambda: defaultdict(Counter))  # participant → key → {k: units}
-    for k, month in enumerate(prices.months):
-        if k == 0 or month.month != 1:
-            continue
-        for join in joins:
-            if join.on <= k and join.key not in fleet:
-                fleet[join.key].update({(0, product): n for product, n in join.devices.items()})
-        for participant, held in fleet.items():
-            if ledger.changes.gone(participant, k):
-                continue
-            weights = {key: Decimal(max(n, 0)) for key, n in held.items()}
-            units = whole(sum(weights.values(), ZERO) * percent / HUNDRED)
-            if not units or not any(weights.values()):
-                continue
-            shares = allocate(amount=Decimal(units), weights=weights, quantum=UNIT)
-            for key, share in shares.items():
-                if share:
-                    held[key] += int(share)
-                    added[participant][key][k] += int(share)
+    return grow(
+        fleets=fleet,
+        percent=percent,
+        months=[horizon.index(month) for month in growth_months(horizon.start, horizon.end)],
+        arrivals={
+            join.key: (join.on, {(0, product): n for product, n in join.devices.items()})
+            for join in joins
+        },
+        departures=changes.leaves,
+    )
+
+
+def _growth(inputs, prices: Prices, ledger: Ledger, rules, percent: Decimal, joins) -> None:
+    """The growth units (``growth_units``) charged: a device more is its product's
+    standard replacement at the price of new devices; a device less is taken away at its
+    own product's price."""
+    if not percent:
+        return
+    joined = {join.key for join in joins}
+    added = growth_units(inputs, percent, ledger.changes, joins)
     for participant, keys in added.items():
         priced_as = None if participant in joined else participant
         for (area_id, product_id), starts in keys.items():

@@ -11,10 +11,12 @@ For ``years`` calendar years from ``as_of``'s:
   replaced at the end of its lease — and is replaced again if that is within the years
   (not when it is due in the very month it is bought: a replacement product past its end
   of support is bought, but not again every month);
-- **growth units**: the scenario's ``growth_percent`` of the fleet in service, per
-  product, rounded half up, each year (the fleet grows by them: the next year's growth is
-  of the larger fleet); bought as the product's replacement product in the year's first
-  month (``as_of``'s month in the first year). A shrinking fleet buys no growth units;
+- **growth units**: the scenario's ``growth_percent`` by the one rule of
+  ``planning.growth`` (the forecast's): per member, each 1 January strictly after the
+  month after ``as_of`` (the forecast's first month), round half up of the member's fleet
+  in service × the percent, spread over its service areas and products by largest
+  remainder, compounded. The units added are bought as each product's standard
+  replacement in that January; a shrinking fleet buys nothing;
 - **capital**: units × the bought product's standard cost;
 - **lease income, depreciation, interest**: the financing view's figures
   (``leasing.financing``): the fleet owned today (``fleet_financing``) plus the devices to
@@ -32,7 +34,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
@@ -41,6 +43,7 @@ from samdrift.finance.depreciation import add_months
 from samdrift.finance.money import ZERO
 from samdrift.inventory.models import Asset
 from samdrift.leasing.financing import Purchase, fleet_financing, project_purchases
+from samdrift.planning.growth import grow, growth_months
 from samdrift.planning.models import MAX_YEARS, Scenario
 from samdrift.planning.plan import LATER, DueMonths, count_rows
 from samdrift.planning.rules import DUE_COLUMNS, RuleBook
@@ -88,12 +91,6 @@ class Assumptions:
         )
 
 
-def growth_units(fleet: int, percent: Decimal) -> int:
-    """``percent`` of ``fleet`` devices, rounded half up; none when the fleet shrinks."""
-    units = (Decimal(fleet) * percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return max(int(units), 0)
-
-
 def investment_need(
     *,
     as_of: datetime.date,
@@ -119,24 +116,28 @@ def investment_need(
 
     # Bought per month: (product, replacement or growth) → units.
     schedule: defaultdict[datetime.date, Counter[tuple[int, str]]] = defaultdict(Counter)
-    fleet: Counter[int] = Counter()
+    # Member → (service area or 0, product) → devices: what the growth is of.
+    fleet: defaultdict[int, Counter[tuple[int, int]]] = defaultdict(Counter)
     month_of = DueMonths(rules, as_of=as_of, until=until)
     width = len(DUE_COLUMNS)
     for row, n in count_rows(assets).items():
-        product_id = row[0]
-        fleet[product_id] += n
+        product_id, (municipality_id, area_id) = row[0], row[width:]
+        fleet[municipality_id][(area_id or 0, product_id)] += n
         month = month_of(row[:width])
         if month is not LATER:
             bought = rules.rule_for(product_id).replacement_id
             schedule[month or this_month][(bought, REPLACEMENT)] += n
-    for offset in range(assume.years):
-        month = this_month if offset == 0 else datetime.date(first_year + offset, 1, 1)
-        for product_id, count in sorted(fleet.items()):
-            units = growth_units(count, assume.growth_percent)
-            if units:
-                bought = rules.rule_for(product_id).replacement_id
-                schedule[month][(bought, GROWTH)] += units
-                fleet[product_id] += units
+    added = grow(
+        fleets=fleet,
+        percent=assume.growth_percent,
+        months=growth_months(add_months(this_month, 1), until),
+    )
+    for keys in added.values():
+        for (_area_id, product_id), months in keys.items():
+            for month, units in months.items():
+                if units > 0:  # a shrinking fleet buys nothing
+                    bought = rules.rule_for(product_id).replacement_id
+                    schedule[month][(bought, GROWTH)] += units
 
     # Month by month: each purchase may fall due again before the horizon.
     years = [InvestmentYear(year=first_year + offset) for offset in range(assume.years)]
