@@ -118,3 +118,28 @@ def test_query_count_is_fixed(laptop, municipality_a, django_assert_num_queries)
         factories.make_asset(other, acquisition_date=datetime.date(2024, 1 + n, 1))
     with django_assert_num_queries(5):
         fleet_financing(assets=Asset.objects.all(), on=datetime.date(2026, 1, 1))
+
+
+def test_an_own_price_without_term_or_rate_is_counted_without_basis(laptop, municipality_a):
+    from samdrift.leasing.models import AssetPrice
+
+    asset = factories.make_asset(
+        laptop,
+        municipality=municipality_a,
+        status=AssetStatus.DEPLOYED,
+        origin=AssetOrigin.BOUGHT_OUT,
+    )
+    # Entered by hand: a capital part but no term or rate — no schedule to project.
+    AssetPrice.objects.create(
+        asset=asset,
+        valid_from=datetime.date(2025, 1, 1),
+        amount=Decimal("210.00"),
+        capital_part=Decimal("160.00"),
+        service_fee=Decimal("50.00"),
+        financed_value=Decimal("3000.00"),
+        residual_value=Decimal("0.00"),
+    )
+    view = fleet_financing(assets=Asset.objects.all(), on=datetime.date(2026, 1, 31))
+    assert view.assets == 1 and view.without_basis == 1
+    assert view.capital_bound == 0
+    assert all(y.lease_income == 0 and y.depreciation == 0 for y in view.years)

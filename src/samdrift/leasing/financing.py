@@ -198,7 +198,9 @@ def _purchased_groups(fleet: QuerySet[Asset], as_of: datetime.date) -> tuple[lis
     return groups, without_basis
 
 
-def _bought_out_groups(fleet: QuerySet[Asset], as_of: datetime.date) -> list[_Group]:
+def _bought_out_groups(fleet: QuerySet[Asset], as_of: datetime.date) -> tuple[list[_Group], int]:
+    """Bought-out assets by their own price's start month, term and rate; those whose
+    price has no term or rate (entered by hand) have no schedule: counted apart."""
     rows = (
         AssetPrice.objects.filter(
             asset__in=fleet.filter(origin=AssetOrigin.BOUGHT_OUT).values("pk"),
@@ -216,7 +218,11 @@ def _bought_out_groups(fleet: QuerySet[Asset], as_of: datetime.date) -> list[_Gr
         .order_by()
     )
     groups = []
+    without_terms = 0
     for r in rows:
+        if not r["term_months"] or r["annual_rate"] is None:
+            without_terms += r["n"]
+            continue
         month = r["month"]
         if isinstance(month, datetime.datetime):
             month = month.date()
@@ -232,7 +238,7 @@ def _bought_out_groups(fleet: QuerySet[Asset], as_of: datetime.date) -> list[_Gr
                 income_months=r["term_months"],
             )
         )
-    return groups
+    return groups, without_terms
 
 
 def fleet_financing(
@@ -253,13 +259,14 @@ def fleet_financing(
         ),
     )
     purchased, without_lease_model = _purchased_groups(fleet, as_of)
-    groups = purchased + _bought_out_groups(fleet, as_of)
+    bought_out, without_terms = _bought_out_groups(fleet, as_of)
+    groups = purchased + bought_out
 
     view = FinancingView(
         as_of=as_of,
         assets=counts["n"],
         bought_out_assets=counts["bought_out"],
-        without_basis=counts["unprojectable"] + without_lease_model,
+        without_basis=counts["unprojectable"] + without_lease_model + without_terms,
     )
     as_of_month = _month_index(as_of)
     view.years = [FinancingYear(year=as_of.year + offset) for offset in range(years)]
