@@ -78,77 +78,89 @@ def _save(request, form, call) -> bool:
     return True
 
 
-@login_required
-def rule_edit(request, pk: int | None = None):
+def _edit(request, *, model, related: str, pk, form_class, save, title, delete_name: str):
+    """Create (``pk`` None; the related object may come preset from ``?<related>=``) or
+    change one row through its service, and show its form again with the service's
+    errors next to their fields."""
     user = request.user
-    require_write(user, ReplacementRule)
-    rule = (
-        get_restricted_or_404(ReplacementRule.objects.select_related("category"), user, pk=pk)
-        if pk
-        else None
-    )
-    initial = {"category": request.GET["category"]} if request.GET.get("category") else None
-    form = ReplacementRuleForm(
-        request.POST or None, instance=rule, user=user, initial=None if rule else initial
-    )
+    require_write(user, model)
+    obj = get_restricted_or_404(model.objects.select_related(related), user, pk=pk) if pk else None
+    preset = request.GET.get(related)
+    initial = {related: preset} if preset and obj is None else None
+    form = form_class(request.POST or None, instance=obj, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        target = rule or form.instance
-        if _save(request, form, lambda: save_rule(rule=target, changes=changes)):
+        target = obj or form.instance
+        if _save(request, form, lambda: save(target, changes)):
             return redirect("planning:rules")
-    title = (
-        _("Replacement rule for %(category)s") % {"category": rule.category}
-        if rule
-        else (_("New replacement rule"))
+    delete_url = reverse(delete_name, args=[obj.pk]) if obj else None
+    return _form_page(request, form=form, title=title(obj), obj=obj, delete_url=delete_url)
+
+
+def _delete(request, *, model, related: str, pk: int, delete):
+    user = request.user
+    require_write(user, model)
+    obj = get_restricted_or_404(model.objects.select_related(related), user, pk=pk)
+    delete(obj)
+    messages.success(request, _("Deleted: %(object)s.") % {"object": obj})
+    return redirect("planning:rules")
+
+
+@login_required
+def rule_edit(request, pk: int | None = None):
+    return _edit(
+        request,
+        model=ReplacementRule,
+        related="category",
+        pk=pk,
+        form_class=ReplacementRuleForm,
+        save=lambda rule, changes: save_rule(rule=rule, changes=changes),
+        title=lambda rule: (
+            _("Replacement rule for %(category)s") % {"category": rule.category}
+            if rule
+            else _("New replacement rule")
+        ),
+        delete_name="planning:rule_delete",
     )
-    delete_url = reverse("planning:rule_delete", args=[rule.pk]) if rule else None
-    return _form_page(request, form=form, title=title, obj=rule, delete_url=delete_url)
 
 
 @login_required
 @require_POST
 def rule_delete(request, pk: int):
-    user = request.user
-    require_write(user, ReplacementRule)
-    rule = get_restricted_or_404(ReplacementRule.objects.select_related("category"), user, pk=pk)
-    delete_rule(rule=rule)
-    messages.success(request, _("Deleted: %(object)s.") % {"object": rule})
-    return redirect("planning:rules")
+    return _delete(
+        request,
+        model=ReplacementRule,
+        related="category",
+        pk=pk,
+        delete=lambda rule: delete_rule(rule=rule),
+    )
 
 
 @login_required
 def support_edit(request, pk: int | None = None):
-    user = request.user
-    require_write(user, ProductSupport)
-    support = (
-        get_restricted_or_404(ProductSupport.objects.select_related("product"), user, pk=pk)
-        if pk
-        else None
+    return _edit(
+        request,
+        model=ProductSupport,
+        related="product",
+        pk=pk,
+        form_class=ProductSupportForm,
+        save=lambda support, changes: save_support(support=support, changes=changes),
+        title=lambda support: (
+            _("End of support of %(product)s") % {"product": support.product}
+            if support
+            else _("New end of support")
+        ),
+        delete_name="planning:support_delete",
     )
-    initial = {"product": request.GET["product"]} if request.GET.get("product") else None
-    form = ProductSupportForm(
-        request.POST or None, instance=support, user=user, initial=None if support else initial
-    )
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        target = support or form.instance
-        if _save(request, form, lambda: save_support(support=target, changes=changes)):
-            return redirect("planning:rules")
-    title = (
-        _("End of support of %(product)s") % {"product": support.product}
-        if support
-        else _("New end of support")
-    )
-    delete_url = reverse("planning:support_delete", args=[support.pk]) if support else None
-    return _form_page(request, form=form, title=title, obj=support, delete_url=delete_url)
 
 
 @login_required
 @require_POST
 def support_delete(request, pk: int):
-    user = request.user
-    require_write(user, ProductSupport)
-    support = get_restricted_or_404(ProductSupport.objects.select_related("product"), user, pk=pk)
-    delete_support(support=support)
-    messages.success(request, _("Deleted: %(object)s.") % {"object": support})
-    return redirect("planning:rules")
+    return _delete(
+        request,
+        model=ProductSupport,
+        related="product",
+        pk=pk,
+        delete=lambda support: delete_support(support=support),
+    )
