@@ -18,6 +18,7 @@ from samdrift.planning.plan import (
     annotate_due,
     due_assets,
     due_counts,
+    due_per_month,
     quarter_start,
     replacement_plan,
 )
@@ -115,6 +116,25 @@ def test_due_counts(fleet):
         assets=Asset.objects.all(), rules=RuleBook(), as_of=AS_OF, until=D(2027, 6, 1)
     )
     assert later[(f.b.pk, f.area_b.pk, f.phone.pk, D(2027, 5, 1))] == 1
+
+
+def test_due_per_month(fleet, django_assert_num_queries):
+    rules = RuleBook()
+    with django_assert_num_queries(1):
+        months = due_per_month(
+            assets=Asset.objects.all(), day=AS_OF, until=D(2027, 5, 20), rules=rules
+        )
+    # From 20 May 2026 (the overdue G1s and the G2 planned for 19 May are before it) to 20
+    # May 2027 (the late phone, due that day, is after it): 13 months, by hand.
+    expected = {D(2026, 5 + k, 1) if k < 8 else D(2027, k - 7, 1): 0 for k in range(13)}
+    expected |= {
+        D(2026, 5, 1): 1,  # the G2 planned on 20 May
+        D(2026, 6, 1): 1,  # lease end 15 June
+        D(2026, 8, 1): 1,  # lease end 1 August
+        D(2026, 12, 1): 1,  # the phone's 24 months end 31 December
+        D(2027, 2, 1): 1,  # the other phone's, 1 February
+    }
+    assert months == expected
 
 
 def test_identical_devices_count_together(fleet):

@@ -25,7 +25,7 @@ from samdrift.leasing.prices import priced_holdings
 from samdrift.organisations.filtersets import PersonFilterSet, active_persons
 from samdrift.organisations.models import Municipality, ServiceArea
 from samdrift.planning.filtersets import DueDeviceFilterSet
-from samdrift.planning.plan import due_counts
+from samdrift.planning.plan import due_per_month
 from samdrift.planning.rules import RuleBook
 from samdrift.ui.cards import Card, card
 
@@ -163,20 +163,15 @@ def overview(*, user, day: datetime.date) -> dict:
     """The figures of the overview dashboard, for what ``user`` may see.
 
     The cards are counted through the lists they open (``ui.cards``). One grouped scan
-    of the assets answers category × status, the age distribution and the replacements
-    due by month, for the same "in service" assets the cards count.
+    of the assets answers category × status and the age distribution; one aggregate
+    query the devices due per month, the same devices the due card counts.
     """
     assets = restrict(Asset.objects.all(), user)
     by_category_status, ages = _tally_assets(_assets_grouped(assets, day))
     months = [add_months(day.replace(day=1), i) for i in range(13)]
-    # Due by the replacement rules (planning.rules), as the cards and the plan count.
+    # Due by the replacement rules (planning.rules): the devices the due card lists.
     rules = RuleBook()
-    due_by_month: dict[datetime.date, int] = defaultdict(int)
-    for (_m, _a, _p, month), n in due_counts(
-        assets=assets, rules=rules, as_of=day, until=add_months(day, 12)
-    ).items():
-        if month is not None:
-            due_by_month[month] += n
+    due_by_month = due_per_month(assets=assets, day=day, until=add_months(day, 12), rules=rules)
     cards = _overview_cards(user, day, rules)
     return {
         "day": day,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from samdrift.catalogue.models import PriceVersion, Product
 from samdrift.core.dating import active_on
@@ -319,6 +319,29 @@ def due_assets(
     page it, count it, export it)."""
     rules = rules or RuleBook()
     return assets.filter(in_service() & rules.due_before(day))
+
+
+def due_per_month(
+    *, assets: QuerySet[Asset], day: datetime.date, until: datetime.date, rules: RuleBook
+) -> dict[datetime.date, int]:
+    """Devices in service due in ``[day, until)``, per month (its first day) — the same
+    devices ``due_assets`` lists. One aggregate query, no streaming: a count of the devices
+    due before each month boundary (``RuleBook.due_before``), differenced; for a page
+    that shows a year ahead, not a plan's quarters."""
+    boundaries = [day]
+    month = add_months(month_start(day), 1)
+    while month < until:
+        boundaries.append(month)
+        month = add_months(month, 1)
+    boundaries.append(until)
+    counts = assets.filter(in_service()).aggregate(
+        **{f"c{k}": Count("pk", filter=rules.due_before(b)) for k, b in enumerate(boundaries)}
+    )
+    cumulative = [counts[f"c{k}"] for k in range(len(boundaries))]
+    return {
+        month_start(boundaries[k]): cumulative[k + 1] - cumulative[k]
+        for k in range(len(boundaries) - 1)
+    }
 
 
 def annotate_due(assets: Iterable[Asset], rules: RuleBook) -> list[tuple[Asset, Due | None]]:
