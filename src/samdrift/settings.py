@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "samdrift.servicedesk",
     "samdrift.ordering",
     "samdrift.planning",
+    "samdrift.gains",
     "samdrift.billing",
     "samdrift.imports",
     "samdrift.ui",
