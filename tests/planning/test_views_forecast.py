@@ -94,9 +94,11 @@ def test_another_municipalitys_forecast_is_hidden(world):
 
 def test_a_manager_sees_the_forecast_of_their_area(world, calls):
     client = world.client("manager_a")
-    response = client.get(own(world), {"service_area": world.a2.pk})
+    # Another area is not theirs to see: 404, as in the API (one rule, planning.selectors).
+    assert client.get(own(world), {"service_area": world.a2.pk}).status_code == 404
+    response = client.get(own(world))
     assert response.status_code == 200
-    assert calls[-1]["service_area_id"] == world.a1.pk  # their own, whatever is asked
+    assert calls[-1]["service_area_id"] == world.a1.pk  # their own without asking
     assert response.context["service_area"] == world.a1
     # Area A1 holds two laptops and the phone: 2 × 300.00 + 99.00.
     assert response.context["forecast"].first_month_total == Decimal("699.00")

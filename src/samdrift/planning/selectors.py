@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, When
 
+from samdrift.core.choices import Role
 from samdrift.core.permissions import restrict
+from samdrift.organisations.models import ServiceArea
 from samdrift.planning.choices import DeviceProgress
 from samdrift.planning.models import Campaign, CampaignDevice, Scenario
 from samdrift.ui.lists import count_of
@@ -53,3 +55,20 @@ def visible_scenarios(user, scenarios: QuerySet[Scenario] | None = None) -> Quer
     if user is None or not user.is_authenticated or not user.sees_all_municipalities:
         return scenarios.none()
     return scenarios
+
+
+def forecast_area(*, user, municipality_ids: list[int] | None, value: str | None) -> int | None:
+    """Which service area's forecast ``user`` gets: ``value`` (``?service_area=``) when it
+    names an area of ``municipality_ids`` they may see, else a manager's own area, else
+    none (the whole municipality). Raises ``ServiceArea.DoesNotExist`` for an area they may
+    not see, of another municipality, or not a number (the page and the endpoint say 404)."""
+    areas = restrict(ServiceArea.objects.all(), user)
+    if municipality_ids is not None:
+        areas = areas.filter(municipality_id__in=municipality_ids)
+    if value:
+        if not value.isdigit() or not areas.filter(pk=int(value)).exists():
+            raise ServiceArea.DoesNotExist
+        return int(value)
+    if user.role == Role.SERVICE_AREA and not user.sees_all_municipalities:
+        return user.service_area_id
+    return None

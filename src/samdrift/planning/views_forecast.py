@@ -22,6 +22,7 @@ from samdrift.core.permissions import restrict
 from samdrift.organisations.models import Municipality, ServiceArea
 from samdrift.planning.forecast import forecast
 from samdrift.planning.models import MAX_YEARS
+from samdrift.planning.selectors import forecast_area
 from samdrift.planning.tables import FORECAST_MONTH_COLUMNS
 from samdrift.planning.views import require_sees_all
 from samdrift.planning.views_charts import month_columns, year_bars
@@ -79,24 +80,17 @@ def forecast_list(request):
 
 
 def _service_area(request, municipality: Municipality) -> ServiceArea | None:
-    """A manager's own area; for the others ``?service_area=`` of this municipality
-    (404 for one they may not see or of another municipality)."""
-    user = request.user
-    if user.role == Role.SERVICE_AREA and not user.sees_all_municipalities:
-        return user.service_area
-    value = request.GET.get("service_area")
-    if not value:
-        return None
-    if not value.isdigit():
-        raise Http404("No service area with that id.")
-    area = (
-        restrict(ServiceArea.objects.filter(municipality=municipality), user)
-        .filter(pk=int(value))
-        .first()
-    )
-    if area is None:
-        raise Http404("No service area with that id.")
-    return area
+    """The area whose forecast is asked (``planning.selectors.forecast_area``; 404 for one
+    the user may not see or of another municipality)."""
+    try:
+        area_id = forecast_area(
+            user=request.user,
+            municipality_ids=[municipality.pk],
+            value=request.GET.get("service_area"),
+        )
+    except ServiceArea.DoesNotExist:
+        raise Http404("No service area with that id.") from None
+    return None if area_id is None else ServiceArea.objects.get(pk=area_id)
 
 
 @login_required

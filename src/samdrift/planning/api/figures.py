@@ -14,7 +14,6 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from samdrift.catalogue.models import Product
-from samdrift.core.choices import Role
 from samdrift.core.drf import StandardPagination
 from samdrift.core.permissions import restrict
 from samdrift.inventory.models import Asset
@@ -33,6 +32,7 @@ from samdrift.planning.models import (
 )
 from samdrift.planning.plan import replacement_plan
 from samdrift.planning.rules import RuleBook
+from samdrift.planning.selectors import forecast_area
 from samdrift.planning.serializers import (
     DueDeviceSerializer,
     ForecastSerializer,
@@ -279,15 +279,11 @@ class ForecastViewSet(viewsets.ViewSet):
 
     @staticmethod
     def _service_area(request, municipality_ids) -> int | None:
-        user = request.user
-        value = request.query_params.get("service_area")
-        areas = restrict(ServiceArea.objects.all(), user)
-        if municipality_ids is not None:
-            areas = areas.filter(municipality_id__in=municipality_ids)
-        if value:
-            if not value.isdigit() or not areas.filter(pk=int(value)).exists():
-                raise NotFound(_("No service area with that id."))
-            return int(value)
-        if user.role == Role.SERVICE_AREA and not user.sees_all_municipalities:
-            return user.service_area_id
-        return None
+        try:
+            return forecast_area(
+                user=request.user,
+                municipality_ids=municipality_ids,
+                value=request.query_params.get("service_area"),
+            )
+        except ServiceArea.DoesNotExist:
+            raise NotFound(_("No service area with that id.")) from None
