@@ -248,26 +248,31 @@ def target_edit(request, pk: int):
 
 
 def _target_form(request, *, level, target):
+    return _level_part_form(
+        request,
+        level=level,
+        obj=target,
+        form=PriorityTargetForm(request.POST or None, instance=target, user=request.user),
+        create=lambda data: levels.set_priority_target(service_level=level, **data),
+        update=lambda data: levels.update_priority_target(target=target, changes=data),
+        delete=lambda: levels.delete_priority_target(target=target),
+        title=_("Priority target of %(service)s") % {"service": level.service},
+    )
+
+
+def _level_part_form(request, *, level, obj, form, create, update, delete, title):
+    """The form of one part of a service level (a priority target, a credit rule):
+    create, change or delete it, back to the level on the agreement's page."""
     back = reverse("agreements:agreement_detail", args=[level.agreement_id]) + f"#level-{level.pk}"
-    if _asks_delete(request, target) and _deleted(
-        request, target, lambda: levels.delete_priority_target(target=target)
-    ):
+    if _asks_delete(request, obj) and _deleted(request, obj, delete):
         return redirect(back)
-    form = PriorityTargetForm(request.POST or None, instance=target, user=request.user)
     if request.method == "POST" and "delete" not in request.POST and form.is_valid():
         data = dict(form.cleaned_data)
-        if target is None:
-            call = lambda: levels.set_priority_target(service_level=level, **data)  # noqa: E731
-        else:
-            call = lambda: levels.update_priority_target(target=target, changes=data)  # noqa: E731
-        saved, error = _saved(request, call)
+        saved, error = _saved(request, lambda: create(data) if obj is None else update(data))
         if saved is not None:
             return redirect(back)
         add_service_errors(form, error)
-    title = _("Priority target of %(service)s") % {"service": level.service}
-    return _form_page(
-        request, form=form, title=title, cancel=back, obj=target, delete=target is not None
-    )
+    return _form_page(request, form=form, title=title, cancel=back, obj=obj, delete=obj is not None)
 
 
 @login_required
@@ -290,25 +295,15 @@ def credit_rule_edit(request, pk: int):
 
 
 def _credit_rule_form(request, *, level, rule):
-    back = reverse("agreements:agreement_detail", args=[level.agreement_id]) + f"#level-{level.pk}"
-    if _asks_delete(request, rule) and _deleted(
-        request, rule, lambda: levels.delete_credit_rule(rule=rule)
-    ):
-        return redirect(back)
-    form = CreditRuleForm(request.POST or None, instance=rule)
-    if request.method == "POST" and "delete" not in request.POST and form.is_valid():
-        data = dict(form.cleaned_data)
-        if rule is None:
-            call = lambda: levels.set_credit_rule(service_level=level, **data)  # noqa: E731
-        else:
-            call = lambda: levels.update_credit_rule(rule=rule, changes=data)  # noqa: E731
-        saved, error = _saved(request, call)
-        if saved is not None:
-            return redirect(back)
-        add_service_errors(form, error)
-    title = _("Credit rule of %(service)s") % {"service": level.service}
-    return _form_page(
-        request, form=form, title=title, cancel=back, obj=rule, delete=rule is not None
+    return _level_part_form(
+        request,
+        level=level,
+        obj=rule,
+        form=CreditRuleForm(request.POST or None, instance=rule),
+        create=lambda data: levels.set_credit_rule(service_level=level, **data),
+        update=lambda data: levels.update_credit_rule(rule=rule, changes=data),
+        delete=lambda: levels.delete_credit_rule(rule=rule),
+        title=_("Credit rule of %(service)s") % {"service": level.service},
     )
 
 
