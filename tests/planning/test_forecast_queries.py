@@ -23,8 +23,8 @@ from tests import factories
 from tests.planning.forecast_world import START
 
 D = datetime.date
-BASELINE_QUERIES = 26
-SCENARIO_QUERIES = 34
+BASELINE_QUERIES = 24
+SCENARIO_QUERIES = 30
 
 
 def grow(fleet, n: int) -> None:

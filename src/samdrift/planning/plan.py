@@ -247,7 +247,7 @@ def replacement_plan(
     rules: RuleBook | None = None,
 ) -> ReplacementPlan:
     """The replacement plan of ``assets`` (pass ``restrict(Asset.objects.all(), user)``)
-    from ``as_of`` for ``years`` years. Six queries (three with ``rules`` given)."""
+    from ``as_of`` for ``years`` years. Four queries (three with ``rules`` given)."""
     if years < 1:
         raise ValueError(f"years must be at least 1, not {years}.")
     rules = rules or RuleBook()

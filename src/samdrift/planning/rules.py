@@ -32,7 +32,6 @@ from samdrift.catalogue.models import Product
 from samdrift.finance.depreciation import add_months
 from samdrift.inventory.choices import IN_SERVICE
 from samdrift.planning.choices import DueReason, RuleBasis
-from samdrift.planning.models import ProductSupport, ReplacementRule
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -84,7 +83,7 @@ def months_threshold(day: datetime.date, months: int) -> datetime.date:
 
 
 class RuleBook:
-    """The rules in force, read once (three small queries); then pure look-ups.
+    """The rules in force, read once (one query); then pure look-ups.
 
     ``lease_term_months`` replaces every lease model's term (a scenario's assumption).
     """
@@ -94,30 +93,27 @@ class RuleBook:
         # or ``due`` and ``due_before`` would disagree for categories without a lease model.
         lease_term_months = lease_term_months or None
         self.lease_term_override = lease_term_months
-        rules = {
-            rule.category_id: rule
-            for rule in ReplacementRule.objects.select_related("category__lease_model")
-        }
-        support = dict(ProductSupport.objects.values_list("product_id", "end_of_support"))
         self.products: dict[int, ProductRule] = {}
-        for product_id, category_id, term in Product.objects.values_list(
-            "pk", "category_id", "category__lease_model__term_months"
+        # One query: a product, its category's rule and lease term, its end of support
+        # (both one-to-one, so one row per product).
+        for product_id, term, basis, max_age, replacement_id, eos in Product.objects.values_list(
+            "pk",
+            "category__lease_model__term_months",
+            "category__replacement_rule__basis",
+            "category__replacement_rule__max_age_months",
+            "category__replacement_rule__replacement_product_id",
+            "support__end_of_support",
         ):
-            rule = rules.get(category_id)
-            basis = months = None
-            replacement_id = product_id
-            if rule is not None:
-                basis = rule.basis
-                if rule.basis == RuleBasis.MAX_AGE:
-                    months = rule.max_age_months
-                else:
-                    months = lease_term_months or term
-                replacement_id = rule.replacement_product_id or product_id
+            months = None
+            if basis == RuleBasis.MAX_AGE:
+                months = max_age
+            elif basis is not None:
+                months = lease_term_months or term
             self.products[product_id] = ProductRule(
-                end_of_support=support.get(product_id),
+                end_of_support=eos,
                 basis=basis,
                 months=months,
-                replacement_id=replacement_id,
+                replacement_id=replacement_id or product_id,
             )
 
     def rule_for(self, product_id: int) -> ProductRule:
