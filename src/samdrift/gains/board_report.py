@@ -109,9 +109,7 @@ def report_period(*, year: int, quarter: int | None, today: datetime.date) -> Re
     period = ReportPeriod(year=year, quarter=quarter)
     if period.start > today:
         name = "quarter" if quarter is not None else "year"
-        raise PeriodError(
-            name, _("%(period)s has not started yet.") % {"period": period.label}
-        )
+        raise PeriodError(name, _("%(period)s has not started yet.") % {"period": period.label})
     return period
 
 
@@ -177,9 +175,9 @@ class ServiceDelivered:
             self.service_seconds += int(service.get("service_seconds") or 0)
             self.downtime_seconds += int(service.get("downtime_seconds") or 0)
             target, availability = service.get("target"), service.get("availability")
-            if target is not None and availability is not None:
-                if Decimal(availability) < Decimal(target):
-                    self.targets_missed += 1
+            measured = target is not None and availability is not None
+            if measured and Decimal(availability) < Decimal(target):
+                self.targets_missed += 1
         for priority in figures.get("priorities", []):
             self.incidents += int(priority.get("incidents") or 0)
             for part in ("response", "resolution"):
@@ -211,20 +209,14 @@ class MemberRow:
     service: ServiceDelivered = field(default_factory=ServiceDelivered)
     comparison: YearComparison | None = None  # the period's year
     baseline_year: int | None = None
-    comparison_flags: list = field(default_factory=list)
+    comparison_notes: list[str] = field(default_factory=list)  # the comparison's flags
+    pays_more_statement: str = ""  # the comparison's plain sentence for the year
     gains: Totals | None = None
     gaps: int = 0
 
     @property
     def overdue_percent(self) -> Decimal | None:
         return percent(self.overdue, self.devices)
-
-    @property
-    def paid_more(self) -> Decimal | None:
-        """How much more the member paid in the year than it would have alone, or None."""
-        if self.comparison is None or not self.comparison.pays_more:
-            return None
-        return -self.comparison.saving
 
 
 @dataclass
@@ -282,16 +274,17 @@ class BoardReport:
 
     @property
     def members_paying_more(self) -> list[MemberRow]:
-        return [m for m in self.members if m.comparison is not None and m.comparison.pays_more]
+        return [m for m in self.members if m.pays_more_statement]
+
+    @property
+    def comparison_notes(self) -> list[tuple[str, str]]:
+        """(member, note) of every flag of the comparison that concerns the year."""
+        return [(m.municipality.name, note) for m in self.members for note in m.comparison_notes]
 
 
 def members_of(user, period: ReportPeriod) -> QuerySet[Municipality]:
     """The municipalities that were members during the period."""
-    return (
-        restrict(Municipality.objects.all(), user)
-        .filter(joined_on__lt=period.end)
-        .order_by("name", "pk")
-    )
+    return restrict(Municipality.objects.all(), user).filter(joined_on__lt=period.end)
 
 
 def devices_per_member(assets: QuerySet[Asset]) -> dict[int, int]:
@@ -353,9 +346,7 @@ def actions_of(user, period: ReportPeriod, realised: Realisation, as_of: datetim
     by_action = realised.by_action()
     actions = (
         restrict(Action.objects.all(), user)
-        .filter(
-            Q(start__lt=period.end, deadline__gte=period.start) | Q(pk__in=list(by_action))
-        )
+        .filter(Q(start__lt=period.end, deadline__gte=period.start) | Q(pk__in=list(by_action)))
         .order_by("deadline", "pk")
     )
     return [
@@ -372,11 +363,14 @@ def board_report(*, user, period: ReportPeriod, today: datetime.date) -> BoardRe
     """The board report of ``period`` as ``user`` may see it (the page checks that the user
     sees all municipalities). A fixed number of queries whatever the number of members."""
     as_of = min(period.last_day, today)
-    municipalities = members_of(user, period)
-    members = [MemberRow(municipality=m) for m in municipalities]
     assets = restrict(Asset.objects.all(), user)
     plan = replacement_plan(assets=assets, as_of=as_of, rules=RuleBook())
-    compared = compare(municipalities=municipalities, as_of=as_of, plan=plan)
+    compared = compare(municipalities=members_of(user, period), as_of=as_of, plan=plan)
+    # The comparison has read the members once: its rows are the report's rows.
+    members = [
+        MemberRow(municipality=c.municipality)
+        for c in sorted(compared.members, key=lambda c: (c.municipality.name, c.municipality.pk))
+    ]
     realised = realisation(
         shares=restrict(GainShare.objects.all(), user),
         measurements=restrict(Measurement.objects.all(), user),
@@ -404,7 +398,13 @@ def board_report(*, user, period: ReportPeriod, today: datetime.date) -> BoardRe
         if member is not None:
             row.comparison = next((y for y in member.years if y.year == period.year), None)
             row.baseline_year = member.baseline_year
-            row.comparison_flags = list(member.flags)
+            row.comparison_notes = [
+                flag.message for flag in member.flags if flag.year in (None, period.year)
+            ]
+            paying_more = [y.year for y in member.years if y.pays_more]
+            for year, sentence in zip(paying_more, member.plain_statements(), strict=True):
+                if year == period.year:
+                    row.pays_more_statement = sentence
         total_invoiced.add(row.invoiced)
         total_service.add(row.service)
     return BoardReport(
