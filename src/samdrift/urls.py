@@ -58,6 +58,7 @@ urlpatterns = [
     path("billing/", include("samdrift.billing.urls")),
     path("service/", include("samdrift.servicedesk.urls")),
     path("planning/", include("samdrift.planning.urls")),
+    path("gains/", include("samdrift.gains.urls")),
     path("imports/", include("samdrift.imports.urls")),
     path("", include("samdrift.ui.urls")),  # login, logout, health
     path("", include("samdrift.dashboard.urls")),  # the overview at /

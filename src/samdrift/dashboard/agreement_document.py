@@ -11,7 +11,7 @@ The document also shows the next three years of the municipality's cost forecast
 (``planning.forecast``): per year the monthly average and the year's total.
 
 No external assets: the stylesheet is inline, fonts are the machine's, and the PDF
-renderer's URL fetcher refuses every URL, so rendering never touches the network.
+renderer (``ui.pdf.render_pdf``) refuses every URL, so rendering never touches the network.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from samdrift.finance.depreciation import add_months
 from samdrift.leasing.prices import AGREED, LIST, OWN
 from samdrift.organisations.models import Collaboration
 from samdrift.planning.forecast import forecast
+from samdrift.ui.pdf import render_pdf
 from samdrift.ui.permissions import get_restricted_or_404
 
 TEMPLATE = "dashboard/agreement_document.html"
@@ -122,18 +123,6 @@ def agreement_document(request, pk: int):
     agreement = _agreement(request, pk)
     context = document_context(agreement, request.user, timezone.localdate())
     return HttpResponse(render_to_string(TEMPLATE, {**context, "for_pdf": False}, request))
-
-
-def render_pdf(html: str) -> bytes:
-    """The PDF of ``html``; any URL in it is refused (no network, no files)."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher, URLFetchingError
-
-    class NoFetching(URLFetcher):
-        def fetch(self, url, headers=None):
-            raise URLFetchingError(f"Refused to fetch {url}: the document is self-contained.")
-
-    return HTML(string=html, url_fetcher=NoFetching()).write_pdf()
 
 
 @login_required
