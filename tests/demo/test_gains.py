@@ -10,6 +10,7 @@ import pytest
 
 from samdrift.billing.models import CreditNote, Invoice
 from samdrift.gains.choices import ActionStatus, CostCategory, GainType
+from samdrift.gains.comparison import compare
 from samdrift.gains.models import (
     Action,
     BaselineCost,
@@ -73,7 +74,7 @@ def test_the_plan_has_at_least_15_actions_in_every_status_with_links(demo):
     assert not Milestone.objects.filter(
         action__status=ActionStatus.PLANNED, done_on__isnull=False
     ).exists()
-    assert CollaborationCost.objects.filter(year=TODAY.year).count() >= 2
+    assert CollaborationCost.objects.filter(year=TODAY.year).count() >= 3
 
 
 def test_gains_of_every_type_have_shares_owners_and_measurements(demo):
@@ -154,6 +155,26 @@ def test_one_member_pays_more_together_and_the_others_less(demo):
     for name, (alone, actual) in figures.items():
         if name not in pays_more:
             assert alone > actual * Decimal("1.05"), name
+
+
+def test_the_comparison_agrees_one_member_pays_more_and_has_no_flags(demo):
+    comparison = compare(municipalities=Municipality.objects.all(), as_of=TODAY)
+    smallest = Municipality.objects.order_by("population").first()
+    assert [m.municipality for m in comparison.members if m.pays_more] == [smallest]
+    figures = _alone_and_actual()
+    for member in comparison.members:
+        assert member.flags == [], member.municipality  # every index year, every fleet
+        year = member.years[-1]
+        assert year.year == TODAY.year and year.months == 1
+        alone, actual = figures[member.municipality.name]
+        assert year.actual == actual
+        assert abs(year.alone - alone) <= Decimal("0.02")
+        assert (member.cumulative_saving < 0) == (member.municipality == smallest)
+    statements = next(m for m in comparison.members if m.pays_more).plain_statements()
+    assert len(statements) == 1 and smallest.name in statements[0]
+    # Together the collaboration is cheaper, its unbilled costs included.
+    assert comparison.totals[-1].unbilled > 0
+    assert comparison.cumulative_saving > 0
 
 
 def test_the_measurements_follow_the_plan_dates(demo):
