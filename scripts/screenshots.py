@@ -106,6 +106,29 @@ def targets() -> list[tuple[str, str, str, str]]:
         *service_levels(op, ct, municipality),
         *ordering(op, ct),
         *planning(op, ct, municipality),
+        *gains(op),
+    ]
+
+
+def gains(op: str) -> list[tuple[str, str, str, str]]:
+    """The action plan, the action with the most gains, common versus separate, the
+    benefit map and the board report of the billed year (the demo's gains step)."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from samdrift.billing.choices import InvoiceStatus
+    from samdrift.billing.models import Invoice
+    from samdrift.gains.models import Action
+
+    action = Action.objects.annotate(n=Count("gains")).order_by("-n", "pk").first()
+    billed = Invoice.objects.filter(status=InvoiceStatus.ISSUED).order_by("-period__month").first()
+    year = billed.period.month.year
+    return [
+        ("gains-plan", op, "en", reverse("gains:action_list")),
+        ("gains-action", op, "en", reverse("gains:action_detail", args=[action.pk])),
+        ("gains-comparison", op, "en", reverse("gains:comparison")),
+        ("gains-benefit-map", op, "en", reverse("gains:benefit_map")),
+        ("gains-board-report", op, "en", reverse("gains:board_report") + f"?year={year}"),
     ]
 
 

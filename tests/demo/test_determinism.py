@@ -6,6 +6,7 @@ from django.db import transaction
 
 from samdrift.catalogue.models import PriceVersion
 from samdrift.demo.generator import generate
+from samdrift.gains.models import BaselineCost, GainShare, Measurement
 from samdrift.inventory.models import Asset, Assignment, Subscription, UsageRecord
 from samdrift.ordering.models import Delivery, Order, OrderLine, OrderTransition, ReturnLine
 from samdrift.organisations.models import Municipality, Person
@@ -163,6 +164,36 @@ def fingerprint() -> dict[str, list[tuple]]:
                 "scenario__name", "name", "month", "baseline", "amount", "settlement"
             )
         ),
+        "baselines": list(
+            BaselineCost.objects.order_by("municipality__number", "year", "category").values_list(
+                "municipality__number", "year", "category", "fte", "cost_per_fte", "amount"
+            )
+        ),
+        "gain_shares": sorted(
+            GainShare.objects.values_list(
+                "gain__action__title",
+                "gain__effect",
+                "municipality__number",
+                "owner",
+                "owner_user__username",
+                "expected_hours",
+                "expected_amount",
+                "taken_out_of_budget",
+            ),
+            key=repr,
+        ),
+        "gain_measurements": sorted(
+            Measurement.objects.values_list(
+                "gain__effect",
+                "municipality__number",
+                "measured_on",
+                "value",
+                "hours",
+                "amount",
+                "source",
+            ),
+            key=repr,
+        ),
         "prices": sorted(
             PriceVersion.objects.values_list(
                 "product__name", "service__code", "amount", "valid_from"
@@ -187,6 +218,7 @@ def test_the_same_seed_gives_the_same_data():
     assert first["incidents"] and first["outages"]
     assert first["orders"] and first["order_transitions"] and first["deliveries"]
     assert first["campaign"] and first["scenario_results"]
+    assert first["baselines"] and first["gain_shares"] and first["gain_measurements"]
     for table in first:
         assert first[table] == second[table], table
 

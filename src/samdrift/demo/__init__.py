@@ -9,7 +9,8 @@ database first and prints the logins.
 Layout: ``generator.py`` runs ``STEPS`` in order (and says how to add a step for another
 app); ``context.py`` holds the sizes and what steps share; one module per step
 (``organisations``, ``catalogue``, ``people``, ``inventory``, ``subscriptions``, ``usage``,
-``buyouts``, ``servicedesk``, ``logins``, ``ordering``, ``billing``, ``solutions``);
+``buyouts``, ``servicedesk``, ``logins``, ``ordering``, ``planning``, ``billing``,
+``solutions``, ``gains``);
 ``bulk.py`` the fast inserts; ``database.py`` the wipe; ``names.py`` the names;
 ``management/commands/demo.py`` the ``samdrift demo`` command.
 """

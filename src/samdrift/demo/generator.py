@@ -65,6 +65,9 @@ STEPS: list[Step] = [
     Step("planning", "samdrift.demo.planning:generate"),
     Step("billing", "samdrift.demo.billing:generate"),
     Step("solutions", "samdrift.demo.solutions:generate"),
+    # After billing (the comparison of common and separate needs issued invoices) and
+    # solutions (the actions link them).
+    Step("gains", "samdrift.demo.gains:generate"),
     # Last: the scenarios forecast from everything above (the cost pools are billing's).
     Step("scenarios", "samdrift.demo.planning:generate_scenarios"),
 ]
