@@ -428,7 +428,7 @@ def page_queries(client) -> int:
 # baselines, index, unbilled costs), planned vs realised (2), devices in service,
 # invoices, credit notes, SLA reports, the gap report (2: usages, requirements), the
 # collaboration and the actions.
-PAGE_QUERIES = 26
+PAGE_QUERIES = 24
 
 
 def test_the_page_needs_the_same_queries_for_two_and_four_members(

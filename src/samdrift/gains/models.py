@@ -342,6 +342,19 @@ class Action(ChangeLoggedModel):
     def visible_to_municipality(cls, queryset, municipality_id: int):
         return queryset.filter(cls.concerning(municipality_id))
 
+    def changelog_data(self) -> dict:
+        # Its relations as written (``gains.services.save_action`` sets them), so that one
+        # change-log row records the fields and the relations together.
+        data = super().changelog_data()
+        data.update(getattr(self, "_relation_ids", None) or {})
+        return data
+
+    def loaded_changelog_data(self) -> dict | None:
+        data = super().loaded_changelog_data()
+        if data is not None:
+            data.update(getattr(self, "_loaded_relation_ids", None) or {})
+        return data
+
     def concerns(self, municipality_id: int) -> bool:
         """Does the action concern the municipality? (One query when not all.)"""
         if self.all_municipalities:

@@ -159,29 +159,14 @@ def stored_relations(action: Action) -> dict[str, list[int]]:
 def _logging_relations(
     action: Action, *, before: dict[str, list[int]], after: dict[str, list[int]]
 ) -> Iterator[None]:
-    """Log ``action`` with its relations: before (as stored) and after (as written).
-
-    The change-log signals read ``changelog_data`` and ``loaded_changelog_data`` of the
-    instance saved or deleted; for the span of one write they answer with the relations
-    added, so that one row records the fields and the relations together, and a write
-    that changes only the relations still leaves a row. (``Action`` could say this itself,
-    as ``SolutionUsage`` does; the models are fixed for now.)
-    """
-
-    def data() -> dict[str, Any]:
-        return {**Action.changelog_data(action), **after}
-
-    def loaded() -> dict[str, Any] | None:
-        stored = Action.loaded_changelog_data(action)
-        return None if stored is None else {**stored, **before}
-
-    action.changelog_data = data  # type: ignore[method-assign]
-    action.loaded_changelog_data = loaded  # type: ignore[method-assign]
+    """Log ``action`` with its relations, before (as stored) and after (as written), for
+    the span of one write (``Action.changelog_data`` adds them): a write that changes only
+    the relations still leaves a row."""
+    action._relation_ids, action._loaded_relation_ids = after, before
     try:
         yield
     finally:
-        del action.changelog_data
-        del action.loaded_changelog_data
+        del action._relation_ids, action._loaded_relation_ids
 
 
 def _ids(objects: Iterable[models.Model | int]) -> list[int]:
