@@ -26,7 +26,6 @@ from samdrift.gains.filtersets import ActionFilterSet
 from samdrift.gains.forms import YearForm
 from samdrift.gains.models import Action, Gain
 from samdrift.gains.selectors import (
-    visible_actions,
     visible_measurements,
     visible_milestones,
     visible_realisation,
@@ -53,7 +52,9 @@ def filtered_actions(request):
             data.setlist(name, values)
         else:
             del data[name]
-    filterset = ActionFilterSet(data, queryset=visible_actions(request.user), request=request)
+    filterset = ActionFilterSet(
+        data, queryset=restrict(Action.objects.all(), request.user), request=request
+    )
     return filterset.filter_or_raise() if data else filterset.queryset
 
 
@@ -61,8 +62,6 @@ def filtered_actions(request):
 def realisation_page(request):
     """Planned vs realised in ``?year=``, per action and municipality, with the totals
     (sums of the same cells, so they reconcile); and the years of every gain."""
-    from samdrift.gains import charts  # gains-compare's, merged later
-
     user = request.user
     year = chosen_year(request)
     figures = visible_realisation(
@@ -111,18 +110,22 @@ def realisation_page(request):
             "years": years,
             "previous": year - 1,
             "next": year + 1,
-            "chart": charts.planned_realised_chart(years, chart_id="planned-realised")
-            if years
-            else None,
         },
     )
+
+
+def _chart(name: str, *args, **kwargs):
+    """A chart of ``gains.charts`` (drawn on the server as SVG)."""
+    try:
+        from samdrift.gains import charts
+    except ImportError:  # TODO(gains-ui): until gains-compare's charts are merged
+        return None
+    return getattr(charts, name)(*args, **kwargs)
 
 
 @login_required
 def comparison(request):
     """All members, for those who see all; a municipality's users see their own."""
-    from samdrift.gains import charts
-
     user = request.user
     require_whole_municipality(user)
     if not user.sees_all_municipalities:
@@ -138,7 +141,7 @@ def comparison(request):
             "comparison": result,
             "today": today,
             "statements": [s for m in result.members for s in m.plain_statements()],
-            "chart": charts.totals_chart(result.totals, chart_id="comparison-totals")
+            "chart": _chart("collaboration_chart", result.totals, chart_id="comparison-totals")
             if result.totals
             else None,
         },
@@ -147,8 +150,6 @@ def comparison(request):
 
 @login_required
 def comparison_detail(request, municipality_id: int):
-    from samdrift.gains import charts
-
     user = request.user
     municipality = municipality_or_404(user, municipality_id)
     today = timezone.localdate()
@@ -162,7 +163,7 @@ def comparison_detail(request, municipality_id: int):
             "member": member,
             "today": today,
             "statements": member.plain_statements() if member else [],
-            "chart": charts.member_chart(member, chart_id="comparison-member")
+            "chart": _chart("member_chart", member, chart_id="comparison-member")
             if member and member.years
             else None,
         },
@@ -182,7 +183,7 @@ def benefit_map(request):
         request,
         "gains/benefit_map.html",
         {
-            "svg": benefit_map_svg(actions=actions),
+            "svg": benefit_map_svg(actions=actions, shares=visible_shares(request.user)),
             "statuses": ActionStatus.choices,
             "status": request.GET.get("status", ""),
         },

@@ -138,12 +138,14 @@ class IndicatorBaselineViewSet(GainsViewSet):
     delete_with = staticmethod(lambda obj: services.delete_indicator_baseline(baseline=obj))
 
 
-class IndicatorViewSet(GainsViewSet):
+class IndicatorViewSet(SamdriftViewSet):
+    """What is measured to show a gain. Not deleted through the API: baselines and gains
+    keep using an indicator once recorded (the page deletes one nothing uses)."""
+
     queryset = Indicator.objects.all()
     serializer_class = IndicatorSerializer
     filterset_class = IndicatorFilterSet
     ordering_fields = ["name"]
-    delete_with = staticmethod(lambda obj: services.delete_indicator(indicator=obj))
 
 
 class CostIndexViewSet(GainsViewSet):
