@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from lxml import etree
 
 from samdrift.billing.choices import InvoiceStatus
 from samdrift.billing.models import CreditNote, Invoice
@@ -14,6 +15,7 @@ from samdrift.billing.services.credits import create_credit_note
 from samdrift.billing.services.issuing import issue_period
 from samdrift.billing.services.periods import close_period
 from samdrift.billing.services.runs import bill_period
+from samdrift.gains import charts
 from samdrift.gains.choices import CostCategory
 from samdrift.gains.comparison import FlagCode, IndexSource, compare
 from samdrift.gains.models import BaselineCost, CollaborationCost, CostIndex
@@ -23,6 +25,7 @@ from tests import factories
 
 D = datetime.date
 AS_OF = D(2026, 6, 30)
+SVG = "{http://www.w3.org/2000/svg}"
 BILLED = [D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)]  # issued; April is left a draft
 
 
@@ -250,3 +253,34 @@ def test_the_plan_is_computed_once_for_all_members_in_a_constant_number_of_queri
     # A plan passed in is not recomputed: six queries.
     with django_assert_num_queries(6):
         compare(municipalities=Municipality.objects.all(), as_of=AS_OF, plan=comparison.plan)
+
+
+def test_the_charts_label_every_bar_and_escape_the_name(billed):
+    world = billed
+    Municipality.objects.filter(pk=world.elvdal.pk).update(name="Elv<dal> & co")
+    index(2025, "100")
+    baseline(world.fjordvik, CostCategory.LICENCES, "120000.00")
+    baseline(world.elvdal, CostCategory.OTHER, "1000.00")
+    comparison = compare(
+        municipalities=Municipality.objects.all(), as_of=AS_OF, plan=hand_plan(world)
+    )
+    elvdal = member(comparison, world.elvdal)
+
+    html = str(charts.member_chart(elvdal, chart_id="m1"))
+    assert "<dal>" not in html and "Elv&lt;dal&gt; &amp; co" in html
+    svg = etree.fromstring(html[: html.index("</svg>") + len("</svg>")].encode())
+    texts = [" ".join("".join(t.itertext()).split()) for t in svg.iter(f"{SVG}text")]
+    assert {"2026 alone", "2026 common"} <= set(texts)
+    patterns = {
+        r.get("fill") for r in svg.iter(f"{SVG}rect") if r.get("fill", "").startswith("url")
+    }
+    assert len(patterns) >= 2  # alone and common told apart by pattern, not colour only
+    assert "Investments needed alone (replacement plan)" in html  # the legend in words
+
+    cumulative = str(charts.member_cumulative_chart(elvdal, chart_id="m2"))
+    assert "(paid more)" in cumulative  # Elvdal pays more: written out, no bar
+    totals = str(charts.collaboration_chart(comparison.totals, chart_id="t1"))
+    assert "The collaboration&#x27;s unbilled costs" in totals
+    etree.fromstring(
+        str(charts.collaboration_cumulative_chart(comparison.totals, chart_id="t2")).encode()
+    )

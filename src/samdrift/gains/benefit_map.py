@@ -197,7 +197,7 @@ def _gain_lines(gain: Gain) -> tuple[list[str], str]:
     else:
         total = getattr(gain, "expected_total", None) or ZERO
         second = _("Expected per year: %(amount)s") % {"amount": format_money(Decimal(total))}
-    years = _("%(first)s–%(last)s") % {"first": gain.first_year, "last": gain.last_year}
+    years = f"{gain.first_year}–{gain.last_year}"
     return [_shorten(kind, 34), _shorten(second, 40), years], f"{kind}. {second}. {years}"
 
 

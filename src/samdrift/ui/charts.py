@@ -143,11 +143,13 @@ def stacked_bar_chart(
     width: int = 640,
     label_width: int = 170,
     number=str,
+    value_room: int = 90,
 ) -> SafeString:
     """One horizontal bar per row, split into series told apart by pattern and colour.
-    The row's total is written after the bar; each segment has a tooltip."""
+    The row's total is written after the bar (``value_room`` wide: more for kroner
+    amounts); each segment has a tooltip."""
     row_height, gap, top = 22, 6, 4
-    plot = max(width - label_width - 90, 60)
+    plot = max(width - label_width - value_room, 60)
     largest = max((sum(values) for _label, values in rows), default=0) or 1
     height = top * 2 + len(rows) * (row_height + gap)
     parts = []
