@@ -386,6 +386,9 @@ def test_the_page_says_plainly_when_a_member_paid_more_than_alone(billing_world,
     assert year.actual > year.alone
     html = response.content.decode()
     assert "Elvdal paid" in html and "more in 2026 than it would have alone" in html
+    assert 'data-testid="chart"' in html and 'data-testid="cumulative-chart"' in html
+    everyone = factories.client_for(operator).get(reverse("gains:comparison")).content.decode()
+    assert "Elvdal paid" in everyone and 'data-testid="cumulative-chart"' in everyone
 
 
 # Benefit map and XLSX ---------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from samdrift.core.exports import XLSX_CONTENT_TYPE, attachment
 from samdrift.core.permissions import restrict
+from samdrift.gains import charts
+from samdrift.gains.benefit_map import benefit_map_svg
 from samdrift.gains.choices import ActionStatus
 from samdrift.gains.comparison import compare
 from samdrift.gains.exports import plan_workbook
@@ -114,15 +116,6 @@ def realisation_page(request):
     )
 
 
-def _chart(name: str, *args, **kwargs):
-    """A chart of ``gains.charts`` (drawn on the server as SVG)."""
-    try:
-        from samdrift.gains import charts
-    except ImportError:  # TODO(gains-ui): until gains-compare's charts are merged
-        return None
-    return getattr(charts, name)(*args, **kwargs)
-
-
 @login_required
 def comparison(request):
     """All members, for those who see all; a municipality's users see their own."""
@@ -141,7 +134,12 @@ def comparison(request):
             "comparison": result,
             "today": today,
             "statements": [s for m in result.members for s in m.plain_statements()],
-            "chart": _chart("collaboration_chart", result.totals, chart_id="comparison-totals")
+            "chart": charts.collaboration_chart(result.totals, chart_id="comparison-totals")
+            if result.totals
+            else None,
+            "cumulative_chart": charts.collaboration_cumulative_chart(
+                result.totals, chart_id="comparison-cumulative"
+            )
             if result.totals
             else None,
         },
@@ -163,7 +161,12 @@ def comparison_detail(request, municipality_id: int):
             "member": member,
             "today": today,
             "statements": member.plain_statements() if member else [],
-            "chart": _chart("member_chart", member, chart_id="comparison-member")
+            "chart": charts.member_chart(member, chart_id="comparison-member")
+            if member and member.years
+            else None,
+            "cumulative_chart": charts.member_cumulative_chart(
+                member, chart_id="comparison-member-cumulative"
+            )
             if member and member.years
             else None,
         },
@@ -174,8 +177,6 @@ def comparison_detail(request, municipality_id: int):
 def benefit_map(request):
     """Actions → effects → gains, with prerequisites; by default the open and done
     actions (``?status=`` to choose)."""
-    from samdrift.gains.benefit_map import benefit_map_svg
-
     actions = filtered_actions(request)
     if not request.GET.get("status"):
         actions = actions.exclude(status=ActionStatus.CANCELLED)
