@@ -5,7 +5,7 @@ a filter is a 404)."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,7 +53,7 @@ class ActionFilterSet(ChangeLoggedFilterSet):
         model = Action
         fields = ["status", "all_municipalities"]
 
-    def filter_municipality(self, queryset, name, value):
+    def filter_municipality(self, queryset, name, value: Municipality) -> QuerySet[Action]:
         return queryset.filter(Action.concerning(value.pk))
 
     def filter_overdue(self, queryset, name, value):

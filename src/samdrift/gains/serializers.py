@@ -4,6 +4,7 @@ field) and the computed figures (plain serializers, read-only)."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from samdrift.core.api import SamdriftModelSerializer
@@ -170,6 +171,7 @@ class KeyedTotalsSerializer(TotalsSerializer):
     key = serializers.IntegerField()
 
 
+@extend_schema_serializer(many=False)  # one object, though answered by ``list``
 class RealisationSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField(help_text="Exclusive.")
@@ -221,6 +223,7 @@ class YearTotalSerializer(serializers.Serializer):
     cumulative = amount()
 
 
+@extend_schema_serializer(many=False)  # one object, though answered by ``list``
 class ComparisonSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     members = MemberComparisonSerializer(many=True)

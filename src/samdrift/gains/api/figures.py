@@ -49,9 +49,10 @@ def _period(params) -> tuple[datetime.date, datetime.date]:
     """``?start=&end=`` (end exclusive), or ``?year=`` (this year by default)."""
     start, end = params.get("start"), params.get("end")
     if start or end:
-        if not (start and end):
+        first = _date(start, "start") if start else None
+        last = _date(end, "end") if end else None
+        if first is None or last is None:
             raise ValidationError({"end" if start else "start": [_("Give both start and end.")]})
-        first, last = _date(start, "start"), _date(end, "end")
         if last <= first:
             raise ValidationError({"end": [_("The end is not after the start.")]})
         return first, last
