@@ -11,6 +11,7 @@ from samdrift.billing import api as billing_api
 from samdrift.catalogue import api as catalogue_api
 from samdrift.core import api as core_api
 from samdrift.dashboard import agreement_document
+from samdrift.gains import api as gains_api
 from samdrift.imports import api as imports_api
 from samdrift.inventory import api as inventory_api
 from samdrift.leasing import api as leasing_api
@@ -32,6 +33,7 @@ servicedesk_api.register(router)
 ordering_api.register(router)
 billing_api.register(router)
 planning_api.register(router)
+gains_api.register(router)
 imports_api.register(router)
 
 urlpatterns = [

@@ -389,6 +389,79 @@ EXPECTED: dict[str, tuple[int, ...]] = {
             "pool_change_remove",
         )
     },
+    # Gains (issue #16): the plan, planned vs realised, the benefit map and the XLSX are
+    # read by every login from the actions concerning it (A's action is hidden from B);
+    # operators and finance write the plan, baselines and reference data; a municipality
+    # contact records their own measurements. Baselines and common versus separate are
+    # whole-municipality money: a municipality's own (B: 404), no manager's (403); the
+    # lists of all send a municipality's contact to their own (302).
+    **{
+        f"gains:{name}": (REDIRECT, OK, OK, OK, OK, OK, OK)
+        for name in (
+            "action_list",
+            "realisation",
+            "benefit_map",
+            "plan_xlsx",
+            "indicator_list",
+            "cost_index",
+        )
+    },
+    "gains:action_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    **{
+        f"gains:{name}": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED)
+        for name in (
+            "action_create",
+            "action_edit",
+            "milestone_create",
+            "milestone_edit",
+            "gain_create",
+            "gain_edit",
+            "share_create",
+            "share_edit",
+            "baseline_cost_create",
+            "baseline_cost_edit",
+            "indicator_baseline_create",
+            "indicator_baseline_edit",
+            "indicator_create",
+            "indicator_edit",
+            "cost_index_create",
+            "cost_index_edit",
+            "collaboration_cost_create",
+            "collaboration_cost_edit",
+        )
+    },
+    **{
+        f"gains:{name}": (REDIRECT, OK, OK, DENIED, OK, HIDDEN, DENIED)
+        for name in ("measurement_create", "measurement_edit")
+    },
+    **{
+        f"gains:{name}": (REDIRECT, OK, OK, OK, REDIRECT, REDIRECT, DENIED)
+        for name in ("comparison", "baseline_list")
+    },
+    **{
+        f"gains:{name}": (REDIRECT, OK, OK, OK, OK, HIDDEN, DENIED)
+        for name in ("comparison_detail", "baseline_detail")
+    },
+    "gains:collaboration_costs": (REDIRECT, OK, OK, OK, DENIED, DENIED, DENIED),
+    **{
+        f"gains:{name}": (REDIRECT, OK, OK, OK, DENIED, DENIED, DENIED)
+        for name in ("board_report", "board_report_pdf")
+    },
+    **{
+        f"gains:{name}": (REDIRECT, *(POST_ONLY,) * 6)
+        for name in (
+            "action_delete",
+            "milestone_delete",
+            "gain_delete",
+            "share_delete",
+            "measurement_delete",
+            "baseline_cost_delete",
+            "indicator_baseline_delete",
+            "indicator_delete",
+            "cost_index_delete",
+            "collaboration_cost_delete",
+        )
+    },
 }
 
 
@@ -588,6 +661,7 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         # POST only: a GET is refused before any notification is looked up.
         "ordering:inbox_read": {"pk": 1},
         **planning_args(world),
+        **gains_args(world),
     }
 
 
@@ -620,6 +694,48 @@ def planning_args(world: MatrixWorld) -> dict[str, dict]:
         },
         "planning:member_remove": {"pk": objects["scenariomember"]["stock"].pk},
         "planning:pool_change_remove": {"pk": objects["scenariopoolchange"]["stock"].pk},
+    }
+
+
+def gains_args(world: MatrixWorld) -> dict[str, dict]:
+    """The gains objects (tests/gains/api_matrix.py): A's action with its milestone,
+    gain, share and measurement; A's baseline cost and indicator baseline; the shared
+    indicator and cost index value, the collaboration's unbilled cost."""
+    objects = world.objects
+    a = {"municipality_id": world.municipality_a.pk}
+    action, gain = objects["gain-actions"]["own"], objects["gains"]["own"]
+    pks = {
+        "action": action.pk,
+        "milestone": objects["gain-milestones"]["own"].pk,
+        "gain": gain.pk,
+        "share": objects["gain-shares"]["own"].pk,
+        "measurement": objects["gain-measurements"]["own"].pk,
+        "baseline_cost": objects["baseline-costs"]["own_other_area"].pk,
+        "indicator_baseline": objects["indicator-baselines"]["own_other_area"].pk,
+        "indicator": objects["indicators"]["shared"].pk,
+        "cost_index": objects["cost-index"]["shared"].pk,
+        "collaboration_cost": objects["collaboration-costs"]["stock"].pk,
+    }
+    return {
+        **{
+            f"gains:{name}_{verb}": {"pk": pk}
+            for name, pk in pks.items()
+            for verb in ("edit", "delete")
+        },
+        "gains:action_detail": {"pk": action.pk},
+        "gains:milestone_create": {"action_pk": action.pk},
+        "gains:gain_create": {"action_pk": action.pk},
+        "gains:share_create": {"gain_pk": gain.pk},
+        "gains:measurement_create": {"gain_pk": gain.pk},
+        **{
+            f"gains:{name}": a
+            for name in (
+                "comparison_detail",
+                "baseline_detail",
+                "baseline_cost_create",
+                "indicator_baseline_create",
+            )
+        },
     }
 
 

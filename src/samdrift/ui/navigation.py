@@ -33,6 +33,7 @@ SECTIONS: list[tuple[str, Any]] = [
     ("service", _("Service levels")),
     ("solutions", _("Solutions")),
     ("planning", _("Planning")),
+    ("gains", _("Gains")),
 ]
 
 
