@@ -5,7 +5,9 @@ The rule, for municipality M and each year Y from the year M joined to the year 
 ``as_of``:
 
 - **Months billed** (Y): the number of M's *issued* invoices whose billing period lies in
-  Y (a part year when M joined, or is not billed yet, during it).
+  Y (a part year when M joined, or is not billed yet, during it). The years compared run
+  from M's first year with an invoice in Samdrift (M may have joined before Samdrift
+  billed it: those years are flagged once, not shown as zeros).
 - **Actual** (Y): the net totals (VAT excluded — municipalities get VAT compensated, and
   the baseline is without VAT) of those invoices, less the net totals of the credit notes
   made on them. A credit note counts in the year of the invoice it corrects, whenever it
@@ -43,6 +45,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from samdrift.billing.choices import InvoiceStatus
@@ -74,6 +77,7 @@ class FlagCode:
     NO_INDEX = "no_index"
     NO_DEVICES = "no_devices"
     NOT_JOINED = "not_joined"
+    BILLED_LATER = "billed_later"
 
 
 @dataclass(frozen=True)
@@ -343,7 +347,7 @@ def _compare_member(
             Flag(
                 FlagCode.NOT_JOINED,
                 _("%(municipality)s joins on %(date)s: nothing to compare yet.")
-                % {"municipality": municipality.name, "date": municipality.joined_on.isoformat()},
+                % {"municipality": municipality.name, "date": date_format(municipality.joined_on)},
             )
         )
     if baseline is None:
@@ -380,9 +384,34 @@ def _compare_member(
             )
         )
 
+    # Years before the member's first invoice in Samdrift (it joined before Samdrift billed
+    # it) have nothing to compare: said once, not shown as rows of zeros.
+    billed_years = [
+        year
+        for (member_id, year) in (*billed, *credited)
+        if member_id == municipality.pk and year >= first_year
+    ]
+    first_billed = min(billed_years, default=as_of.year + 1)
+    if first_billed > first_year and first_year <= as_of.year:
+        last_unbilled = min(first_billed, as_of.year + 1) - 1
+        flags.append(
+            Flag(
+                FlagCode.BILLED_LATER,
+                _(
+                    "%(municipality)s joined in %(joined)s; Samdrift holds no invoices of "
+                    "%(first)s–%(last)s, so those years are not compared."
+                )
+                % {
+                    "municipality": municipality.name,
+                    "joined": first_year,
+                    "first": first_year,
+                    "last": last_unbilled,
+                },
+            )
+        )
     years: list[YearComparison] = []
     cumulative = ZERO
-    for year in range(first_year, as_of.year + 1):
+    for year in range(first_billed, as_of.year + 1):
         months, invoiced = billed.get((municipality.pk, year), (0, ZERO))
         year_index, source = index.value(year)
         if index.years and (flag := _index_flag(year, source)):
@@ -428,7 +457,8 @@ def _totals(
     """Per year from the first member's joining: Σ alone, Σ actual, unbilled, saving."""
     if not members:
         return []
-    first = min(member.municipality.joined_on.year for member in members)
+    billed_years = [year.year for member in members for year in member.years]
+    first = min([*billed_years, *(y for y in unbilled if y <= as_of.year)], default=as_of.year + 1)
     alone: dict[int, Decimal] = defaultdict(lambda: ZERO)
     actual: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for member in members:
