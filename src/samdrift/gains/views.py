@@ -165,12 +165,24 @@ def action_detail(request, pk: int):
     prerequisites = list(visible_actions.filter(enables=action).order_by("deadline", "pk"))
     enables = list(visible_actions.filter(prerequisites=action).order_by("deadline", "pk"))
     years = _years_of(gains)
-    figures = None
-    if years:
+    figures = later = None
+    this_year = timezone.localdate().year
+    shares = restrict(GainShare.objects.filter(gain__action=action), user)
+    measurements = restrict(Measurement.objects.filter(gain__action=action), user)
+    # Planned vs realised up to this year; what is planned for later years is shown as
+    # still expected, not as a shortfall.
+    if years and years[0] <= this_year:
         figures = realisation(
-            shares=restrict(GainShare.objects.filter(gain__action=action), user),
-            measurements=restrict(Measurement.objects.filter(gain__action=action), user),
+            shares=shares,
+            measurements=measurements,
             start=datetime.date(years[0], 1, 1),
+            end=datetime.date(min(years[-1], this_year) + 1, 1, 1),
+        )
+    if years and years[-1] > this_year:
+        later = realisation(
+            shares=shares,
+            measurements=measurements,
+            start=datetime.date(max(years[0], this_year + 1), 1, 1),
             end=datetime.date(years[-1] + 1, 1, 1),
         )
     by_year = figures.by_year() if figures else {}
@@ -195,6 +207,8 @@ def action_detail(request, pk: int):
             "gains": gains,
             "years": [(year, by_year.get(year)) for year in sorted(by_year)],
             "total": figures.total if figures else None,
+            "later": later.total if later else None,
+            "later_years": (max(years[0], this_year + 1), years[-1]) if later else None,
             "today": timezone.localdate(),
             "can_edit": can_write(user, Action),
             "can_measure": may_measure and action.status != ActionStatus.CANCELLED,

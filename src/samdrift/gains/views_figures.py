@@ -110,6 +110,7 @@ def realisation_page(request):
             ),
             "total": figures.total,
             "years": years,
+            "this_year": timezone.localdate().year,
             "previous": year - 1,
             "next": year + 1,
         },

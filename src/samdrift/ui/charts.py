@@ -80,11 +80,17 @@ def _pattern_defs(prefix: str) -> SafeString:
 
 
 def bar_chart(
-    bars: Sequence[Bar], *, title: str, chart_id: str, width: int = 640, label_width: int = 170
+    bars: Sequence[Bar],
+    *,
+    title: str,
+    chart_id: str,
+    width: int = 640,
+    label_width: int = 170,
+    value_room: int = 120,
 ) -> SafeString:
-    """Horizontal bars, one per row, label on the left and the figure after the bar."""
+    """Horizontal bars, one per row, label on the left and the figure after the bar
+    (``value_room``: the width kept for the figure)."""
     row_height, gap, top = 22, 6, 4
-    value_room = 120
     plot = max(width - label_width - value_room, 60)
     largest = max((bar.value for bar in bars), default=0) or 1
     height = top * 2 + len(bars) * (row_height + gap)
