@@ -21,7 +21,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from samdrift.finance.money import ZERO
 from samdrift.gains.choices import ActionStatus, GainType
@@ -248,7 +248,7 @@ def benefit_map_svg(
             head,
         )
         for kind, head in (
-            ("action", _("Actions")),
+            ("action", pgettext("improvement plan", "Actions")),
             ("effect", _("Effects")),
             ("gain", _("Gains")),
         )

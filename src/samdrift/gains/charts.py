@@ -90,7 +90,9 @@ def cumulative_chart(
         for year, amount in points
     ]
     # Room for "NOK -1,234,567.89 (paid more)" after the bar.
-    return bar_chart(bars, title=title, chart_id=chart_id, label_width=80, width=640, value_room=230)
+    return bar_chart(
+        bars, title=title, chart_id=chart_id, label_width=80, width=640, value_room=230
+    )
 
 
 def member_cumulative_chart(member: MemberComparison, *, chart_id: str) -> SafeString:

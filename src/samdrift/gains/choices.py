@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CostCategory(models.TextChoices):
@@ -31,7 +32,7 @@ class GainType(models.TextChoices):
 class IndicatorUnit(models.TextChoices):
     PERCENT = "percent", _("Percent")
     PER_100_USERS = "per_100_users", _("Per 100 users")
-    HOURS = "hours", _("Hours")
+    HOURS = "hours", pgettext_lazy("unit", "Hours")
     SCORE = "score", _("Score")
     COUNT = "count", _("Count")
     KRONER = "kroner", _("Kroner")

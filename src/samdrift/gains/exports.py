@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -82,7 +83,7 @@ def plan_workbook(
     effects = {g.pk: g.effect for g in gains}
     _sheet(
         workbook,
-        _("Actions"),
+        pgettext("improvement plan", "Actions"),
         [
             _("Id"),
             _("Title"),

@@ -33,6 +33,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samdrift.catalogue.models import FINANCE_ROLES
 from samdrift.core.choices import Role
@@ -318,8 +319,8 @@ class Action(ChangeLoggedModel):
     write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
 
     class Meta:
-        verbose_name = _("action")
-        verbose_name_plural = _("actions")
+        verbose_name = pgettext_lazy("improvement plan", "action")
+        verbose_name_plural = pgettext_lazy("improvement plan", "actions")
         ordering = ["deadline", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -379,7 +380,10 @@ def _through_action(path: str):
 
 class Milestone(ChangeLoggedModel):
     action = models.ForeignKey(
-        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="milestones"
+        Action,
+        verbose_name=pgettext_lazy("improvement plan", "action"),
+        on_delete=models.CASCADE,
+        related_name="milestones",
     )
     title = models.CharField(_("title"), max_length=200)
     due = models.DateField(_("due"))
@@ -404,7 +408,10 @@ class Gain(ChangeLoggedModel):
     (optional for money gains) has a baseline and a target value with their dates."""
 
     action = models.ForeignKey(
-        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="gains"
+        Action,
+        verbose_name=pgettext_lazy("improvement plan", "action"),
+        on_delete=models.CASCADE,
+        related_name="gains",
     )
     effect = models.CharField(
         _("effect"),
