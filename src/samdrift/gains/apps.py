@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class GainsConfig(AppConfig):
@@ -42,7 +43,7 @@ class GainsConfig(AppConfig):
         )
         register(
             section="gains",
-            label=_("Baseline"),
+            label=pgettext_lazy("gains", "Baseline"),
             url_name="gains:baseline_detail",
             kwargs=_own_whole_municipality,
             order=41,
