@@ -106,11 +106,11 @@ def targets() -> list[tuple[str, str, str, str]]:
         *service_levels(op, ct, municipality),
         *ordering(op, ct),
         *planning(op, ct, municipality),
-        *gains(op),
+        *gains(op, ct, municipality),
     ]
 
 
-def gains(op: str) -> list[tuple[str, str, str, str]]:
+def gains(op: str, ct: str, municipality) -> list[tuple[str, str, str, str]]:
     """The action plan, the action with the most gains, common versus separate, the
     benefit map and the board report of the billed year (the demo's gains step)."""
     from django.db.models import Count
@@ -129,6 +129,13 @@ def gains(op: str) -> list[tuple[str, str, str, str]]:
         ("gains-comparison", op, "en", reverse("gains:comparison")),
         ("gains-benefit-map", op, "en", reverse("gains:benefit_map")),
         ("gains-board-report", op, "en", reverse("gains:board_report") + f"?year={year}"),
+        # The municipality's own view, in bokmål: what it pays against alone.
+        (
+            "gains-portal-comparison-nb",
+            ct,
+            "nb",
+            reverse("gains:comparison_detail", args=[municipality.pk]),
+        ),
     ]
 
 
