@@ -121,33 +121,66 @@ def csv_response(
     )
 
 
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+MOMENT_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
+def money(value: Decimal | None):
+    """An amount for ``xlsx_cell``: shown with thousands and øre."""
+    return (value, MONEY_FORMAT) if value is not None else None
+
+
+def xlsx_cell(sheet, value: Any, *, moment_format: str = MOMENT_FORMAT) -> WriteOnlyCell:
+    """One cell of a write-only sheet. ``value`` may be ``(value, number format)``. Text is
+    always a text cell (never a formula, whatever it starts with), stripped of the
+    characters XLSX cannot hold; dates and moments get a date format."""
+    number_format = None
+    if isinstance(value, tuple):
+        value, number_format = value
+    value = plain(value, guard=False)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    elif number_format:
+        cell.number_format = number_format
+    elif isinstance(value, datetime.datetime):
+        cell.number_format = moment_format
+    elif isinstance(value, datetime.date):
+        cell.number_format = DATE_FORMAT
+    return cell
+
+
+def append_sheet(
+    workbook: Workbook,
+    title: str,
+    header: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    *,
+    moment_format: str = MOMENT_FORMAT,
+) -> None:
+    """A sheet of a write-only workbook: a bold header, then ``rows`` cell by cell."""
+    sheet = workbook.create_sheet(title=str(title)[:31] or "Export")
+    bold = Font(bold=True)
+    cells = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=str(name))
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    for row in rows:
+        sheet.append([xlsx_cell(sheet, value, moment_format=moment_format) for value in row])
+
+
 def xlsx_bytes(
     objects: Iterable[Any], columns: Sequence[ExportColumn], *, sheet_title: str = "Export"
 ) -> bytes:
     """An XLSX workbook of one sheet, written row by row (write-only mode)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31] or "Export")
-    bold = Font(bold=True)
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows_of(_iterate(objects), columns, guard=False):
-        cells = []
-        for value in row:
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text
-            elif isinstance(value, datetime.datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm:ss"
-            elif isinstance(value, datetime.date):
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
-        sheet.append(cells)
+    rows = rows_of(_iterate(objects), columns, guard=False)
+    append_sheet(workbook, sheet_title, [column.name for column in columns], rows)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

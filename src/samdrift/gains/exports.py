@@ -11,53 +11,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
-from samdrift.core.exports import plain
+from samdrift.core.exports import append_sheet, money
 from samdrift.gains.realisation import Realisation
-
-MONEY_FORMAT = "#,##0.00"
-
-
-def _cell(sheet, value: Any):
-    number_format = None
-    if isinstance(value, tuple):  # (value, number format)
-        value, number_format = value
-    value = plain(value, guard=False)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    elif number_format:
-        cell.number_format = number_format
-    elif hasattr(value, "isoformat"):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
-def _sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence]):
-    sheet = workbook.create_sheet(title=title[:31])
-    bold = Font(bold=True)
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=str(name))
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
-
-
-def _money(value):
-    return (value, MONEY_FORMAT) if value is not None else None
 
 
 def _yes(value: bool) -> str:
@@ -81,7 +41,7 @@ def plan_workbook(
     titles = {a.pk: a.title for a in actions}
     gains = list(gains)
     effects = {g.pk: g.effect for g in gains}
-    _sheet(
+    append_sheet(
         workbook,
         pgettext("improvement plan", "Actions"),
         [
@@ -107,20 +67,20 @@ def plan_workbook(
                 a.start,
                 a.deadline,
                 a.get_status_display(),
-                _money(a.budget),
-                _money(a.cost_to_date),
+                money(a.budget),
+                money(a.cost_to_date),
                 a.description,
             ]
             for a in actions
         ),
     )
-    _sheet(
+    append_sheet(
         workbook,
         _("Milestones"),
         [_("Action"), _("Milestone"), _("Due"), _("Done on")],
         ([titles.get(m.action_id, ""), m.title, m.due, m.done_on] for m in milestones),
     )
-    _sheet(
+    append_sheet(
         workbook,
         _("Gains"),
         [
@@ -148,14 +108,14 @@ def plan_workbook(
                 g.baseline_date,
                 g.target_value,
                 g.target_date,
-                _money(g.hourly_rate),
+                money(g.hourly_rate),
                 g.first_year,
                 g.last_year,
             ]
             for g in gains
         ),
     )
-    _sheet(
+    append_sheet(
         workbook,
         _("Gains per municipality"),
         [
@@ -175,14 +135,14 @@ def plan_workbook(
                 s.municipality.name,
                 s.owner,
                 s.expected_hours,
-                _money(s.expected_amount),
+                money(s.expected_amount),
                 _yes(s.taken_out_of_budget),
                 s.budget_note,
             ]
             for s in shares
         ),
     )
-    _sheet(
+    append_sheet(
         workbook,
         _("Measurements"),
         [
@@ -204,7 +164,7 @@ def plan_workbook(
                 m.measured_on,
                 m.value,
                 m.hours,
-                _money(m.amount),
+                money(m.amount),
                 m.source,
                 m.note,
             ]
@@ -217,9 +177,9 @@ def plan_workbook(
             effects.get(c.gain_id, ""),
             municipality_names.get(c.municipality_id, ""),
             c.year,
-            _money(c.planned),
-            _money(c.realised),
-            _money(c.difference),
+            money(c.planned),
+            money(c.realised),
+            money(c.difference),
         ]
         for c in sorted(
             figures.cells, key=lambda c: (c.action_id, c.municipality_id, c.year, c.gain_id)
@@ -232,12 +192,12 @@ def plan_workbook(
             "",
             "",
             "",
-            _money(total.planned),
-            _money(total.realised),
-            _money(total.difference),
+            money(total.planned),
+            money(total.realised),
+            money(total.difference),
         ]
     )
-    _sheet(
+    append_sheet(
         workbook,
         _("Planned vs realised"),
         [

@@ -8,56 +8,16 @@ numbers with two decimals, percentages numbers with two decimals.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
-from samdrift.core.exports import plain
+from samdrift.core.exports import append_sheet, money
 from samdrift.planning.choices import MemberChange
 from samdrift.planning.models import Scenario, ScenarioMember, ScenarioPoolChange, ScenarioResult
 from samdrift.planning.scenarios import comparison, comparison_total
 
-MONEY_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.00"
-
-
-def _cell(sheet, value: Any):
-    number_format = None
-    if isinstance(value, tuple):  # (value, number format)
-        value, number_format = value
-    value = plain(value, guard=False)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    elif number_format:
-        cell.number_format = number_format
-    elif hasattr(value, "isoformat"):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
-def _sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence]):
-    sheet = workbook.create_sheet(title=title[:31])
-    bold = Font(bold=True)
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
-
-
-def _money(value):
-    return (value, MONEY_FORMAT) if value is not None else None
 
 
 def _percent(value):
@@ -106,7 +66,7 @@ def _assumptions_sheet(workbook: Workbook, scenario: Scenario) -> None:
             if figures:
                 text += " (" + ", ".join(figures) + ")"
         rows.append([_("Member change"), text])
-    _sheet(workbook, _("Assumptions"), [_("Assumption"), _("Value")], rows)
+    append_sheet(workbook, _("Assumptions"), [_("Assumption"), _("Value")], rows)
 
 
 def _comparison_sheet(workbook: Workbook, scenario: Scenario) -> None:
@@ -131,18 +91,18 @@ def _comparison_sheet(workbook: Workbook, scenario: Scenario) -> None:
         by_year = {year.year: year for year in row.years}
         cells = [
             row.name,
-            _money(row.baseline_total),
-            _money(row.scenario_total),
-            _money(row.difference),
+            money(row.baseline_total),
+            money(row.scenario_total),
+            money(row.difference),
             _percent(row.difference_percent),
-            _money(row.settlement),
+            money(row.settlement),
         ]
         for year in years:
             figures = by_year.get(year)
             cells += (
                 [
-                    _money(figures.baseline),
-                    _money(figures.scenario),
+                    money(figures.baseline),
+                    money(figures.scenario),
                     _percent(figures.difference_percent),
                 ]
                 if figures
@@ -150,7 +110,7 @@ def _comparison_sheet(workbook: Workbook, scenario: Scenario) -> None:
             )
         return cells
 
-    _sheet(
+    append_sheet(
         workbook,
         _("Comparison"),
         header,
@@ -159,7 +119,7 @@ def _comparison_sheet(workbook: Workbook, scenario: Scenario) -> None:
 
 
 def _months_sheet(workbook: Workbook, scenario: Scenario) -> None:
-    _sheet(
+    append_sheet(
         workbook,
         _("Months"),
         [
@@ -171,7 +131,7 @@ def _months_sheet(workbook: Workbook, scenario: Scenario) -> None:
             _("Settlement"),
         ],
         (
-            [name, month, _money(base), _money(amount), _money(amount - base), _money(settlement)]
+            [name, month, money(base), money(amount), money(amount - base), money(settlement)]
             for name, month, base, amount, settlement in ScenarioResult.objects.filter(
                 scenario=scenario
             )

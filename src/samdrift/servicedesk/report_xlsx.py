@@ -8,54 +8,21 @@ report's Decimals as numbers with three (availability) or one decimal; instants 
 
 from __future__ import annotations
 
-import datetime
 import io
-from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
-from samdrift.core.exports import plain
+from samdrift.core.exports import append_sheet
 from samdrift.servicedesk import sla
 
 PERCENT3, PERCENT1, MOMENT = "0.000", "0.0", "yyyy-mm-dd hh:mm"
 
 
-def _sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence]):
-    sheet = workbook.create_sheet(title=title[:31])
-    bold = Font(bold=True)
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
-
-
-def _cell(sheet, value: Any):
-    number_format = None
-    if isinstance(value, tuple):
-        value, number_format = value
-    if isinstance(value, datetime.datetime):
-        number_format = MOMENT
-    value = plain(value, guard=False)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    elif number_format:
-        cell.number_format = number_format
-    elif hasattr(value, "isoformat"):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
+def _sheet(workbook: Workbook, title: str, header, rows) -> None:
+    """A sheet whose moments are shown to the minute, as the report counts them."""
+    append_sheet(workbook, title, header, rows, moment_format=MOMENT)
 
 
 def _hours(seconds: int):

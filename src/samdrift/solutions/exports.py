@@ -7,60 +7,18 @@ guard); amounts are numbers with two decimals, shares are fractions formatted as
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
-from samdrift.core.exports import plain
+from samdrift.core.exports import append_sheet, money
 from samdrift.finance.money import round_to_ore
 from samdrift.solutions.report import StandardisationReport
-
-MONEY_FORMAT = "#,##0.00"
-
-
-def _sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence]):
-    sheet = workbook.create_sheet(title=title[:31])
-    bold = Font(bold=True)
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
-
-
-def _cell(sheet, value: Any):
-    if isinstance(value, tuple):  # (value, number format)
-        value, number_format = value
-    else:
-        number_format = None
-    value = plain(value, guard=False)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    elif number_format:
-        cell.number_format = number_format
-    elif hasattr(value, "isoformat"):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
-def _money(value):
-    return (value, MONEY_FORMAT) if value is not None else None
 
 
 def _functions_sheet(workbook: Workbook, report: StandardisationReport) -> None:
     """One row a function: its figures, candidate, saving and the saving's formula."""
-    _sheet(
+    append_sheet(
         workbook,
         _("Functions"),
         [
@@ -81,13 +39,13 @@ def _functions_sheet(workbook: Workbook, report: StandardisationReport) -> None:
                 f.distinct,
                 f.members,
                 f.users,
-                _money(f.cost),
+                money(f.cost),
                 f.candidate.name if f.candidate else "",
                 f.chosen,
-                _money(round_to_ore(f.candidate.cost_per_user))
+                money(round_to_ore(f.candidate.cost_per_user))
                 if f.candidate and f.candidate.cost_per_user is not None
                 else None,
-                _money(f.saving),
+                money(f.saving),
                 f.formula,
             ]
             for f in report.functions
@@ -97,7 +55,7 @@ def _functions_sheet(workbook: Workbook, report: StandardisationReport) -> None:
 
 def _solutions_sheet(workbook: Workbook, report: StandardisationReport) -> None:
     """One row a solution in use, under its function."""
-    _sheet(
+    append_sheet(
         workbook,
         _("Solutions"),
         [
@@ -117,8 +75,8 @@ def _solutions_sheet(workbook: Workbook, report: StandardisationReport) -> None:
                 s.vendor,
                 len(s.members),
                 s.users,
-                _money(s.cost),
-                _money(round_to_ore(s.cost_per_user)) if s.cost_per_user is not None else None,
+                money(s.cost),
+                money(round_to_ore(s.cost_per_user)) if s.cost_per_user is not None else None,
                 f.candidate is s,
             ]
             for f in report.functions
@@ -129,7 +87,7 @@ def _solutions_sheet(workbook: Workbook, report: StandardisationReport) -> None:
 
 def _windows_sheet(workbook: Workbook, report: StandardisationReport) -> None:
     """Contracts ending or free to end in the window, with the day to give notice by."""
-    _sheet(
+    append_sheet(
         workbook,
         _("Contract windows"),
         [
@@ -159,7 +117,7 @@ def _windows_sheet(workbook: Workbook, report: StandardisationReport) -> None:
 
 def _progress_sheet(workbook: Workbook, report: StandardisationReport) -> None:
     """The share of members on the candidate, by quarter."""
-    _sheet(
+    append_sheet(
         workbook,
         _("Progress"),
         [_("Function"), *[q.isoformat() for q in report.quarters]],
@@ -172,7 +130,7 @@ def _progress_sheet(workbook: Workbook, report: StandardisationReport) -> None:
 
 def _matrix_sheet(workbook: Workbook, report: StandardisationReport) -> None:
     """Function × municipality, the solutions in each cell; common ones marked in text."""
-    _sheet(
+    append_sheet(
         workbook,
         _("Matrix"),
         [_("Function"), *[name for _mid, name in report.municipalities]],
