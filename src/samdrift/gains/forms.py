@@ -5,10 +5,10 @@ models' own ``clean``) puts each message next to its field."""
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.catalogue.models import Service
-from samdrift.core.choices import Role
 from samdrift.gains.models import (
     Action,
     BaselineCost,
@@ -175,11 +175,24 @@ class MeasurementForm(GainsModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         municipalities = scoped_queryset(Municipality.objects.order_by("name"), self.user)
+        action = self.instance.gain.action if self.instance.gain_id else None
+        if action is not None and not action.all_municipalities:
+            # Only the municipalities the action concerns (the model refuses the others).
+            municipalities = municipalities.filter(pk__in=action.municipalities.values("pk"))
+            self.fields["municipality"].error_messages["invalid_choice"] = _(
+                "The action “%(action)s” does not concern that municipality."
+            ) % {"action": action}
         if not self.user.sees_all_municipalities:
             municipalities = municipalities.filter(pk=self.user.municipality_id)
-            if self.user.role == Role.MUNICIPALITY and not self.instance.pk:
-                self.initial.setdefault("municipality", self.user.municipality_id)
+        if not self.instance.pk:
+            # (A model form's initial holds the instance's empty municipality: replace it.)
+            if not self.user.sees_all_municipalities and not self.initial.get("municipality"):
+                self.initial["municipality"] = self.user.municipality_id
+            if not self.initial.get("measured_on"):
+                self.initial["measured_on"] = timezone.localdate()
         self.fields["municipality"].queryset = municipalities
+        if not self.user.sees_all_municipalities:
+            self.fields["municipality"].empty_label = None  # their own, the only choice
         if self.instance.pk:
             self.fields["municipality"].disabled = True
 
