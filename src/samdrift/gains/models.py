@@ -32,6 +32,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -626,7 +627,8 @@ class Measurement(ChangeLoggedModel):
         indexes = [models.Index(fields=["municipality", "measured_on"], name="measurement_when")]
 
     def __str__(self) -> str:
-        return f"{self.gain} — {self.municipality} {self.measured_on}"
+        day = date_format(self.measured_on, "SHORT_DATE_FORMAT")
+        return f"{self.gain} — {self.municipality} {day}"
 
     def clean(self) -> None:
         super().clean()
