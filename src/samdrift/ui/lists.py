@@ -90,7 +90,16 @@ class ObjectListView(LoginRequiredMixin, View):
                 date_widget(field)
             if isinstance(field, forms.MultipleChoiceField):
                 # One value from a plain select; ?status=a&status=b still works by URL.
-                field.widget = forms.Select(choices=[("", "---------"), *field.choices])
+                field.widget = forms.Select(choices=[("", _("All")), *field.choices])
+            elif isinstance(field, forms.NullBooleanField):
+                # Not filtering is "all", not Django's "Unknown".
+                field.widget = forms.Select(
+                    choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+                )
+            elif isinstance(field, forms.ModelChoiceField):
+                field.empty_label = _("All")
+            elif isinstance(field, forms.ChoiceField):
+                field.choices = [("", _("All")) if c[0] == "" else c for c in field.choices]
             if isinstance(field, forms.ModelChoiceField):
                 model = field.queryset.model
                 if any(f.name == "municipality" for f in model._meta.fields):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django import template
 from django.apps import apps
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from samdrift.core.permissions import can_write as _can_write
 from samdrift.ui import formatting
@@ -87,4 +88,21 @@ def sort_link(context, column):
 @register.inclusion_tag("web/includes/field.html")
 def field(bound_field, **attrs):
     """A form field with label, help text and its errors right next to it."""
+    name_empty_choice(bound_field.field)
     return {"field": bound_field, "attrs": attrs}
+
+
+# Django's blank choice of a select: shown as words instead (the list filters say "All").
+BLANK_CHOICE = "---------"
+
+
+def name_empty_choice(form_field) -> None:
+    """A select's blank choice in words: "Choose …" when a value is needed, "None" when
+    it may stay empty — never Django's dashes."""
+    label = _("Choose …") if form_field.required else _("None")
+    if getattr(form_field, "empty_label", None) == BLANK_CHOICE:
+        form_field.empty_label = label  # a model choice field rebuilds its choices from it
+    widget = form_field.widget
+    choices = getattr(widget, "choices", None)
+    if isinstance(choices, list | tuple) and any(c == ("", BLANK_CHOICE) for c in choices):
+        widget.choices = [("", label) if c == ("", BLANK_CHOICE) else c for c in choices]
