@@ -41,6 +41,21 @@ def parse_month(text: str) -> datetime.date:
         ) from None
 
 
+def rateable_months(*, today: datetime.date, back: int = 12) -> list[datetime.date]:
+    """The months ``period_for_rating`` accepts now, newest first: the latest period while
+    it is open (to rate again), else the month after it; before any billing, this month
+    and the ``back`` months before it."""
+    latest = BillingPeriod.objects.order_by("-month").first()
+    if latest is None:
+        months = [first_of_month(today)]
+        for _n in range(back):
+            months.append(previous_month(months[-1]))
+        return months
+    if not latest.is_closed:
+        return [latest.month]
+    return [(latest.month + datetime.timedelta(days=32)).replace(day=1)]
+
+
 def period_for_rating(month: datetime.date) -> BillingPeriod:
     """The period to rate, created when new; refused when closed, when an earlier period is
     still open or was skipped, or when a later period exists already."""

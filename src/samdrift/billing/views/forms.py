@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,9 +17,16 @@ from samdrift.ui.forms import DateField, DateInput, MoneyField
 
 
 class RunForm(forms.Form):
-    month = forms.CharField(
-        label=gettext_lazy("Month"), help_text=gettext_lazy("YYYY-MM, e.g. 2026-11.")
-    )
+    """The month to rate, chosen from ``months`` (those that can be rated now); the text
+    ``YYYY-MM`` is still what is posted, and the service names a month it refuses."""
+
+    month = forms.CharField(label=gettext_lazy("Month"))
+
+    def __init__(self, *args, months=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].widget = forms.Select(
+            choices=[(f"{month:%Y-%m}", date_format(month, "F Y")) for month in months]
+        )
 
 
 class CreditForm(forms.Form):

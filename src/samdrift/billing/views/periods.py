@@ -39,7 +39,12 @@ from samdrift.billing.selectors import (
     visible_totals,
 )
 from samdrift.billing.services.issuing import issue_period
-from samdrift.billing.services.periods import close_period, close_refusals, parse_month
+from samdrift.billing.services.periods import (
+    close_period,
+    close_refusals,
+    parse_month,
+    rateable_months,
+)
 from samdrift.billing.services.runs import bill_period
 from samdrift.billing.views.common import error_text, may_operate_billing, require_operate
 from samdrift.billing.views.forms import RunForm
@@ -70,7 +75,11 @@ def period_list(request):
     return render(
         request,
         "billing/period_list.html",
-        {"periods": periods, "form": RunForm(), "may_operate": may_operate_billing(user)},
+        {
+            "periods": periods,
+            "form": RunForm(months=rateable_months(today=timezone.localdate())),
+            "may_operate": may_operate_billing(user),
+        },
     )
 
 
