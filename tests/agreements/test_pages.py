@@ -150,6 +150,7 @@ def test_the_document_shows_the_agreement(agreement, contact_a):
     )
     assert response.status_code == 200
     text = response.content.decode()
+    assert 'rel="icon"' in text  # the print page has the favicon too
     for expected in (
         "Fjordvik",
         "SAK-2026/17",
