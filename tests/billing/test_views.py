@@ -2,6 +2,7 @@
 its own invoices (another's is a 404), with drill-down to persons and devices."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -34,6 +35,14 @@ def test_finance_rates_issues_and_closes_a_month_from_the_pages(world, finance_u
     assert BillingPeriod.objects.get().is_closed
     response = client.post("/billing/run/", {"month": "2026-11"}, follow=True)
     assert b"closed" in response.content
+
+
+def test_the_months_sum_row_has_its_vat_total(issued, finance_user):
+    page = client_for(finance_user).get("/billing/2026-11/")
+    vat = sum((invoice.vat_total for invoice in issued.values()), Decimal(0))
+    assert vat > 0
+    assert page.context["vat"] == vat
+    assert b'data-testid="vat-sum"' in page.content
 
 
 def test_the_invoice_page_drills_down_to_persons_and_devices(issued, world, contact_a):

@@ -131,6 +131,7 @@ def period_detail(request, month: str):
         "whole": sees_whole_invoices(user),
         "drafts": any(i.status == InvoiceStatus.DRAFT for i in invoices),
         "net": sum((t.net for t in totals.values()), Decimal(0)),
+        "vat": sum((t.vat for t in totals.values()), Decimal(0)),
         "gross": sum((t.gross for t in totals.values()), Decimal(0)),
     }
     if restrict(BillingRun.objects.all(), user).exists() or may_operate:
