@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from samdrift.billing.models import BillingPeriod, CreditNote, Invoice
+from samdrift.billing.selectors import line_charges
 from samdrift.billing.services.issuing import issue_period
 from samdrift.billing.services.runs import bill_period
 from tests.confirming import confirm
@@ -55,6 +56,11 @@ def test_the_invoice_page_drills_down_to_persons_and_devices(issued, world, cont
     charges = client.get(f"/billing/lines/{line.pk}/")
     assert world.assets[0].asset_tag.encode() in charges.content
     assert world.persons[0].username.encode() in charges.content
+    # The charge period is shown to its last day (stored with an exclusive end).
+    charge = line_charges(line=line).exclude(valid_to=None).order_by("valid_to").first()
+    last = (charge.valid_to - datetime.timedelta(days=1)).isoformat()
+    assert last.encode() in charges.content
+    assert b"To and including" in charges.content
     printed = client.get(f"/billing/invoices/{invoice.pk}/print/")
     assert invoice.number.encode() in printed.content and invoice.kid.encode() in printed.content
     ehf = client.get(f"/billing/invoices/{invoice.pk}/ehf.xml")

@@ -9,6 +9,8 @@ with its label, help and errors).
 
 from __future__ import annotations
 
+import datetime
+
 from django import template
 from django.apps import apps
 from django.utils.html import format_html
@@ -38,6 +40,15 @@ def hours_minutes(value):
 @register.filter
 def day(value):
     return formatting.format_day(value)
+
+
+@register.filter
+def last_day(exclusive_end):
+    """The last day of a period stored with an exclusive end ([from, to)), as people read
+    a period: "1.–15. november", not "to 16 November"."""
+    if not exclusive_end:
+        return exclusive_end
+    return exclusive_end - datetime.timedelta(days=1)
 
 
 @register.filter
