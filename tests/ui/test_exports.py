@@ -40,6 +40,26 @@ def test_csv_export_follows_the_filters(operator_client, world):
     assert rows[0]["acquisition_date"] == "2024-03-01"
 
 
+def test_the_csv_for_norwegian_excel_has_semicolons_decimal_commas_and_dotted_dates(
+    operator_client, world
+):
+    url = (
+        reverse("inventory:asset_list")
+        + f"?municipality={world.municipality_b.pk}&export=csv-excel"
+    )
+    response = operator_client.get(url)
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert sorted(r["asset_tag"] for r in rows) == ["T4602-000", "T4602-001", "T4602-002"]
+    assert rows[0]["acquisition_cost"] == "10000,00"
+    assert rows[0]["acquisition_date"] == "01.03.2024"
+    # The list offers it beside the standard CSV.
+    page = operator_client.get(reverse("inventory:asset_list"))
+    assert b'data-testid="export-csv-excel"' in page.content
+
+
 def test_export_neutralises_a_formula_in_a_name(operator_client, world):
     person = world.person_a
     person.first_name = '=HYPERLINK("http://evil")'

@@ -29,7 +29,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-FORMATS = ("csv", "xlsx")
+# "csv-excel": the CSV Norwegian Excel opens as columns with a double click (see csv_lines).
+FORMATS = ("csv", "csv-excel", "xlsx")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ITERATOR_CHUNK = 2000
@@ -86,17 +87,36 @@ def _csv_text(value: Any) -> str:
     return str(value)
 
 
+def _excel_text(value: Any) -> str:
+    """A value as Norwegian Excel reads it: decimal comma, dates dd.mm.yyyy."""
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d.%m.%Y %H:%M:%S")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, Decimal | int):
+        return format(value, "f").replace(".", ",")
+    return str(value)
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
 
 
-def csv_lines(objects: Iterable[Any], columns: Sequence[ExportColumn]) -> Iterator[str]:
-    """CSV text line by line: UTF-8 with a byte-order mark (spreadsheets then read æøå)."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([c.name for c in columns])
+def csv_lines(
+    objects: Iterable[Any], columns: Sequence[ExportColumn], *, excel: bool = False
+) -> Iterator[str]:
+    """CSV text line by line: UTF-8 with a byte-order mark (spreadsheets then read æøå).
+    ``excel``: the form Norwegian Excel opens directly — semicolons between the fields
+    (its list separator, as the decimal separator is the comma), decimal commas and dates
+    as dd.mm.yyyy; the standard form is commas, decimal points and ISO dates."""
+    writer = csv.writer(_Echo(), delimiter=";" if excel else ",")
+    text = _excel_text if excel else _csv_text
+    yield "\ufeff" + writer.writerow([str(c.name) for c in columns])
     for row in rows_of(_iterate(objects), columns):
-        yield writer.writerow([_csv_text(v) for v in row])
+        yield writer.writerow([text(v) for v in row])
 
 
 def attachment(
@@ -114,10 +134,16 @@ def attachment(
 
 
 def csv_response(
-    objects: Iterable[Any], columns: Sequence[ExportColumn], *, filename: str
+    objects: Iterable[Any],
+    columns: Sequence[ExportColumn],
+    *,
+    filename: str,
+    excel: bool = False,
 ) -> StreamingHttpResponse:
     return attachment(
-        csv_lines(objects, columns), filename=f"{filename}.csv", content_type=CSV_CONTENT_TYPE
+        csv_lines(objects, columns, excel=excel),
+        filename=f"{filename}.csv",
+        content_type=CSV_CONTENT_TYPE,
     )
 
 
@@ -199,10 +225,10 @@ def xlsx_response(
 def export_response(
     fmt: str, objects: Iterable[Any], columns: Sequence[ExportColumn], *, name: str
 ) -> HttpResponse | StreamingHttpResponse:
-    """``fmt`` is ``csv`` or ``xlsx``; the file is called ``<name>-<today>``."""
+    """``fmt`` is one of ``FORMATS``; the file is called ``<name>-<today>``."""
     filename = f"{name}-{timezone.localdate().isoformat()}"
-    if fmt == "csv":
-        return csv_response(objects, columns, filename=filename)
+    if fmt in ("csv", "csv-excel"):
+        return csv_response(objects, columns, filename=filename, excel=fmt == "csv-excel")
     if fmt == "xlsx":
         return xlsx_response(objects, columns, filename=filename)
     raise ValueError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
