@@ -45,6 +45,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "health": (OK, OK, OK, OK, OK, OK, OK),
     "home": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "login": (OK, OK, OK, OK, OK, OK, OK),
+    "search": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "logout": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "organisations:location_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "organisations:municipality_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),

@@ -8,6 +8,7 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
+        from samdrift.organisations import search
         from samdrift.ui.navigation import own_municipality, register, sees_all
 
         register(
@@ -42,3 +43,4 @@ class OrganisationsConfig(AppConfig):
             url_name="organisations:person_list",
             order=40,
         )
+        search.register()  # persons, municipalities, service areas in the global search
