@@ -1,9 +1,15 @@
-"""The pages of the toolkit itself: the health check (login and logout are Django's)."""
+"""The pages of the toolkit itself: the health check (login and logout are Django's) and
+the change log, which belongs to every app."""
 
 from __future__ import annotations
 
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
+
+from samdrift.core.models import ObjectChange
+from samdrift.ui import changes
+from samdrift.ui.lists import ObjectListView
 
 
 def health(request):
@@ -12,3 +18,24 @@ def health(request):
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+class ChangeListView(ObjectListView):
+    """The change log: who changed what and when, filtered by who, what, when and object.
+
+    ``restrict`` reads the municipality (and service area) stored with each change, so a
+    municipality's users see the history of their own objects only, as in the API.
+    ``?content_type=app.model&object_id=N`` is one object's history (its "History" link).
+    """
+
+    model = ObjectChange
+    filterset_class = changes.ChangeListFilterSet
+    table = changes.CHANGE_TABLE
+    title = _("Change log")
+    filter_fields = ["q", "who", "content_type", "action", "date_from", "date_to", "object_id"]
+    filter_labels = {"action": _("Action"), "object_id": _("Object id")}
+
+    def prepare_rows(self, rows: list) -> None:
+        described = changes.describe_changes(rows, self.request.user)
+        for row in rows:
+            row.field_changes = described.get(row.pk, [])
