@@ -43,6 +43,8 @@ OK, REDIRECT, BAD, DENIED, HIDDEN, POST_ONLY = 200, 302, 400, 403, 404, 405
 EXPECTED: dict[str, tuple[int, ...]] = {
     # (anonymous, operator, finance, auditor, contact_a, contact_b, manager_a)
     "health": (OK, OK, OK, OK, OK, OK, OK),
+    # The change log: everyone signed in, each seeing only the history they may read.
+    "change_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "home": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "login": (OK, OK, OK, OK, OK, OK, OK),
     "search": (REDIRECT, OK, OK, OK, OK, OK, OK),

@@ -13,3 +13,10 @@ class UIConfig(AppConfig):
     name = "samdrift.ui"
     label = "web"
     verbose_name = _("Web")
+
+    def ready(self) -> None:
+        from samdrift.ui.navigation import register
+
+        # For everyone: the page shows each user the history they may read (all of it to
+        # those who see every municipality, their own municipality's to the others).
+        register(section="overview", label=_("Change log"), url_name="change_list", order=90)

@@ -152,6 +152,8 @@ class ObjectListView(LoginRequiredMixin, View):
         per_page = self._per_page()
         paginator = Paginator(queryset, per_page)
         page = paginator.get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        self.prepare_rows(page.object_list)
         context = {
             "title": self.title,
             "table": self.table,
@@ -184,6 +186,10 @@ class ObjectListView(LoginRequiredMixin, View):
 
     def extra_context(self) -> dict[str, Any]:
         return {}
+
+    def prepare_rows(self, rows: list) -> None:
+        """Load what one page of rows shows beyond its query (in a batch per page, never a
+        query per row), e.g. the names behind the ids of a change log. Nothing by default."""
 
     def _per_page(self) -> int:
         try:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", views.health, name="health"),
     path("search/", views.search_page, name="search"),
+    path("changes/", views.ChangeListView.as_view(), name="change_list"),
 ]

@@ -1,5 +1,5 @@
-"""The pages of the toolkit itself: the health check and the global search (login and
-logout are Django's)."""
+"""The pages of the toolkit itself: the health check, the global search and the
+change log, which belongs to every app (login and logout are Django's)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
-from samdrift.ui import search
+from samdrift.core.models import ObjectChange
+from samdrift.ui import changes, search
+from samdrift.ui.lists import ObjectListView
 
 
 def health(request):
@@ -44,3 +47,24 @@ def search_page(request):
             "searched": bool(query),
         },
     )
+
+
+class ChangeListView(ObjectListView):
+    """The change log: who changed what and when, filtered by who, what, when and object.
+
+    ``restrict`` reads the municipality (and service area) stored with each change, so a
+    municipality's users see the history of their own objects only, as in the API.
+    ``?content_type=app.model&object_id=N`` is one object's history (its "History" link).
+    """
+
+    model = ObjectChange
+    filterset_class = changes.ChangeListFilterSet
+    table = changes.CHANGE_TABLE
+    title = _("Change log")
+    filter_fields = ["q", "who", "content_type", "action", "date_from", "date_to", "object_id"]
+    filter_labels = {"action": _("Action"), "object_id": _("Object id")}
+
+    def prepare_rows(self, rows: list) -> None:
+        described = changes.describe_changes(rows, self.request.user)
+        for row in rows:
+            row.field_changes = described.get(row.pk, [])

@@ -4,7 +4,7 @@ Filters: ``money`` (Decimal → ``1 234,50 kr``), ``num`` (grouped number, optio
 ``day`` (date → ``31.12.2026``), ``moment`` (datetime), ``can_write`` (role check for a
 model, e.g. ``user|can_write:"inventory.Asset"``). Tags: ``cell`` (one table cell of a
 ``ui.tables.Column``), ``sort_link`` (a sortable column header), ``field`` (a form field
-with its label, help and errors).
+with its label, help and errors), ``history_link`` (an object's change log).
 """
 
 from __future__ import annotations
@@ -13,11 +13,14 @@ import datetime
 
 from django import template
 from django.apps import apps
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from samdrift.core.permissions import can_write as _can_write
 from samdrift.ui import formatting
+from samdrift.ui.changes import content_type_key
 
 register = template.Library()
 
@@ -60,6 +63,18 @@ def moment(value):
 def can_write(user, model_label: str) -> bool:
     """``{% if user|can_write:"inventory.Asset" %}`` shows an edit button only to writers."""
     return _can_write(user, apps.get_model(model_label))
+
+
+@register.simple_tag
+def history_link(obj):
+    """A "History" button to the change log filtered to ``obj`` (for a detail page)."""
+    query = urlencode({"content_type": content_type_key(type(obj)), "object_id": obj.pk})
+    return format_html(
+        '<a class="button" href="{}?{}" data-testid="history">{}</a>',
+        reverse("change_list"),
+        query,
+        _("History"),
+    )
 
 
 @register.simple_tag
