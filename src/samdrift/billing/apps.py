@@ -8,6 +8,7 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self) -> None:
+        from samdrift.billing import notifications
         from samdrift.ui.navigation import register
 
         register(
@@ -16,3 +17,4 @@ class BillingConfig(AppConfig):
             url_name="billing:period_list",
             order=10,
         )
+        notifications.register()  # what needs attention, on the home page
