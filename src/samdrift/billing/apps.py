@@ -8,7 +8,7 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self) -> None:
-        from samdrift.billing import search
+        from samdrift.billing import notifications, search
         from samdrift.ui.navigation import register
 
         register(
@@ -18,3 +18,4 @@ class BillingConfig(AppConfig):
             order=10,
         )
         search.register()  # invoices in the global search (ui.search)
+        notifications.register()  # what needs attention, on the home page

@@ -186,6 +186,8 @@ def overview(*, user, day: datetime.date) -> dict:
         "due_by_month": [(month, due_by_month.get(month, 0)) for month in months],
         "due_total": cards["due"].count,
         "overdue": cards["overdue"].count,
+        # Read once here; the home page's notifications reuse them (ui.notifications).
+        "rules": rules,
     }
 
 

@@ -15,7 +15,7 @@ from samdrift.dashboard.selectors import (
     service_area_names,
 )
 from samdrift.solutions.selectors import gap_count
-from samdrift.ui import charts
+from samdrift.ui import charts, notifications
 from samdrift.ui.formatting import format_money, format_number
 
 
@@ -71,6 +71,13 @@ def home(request):
         "cost_title": cost_title,
         "today": today,
         "solution_gaps": gap_count(user=user, on=today),
+        # What needs this user's attention (each app's providers, ui.notifications);
+        # the overdue card and the rules are offered so planning does not redo them.
+        "notifications": notifications.collect(
+            user,
+            today,
+            {"overdue": figures["cards"]["overdue"], "rules": figures["rules"]},
+        ),
     }
     return render(request, "dashboard/home.html", context)
 

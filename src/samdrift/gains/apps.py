@@ -9,6 +9,7 @@ class GainsConfig(AppConfig):
     verbose_name = _("Gains")
 
     def ready(self) -> None:
+        from samdrift.gains import notifications
         from samdrift.ui.navigation import register, sees_all
 
         register(section="gains", label=_("Action plan"), url_name="gains:action_list", order=10)
@@ -71,6 +72,7 @@ class GainsConfig(AppConfig):
             visible=sees_all,
             order=80,
         )
+        notifications.register()  # what needs attention, on the home page
 
 
 def _own_whole_municipality(user):

@@ -13,6 +13,7 @@ class ImportsConfig(AppConfig):
     verbose_name = _("Imports")
 
     def ready(self) -> None:
+        from samdrift.imports import notifications
         from samdrift.imports.registry import discover
         from samdrift.ui.navigation import register
 
@@ -25,3 +26,4 @@ class ImportsConfig(AppConfig):
             visible=lambda user: user.is_operator or user.role == "finance",
             order=90,
         )
+        notifications.register()  # what needs attention, on the home page

@@ -184,11 +184,22 @@ def upload(request):
             else:
                 return redirect("imports:preview", pk=stored.pk)
         status = 400
-    recent = ImportUpload.objects.filter(user=request.user).select_related("municipality")[:10]
+    recent = ImportUpload.objects.filter(user=request.user).select_related("municipality")
+    # ``?status=failed``: the home page's notification opens the failed ones.
+    status_shown = request.GET.get("status")
+    if status_shown in ImportStatus.values:
+        recent = recent.filter(status=status_shown)
+    else:
+        status_shown = None
     return render(
         request,
         "imports/upload.html",
-        {"form": form, "kinds": _kinds_help(), "recent": recent},
+        {
+            "form": form,
+            "kinds": _kinds_help(),
+            "recent": recent[:10],
+            "status_shown": status_shown and ImportStatus(status_shown).label,
+        },
         status=status,
     )
 

@@ -9,6 +9,7 @@ class OrderingConfig(AppConfig):
 
     def ready(self) -> None:
         from samdrift.core.choices import Role
+        from samdrift.ordering import home_notifications
         from samdrift.ui.navigation import register, sees_all
 
         def orders_writer(user) -> bool:
@@ -80,3 +81,4 @@ class OrderingConfig(AppConfig):
             visible=rule_setter,
             order=70,
         )
+        home_notifications.register()  # what needs attention, on the home page

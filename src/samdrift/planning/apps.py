@@ -8,7 +8,7 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Planning")
 
     def ready(self) -> None:
-        from samdrift.planning import panels
+        from samdrift.planning import notifications, panels
         from samdrift.ui.navigation import own_municipality, register, sees_all
 
         register(
@@ -57,6 +57,7 @@ class PlanningConfig(AppConfig):
             order=60,
         )
         panels.register()  # the replacement on the asset page, the forecast link
+        notifications.register()  # what needs attention, on the home page
 
 
 def _own(kwargs):
