@@ -77,7 +77,7 @@ def plan_workbook(
     append_sheet(
         workbook,
         _("Milestones"),
-        [_("Action"), _("Milestone"), _("Due"), _("Done on")],
+        [pgettext("improvement plan", "Action"), _("Milestone"), _("Due"), _("Done on")],
         ([titles.get(m.action_id, ""), m.title, m.due, m.done_on] for m in milestones),
     )
     append_sheet(
@@ -85,7 +85,7 @@ def plan_workbook(
         _("Gains"),
         [
             _("Id"),
-            _("Action"),
+            pgettext("improvement plan", "Action"),
             _("Effect"),
             _("Type"),
             _("Indicator"),
@@ -119,7 +119,7 @@ def plan_workbook(
         workbook,
         _("Gains per municipality"),
         [
-            _("Action"),
+            pgettext("improvement plan", "Action"),
             _("Gain"),
             _("Municipality"),
             _("Gains owner"),
@@ -146,7 +146,7 @@ def plan_workbook(
         workbook,
         _("Measurements"),
         [
-            _("Action"),
+            pgettext("improvement plan", "Action"),
             _("Gain"),
             _("Municipality"),
             _("Measured on"),
@@ -201,7 +201,7 @@ def plan_workbook(
         workbook,
         _("Planned vs realised"),
         [
-            _("Action"),
+            pgettext("improvement plan", "Action"),
             _("Gain"),
             _("Municipality"),
             _("Year"),

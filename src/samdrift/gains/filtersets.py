@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samdrift.catalogue.models import Service
 from samdrift.core.filtersets import ChangeLoggedFilterSet, ScopedModelChoiceFilter
@@ -83,7 +84,9 @@ class GainFilterSet(ChangeLoggedFilterSet):
 
 class GainShareFilterSet(ChangeLoggedFilterSet):
     search_fields = ("owner", "gain__effect", "gain__action__title")
-    action = ScopedModelChoiceFilter(model=Action, field_name="gain__action", label=_("Action"))
+    action = ScopedModelChoiceFilter(
+        model=Action, field_name="gain__action", label=pgettext_lazy("improvement plan", "Action")
+    )
 
     class Meta:
         model = GainShare
@@ -92,7 +95,9 @@ class GainShareFilterSet(ChangeLoggedFilterSet):
 
 class MeasurementFilterSet(ChangeLoggedFilterSet):
     search_fields = ("source", "note", "gain__effect")
-    action = ScopedModelChoiceFilter(model=Action, field_name="gain__action", label=_("Action"))
+    action = ScopedModelChoiceFilter(
+        model=Action, field_name="gain__action", label=pgettext_lazy("improvement plan", "Action")
+    )
     measured_after = django_filters.DateFilter(
         field_name="measured_on", lookup_expr="gte", label=_("Measured on or after")
     )

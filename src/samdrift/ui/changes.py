@@ -140,8 +140,15 @@ def describe_changes(changes: Iterable[ObjectChange], user) -> dict[int, list[Fi
                 after=shown(field, after),
             )
             for field, key, before, after in items
+            # The row's own id, and a field left empty when the row was made, say nothing.
+            if not (field is not None and field.primary_key)
+            and not (_empty(before) and _empty(after))
         ]
     return described
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
 
 
 class ChangesColumn(Column):
@@ -157,7 +164,7 @@ class ChangesColumn(Column):
             return format_html("{}", "")
         items = format_html_join(
             "",
-            '<li><span class="field">{}</span>: {} {} {}</li>',
+            '<li><span class="changed-field">{}</span>: {} {} {}</li>',
             ((line.label, line.before, ARROW, line.after) for line in lines),
         )
         return format_html('<ul class="changes" data-testid="changes">{}</ul>', items)

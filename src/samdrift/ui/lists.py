@@ -98,8 +98,10 @@ class ObjectListView(LoginRequiredMixin, View):
                 )
             elif isinstance(field, forms.ModelChoiceField):
                 field.empty_label = _("All")
-            elif isinstance(field, forms.ChoiceField):
-                field.choices = [("", _("All")) if c[0] == "" else c for c in field.choices]
+            elif hasattr(field, "empty_label"):
+                # django-filters' choice field adds its blank choice from this label.
+                field.empty_label = _("All")
+                field.widget.choices = field.choices
             if isinstance(field, forms.ModelChoiceField):
                 model = field.queryset.model
                 if any(f.name == "municipality" for f in model._meta.fields):
