@@ -140,10 +140,6 @@ def record_events_in_bulk(
                 a.valid_to = on
                 a.last_updated = now
             record_bulk_changes(ending, action=ChangeAction.UPDATE, before=before)
-        values = {"status": status}
-        if status in _ENDS_HOLDING:
-            values.update({f"{field}_id": None for field in HOLDER_FIELDS})
-        _write_assets(Asset.objects.filter(pk__in=_selected(assets)), rows, values)
         user = current_actor().resolved_user()
         events = [
             AssetEvent(
@@ -156,7 +152,13 @@ def record_events_in_bulk(
             )
             for row in rows
         ]
+        # Before the assets change: each event's change-log row belongs to the
+        # municipality that held the device (as ``record_asset_event`` logs it).
         insert_objects(events)
+        values = {"status": status}
+        if status in _ENDS_HOLDING:
+            values.update({f"{field}_id": None for field in HOLDER_FIELDS})
+        _write_assets(Asset.objects.filter(pk__in=_selected(assets)), rows, values)
     return len(rows)
 
 
