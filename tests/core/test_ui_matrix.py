@@ -64,6 +64,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "inventory:asset_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
     "inventory:asset_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "inventory:asset_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    # The bulk page takes the list's post; asked plainly, it sends back to the list.
+    "inventory:asset_bulk": (REDIRECT, REDIRECT, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "inventory:asset_event": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "inventory:assignment_correct": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "inventory:person_suggestions": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "catalogue:price_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
@@ -568,6 +571,7 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         "inventory:asset_detail": {"pk": asset.pk},
         "inventory:asset_edit": {"pk": asset.pk},
         "inventory:asset_assign": {"pk": asset.pk},
+        "inventory:asset_event": {"pk": asset.pk},
         "inventory:assignment_correct": {"pk": asset.pk, "assignment_pk": own["assignment"].pk},
         "pricing:lease_model_edit": {"pk": shared["leasemodel"].pk},
         "pricing:category_lease_edit": {"pk": shared["productcategory"].pk},

@@ -40,3 +40,39 @@ class AssetOrigin(models.TextChoices):
     BOUGHT_OUT = "bought_out", _("Bought out from a municipality")
     LEASED = "leased", _("Leased from a lessor")
     MUNICIPALITY_OWNED = "municipality_owned", _("Owned by the municipality")
+
+
+class AssetEventKind(models.TextChoices):
+    """The lifecycle steps an operator records on an asset's page, each with its date and
+    reason (``inventory.services.lifecycle``)."""
+
+    RETURNED_TO_STOCK = "returned_to_stock", _("Returned to stock")
+    SENT_TO_REPAIR = "sent_to_repair", _("Sent to repair")
+    BACK_FROM_REPAIR = "back_from_repair", _("Back from repair")
+    RETIRED = "retired", _("Retired")
+    DISPOSED = "disposed", _("Disposed")
+
+
+# The status each step moves the asset to, and the status it must come from where the
+# transitions alone would allow more (back from repair is only from repair; deploying a
+# device from stock is an assignment, not this step).
+EVENT_STATUS: dict[str, str] = {
+    AssetEventKind.RETURNED_TO_STOCK: AssetStatus.IN_STOCK,
+    AssetEventKind.SENT_TO_REPAIR: AssetStatus.IN_REPAIR,
+    AssetEventKind.BACK_FROM_REPAIR: AssetStatus.DEPLOYED,
+    AssetEventKind.RETIRED: AssetStatus.RETIRED,
+    AssetEventKind.DISPOSED: AssetStatus.DISPOSED,
+}
+EVENT_REQUIRES_STATUS: dict[str, str] = {
+    AssetEventKind.BACK_FROM_REPAIR: AssetStatus.IN_REPAIR,
+}
+
+
+def events_allowed(status: str) -> list[str]:
+    """The lifecycle steps open to an asset in ``status`` (``ASSET_TRANSITIONS``)."""
+    allowed = ASSET_TRANSITIONS.get(status, frozenset())
+    return [
+        kind
+        for kind in AssetEventKind.values
+        if EVENT_STATUS[kind] in allowed and EVENT_REQUIRES_STATUS.get(kind, status) == status
+    ]

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samdrift.catalogue.models import Product
 from samdrift.core.permissions import restrict
-from samdrift.inventory.choices import AssetStatus
+from samdrift.inventory.choices import AssetEventKind, AssetStatus
 from samdrift.inventory.models import Asset
 from samdrift.organisations.forms import chosen_municipality, limit_members
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
@@ -194,3 +195,103 @@ class CorrectionForm(forms.Form):
             "valid_to": data["valid_to"],
             "reason": data["reason"],
         }
+
+
+class AssetEventForm(forms.Form):
+    """One lifecycle step of an asset: the day it happened and why (a disposal also
+    names its data-wipe certificate). The service checks the rest, by field."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Step"), choices=AssetEventKind.choices)
+    on = DateField(label=gettext_lazy("Date"), widget=DateInput(), required=False)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=300, required=False)
+    certificate_reference = forms.CharField(
+        label=gettext_lazy("Data-wipe certificate"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("Required to dispose of a device."),
+    )
+
+    def __init__(self, *args, kinds: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            self.fields["kind"].choices = [
+                (k, label) for k, label in AssetEventKind.choices if k in kinds
+            ]
+            if AssetEventKind.DISPOSED not in kinds:
+                del self.fields["certificate_reference"]
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "on": data["on"],
+            "reason": data["reason"],
+            "certificate_reference": data.get("certificate_reference", ""),
+        }
+
+
+class BulkAction(models.TextChoices):
+    LIFECYCLE = "lifecycle", gettext_lazy("Lifecycle step")
+    SERVICE_AREA = "service_area", gettext_lazy("Move to another service area")
+    PLANNED_REPLACEMENT = "planned_replacement", gettext_lazy("Set the planned replacement")
+
+
+class BulkSelectionForm(forms.Form):
+    """What the asset list posts: the action, the list's filters (its query string) and
+    either the ticked assets or "all matching the filter"."""
+
+    action = forms.ChoiceField(label=gettext_lazy("Action"), choices=BulkAction.choices)
+    query = forms.CharField(required=False, widget=forms.HiddenInput())
+    all = forms.BooleanField(required=False)
+    pk = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any ids: the selection is restricted and filtered again by the view.
+        self.fields["pk"].valid_value = lambda value: str(value).isdigit()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("all") and not cleaned.get("pk"):
+            raise forms.ValidationError(
+                _("Tick the assets to change, or choose all that match the filter.")
+            )
+        return cleaned
+
+
+class BulkConfirmForm(forms.Form):
+    """The action's own fields, with the count the operator confirmed: if the selection
+    changed meanwhile, they are asked again."""
+
+    count = forms.IntegerField(widget=forms.HiddenInput())
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput())
+
+
+class BulkLifecycleForm(BulkConfirmForm, AssetEventForm):
+    pass
+
+
+class BulkServiceAreaForm(BulkConfirmForm):
+    service_area = forms.ModelChoiceField(
+        label=gettext_lazy("Service area"), queryset=ServiceArea.objects.none()
+    )
+    on = DateField(label=gettext_lazy("From"), widget=DateInput(), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_area"].queryset = scoped_queryset(
+            ServiceArea.objects.select_related("municipality").order_by(
+                "municipality__name", "name"
+            ),
+            user,
+        )
+        self.fields["service_area"].label_from_instance = lambda a: f"{a.municipality} – {a}"
+
+
+class BulkReplacementForm(BulkConfirmForm):
+    planned_replacement = DateField(
+        label=gettext_lazy("Planned replacement"),
+        widget=DateInput(),
+        required=False,
+        help_text=gettext_lazy("Empty: clears the planned replacement."),
+    )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from samdrift.core.dating import period_constraint
 from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.money import MoneyField, non_negative
-from samdrift.inventory.choices import AssetOrigin, AssetStatus
+from samdrift.inventory.choices import AssetEventKind, AssetOrigin, AssetStatus
 
 
 class Asset(ChangeLoggedModel):
@@ -393,3 +393,48 @@ class UsageRecord(ChangeLoggedModel):
         super().clean()
         if self.month and self.month.day != 1:
             raise ValidationError({"month": _("Give the first day of the month, e.g. 2026-11-01.")})
+
+
+class AssetEvent(ChangeLoggedModel):
+    """A lifecycle step of an asset (returned to stock, sent to repair, back from repair,
+    retired, disposed): the day it happened, why, and who recorded it. Written with the
+    status change by ``inventory.services.record_asset_event``; its tenancy is the
+    asset's."""
+
+    asset = models.ForeignKey(
+        Asset, verbose_name=_("asset"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=30, choices=AssetEventKind.choices)
+    on = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=300)
+    certificate_reference = models.CharField(
+        _("data-wipe certificate"),
+        max_length=100,
+        blank=True,
+        help_text=_("The reference of the certificate that the device's data was wiped."),
+    )
+    created_by = models.ForeignKey(
+        "core.User",
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    municipality_path: ClassVar[str | None] = "asset__municipality"
+    service_area_path: ClassVar[str | None] = "asset__service_area"
+
+    class Meta:
+        verbose_name = _("asset event")
+        verbose_name_plural = _("asset events")
+        ordering = ["asset_id", "on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=AssetEventKind.DISPOSED) | ~Q(certificate_reference=""),
+                name="asset_event_disposal_has_certificate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id}: {self.get_kind_display()} {self.on:%Y-%m-%d}"

@@ -1,14 +1,16 @@
 from django.urls import path
 
-from samdrift.inventory import views
+from samdrift.inventory import views, views_lifecycle
 
 app_name = "inventory"
 
 urlpatterns = [
     path("assets/", views.AssetListView.as_view(), name="asset_list"),
+    path("assets/bulk/", views_lifecycle.asset_bulk, name="asset_bulk"),
     path("assets/new/", views.asset_edit, name="asset_create"),
     path("assets/<int:pk>/", views.asset_detail, name="asset_detail"),
     path("assets/<int:pk>/edit/", views.asset_edit, name="asset_edit"),
+    path("assets/<int:pk>/lifecycle/", views_lifecycle.asset_event, name="asset_event"),
     path("assets/<int:pk>/assign/", views.asset_assign, name="asset_assign"),
     path(
         "assets/<int:pk>/assignments/<int:assignment_pk>/correct/",

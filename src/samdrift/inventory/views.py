@@ -25,10 +25,11 @@ from samdrift.core.choices import ChangeAction
 from samdrift.core.models import ObjectChange
 from samdrift.core.permissions import can_write, restrict
 from samdrift.core.redaction import redact_for
-from samdrift.inventory.choices import OUT_OF_SERVICE
+from samdrift.inventory.choices import OUT_OF_SERVICE, AssetEventKind, events_allowed
 from samdrift.inventory.filtersets import AssetFilterSet
-from samdrift.inventory.forms import AssetForm, AssignForm, CorrectionForm
-from samdrift.inventory.models import Asset, Assignment
+from samdrift.inventory.forms import AssetForm, AssignForm, BulkAction, CorrectionForm
+from samdrift.inventory.markers import markers_for
+from samdrift.inventory.models import Asset, AssetEvent, Assignment
 from samdrift.inventory.selectors import mark_in_force
 from samdrift.inventory.services import (
     assign_asset,
@@ -72,6 +73,18 @@ class AssetListView(ObjectListView):
         "product": gettext_lazy("Product"),
     }
     create_url_name = "inventory:asset_create"
+    template_name = "inventory/asset_list.html"
+    results_template = "inventory/asset_results.html"
+
+    def extra_context(self) -> dict:
+        query = self.request.GET.copy()
+        for name in ("page", "per_page", "sort", "export"):
+            query.pop(name, None)
+        return {
+            "can_bulk": can_write(self.request.user, Asset),
+            "bulk_query": query.urlencode(),
+            "bulk_actions": BulkAction.choices,
+        }
 
 
 def _field_labels(model) -> dict[str, str]:
@@ -116,6 +129,12 @@ def asset_detail(request, pk: int):
     ]
     # A retired or disposed asset is not handed out.
     in_service = asset.status not in OUT_OF_SERVICE
+    events = list(
+        restrict(AssetEvent.objects.filter(asset=asset), user)
+        .select_related("created_by")
+        .order_by("-on", "-pk")
+    )
+    can_step = can_write(user, AssetEvent)
     return render(
         request,
         "inventory/asset_detail.html",
@@ -131,6 +150,9 @@ def asset_detail(request, pk: int):
             "can_edit": can_write(user, Asset),
             "can_assign": in_service and can_write(user, Assignment),
             "can_correct": can_write(user, Assignment),
+            "events": events,
+            "steps": [AssetEventKind(k) for k in events_allowed(asset.status)] if can_step else [],
+            "markers": markers_for(user, [asset], today).get(asset.pk, []),
         },
     )
 

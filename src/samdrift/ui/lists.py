@@ -69,6 +69,8 @@ class ObjectListView(LoginRequiredMixin, View):
     filter_labels: ClassVar[dict[str, Any]] = {}
     create_url_name: ClassVar[str | None] = None
     template_name: ClassVar[str] = "web/object_list.html"
+    # What an htmx request for the results (a filter changed) gets.
+    results_template: ClassVar[str] = "web/includes/list_results.html"
     per_page: ClassVar[int] = 50
 
     def get_queryset(self) -> QuerySet:
@@ -180,7 +182,7 @@ class ObjectListView(LoginRequiredMixin, View):
             **self.extra_context(),
         }
         template = (
-            "web/includes/list_results.html"
+            self.results_template
             if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results"
             else self.template_name
         )

@@ -17,6 +17,11 @@ from samdrift.inventory.services.assets import (
     update_asset,
 )
 from samdrift.inventory.services.assignments import assign_asset, end_assignment
+from samdrift.inventory.services.bulk import (
+    reassign_service_area,
+    record_events_in_bulk,
+    set_planned_replacement,
+)
 from samdrift.inventory.services.corrections import (
     REASON_MAX_LENGTH,
     UNCHANGED,
@@ -25,6 +30,7 @@ from samdrift.inventory.services.corrections import (
     correct_assignment,
     plan_correction,
 )
+from samdrift.inventory.services.lifecycle import record_asset_event
 from samdrift.inventory.services.subscriptions import (
     end_subscription,
     record_usage,
@@ -48,7 +54,11 @@ __all__ = [
     "end_assignment",
     "end_subscription",
     "plan_correction",
+    "reassign_service_area",
+    "record_asset_event",
+    "record_events_in_bulk",
     "record_usage",
+    "set_planned_replacement",
     "subscribe",
     "update_asset",
     "update_usage",
