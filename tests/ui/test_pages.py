@@ -188,6 +188,13 @@ def test_list_sorting_filtering_and_pagination(operator_client, world):
     url = reverse("inventory:asset_list")
     html = operator_client.get(url + "?sort=-asset_tag").content.decode()
     assert html.index("T4602-002") < html.index("T4601-000")
+    # The sorted column's header says so to a screen reader; the others say none.
+    assert html.count('aria-sort="descending"') == 1
+    assert 'aria-sort="ascending"' not in html and 'aria-sort="none"' in html
+    header = html[: html.index('data-sort="asset_tag"')]
+    assert header.rindex('aria-sort="descending"') > header.rindex("<th")
+    html = operator_client.get(reverse("organisations:person_list") + "?sort=last_name").content
+    assert b'aria-sort="ascending"' in html
     html = operator_client.get(url + f"?municipality={world.municipality_b.pk}").content.decode()
     assert "T4602-000" in html and "T4601-000" not in html
     html = operator_client.get(url + "?q=T4601-002").content.decode()

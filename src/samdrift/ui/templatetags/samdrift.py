@@ -95,20 +95,30 @@ def sort_link(context, column):
     query = request.GET.copy()
     query["sort"] = target
     query.pop("page", None)
-    if current == column.name:
-        arrow, state = "▲", "ascending"
-    elif current == f"-{column.name}":
-        arrow, state = "▼", "descending"
-    else:
-        arrow, state = "", "none"
+    arrow = {"ascending": "▲", "descending": "▼"}.get(_sort_state(current, column), "")
     return format_html(
-        '<a href="?{}" data-sort="{}" aria-sort="{}">{}</a> <span aria-hidden="true">{}</span>',
+        '<a href="?{}" data-sort="{}">{}</a> <span aria-hidden="true">{}</span>',
         query.urlencode(),
         column.name,
-        state,
         column.label,
         arrow,
     )
+
+
+def _sort_state(current: str, column) -> str:
+    if current == column.name:
+        return "ascending"
+    if current == f"-{column.name}":
+        return "descending"
+    return "none"
+
+
+@register.simple_tag(takes_context=True)
+def sort_state(context, column):
+    """The column header's ``aria-sort``: ascending, descending or none."""
+    if not column.sortable:
+        return "none"
+    return _sort_state(context["request"].GET.get("sort", ""), column)
 
 
 @register.inclusion_tag("web/includes/field.html")
