@@ -98,6 +98,15 @@ def targets() -> list[tuple[str, str, str, str]]:
         ("products", op, "en", reverse("catalogue:product_list")),
         ("prices", op, "en", reverse("catalogue:price_list")),
         ("portal-overview-nb", ct, "nb", reverse("home")),
+        # The working day: the global search, the change log, a device's lifecycle step.
+        ("search-nb", op, "nb", reverse("search") + f"?q={person.last_name}&jump=0"),
+        ("changes-nb", op, "nb", reverse("change_list") + "?per_page=25"),
+        (
+            "asset-lifecycle-nb",
+            op,
+            "nb",
+            reverse("inventory:asset_event", args=[asset.pk]),
+        ),
         ("portal-assets-nb", ct, "nb", reverse("inventory:asset_list")),
     ]
     return [
