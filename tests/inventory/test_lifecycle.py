@@ -148,6 +148,10 @@ def test_the_page_offers_only_the_open_steps_and_shows_the_history(client, opera
 def test_the_form_answers_bad_input_with_field_errors(client, operator, held):
     client.force_login(operator)
     url = reverse("inventory:asset_event", args=[held.pk])
+    # The reason is marked as needed before anything is posted.
+    page = client.get(url).content.decode()
+    reason = page[page.index('data-field="reason"') :]
+    assert '<span class="req"' in reason[: reason.index("</label>")]
     response = client.post(url, {"kind": "disposed", "on": "2026-03-02", "reason": ""})
     assert response.status_code == 400
     errors = response.context["form"].errors

@@ -213,6 +213,10 @@ class AssetEventForm(forms.Form):
 
     def __init__(self, *args, kinds: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Needed, but checked by the service with the other fields (all errors at once):
+        # marked as required without the form refusing it first.
+        self.fields["reason"].shows_required = True
+        self.fields["reason"].widget.attrs["aria-required"] = "true"
         if kinds is not None:
             self.fields["kind"].choices = [
                 (k, label) for k, label in AssetEventKind.choices if k in kinds
