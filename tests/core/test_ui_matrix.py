@@ -59,6 +59,17 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "organisations:service_area_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "organisations:service_area_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "organisations:service_area_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    # Municipalities and locations: operators write; a location is read like its
+    # municipality. Users (logins) are the operators' alone, listed or edited.
+    "organisations:municipality_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "organisations:municipality_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "organisations:location_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "organisations:location_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "organisations:location_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    **{
+        f"organisations:{name}": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED)
+        for name in ("user_list", "user_create", "user_edit")
+    },
     "inventory:asset_assign": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "inventory:asset_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "inventory:asset_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
@@ -568,6 +579,10 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         "organisations:service_area_edit": {"pk": own["servicearea"].pk},
         "organisations:person_detail": {"pk": own["person"].pk},
         "organisations:person_edit": {"pk": own["person"].pk},
+        "organisations:municipality_edit": {"pk": own["municipality"].pk},
+        "organisations:location_detail": {"pk": own["location"].pk},
+        "organisations:location_edit": {"pk": own["location"].pk},
+        "organisations:user_edit": {"pk": world.users["contact_a"].pk},
         "inventory:asset_detail": {"pk": asset.pk},
         "inventory:asset_edit": {"pk": asset.pk},
         "inventory:asset_assign": {"pk": asset.pk},

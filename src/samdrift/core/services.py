@@ -21,3 +21,17 @@ def save_object(*, instance: M, changes: dict[str, Any] | None = None) -> M:
     with transaction.atomic():
         instance.save()
     return instance
+
+
+def save_user(*, user, changes: dict[str, Any] | None = None, password: str | None = None):
+    """Create or edit a login: its names, role, municipality and service area
+    (``changes`` applied first; ``User.clean`` checks the role's binding) and, when given,
+    a new password. Validated whole before anything is written."""
+    for name, value in (changes or {}).items():
+        setattr(user, name, value)
+    if password:
+        user.set_password(password)
+    user.full_clean()
+    with transaction.atomic():
+        user.save()
+    return user

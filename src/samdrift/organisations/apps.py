@@ -43,4 +43,11 @@ class OrganisationsConfig(AppConfig):
             url_name="organisations:person_list",
             order=40,
         )
+        register(
+            section="municipalities",
+            label=_("Users"),
+            url_name="organisations:user_list",
+            visible=lambda user: user.is_operator,
+            order=50,
+        )
         search.register()  # persons, municipalities, service areas in the global search

@@ -4,7 +4,13 @@ import datetime
 
 import django_filters
 
-from samdrift.core.filtersets import ChangeLoggedFilterSet, ScopedModelChoiceFilter
+from samdrift.core.choices import Role
+from samdrift.core.filtersets import (
+    ChangeLoggedFilterSet,
+    SamdriftFilterSet,
+    ScopedModelChoiceFilter,
+)
+from samdrift.core.models import User
 from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
 from samdrift.organisations.selectors import active_persons_on
@@ -56,6 +62,18 @@ class PersonFilterSet(ChangeLoggedFilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.filter(active_persons_on(value))
+
+
+class UserFilterSet(SamdriftFilterSet):
+    """The operators' user list (no API: logins are not data a municipality exchanges)."""
+
+    search_fields = ("username", "first_name", "last_name", "email")
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+    municipality = ScopedModelChoiceFilter(model=Municipality)
+
+    class Meta:
+        model = User
+        fields = ["role", "municipality", "is_active"]
 
 
 # Filter parameters of the person list that number cards link to (``ui.cards``).

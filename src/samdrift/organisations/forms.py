@@ -1,12 +1,17 @@
-"""Operator forms for service areas and persons. They parse and check input; the writes
-go through ``organisations.services`` (validation of the whole object, one transaction,
-change-logged)."""
+"""Operator forms for municipalities, service areas, locations, persons and users.
+
+They parse and check input; the writes go through ``organisations.services`` (validation
+of the whole object, one transaction, change-logged) and, for users,
+``core.services.save_user``."""
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from samdrift.core.models import User
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
 from samdrift.ui.forms import DateInput, date_formfield, scoped_queryset
 from samdrift.ui.lists import label_with_municipality
@@ -113,4 +118,113 @@ class PersonForm(forms.ModelForm):
                 _("%(municipality)s already has a person with the username %(username)s.")
                 % {"municipality": municipality, "username": username},
             )
+        return cleaned
+
+
+class MunicipalityForm(forms.ModelForm):
+    """A member municipality: the model's own validators check the municipality number,
+    the organisation number (mod 11) and uniqueness, as the API does."""
+
+    class Meta:
+        formfield_callback = date_formfield
+        model = Municipality
+        fields = [
+            "name",
+            "number",
+            "organisation_number",
+            "population",
+            "population_date",
+            "peppol_endpoint",
+            "invoice_reference",
+            "joined_on",
+            "street",
+            "postal_code",
+            "city",
+            "contact_email",
+        ]
+        widgets = {"population_date": DateInput(), "joined_on": DateInput()}
+
+
+class LocationForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = ["municipality", "name", "kind", "street", "postal_code", "city"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = scoped_queryset(Municipality.objects.all(), user)
+
+    def clean(self):
+        cleaned = super().clean()
+        municipality, name = cleaned.get("municipality"), cleaned.get("name")
+        if (
+            municipality is not None
+            and name
+            and Location.objects.filter(municipality=municipality, name__iexact=name)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error(
+                "name",
+                _("%(municipality)s already has a location called %(name)s.")
+                % {"municipality": municipality, "name": name},
+            )
+        return cleaned
+
+
+class UserForm(forms.ModelForm):
+    """A login: its role, and the municipality (and service area) the role binds it to.
+
+    ``User.clean`` holds the rules (a municipality contact or service-area manager needs a
+    municipality, a manager a service area of that municipality); a new login needs a
+    password, an existing one keeps its own unless a new one is typed.
+    """
+
+    password1 = forms.CharField(
+        label=gettext_lazy("Password"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=gettext_lazy("Password again"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "municipality",
+            "service_area",
+            "is_active",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = scoped_queryset(Municipality.objects.all(), user)
+        limit_members(self, user, chosen_municipality(self))
+        if self.instance.pk is None:
+            self.fields["password1"].shows_required = True
+        else:
+            self.fields["password1"].help_text = _("Leave empty to keep the current password.")
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1") or "", cleaned.get("password2") or ""
+        if self.instance.pk is None and not first:
+            self.add_error("password1", _("A new user needs a password."))
+        elif first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            try:
+                validate_password(first, self.instance)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
         return cleaned

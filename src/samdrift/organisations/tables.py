@@ -14,6 +14,14 @@ def _owner_url(obj) -> str | None:
     return reverse("organisations:municipality_detail", args=[obj.municipality_id])
 
 
+def _location_url(obj) -> str:
+    return reverse("organisations:location_detail", args=[obj.pk])
+
+
+def _user_url(obj) -> str:
+    return reverse("organisations:user_edit", args=[obj.pk])
+
+
 def _person_url(obj) -> str:
     return reverse("organisations:person_detail", args=[obj.pk])
 
@@ -105,7 +113,7 @@ LOCATION_TABLE = Table(
             accessor="municipality.number",
             in_table=False,
         ),
-        Column("name", _("Name"), order_by=("name",)),
+        Column("name", _("Name"), order_by=("name",), link=_location_url),
         Column("kind", _("Kind"), kind="choice", order_by=("kind",)),
         Column("street", _("Street address"), order_by=("street",)),
         Column("postal_code", _("Postal code"), order_by=("postal_code",)),
@@ -155,4 +163,31 @@ PERSON_TABLE = Table(
     default_sort="last_name",
     select_related=("municipality", "service_area", "location"),
     export_name="persons",
+)
+
+USER_TABLE = Table(
+    columns=[
+        Column("username", _("Username"), order_by=("username",), link=_user_url),
+        Column("first_name", _("First name"), order_by=("first_name",)),
+        Column("last_name", _("Last name"), order_by=("last_name", "first_name")),
+        Column("email", _("E-mail"), order_by=("email",)),
+        Column("role", _("Role"), kind="choice", order_by=("role",)),
+        Column(
+            "municipality",
+            _("Municipality"),
+            accessor="municipality.name",
+            order_by=("municipality__name",),
+        ),
+        Column(
+            "service_area",
+            _("Service area"),
+            accessor="service_area.name",
+            order_by=("service_area__name",),
+        ),
+        Column("is_active", _("Active"), kind="bool", order_by=("is_active",)),
+        Column("last_login", _("Last signed in"), kind="datetime", order_by=("last_login",)),
+    ],
+    default_sort="username",
+    select_related=("municipality", "service_area"),
+    export_name="users",
 )

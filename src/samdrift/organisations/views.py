@@ -1,8 +1,10 @@
-"""Pages for municipalities, service areas, locations and persons.
+"""Pages for municipalities, service areas, locations, persons and users (logins).
 
 Every page starts from ``restrict``: a municipality's users see their own municipality
-only, and another municipality's URL is a 404. Operators may create and edit service
-areas and persons; the writes go through ``organisations.services``.
+only, and another municipality's URL is a 404. Operators may create and edit
+municipalities, service areas, locations and persons (the writes go through
+``organisations.services``) and users (``core.services.save_user``); no other role sees
+the user pages.
 """
 
 from __future__ import annotations
@@ -17,29 +19,44 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samdrift.core.models import User
 from samdrift.core.permissions import can_write, restrict
+from samdrift.core.services import save_user
 from samdrift.organisations.filtersets import (
     LocationFilterSet,
     MunicipalityFilterSet,
     PersonFilterSet,
     ServiceAreaFilterSet,
+    UserFilterSet,
     active_persons,
 )
-from samdrift.organisations.forms import PersonForm, ServiceAreaForm
+from samdrift.organisations.forms import (
+    LocationForm,
+    MunicipalityForm,
+    PersonForm,
+    ServiceAreaForm,
+    UserForm,
+)
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
 from samdrift.organisations.selectors import active_persons_on
-from samdrift.organisations.services import save_person, save_service_area
+from samdrift.organisations.services import (
+    save_location,
+    save_municipality,
+    save_person,
+    save_service_area,
+)
 from samdrift.organisations.tables import (
     LOCATION_TABLE,
     MUNICIPALITY_TABLE,
     PERSON_TABLE,
     SERVICE_AREA_TABLE,
+    USER_TABLE,
 )
 from samdrift.ui.cards import card
 from samdrift.ui.forms import add_service_errors
 from samdrift.ui.lists import ObjectListView, count_of
 from samdrift.ui.panels import counts, render_panels
-from samdrift.ui.permissions import get_restricted_or_404, require_write
+from samdrift.ui.permissions import WriteRequiredMixin, get_restricted_or_404, require_write
 
 
 class MunicipalityListView(ObjectListView):
@@ -48,6 +65,7 @@ class MunicipalityListView(ObjectListView):
     table = MUNICIPALITY_TABLE
     title = gettext_lazy("Municipalities")
     filter_fields = ["q", "joined_after", "joined_before"]
+    create_url_name = "organisations:municipality_create"
     filter_labels = {
         "joined_after": gettext_lazy("Joined on or after"),
         "joined_before": gettext_lazy("Joined before"),
@@ -83,6 +101,7 @@ class LocationListView(ObjectListView):
     table = LOCATION_TABLE
     title = gettext_lazy("Locations")
     filter_fields = ["q", "municipality", "kind"]
+    create_url_name = "organisations:location_create"
 
 
 class PersonListView(ObjectListView):
@@ -93,6 +112,20 @@ class PersonListView(ObjectListView):
     filter_fields = ["q", "municipality", "service_area", "kind", "active_on"]
     filter_labels = {"active_on": gettext_lazy("Active on")}
     create_url_name = "organisations:person_create"
+
+
+class UserListView(WriteRequiredMixin, ObjectListView):
+    """The logins, their roles and municipalities: for operators only (the model has no
+    other writer, so ``WriteRequiredMixin`` refuses every other role)."""
+
+    model = User
+    write_model = User
+    filterset_class = UserFilterSet
+    table = USER_TABLE
+    title = gettext_lazy("Users")
+    filter_fields = ["q", "role", "municipality", "is_active"]
+    filter_labels = {"is_active": gettext_lazy("Active")}
+    create_url_name = "organisations:user_create"
 
 
 @login_required
@@ -138,6 +171,24 @@ def municipality_detail(request, pk: int):
                 {"service_areas": service_areas},
             ),
             "today": today,
+            "can_edit": can_write(user, Municipality),
+        },
+    )
+
+
+@login_required
+def location_detail(request, pk: int):
+    """A location's facts and how many persons work there."""
+    user = request.user
+    location = get_restricted_or_404(Location.objects.select_related("municipality"), user, pk=pk)
+    persons = restrict(Person.objects.filter(location=location), user)
+    return render(
+        request,
+        "organisations/location_detail.html",
+        {
+            "location": location,
+            "persons_total": persons.count(),
+            "can_edit": can_write(user, Location),
         },
     )
 
@@ -227,4 +278,88 @@ def person_edit(request, pk: int | None = None):
         form = PersonForm(instance=person, user=user, initial=initial)
     return _form_page(
         request, form=form, template="organisations/person_form.html", title=title, obj=person
+    )
+
+
+@login_required
+def municipality_edit(request, pk: int | None = None):
+    user = request.user
+    require_write(user, Municipality)
+    municipality = get_restricted_or_404(Municipality.objects.all(), user, pk=pk) if pk else None
+    title = _("Edit municipality") if municipality else _("New municipality")
+    if request.method == "POST":
+        form = MunicipalityForm(request.POST, instance=municipality)
+        if form.is_valid():
+            saved = _save(
+                request,
+                form,
+                lambda municipality: save_municipality(municipality=municipality),
+                success_message=_("Saved %(object)s."),
+            )
+            if saved is not None:
+                return redirect("organisations:municipality_detail", pk=saved.pk)
+    else:
+        form = MunicipalityForm(instance=municipality)
+    return _form_page(
+        request,
+        form=form,
+        template="organisations/municipality_form.html",
+        title=title,
+        obj=municipality,
+    )
+
+
+@login_required
+def location_edit(request, pk: int | None = None):
+    user = request.user
+    require_write(user, Location)
+    location = get_restricted_or_404(Location.objects.all(), user, pk=pk) if pk else None
+    title = _("Edit location") if location else _("New location")
+    if request.method == "POST":
+        form = LocationForm(request.POST, instance=location, user=user)
+        if form.is_valid():
+            saved = _save(
+                request,
+                form,
+                lambda location: save_location(location=location),
+                success_message=_("Saved %(object)s."),
+            )
+            if saved is not None:
+                return redirect("organisations:location_detail", pk=saved.pk)
+    else:
+        municipality = request.GET.get("municipality", "")
+        initial = {"municipality": municipality} if municipality.isdigit() else {}
+        form = LocationForm(instance=location, user=user, initial=initial)
+    return _form_page(
+        request, form=form, template="organisations/location_form.html", title=title, obj=location
+    )
+
+
+@login_required
+def user_edit(request, pk: int | None = None):
+    """Create or edit a login (operators only). The role's binding to a municipality and
+    service area is ``User.clean``'s rule, checked by the form and again by the service."""
+    operator = request.user
+    require_write(operator, User)
+    login = get_restricted_or_404(User.objects.all(), operator, pk=pk) if pk else None
+    title = _("Edit user") if login else _("New user")
+    if request.method == "POST":
+        form = UserForm(request.POST, instance=login, user=operator)
+        if form.is_valid():
+            password = form.cleaned_data.get("password1") or None
+            saved = _save(
+                request,
+                form,
+                lambda login: save_user(user=login, password=password),
+                success_message=_("Saved user %(object)s."),
+            )
+            if saved is not None:
+                return redirect("organisations:user_list")
+    else:
+        municipality = request.GET.get("municipality", "")
+        # htmx reloads the service area choices with ?municipality=<id>.
+        initial = {"municipality": municipality} if municipality.isdigit() else {}
+        form = UserForm(instance=login, user=operator, initial=initial)
+    return _form_page(
+        request, form=form, template="organisations/user_form.html", title=title, obj=login
     )
