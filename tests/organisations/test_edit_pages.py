@@ -328,3 +328,20 @@ def test_user_list_shows_roles_and_municipalities(operator_client, contact_a, ma
     assert "manager-a" in page
     assert "contact-a" not in page
     assert reverse("organisations:user_edit", args=[manager_a.pk]) in page
+
+
+def test_an_operator_cannot_lock_themselves_out(operator, operator_client):
+    response = operator_client.post(
+        reverse("organisations:user_edit", args=[operator.pk]),
+        user_data(
+            username=operator.username,
+            role=Role.READ_ONLY,
+            is_active="",
+            password1="",
+            password2="",
+        ),
+    )
+    assert response.status_code == 400
+    assert set(field_errors(response)) == {"role", "is_active"}
+    operator.refresh_from_db()
+    assert (operator.role, operator.is_active) == (Role.OPERATOR, True)

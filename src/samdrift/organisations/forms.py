@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samdrift.core.choices import Role
 from samdrift.core.models import User
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
 from samdrift.ui.forms import DateInput, date_formfield, scoped_queryset
@@ -208,6 +209,7 @@ class UserForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.acting_user = user
         self.fields["municipality"].queryset = scoped_queryset(Municipality.objects.all(), user)
         limit_members(self, user, chosen_municipality(self))
         if self.instance.pk is None:
@@ -217,6 +219,16 @@ class UserForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk is not None and self.instance.pk == self.acting_user.pk:
+            # Nobody else may be left to undo it: an operator keeps their own access.
+            if (
+                "role" in cleaned
+                and cleaned["role"] != Role.OPERATOR
+                and not self.instance.is_superuser
+            ):
+                self.add_error("role", _("You cannot take the operator role from yourself."))
+            if "is_active" in cleaned and not cleaned["is_active"]:
+                self.add_error("is_active", _("You cannot deactivate yourself."))
         first, second = cleaned.get("password1") or "", cleaned.get("password2") or ""
         if self.instance.pk is None and not first:
             self.add_error("password1", _("A new user needs a password."))
