@@ -199,6 +199,11 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     ),
     "billing:period_issue_confirm": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
     "billing:period_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    # One-off charges: everyone reads what they may see (a contact their own, read-only);
+    # operators and finance enter and correct them.
+    "billing:one_off_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "billing:one_off_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "billing:one_off_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
     "billing:period_run": (
         REDIRECT,
         POST_ONLY,
@@ -568,6 +573,7 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         "organisations:service_area_edit": {"pk": own["servicearea"].pk},
         "organisations:person_detail": {"pk": own["person"].pk},
         "organisations:person_edit": {"pk": own["person"].pk},
+        "billing:one_off_edit": {"pk": own["oneoffcharge"].pk},
         "inventory:asset_detail": {"pk": asset.pk},
         "inventory:asset_edit": {"pk": asset.pk},
         "inventory:asset_assign": {"pk": asset.pk},

@@ -17,5 +17,11 @@ class BillingConfig(AppConfig):
             url_name="billing:period_list",
             order=10,
         )
+        register(
+            section="billing",
+            label=_("One-off charges"),
+            url_name="billing:one_off_list",
+            order=20,
+        )
         search.register()  # invoices in the global search (ui.search)
         notifications.register()  # what needs attention, on the home page
