@@ -69,6 +69,14 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "inventory:asset_event": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "inventory:assignment_correct": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "inventory:person_suggestions": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    # Subscriptions and usage: everyone reads what they may see; operators write (as in
+    # the API). Ending asks for an open subscription of A.
+    "inventory:subscription_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "inventory:usage_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    **{
+        f"inventory:{name}": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED)
+        for name in ("subscription_create", "subscription_end", "usage_create", "usage_edit")
+    },
     "catalogue:price_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "catalogue:product_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "catalogue:service_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
@@ -575,6 +583,8 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         "organisations:person_edit": {"pk": own["person"].pk},
         "billing:one_off_edit": {"pk": own["oneoffcharge"].pk},
         "inventory:asset_detail": {"pk": asset.pk},
+        "inventory:subscription_end": {"pk": own["subscription"].pk},
+        "inventory:usage_edit": {"pk": own["usagerecord"].pk},
         "inventory:asset_edit": {"pk": asset.pk},
         "inventory:asset_assign": {"pk": asset.pk},
         "inventory:asset_event": {"pk": asset.pk},

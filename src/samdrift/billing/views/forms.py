@@ -113,6 +113,11 @@ class OneOffChargeForm(forms.ModelForm):
             self.initial.pop("vat_rate", None)
             self.fields["vat_rate"].help_text = _("Empty: the service's rate (else 25 %).")
 
+    def _post_clean(self):
+        # The service validates the whole row and writes; the form only parses, so the
+        # model is not checked twice with two sets of messages (as servicedesk's forms).
+        pass
+
     def service_fields(self) -> dict:
         """The cleaned values for the service; an empty VAT rate is left to it."""
         fields = {name: self.cleaned_data[name] for name in ONE_OFF_FIELDS}
