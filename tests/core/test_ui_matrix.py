@@ -212,6 +212,10 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "billing:one_off_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "billing:one_off_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
     "billing:one_off_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    # Cost pools are shared data, read by every login; operators and finance write.
+    "billing:pool_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "billing:pool_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "billing:pool_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
     "billing:period_run": (
         REDIRECT,
         POST_ONLY,
@@ -582,6 +586,7 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         "organisations:person_detail": {"pk": own["person"].pk},
         "organisations:person_edit": {"pk": own["person"].pk},
         "billing:one_off_edit": {"pk": own["oneoffcharge"].pk},
+        "billing:pool_edit": {"pk": shared["costpool"].pk},
         "inventory:asset_detail": {"pk": asset.pk},
         "inventory:subscription_end": {"pk": own["subscription"].pk},
         "inventory:usage_edit": {"pk": own["usagerecord"].pk},

@@ -10,11 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samdrift.billing.models import (
+    AllocationKey,
+    CostPool,
     Invoice,
     InvoiceLine,
     OneOffCharge,
 )
 from samdrift.billing.services.one_offs import ONE_OFF_FIELDS
+from samdrift.billing.services.pools import POOL_FIELDS_ALWAYS, POOL_FIELDS_UNBILLED
 from samdrift.catalogue.models import Service
 from samdrift.inventory.models import Asset
 from samdrift.organisations.models import Municipality, Person, ServiceArea
@@ -124,3 +127,23 @@ class OneOffChargeForm(forms.ModelForm):
         if fields["vat_rate"] is None:
             fields.pop("vat_rate")
         return fields
+
+
+class CostPoolForm(forms.ModelForm):
+    """What ``create_cost_pool`` and ``update_cost_pool`` take (the latter refuses the
+    amount, key, VAT and start of a pool already billed, naming the field)."""
+
+    monthly_amount = MoneyField(label=gettext_lazy("Monthly amount"))
+
+    class Meta:
+        formfield_callback = date_formfield
+        model = CostPool
+        fields = [*POOL_FIELDS_ALWAYS[:2], *POOL_FIELDS_UNBILLED, POOL_FIELDS_ALWAYS[2]]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].queryset = scoped_queryset(AllocationKey.objects.order_by("name"), user)
+
+    def _post_clean(self):
+        # The service validates the whole row and writes; the form only parses.
+        pass

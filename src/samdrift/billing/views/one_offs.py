@@ -108,7 +108,7 @@ def one_off_edit(request, pk: int | None = None):
     status = 400 if form.is_bound and form.errors else 200
     return render(
         request,
-        "billing/one_off_form.html",
+        "billing/form.html",
         {
             "form": form,
             "title": title,
