@@ -80,6 +80,14 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "inventory:asset_event": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "inventory:assignment_correct": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "inventory:person_suggestions": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    # Subscriptions and usage: everyone reads what they may see; operators write (as in
+    # the API). Ending asks for an open subscription of A.
+    "inventory:subscription_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "inventory:usage_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    **{
+        f"inventory:{name}": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED)
+        for name in ("subscription_create", "subscription_end", "usage_create", "usage_edit")
+    },
     "catalogue:price_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "catalogue:product_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "catalogue:service_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
@@ -210,6 +218,15 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     ),
     "billing:period_issue_confirm": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
     "billing:period_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    # One-off charges: everyone reads what they may see (a contact their own, read-only);
+    # operators and finance enter and correct them.
+    "billing:one_off_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "billing:one_off_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "billing:one_off_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    # Cost pools are shared data, read by every login; operators and finance write.
+    "billing:pool_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "billing:pool_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "billing:pool_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
     "billing:period_run": (
         REDIRECT,
         POST_ONLY,
@@ -583,7 +600,11 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         "organisations:location_detail": {"pk": own["location"].pk},
         "organisations:location_edit": {"pk": own["location"].pk},
         "organisations:user_edit": {"pk": world.users["contact_a"].pk},
+        "billing:one_off_edit": {"pk": own["oneoffcharge"].pk},
+        "billing:pool_edit": {"pk": shared["costpool"].pk},
         "inventory:asset_detail": {"pk": asset.pk},
+        "inventory:subscription_end": {"pk": own["subscription"].pk},
+        "inventory:usage_edit": {"pk": own["usagerecord"].pk},
         "inventory:asset_edit": {"pk": asset.pk},
         "inventory:asset_assign": {"pk": asset.pk},
         "inventory:asset_event": {"pk": asset.pk},

@@ -17,5 +17,12 @@ class BillingConfig(AppConfig):
             url_name="billing:period_list",
             order=10,
         )
+        register(
+            section="billing",
+            label=_("One-off charges"),
+            url_name="billing:one_off_list",
+            order=20,
+        )
+        register(section="billing", label=_("Cost pools"), url_name="billing:pool_list", order=30)
         search.register()  # invoices in the global search (ui.search)
         notifications.register()  # what needs attention, on the home page

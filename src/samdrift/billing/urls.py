@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from samdrift.billing.views import credits, invoices, periods
+from samdrift.billing.views import credits, invoices, one_offs, periods, pools
 
 app_name = "billing"
 
@@ -35,6 +35,12 @@ urlpatterns = [
         invoices.invoice_specification,
         name="invoice_specification",
     ),
+    path("one-offs/", one_offs.OneOffChargeListView.as_view(), name="one_off_list"),
+    path("one-offs/new/", one_offs.one_off_edit, name="one_off_create"),
+    path("one-offs/<int:pk>/edit/", one_offs.one_off_edit, name="one_off_edit"),
+    path("pools/", pools.CostPoolListView.as_view(), name="pool_list"),
+    path("pools/new/", pools.pool_edit, name="pool_create"),
+    path("pools/<int:pk>/edit/", pools.pool_edit, name="pool_edit"),
     path("lines/<int:pk>/", invoices.line_detail, name="line_detail"),
     path("credit-notes/<int:pk>/ehf.xml", credits.credit_note_ehf, name="credit_note_ehf"),
 ]

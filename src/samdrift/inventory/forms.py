@@ -14,10 +14,10 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from samdrift.catalogue.models import Product
+from samdrift.catalogue.models import Product, Service
 from samdrift.core.permissions import restrict
 from samdrift.inventory.choices import AssetEventKind, AssetStatus
-from samdrift.inventory.models import Asset
+from samdrift.inventory.models import Asset, Subscription, UsageRecord
 from samdrift.organisations.forms import chosen_municipality, limit_members
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
 from samdrift.ui.forms import DateField, DateInput, MoneyField, date_formfield, scoped_queryset
@@ -299,3 +299,90 @@ class BulkReplacementForm(BulkConfirmForm):
         required=False,
         help_text=gettext_lazy("Empty: clears the planned replacement."),
     )
+
+
+SUBSCRIPTION_FIELDS = (
+    "service",
+    "municipality",
+    "service_area",
+    "person",
+    "location",
+    "asset",
+    "quantity",
+    "valid_from",
+    "valid_to",
+    "note",
+)
+USAGE_FIELDS = (
+    "service",
+    "municipality",
+    "service_area",
+    "person",
+    "location",
+    "asset",
+    "month",
+    "quantity",
+    "reference",
+    "note",
+)
+
+
+def _scope_members(form: forms.ModelForm, user) -> None:
+    """The related choices of a subscription or usage form: what the user may see."""
+    scoped = {
+        "service": Service.objects.order_by("name"),
+        "municipality": Municipality.objects.order_by("name"),
+        "service_area": ServiceArea.objects.select_related("municipality").order_by(
+            "municipality__name", "name"
+        ),
+        "person": Person.objects.all(),
+        "location": Location.objects.select_related("municipality"),
+        "asset": Asset.objects.order_by("asset_tag"),
+    }
+    for name, queryset in scoped.items():
+        form.fields[name].queryset = scoped_queryset(queryset, user)
+
+
+class SubscriptionForm(forms.ModelForm):
+    """What ``inventory.services.subscribe`` takes; it checks that the area, person,
+    location and asset are the municipality's."""
+
+    class Meta:
+        formfield_callback = date_formfield
+        model = Subscription
+        fields = list(SUBSCRIPTION_FIELDS)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        _scope_members(self, user)
+
+    def _post_clean(self):
+        # The service validates the whole row and writes; the form only parses, so the
+        # model is not checked twice with two sets of messages (as servicedesk's forms).
+        pass
+
+
+class EndSubscriptionForm(forms.Form):
+    on = DateField(
+        label=gettext_lazy("Ends on"),
+        help_text=gettext_lazy("The first day the subscription no longer runs."),
+    )
+
+
+class UsageRecordForm(forms.ModelForm):
+    """What ``record_usage`` and ``update_usage`` take. The month is the first day of the
+    month measured."""
+
+    class Meta:
+        formfield_callback = date_formfield
+        model = UsageRecord
+        fields = list(USAGE_FIELDS)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        _scope_members(self, user)
+
+    def _post_clean(self):
+        # The service validates the whole row and writes; the form only parses, so the
+        # model is not checked twice with two sets of messages (as servicedesk's forms).
+        pass

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samdrift.inventory import views, views_lifecycle
+from samdrift.inventory import views, views_lifecycle, views_subscriptions
 
 app_name = "inventory"
 
@@ -17,5 +17,23 @@ urlpatterns = [
         views.assignment_correct,
         name="assignment_correct",
     ),
+    path(
+        "subscriptions/",
+        views_subscriptions.SubscriptionListView.as_view(),
+        name="subscription_list",
+    ),
+    path(
+        "subscriptions/new/",
+        views_subscriptions.subscription_create,
+        name="subscription_create",
+    ),
+    path(
+        "subscriptions/<int:pk>/end/",
+        views_subscriptions.subscription_end,
+        name="subscription_end",
+    ),
+    path("usage/", views_subscriptions.UsageRecordListView.as_view(), name="usage_list"),
+    path("usage/new/", views_subscriptions.usage_edit, name="usage_create"),
+    path("usage/<int:pk>/edit/", views_subscriptions.usage_edit, name="usage_edit"),
     path("assets/person-suggestions/", views.person_suggestions, name="person_suggestions"),
 ]

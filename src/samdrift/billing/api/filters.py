@@ -8,6 +8,7 @@ import django_filters
 from samdrift.billing.models import (
     BillingPeriod,
     Charge,
+    CostPool,
     CreditNote,
     Invoice,
     InvoiceLine,
@@ -87,3 +88,11 @@ class CreditNoteFilterSet(SamdriftFilterSet):
     class Meta:
         model = CreditNote
         fields = ["invoice", "number"]
+
+
+class CostPoolFilterSet(SamdriftFilterSet):
+    search_fields = ("name", "description", "key__name")
+
+    class Meta:
+        model = CostPool
+        fields = ["key"]

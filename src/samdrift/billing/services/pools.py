@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +21,7 @@ from samdrift.billing.models import (
     AllocationKey,
     AllocationKeyPart,
     AllocationWeight,
+    Charge,
     CostPool,
 )
 from samdrift.core.changelog import record_bulk_changes
@@ -210,4 +212,42 @@ def create_cost_pool(
             )
         )
         measure_key(key=key)
+    return pool
+
+
+# What may change on a pool: its name, description and end. The amount, key, VAT and
+# start shape every month billed, so they change only while nothing is billed from it.
+POOL_FIELDS_ALWAYS = ("name", "description", "valid_to")
+POOL_FIELDS_UNBILLED = (
+    "monthly_amount",
+    "key",
+    "valid_from",
+    "split_to_service_areas",
+    "vat_rate",
+    "vat_exemption_reason",
+)
+
+
+def update_cost_pool(*, pool: CostPool, changes: Mapping[str, Any]) -> CostPool:
+    """Rename, describe or end a cost pool; before it is billed, also correct its amount,
+    key, VAT and start. Once billed, "end the pool and start a new one" (the months
+    billed keep their split). Change-logged; a new key is measured as on creation."""
+    errors = {}
+    billed = None
+    for name in changes:
+        if name in POOL_FIELDS_ALWAYS:
+            continue
+        if name not in POOL_FIELDS_UNBILLED:
+            errors[name] = _("This field cannot be changed here.")
+            continue
+        if billed is None:
+            billed = Charge.objects.filter(cost_pool=pool.pk).exists()
+        if billed:
+            errors[name] = _("The pool has been billed: end it and start a new one to change this.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        pool = save_object(instance=pool, changes=dict(changes))
+        if "key" in changes:
+            measure_key(key=pool.key)
     return pool

@@ -1,4 +1,4 @@
-"""The billing pages' forms: a month to run, and a credit note to make."""
+"""The billing pages' forms: a month to run, a credit note to make, a one-off charge."""
 
 from __future__ import annotations
 
@@ -10,10 +10,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samdrift.billing.models import (
+    AllocationKey,
+    CostPool,
     Invoice,
     InvoiceLine,
+    OneOffCharge,
 )
-from samdrift.ui.forms import DateField, DateInput, MoneyField
+from samdrift.billing.services.one_offs import ONE_OFF_FIELDS
+from samdrift.billing.services.pools import POOL_FIELDS_ALWAYS, POOL_FIELDS_UNBILLED
+from samdrift.catalogue.models import Service
+from samdrift.inventory.models import Asset
+from samdrift.organisations.models import Municipality, Person, ServiceArea
+from samdrift.ui.forms import DateField, DateInput, MoneyField, date_formfield, scoped_queryset
 
 
 class RunForm(forms.Form):
@@ -75,3 +83,67 @@ def credit_form(invoice: Invoice, data=None, initial=None) -> CreditForm:
         .only("pk", "line_number")
     )
     return CreditForm(data, initial=initial, lines=lines if invoice.is_issued else ())
+
+
+class OneOffChargeForm(forms.ModelForm):
+    """What ``add_one_off_charge`` and ``update_one_off_charge`` take; the choices are
+    what the user may see. An empty VAT rate on a new charge takes the service's."""
+
+    unit_price = MoneyField(
+        label=gettext_lazy("Unit price"), min_value=None, max_digits=14, decimal_places=4
+    )
+
+    class Meta:
+        formfield_callback = date_formfield
+        model = OneOffCharge
+        fields = list(ONE_OFF_FIELDS)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        scoped = {
+            "municipality": Municipality.objects.order_by("name"),
+            "service_area": ServiceArea.objects.select_related("municipality").order_by(
+                "municipality__name", "name"
+            ),
+            "person": Person.objects.order_by("last_name", "first_name"),
+            "asset": Asset.objects.order_by("asset_tag"),
+            "service": Service.objects.order_by("name"),
+        }
+        for name, queryset in scoped.items():
+            self.fields[name].queryset = scoped_queryset(queryset, user)
+        self.fields["vat_rate"].required = False
+        if self.instance.pk is None:
+            self.initial.pop("vat_rate", None)
+            self.fields["vat_rate"].help_text = _("Empty: the service's rate (else 25 %).")
+
+    def _post_clean(self):
+        # The service validates the whole row and writes; the form only parses, so the
+        # model is not checked twice with two sets of messages (as servicedesk's forms).
+        pass
+
+    def service_fields(self) -> dict:
+        """The cleaned values for the service; an empty VAT rate is left to it."""
+        fields = {name: self.cleaned_data[name] for name in ONE_OFF_FIELDS}
+        if fields["vat_rate"] is None:
+            fields.pop("vat_rate")
+        return fields
+
+
+class CostPoolForm(forms.ModelForm):
+    """What ``create_cost_pool`` and ``update_cost_pool`` take (the latter refuses the
+    amount, key, VAT and start of a pool already billed, naming the field)."""
+
+    monthly_amount = MoneyField(label=gettext_lazy("Monthly amount"))
+
+    class Meta:
+        formfield_callback = date_formfield
+        model = CostPool
+        fields = [*POOL_FIELDS_ALWAYS[:2], *POOL_FIELDS_UNBILLED, POOL_FIELDS_ALWAYS[2]]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].queryset = scoped_queryset(AllocationKey.objects.order_by("name"), user)
+
+    def _post_clean(self):
+        # The service validates the whole row and writes; the form only parses.
+        pass
