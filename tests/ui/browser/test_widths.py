@@ -25,12 +25,15 @@ OVERFLOWING = """() => {
     }
     return false;
   };
-  const name = (element) =>
-    element.tagName.toLowerCase() + (element.className ? "." + String(element.className).trim().split(/\\s+/).join(".") : "");
+  const name = (element) => {
+    const classes = String(element.getAttribute("class") || "").trim().split(/\\s+/);
+    return [element.tagName.toLowerCase(), ...classes.filter(Boolean)].join(".");
+  };
+  const sticksOut = (element) =>
+    element.getBoundingClientRect().right > window.innerWidth + 0.5 && !clipped(element);
   const out = [];
   for (const element of document.body.querySelectorAll("*")) {
-    if (element.getBoundingClientRect().right > window.innerWidth + 0.5 && !clipped(element)
-        && !(element.parentElement && element.parentElement.getBoundingClientRect().right > window.innerWidth + 0.5 && !clipped(element.parentElement))) {
+    if (sticksOut(element) && !(element.parentElement && sticksOut(element.parentElement))) {
       out.push(name(element) + " (" + Math.round(element.getBoundingClientRect().right) + " px)");
     }
   }
