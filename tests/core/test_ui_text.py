@@ -159,6 +159,8 @@ def _untranslated_msgids() -> set[str]:
                 current, line = msgid, line[6:]
             elif line.startswith("msgstr "):
                 current, line = msgstr, line[7:]
+            elif line.startswith("msgstr[0] "):
+                current, line = msgstr, line[10:]
             elif line.startswith(("msgctxt", "msgid_plural", "msgstr[")):
                 current = None
                 continue
