@@ -26,7 +26,7 @@ from django.utils.translation import ngettext, pgettext
 from samdrift.finance.money import ZERO
 from samdrift.gains.choices import ActionStatus, GainType
 from samdrift.gains.models import Action, Gain, GainShare
-from samdrift.ui.formatting import format_money
+from samdrift.ui.formatting import format_day, format_money
 
 WIDTH = 1000
 COLUMNS = {"action": 56, "effect": 392, "gain": 696}  # left edge of each column
@@ -270,7 +270,7 @@ def benefit_map_svg(
         action_y[action.pk] = y + BOX_HEIGHT / 2
         width, dash = STATUS_BORDER.get(action.status, ("1.5", ""))
         status = action.get_status_display()
-        deadline = _("deadline %(date)s") % {"date": action.deadline.isoformat()}
+        deadline = _("deadline %(date)s") % {"date": format_day(action.deadline)}
         parts.append(
             _box(
                 "action",

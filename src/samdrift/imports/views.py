@@ -55,6 +55,14 @@ def importable_kinds(user) -> list[tuple[str, str]]:
     return kinds
 
 
+def _with_kind_labels(rows):
+    """The rows with ``kind_label``: the kind as the user reads it ("Eiendeler"), not its key."""
+    rows = list(rows)
+    for row in rows:
+        row.kind_label = str(importer_class(row.kind).label) if row.kind in IMPORTERS else row.kind
+    return rows
+
+
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What the file holds"))
     municipality = forms.ModelChoiceField(
@@ -197,7 +205,7 @@ def upload(request):
         {
             "form": form,
             "kinds": _kinds_help(),
-            "recent": recent[:10],
+            "recent": _with_kind_labels(recent[:10]),
             "status_shown": status_shown and ImportStatus(status_shown).label,
         },
         status=status,
@@ -487,7 +495,7 @@ def mappings(request):
     return render(
         request,
         "imports/mappings.html",
-        {"mappings": ImportMapping.objects.filter(kind__in=kinds)},
+        {"mappings": _with_kind_labels(ImportMapping.objects.filter(kind__in=kinds))},
     )
 
 

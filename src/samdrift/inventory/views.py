@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -40,6 +40,7 @@ from samdrift.inventory.services import (
 )
 from samdrift.inventory.tables import ASSET_TABLE
 from samdrift.organisations.models import Person
+from samdrift.ui.changes import plain_value
 from samdrift.ui.forms import add_service_errors
 from samdrift.ui.lists import ObjectListView
 from samdrift.ui.panels import render_panels
@@ -87,20 +88,24 @@ class AssetListView(ObjectListView):
         }
 
 
-def _field_labels(model) -> dict[str, str]:
-    return {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
+def _fields(model) -> dict[str, models.Field]:
+    return {f.attname: f for f in model._meta.concrete_fields}
 
 
-def _change_rows(change, labels: dict[str, str]) -> list[tuple[str, object, object]]:
-    """(label, before, after) of each changed field; a redacted value says so."""
+def _change_rows(change, fields: dict[str, models.Field]) -> list[tuple[str, object, object]]:
+    """(label, before, after) of each changed field; a redacted value says so. Days,
+    amounts and choices read as on every page (``plain_value``); ids stay as logged."""
     hidden = _("(hidden: not your municipality's or service area's)")
     rows = []
     for name, (before, after) in change.changed_fields().items():
+        field = fields.get(name)
+        if field is not None and not field.is_relation:
+            before, after = plain_value(field, before), plain_value(field, after)
         if ("prechange_data", name) in change.redacted_sides:
             before = hidden
         if ("postchange_data", name) in change.redacted_sides:
             after = hidden
-        rows.append((labels.get(name, name), before, after))
+        rows.append((str(field.verbose_name) if field is not None else name, before, after))
     return rows
 
 
@@ -121,7 +126,7 @@ def asset_detail(request, pk: int):
         .order_by("valid_from", "pk"),
         day=today,
     )
-    labels = {**_field_labels(Assignment), **_field_labels(Asset)}
+    labels = {**_fields(Assignment), **_fields(Asset)}
     # The previous holder's persons, areas and locations are not this user's to read.
     changes = [
         (change, _change_rows(change, labels))

@@ -66,7 +66,13 @@ def logged_model_choices() -> list[tuple[str, str]]:
 def _fields_by_attname(model: type[models.Model] | None) -> dict[str, models.Field]:
     if model is None:
         return {}
-    return {f.attname: f for f in model._meta.concrete_fields}
+    return {f.attname: f for f in (*model._meta.concrete_fields, *model._meta.many_to_many)}
+
+
+def plain_value(field: models.Field | None, value: Any) -> str:
+    """A logged value of a field that is not a relation, as a person reads it: a choice's
+    label, a day as ``31.12.2026``, an amount as ``1 234,50`` (in the active language)."""
+    return _plain(field, value)
 
 
 def _plain(field: models.Field | None, value: Any) -> str:
@@ -117,6 +123,10 @@ def describe_changes(changes: Iterable[ObjectChange], user) -> dict[int, list[Fi
             if field is not None and field.is_relation and field.many_to_one:
                 related = field.related_model
                 wanted[related].update(v for v in (before, after) if v not in (None, ""))
+            elif field is not None and field.many_to_many:
+                for value in (before, after):
+                    if isinstance(value, list):
+                        wanted[field.related_model].update(value)
         rows.append((change.pk, items))
 
     names: dict[type[models.Model], dict[str, str]] = {}
@@ -129,6 +139,9 @@ def describe_changes(changes: Iterable[ObjectChange], user) -> dict[int, list[Fi
             if value is None or value == "":
                 return "–"
             return names.get(field.related_model, {}).get(str(value), f"#{value}")
+        if field is not None and field.many_to_many and isinstance(value, list):
+            known = names.get(field.related_model, {})
+            return ", ".join(known.get(str(pk), f"#{pk}") for pk in value) or "–"
         return _plain(field, value)
 
     described: dict[int, list[FieldChange]] = {}

@@ -74,6 +74,8 @@ class Column:
             owner, attribute = self._owner_and_attribute(obj)
             if owner is None:
                 return ""
+            if getattr(owner, attribute, None) is None:
+                return ""  # an unset choice (null) is empty, not "None"
             display = getattr(owner, f"get_{attribute}_display", None)
             return str(display()) if display is not None else str(getattr(owner, attribute, ""))
         value = self.value(obj)
