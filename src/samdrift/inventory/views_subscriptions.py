@@ -29,6 +29,7 @@ from samdrift.inventory.services import (
     subscribe,
     update_usage,
 )
+from samdrift.ui.formatting import format_day
 from samdrift.ui.forms import add_service_errors
 from samdrift.ui.lists import ObjectListView
 from samdrift.ui.permissions import get_restricted_or_404, require_write
@@ -203,7 +204,7 @@ def subscription_end(request, pk: int):
         request,
         form=form,
         title=_("End subscription %(subscription)s") % {"subscription": subscription},
-        intro=_("Started %(date)s.") % {"date": subscription.valid_from.isoformat()},
+        intro=_("Started %(date)s.") % {"date": format_day(subscription.valid_from)},
         cancel=reverse("inventory:subscription_list"),
         obj=subscription,
     )
