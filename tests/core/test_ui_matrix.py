@@ -91,6 +91,24 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "catalogue:price_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "catalogue:product_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "catalogue:service_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    # The catalogue is shared: every login reads it; operators and finance write it.
+    **{
+        f"catalogue:{name}": (REDIRECT, OK, OK, OK, OK, OK, OK)
+        for name in ("category_list", "category_detail", "product_detail", "service_detail")
+    },
+    **{
+        f"catalogue:{name}": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED)
+        for name in (
+            "category_create",
+            "category_edit",
+            "product_create",
+            "product_edit",
+            "product_price_create",
+            "service_create",
+            "service_edit",
+            "service_price_create",
+        )
+    },
     "pricing:category_lease_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
     "pricing:indexation_publish": (
         REDIRECT,
@@ -609,6 +627,18 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         "inventory:asset_assign": {"pk": asset.pk},
         "inventory:asset_event": {"pk": asset.pk},
         "inventory:assignment_correct": {"pk": asset.pk, "assignment_pk": own["assignment"].pk},
+        **{
+            f"catalogue:{name}": {"pk": shared["productcategory"].pk}
+            for name in ("category_detail", "category_edit")
+        },
+        **{
+            f"catalogue:{name}": {"pk": shared["product"].pk}
+            for name in ("product_detail", "product_edit", "product_price_create")
+        },
+        **{
+            f"catalogue:{name}": {"pk": shared["service"].pk}
+            for name in ("service_detail", "service_edit", "service_price_create")
+        },
         "pricing:lease_model_edit": {"pk": shared["leasemodel"].pk},
         "pricing:category_lease_edit": {"pk": shared["productcategory"].pk},
         **{

@@ -28,3 +28,9 @@ class CatalogueConfig(AppConfig):
             url_name="catalogue:price_list",
             order=30,
         )
+        register(
+            section="catalogue",
+            label=_("Product categories"),
+            url_name="catalogue:category_list",
+            order=40,
+        )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from samdrift.catalogue.models import PriceVersion, Product, ProductCategory, Service
 from samdrift.core.services import save_object
+from samdrift.ui.formatting import format_day
 
 
 def save_category(
@@ -67,7 +68,7 @@ def publish_price(
                         "A price from %(date)s already exists; a new price must start after it "
                         "(prices in force are never rewritten)."
                     )
-                    % {"date": newest.valid_from.isoformat()}
+                    % {"date": format_day(newest.valid_from)}
                 }
             )
         if newest is not None and (newest.valid_to is None or newest.valid_to > valid_from):

@@ -1,12 +1,60 @@
 """The columns of the catalogue lists and their exports (one place per model)."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.ui.tables import Column, Table
 
+
+def _detail_url(name: str):
+    def url(obj) -> str | None:
+        return reverse(name, args=[obj.pk]) if obj is not None else None
+
+    return url
+
+
+def _item_url(price) -> str | None:
+    if price.product_id:
+        return reverse("catalogue:product_detail", args=[price.product_id])
+    if price.service_id:
+        return reverse("catalogue:service_detail", args=[price.service_id])
+    return None
+
+
+CATEGORY_TABLE = Table(
+    columns=[
+        Column(
+            "name", _("Name"), order_by=("name",), link=_detail_url("catalogue:category_detail")
+        ),
+        Column("code", _("Code"), order_by=("code",)),
+        Column(
+            "useful_life_months",
+            _("Useful life (months)"),
+            kind="number",
+            order_by=("useful_life_months",),
+        ),
+        Column(
+            "lease_model",
+            _("Lease model"),
+            accessor="lease_model.name",
+            order_by=("lease_model__name",),
+        ),
+        Column(
+            "products_count",
+            _("Products"),
+            kind="number",
+            order_by=("products_count",),
+            in_export=False,
+        ),
+    ],
+    default_sort="name",
+    select_related=("lease_model",),
+    export_name="product_categories",
+)
+
 PRODUCT_TABLE = Table(
     columns=[
-        Column("name", _("Name"), order_by=("name",)),
+        Column("name", _("Name"), order_by=("name",), link=_detail_url("catalogue:product_detail")),
         Column(
             "category",
             _("Category"),
@@ -46,7 +94,7 @@ PRODUCT_TABLE = Table(
 SERVICE_TABLE = Table(
     columns=[
         Column("code", _("Code"), order_by=("code",)),
-        Column("name", _("Name"), order_by=("name",)),
+        Column("name", _("Name"), order_by=("name",), link=_detail_url("catalogue:service_detail")),
         Column("description", _("Description"), in_table=False),
         Column("unit", _("Unit"), kind="choice", order_by=("unit",)),
         Column("price_now", _("Price now"), kind="money", order_by=("price_now",), in_export=False),
@@ -65,6 +113,7 @@ PRICE_TABLE = Table(
             _("Product or service"),
             accessor="item.name",
             order_by=("product__name", "service__name"),
+            link=_item_url,
         ),
         Column("product", _("Product"), accessor="product.name", in_table=False),
         Column("service", _("Service code"), accessor="service.code", in_table=False),

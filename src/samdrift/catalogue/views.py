@@ -1,18 +1,37 @@
-"""Catalogue pages: products, services and their effective-dated prices (read by every
-signed-in user; the catalogue is shared)."""
+"""Catalogue pages: categories, products, services and their effective-dated prices (read
+by every signed-in user; the catalogue is shared), and their forms for operators and
+finance (``FINANCE_ROLES``)."""
 
 from __future__ import annotations
 
-from django.db.models import DecimalField, OuterRef, Subquery
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import Count, DecimalField, OuterRef, Subquery
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.catalogue.filtersets import PriceVersionFilterSet, ProductFilterSet, ServiceFilterSet
-from samdrift.catalogue.models import PriceVersion, Product, Service
-from samdrift.catalogue.tables import PRICE_TABLE, PRODUCT_TABLE, SERVICE_TABLE
+from samdrift.catalogue.filtersets import (
+    PriceVersionFilterSet,
+    ProductCategoryFilterSet,
+    ProductFilterSet,
+    ServiceFilterSet,
+)
+from samdrift.catalogue.forms import PriceForm, ProductCategoryForm, ProductForm, ServiceForm
+from samdrift.catalogue.models import PriceVersion, Product, ProductCategory, Service
+from samdrift.catalogue.services import publish_price, save_category, save_product, save_service
+from samdrift.catalogue.tables import CATEGORY_TABLE, PRICE_TABLE, PRODUCT_TABLE, SERVICE_TABLE
 from samdrift.core.dating import active_on
+from samdrift.core.permissions import can_write, restrict
+from samdrift.ui.formatting import format_day, format_money
+from samdrift.ui.forms import add_service_errors
 from samdrift.ui.lists import ObjectListView
 from samdrift.ui.panels import counts
+from samdrift.ui.permissions import get_restricted_or_404, require_write
 
 
 def price_now(item_field: str) -> Subquery:
@@ -32,6 +51,7 @@ class ProductListView(ObjectListView):
     table = PRODUCT_TABLE
     title = _("Products")
     filter_fields = ["q", "category", "is_standard", "active"]
+    create_url_name = "catalogue:product_create"
 
     def get_queryset(self):
         return Product.objects.annotate(
@@ -46,6 +66,7 @@ class ServiceListView(ObjectListView):
     table = SERVICE_TABLE
     title = _("Services")
     filter_fields = ["q", "unit", "active"]
+    create_url_name = "catalogue:service_create"
 
     def get_queryset(self):
         return Service.objects.annotate(price_now=price_now("service"))
@@ -63,3 +84,221 @@ class PriceListView(ObjectListView):
         "valid_from_after": _("Valid from on or after"),
         "valid_from_before": _("Valid from before"),
     }
+
+
+class CategoryListView(ObjectListView):
+    model = ProductCategory
+    filterset_class = ProductCategoryFilterSet
+    table = CATEGORY_TABLE
+    title = _("Product categories")
+    filter_fields = ["q", "lease_model"]
+    create_url_name = "catalogue:category_create"
+
+    def get_queryset(self):
+        return ProductCategory.objects.annotate(products_count=Count("products"))
+
+
+# --- Detail and form pages ------------------------------------------------------------
+# Every login reads the catalogue (it is shared data); operators and finance
+# (``FINANCE_ROLES``) write it, through the same services as the API.
+
+
+def _form_page(request, *, form, title: str, cancel: str, obj=None, intro: str = ""):
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "catalogue/form.html",
+        {"form": form, "title": title, "object": obj, "cancel": cancel, "intro": intro},
+        status=status,
+    )
+
+
+def _edit(request, *, model, pk, form_class, save, titles, detail_name: str, list_name: str):
+    """Create (``pk`` None) or change one row through its service; the service's errors
+    go next to their fields and nothing is written."""
+    user = request.user
+    require_write(user, model)
+    obj = get_restricted_or_404(model.objects.all(), user, pk=pk) if pk else None
+    form = form_class(request.POST or None, instance=obj, user=user)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        target = obj or form.instance
+        try:
+            saved = save(target, changes)
+        except (ValidationError, IntegrityError) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, gettext("Saved %(object)s.") % {"object": saved})
+            return redirect(detail_name, pk=saved.pk)
+    cancel = reverse(detail_name, args=[obj.pk]) if obj else reverse(list_name)
+    title = titles[0] % {"object": obj} if obj else titles[1]
+    return _form_page(request, form=form, title=title, cancel=cancel, obj=obj)
+
+
+def _prices(item_filter: dict) -> tuple[list[PriceVersion], PriceVersion | None]:
+    """Every price of the item, newest first, and the one in force today."""
+    prices = list(PriceVersion.objects.filter(**item_filter).order_by("-valid_from"))
+    today = timezone.localdate()
+    in_force = next(
+        (p for p in prices if p.valid_from <= today and (p.valid_to is None or p.valid_to > today)),
+        None,
+    )
+    return prices, in_force
+
+
+@login_required
+def category_detail(request, pk: int):
+    user = request.user
+    category = get_restricted_or_404(
+        ProductCategory.objects.select_related("lease_model"), user, pk=pk
+    )
+    products = list(restrict(category.products.all(), user).order_by("name"))
+    return render(
+        request,
+        "catalogue/category_detail.html",
+        {
+            "category": category,
+            "products": products,
+            "can_edit": can_write(user, ProductCategory),
+        },
+    )
+
+
+@login_required
+def category_edit(request, pk: int | None = None):
+    return _edit(
+        request,
+        model=ProductCategory,
+        pk=pk,
+        form_class=ProductCategoryForm,
+        save=lambda category, changes: save_category(category=category, changes=changes),
+        titles=(gettext_lazy("Edit %(object)s"), gettext_lazy("New product category")),
+        detail_name="catalogue:category_detail",
+        list_name="catalogue:category_list",
+    )
+
+
+@login_required
+def product_detail(request, pk: int):
+    user = request.user
+    product = get_restricted_or_404(Product.objects.select_related("category"), user, pk=pk)
+    prices, in_force = _prices({"product": product})
+    return render(
+        request,
+        "catalogue/product_detail.html",
+        {
+            "product": product,
+            "prices": prices,
+            "in_force": in_force,
+            "can_edit": can_write(user, Product),
+            "can_price": can_write(user, PriceVersion),
+        },
+    )
+
+
+@login_required
+def product_edit(request, pk: int | None = None):
+    return _edit(
+        request,
+        model=Product,
+        pk=pk,
+        form_class=ProductForm,
+        save=lambda product, changes: save_product(product=product, changes=changes),
+        titles=(gettext_lazy("Edit %(object)s"), gettext_lazy("New product")),
+        detail_name="catalogue:product_detail",
+        list_name="catalogue:product_list",
+    )
+
+
+@login_required
+def service_detail(request, pk: int):
+    user = request.user
+    service = get_restricted_or_404(Service.objects.all(), user, pk=pk)
+    prices, in_force = _prices({"service": service})
+    return render(
+        request,
+        "catalogue/service_detail.html",
+        {
+            "service": service,
+            "prices": prices,
+            "in_force": in_force,
+            "can_edit": can_write(user, Service),
+            "can_price": can_write(user, PriceVersion),
+        },
+    )
+
+
+@login_required
+def service_edit(request, pk: int | None = None):
+    return _edit(
+        request,
+        model=Service,
+        pk=pk,
+        form_class=ServiceForm,
+        save=lambda service, changes: save_service(service=service, changes=changes),
+        titles=(gettext_lazy("Edit %(object)s"), gettext_lazy("New service")),
+        detail_name="catalogue:service_detail",
+        list_name="catalogue:service_list",
+    )
+
+
+def _price_create(request, *, model, pk: int, item_field: str, detail_name: str):
+    """A new price of the product or service from a date, through ``publish_price`` (which
+    closes the price in force the day before; prices are never edited)."""
+    user = request.user
+    require_write(user, PriceVersion)
+    item = get_restricted_or_404(model.objects.all(), user, pk=pk)
+    form = PriceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = publish_price(**form.cleaned_data, **{item_field: item})
+        except (ValidationError, IntegrityError) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                gettext("%(item)s costs %(amount)s kr from %(date)s.")
+                % {
+                    "item": item,
+                    "amount": format_money(version.amount),
+                    "date": format_day(version.valid_from),
+                },
+            )
+            return redirect(detail_name, pk=item.pk)
+    _prices_list, in_force = _prices({item_field: item})
+    intro = (
+        gettext("Price in force today: %(amount)s kr (from %(date)s).")
+        % {"amount": format_money(in_force.amount), "date": format_day(in_force.valid_from)}
+        if in_force
+        else ""
+    )
+    return _form_page(
+        request,
+        form=form,
+        title=gettext("New price of %(item)s") % {"item": item},
+        cancel=reverse(detail_name, args=[item.pk]),
+        obj=item,
+        intro=intro,
+    )
+
+
+@login_required
+def product_price_create(request, pk: int):
+    return _price_create(
+        request,
+        model=Product,
+        pk=pk,
+        item_field="product",
+        detail_name="catalogue:product_detail",
+    )
+
+
+@login_required
+def service_price_create(request, pk: int):
+    return _price_create(
+        request,
+        model=Service,
+        pk=pk,
+        item_field="service",
+        detail_name="catalogue:service_detail",
+    )
