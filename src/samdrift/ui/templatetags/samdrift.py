@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samdrift.core.permissions import can_write as _can_write
 from samdrift.ui import formatting
@@ -135,7 +136,9 @@ BLANK_CHOICE = "---------"
 def name_empty_choice(form_field) -> None:
     """A select's blank choice in words: "Choose …" when a value is needed, "None" when
     it may stay empty — never Django's dashes."""
-    label = _("Choose …") if form_field.required else _("None")
+    # Lazy: a form field may outlive the request (a filter caches its field), and must
+    # speak the language of each request that renders it.
+    label = gettext_lazy("Choose …") if form_field.required else gettext_lazy("None")
     if getattr(form_field, "empty_label", None) == BLANK_CHOICE:
         form_field.empty_label = label  # a model choice field rebuilds its choices from it
     widget = form_field.widget
