@@ -1,4 +1,4 @@
-"""Every validation rule of the gains models (gains/models.py), tried through the
+"""Every validation rule of the gains models (gains/models/), tried through the
 services the pages and the API call: a ValidationError naming the field, and nothing
 saved (neither the row nor a change-log row). The issue's bad inputs first: a target
 date before the baseline date, a negative hourly rate, a measurement for a municipality
