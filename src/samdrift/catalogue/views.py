@@ -113,26 +113,32 @@ def _form_page(request, *, form, title: str, cancel: str, obj=None, intro: str =
     )
 
 
-def _edit(request, *, model, pk, form_class, save, titles, detail_name: str, list_name: str):
-    """Create (``pk`` None) or change one row through its service; the service's errors
-    go next to their fields and nothing is written."""
-    user = request.user
-    require_write(user, model)
-    obj = get_restricted_or_404(model.objects.all(), user, pk=pk) if pk else None
-    form = form_class(request.POST or None, instance=obj, user=user)
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        target = obj or form.instance
-        try:
-            saved = save(target, changes)
-        except (ValidationError, IntegrityError) as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, gettext("Saved %(object)s.") % {"object": saved})
-            return redirect(detail_name, pk=saved.pk)
-    cancel = reverse(detail_name, args=[obj.pk]) if obj else reverse(list_name)
-    title = titles[0] % {"object": obj} if obj else titles[1]
-    return _form_page(request, form=form, title=title, cancel=cancel, obj=obj)
+def _edit_view(*, model, form_class, save, item: str, new_title):
+    """The create (no ``pk``) and edit view of one kind of catalogue row: it is saved
+    through ``save(<item>=row, changes=…)``, the service's errors go next to their fields
+    and nothing is written; on success, back to the row's page."""
+    detail_name, list_name = f"catalogue:{item}_detail", f"catalogue:{item}_list"
+
+    @login_required
+    def view(request, pk: int | None = None):
+        user = request.user
+        require_write(user, model)
+        obj = get_restricted_or_404(model.objects.all(), user, pk=pk) if pk else None
+        form = form_class(request.POST or None, instance=obj, user=user)
+        if request.method == "POST" and form.is_valid():
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            try:
+                saved = save(**{item: obj or form.instance}, changes=changes)
+            except (ValidationError, IntegrityError) as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, gettext("Saved %(object)s.") % {"object": saved})
+                return redirect(detail_name, pk=saved.pk)
+        cancel = reverse(detail_name, args=[obj.pk]) if obj else reverse(list_name)
+        title = gettext("Edit %(object)s") % {"object": obj} if obj else new_title
+        return _form_page(request, form=form, title=title, cancel=cancel, obj=obj)
+
+    return view
 
 
 def _prices(item_filter: dict) -> tuple[list[PriceVersion], PriceVersion | None]:
@@ -164,82 +170,58 @@ def category_detail(request, pk: int):
     )
 
 
-@login_required
-def category_edit(request, pk: int | None = None):
-    return _edit(
+def _item_detail(request, *, queryset, pk: int, item: str):
+    """The page of a product or service: its facts and every price, the one in force
+    today marked."""
+    user = request.user
+    obj = get_restricted_or_404(queryset, user, pk=pk)
+    prices, in_force = _prices({item: obj})
+    return render(
         request,
-        model=ProductCategory,
-        pk=pk,
-        form_class=ProductCategoryForm,
-        save=lambda category, changes: save_category(category=category, changes=changes),
-        titles=(gettext_lazy("Edit %(object)s"), gettext_lazy("New product category")),
-        detail_name="catalogue:category_detail",
-        list_name="catalogue:category_list",
+        f"catalogue/{item}_detail.html",
+        {
+            item: obj,
+            "prices": prices,
+            "in_force": in_force,
+            "can_edit": can_write(user, queryset.model),
+            "can_price": can_write(user, PriceVersion),
+        },
     )
 
 
 @login_required
 def product_detail(request, pk: int):
-    user = request.user
-    product = get_restricted_or_404(Product.objects.select_related("category"), user, pk=pk)
-    prices, in_force = _prices({"product": product})
-    return render(
-        request,
-        "catalogue/product_detail.html",
-        {
-            "product": product,
-            "prices": prices,
-            "in_force": in_force,
-            "can_edit": can_write(user, Product),
-            "can_price": can_write(user, PriceVersion),
-        },
-    )
-
-
-@login_required
-def product_edit(request, pk: int | None = None):
-    return _edit(
-        request,
-        model=Product,
-        pk=pk,
-        form_class=ProductForm,
-        save=lambda product, changes: save_product(product=product, changes=changes),
-        titles=(gettext_lazy("Edit %(object)s"), gettext_lazy("New product")),
-        detail_name="catalogue:product_detail",
-        list_name="catalogue:product_list",
+    return _item_detail(
+        request, queryset=Product.objects.select_related("category"), pk=pk, item="product"
     )
 
 
 @login_required
 def service_detail(request, pk: int):
-    user = request.user
-    service = get_restricted_or_404(Service.objects.all(), user, pk=pk)
-    prices, in_force = _prices({"service": service})
-    return render(
-        request,
-        "catalogue/service_detail.html",
-        {
-            "service": service,
-            "prices": prices,
-            "in_force": in_force,
-            "can_edit": can_write(user, Service),
-            "can_price": can_write(user, PriceVersion),
-        },
-    )
+    return _item_detail(request, queryset=Service.objects.all(), pk=pk, item="service")
 
 
-@login_required
-def service_edit(request, pk: int | None = None):
-    return _edit(
-        request,
-        model=Service,
-        pk=pk,
-        form_class=ServiceForm,
-        save=lambda service, changes: save_service(service=service, changes=changes),
-        titles=(gettext_lazy("Edit %(object)s"), gettext_lazy("New service")),
-        detail_name="catalogue:service_detail",
-        list_name="catalogue:service_list",
-    )
+category_edit = _edit_view(
+    model=ProductCategory,
+    form_class=ProductCategoryForm,
+    save=save_category,
+    item="category",
+    new_title=gettext_lazy("New product category"),
+)
+product_edit = _edit_view(
+    model=Product,
+    form_class=ProductForm,
+    save=save_product,
+    item="product",
+    new_title=gettext_lazy("New product"),
+)
+service_edit = _edit_view(
+    model=Service,
+    form_class=ServiceForm,
+    save=save_service,
+    item="service",
+    new_title=gettext_lazy("New service"),
+)
 
 
 def _price_create(request, *, model, pk: int, item_field: str, detail_name: str):
