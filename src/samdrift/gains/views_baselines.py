@@ -18,6 +18,7 @@ from django.db.models import Count, Max, Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from samdrift.core.permissions import can_write, limited_to_service_area, restrict
@@ -142,93 +143,65 @@ def _baseline_done(obj) -> str:
     return reverse("gains:baseline_detail", args=[obj.municipality_id])
 
 
-def _municipality_child(
-    request, *, model, form_class, pk, municipality_id, save, title_new, delete_name
-):
-    user = request.user
-    require_write(user, model)
-    if pk:
+def _municipality_child_views(*, model, form_class, save, delete, title_new, delete_name):
+    """The edit view (a new one under ``municipality_id``, or row ``pk``) and the delete
+    view of one kind of baseline row; both go back to the municipality's baseline."""
+
+    @login_required
+    def edit(request, pk: int | None = None, municipality_id: int | None = None):
+        user = request.user
+        require_write(user, model)
+        if pk:
+            obj = get_restricted_or_404(model.objects.select_related("municipality"), user, pk=pk)
+            parent = None
+            municipality = obj.municipality
+            title = _("Change %(object)s") % {"object": obj}
+            delete_url = reverse(delete_name, args=[pk])
+        else:
+            municipality = municipality_or_404(user, municipality_id)
+            obj = model()
+            parent = {"municipality": municipality}
+            title = title_new % {"municipality": municipality}
+            delete_url = None
+        return edit_page(
+            request,
+            form_class=form_class,
+            obj=obj,
+            parent=parent,
+            save=save,
+            title=title,
+            cancel=reverse("gains:baseline_detail", args=[municipality.pk]),
+            done=_baseline_done,
+            delete_url=delete_url,
+        )
+
+    @login_required
+    @require_POST
+    def remove(request, pk: int):
+        user = request.user
+        require_write(user, model)
         obj = get_restricted_or_404(model.objects.select_related("municipality"), user, pk=pk)
-        parent = None
-        municipality = obj.municipality
-        title = _("Change %(object)s") % {"object": obj}
-        delete_url = reverse(delete_name, args=[pk])
-    else:
-        municipality = municipality_or_404(user, municipality_id)
-        obj = model()
-        parent = {"municipality": municipality}
-        title = title_new % {"municipality": municipality}
-        delete_url = None
-    return edit_page(
-        request,
-        form_class=form_class,
-        obj=obj,
-        parent=parent,
-        save=save,
-        title=title,
-        cancel=reverse("gains:baseline_detail", args=[municipality.pk]),
-        done=_baseline_done,
-        delete_url=delete_url,
-    )
+        return deleted(request, obj, delete, _baseline_done(obj))
+
+    return edit, remove
 
 
-def _municipality_child_delete(request, *, model, pk, delete):
-    user = request.user
-    require_write(user, model)
-    obj = get_restricted_or_404(model.objects.select_related("municipality"), user, pk=pk)
-    return deleted(request, obj, delete, _baseline_done(obj))
-
-
-@login_required
-def baseline_cost_edit(request, pk: int | None = None, municipality_id: int | None = None):
-    return _municipality_child(
-        request,
-        model=BaselineCost,
-        form_class=BaselineCostForm,
-        pk=pk,
-        municipality_id=municipality_id,
-        save=lambda obj, changes, form: services.save_baseline_cost(cost=obj, changes=changes),
-        title_new=_("New baseline cost of %(municipality)s"),
-        delete_name="gains:baseline_cost_delete",
-    )
-
-
-@login_required
-@require_POST
-def baseline_cost_delete(request, pk: int):
-    return _municipality_child_delete(
-        request,
-        model=BaselineCost,
-        pk=pk,
-        delete=lambda c: services.delete_baseline_cost(cost=c),
-    )
-
-
-@login_required
-def indicator_baseline_edit(request, pk: int | None = None, municipality_id: int | None = None):
-    return _municipality_child(
-        request,
-        model=IndicatorBaseline,
-        form_class=IndicatorBaselineForm,
-        pk=pk,
-        municipality_id=municipality_id,
-        save=lambda obj, changes, form: services.save_indicator_baseline(
-            baseline=obj, changes=changes
-        ),
-        title_new=_("New indicator baseline of %(municipality)s"),
-        delete_name="gains:indicator_baseline_delete",
-    )
-
-
-@login_required
-@require_POST
-def indicator_baseline_delete(request, pk: int):
-    return _municipality_child_delete(
-        request,
-        model=IndicatorBaseline,
-        pk=pk,
-        delete=lambda b: services.delete_indicator_baseline(baseline=b),
-    )
+baseline_cost_edit, baseline_cost_delete = _municipality_child_views(
+    model=BaselineCost,
+    form_class=BaselineCostForm,
+    save=lambda obj, changes, form: services.save_baseline_cost(cost=obj, changes=changes),
+    delete=lambda c: services.delete_baseline_cost(cost=c),
+    title_new=gettext_lazy("New baseline cost of %(municipality)s"),
+    delete_name="gains:baseline_cost_delete",
+)
+indicator_baseline_edit, indicator_baseline_delete = _municipality_child_views(
+    model=IndicatorBaseline,
+    form_class=IndicatorBaselineForm,
+    save=lambda obj, changes, form: services.save_indicator_baseline(baseline=obj, changes=changes),
+    delete=lambda b: services.delete_indicator_baseline(baseline=b),
+    title_new=gettext_lazy("New indicator baseline of %(municipality)s"),
+    delete_name="gains:indicator_baseline_delete",
+)
 
 
 # Shared reference data ------------------------------------------------------------------
@@ -242,28 +215,36 @@ def _reference_page(request, *, model, template: str, rows, extra=None):
     )
 
 
-def _reference_edit(request, *, model, form_class, pk, save, list_name, delete_name, title_new):
-    user = request.user
-    require_write(user, model)
-    obj = get_restricted_or_404(model.objects.all(), user, pk=pk) if pk else model()
-    return edit_page(
-        request,
-        form_class=form_class,
-        obj=obj,
-        parent=None,
-        save=save,
-        title=_("Change %(object)s") % {"object": obj} if pk else title_new,
-        cancel=reverse(list_name),
-        done=lambda saved: reverse(list_name),
-        delete_url=reverse(delete_name, args=[pk]) if pk else None,
-    )
+def _reference_views(*, model, form_class, save, delete, list_name, delete_name, title_new):
+    """The edit view (new without ``pk``) and the delete view of one kind of shared
+    reference data; both go back to its list."""
 
+    @login_required
+    def edit(request, pk: int | None = None):
+        user = request.user
+        require_write(user, model)
+        obj = get_restricted_or_404(model.objects.all(), user, pk=pk) if pk else model()
+        return edit_page(
+            request,
+            form_class=form_class,
+            obj=obj,
+            parent=None,
+            save=save,
+            title=_("Change %(object)s") % {"object": obj} if pk else str(title_new),
+            cancel=reverse(list_name),
+            done=lambda saved: reverse(list_name),
+            delete_url=reverse(delete_name, args=[pk]) if pk else None,
+        )
 
-def _reference_delete(request, *, model, pk, delete, list_name):
-    user = request.user
-    require_write(user, model)
-    obj = get_restricted_or_404(model.objects.all(), user, pk=pk)
-    return deleted(request, obj, delete, reverse(list_name))
+    @login_required
+    @require_POST
+    def remove(request, pk: int):
+        user = request.user
+        require_write(user, model)
+        obj = get_restricted_or_404(model.objects.all(), user, pk=pk)
+        return deleted(request, obj, delete, reverse(list_name))
+
+    return edit, remove
 
 
 @login_required
@@ -274,30 +255,15 @@ def indicator_list(request):
     )
 
 
-@login_required
-def indicator_edit(request, pk: int | None = None):
-    return _reference_edit(
-        request,
-        model=Indicator,
-        form_class=IndicatorForm,
-        pk=pk,
-        save=lambda obj, changes, form: services.save_indicator(indicator=obj, changes=changes),
-        list_name="gains:indicator_list",
-        delete_name="gains:indicator_delete",
-        title_new=_("New indicator"),
-    )
-
-
-@login_required
-@require_POST
-def indicator_delete(request, pk: int):
-    return _reference_delete(
-        request,
-        model=Indicator,
-        pk=pk,
-        delete=lambda i: services.delete_indicator(indicator=i),
-        list_name="gains:indicator_list",
-    )
+indicator_edit, indicator_delete = _reference_views(
+    model=Indicator,
+    form_class=IndicatorForm,
+    save=lambda obj, changes, form: services.save_indicator(indicator=obj, changes=changes),
+    delete=lambda i: services.delete_indicator(indicator=i),
+    list_name="gains:indicator_list",
+    delete_name="gains:indicator_delete",
+    title_new=gettext_lazy("New indicator"),
+)
 
 
 @login_required
@@ -306,30 +272,15 @@ def cost_index(request):
     return _reference_page(request, model=CostIndex, template="gains/cost_index.html", rows=rows)
 
 
-@login_required
-def cost_index_edit(request, pk: int | None = None):
-    return _reference_edit(
-        request,
-        model=CostIndex,
-        form_class=CostIndexForm,
-        pk=pk,
-        save=lambda obj, changes, form: services.save_cost_index(index=obj, changes=changes),
-        list_name="gains:cost_index",
-        delete_name="gains:cost_index_delete",
-        title_new=_("New cost index value"),
-    )
-
-
-@login_required
-@require_POST
-def cost_index_delete(request, pk: int):
-    return _reference_delete(
-        request,
-        model=CostIndex,
-        pk=pk,
-        delete=lambda i: services.delete_cost_index(index=i),
-        list_name="gains:cost_index",
-    )
+cost_index_edit, cost_index_delete = _reference_views(
+    model=CostIndex,
+    form_class=CostIndexForm,
+    save=lambda obj, changes, form: services.save_cost_index(index=obj, changes=changes),
+    delete=lambda i: services.delete_cost_index(index=i),
+    list_name="gains:cost_index",
+    delete_name="gains:cost_index_delete",
+    title_new=gettext_lazy("New cost index value"),
+)
 
 
 @login_required
@@ -350,27 +301,12 @@ def collaboration_costs(request):
     )
 
 
-@login_required
-def collaboration_cost_edit(request, pk: int | None = None):
-    return _reference_edit(
-        request,
-        model=CollaborationCost,
-        form_class=CollaborationCostForm,
-        pk=pk,
-        save=lambda obj, changes, form: services.save_collaboration_cost(cost=obj, changes=changes),
-        list_name="gains:collaboration_costs",
-        delete_name="gains:collaboration_cost_delete",
-        title_new=_("New unbilled collaboration cost"),
-    )
-
-
-@login_required
-@require_POST
-def collaboration_cost_delete(request, pk: int):
-    return _reference_delete(
-        request,
-        model=CollaborationCost,
-        pk=pk,
-        delete=lambda c: services.delete_collaboration_cost(cost=c),
-        list_name="gains:collaboration_costs",
-    )
+collaboration_cost_edit, collaboration_cost_delete = _reference_views(
+    model=CollaborationCost,
+    form_class=CollaborationCostForm,
+    save=lambda obj, changes, form: services.save_collaboration_cost(cost=obj, changes=changes),
+    delete=lambda c: services.delete_collaboration_cost(cost=c),
+    list_name="gains:collaboration_costs",
+    delete_name="gains:collaboration_cost_delete",
+    title_new=gettext_lazy("New unbilled collaboration cost"),
+)
