@@ -196,72 +196,87 @@ def scenario_xlsx(request, pk: int):
     )
 
 
-@login_required
-@require_POST
-def member_add(request, pk: int):
+def _part_add(request, pk: int, *, form_class, form_key: str, save, saved_message):
+    """Add a change (a member joining or leaving, a cost pool's growth) to scenario
+    ``pk`` through ``save(scenario, cleaned_data)``; a bad form shows the scenario's
+    page again with the errors, nothing written."""
     user = request.user
     scenario = _scenario(user, pk)
     require_write(user, Scenario)
-    form = MemberForm(request.POST, user=user, scenario=scenario)
+    form = form_class(request.POST, user=user, scenario=scenario)
     if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items()}
-        data["name"] = data.get("name") or ""
-        if _call(request, form, lambda: scenario_services.add_member(scenario, **data)):
-            messages.success(request, _("Saved the member change."))
+        data = dict(form.cleaned_data)
+        if _call(request, form, lambda: save(scenario, data)):
+            messages.success(request, saved_message)
             return redirect("planning:scenario_detail", pk=scenario.pk)
     return render(
         request,
         "planning/scenario_detail.html",
-        _detail_context(request, scenario, member_form=form),
+        _detail_context(request, scenario, **{form_key: form}),
         status=400,
+    )
+
+
+def _part_remove(request, pk: int, *, queryset, remove):
+    """Take change ``pk`` out of its scenario through ``remove(change)``."""
+    user = request.user
+    require_sees_all(user)
+    require_write(user, queryset.model)
+    change = get_object_or_404(queryset, pk=pk)
+    remove(change)
+    messages.success(request, _("Removed %(object)s.") % {"object": change})
+    return redirect("planning:scenario_detail", pk=change.scenario_id)
+
+
+@login_required
+@require_POST
+def member_add(request, pk: int):
+    return _part_add(
+        request,
+        pk,
+        form_class=MemberForm,
+        form_key="member_form",
+        save=lambda scenario, data: scenario_services.add_member(
+            scenario, **{**data, "name": data.get("name") or ""}
+        ),
+        saved_message=_("Saved the member change."),
     )
 
 
 @login_required
 @require_POST
 def member_remove(request, pk: int):
-    user = request.user
-    require_sees_all(user)
-    require_write(user, ScenarioMember)
-    member = get_object_or_404(ScenarioMember.objects.select_related("scenario"), pk=pk)
-    scenario_services.remove_member(member)
-    messages.success(request, _("Removed %(object)s.") % {"object": member})
-    return redirect("planning:scenario_detail", pk=member.scenario_id)
+    return _part_remove(
+        request,
+        pk,
+        queryset=ScenarioMember.objects.select_related("scenario"),
+        remove=scenario_services.remove_member,
+    )
 
 
 @login_required
 @require_POST
 def pool_change_add(request, pk: int):
-    user = request.user
-    scenario = _scenario(user, pk)
-    require_write(user, Scenario)
-    form = PoolChangeForm(request.POST, user=user, scenario=scenario)
-    if form.is_valid():
-        data = form.cleaned_data
-
-        def call():
-            scenario_services.set_pool_change(
-                scenario, pool=data["pool"], growth_percent=data["growth_percent"]
-            )
-
-        if _call(request, form, call):
-            messages.success(request, _("Saved the cost pool change."))
-            return redirect("planning:scenario_detail", pk=scenario.pk)
-    return render(
+    return _part_add(
         request,
-        "planning/scenario_detail.html",
-        _detail_context(request, scenario, pool_form=form),
-        status=400,
+        pk,
+        form_class=PoolChangeForm,
+        form_key="pool_form",
+        save=lambda scenario, data: scenario_services.set_pool_change(
+            scenario, pool=data["pool"], growth_percent=data["growth_percent"]
+        ),
+        saved_message=_("Saved the cost pool change."),
     )
 
 
 @login_required
 @require_POST
 def pool_change_remove(request, pk: int):
-    user = request.user
-    require_sees_all(user)
-    require_write(user, ScenarioPoolChange)
-    change = get_object_or_404(ScenarioPoolChange.objects.select_related("scenario", "pool"), pk=pk)
-    scenario_services.set_pool_change(change.scenario, pool=change.pool, growth_percent=None)
-    messages.success(request, _("Removed %(object)s.") % {"object": change})
-    return redirect("planning:scenario_detail", pk=change.scenario_id)
+    return _part_remove(
+        request,
+        pk,
+        queryset=ScenarioPoolChange.objects.select_related("scenario", "pool"),
+        remove=lambda change: scenario_services.set_pool_change(
+            change.scenario, pool=change.pool, growth_percent=None
+        ),
+    )
