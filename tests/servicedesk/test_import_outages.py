@@ -7,6 +7,8 @@ import datetime
 
 import pytest
 
+from samdrift.core.changelog import changes_for
+from samdrift.core.choices import ChangeAction
 from samdrift.core.importing import run_import
 from samdrift.servicedesk.importers import OutageImporter
 from samdrift.servicedesk.models import Outage
@@ -65,3 +67,28 @@ def test_bad_rows_are_named_and_nothing_is_written(mail, municipality_a):
     columns = {e.line: e.column for e in result.errors}
     assert columns == {2: "Tjeneste", 3: "Slutt", 4: "Varslet", 5: "Kommuner", 6: "Planlagt"}
     assert not Outage.objects.exists()
+
+
+def test_the_import_logs_the_municipalities_in_the_row(mail, municipality_a, municipality_b):
+    """As the services do: created with the ids named; a changed list as before and
+    after; a change of other fields with the list as it stays."""
+    assert run(ROWS[1], ROWS[2]).ok
+    power = Outage.objects.get(description="Strømbrudd i hallen")
+    both = sorted([municipality_a.pk, municipality_b.pk])
+    (created,) = changes_for(power)
+    assert created.action == ChangeAction.CREATE
+    assert created.postchange_data["municipalities"] == both
+    ongoing = Outage.objects.get(description="Pågående feil")
+    assert changes_for(ongoing).get().postchange_data["municipalities"] == []
+
+    only_a = ROWS[1].replace('"Fjordvik; 4602"', municipality_a.number)
+    assert run(only_a, update=True).updated == 1
+    latest = changes_for(power).first()
+    assert latest.action == ChangeAction.UPDATE
+    assert latest.changed_fields() == {"municipalities": (both, [municipality_a.pk])}
+
+    ended = ROWS[2].replace("06.03.2026 10:00;;", "06.03.2026 10:00;06.03.2026 12:00;")
+    assert run(ended, update=True).updated == 1
+    latest = changes_for(ongoing).first()
+    assert set(latest.changed_fields()) == {"ended_at"}
+    assert latest.postchange_data["municipalities"] == []

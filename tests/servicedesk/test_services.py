@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from samdrift.core.changelog import changes_for
+from samdrift.core.choices import ChangeAction
+from samdrift.core.models import ObjectChange
 from samdrift.servicedesk.choices import IncidentSource
 from samdrift.servicedesk.models import Incident, Outage
 from samdrift.servicedesk.services.incidents import create_incident, update_incident
@@ -183,3 +186,97 @@ def test_deleting_an_outage(email, municipality_a):
     delete_outage(outage=outage)
     assert not Outage.objects.exists()
     assert not Outage.municipalities.through.objects.exists()
+
+
+# The change log: the municipalities an outage names are logged in its own row ----------------
+
+
+def _named_outage(email, *municipalities) -> Outage:
+    return create_outage(
+        service=email,
+        started_at=at(10, 8),
+        description="Router",
+        all_municipalities=False,
+        municipalities=list(municipalities),
+    )
+
+
+@pytest.fixture
+def b_and_a(municipality_a, municipality_b):
+    return [municipality_b, municipality_a]
+
+
+def test_creating_an_outage_logs_its_municipalities_in_its_row(email, b_and_a):
+    outage = _named_outage(email, *b_and_a)
+    (change,) = changes_for(outage)
+    assert change.action == ChangeAction.CREATE
+    assert change.postchange_data["description"] == "Router"
+    assert change.postchange_data["municipalities"] == sorted(m.pk for m in b_and_a)
+
+
+def test_changing_only_the_municipalities_of_an_outage_is_one_row(
+    email, municipality_a, municipality_b
+):
+    outage = _named_outage(email, municipality_a)
+    update_outage(
+        outage=Outage.objects.get(pk=outage.pk),
+        changes={"municipalities": [municipality_b, municipality_a]},
+    )
+    assert changes_for(outage).count() == 2
+    latest = changes_for(outage).first()
+    assert latest.action == ChangeAction.UPDATE
+    assert latest.changed_fields() == {
+        "municipalities": ([municipality_a.pk], sorted([municipality_a.pk, municipality_b.pk]))
+    }
+
+
+def test_fields_and_municipalities_changed_together_are_one_row(email, municipality_a):
+    outage = _named_outage(email, municipality_a)
+    update_outage(
+        outage=Outage.objects.get(pk=outage.pk),
+        changes={"all_municipalities": True, "municipalities": [], "description": "Core"},
+    )
+    assert changes_for(outage).count() == 2
+    assert changes_for(outage).first().changed_fields() == {
+        "all_municipalities": (False, True),
+        "description": ("Router", "Core"),
+        "municipalities": ([municipality_a.pk], []),
+    }
+
+
+def test_a_field_change_logs_the_municipalities_as_they_stay(email, municipality_a):
+    outage = _named_outage(email, municipality_a)
+    update_outage(outage=Outage.objects.get(pk=outage.pk), changes={"description": "Core"})
+    latest = changes_for(outage).first()
+    assert latest.changed_fields() == {"description": ("Router", "Core")}
+    assert latest.postchange_data["municipalities"] == [municipality_a.pk]
+
+
+def test_an_outage_saved_unchanged_logs_nothing(email, municipality_a):
+    outage = _named_outage(email, municipality_a)
+    changes = ObjectChange.objects.count()
+    update_outage(outage=outage, changes={"municipalities": [municipality_a]})
+    update_outage(outage=outage, changes={})
+    assert ObjectChange.objects.count() == changes
+    # The relations are logged for the span of the service only.
+    assert "municipalities" not in outage.changelog_data()
+
+
+def test_a_refused_change_of_municipalities_logs_nothing(email, municipality_a):
+    outage = _named_outage(email, municipality_a)
+    changes = ObjectChange.objects.count()
+    with pytest.raises(ValidationError):
+        update_outage(outage=outage, changes={"municipalities": []})
+    assert ObjectChange.objects.count() == changes
+    assert list(Outage.objects.get().municipalities.all()) == [municipality_a]
+
+
+def test_deleting_an_outage_logs_the_municipalities_it_named(email, municipality_a):
+    outage = _named_outage(email, municipality_a)
+    pk = outage.pk
+    delete_outage(outage=outage)
+    deleted = ObjectChange.objects.get(
+        action=ChangeAction.DELETE, content_type__model="outage", object_id=pk
+    )
+    assert deleted.prechange_data["municipalities"] == [municipality_a.pk]
+    assert deleted.prechange_data["description"] == "Router"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -154,6 +156,53 @@ class ChangeLoggedModel(models.Model):
             if obj is None:
                 return None
         return obj if isinstance(obj, int) else getattr(obj, "pk", None)
+
+
+class RelationsLoggedModel(ChangeLoggedModel):
+    """A model whose many-to-many relations ``logged_relations`` are logged with its own
+    row, as sorted id lists, so that one change-log row says who changed the fields and
+    the relations together (which municipalities an outage or an action concerns).
+
+    A service writes the relations inside ``logging_relations(before=…, after=…)``; a
+    save outside it logs the row's own fields, as any other model."""
+
+    logged_relations: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    def stored_relation_ids(self) -> dict[str, list[int]]:
+        """The stored relations, as the change log keeps them (sorted ids; a query each,
+        never a prefetch a page may have limited to what its user sees)."""
+        if self.pk is None:
+            return {name: [] for name in self.logged_relations}
+        return {
+            name: sorted(getattr(self, name).values_list("pk", flat=True))
+            for name in self.logged_relations
+        }
+
+    @contextlib.contextmanager
+    def logging_relations(
+        self, *, before: dict[str, list[int]], after: dict[str, list[int]]
+    ) -> Iterator[None]:
+        """Log the relations, before (as stored) and after (as written), for the span of
+        one write: a write that changes only the relations still leaves a row."""
+        self._relation_ids, self._loaded_relation_ids = after, before
+        try:
+            yield
+        finally:
+            del self._relation_ids, self._loaded_relation_ids
+
+    def changelog_data(self) -> dict[str, Any]:
+        data = super().changelog_data()
+        data.update(getattr(self, "_relation_ids", None) or {})
+        return data
+
+    def loaded_changelog_data(self) -> dict[str, Any] | None:
+        data = super().loaded_changelog_data()
+        if data is not None:
+            data.update(getattr(self, "_loaded_relation_ids", None) or {})
+        return data
 
 
 class ObjectChange(models.Model):

@@ -36,7 +36,7 @@ ACTION_FIELDS = (
     "cost_to_date",
     "all_municipalities",
 )
-ACTION_RELATIONS = ("municipalities", "solutions", "services", "prerequisites")
+ACTION_RELATIONS = Action.logged_relations
 MILESTONE_FIELDS = ("title", "due", "done_on")
 GAIN_FIELDS = (
     "effect",

@@ -13,8 +13,7 @@ areas).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -39,7 +38,7 @@ from samdrift.gains.models import (
 from samdrift.organisations.models import Municipality
 
 # The relations of an action, logged with its row.
-ACTION_RELATIONS = ("municipalities", "solutions", "services", "prerequisites")
+ACTION_RELATIONS = Action.logged_relations
 
 
 # Reference data and baselines --------------------------------------------------------------
@@ -145,30 +144,6 @@ def delete_collaboration_cost(*, cost: CollaborationCost) -> None:
 # The action plan -------------------------------------------------------------------------
 
 
-def stored_relations(action: Action) -> dict[str, list[int]]:
-    """The action's stored relations, as the change log keeps them (sorted ids)."""
-    if action.pk is None:
-        return {name: [] for name in ACTION_RELATIONS}
-    return {
-        name: sorted(getattr(action, name).values_list("pk", flat=True))
-        for name in ACTION_RELATIONS
-    }
-
-
-@contextlib.contextmanager
-def _logging_relations(
-    action: Action, *, before: dict[str, list[int]], after: dict[str, list[int]]
-) -> Iterator[None]:
-    """Log ``action`` with its relations, before (as stored) and after (as written), for
-    the span of one write (``Action.changelog_data`` adds them): a write that changes only
-    the relations still leaves a row."""
-    action._relation_ids, action._loaded_relation_ids = after, before
-    try:
-        yield
-    finally:
-        del action._relation_ids, action._loaded_relation_ids
-
-
 def _ids(objects: Iterable[models.Model | int]) -> list[int]:
     return sorted({o if isinstance(o, int) else o.pk for o in objects})
 
@@ -247,7 +222,7 @@ def save_action(
     """
     for name, value in (changes or {}).items():
         setattr(action, name, value)
-    before = stored_relations(action)
+    before = action.stored_relation_ids()
     wanted = {
         "municipalities": _ids(municipalities) if municipalities is not None else None,
         "solutions": _ids(solutions) if solutions is not None else None,
@@ -285,7 +260,7 @@ def save_action(
     if errors:
         raise ValidationError(errors)
 
-    with transaction.atomic(), _logging_relations(action, before=before, after=after):
+    with transaction.atomic(), action.logging_relations(before=before, after=after):
         action.save()
         for name in ACTION_RELATIONS:
             if after[name] != before[name]:
@@ -296,8 +271,8 @@ def save_action(
 def delete_action(*, action: Action) -> None:
     """Delete an action with its milestones, gains, gains per municipality and
     measurements (each logged); the actions that required it no longer do."""
-    before = stored_relations(action)
-    with transaction.atomic(), _logging_relations(action, before=before, after=before):
+    before = action.stored_relation_ids()
+    with transaction.atomic(), action.logging_relations(before=before, after=before):
         action.delete()
 
 

@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.choices import OPERATORS_ONLY
-from samdrift.core.models import ChangeLoggedModel
+from samdrift.core.models import ChangeLoggedModel, RelationsLoggedModel
 from samdrift.servicedesk.choices import (
     IncidentSource,
     IncidentState,
@@ -116,7 +116,7 @@ class Incident(ChangeLoggedModel):
             raise ValidationError(errors)
 
 
-class Outage(ChangeLoggedModel):
+class Outage(RelationsLoggedModel):
     """A service down for all municipalities or some, planned (maintenance) or not."""
 
     service = models.ForeignKey(
@@ -148,6 +148,9 @@ class Outage(ChangeLoggedModel):
     municipality_path: ClassVar[str | None] = None
     tenant_private: ClassVar[bool] = True
     write_roles: ClassVar[frozenset[str]] = OPERATORS_ONLY
+    # Logged with the row (``servicedesk.services.outages`` writes them): the change log
+    # says who changed which municipalities an outage concerns.
+    logged_relations: ClassVar[tuple[str, ...]] = ("municipalities",)
 
     class Meta:
         verbose_name = _("outage")

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.core.choices import Role
 from samdrift.core.dating import overlapping, period_constraint
-from samdrift.core.models import ChangeLoggedModel
+from samdrift.core.models import ChangeLoggedModel, RelationsLoggedModel
 from samdrift.core.money import MoneyField, non_negative
 from samdrift.solutions.choices import Criticality, DeliveryForm, Level, ServiceHours
 
@@ -103,7 +103,7 @@ class Solution(ChangeLoggedModel):
         return self.name
 
 
-class SolutionUsage(ChangeLoggedModel):
+class SolutionUsage(RelationsLoggedModel):
     """A municipality's use of a solution over ``[valid_from, valid_to)``: users,
     licence cost and contract. One usage of a solution per municipality at a time."""
 
@@ -157,6 +157,9 @@ class SolutionUsage(ChangeLoggedModel):
     )
 
     municipality_path: ClassVar[str | None] = "municipality"
+    # The service areas and integrations are logged with the row, so that the change log
+    # says who changed them; the services and the importer set them around a save.
+    logged_relations: ClassVar[tuple[str, ...]] = ("service_areas", "integrations")
 
     class Meta:
         verbose_name = _("solution usage")
@@ -194,30 +197,6 @@ class SolutionUsage(ChangeLoggedModel):
         return queryset.filter(
             Exists(links.filter(servicearea_id=service_area_id)) | ~Exists(links)
         )
-
-    # The service areas and integrations are logged with the row (as sorted id lists),
-    # so that the change log says who changed them. The services set ``_relation_ids``
-    # (what is being written) and ``_loaded_relation_ids`` (what was stored) around a
-    # save; a save that leaves them alone logs the row's own fields, as any other model.
-    def changelog_data(self) -> dict:
-        data = super().changelog_data()
-        data.update(getattr(self, "_relation_ids", None) or {})
-        return data
-
-    def loaded_changelog_data(self) -> dict | None:
-        data = super().loaded_changelog_data()
-        if data is not None:
-            data.update(getattr(self, "_loaded_relation_ids", None) or {})
-        return data
-
-    def relation_ids(self) -> dict[str, list[int]]:
-        """The stored service areas and integrations, as the change log keeps them."""
-        if self.pk is None:
-            return {"service_areas": [], "integrations": []}
-        return {
-            "service_areas": sorted(a.pk for a in self.service_areas.all()),
-            "integrations": sorted(s.pk for s in self.integrations.all()),
-        }
 
     def clean(self) -> None:
         super().clean()

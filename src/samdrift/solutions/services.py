@@ -90,7 +90,7 @@ def _save_usage(
     """Validate and save ``usage`` with its relations, logged as one change."""
     for name, value in changes.items():
         setattr(usage, name, value)
-    stored = usage.relation_ids()
+    stored = usage.stored_relation_ids()
     areas = list(service_areas) if service_areas is not None else None
     others = list(integrations) if integrations is not None else None
     errors = {}

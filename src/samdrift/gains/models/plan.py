@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from samdrift.catalogue.models import FINANCE_ROLES
-from samdrift.core.models import ChangeLoggedModel
+from samdrift.core.models import ChangeLoggedModel, RelationsLoggedModel
 from samdrift.core.money import MoneyField
 from samdrift.gains.choices import ActionStatus
 
 
-class Action(ChangeLoggedModel):
+class Action(RelationsLoggedModel):
     """One action of the improvement and action plan."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -61,6 +61,14 @@ class Action(ChangeLoggedModel):
     municipality_path: ClassVar[str | None] = None
     tenant_private: ClassVar[bool] = True
     write_roles: ClassVar[frozenset[str]] = FINANCE_ROLES
+    # Logged with the row (``gains.services.save_action`` writes them): the change log
+    # says who changed which municipalities an action concerns.
+    logged_relations: ClassVar[tuple[str, ...]] = (
+        "municipalities",
+        "solutions",
+        "services",
+        "prerequisites",
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("improvement plan", "action")
@@ -86,19 +94,6 @@ class Action(ChangeLoggedModel):
     @classmethod
     def visible_to_municipality(cls, queryset, municipality_id: int):
         return queryset.filter(cls.concerning(municipality_id))
-
-    def changelog_data(self) -> dict:
-        # Its relations as written (``gains.services.save_action`` sets them), so that one
-        # change-log row records the fields and the relations together.
-        data = super().changelog_data()
-        data.update(getattr(self, "_relation_ids", None) or {})
-        return data
-
-    def loaded_changelog_data(self) -> dict | None:
-        data = super().loaded_changelog_data()
-        if data is not None:
-            data.update(getattr(self, "_loaded_relation_ids", None) or {})
-        return data
 
     def concerns(self, municipality_id: int) -> bool:
         """Does the action concern the municipality? (One query when not all.)"""

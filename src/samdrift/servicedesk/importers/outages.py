@@ -219,7 +219,11 @@ class OutageImporter(Importer):
             return
         if not self.context.update:
             return
-        self.befores.append(stored.changelog_data())
+        # The municipalities are logged in the outage's row, as the services log them
+        # (``RelationsLoggedModel``): as stored before, and as written.
+        links = {"municipalities": self.links.get(stored.pk, [])}
+        self.befores.append({**stored.changelog_data(), **links})
+        stored._relation_ids = {"municipalities": ids} if "municipalities" in changes else links
         for name in changes:
             if name != "municipalities":
                 setattr(stored, name, wanted[name])
@@ -235,6 +239,8 @@ class OutageImporter(Importer):
         objects = [
             factory.make(wanted | {"all_municipalities": not ids}) for wanted, ids in self.new
         ]
+        for obj, (_wanted, ids) in zip(objects, self.new, strict=True):
+            obj._relation_ids = {"municipalities": ids}
         self.create(Outage, objects)
         Link = Outage.municipalities.through
         links = [

@@ -5,7 +5,7 @@ maintenance or not. Operators record them; the SLA report reads them.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,7 +31,11 @@ OUTAGE_FIELDS = (
 )
 
 
-def _check(outage: Outage, municipalities: list[Municipality]) -> None:
+def _ids(municipalities: Iterable[Municipality]) -> list[int]:
+    return sorted(m.pk for m in municipalities)
+
+
+def _check(outage: Outage, municipalities: Sequence[Municipality | int]) -> None:
     """Every rule at once, each naming its field: the model's fields and ``clean`` (an
     end before the start, an announcement of unplanned work), and who is affected."""
     errors: dict[str, list[str]] = {}
@@ -46,7 +50,9 @@ def _check(outage: Outage, municipalities: list[Municipality]) -> None:
         raise ValidationError(errors)
 
 
-def _scope_error(all_municipalities: bool, municipalities: list[Municipality]) -> str | None:
+def _scope_error(
+    all_municipalities: bool, municipalities: Sequence[Municipality | int]
+) -> str | None:
     if all_municipalities and municipalities:
         return _(
             "The outage concerns all municipalities; name none, or untick “all municipalities”."
@@ -81,7 +87,8 @@ def create_outage(
         reference=reference,
     )
     _check(outage, municipalities)
-    with transaction.atomic():
+    before, after = outage.stored_relation_ids(), {"municipalities": _ids(municipalities)}
+    with transaction.atomic(), outage.logging_relations(before=before, after=after):
         save_object(instance=outage)
         outage.municipalities.set(municipalities)
     return outage
@@ -98,20 +105,21 @@ def update_outage(
     changes = dict(changes)
     if "municipalities" in changes:
         municipalities = changes.pop("municipalities")
-    chosen = (
-        list(municipalities) if municipalities is not None else list(outage.municipalities.all())
-    )
+    before = outage.stored_relation_ids()
+    chosen = list(municipalities) if municipalities is not None else None
     with kept_on_error(outage, changes):
-        _check(outage, chosen)
-    with transaction.atomic():
+        _check(outage, chosen if chosen is not None else before["municipalities"])
+    after = {"municipalities": _ids(chosen)} if chosen is not None else before
+    with transaction.atomic(), outage.logging_relations(before=before, after=after):
         save_object(instance=outage)
-        if municipalities is not None:
+        if chosen is not None:
             outage.municipalities.set(chosen)
     return outage
 
 
 def delete_outage(*, outage: Outage) -> None:
     """Remove an outage recorded by mistake (the change log keeps what it was)."""
-    with transaction.atomic():
+    before = outage.stored_relation_ids()
+    with transaction.atomic(), outage.logging_relations(before=before, after=before):
         outage.municipalities.clear()
         outage.delete()
