@@ -26,6 +26,22 @@
       });
     });
   }
+  // An open dropdown (a multiple-choice filter, a toolbar menu) closes with Escape, giving
+  // the focus back to its summary, and when a click lands outside it. It works without this.
+  var DROPDOWNS = "details.multi-select[open], details.menu[open]";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var open = event.target.closest ? event.target.closest(DROPDOWNS) : null;
+    if (open) {
+      open.open = false;
+      open.querySelector("summary").focus();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll(DROPDOWNS).forEach(function (details) {
+      if (!details.contains(event.target)) { details.open = false; }
+    });
+  });
   function init(root) {
     root.querySelectorAll("form[data-confirm-once]").forEach(function (form) {
       if (!form.dataset.confirmOnceReady) {
