@@ -27,10 +27,9 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -180,14 +179,25 @@ class ObjectListView(LoginRequiredMixin, View):
         the municipality select refresh them (htmx) when it changes. Called after the
         FilterSet was validated: an area of another municipality the user may see
         filters to nothing, it is not a 404."""
-        narrowed = [n for n in self.narrowed_filters if n in form.fields and n in self.filter_fields]
+        narrowed = [
+            n for n in self.narrowed_filters if n in form.fields and n in self.filter_fields
+        ]
         if "municipality" not in form.fields or not narrowed:
             return
-        chosen = getattr(form, "cleaned_data", {}).get("municipality")
+        cleaned = getattr(form, "cleaned_data", {})
+        chosen = cleaned.get("municipality")
         for name in narrowed:
             field = form.fields[name]
-            if chosen is not None and isinstance(field, forms.ModelChoiceField):
-                field.queryset = field.queryset.filter(municipality=chosen)
+            if chosen is None or not isinstance(field, forms.ModelChoiceField):
+                continue
+            keep = Q(municipality=chosen)
+            selected = cleaned.get(name)
+            if selected is not None and self.refreshed_filter() is None:
+                # A chosen area of another municipality stays shown, since it still
+                # filters (to nothing): the form shows what the rows are filtered by.
+                # When the municipality select asks for the areas afresh, it is dropped.
+                keep |= Q(pk=selected.pk)
+            field.queryset = field.queryset.filter(keep)
         form.fields["municipality"].widget.attrs.update(
             {
                 "hx-get": self.request.path,
@@ -197,6 +207,15 @@ class ObjectListView(LoginRequiredMixin, View):
                 "hx-swap": "outerHTML",
             }
         )
+
+    def refreshed_filter(self) -> str | None:
+        """The narrowed filter an htmx request asks for afresh (``HX-Target:
+        filter-service_area``), if that is what this request is."""
+        if not self.request.headers.get("HX-Request"):
+            return None
+        target = self.request.headers.get("HX-Target", "")
+        name = target.removeprefix("filter-")
+        return name if target.startswith("filter-") and name in self.narrowed_filters else None
 
     def filtered(self) -> tuple[Any, QuerySet, bool]:
         """The FilterSet and its rows; a filter naming a hidden object is a 404."""
@@ -241,8 +260,7 @@ class ObjectListView(LoginRequiredMixin, View):
             for value in request.GET.getlist(name)
             if value != ""
         ]
-        target = request.headers.get("HX-Target", "") if request.headers.get("HX-Request") else ""
-        if target.startswith("filter-") and target[7:] in self.narrowed_filters:
+        if self.refreshed_filter() is not None:
             # The municipality changed: just the narrowed filters, afresh.
             fields = [b for b in shown if b.name in self.narrowed_filters]
             return render(request, "web/includes/list_filter_fields.html", {"fields": fields})
@@ -262,6 +280,8 @@ class ObjectListView(LoginRequiredMixin, View):
                 (c, c in columns, c.name in essential) for c in self.table.table_columns
             ],
             "saved_filters": settings.filters,
+            # A list that makes its table per request has no columns to choose by name.
+            "can_choose_columns": getattr(type(self), "table", None) is not None,
             "list_path": request.path,
             "filter_query": filter_query(request.GET),
             "page_query": [

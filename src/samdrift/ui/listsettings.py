@@ -178,7 +178,9 @@ def save_filter_view(request):
 def delete_filter_view(request, pk: int):
     row = delete_filter(user=request.user, pk=pk)
     messages.success(request, gettext("Filter “%(name)s” deleted.") % {"name": row.name})
-    return HttpResponseRedirect(list_url(row.list_path, filter_query(request.POST.get("query", ""))))
+    return HttpResponseRedirect(
+        list_url(row.list_path, filter_query(request.POST.get("query", "")))
+    )
 
 
 @login_required
