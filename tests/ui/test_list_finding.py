@@ -215,6 +215,18 @@ def test_chosen_columns_are_shown_remembered_and_the_essential_one_kept(operator
     assert not ListSetting.objects.filter(kind=ListSetting.Kind.COLUMNS).exists()
 
 
+@pytest.mark.django_db
+def test_a_list_that_makes_its_table_per_request_offers_no_column_chooser(operator):
+    client = client_for(operator)
+    html = client.get(reverse("planning:due_devices")).content.decode()
+    assert 'data-testid="saved-filters"' in html
+    assert 'data-testid="column-chooser"' not in html
+    path = reverse("planning:due_devices")
+    response = client.post(reverse("list_columns"), {"list": path, "columns": ["x"]})
+    assert response.status_code == 400
+    assert not ListSetting.objects.exists()
+
+
 # ---- e) service areas narrowed to the chosen municipality -------------------------------
 
 
@@ -245,6 +257,22 @@ def test_service_area_choices_narrow_to_the_chosen_municipality(
     assert service_area_a.name in fragment and "Kultur" in fragment
     assert service_area_b.name not in fragment
     assert "<table" not in fragment
+
+    # Pressing Filter with an area of the other municipality (no JavaScript): the area
+    # stays shown and chosen, since it still filters (to nothing).
+    mismatched = client.get(
+        url, {"municipality": municipality_a.pk, "service_area": service_area_b.pk}
+    )
+    assert mismatched.status_code == 200
+    assert area_choices(mismatched) == {str(service_area_a), str(other_a), str(service_area_b)}
+    assert mismatched.context["paginator"].count == 0
+    # Asked afresh by the municipality select, it is dropped.
+    refreshed = client.get(
+        url,
+        {"municipality": municipality_a.pk, "service_area": service_area_b.pk},
+        headers={"HX-Request": "true", "HX-Target": "filter-service_area"},
+    ).content.decode()
+    assert service_area_b.name not in refreshed
 
 
 # ---- f) the asset list's search ---------------------------------------------------------
