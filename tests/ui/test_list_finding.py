@@ -289,3 +289,32 @@ def test_service_area_choices_narrow_to_the_chosen_municipality(
 )
 def test_asset_search_finds_the_holder_and_the_service_area(operator, fleet, query, expected):
     assert tags(client_for(operator).get(ASSETS, {"q": query})) == expected
+
+
+@pytest.mark.django_db
+def test_a_model_multiple_choice_filter_is_a_checkbox_dropdown_too(municipality_a, municipality_b):
+    from django import forms
+    from django.http import QueryDict
+
+    from samdrift.organisations.models import Municipality
+    from samdrift.ui.forms import DropdownCheckboxes
+    from samdrift.ui.lists import ObjectListView, active_filters
+
+    class Filters(forms.Form):
+        q = forms.CharField(required=False)
+        municipalities = forms.ModelMultipleChoiceField(
+            queryset=Municipality.objects.order_by("name"), required=False
+        )
+
+    data = QueryDict(mutable=True)
+    data.setlist("municipalities", [str(municipality_a.pk), str(municipality_b.pk)])
+    form = Filters(data)
+    assert form.is_valid()
+    ObjectListView().customise_filter_form(form)
+    assert isinstance(form.fields["municipalities"].widget, DropdownCheckboxes)
+    html = str(form["municipalities"])
+    assert html.count('type="checkbox"') == 2 and html.count("checked") == 2
+    assert '<span class="chosen">Elvdal, Fjordvik</span>' in html
+    assert "All" not in html.split("</summary>")[1]  # no blank choice among the boxes
+    [chip] = active_filters(form, data)
+    assert chip["values"] == ["Elvdal", "Fjordvik"]
