@@ -48,6 +48,11 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "home": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "login": (OK, OK, OK, OK, OK, OK, OK),
     "search": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    # A user's own settings of a list (saved filters, columns): POST only, for everyone.
+    **{
+        name: (REDIRECT, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY)
+        for name in ("list_filter_save", "list_filter_delete", "list_columns")
+    },
     "logout": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "organisations:location_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "organisations:municipality_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
@@ -733,6 +738,7 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         },
         # POST only: a GET is refused before any notification is looked up.
         "ordering:inbox_read": {"pk": 1},
+        "list_filter_delete": {"pk": 1},
         **planning_args(world),
         **gains_args(world),
     }

@@ -88,7 +88,8 @@ def test_the_plan_costs_the_same_queries_whatever_the_number_of_actions(
 ):
     client = factories.client_for(operator)
     client.get(ACTIONS)  # the session and the navigation warmed up
-    with django_assert_num_queries(6):
+    # Six, and the user's own settings of the list (saved filters, columns: ui.listsettings).
+    with django_assert_num_queries(7):
         client.get(ACTIONS)
     for n in range(5):
         action = services.save_action(
@@ -102,7 +103,7 @@ def test_the_plan_costs_the_same_queries_whatever_the_number_of_actions(
             municipalities=[world.fjordvik, world.elvdal],
         )
         assert action.pk
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(ACTIONS)
     assert len(response.context["rows"]) == 8
 

@@ -12,7 +12,18 @@ from samdrift.organisations.models import Location, Municipality, Person, Servic
 
 
 class AssetFilterSet(ChangeLoggedFilterSet):
-    search_fields = ("asset_tag", "serial_number", "name", "model_name", "product__name")
+    # The holder's name and the service area too, as the global search finds them
+    # (its "more" link is this list with ``?q=``).
+    search_fields = (
+        "asset_tag",
+        "serial_number",
+        "name",
+        "model_name",
+        "product__name",
+        "person__first_name",
+        "person__last_name",
+        "service_area__name",
+    )
     municipality = ScopedModelChoiceFilter(model=Municipality)
     service_area = ScopedModelChoiceFilter(model=ServiceArea)
     person = ScopedModelChoiceFilter(model=Person)

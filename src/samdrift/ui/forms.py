@@ -109,3 +109,29 @@ def scoped_queryset(queryset, user):
     """Choices of a related object: only rows the user may see (others are "not a valid
     choice", exactly like ids that do not exist)."""
     return restrict(queryset, user)
+
+
+class DropdownCheckboxes(forms.CheckboxSelectMultiple):
+    """Several choices as checkboxes folded into a ``<details>``: opened with a click or
+    Enter/Space on its summary, each choice a real checkbox (Tab, Space), no script
+    needed. The summary names what is chosen, or "All"; ``?status=a&status=b`` is the
+    query it sends."""
+
+    template_name = "web/widgets/dropdown_checkboxes.html"
+    is_dropdown = True  # field.html labels it with a legend, not a <label for>
+
+    def __init__(self, attrs=None, choices=(), *, label=""):
+        super().__init__(attrs, choices)
+        self.label = label
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        chosen = [
+            str(option["label"])
+            for _group, options, _index in context["widget"]["optgroups"]
+            for option in options
+            if option["selected"]
+        ]
+        context["widget"]["label"] = self.label
+        context["widget"]["summary"] = ", ".join(chosen) if chosen else gettext_lazy("All")
+        return context

@@ -13,6 +13,11 @@ the queryset to start from; ``restrict`` is applied here, always, before anythin
 
 Every other filter of the FilterSet works from the query string too (as in the API),
 and is kept as a hidden field when the form is submitted again.
+
+Every list also gets, from here: multiple-choice filters as checkbox dropdowns, the
+chosen filters listed above the table (each removable), the user's saved filters and
+column choice (``ui.listsettings``), a "go to page" box, and the service-area choices
+narrowed to the chosen municipality (``narrowed_filters``).
 """
 
 from __future__ import annotations
@@ -21,10 +26,10 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -32,6 +37,9 @@ from django.views import View
 from samdrift.core.exports import FORMATS, export_response
 from samdrift.core.filtersets import ScopedModelChoiceFilter
 from samdrift.core.permissions import can_write, restrict
+from samdrift.ui import formatting
+from samdrift.ui.forms import DropdownCheckboxes
+from samdrift.ui.listsettings import filter_query, settings_for
 from samdrift.ui.tables import Table
 
 PAGE_SIZES = (25, 50, 100)
@@ -60,6 +68,57 @@ def count_of(model, field: str, user, *conditions, **filters) -> Subquery:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
+def page_of(paginator: Paginator, number: Any) -> Page:
+    """The page asked for, clamped: garbage or below 1 is the first page, beyond the
+    end the last (a typed "page 900 of 12" shows page 12, never an error)."""
+    try:
+        wanted = int(str(number).strip())
+    except (TypeError, ValueError):
+        wanted = 1
+    return paginator.page(min(max(wanted, 1), paginator.num_pages))
+
+
+def _value_text(field: forms.Field, value: Any) -> list[str]:
+    """A cleaned filter value as a person reads it (one text per chosen value)."""
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return [field.label_from_instance(obj) for obj in value]
+    if isinstance(field, forms.ModelChoiceField):
+        return [field.label_from_instance(value)]
+    if isinstance(field, (forms.MultipleChoiceField, forms.ChoiceField)):
+        labels = {str(code): label for code, label in field.choices}
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return [str(labels.get(str(v), v)) for v in values]
+    if isinstance(value, bool):
+        return [str(_("Yes") if value else _("No"))]
+    if isinstance(field, forms.DateField):
+        return [formatting.format_day(value)]
+    return [str(value)]
+
+
+def active_filters(form: forms.Form, data: QueryDict) -> list[dict[str, Any]]:
+    """The filters in use, each with every chosen value and a link that drops it."""
+    cleaned = getattr(form, "cleaned_data", {})
+    chips = []
+    for name, field in form.fields.items():
+        value = cleaned.get(name)
+        if name not in data or value in (None, "", [], ()):
+            continue
+        if hasattr(value, "exists") and not value:
+            continue
+        rest = data.copy()
+        rest.pop(name, None)
+        rest.pop("page", None)
+        chips.append(
+            {
+                "name": name,
+                "label": field.label,
+                "values": _value_text(field, value),
+                "remove_url": "?" + rest.urlencode(),
+            }
+        )
+    return chips
+
+
 class ObjectListView(LoginRequiredMixin, View):
     model: ClassVar[type]
     filterset_class: ClassVar[type]
@@ -72,6 +131,9 @@ class ObjectListView(LoginRequiredMixin, View):
     # What an htmx request for the results (a filter changed) gets.
     results_template: ClassVar[str] = "web/includes/list_results.html"
     per_page: ClassVar[int] = 50
+    # Filters whose choices narrow to the municipality chosen in the ``municipality``
+    # filter (server-side on every request; htmx refreshes them when it changes).
+    narrowed_filters: ClassVar[tuple[str, ...]] = ("service_area",)
 
     def get_queryset(self) -> QuerySet:
         return self.model._default_manager.all()
@@ -90,9 +152,10 @@ class ObjectListView(LoginRequiredMixin, View):
                 field.label = self.filter_labels[name]
             if isinstance(field, forms.DateField):
                 date_widget(field)
-            if isinstance(field, forms.MultipleChoiceField):
-                # One value from a plain select; ?status=a&status=b still works by URL.
-                field.widget = forms.Select(choices=[("", _("All")), *field.choices])
+            if isinstance(field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)):
+                # Any number of values: ?status=a&status=b.
+                field.widget = DropdownCheckboxes(label=field.label)
+                field.widget.choices = field.choices
             elif isinstance(field, forms.NullBooleanField):
                 # Not filtering is "all", not Django's "Unknown".
                 field.widget = forms.Select(
@@ -109,6 +172,50 @@ class ObjectListView(LoginRequiredMixin, View):
                 if any(f.name == "municipality" for f in model._meta.fields):
                     field.queryset = field.queryset.select_related("municipality")
                     field.label_from_instance = label_with_municipality
+        self.narrow_to_municipality(form)
+
+    def narrow_to_municipality(self, form: forms.Form) -> None:
+        """Offer in ``narrowed_filters`` only the chosen municipality's objects, and let
+        the municipality select refresh them (htmx) when it changes. Called after the
+        FilterSet was validated: an area of another municipality the user may see
+        filters to nothing, it is not a 404."""
+        narrowed = [
+            n for n in self.narrowed_filters if n in form.fields and n in self.filter_fields
+        ]
+        if "municipality" not in form.fields or not narrowed:
+            return
+        cleaned = getattr(form, "cleaned_data", {})
+        chosen = cleaned.get("municipality")
+        for name in narrowed:
+            field = form.fields[name]
+            if chosen is None or not isinstance(field, forms.ModelChoiceField):
+                continue
+            keep = Q(municipality=chosen)
+            selected = cleaned.get(name)
+            if selected is not None and self.refreshed_filter() is None:
+                # A chosen area of another municipality stays shown, since it still
+                # filters (to nothing): the form shows what the rows are filtered by.
+                # When the municipality select asks for the areas afresh, it is dropped.
+                keep |= Q(pk=selected.pk)
+            field.queryset = field.queryset.filter(keep)
+        form.fields["municipality"].widget.attrs.update(
+            {
+                "hx-get": self.request.path,
+                "hx-trigger": "change",
+                "hx-include": "closest form",
+                "hx-target": f"#filter-{narrowed[0]}",
+                "hx-swap": "outerHTML",
+            }
+        )
+
+    def refreshed_filter(self) -> str | None:
+        """The narrowed filter an htmx request asks for afresh (``HX-Target:
+        filter-service_area``), if that is what this request is."""
+        if not self.request.headers.get("HX-Request"):
+            return None
+        target = self.request.headers.get("HX-Target", "")
+        name = target.removeprefix("filter-")
+        return name if target.startswith("filter-") and name in self.narrowed_filters else None
 
     def filtered(self) -> tuple[Any, QuerySet, bool]:
         """The FilterSet and its rows; a filter naming a hidden object is a 404."""
@@ -153,15 +260,38 @@ class ObjectListView(LoginRequiredMixin, View):
             for value in request.GET.getlist(name)
             if value != ""
         ]
+        if self.refreshed_filter() is not None:
+            # The municipality changed: just the narrowed filters, afresh.
+            fields = [b for b in shown if b.name in self.narrowed_filters]
+            return render(request, "web/includes/list_filter_fields.html", {"fields": fields})
         per_page = self._per_page()
         paginator = Paginator(queryset, per_page)
-        page = paginator.get_page(request.GET.get("page"))
+        page = page_of(paginator, request.GET.get("page"))
         page.object_list = list(page.object_list)
         self.prepare_rows(page.object_list)
+        settings = settings_for(request.user, request.path)
+        columns = self.table.chosen_columns(settings.columns)
+        essential = self.table.essential_names
         context = {
             "title": self.title,
             "table": self.table,
-            "columns": self.table.table_columns,
+            "columns": columns,
+            "column_choices": [
+                (c, c in columns, c.name in essential) for c in self.table.table_columns
+            ],
+            "saved_filters": settings.filters,
+            # A list that makes its table per request has no columns to choose by name.
+            "can_choose_columns": getattr(type(self), "table", None) is not None,
+            "list_path": request.path,
+            "filter_query": filter_query(request.GET),
+            "page_query": [
+                (name, value)
+                for name, values in request.GET.lists()
+                if name not in ("page", "export")
+                for value in values
+                if value != ""
+            ],
+            "active_filters": active_filters(form, request.GET) if valid else [],
             "page": page,
             "rows": page.object_list,
             "paginator": paginator,

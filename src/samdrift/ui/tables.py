@@ -33,6 +33,8 @@ class Column:
     places: int | None = None
     in_table: bool = True
     in_export: bool = True
+    # Always shown, whatever columns the user chose (the column that links to the row).
+    essential: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -120,6 +122,22 @@ class Table:
     @property
     def table_columns(self) -> list[Column]:
         return [c for c in self.columns if c.in_table]
+
+    @property
+    def essential_names(self) -> set[str]:
+        """The columns a user cannot hide: those marked ``essential``, else the first
+        column (each table's first column names the row and links to it)."""
+        marked = {c.name for c in self.table_columns if c.essential}
+        if marked or not self.table_columns:
+            return marked
+        return {self.table_columns[0].name}
+
+    def chosen_columns(self, names: Sequence[str] | None) -> list[Column]:
+        """The table columns a user chose to see (``None``: all), essential ones always."""
+        if names is None:
+            return self.table_columns
+        keep = set(names) | self.essential_names
+        return [c for c in self.table_columns if c.name in keep]
 
     @property
     def export_columns(self) -> list[Column]:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from samdrift.ui import views
+from samdrift.ui import listsettings, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -9,4 +9,11 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("search/", views.search_page, name="search"),
     path("changes/", views.ChangeListView.as_view(), name="change_list"),
+    path("lists/filters/", listsettings.save_filter_view, name="list_filter_save"),
+    path(
+        "lists/filters/<int:pk>/delete/",
+        listsettings.delete_filter_view,
+        name="list_filter_delete",
+    ),
+    path("lists/columns/", listsettings.choose_columns_view, name="list_columns"),
 ]
