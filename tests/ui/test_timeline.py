@@ -54,8 +54,8 @@ def test_an_open_ended_assignment_runs_on_to_the_right_edge_as_ongoing():
         [_assignment(D(2025, 1, 1), D(2025, 7, 1)), _assignment(D(2025, 7, 1), None)]
     )
     closed, open_ = root.findall(f"{SVG}g")
-    assert "ongoing" not in closed.get("class") and not _rects(closed, "future")
-    assert open_.get("class") == "segment ongoing"
+    assert closed.get("data-ongoing") is None and not _rects(closed, "future")
+    assert open_.get("class") == "segment" and open_.get("data-ongoing") == "1"
     (past,) = _rects(open_, "past")
     (future,) = _rects(open_, "future")
     today_x = _today_x(root)
@@ -80,7 +80,7 @@ def test_a_future_segment_is_hatched_and_the_legend_says_so():
     held, planned, lease, replacement = root.findall(f"{SVG}g")
     today_x = _today_x(root)
     # A move dated after today: all of it to come, nothing solid, marked planned.
-    assert planned.get("class") == "segment planned ongoing"
+    assert planned.get("class") == "segment planned" and planned.get("data-ongoing") == "1"
     assert not _rects(planned, "past") and float(_rects(planned, "future")[0].get("x")) > today_x
     assert "(planned)" in "".join(planned.itertext())
     # A held assignment that ends after today: solid up to today, hatched after.

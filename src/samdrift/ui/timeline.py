@@ -225,13 +225,12 @@ def _span(index: int, row: Span, axis: _Axis, today: datetime.date, fill: str) -
     dates = f"{format_day(row.start)} – {until}"
     if planned:
         dates = f"{dates} ({_('planned')})"
-    classes = " ".join(
-        filter(None, [row.css, "planned" if planned else "", "ongoing" if ongoing else ""])
-    )
     return format_html(
-        '<g class="{}" data-from="{}"><title>{}: {}</title>{}{}{}</g>',
-        classes,
+        '<g class="{}{}" data-from="{}"{}><title>{}: {}</title>{}{}{}</g>',
+        row.css,
+        " planned" if planned else "",
         row.start.isoformat(),
+        mark_safe(' data-ongoing="1"') if ongoing else "",
         row.title or row.label,
         dates,
         _holder_label(row.label, y),
