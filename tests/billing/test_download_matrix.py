@@ -98,6 +98,9 @@ def _expected_status(role: str, name: str, api: bool) -> int:
     return 200
 
 
+_PEOPLE = ("Service area", "Amount")
+
+
 def _csv_rows(response) -> list[dict]:
     text = b"".join(response.streaming_content if response.streaming else [response.content])
     return list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
@@ -137,14 +140,17 @@ def _check_content(world, role: str, name: str, response) -> list[str]:
             problems.append(f"{name}: another service area's line shown to the manager")
     elif name in ("specification.csv", "api specification"):
         rows = _csv_rows(response)
-        areas = {row["service_area"] for row in rows}
-        total = sum(Decimal(row["amount"]) for row in rows)
+        # The page's download is for people (headers in their language), the API's keeps
+        # the stable names.
+        area, amount = ("service_area", "amount") if name.startswith("api") else _PEOPLE
+        areas = {row[area] for row in rows}
+        total = sum(Decimal(row[amount]) for row in rows)
         if areas != _areas_expected(role) & {"Oppvekst", "Helse"} or total != net:
             problems.append(f"{name}: areas {areas}, sum {total}")
     elif name == "specification.xlsx":
         sheet = openpyxl.load_workbook(io.BytesIO(_body(response))).active
         rows = list(sheet.iter_rows(values_only=True))
-        column = rows[0].index("service_area")
+        column = rows[0].index(_PEOPLE[0])
         areas = {row[column] for row in rows[1:]}
         if areas != _areas_expected(role) & {"Oppvekst", "Helse"}:
             problems.append(f"{name}: areas {areas}")

@@ -7,31 +7,56 @@ and XLSX writing (formula-injection safe, streamed) is ``core.exports``.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
+from samdrift.billing.choices import ChargeSource
 from samdrift.billing.ehf import credit_note_xml, invoice_xml
 from samdrift.billing.ehf_rules import Finding, check_document
 from samdrift.billing.models import Charge, CreditNote, Invoice, InvoiceLine
+from samdrift.billing.part_month import charge_part_month
 from samdrift.billing.selectors import charge_rows
-from samdrift.core.exports import csv_lines, xlsx_bytes
+from samdrift.core.exports import (
+    DATE_FORMAT,
+    MONEY_FORMAT,
+    NORWEGIAN_DATE_FORMAT,
+    csv_lines,
+    xlsx_bytes,
+)
 
 FORMATS = ("ehf", "xlsx", "csv", "accounting")
+# Number formats of the specification's XLSX cells: Excel shows them with the reader's
+# own separators (1 234,50 in Norwegian Excel). A unit price may need four decimals.
+UNIT_PRICE_FORMAT = "#,##0.00##"
 
 
 @dataclass(frozen=True)
 class Column:
-    """An export column over a dict row: ``name`` in the header, ``value(row)``."""
+    """An export column over a dict row: ``name`` in the header, ``value(row)``.
+
+    For people (the specification downloaded from the invoice page) the header is
+    ``label`` in their language and the value ``shown(row)`` when given (a choice's
+    label rather than its code). ``number_format``: of its numbers in XLSX (dates get
+    the date format of the file)."""
 
     name: str
     get: Callable[[dict], Any]
+    label: Any = ""
+    shown: Callable[[dict], Any] | None = None
+    number_format: str = ""
 
     def value(self, row: dict) -> Any:
         return self.get(row)
+
+    def for_people(self) -> Column:
+        """This column with its label as the header and its shown value."""
+        return replace(self, name=str(self.label or self.name), get=self.shown or self.get)
 
 
 def _key(name: str) -> Callable[[dict], Any]:
@@ -52,32 +77,51 @@ def _month(name: str) -> Callable[[dict], Any]:
     return lambda row: f"{row[name]:%Y-%m}" if row[name] else ""
 
 
+def _last_day(row: dict) -> datetime.date | None:
+    """The last day of a charge's period, as people read one (stored with its end
+    exclusive)."""
+    end = row["valid_to"]
+    return end - datetime.timedelta(days=1) if end else None
+
+
 SPECIFICATION_COLUMNS = [
-    Column("invoice", _key("invoice__number")),
-    Column("municipality_number", _key("invoice__municipality__number")),
-    Column("municipality", _key("invoice__municipality__name")),
-    Column("period", _month("period__month")),
-    Column("cost_centre", _key("service_area__cost_centre")),
-    Column("service_area", _key("service_area__name")),
-    Column("username", _key("person__username")),
+    Column("invoice", _key("invoice__number"), _("Invoice")),
+    Column("municipality_number", _key("invoice__municipality__number"), _("Municipality number")),
+    Column("municipality", _key("invoice__municipality__name"), _("Municipality")),
+    Column("period", _month("period__month"), _("Month")),
+    Column("cost_centre", _key("service_area__cost_centre"), _("Cost centre")),
+    Column("service_area", _key("service_area__name"), _("Service area")),
+    Column("username", _key("person__username"), _("Username")),
     Column(
         "person",
         lambda row: " ".join(filter(None, [row["person__first_name"], row["person__last_name"]])),
+        _("Person"),
     ),
-    Column("asset_tag", _key("asset__asset_tag")),
-    Column("serial_number", _key("asset__serial_number")),
-    Column("source", _key("source")),
-    Column("source_id", _key("source_id")),
-    Column("item", _item),
-    Column("from", _key("valid_from")),
-    Column("to_exclusive", _key("valid_to")),
-    Column("days_active", _key("days_active")),
-    Column("days_in_month", _key("days_in_month")),
-    Column("quantity", _key("quantity")),
-    Column("unit_price", _key("unit_price")),
-    Column("amount", _key("amount")),
-    Column("vat_rate", _key("vat_rate")),
-    Column("adjusts_period", _month("adjusts_period__month")),
+    Column("asset_tag", _key("asset__asset_tag"), _("Asset tag")),
+    Column("serial_number", _key("asset__serial_number"), _("Serial number")),
+    Column(
+        "source",
+        _key("source"),
+        _("Source"),
+        shown=lambda row: str(ChargeSource(row["source"]).label),
+    ),
+    Column("source_id", _key("source_id"), _("Source id")),
+    Column("item", _item, _("Item")),
+    Column("from", _key("valid_from"), _("From")),
+    Column(
+        "to_exclusive",
+        _key("valid_to"),
+        _("To and including"),
+        shown=_last_day,
+    ),
+    Column("days_active", _key("days_active"), _("Days")),
+    Column("days_in_month", _key("days_in_month"), _("Days in the month")),
+    Column("quantity", _key("quantity"), _("Quantity")),
+    Column("unit_price", _key("unit_price"), _("Unit price"), number_format=UNIT_PRICE_FORMAT),
+    Column("amount", _key("amount"), _("Amount"), number_format=MONEY_FORMAT),
+    Column("part_month", charge_part_month, _("Part of the month")),
+    Column("vat_rate", _key("vat_rate"), _("VAT rate")),
+    Column("adjusts_period", _month("adjusts_period__month"), _("Adjusts month")),
 ]
 
 ACCOUNTING_COLUMNS = [
@@ -98,13 +142,38 @@ ACCOUNTING_COLUMNS = [
 ]
 
 
-def specification_csv(charges: QuerySet[Charge]) -> Iterator[str]:
-    """The specification of ``charges``: one row per charge (person, device, days)."""
-    return csv_lines(charge_rows(charges), SPECIFICATION_COLUMNS)
+def specification_columns(*, for_people: bool) -> list[Column]:
+    """The specification's columns: headers and values for people in their language, or
+    the stable names and raw values that files for machines keep (API, CLI)."""
+    if not for_people:
+        return SPECIFICATION_COLUMNS
+    return [column.for_people() for column in SPECIFICATION_COLUMNS]
 
 
-def specification_xlsx(charges: QuerySet[Charge], *, title: str = "Specification") -> bytes:
-    return xlsx_bytes(charge_rows(charges), SPECIFICATION_COLUMNS, sheet_title=title)
+def specification_csv(
+    charges: QuerySet[Charge], *, for_people: bool = False, excel: bool = False
+) -> Iterator[str]:
+    """The specification of ``charges``: one row per charge (person, device, days).
+    ``excel``: the form Norwegian Excel opens (``core.exports.csv_lines``)."""
+    columns = specification_columns(for_people=for_people)
+    return csv_lines(charge_rows(charges), columns, excel=excel)
+
+
+def specification_xlsx(
+    charges: QuerySet[Charge],
+    *,
+    title: str = "Specification",
+    for_people: bool = False,
+    norwegian: bool = False,
+) -> bytes:
+    """The specification as a workbook: amounts are number cells with two decimals (a
+    unit price up to four), dates are date cells, dd.mm.yyyy when ``norwegian``."""
+    return xlsx_bytes(
+        charge_rows(charges),
+        specification_columns(for_people=for_people),
+        sheet_title=title,
+        date_format=NORWEGIAN_DATE_FORMAT if norwegian else DATE_FORMAT,
+    )
 
 
 def accounting_rows(lines: QuerySet[InvoiceLine]) -> QuerySet:

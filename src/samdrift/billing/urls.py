@@ -31,7 +31,7 @@ urlpatterns = [
     path("invoices/<int:pk>/ehf.xml", invoices.invoice_ehf, name="invoice_ehf"),
     # Only the formats there are: any other extension is a 404, not a CSV under its name.
     re_path(
-        r"^invoices/(?P<pk>[0-9]+)/specification\.(?P<fmt>csv|xlsx)$",
+        r"^invoices/(?P<pk>[0-9]+)/specification\.(?P<fmt>csv|xlsx|excel\.csv)$",
         invoices.invoice_specification,
         name="invoice_specification",
     ),

@@ -149,6 +149,7 @@ def csv_response(
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
+NORWEGIAN_DATE_FORMAT = "dd.mm.yyyy"
 MOMENT_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
@@ -200,12 +201,36 @@ def append_sheet(
         sheet.append([xlsx_cell(sheet, value, moment_format=moment_format) for value in row])
 
 
+def formatted_rows(
+    rows: Iterable[list[Any]], columns: Sequence[ExportColumn], *, date_format: str
+) -> Iterator[list[Any]]:
+    """``rows`` as ``xlsx_cell`` values: a column's ``number_format`` (when it has one)
+    on its numbers, ``date_format`` on dates."""
+    formats = [getattr(column, "number_format", "") for column in columns]
+    for row in rows:
+        cells = []
+        for value, number_format in zip(row, formats, strict=True):
+            is_day = isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
+            if is_day:
+                value = (value, date_format)
+            elif number_format and isinstance(value, int | Decimal):
+                value = (value, number_format)
+            cells.append(value)
+        yield cells
+
+
 def xlsx_bytes(
-    objects: Iterable[Any], columns: Sequence[ExportColumn], *, sheet_title: str = "Export"
+    objects: Iterable[Any],
+    columns: Sequence[ExportColumn],
+    *,
+    sheet_title: str = "Export",
+    date_format: str = DATE_FORMAT,
 ) -> bytes:
-    """An XLSX workbook of one sheet, written row by row (write-only mode)."""
+    """An XLSX workbook of one sheet, written row by row (write-only mode). A column
+    may have a ``number_format`` for its numbers; dates get ``date_format``."""
     workbook = Workbook(write_only=True)
     rows = rows_of(_iterate(objects), columns, guard=False)
+    rows = formatted_rows(rows, columns, date_format=date_format)
     append_sheet(workbook, sheet_title, [column.name for column in columns], rows)
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -8,8 +8,7 @@ bar per year of the cumulative saving, a negative one written out with "paid mor
 instead of a bar. The collaboration's total the same way, its common bar split into what
 was invoiced and the unbilled costs. Readable without colour (labels, amounts, patterns
 and a legend in words); the page shows the same numbers in a table beside them. Text is
-12 px by the ``.chart`` rule of ``ui/static/web/samdrift.css`` (a printed page must load
-that stylesheet too).
+12 px (``ui.charts.CHART_FONT_SIZE``, set on each chart, so a printed page reads the same).
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ from samdrift.ui.forms import add_service_errors
 from samdrift.ui.lists import ObjectListView
 from samdrift.ui.panels import render_panels
 from samdrift.ui.permissions import get_restricted_or_404, require_write
-from samdrift.ui.timeline import assignment_timeline
+from samdrift.ui.timeline import Mark, Span, assignment_timeline
 
 CHANGE_LOG_LIMIT = 50
 
@@ -109,6 +109,19 @@ def _change_rows(change, fields: dict[str, models.Field]) -> list[tuple[str, obj
     return rows
 
 
+def _timeline_extra(asset: Asset) -> list[Span | Mark]:
+    """The rows the timeline draws under the assignments: the lease (its part after
+    today hatched as to come) and the planned replacement."""
+    rows: list[Span | Mark] = []
+    if asset.lease_start:
+        rows.append(Span(_("Lease"), asset.lease_start, asset.lease_end, css="lease"))
+    elif asset.lease_end:
+        rows.append(Mark(_("Lease end"), asset.lease_end))
+    if asset.planned_replacement:
+        rows.append(Mark(_("Planned replacement"), asset.planned_replacement))
+    return rows
+
+
 @login_required
 def asset_detail(request, pk: int):
     user = request.user
@@ -146,7 +159,7 @@ def asset_detail(request, pk: int):
         {
             "asset": asset,
             "history": history,
-            "timeline": assignment_timeline(history, today=today),
+            "timeline": assignment_timeline(history, today=today, extra=_timeline_extra(asset)),
             "changes": changes,
             # What it costs a month is the leasing app's panel (its price resolution).
             "panels": render_panels("inventory:asset_detail", request, asset),

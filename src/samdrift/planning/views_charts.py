@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from samdrift.ui import formatting
-from samdrift.ui.charts import BAR_COLOUR, Bar, bar_chart
+from samdrift.ui.charts import BAR_COLOUR, CHART_FONT_SIZE, Bar, bar_chart
 
 
 def year_bars(rows: Sequence[tuple[str, Decimal]], *, title: str, chart_id: str) -> SafeString:
@@ -110,11 +110,12 @@ def month_columns(
         )
     return format_html(
         '<svg class="chart" id="{}" role="img" aria-labelledby="{}-title" viewBox="0 0 {} {}" '
-        'xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title>{}</svg>',
+        'font-size="{}" xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title>{}</svg>',
         chart_id,
         chart_id,
         width,
         height,
+        CHART_FONT_SIZE,
         chart_id,
         title,
         mark_safe("".join(parts)),  # noqa: S308 — each part built by format_html

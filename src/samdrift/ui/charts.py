@@ -3,7 +3,9 @@
 Readable without colour: every bar carries its label and its value as text, and the
 series of a stacked chart differ by pattern (hatching, dots, cross-hatching …) as well as
 by colour, with a legend. Each chart is shown next to a table of the same numbers.
-All text is escaped with ``format_html``.
+All text is escaped with ``format_html``. Text is never smaller than
+``CHART_FONT_SIZE`` (12 px): the root ``<svg>`` sets it, so a chart reads the same outside
+the page's stylesheet (a print, a PDF), and the stylesheet's ``.chart text`` agrees.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ SERIES_STYLES = [
     ("#5a6470", "horizontal"),
 ]
 BAR_COLOUR = "#1f4e79"
+# The smallest text of any chart, in px (the SVG's user units, one to a CSS pixel).
+CHART_FONT_SIZE = 12
 
 
 @dataclass(frozen=True)
@@ -125,12 +129,13 @@ def bar_chart(
         )
     return format_html(
         '<svg class="chart" id="{}" role="img" aria-labelledby="{}-title" viewBox="0 0 {} {}" '
-        'xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title>'
+        'font-size="{}" xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title>'
         '<line class="axis" x1="{}" y1="0" x2="{}" y2="{}"/>{}</svg>',
         chart_id,
         chart_id,
         width,
         max(height, 30),
+        CHART_FONT_SIZE,
         chart_id,
         title,
         label_width,
@@ -188,11 +193,13 @@ def stacked_bar_chart(
         )
     return format_html(
         '<svg class="chart" id="{}" role="img" aria-labelledby="{}-title" viewBox="0 0 {} {}" '
-        'xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title><defs>{}</defs>{}</svg>',
+        'font-size="{}" xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title>'
+        "<defs>{}</defs>{}</svg>",
         chart_id,
         chart_id,
         width,
         max(height, 30),
+        CHART_FONT_SIZE,
         chart_id,
         title,
         _pattern_defs(chart_id),

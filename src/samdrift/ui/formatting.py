@@ -19,7 +19,8 @@ MONEY_PLACES = 2
 MAX_UNIT_PRICE_PLACES = 4
 
 
-def _is_norwegian(language: str | None) -> bool:
+def is_norwegian(language: str | None = None) -> bool:
+    """Whether ``language`` (default: the active one) is Norwegian."""
     language = (language or get_language() or "en").lower()
     return language.startswith(("nb", "no", "nn"))
 
@@ -40,7 +41,7 @@ def format_decimal(value: Decimal | int, places: int, language: str | None = Non
     number = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     sign = "-" if number < 0 else ""
     whole, _dot, fraction = f"{abs(number):f}".partition(".")
-    norwegian = _is_norwegian(language)
+    norwegian = is_norwegian(language)
     grouped = _group(whole, " " if norwegian else ",")
     if places == 0:
         return f"{sign}{grouped}"
@@ -62,7 +63,7 @@ def format_money(amount: Decimal | int | None, language: str | None = None) -> s
         raise TypeError("Money is Decimal, never float.")
     amount = Decimal(amount)
     text = format_decimal(amount, money_places(amount), language)
-    return f"{text} kr" if _is_norwegian(language) else f"NOK {text}"
+    return f"{text} kr" if is_norwegian(language) else f"NOK {text}"
 
 
 def format_number(
@@ -100,7 +101,7 @@ def format_day(value: datetime.date | None, language: str | None = None) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         value = value.date()
-    if _is_norwegian(language):
+    if is_norwegian(language):
         return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
     return value.isoformat()
 

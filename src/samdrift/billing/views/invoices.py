@@ -28,6 +28,7 @@ from samdrift.billing.models import (
     Invoice,
     InvoiceLine,
 )
+from samdrift.billing.part_month import line_part_month
 from samdrift.billing.selectors import (
     area_totals,
     invoice_scope,
@@ -40,6 +41,7 @@ from samdrift.billing.views.forms import CreditForm, credit_form
 from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment
 from samdrift.core.permissions import restrict
 from samdrift.organisations.models import Collaboration
+from samdrift.ui.formatting import is_norwegian
 from samdrift.ui.permissions import get_restricted_or_404
 
 CHARGES_PER_PAGE = 100
@@ -51,13 +53,21 @@ def restricted_invoice(request, pk: int) -> Invoice:
     )
 
 
+def explained(lines, invoice: Invoice) -> list[InvoiceLine]:
+    """``lines`` in order, each with ``part_month``: what a fractional quantity is."""
+    lines = list(lines.select_related("adjusts_period", "service").order_by("line_number"))
+    for line in lines:
+        line.part_month = line_part_month(line, invoice_month=invoice.period.month)
+    return lines
+
+
 def invoice_page(request, invoice: Invoice, credit_form: CreditForm, status: int = 200):
     user = request.user
     scope = invoice_scope(invoice=invoice, user=user)
-    lines = scope.lines.select_related("service_area", "adjusts_period")
+    lines = scope.lines.select_related("service_area")
     areas = area_totals(invoice=invoice, lines=lines)
     by_area: dict = {}
-    for line in lines.order_by("line_number"):
+    for line in explained(lines, invoice):
         name = f"amount_{line.pk}"
         # The credit form's field of this line (keeps what was typed when re-rendered).
         line.credit_field = credit_form[name] if name in credit_form.fields else None
@@ -105,7 +115,7 @@ def invoice_print(request, pk: int):
             "invoice": invoice,
             "scope": scope,
             "service_area": None if scope.whole else request.user.service_area,
-            "lines": lines.order_by("line_number"),
+            "lines": explained(lines, invoice),
             "seller": Collaboration.get(),
             "vat_groups": [
                 {"category": k[0], "rate": k[1], "net": v[0], "vat": v[1], "reason": v[2]}
@@ -142,14 +152,20 @@ def invoice_ehf(request, pk: int):
 
 @login_required
 def invoice_specification(request, pk: int, fmt: str):
+    """The specification for people: headers in their language; in Norwegian, dates as
+    dd.mm.yyyy in the XLSX. ``excel.csv`` is the CSV Norwegian Excel opens as columns."""
     invoice = restricted_invoice(request, pk)
     charges = invoice_scope(invoice=invoice, user=request.user).charges
     stem = f"{file_stem(invoice)}-specification"
     if fmt == "xlsx":
-        content = specification_xlsx(charges, title=file_stem(invoice))
+        content = specification_xlsx(
+            charges, title=file_stem(invoice), for_people=True, norwegian=is_norwegian()
+        )
         return attachment(content, filename=f"{stem}.xlsx", content_type=XLSX_CONTENT_TYPE)
     return attachment(
-        specification_csv(charges), filename=f"{stem}.csv", content_type=CSV_CONTENT_TYPE
+        specification_csv(charges, for_people=True, excel=fmt == "excel.csv"),
+        filename=f"{stem}.csv",
+        content_type=CSV_CONTENT_TYPE,
     )
 
 
