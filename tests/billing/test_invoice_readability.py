@@ -120,6 +120,29 @@ def test_invoice_page_and_print_page_explain_the_part_month_line(docks, contact_
         assert expected in html, url
 
 
+def test_the_invoice_pdf_is_the_print_page_with_the_same_explanation(docks, contact_a, monkeypatch):
+    """The PDF is rendered from the print page's HTML: what goes in carries the part-month
+    text, without the screen-only links, and a PDF comes out."""
+    from samdrift.billing.views import invoices as views
+
+    rendered = []
+
+    def recording_render_pdf(html):
+        rendered.append(html)
+        return real_render_pdf(html)
+
+    real_render_pdf = views.render_pdf
+    monkeypatch.setattr(views, "render_pdf", recording_render_pdf)
+    invoice, _line = docks
+    response = client_for(contact_a).get(reverse("billing:invoice_pdf", args=[invoice.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    (html,) = rendered
+    assert "NOK 270.00 of NOK 300.00 × 27 days/30" in html
+    assert 'data-testid="invoice-pdf"' not in html  # the link to itself is for the screen
+
+
 def test_the_specification_explains_each_part_month_charge(docks, contact_a):
     invoice, _line = docks
     url = reverse("billing:invoice_specification", args=[invoice.pk, "csv"])

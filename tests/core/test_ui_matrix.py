@@ -216,6 +216,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
         POST_ONLY,
     ),
     "billing:invoice_print": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
+    "billing:invoice_pdf": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
     "billing:invoice_specification": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
     "billing:line_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
     "billing:period_accounting": (REDIRECT, OK, OK, OK, OK, OK, OK),
@@ -678,6 +679,7 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
             for name in (
                 "invoice_detail",
                 "invoice_print",
+                "invoice_pdf",
                 "invoice_issue",
                 "invoice_credit",
                 "invoice_credit_confirm",

@@ -21,6 +21,7 @@ urlpatterns = [
     re_path(rf"^{MONTH}/accounting\.csv$", periods.period_accounting, name="period_accounting"),
     path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
     path("invoices/<int:pk>/print/", invoices.invoice_print, name="invoice_print"),
+    path("invoices/<int:pk>/pdf/", invoices.invoice_pdf, name="invoice_pdf"),
     path("invoices/<int:pk>/issue/", invoices.invoice_issue, name="invoice_issue"),
     path("invoices/<int:pk>/credit/", credits.invoice_credit, name="invoice_credit"),
     path(

@@ -12,8 +12,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,6 +43,7 @@ from samdrift.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachmen
 from samdrift.core.permissions import restrict
 from samdrift.organisations.models import Collaboration
 from samdrift.ui.formatting import is_norwegian
+from samdrift.ui.pdf import render_pdf
 from samdrift.ui.permissions import get_restricted_or_404
 
 CHARGES_PER_PAGE = 100
@@ -96,8 +98,8 @@ def invoice_detail(request, pk: int):
     return invoice_page(request, invoice, credit_form(invoice, initial=initial))
 
 
-@login_required
-def invoice_print(request, pk: int):
+def _print_context(request, pk: int) -> dict:
+    """What the print page and the PDF show: the invoice, or a manager's extract of it."""
     invoice = restricted_invoice(request, pk)
     scope = invoice_scope(invoice=invoice, user=request.user)
     lines = scope.lines.select_related("service_area")
@@ -108,21 +110,34 @@ def invoice_print(request, pk: int):
         )
         group[0] += line.net_amount
         group[1] += line.vat_amount
-    return render(
-        request,
-        "billing/invoice_print.html",
-        {
-            "invoice": invoice,
-            "scope": scope,
-            "service_area": None if scope.whole else request.user.service_area,
-            "lines": explained(lines, invoice),
-            "seller": Collaboration.get(),
-            "vat_groups": [
-                {"category": k[0], "rate": k[1], "net": v[0], "vat": v[1], "reason": v[2]}
-                for k, v in sorted(vat_groups.items())
-            ],
-        },
-    )
+    return {
+        "invoice": invoice,
+        "scope": scope,
+        "service_area": None if scope.whole else request.user.service_area,
+        "lines": explained(lines, invoice),
+        "seller": Collaboration.get(),
+        "vat_groups": [
+            {"category": k[0], "rate": k[1], "net": v[0], "vat": v[1], "reason": v[2]}
+            for k, v in sorted(vat_groups.items())
+        ],
+    }
+
+
+@login_required
+def invoice_print(request, pk: int):
+    return render(request, "billing/invoice_print.html", _print_context(request, pk))
+
+
+@login_required
+def invoice_pdf(request, pk: int):
+    """The print page as a PDF, from the same HTML (so page, print and PDF agree)."""
+    context = _print_context(request, pk)
+    html = render_to_string("billing/invoice_print.html", {**context, "for_pdf": True}, request)
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    invoice = context["invoice"]
+    name = f"invoice-{invoice.number}" if invoice.is_issued else f"draft-invoice-{invoice.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
 
 
 @login_required
