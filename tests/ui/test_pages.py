@@ -3,6 +3,8 @@ municipality (another one's URL, filter or export is a 404 or simply absent)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -233,3 +235,40 @@ def test_filter_form_uses_the_list_labels(operator_client, world):
     html = operator_client.get(reverse("inventory:asset_list")).content.decode()
     assert ">Replacement due before<" in html
     assert "is less than" not in html
+
+
+# The lists whose filters have choices: the API schema builds those filters' form fields.
+LISTS_WITH_CHOICE_FILTERS = (
+    "catalogue:service_list",
+    "inventory:asset_list",
+    "organisations:location_list",
+    "organisations:person_list",
+    "organisations:service_area_list",
+    "planning:campaign_list",
+    "solutions:requirement_list",
+    "solutions:solution_list",
+)
+
+
+def _filter_labels(client, name, language) -> list[str]:
+    response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200, name
+    form = response.content.decode().split('data-testid="filters"', 1)[1].split("</form>")[0]
+    return re.findall(r'<label for="id_\w+">([^<]*)<', form)
+
+
+def test_list_filters_keep_their_labels_after_the_api_schema_is_generated(operator_client, world):
+    """Generating the API schema reads each FilterSet class's filters (in English, here);
+    a list page rendered afterwards, in any language, names its filters as before."""
+    before = {
+        name: _filter_labels(operator_client, name, "nb") for name in LISTS_WITH_CHOICE_FILTERS
+    }
+    schema = operator_client.get(
+        "/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert schema.status_code == 200
+    for name in LISTS_WITH_CHOICE_FILTERS:
+        assert "None" not in _filter_labels(operator_client, name, "en"), name
+        after = _filter_labels(operator_client, name, "nb")
+        assert "None" not in after and after == before[name], name
+    assert "Status" in before["inventory:asset_list"]  # the label the schema used to erase

@@ -122,6 +122,7 @@ class SamdriftFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        own_filter_fields(self)
         limit_filter_inputs(self)
 
     @classmethod
@@ -162,6 +163,20 @@ class SamdriftFilterSet(django_filters.FilterSet):
         return self.qs
 
 
+def own_filter_fields(filterset: django_filters.FilterSet) -> None:
+    """Let each filter of this FilterSet build its own form field.
+
+    A filter caches its field on first use. If that first use was on the class's filter
+    (``base_filters``) - drf-spectacular reads ``base_filters[name].field`` of a filter
+    with choices while it generates the schema (``/api/schema/``, in the same process as
+    the UI) - the field was built without the model, so without a label (a list's filter
+    form then shows "None" in every language), and without this FilterSet's input checks;
+    ``copy.deepcopy(base_filters)`` would hand that field to every later FilterSet.
+    """
+    for filter_ in filterset.filters.values():
+        filter_.__dict__.pop("_field", None)
+
+
 def limit_filter_inputs(filterset: django_filters.FilterSet) -> None:
     """Give each date, datetime and number filter its range check (see SamdriftFilterSet).
     The filters are the FilterSet instance's own copies, so this changes no class."""
@@ -188,6 +203,7 @@ class ScopedFilterBackend(DjangoFilterBackend):
         filterset = super().get_filterset(request, queryset, view)
         # A viewset's ``filterset_fields`` makes a plain FilterSet: it gets the same checks.
         if filterset is not None and not isinstance(filterset, SamdriftFilterSet):
+            own_filter_fields(filterset)
             limit_filter_inputs(filterset)
         return filterset
 
