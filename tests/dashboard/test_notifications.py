@@ -60,6 +60,7 @@ def test_every_app_registers_its_providers():
         "ordering.accept",
         "ordering.deliver",
         "gains.unmeasured",
+        "servicedesk.breached",
     }
 
 
