@@ -48,6 +48,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "home": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "login": (OK, OK, OK, OK, OK, OK, OK),
     "search": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "autocomplete": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "logout": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "organisations:location_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "organisations:municipality_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
@@ -727,6 +728,7 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         },
         "agreements:day_edit": {"pk": shared["calendarday"].pk},
         "servicedesk:sla_report_list": {"pk": own["municipality"].pk},
+        "autocomplete": {"key": "person"},
         **{
             f"servicedesk:{name}": {"pk": own["municipality"].pk, "month": "2026-05"}
             for name in ("sla_report", "sla_approve_confirm", "sla_approve")
