@@ -32,7 +32,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -42,6 +41,7 @@ from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.money import MoneyField
 from samdrift.finance.money import round_to_ore
 from samdrift.gains.choices import ActionStatus, CostCategory, GainType, IndicatorUnit
+from samdrift.ui.formatting import format_day
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
@@ -627,8 +627,7 @@ class Measurement(ChangeLoggedModel):
         indexes = [models.Index(fields=["municipality", "measured_on"], name="measurement_when")]
 
     def __str__(self) -> str:
-        day = date_format(self.measured_on, "SHORT_DATE_FORMAT")
-        return f"{self.gain} — {self.municipality} {day}"
+        return f"{self.gain} — {self.municipality} {format_day(self.measured_on)}"
 
     def clean(self) -> None:
         super().clean()
