@@ -53,6 +53,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
         name: (REDIRECT, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY)
         for name in ("list_filter_save", "list_filter_delete", "list_columns")
     },
+    "autocomplete": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "logout": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "organisations:location_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "organisations:municipality_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
@@ -734,6 +735,7 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         },
         "agreements:day_edit": {"pk": shared["calendarday"].pk},
         "servicedesk:sla_report_list": {"pk": own["municipality"].pk},
+        "autocomplete": {"key": "person"},
         **{
             f"servicedesk:{name}": {"pk": own["municipality"].pk, "month": "2026-05"}
             for name in ("sla_report", "sla_approve_confirm", "sla_approve")

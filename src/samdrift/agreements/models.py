@@ -20,6 +20,7 @@ from samdrift.catalogue.models import FINANCE_ROLES
 from samdrift.core.dating import period_constraint
 from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.money import UnitPriceField
+from samdrift.ui.formatting import format_day
 
 
 class ServiceAgreement(ChangeLoggedModel):
@@ -79,7 +80,7 @@ class ServiceAgreement(ChangeLoggedModel):
             raise ValidationError(
                 {
                     "valid_to": _("The agreement must end after it starts (%(date)s).")
-                    % {"date": self.valid_from.isoformat()}
+                    % {"date": format_day(self.valid_from)}
                 }
             )
         if self.municipality_id and self.valid_from:
@@ -101,8 +102,8 @@ class ServiceAgreement(ChangeLoggedModel):
                         )
                         % {
                             "name": clash.name,
-                            "start": clash.valid_from.isoformat(),
-                            "end": clash.valid_to.isoformat() if clash.valid_to else "…",
+                            "start": format_day(clash.valid_from),
+                            "end": format_day(clash.valid_to) if clash.valid_to else "…",
                         }
                     }
                 )

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samdrift.catalogue.models import FINANCE_ROLES
 from samdrift.core.models import ChangeLoggedModel
+from samdrift.ui.formatting import format_day
 
 MIDNIGHT = datetime.time(0, 0)
 
@@ -167,8 +168,8 @@ class CalendarDay(ChangeLoggedModel):
 
     def __str__(self) -> str:
         if self.opens is None:
-            return f"{self.date.isoformat()}: {_('closed')}"
-        return f"{self.date.isoformat()}: {self.opens:%H:%M}–{self.closes:%H:%M}"
+            return f"{format_day(self.date)}: {_('closed')}"
+        return f"{format_day(self.date)}: {self.opens:%H:%M}–{self.closes:%H:%M}"
 
     @property
     def closed(self) -> bool:

@@ -16,6 +16,7 @@ from samdrift.catalogue.choices import ServiceUnit
 from samdrift.core.choices import Role
 from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.money import MoneyField, UnitPriceField, non_negative
+from samdrift.ui.formatting import format_day
 
 FINANCE_ROLES: frozenset[str] = frozenset({Role.OPERATOR, Role.FINANCE})
 STANDARD_VAT_RATE = Decimal("25.00")
@@ -204,8 +205,8 @@ class PriceVersion(ChangeLoggedModel):
         ]
 
     def __str__(self) -> str:
-        until = self.valid_to.isoformat() if self.valid_to else "…"
-        return f"{self.item}: {self.amount} ({self.valid_from.isoformat()}–{until})"
+        until = format_day(self.valid_to) if self.valid_to else "…"
+        return f"{self.item}: {self.amount} ({format_day(self.valid_from)}–{until})"
 
     @property
     def item(self) -> Product | Service | None:

@@ -39,6 +39,7 @@ from samdrift.imports.services import (
     update_mapping,
 )
 from samdrift.organisations.models import Municipality
+from samdrift.ui.formatting import format_number
 from samdrift.ui.forms import DateField, DateInput, add_service_errors, scoped_queryset
 
 # How many errors the page lists; all of them are in the CSV download.
@@ -303,11 +304,11 @@ def apply(request, pk):
     if result.applied:
         messages.success(
             request,
-            _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+            _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
             % {
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
+                "created": format_number(result.created),
+                "updated": format_number(result.updated),
+                "unchanged": format_number(result.unchanged),
             },
         )
     else:

@@ -8,7 +8,7 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Inventory")
 
     def ready(self) -> None:
-        from samdrift.inventory import panels, search
+        from samdrift.inventory import autocomplete, panels, search
         from samdrift.ui.navigation import register
 
         register(section="inventory", label=_("Assets"), url_name="inventory:asset_list", order=10)
@@ -21,3 +21,4 @@ class InventoryConfig(AppConfig):
         register(section="inventory", label=_("Usage"), url_name="inventory:usage_list", order=30)
         panels.register()  # assets held, on the organisations and catalogue pages
         search.register()  # devices in the global search (ui.search)
+        autocomplete.register()  # assets picked in forms (ui.forms.AutocompleteSelect)

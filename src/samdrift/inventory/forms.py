@@ -20,7 +20,14 @@ from samdrift.inventory.choices import AssetEventKind, AssetStatus
 from samdrift.inventory.models import Asset, Subscription, UsageRecord
 from samdrift.organisations.forms import chosen_municipality, limit_members
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
-from samdrift.ui.forms import DateField, DateInput, MoneyField, date_formfield, scoped_queryset
+from samdrift.ui.forms import (
+    AutocompleteSelect,
+    DateField,
+    DateInput,
+    MoneyField,
+    date_formfield,
+    scoped_queryset,
+)
 
 ASSET_FIELDS = [
     "product",
@@ -335,12 +342,16 @@ def _scope_members(form: forms.ModelForm, user) -> None:
         "service_area": ServiceArea.objects.select_related("municipality").order_by(
             "municipality__name", "name"
         ),
-        "person": Person.objects.all(),
+        "person": Person.objects.select_related("municipality"),
         "location": Location.objects.select_related("municipality"),
-        "asset": Asset.objects.order_by("asset_tag"),
+        "asset": Asset.objects.select_related("product").order_by("asset_tag"),
     }
     for name, queryset in scoped.items():
         form.fields[name].queryset = scoped_queryset(queryset, user)
+
+
+# Persons and assets run to thousands: searched for, not listed (ui.forms.AutocompleteSelect).
+MEMBER_WIDGETS = {"person": AutocompleteSelect("person"), "asset": AutocompleteSelect("asset")}
 
 
 class SubscriptionForm(forms.ModelForm):
@@ -350,6 +361,7 @@ class SubscriptionForm(forms.ModelForm):
     class Meta:
         formfield_callback = date_formfield
         model = Subscription
+        widgets = MEMBER_WIDGETS
         fields = list(SUBSCRIPTION_FIELDS)
 
     def __init__(self, *args, user, **kwargs):
@@ -376,6 +388,7 @@ class UsageRecordForm(forms.ModelForm):
     class Meta:
         formfield_callback = date_formfield
         model = UsageRecord
+        widgets = MEMBER_WIDGETS
         fields = list(USAGE_FIELDS)
 
     def __init__(self, *args, user, **kwargs):

@@ -22,6 +22,7 @@ from samdrift.core.dating import period_constraint
 from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.money import MoneyField, non_negative
 from samdrift.inventory.choices import AssetEventKind, AssetOrigin, AssetStatus
+from samdrift.ui.formatting import format_day
 
 
 class Asset(ChangeLoggedModel):
@@ -232,8 +233,8 @@ class Assignment(ChangeLoggedModel):
         ]
 
     def __str__(self) -> str:
-        until = self.valid_to.isoformat() if self.valid_to else "…"
-        return f"{self.asset_id} → {self.municipality_id} ({self.valid_from.isoformat()}–{until})"
+        until = format_day(self.valid_to) if self.valid_to else "…"
+        return f"{self.asset_id} → {self.municipality_id} ({format_day(self.valid_from)}–{until})"
 
 
 class Subscription(ChangeLoggedModel):
@@ -437,4 +438,4 @@ class AssetEvent(ChangeLoggedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.asset_id}: {self.get_kind_display()} {self.on:%Y-%m-%d}"
+        return f"{self.asset_id}: {self.get_kind_display()} {format_day(self.on)}"

@@ -41,6 +41,7 @@ from samdrift.inventory.services import (
 from samdrift.inventory.tables import ASSET_TABLE
 from samdrift.organisations.models import Person
 from samdrift.ui.changes import plain_value
+from samdrift.ui.formatting import format_day
 from samdrift.ui.forms import add_service_errors
 from samdrift.ui.lists import ObjectListView
 from samdrift.ui.panels import render_panels
@@ -310,7 +311,7 @@ def assignment_correct(request, pk: int, assignment_pk: int):
                     messages.success(
                         request,
                         _("The assignment from %(date)s is corrected.")
-                        % {"date": assignment.valid_from.strftime("%d.%m.%Y")},
+                        % {"date": format_day(assignment.valid_from)},
                     )
                     return redirect("inventory:asset_detail", pk=asset.pk)
     else:

@@ -39,6 +39,7 @@ from samdrift.inventory.services import (
     record_events_in_bulk,
     set_planned_replacement,
 )
+from samdrift.ui.formatting import format_number
 from samdrift.ui.forms import add_service_errors
 from samdrift.ui.permissions import get_restricted_or_404, require_write
 
@@ -176,10 +177,10 @@ def asset_bulk(request):
                 form.add_error(
                     None,
                     _(
-                        "The selection changed meanwhile: it now holds %(n)d assets. "
+                        "The selection changed meanwhile: it now holds %(n)s assets. "
                         "Check and confirm again."
                     )
-                    % {"n": count},
+                    % {"n": format_number(count)},
                 )
             else:
                 try:
@@ -190,11 +191,11 @@ def asset_bulk(request):
                     messages.success(
                         request,
                         ngettext(
-                            "%(action)s: %(n)d asset changed.",
-                            "%(action)s: %(n)d assets changed.",
+                            "%(action)s: %(n)s asset changed.",
+                            "%(action)s: %(n)s assets changed.",
                             changed,
                         )
-                        % {"action": BulkAction(action).label, "n": changed},
+                        % {"action": BulkAction(action).label, "n": format_number(changed)},
                     )
                     return redirect(list_url)
     else:

@@ -22,6 +22,7 @@ from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.money import MoneyField, non_negative
 from samdrift.inventory.models import Asset
 from samdrift.leasing.choices import BuyoutStatus, PaymentTiming, PublicationKind
+from samdrift.ui.formatting import format_day
 
 
 class LeaseModel(ChangeLoggedModel):
@@ -113,7 +114,7 @@ class PriceListPublication(ChangeLoggedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.year} ({self.valid_from.isoformat()})"
+        return f"{self.get_kind_display()} {self.year} ({format_day(self.valid_from)})"
 
 
 # --- Buyouts: taking over a municipality's existing equipment ---------------------------
@@ -337,8 +338,8 @@ class AssetPrice(ChangeLoggedModel):
         indexes = [models.Index(fields=["valid_from", "valid_to"])]
 
     def __str__(self) -> str:
-        until = self.valid_to.isoformat() if self.valid_to else "…"
-        return f"{self.asset_id}: {self.amount} ({self.valid_from.isoformat()}–{until})"
+        until = format_day(self.valid_to) if self.valid_to else "…"
+        return f"{self.asset_id}: {self.amount} ({format_day(self.valid_from)}–{until})"
 
     def clean(self) -> None:
         # Checked here, not as a database constraint: SQLite compares NUMERIC sums as

@@ -13,7 +13,7 @@ from samdrift.inventory.models import Asset
 from samdrift.ordering.choices import ReturnDisposition
 from samdrift.ordering.models import Bundle, BundlePart, CatalogueOffer
 from samdrift.organisations.models import Location, Person, ServiceArea
-from samdrift.ui.forms import DateField, MoneyField
+from samdrift.ui.forms import AutocompleteSelect, DateField, MoneyField
 
 STOCK_CHOICES_LIMIT = 200
 
@@ -21,9 +21,17 @@ STOCK_CHOICES_LIMIT = 200
 def persons_of(user, municipality_id: int):
     return (
         restrict(Person.objects.filter(municipality_id=municipality_id), user)
-        .select_related("service_area")
+        .select_related("service_area", "municipality")
         .order_by("last_name", "first_name")
     )
+
+
+def pick_person(form: forms.Form, user, municipality_id: int) -> None:
+    """The form's person: one of the municipality's the user may see, searched for
+    (``ui.forms.AutocompleteSelect``) rather than chosen among thousands."""
+    field = form.fields["person"]
+    field.queryset = persons_of(user, municipality_id)
+    field.widget.params = {"municipality": municipality_id}
 
 
 class OrderForm(forms.Form):
@@ -57,12 +65,15 @@ class LineForm(forms.Form):
 
     quantity = forms.IntegerField(label=_("Quantity"))
     person = forms.ModelChoiceField(
-        label=_("Person"), queryset=Person.objects.none(), required=False
+        label=_("Person"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=AutocompleteSelect("person"),
     )
 
     def __init__(self, *args, order, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = persons_of(user, order.municipality_id)
+        pick_person(self, user, order.municipality_id)
 
 
 class NonStandardForm(forms.Form):
@@ -72,12 +83,15 @@ class NonStandardForm(forms.Form):
     )
     quantity = forms.IntegerField(label=_("Quantity"), initial=1)
     person = forms.ModelChoiceField(
-        label=_("Person"), queryset=Person.objects.none(), required=False
+        label=_("Person"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=AutocompleteSelect("person"),
     )
 
     def __init__(self, *args, order, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = persons_of(user, order.municipality_id)
+        pick_person(self, user, order.municipality_id)
 
 
 class NoteForm(forms.Form):
@@ -121,7 +135,10 @@ class DeliverForm(forms.Form):
     )
     new_cost = MoneyField(label=_("New asset: acquisition cost"), required=False)
     person = forms.ModelChoiceField(
-        label=_("Person"), queryset=Person.objects.none(), required=False
+        label=_("Person"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=AutocompleteSelect("person"),
     )
     quantity = forms.IntegerField(label=_("Quantity"), required=False, min_value=1)
 
@@ -156,7 +173,7 @@ class DeliverForm(forms.Form):
         else:
             for name in ("asset", "new_tag", "new_serial", "new_cost"):
                 del self.fields[name]
-        self.fields["person"].queryset = persons_of(user, line.order.municipality_id)
+        pick_person(self, user, line.order.municipality_id)
 
     def new_asset(self) -> dict | None:
         data = self.cleaned_data
@@ -170,11 +187,13 @@ class DeliverForm(forms.Form):
 
 
 class ReturnStartForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+    person = forms.ModelChoiceField(
+        label=_("Person"), queryset=Person.objects.none(), widget=AutocompleteSelect("person")
+    )
 
     def __init__(self, *args, municipality, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = persons_of(user, municipality.pk)
+        pick_person(self, user, municipality.pk)
 
 
 class ReturnForm(forms.Form):

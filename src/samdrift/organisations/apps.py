@@ -8,7 +8,7 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
-        from samdrift.organisations import search
+        from samdrift.organisations import autocomplete, search
         from samdrift.ui.navigation import own_municipality, register, sees_all
 
         register(
@@ -51,3 +51,4 @@ class OrganisationsConfig(AppConfig):
             order=50,
         )
         search.register()  # persons, municipalities, service areas in the global search
+        autocomplete.register()  # persons picked in forms (ui.forms.AutocompleteSelect)

@@ -42,6 +42,7 @@ from samdrift.planning.choices import (
     MemberChange,
     RuleBasis,
 )
+from samdrift.ui.formatting import format_day
 
 MAX_YEARS = 5
 # A yearly rate in percent: above -100 % (a rate of -100 % or less wipes out the capital).
@@ -154,7 +155,7 @@ class ProductSupport(ChangeLoggedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product} ({self.end_of_support.isoformat()})"
+        return f"{self.product} ({format_day(self.end_of_support)})"
 
     def clean(self) -> None:
         super().clean()
@@ -429,7 +430,7 @@ class ScenarioMember(ChangeLoggedModel):
 
     def __str__(self) -> str:
         who = self.municipality if self.municipality_id else self.name
-        return f"{who} {self.get_change_display().lower()} {self.on.isoformat()}"
+        return f"{who} {self.get_change_display().lower()} {format_day(self.on)}"
 
     def clean(self) -> None:
         super().clean()

@@ -38,6 +38,7 @@ from samdrift.planning.forms import CampaignForm
 from samdrift.planning.models import Campaign, CampaignDevice
 from samdrift.planning.selectors import visible_campaigns, with_progress
 from samdrift.planning.tables import CAMPAIGN_DEVICE_TABLE, CAMPAIGN_TABLE
+from samdrift.ui.formatting import format_number
 from samdrift.ui.forms import add_service_errors
 from samdrift.ui.lists import ObjectListView
 from samdrift.ui.permissions import require_write
@@ -117,8 +118,8 @@ def campaign_create(request):
         else:
             messages.success(
                 request,
-                _("Created %(campaign)s with %(n)d devices.")
-                % {"campaign": campaign, "n": campaign.devices.count()},
+                _("Created %(campaign)s with %(n)s devices.")
+                % {"campaign": campaign, "n": format_number(campaign.devices.count())},
             )
             return redirect("planning:campaign_detail", pk=campaign.pk)
     return render(

@@ -8,7 +8,7 @@ class ServiceDeskConfig(AppConfig):
     verbose_name = _("Service desk")
 
     def ready(self) -> None:
-        from samdrift.servicedesk import panels
+        from samdrift.servicedesk import notifications, panels
         from samdrift.ui.navigation import own_municipality, register, sees_all
 
         def operator(user) -> bool:
@@ -48,3 +48,4 @@ class ServiceDeskConfig(AppConfig):
             order=40,
         )
         panels.register()  # the SLA reports, on the municipality page
+        notifications.register()  # what needs attention, on the home page

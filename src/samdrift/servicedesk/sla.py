@@ -510,6 +510,13 @@ def _availability(terms: LevelTerms, outages, start, cutoff, *, detail: bool) ->
 # The computation
 
 
+def outages_overlapping(start: datetime.datetime, end: datetime.datetime):
+    """The outages that were (or still are) on at some instant of [start, end)."""
+    return Outage.objects.filter(started_at__lt=end).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=start)
+    )
+
+
 def compute_range(
     start_month: datetime.date,
     end_month: datetime.date,
@@ -517,11 +524,13 @@ def compute_range(
     municipality_ids: Iterable[int] | None = None,
     now: datetime.datetime | None = None,
     detail: bool = True,
+    incidents: bool = True,
 ) -> dict[datetime.date, dict[int, MonthReport]]:
     """month → municipality id → MonthReport, for every month from ``start_month`` to
     ``end_month`` (both included), in a fixed number of queries. ``municipality_ids``
     None: every municipality. ``detail`` False leaves out the per-outage lines (a trend
-    needs only the figures)."""
+    needs only the figures); ``incidents`` False measures availability only (the home
+    page's breach notification: no incident query, no incident measured)."""
     months = months_between(first_of_month(start_month), first_of_month(end_month))
     if not months:
         return {}
@@ -535,12 +544,13 @@ def compute_range(
     range_start, range_end = month_start(first_day), month_start(after)
     book = LevelBook(start=first_day, end=after, municipality_ids=ids)
 
-    incidents = Incident.objects.filter(opened_at__gte=range_start, opened_at__lt=range_end)
+    rows = Incident.objects.filter(opened_at__gte=range_start, opened_at__lt=range_end)
     if ids is not None:
-        incidents = incidents.filter(municipality_id__in=ids)
+        rows = rows.filter(municipality_id__in=ids)
     by_month_municipality = defaultdict(list)
     bounds = [(m, month_start(m)) for m in months] + [(after, range_end)]
-    for row in incidents.order_by("opened_at", "id").values_list(*INCIDENT_FIELDS):
+    rows = rows.order_by("opened_at", "id").values_list(*INCIDENT_FIELDS) if incidents else ()
+    for row in rows:
         opened = row[6]
         # months are few: a linear scan from the end is cheap and exact
         for index in range(len(months) - 1, -1, -1):
@@ -549,8 +559,7 @@ def compute_range(
                 break
 
     outages = list(
-        Outage.objects.filter(started_at__lt=range_end)
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=range_start))
+        outages_overlapping(range_start, range_end)
         .order_by("started_at", "id")
         .values_list(*OUTAGE_FIELDS)
     )

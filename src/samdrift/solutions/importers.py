@@ -41,6 +41,7 @@ from samdrift.solutions.import_columns import (
     split_names,
 )
 from samdrift.solutions.models import Requirement, Solution, SolutionFunction, SolutionUsage
+from samdrift.ui.formatting import format_day
 
 
 @dataclass
@@ -281,7 +282,7 @@ class PortfolioImporter(Importer):
             self.report.error(
                 row.line,
                 "contract_end",
-                _("the contract must end after it starts (%(date)s)") % {"date": start.isoformat()},
+                _("the contract must end after it starts (%(date)s)") % {"date": format_day(start)},
             )
             return None
         return values

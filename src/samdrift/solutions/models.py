@@ -30,6 +30,7 @@ from samdrift.core.dating import overlapping, period_constraint
 from samdrift.core.models import ChangeLoggedModel, RelationsLoggedModel
 from samdrift.core.money import MoneyField, non_negative
 from samdrift.solutions.choices import Criticality, DeliveryForm, Level, ServiceHours
+from samdrift.ui.formatting import format_day
 
 
 class SolutionFunction(ChangeLoggedModel):
@@ -203,11 +204,11 @@ class SolutionUsage(RelationsLoggedModel):
         errors: dict[str, str] = {}
         if self.valid_from and self.valid_to and self.valid_to <= self.valid_from:
             errors["valid_to"] = _("Must be after 'valid from' (%(date)s).") % {
-                "date": self.valid_from.isoformat()
+                "date": format_day(self.valid_from)
             }
         if self.contract_start and self.contract_end and self.contract_end <= self.contract_start:
             errors["contract_end"] = _("The contract must end after it starts (%(date)s).") % {
-                "date": self.contract_start.isoformat()
+                "date": format_day(self.contract_start)
             }
         if (
             self.system_owner_id
@@ -234,7 +235,7 @@ class SolutionUsage(RelationsLoggedModel):
                 ) % {
                     "municipality": self.municipality,
                     "solution": self.solution,
-                    "start": clash.valid_from.isoformat(),
+                    "start": format_day(clash.valid_from),
                 }
         if errors:
             raise ValidationError(errors)

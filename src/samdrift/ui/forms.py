@@ -17,16 +17,19 @@ next to its field, and nothing was written (services are atomic)::
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samdrift.core.permissions import restrict
 from samdrift.core.validators import validate_supported_date
 from samdrift.finance.parsing import AmountError, parse_amount
+from samdrift.ui import autocomplete
 
 
 def add_service_errors(form: forms.Form, error: ValidationError | IntegrityError) -> None:
@@ -134,4 +137,43 @@ class DropdownCheckboxes(forms.CheckboxSelectMultiple):
         ]
         context["widget"]["label"] = self.label
         context["widget"]["summary"] = ", ".join(chosen) if chosen else gettext_lazy("All")
+        return context
+
+
+class AutocompleteSelect(forms.Widget):
+    """The widget of a ``ModelChoiceField`` with thousands of choices (``ui.autocomplete``):
+    a search box over ``source`` instead of a <select>, the chosen id in a hidden input;
+    without JavaScript, a box for the id. ``params`` pin the source's filters (e.g. the
+    order's ``municipality``). The field's own queryset still validates the posted id.
+
+    Rendering reads one row (the chosen one's label) and never the choices."""
+
+    template_name = "web/widgets/autocomplete.html"
+
+    def __init__(self, source: str, *, params: dict | None = None, attrs=None):
+        super().__init__(attrs=attrs)
+        self.source = source
+        self.params = dict(params or {})
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy.params = dict(self.params)
+        return copy
+
+    def label_of(self, value) -> str:
+        queryset = getattr(getattr(self, "choices", None), "queryset", None)
+        if queryset is None or not str(value).isdigit():
+            return ""
+        row = queryset.filter(pk=int(value)).first()
+        return autocomplete.source(self.source).label(row) if row is not None else ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        query = urlencode({k: v for k, v in self.params.items() if v not in (None, "")})
+        url = reverse("autocomplete", args=[self.source])
+        context["widget"].update(
+            url=f"{url}?{query}" if query else url,
+            label=self.label_of(value) if value not in (None, "") else "",
+            min_length=autocomplete.MIN_LENGTH,
+        )
         return context

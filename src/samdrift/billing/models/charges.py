@@ -20,6 +20,7 @@ from samdrift.billing.models.periods import BillingPeriod, BillingRun
 from samdrift.catalogue.models import FINANCE_ROLES
 from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.money import MoneyField
+from samdrift.ui.formatting import format_day
 
 
 def _unchecked_reference(to, *, null: bool = True, related_name: str = "+") -> models.ForeignKey:
@@ -98,7 +99,7 @@ class OneOffCharge(ChangeLoggedModel):
         indexes = [models.Index(fields=["date"])]
 
     def __str__(self) -> str:
-        return f"{self.description} ({self.date.isoformat()})"
+        return f"{self.description} ({format_day(self.date)})"
 
     def clean(self) -> None:
         super().clean()

@@ -16,6 +16,7 @@ from samdrift.billing.choices import (
 from samdrift.catalogue.models import FINANCE_ROLES
 from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.money import MoneyField
+from samdrift.ui.formatting import format_moment
 
 
 class BillingPeriod(ChangeLoggedModel):
@@ -98,7 +99,7 @@ class BillingRun(models.Model):
         ordering = ["-started_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.period} @ {self.started_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.period} @ {format_moment(self.started_at)}"
 
     @property
     def duration_seconds(self) -> float | None:

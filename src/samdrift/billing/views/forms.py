@@ -19,6 +19,7 @@ from samdrift.billing.models import (
 from samdrift.billing.services.one_offs import ONE_OFF_FIELDS
 from samdrift.billing.services.pools import POOL_FIELDS_ALWAYS, POOL_FIELDS_UNBILLED
 from samdrift.catalogue.models import Service
+from samdrift.inventory.forms import MEMBER_WIDGETS
 from samdrift.inventory.models import Asset
 from samdrift.organisations.models import Municipality, Person, ServiceArea
 from samdrift.ui.forms import DateField, DateInput, MoneyField, date_formfield, scoped_queryset
@@ -96,6 +97,7 @@ class OneOffChargeForm(forms.ModelForm):
     class Meta:
         formfield_callback = date_formfield
         model = OneOffCharge
+        widgets = MEMBER_WIDGETS  # searched for, not listed (thousands)
         fields = list(ONE_OFF_FIELDS)
 
     def __init__(self, *args, user, **kwargs):
@@ -105,8 +107,10 @@ class OneOffChargeForm(forms.ModelForm):
             "service_area": ServiceArea.objects.select_related("municipality").order_by(
                 "municipality__name", "name"
             ),
-            "person": Person.objects.order_by("last_name", "first_name"),
-            "asset": Asset.objects.order_by("asset_tag"),
+            "person": Person.objects.select_related("municipality").order_by(
+                "last_name", "first_name"
+            ),
+            "asset": Asset.objects.select_related("product").order_by("asset_tag"),
             "service": Service.objects.order_by("name"),
         }
         for name, queryset in scoped.items():

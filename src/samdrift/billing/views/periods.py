@@ -100,7 +100,11 @@ def period_run(request):
     messages.success(
         request,
         _("Rated %(month)s: %(charges)s charges, %(invoices)s draft invoices.")
-        % {"month": run.period.label, "charges": run.charge_count, "invoices": run.invoice_count},
+        % {
+            "month": run.period.label,
+            "charges": format_number(run.charge_count),
+            "invoices": format_number(run.invoice_count),
+        },
     )
     return redirect("billing:period_detail", month=run.period.label)
 

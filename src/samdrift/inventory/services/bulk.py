@@ -30,6 +30,7 @@ from samdrift.inventory.models import Asset, AssetEvent, Assignment
 from samdrift.inventory.services.assets import assignment_instances
 from samdrift.inventory.services.lifecycle import step_errors
 from samdrift.organisations.models import ServiceArea
+from samdrift.ui.formatting import format_number
 
 # Steps that take the device from whoever holds it (their assignment ends on the day).
 _ENDS_HOLDING = frozenset({AssetStatus.IN_STOCK, AssetStatus.RETIRED, AssetStatus.DISPOSED})
@@ -100,8 +101,8 @@ def record_events_in_bulk(
                 errors["kind"] = _("%(step)s is not possible for %(assets)s.") % {
                     "step": AssetEventKind(kind).label,
                     "assets": ", ".join(
-                        ngettext("%(n)d asset %(status)s", "%(n)d assets %(status)s", n)
-                        % {"n": n, "status": str(AssetStatus(status).label).lower()}
+                        ngettext("%(n)s asset %(status)s", "%(n)s assets %(status)s", n)
+                        % {"n": format_number(n), "status": str(AssetStatus(status).label).lower()}
                         for status, n in sorted(refused.items())
                     ),
                 }
@@ -109,10 +110,10 @@ def record_events_in_bulk(
             early = sum(1 for row in rows if row.acquisition_date and on < row.acquisition_date)
             if early:
                 errors["on"] = ngettext(
-                    "%(n)d selected asset was acquired after this date.",
-                    "%(n)d selected assets were acquired after this date.",
+                    "%(n)s selected asset was acquired after this date.",
+                    "%(n)s selected assets were acquired after this date.",
                     early,
-                ) % {"n": early}
+                ) % {"n": format_number(early)}
         status = EVENT_STATUS.get(kind)
         ending = []
         if not errors and status in _ENDS_HOLDING:
@@ -124,10 +125,10 @@ def record_events_in_bulk(
             late = sum(1 for a in ending if a.valid_from >= on)
             if late:
                 errors["on"] = ngettext(
-                    "%(n)d selected asset was assigned on or after this date.",
-                    "%(n)d selected assets were assigned on or after this date.",
+                    "%(n)s selected asset was assigned on or after this date.",
+                    "%(n)s selected assets were assigned on or after this date.",
                     late,
-                ) % {"n": late}
+                ) % {"n": format_number(late)}
         if errors:
             raise ValidationError(errors)
         if ending:
@@ -199,10 +200,10 @@ def reassign_service_area(
         elsewhere = sum(1 for row in rows if row.municipality_id != service_area.municipality_id)
         if elsewhere:
             errors["service_area"] = ngettext(
-                "%(n)d selected asset is not held by %(municipality)s.",
-                "%(n)d selected assets are not held by %(municipality)s.",
+                "%(n)s selected asset is not held by %(municipality)s.",
+                "%(n)s selected assets are not held by %(municipality)s.",
                 elsewhere,
-            ) % {"n": elsewhere, "municipality": service_area.municipality}
+            ) % {"n": format_number(elsewhere), "municipality": service_area.municipality}
         moving = [row for row in rows if row.service_area_id != service_area.pk]
         moving_assets = Asset.objects.filter(pk__in=_selected(assets)).exclude(
             service_area=service_area
@@ -217,10 +218,10 @@ def reassign_service_area(
             late = sum(1 for a in ending if a.valid_from >= on)
             if late:
                 errors["on"] = ngettext(
-                    "%(n)d selected asset was assigned on or after this date.",
-                    "%(n)d selected assets were assigned on or after this date.",
+                    "%(n)s selected asset was assigned on or after this date.",
+                    "%(n)s selected assets were assigned on or after this date.",
                     late,
-                ) % {"n": late}
+                ) % {"n": format_number(late)}
         if errors:
             raise ValidationError(errors)
         if not moving:

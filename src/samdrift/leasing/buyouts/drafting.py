@@ -37,6 +37,7 @@ from samdrift.leasing.buyouts.valuation import (
 )
 from samdrift.leasing.models import Buyout, BuyoutItem
 from samdrift.organisations.models import Municipality
+from samdrift.ui.formatting import format_day
 
 
 def item_errors(
@@ -53,12 +54,12 @@ def item_errors(
         errors["acquisition_date"] = _("The acquisition date is required.")
     elif acquired > today():
         errors["acquisition_date"] = _("The acquisition date %(date)s is in the future.") % {
-            "date": acquired.isoformat()
+            "date": format_day(acquired)
         }
     elif acquired > valuation_date:
         errors["acquisition_date"] = _(
             "The acquisition date %(date)s is after the valuation date %(valuation)s."
-        ) % {"date": acquired.isoformat(), "valuation": valuation_date.isoformat()}
+        ) % {"date": format_day(acquired), "valuation": format_day(valuation_date)}
     if cost is None:
         errors["acquisition_cost"] = _("The acquisition cost is required.")
     elif cost < 0:
@@ -148,7 +149,7 @@ def update_buyout(*, buyout: Buyout, changes: Mapping[str, Any]) -> Buyout:
                         "valuation_date": _(
                             "An asset in this buyout was acquired on %(date)s, after this date."
                         )
-                        % {"date": latest.isoformat()}
+                        % {"date": format_day(latest)}
                     }
                 )
         return save_object(instance=locked, changes=dict(changes))

@@ -34,6 +34,7 @@ from samdrift.leasing.buyouts.valuation_xlsx import valuation_file, xlsx_file_re
 from samdrift.leasing.models import AmountOwed, Buyout, BuyoutItem, SignedValuation
 from samdrift.organisations.models import Municipality
 from samdrift.ui.confirm import error_messages
+from samdrift.ui.formatting import format_number
 from samdrift.ui.forms import DateField, DateInput, MoneyField, add_service_errors, scoped_queryset
 from samdrift.ui.permissions import get_restricted_or_404, require_write
 
@@ -194,7 +195,7 @@ def buyout_register(request, pk: int):
                 "%(count)s devices registered and added.",
                 len(items),
             )
-            % {"count": len(items)},
+            % {"count": format_number(len(items))},
         )
     return redirect("buyouts:detail", pk=buyout.pk)
 

@@ -286,8 +286,8 @@ def price_list_publish(request):
         return Done(
             _("Published %(count)s new product prices from %(date)s.")
             % {
-                "count": publication.versions_created,
-                "date": publication.valid_from.isoformat(),
+                "count": format_number(publication.versions_created),
+                "date": format_day(publication.valid_from),
             },
             f"{reverse('pricing:price_list')}?{urlencode(params)}",
         )
@@ -436,8 +436,8 @@ def indexation_publish(request):
         return Done(
             _("Published %(count)s indexed service prices from %(date)s.")
             % {
-                "count": publication.versions_created,
-                "date": publication.valid_from.isoformat(),
+                "count": format_number(publication.versions_created),
+                "date": format_day(publication.valid_from),
             },
             f"{reverse('pricing:price_list')}?{urlencode({'year': data['year']})}",
         )

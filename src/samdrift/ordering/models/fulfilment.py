@@ -18,6 +18,7 @@ from samdrift.ordering.choices import (
 )
 from samdrift.ordering.models.offers import BundlePart
 from samdrift.ordering.models.orders import Order, OrderLine
+from samdrift.ui.formatting import format_day
 
 
 class Delivery(ChangeLoggedModel):
@@ -88,7 +89,7 @@ class Delivery(ChangeLoggedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.line_id} ({self.delivered_on.isoformat()})"
+        return f"{self.line_id} ({format_day(self.delivered_on)})"
 
 
 # Returns ------------------------------------------------------------------------------------
@@ -141,7 +142,7 @@ class Return(ChangeLoggedModel):
         ordering = ["-return_on", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.municipality_id} {self.return_on.isoformat()}"
+        return f"{self.municipality_id} {format_day(self.return_on)}"
 
 
 class ReturnLine(ChangeLoggedModel):

@@ -37,6 +37,7 @@ from samdrift.ordering.notifications import notify_transition
 from samdrift.ordering.pricing import bundle_monthly, item_price, line_monthly_total, price_book
 from samdrift.ordering.states import EDITABLE_STATES, allowed
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
+from samdrift.ui.formatting import format_day
 
 NUMBER_PREFIX = "B"
 EDITABLE_LINE_FIELDS = frozenset(
@@ -365,7 +366,7 @@ def _line_errors(
                     line,
                     index,
                     _("%(person)s is no longer active (left on %(date)s).")
-                    % {"person": person, "date": person.active_to.isoformat()},
+                    % {"person": person, "date": format_day(person.active_to)},
                 )
     return errors
 
@@ -434,7 +435,7 @@ def submit_order(*, order: Order, note: str = "") -> Order:
         errors = _line_errors(order, lines, numbered=True)
         if order.needed_by is not None and order.needed_by < today:
             errors.setdefault("needed_by", []).append(
-                _("The needed-by date %(date)s has passed.") % {"date": order.needed_by.isoformat()}
+                _("The needed-by date %(date)s has passed.") % {"date": format_day(order.needed_by)}
             )
         _raise(errors)
         _snapshot_prices(order, lines, day=today)
@@ -486,7 +487,7 @@ def price_lines(
         if price is None:
             errors.setdefault(field, []).append(
                 _("%(line)s: no price in force on %(date)s; it cannot be ordered yet.")
-                % {"line": _line_name(line, index), "date": day.isoformat()}
+                % {"line": _line_name(line, index), "date": format_day(day)}
             )
             continue
         line.monthly_price, line.price_source, line.one_off_fee = price, source, fee

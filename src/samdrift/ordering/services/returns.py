@@ -22,6 +22,7 @@ from samdrift.inventory.services import change_asset_status, end_assignment, end
 from samdrift.ordering.choices import ReturnDisposition
 from samdrift.ordering.models import Delivery, Return, ReturnLine
 from samdrift.organisations.models import Municipality, Person
+from samdrift.ui.formatting import format_day
 
 # The asset statuses a disposition leads to, step by step along the asset lifecycle.
 STATUS_STEPS = {
@@ -105,7 +106,7 @@ def return_assets(
                 add(
                     "on",
                     _("%(asset)s was handed over on %(date)s; it can only be returned after.")
-                    % {"asset": item.asset, "date": assignment.valid_from.isoformat()},
+                    % {"asset": item.asset, "date": format_day(assignment.valid_from)},
                 )
         subscriptions = []
         if person is not None and end_subscriptions:

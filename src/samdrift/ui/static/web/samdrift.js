@@ -58,11 +58,97 @@
     });
     details.querySelector(".chosen").textContent = chosen.length ? chosen.join(", ") : details.dataset.all;
   });
+  // A search box over thousands of rows (ui.autocomplete, ui.forms.AutocompleteSelect):
+  // the id box becomes hidden and a text box asks the server for matches as one types
+  // (htmx); arrows move through them, Enter or a click picks, Escape closes. Editing the
+  // text after a pick clears the id, so a stale choice is never sent.
+  function autocomplete(box) {
+    var value = box.querySelector("[data-autocomplete-value]");
+    var query = box.querySelector("[data-autocomplete-query]");
+    var list = box.querySelector("[data-autocomplete-options]");
+    var chosen = box.querySelector("[data-autocomplete-chosen]");
+    var minLength = parseInt(box.dataset.minLength || "2", 10);
+    var timer = null;
+    var active = -1;
+    // The field's label now names the text box.
+    query.id = value.id;
+    value.id = value.id + "_value";
+    value.type = "hidden";
+    query.hidden = false;
+    if (value.hasAttribute("aria-describedby")) {
+      query.setAttribute("aria-describedby", value.getAttribute("aria-describedby"));
+    }
+    if (chosen) { chosen.remove(); }
+    function options() { return Array.prototype.slice.call(list.querySelectorAll("[data-value]")); }
+    function close() {
+      list.hidden = true;
+      active = -1;
+      query.setAttribute("aria-expanded", "false");
+      query.removeAttribute("aria-activedescendant");
+    }
+    function highlight(index) {
+      var found = options();
+      if (!found.length) { return; }
+      active = (index + found.length) % found.length;
+      found.forEach(function (option, i) {
+        option.id = list.id + "-" + i;
+        option.setAttribute("aria-selected", i === active ? "true" : "false");
+      });
+      query.setAttribute("aria-activedescendant", found[active].id);
+      found[active].scrollIntoView({ block: "nearest" });
+    }
+    function pick(option) {
+      value.value = option.dataset.value;
+      query.value = option.textContent;
+      close();
+      value.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    function fetchMatches() {
+      var text = query.value.trim();
+      if (text.length < minLength) { close(); return; }
+      var url = box.dataset.url + (box.dataset.url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(text);
+      htmx.ajax("GET", url, { target: list, swap: "innerHTML" }).then(function () {
+        active = -1;
+        list.hidden = false;
+        query.setAttribute("aria-expanded", "true");
+      });
+    }
+    query.addEventListener("input", function () {
+      value.value = "";
+      clearTimeout(timer);
+      timer = setTimeout(fetchMatches, 300);
+    });
+    query.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (list.hidden) { fetchMatches(); return; }
+        event.preventDefault();
+        highlight(active + (event.key === "ArrowDown" ? 1 : -1));
+      } else if (event.key === "Enter" && !list.hidden) {
+        event.preventDefault();  // a pick, not the form's submit
+        if (active >= 0) { pick(options()[active]); } else if (options().length === 1) { pick(options()[0]); }
+      } else if (event.key === "Escape" && !list.hidden) {
+        event.preventDefault();
+        close();
+      }
+    });
+    // mousedown, not click: it comes before the text box loses focus and closes the list.
+    list.addEventListener("mousedown", function (event) {
+      var option = event.target.closest("[data-value]");
+      if (option) { event.preventDefault(); pick(option); }
+    });
+    query.addEventListener("blur", function () { setTimeout(close, 150); });
+  }
   function init(root) {
     root.querySelectorAll("form[data-confirm-once]").forEach(function (form) {
       if (!form.dataset.confirmOnceReady) {
         form.dataset.confirmOnceReady = "1";
         confirmOnce(form);
+      }
+    });
+    root.querySelectorAll("[data-autocomplete]").forEach(function (box) {
+      if (!box.dataset.autocompleteReady) {
+        box.dataset.autocompleteReady = "1";
+        autocomplete(box);
       }
     });
     root.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
