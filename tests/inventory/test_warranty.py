@@ -74,6 +74,11 @@ def test_the_form_saves_it_and_the_asset_page_and_list_show_it(operator, world):
     page = client.get(reverse("inventory:asset_detail", args=[asset.pk])).content.decode()
     shown = page[page.index('data-testid="warranty-end"') :]
     assert "2027-05-31" in shown[: shown.index("</dd>")]
+    # On the list when the user chooses the column (it is not shown by default).
+    client.post(
+        reverse("list_columns"),
+        {"list": reverse("inventory:asset_list"), "columns": ["warranty_end"]},
+    )
     listed = client.get(reverse("inventory:asset_list")).content.decode()
     assert "Warranty end" in listed and "2027-05-31" in listed
 

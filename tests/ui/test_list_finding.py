@@ -195,6 +195,8 @@ def test_chosen_columns_are_shown_remembered_and_the_essential_one_kept(operator
     everything = headers(client.get(ASSETS))
     assert everything[0] == "Asset tag"
     assert "Serial number" in everything and "Status" in everything
+    # Shown only when chosen: the category (the product names it) and the warranty end.
+    assert "Category" not in everything and "Warranty end" not in everything
     # Asking without the link column keeps it: it names the row.
     response = client.post(
         reverse("list_columns"),
@@ -209,7 +211,10 @@ def test_chosen_columns_are_shown_remembered_and_the_essential_one_kept(operator
     export = client.get(ASSETS, {"export": "csv"})
     header_line = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()[0]
     assert "serial_number" in header_line
-    # Show all forgets the choice.
+    # A column hidden by default is shown when chosen.
+    client.post(reverse("list_columns"), {"list": ASSETS, "columns": ["warranty_end"]})
+    assert headers(client.get(ASSETS)) == ["Asset tag", "Warranty end"]
+    # "Standard columns" forgets the choice.
     client.post(reverse("list_columns"), {"list": ASSETS, "reset": "1"})
     assert headers(client.get(ASSETS)) == everything
     assert not ListSetting.objects.filter(kind=ListSetting.Kind.COLUMNS).exists()

@@ -42,6 +42,7 @@ ASSET_TABLE = Table(
             _("Category"),
             accessor="product.category.name",
             order_by=("product__category__name",),
+            shown=False,  # the product names it; the filter and the export keep it
         ),
         Column("model_name", _("Model"), in_table=False),
         Column("status", _("Status"), kind="choice", order_by=("status",)),
@@ -105,6 +106,7 @@ ASSET_TABLE = Table(
             _("Warranty end"),
             kind="date",
             order_by=("warranty_end",),
+            shown=False,  # with every column shown the list is wider than 1440 px
         ),
         Column("notes", _("Notes"), in_table=False),
     ],

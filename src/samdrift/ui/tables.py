@@ -35,6 +35,9 @@ class Column:
     in_export: bool = True
     # Always shown, whatever columns the user chose (the column that links to the row).
     essential: bool = False
+    # Shown until the user chooses columns; False keeps a wide table within a 1440 px
+    # window by default (the column chooser offers it, the export keeps it).
+    shown: bool = True
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -133,9 +136,10 @@ class Table:
         return {self.table_columns[0].name}
 
     def chosen_columns(self, names: Sequence[str] | None) -> list[Column]:
-        """The table columns a user chose to see (``None``: all), essential ones always."""
+        """The table columns a user chose to see (``None``: those shown by default),
+        essential ones always."""
         if names is None:
-            return self.table_columns
+            return [c for c in self.table_columns if c.shown or c.name in self.essential_names]
         keep = set(names) | self.essential_names
         return [c for c in self.table_columns if c.name in keep]
 
