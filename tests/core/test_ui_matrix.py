@@ -63,6 +63,10 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     # municipality. Users (logins) are the operators' alone, listed or edited.
     "organisations:municipality_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "organisations:municipality_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    # A municipality's contacts: read like the municipality, written by operators.
+    "organisations:contact_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "organisations:contact_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "organisations:contact_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "organisations:location_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "organisations:location_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
     "organisations:location_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
@@ -617,6 +621,7 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         "organisations:municipality_edit": {"pk": own["municipality"].pk},
         "organisations:location_detail": {"pk": own["location"].pk},
         "organisations:location_edit": {"pk": own["location"].pk},
+        "organisations:contact_edit": {"pk": own["municipalitycontact"].pk},
         "organisations:user_edit": {"pk": world.users["contact_a"].pk},
         "billing:one_off_edit": {"pk": own["oneoffcharge"].pk},
         "billing:pool_edit": {"pk": shared["costpool"].pk},

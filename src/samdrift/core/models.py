@@ -138,6 +138,9 @@ class User(ChangeLoggedModel, AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def __str__(self) -> str:
+        return self.get_username()
+
     def clean(self) -> None:
         super().clean()
         if self.role in (Role.MUNICIPALITY, Role.SERVICE_AREA) and not self.municipality_id:
