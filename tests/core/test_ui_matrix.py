@@ -67,6 +67,14 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "organisations:contact_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "organisations:contact_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "organisations:contact_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    # Allocation keys: shared data read by every login; finance and operators write.
+    "billing:key_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "billing:key_detail": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "billing:key_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "billing:key_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    # Agreed prices: finance and operators write; the agreement's readers see them there.
+    "agreements:price_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "agreements:price_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
     "organisations:location_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "organisations:location_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
     "organisations:location_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
@@ -625,6 +633,10 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         "organisations:user_edit": {"pk": world.users["contact_a"].pk},
         "billing:one_off_edit": {"pk": own["oneoffcharge"].pk},
         "billing:pool_edit": {"pk": shared["costpool"].pk},
+        **{
+            f"billing:{name}": {"pk": shared["allocationkey"].pk}
+            for name in ("key_detail", "key_edit")
+        },
         "inventory:asset_detail": {"pk": asset.pk},
         "inventory:subscription_end": {"pk": own["subscription"].pk},
         "inventory:usage_edit": {"pk": own["usagerecord"].pk},
@@ -719,8 +731,10 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
                 "agreement_document",
                 "agreement_pdf",
                 "level_create",
+                "price_create",
             )
         },
+        "agreements:price_edit": {"pk": own["agreedprice"].pk},
         "agreements:level_edit": {"pk": own["servicelevel"].pk},
         "agreements:target_create": {"pk": own["servicelevel"].pk},
         "agreements:credit_rule_create": {"pk": own["servicelevel"].pk},
