@@ -31,7 +31,7 @@ from samdrift.catalogue.services import publish_price
 from samdrift.core.choices import Role
 from samdrift.core.models import ObjectChange, User
 from samdrift.inventory.services import assign_asset, record_usage, subscribe
-from samdrift.organisations.models import Location, Municipality, ServiceArea
+from samdrift.organisations.models import Location, Municipality, MunicipalityContact, ServiceArea
 from tests import factories
 
 D = datetime.date
@@ -362,6 +362,20 @@ def build_matrix_world(
     world.add("collaboration", "shared", factories.make_collaboration())
     world.add("municipality", "own", a)
     world.add("municipality", "foreign", b)
+    world.add(
+        "municipalitycontact",
+        "own",
+        MunicipalityContact.objects.create(
+            municipality=a, name="Ina Faktura", function="invoice_recipient", email="f@a.no"
+        ),
+    )
+    world.add(
+        "municipalitycontact",
+        "foreign",
+        MunicipalityContact.objects.create(
+            municipality=b, name="Eli IKT", function="ict_contact", phone="+47 900 00 000"
+        ),
+    )
     world.add("servicearea", "own", sa1)
     world.add("servicearea", "own_other_area", sa2)
     world.add("servicearea", "foreign", sb)

@@ -32,6 +32,15 @@ RESOURCES: dict[str, Resource] = {
         },
         patch=lambda w, o: {"invoice_reference": "IKT-2026"},
     ),
+    "municipalitycontact": Resource(
+        create=lambda w: {
+            "municipality": w.municipality_a.pk,
+            "name": f"Ivar Faktura {unique()}",
+            "function": "invoice_recipient",
+            "email": "faktura@fjordvik.kommune.no",
+        },
+        patch=lambda w, o: {"phone": "+47 75 00 00 00"},
+    ),
     "servicearea": Resource(
         create=lambda w: {
             "municipality": w.municipality_a.pk,

@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 from samdrift.catalogue.services import publish_price
 from samdrift.core.choices import Role
 from samdrift.inventory.services import assign_asset, record_usage, subscribe
+from samdrift.organisations.models import MunicipalityContact
 from samdrift.urls import router
 from tests import factories
 from tests.core import api_matrix
@@ -53,6 +54,9 @@ class Rows:
 BUILDERS: dict[str, Callable[[Rows], object]] = {
     "collaboration": lambda r: factories.make_collaboration(),
     "municipality": lambda r: factories.make_municipality(),
+    "municipalitycontact": lambda r: MunicipalityContact.objects.create(
+        municipality=r.a, name=f"Kontakt {factories.next_number()}", email="k@a.no"
+    ),
     "servicearea": lambda r: factories.make_service_area(r.a),
     "location": lambda r: factories.make_location(r.a),
     "person": lambda r: factories.make_person(r.a, r.area, location=r.location),

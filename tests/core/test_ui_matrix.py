@@ -69,6 +69,18 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     # municipality. Users (logins) are the operators' alone, listed or edited.
     "organisations:municipality_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "organisations:municipality_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    # A municipality's contacts: read like the municipality, written by operators.
+    "organisations:contact_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "organisations:contact_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    "organisations:contact_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    # Allocation keys: shared data read by every login; finance and operators write.
+    "billing:key_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "billing:key_detail": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "billing:key_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "billing:key_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    # Agreed prices: finance and operators write; the agreement's readers see them there.
+    "agreements:price_create": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
+    "agreements:price_edit": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED),
     "organisations:location_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
     "organisations:location_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
     "organisations:location_edit": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
@@ -624,9 +636,14 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         "organisations:municipality_edit": {"pk": own["municipality"].pk},
         "organisations:location_detail": {"pk": own["location"].pk},
         "organisations:location_edit": {"pk": own["location"].pk},
+        "organisations:contact_edit": {"pk": own["municipalitycontact"].pk},
         "organisations:user_edit": {"pk": world.users["contact_a"].pk},
         "billing:one_off_edit": {"pk": own["oneoffcharge"].pk},
         "billing:pool_edit": {"pk": shared["costpool"].pk},
+        **{
+            f"billing:{name}": {"pk": shared["allocationkey"].pk}
+            for name in ("key_detail", "key_edit")
+        },
         "inventory:asset_detail": {"pk": asset.pk},
         "inventory:subscription_end": {"pk": own["subscription"].pk},
         "inventory:usage_edit": {"pk": own["usagerecord"].pk},
@@ -722,8 +739,10 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
                 "agreement_document",
                 "agreement_pdf",
                 "level_create",
+                "price_create",
             )
         },
+        "agreements:price_edit": {"pk": own["agreedprice"].pk},
         "agreements:level_edit": {"pk": own["servicelevel"].pk},
         "agreements:target_create": {"pk": own["servicelevel"].pk},
         "agreements:credit_rule_create": {"pk": own["servicelevel"].pk},

@@ -345,3 +345,93 @@ def test_an_operator_cannot_lock_themselves_out(operator, operator_client):
     assert set(field_errors(response)) == {"role", "is_active"}
     operator.refresh_from_db()
     assert (operator.role, operator.is_active) == (Role.OPERATOR, True)
+
+
+# Users in the change log
+
+
+def test_creating_and_editing_a_user_is_logged_with_the_operator_and_never_the_password(
+    operator, operator_client, municipality_a, service_area_a
+):
+    operator_client.post(
+        reverse("organisations:user_create"), user_data(municipality=municipality_a.pk)
+    )
+    login = User.objects.get(username="ny-kontakt")
+    response = operator_client.post(
+        reverse("organisations:user_edit", args=[login.pk]),
+        user_data(
+            role=Role.SERVICE_AREA,
+            municipality=municipality_a.pk,
+            service_area=service_area_a.pk,
+            email="nina@ny.no",
+            is_active="",
+            password1="another long passphrase 42",
+            password2="another long passphrase 42",
+        ),
+    )
+    assert response.status_code == 302
+    created, updated = changes_of(login)
+    assert (created.action, created.user, created.municipality_id) == (
+        ChangeAction.CREATE,
+        operator,
+        municipality_a.pk,
+    )
+    assert created.postchange_data["role"] == Role.MUNICIPALITY
+    assert updated.action == ChangeAction.UPDATE
+    assert updated.user == operator
+    assert updated.service_area_id == service_area_a.pk
+    assert set(updated.changed_fields()) == {"role", "service_area_id", "email", "is_active"}
+    for change in (created, updated):
+        for data in (change.prechange_data or {}, change.postchange_data):
+            assert "password" not in data
+            assert "last_login" not in data
+
+
+def test_a_new_password_alone_writes_no_change_row(operator_client, contact_a):
+    before = len(changes_of(contact_a))
+    response = operator_client.post(
+        reverse("organisations:user_edit", args=[contact_a.pk]),
+        user_data(
+            username="contact-a",
+            first_name=contact_a.first_name,
+            last_name=contact_a.last_name,
+            email=contact_a.email,
+            municipality=contact_a.municipality_id,
+            password1="another long passphrase 42",
+            password2="another long passphrase 42",
+        ),
+    )
+    assert response.status_code == 302
+    contact_a.refresh_from_db()
+    assert contact_a.check_password("another long passphrase 42")
+    assert len(changes_of(contact_a)) == before
+
+
+def test_signing_in_writes_no_change_row(contact_a, client):
+    before = len(changes_of(contact_a))
+    assert client.login(username="contact-a", password="correct horse battery staple")
+    assert len(changes_of(contact_a)) == before
+
+
+def test_user_changes_are_on_the_change_page_for_their_own_municipality_only(
+    operator_client, contact_a, contact_b, municipality_a
+):
+    operator_client.post(
+        reverse("organisations:user_create"), user_data(municipality=municipality_a.pk)
+    )
+    login = User.objects.get(username="ny-kontakt")
+    params = {"content_type": "core.user", "object_id": login.pk}
+    page = operator_client.get(reverse("change_list"), params).content.decode()
+    assert "ny-kontakt" in page
+    assert "Fjordvik" in page  # the municipality by its name
+    own = client_for(contact_a).get(reverse("change_list"), params).content.decode()
+    assert "ny-kontakt" in own
+    other = client_for(contact_b).get(reverse("change_list"), params)
+    assert other.status_code == 200
+    assert "ny-kontakt" not in other.content.decode()
+
+
+def test_the_user_page_links_to_its_history(operator_client, contact_a):
+    page = operator_client.get(reverse("organisations:user_edit", args=[contact_a.pk]))
+    expected = f"content_type=core.user&amp;object_id={contact_a.pk}"
+    assert expected in page.content.decode()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samdrift.agreements.models import (
+    AgreedPrice,
     CalendarDay,
     CreditRule,
     PriorityTarget,
@@ -17,9 +18,9 @@ from samdrift.agreements.models import (
 )
 from samdrift.agreements.selectors import WEEKDAY_ABBREVIATIONS
 from samdrift.agreements.service_levels import Weekday
-from samdrift.catalogue.models import Service
+from samdrift.catalogue.models import Product, Service
 from samdrift.organisations.models import Municipality
-from samdrift.ui.forms import date_formfield, scoped_queryset
+from samdrift.ui.forms import MoneyField, date_formfield, scoped_queryset
 
 AGREEMENT_FIELDS = (
     "municipality",
@@ -44,6 +45,26 @@ class AgreementForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = scoped_queryset(Municipality.objects.all(), user)
+
+
+class AgreedPriceForm(forms.ModelForm):
+    """A product or a service (one of them) and its agreed price; the services check it
+    (``set_agreed_price``, ``update_agreed_price``), the form only parses."""
+
+    amount = MoneyField(label=gettext_lazy("Agreed price"), decimal_places=4)
+
+    class Meta:
+        model = AgreedPrice
+        fields = ["product", "service", "amount", "note"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = scoped_queryset(Product.objects.order_by("name"), user)
+        self.fields["service"].queryset = scoped_queryset(Service.objects.order_by("name"), user)
+
+    def _post_clean(self):
+        # The service validates the whole row (one item, not negative, once per agreement).
+        pass
 
 
 class ServiceLevelForm(forms.ModelForm):

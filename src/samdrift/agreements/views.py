@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from samdrift.agreements import service_level_services as levels
 from samdrift.agreements.filtersets import ServiceAgreementFilterSet, ServiceCalendarFilterSet
 from samdrift.agreements.forms import (
+    AgreedPriceForm,
     AgreementForm,
     CalendarDayForm,
     CalendarForm,
@@ -39,7 +40,12 @@ from samdrift.agreements.models import (
     ServiceLevel,
 )
 from samdrift.agreements.selectors import hours_in_words, service_levels_of
-from samdrift.agreements.services import create_agreement, update_agreement
+from samdrift.agreements.services import (
+    create_agreement,
+    set_agreed_price,
+    update_agreed_price,
+    update_agreement,
+)
 from samdrift.agreements.tables import AGREEMENT_TABLE, CALENDAR_TABLE
 from samdrift.core.permissions import can_write, restrict
 from samdrift.ui.forms import add_service_errors
@@ -89,6 +95,7 @@ def agreement_detail(request, pk: int):
             and (agreement.valid_to is None or agreement.valid_to > today),
             "can_edit": can_write(user, ServiceAgreement),
             "can_edit_levels": can_write(user, ServiceLevel),
+            "can_edit_prices": can_write(user, AgreedPrice),
         },
     )
 
@@ -182,6 +189,45 @@ def agreement_edit(request, pk: int | None = None):
     )
     title = _("Edit agreement") if agreement else _("New agreement")
     return _form_page(request, form=form, title=title, cancel=cancel, obj=agreement)
+
+
+@login_required
+def price_create(request, pk: int):
+    """A new agreed price under agreement ``pk`` (for an item already priced in it, the
+    service replaces that price)."""
+    user = request.user
+    require_write(user, AgreedPrice)
+    agreement = get_restricted_or_404(ServiceAgreement.objects.all(), user, pk=pk)
+    return _price_form(request, agreement=agreement, price=None)
+
+
+@login_required
+def price_edit(request, pk: int):
+    user = request.user
+    require_write(user, AgreedPrice)
+    price = get_restricted_or_404(AgreedPrice.objects.select_related("agreement"), user, pk=pk)
+    return _price_form(request, agreement=price.agreement, price=price)
+
+
+def _price_form(request, *, agreement, price):
+    back = reverse("agreements:agreement_detail", args=[agreement.pk])
+    form = AgreedPriceForm(request.POST or None, instance=price, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if price is None:
+            call = lambda: set_agreed_price(agreement=agreement, **data)  # noqa: E731
+        else:
+            call = lambda: update_agreed_price(price=price, changes=data)  # noqa: E731
+        saved, error = _saved(request, call)
+        if saved is not None:
+            return redirect(back)
+        add_service_errors(form, error)
+    title = (
+        _("Agreed price in %(agreement)s") % {"agreement": agreement}
+        if price
+        else _("New agreed price in %(agreement)s") % {"agreement": agreement}
+    )
+    return _form_page(request, form=form, title=title, cancel=back, obj=price)
 
 
 @login_required

@@ -24,5 +24,11 @@ class BillingConfig(AppConfig):
             order=20,
         )
         register(section="billing", label=_("Cost pools"), url_name="billing:pool_list", order=30)
+        register(
+            section="billing",
+            label=_("Allocation keys"),
+            url_name="billing:key_list",
+            order=31,
+        )
         search.register()  # invoices in the global search (ui.search)
         notifications.register()  # what needs attention, on the home page

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from samdrift.billing.views import credits, invoices, one_offs, periods, pools
+from samdrift.billing.views import credits, invoices, keys, one_offs, periods, pools
 
 app_name = "billing"
 
@@ -39,6 +39,10 @@ urlpatterns = [
     path("one-offs/", one_offs.OneOffChargeListView.as_view(), name="one_off_list"),
     path("one-offs/new/", one_offs.one_off_edit, name="one_off_create"),
     path("one-offs/<int:pk>/edit/", one_offs.one_off_edit, name="one_off_edit"),
+    path("keys/", keys.AllocationKeyListView.as_view(), name="key_list"),
+    path("keys/new/", keys.key_edit, name="key_create"),
+    path("keys/<int:pk>/", keys.key_detail, name="key_detail"),
+    path("keys/<int:pk>/edit/", keys.key_edit, name="key_edit"),
     path("pools/", pools.CostPoolListView.as_view(), name="pool_list"),
     path("pools/new/", pools.pool_edit, name="pool_create"),
     path("pools/<int:pk>/edit/", pools.pool_edit, name="pool_edit"),

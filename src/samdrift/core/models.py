@@ -19,62 +19,6 @@ from samdrift.core.choices import ChangeAction, Role
 from samdrift.core.membership import foreign_member_errors
 
 
-class User(AbstractUser):
-    """A login. Its role decides what it may do; municipality users are bound to one
-    municipality (and service-area managers to one service area in it)."""
-
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.READ_ONLY)
-    municipality = models.ForeignKey(
-        "organisations.Municipality",
-        verbose_name=_("municipality"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        help_text=_("Required for municipality contacts and service-area managers."),
-    )
-    service_area = models.ForeignKey(
-        "organisations.ServiceArea",
-        verbose_name=_("service area"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        help_text=_("Required for service-area managers."),
-    )
-
-    class Meta:
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
-
-    def clean(self) -> None:
-        super().clean()
-        if self.role in (Role.MUNICIPALITY, Role.SERVICE_AREA) and not self.municipality_id:
-            raise ValidationError({"municipality": _("This role needs a municipality.")})
-        if self.role == Role.SERVICE_AREA and not self.service_area_id:
-            raise ValidationError({"service_area": _("This role needs a service area.")})
-        if self.service_area_id and self.municipality_id:
-            errors = foreign_member_errors(
-                municipality=self.municipality, service_area=self.service_area
-            )
-            if errors:
-                raise ValidationError(errors)
-
-    @property
-    def is_operator(self) -> bool:
-        return self.is_superuser or self.role == Role.OPERATOR
-
-    @property
-    def sees_all_municipalities(self) -> bool:
-        """Operators, finance and unbound read-only users see every municipality."""
-        if self.is_superuser or self.role in (Role.OPERATOR, Role.FINANCE):
-            return True
-        return self.role == Role.READ_ONLY and self.municipality_id is None
-
-    def role_display(self) -> str:
-        return str(Role(self.role).label) if not self.is_superuser else str(Role.OPERATOR.label)
-
-
 def jsonable(value: Any) -> Any:
     """A field value as it is kept in the change log (JSON)."""
     if isinstance(value, Decimal):
@@ -203,6 +147,84 @@ class RelationsLoggedModel(ChangeLoggedModel):
         if data is not None:
             data.update(getattr(self, "_loaded_relation_ids", None) or {})
         return data
+
+
+class User(ChangeLoggedModel, AbstractUser):
+    """A login. Its role decides what it may do; municipality users are bound to one
+    municipality (and service-area managers to one service area in it).
+
+    Change-logged: who made a login or changed its role, binding, names, e-mail or
+    active flag. Never its password hash, and not ``last_login``, which every sign-in
+    writes. ``date_joined`` is its "created", so the base's two timestamps are left out
+    (no column added to every login).
+    """
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.READ_ONLY)
+    municipality = models.ForeignKey(
+        "organisations.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Required for municipality contacts and service-area managers."),
+    )
+    service_area = models.ForeignKey(
+        "organisations.ServiceArea",
+        verbose_name=_("service area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Required for service-area managers."),
+    )
+
+    created = None  # type: ignore[assignment]
+    last_updated = None  # type: ignore[assignment]
+    changelog_exclude: ClassVar[frozenset[str]] = frozenset({"password", "last_login"})
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_username()
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role in (Role.MUNICIPALITY, Role.SERVICE_AREA) and not self.municipality_id:
+            raise ValidationError({"municipality": _("This role needs a municipality.")})
+        if self.role == Role.SERVICE_AREA and not self.service_area_id:
+            raise ValidationError({"service_area": _("This role needs a service area.")})
+        if self.service_area_id and self.municipality_id:
+            errors = foreign_member_errors(
+                municipality=self.municipality, service_area=self.service_area
+            )
+            if errors:
+                raise ValidationError(errors)
+
+    @property
+    def is_operator(self) -> bool:
+        return self.is_superuser or self.role == Role.OPERATOR
+
+    @property
+    def sees_all_municipalities(self) -> bool:
+        """Operators, finance and unbound read-only users see every municipality."""
+        if self.is_superuser or self.role in (Role.OPERATOR, Role.FINANCE):
+            return True
+        return self.role == Role.READ_ONLY and self.municipality_id is None
+
+    def role_display(self) -> str:
+        return str(Role(self.role).label) if not self.is_superuser else str(Role.OPERATOR.label)
+
+    # The change of a login belongs to its municipality (its users may read who has
+    # access to their data). Not a ``municipality_path``: ``restrict`` would then hide
+    # operators' names (an order's "created by") from municipality users.
+    def changelog_municipality_id(self) -> int | None:
+        return self.municipality_id
+
+    def changelog_service_area_id(self) -> int | None:
+        return self.service_area_id
 
 
 class ObjectChange(models.Model):

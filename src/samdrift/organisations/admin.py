@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from samdrift.core.admin import ChangeLoggedAdmin
-from samdrift.organisations.models import Collaboration, Location, Municipality, Person, ServiceArea
+from samdrift.organisations.models import (
+    Collaboration,
+    Location,
+    Municipality,
+    MunicipalityContact,
+    Person,
+    ServiceArea,
+)
 
 
 @admin.register(Collaboration)
@@ -20,6 +27,13 @@ class ServiceAreaAdmin(ChangeLoggedAdmin):
     list_display = ["name", "municipality", "kind", "cost_centre", "active"]
     list_filter = ["municipality", "kind", "active"]
     search_fields = ["name", "cost_centre"]
+
+
+@admin.register(MunicipalityContact)
+class MunicipalityContactAdmin(ChangeLoggedAdmin):
+    list_display = ["name", "municipality", "function", "email", "phone"]
+    list_filter = ["municipality", "function"]
+    search_fields = ["name", "email"]
 
 
 @admin.register(Location)

@@ -1,4 +1,5 @@
-"""REST endpoints for the collaboration, municipalities, service areas, locations, persons."""
+"""REST endpoints for the collaboration, municipalities and their contacts, service areas,
+locations, persons."""
 
 from rest_framework import mixins, serializers, viewsets
 
@@ -10,15 +11,24 @@ from samdrift.core.api import (
 )
 from samdrift.organisations.filtersets import (
     LocationFilterSet,
+    MunicipalityContactFilterSet,
     MunicipalityFilterSet,
     PersonFilterSet,
     ServiceAreaFilterSet,
 )
-from samdrift.organisations.models import Collaboration, Location, Municipality, Person, ServiceArea
+from samdrift.organisations.models import (
+    Collaboration,
+    Location,
+    Municipality,
+    MunicipalityContact,
+    Person,
+    ServiceArea,
+)
 from samdrift.organisations.services import (
     save_collaboration,
     save_location,
     save_municipality,
+    save_municipality_contact,
     save_person,
     save_service_area,
 )
@@ -102,6 +112,29 @@ class ServiceAreaSerializer(SamdriftModelSerializer):
 
     def update(self, instance, validated_data):
         return save_service_area(service_area=instance, changes=validated_data)
+
+
+class MunicipalityContactSerializer(SamdriftModelSerializer):
+    class Meta:
+        model = MunicipalityContact
+        fields = [
+            "id",
+            "municipality",
+            "name",
+            "function",
+            "email",
+            "phone",
+            "note",
+            "created",
+            "last_updated",
+        ]
+        read_only_fields = ["created", "last_updated"]
+
+    def create(self, validated_data):
+        return save_municipality_contact(contact=MunicipalityContact(), changes=validated_data)
+
+    def update(self, instance, validated_data):
+        return save_municipality_contact(contact=instance, changes=validated_data)
 
 
 class LocationSerializer(SamdriftModelSerializer):
@@ -188,6 +221,15 @@ class ServiceAreaViewSet(SamdriftViewSet):
     ordering_fields = ["name", "cost_centre", "municipality__number"]
 
 
+class MunicipalityContactViewSet(SamdriftViewSet):
+    """Whom the collaboration deals with at each municipality; its own users read theirs."""
+
+    queryset = MunicipalityContact.objects.all()
+    serializer_class = MunicipalityContactSerializer
+    filterset_class = MunicipalityContactFilterSet
+    ordering_fields = ["name", "function", "municipality__number"]
+
+
 class LocationViewSet(SamdriftViewSet):
     queryset = Location.objects.all()
     serializer_class = LocationSerializer
@@ -206,6 +248,7 @@ def register(router) -> None:
     """Add this app's endpoints to the API router."""
     router.register("collaboration", CollaborationViewSet)
     router.register("municipalities", MunicipalityViewSet)
+    router.register("municipality-contacts", MunicipalityContactViewSet)
     router.register("service-areas", ServiceAreaViewSet)
     router.register("locations", LocationViewSet)
     router.register("persons", PersonViewSet)

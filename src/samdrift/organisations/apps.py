@@ -45,6 +45,12 @@ class OrganisationsConfig(AppConfig):
         )
         register(
             section="municipalities",
+            label=_("Contacts"),
+            url_name="organisations:contact_list",
+            order=45,
+        )
+        register(
+            section="municipalities",
             label=_("Users"),
             url_name="organisations:user_list",
             visible=lambda user: user.is_operator,

@@ -28,3 +28,13 @@ class PersonKind(models.TextChoices):
     PUPIL = "pupil", _("Pupil")
     POLITICIAN = "politician", _("Politician")
     OTHER = "other", _("Other")
+
+
+class ContactFunction(models.TextChoices):
+    """What a municipality's contact person is for (whom the collaboration asks)."""
+
+    INVOICE_RECIPIENT = "invoice_recipient", _("Invoice recipient")
+    ICT_CONTACT = "ict_contact", _("ICT contact")
+    BUDGET_OWNER = "budget_owner", _("Budget owner")
+    AGREEMENT_OWNER = "agreement_owner", _("Agreement owner")
+    OTHER = "other", _("Other")

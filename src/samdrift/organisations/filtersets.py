@@ -11,8 +11,19 @@ from samdrift.core.filtersets import (
     ScopedModelChoiceFilter,
 )
 from samdrift.core.models import User
-from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
-from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
+from samdrift.organisations.choices import (
+    ContactFunction,
+    LocationKind,
+    PersonKind,
+    ServiceAreaKind,
+)
+from samdrift.organisations.models import (
+    Location,
+    Municipality,
+    MunicipalityContact,
+    Person,
+    ServiceArea,
+)
 from samdrift.organisations.selectors import active_persons_on
 
 
@@ -24,6 +35,16 @@ class MunicipalityFilterSet(ChangeLoggedFilterSet):
     class Meta:
         model = Municipality
         fields = ["number", "organisation_number"]
+
+
+class MunicipalityContactFilterSet(ChangeLoggedFilterSet):
+    search_fields = ("name", "email", "phone", "note")
+    municipality = ScopedModelChoiceFilter(model=Municipality)
+    function = django_filters.ChoiceFilter(choices=ContactFunction.choices)
+
+    class Meta:
+        model = MunicipalityContact
+        fields = ["municipality", "function"]
 
 
 class ServiceAreaFilterSet(ChangeLoggedFilterSet):

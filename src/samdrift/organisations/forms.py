@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy
 
 from samdrift.core.choices import Role
 from samdrift.core.models import User
-from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
+from samdrift.organisations.models import (
+    Location,
+    Municipality,
+    MunicipalityContact,
+    Person,
+    ServiceArea,
+)
 from samdrift.ui.forms import DateInput, date_formfield, scoped_queryset
 from samdrift.ui.lists import label_with_municipality
 
@@ -144,6 +150,24 @@ class MunicipalityForm(forms.ModelForm):
             "contact_email",
         ]
         widgets = {"population_date": DateInput(), "joined_on": DateInput()}
+
+    def __init__(self, *args, user=None, **kwargs):
+        # Only operators write municipalities: no choice here depends on the user, who is
+        # taken as every organisations form takes it (one create/edit view body).
+        super().__init__(*args, **kwargs)
+
+
+class MunicipalityContactForm(forms.ModelForm):
+    """A contact person of a municipality; the model checks the e-mail, the phone number
+    and that one of the two is given (as the API does)."""
+
+    class Meta:
+        model = MunicipalityContact
+        fields = ["municipality", "name", "function", "email", "phone", "note"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = scoped_queryset(Municipality.objects.all(), user)
 
 
 class LocationForm(forms.ModelForm):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samdrift.core.choices import Role
 from samdrift.core.membership import foreign_member_errors
@@ -17,7 +19,12 @@ from samdrift.core.validators import (
     validate_municipality_number,
     validate_organisation_number,
 )
-from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
+from samdrift.organisations.choices import (
+    ContactFunction,
+    LocationKind,
+    PersonKind,
+    ServiceAreaKind,
+)
 
 
 class Collaboration(ChangeLoggedModel):
@@ -115,6 +122,56 @@ class Municipality(ChangeLoggedModel):
         if self.peppol_endpoint:
             return self.peppol_endpoint.split(":", 1)[-1]
         return self.organisation_number
+
+
+validate_phone = RegexValidator(
+    r"^\+?[0-9][0-9 ()-]{3,28}$",
+    _("Enter a phone number: digits, spaces, ( ) and -, with an optional leading +."),
+)
+
+
+class MunicipalityContact(ChangeLoggedModel):
+    """A person at a member municipality whom the collaboration deals with, by function:
+    who receives the invoices, who is the ICT contact, who owns the budget. Kept apart
+    from logins (``User``): a contact need not sign in, and a login need not be one."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="contacts",
+    )
+    name = models.CharField(_("name"), max_length=150)
+    function = models.CharField(
+        pgettext_lazy("contact person", "function"),
+        max_length=30,
+        choices=ContactFunction.choices,
+        default=ContactFunction.OTHER,
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    municipality_path: ClassVar[str | None] = "municipality"
+
+    class Meta:
+        verbose_name = _("municipality contact")
+        verbose_name_plural = _("municipality contacts")
+        ordering = ["municipality__number", "function", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "function", "name"],
+                name="municipality_contact_unique_function_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.email and not self.phone:
+            raise ValidationError({"email": _("Give an e-mail address or a phone number.")})
 
 
 class ServiceArea(ChangeLoggedModel):

@@ -1,4 +1,4 @@
-"""Write operations on municipalities, service areas, locations and persons.
+"""Write operations on municipalities, their contacts, service areas, locations and persons.
 
 Each validates the whole object (the model's fields, constraints and ``clean``: a
 service area or location of another municipality is refused there) and writes it in one
@@ -15,7 +15,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from samdrift.core.services import save_object
-from samdrift.organisations.models import Collaboration, Location, Municipality, Person, ServiceArea
+from samdrift.organisations.models import (
+    Collaboration,
+    Location,
+    Municipality,
+    MunicipalityContact,
+    Person,
+    ServiceArea,
+)
 
 
 def save_collaboration(
@@ -30,6 +37,14 @@ def save_municipality(
 ) -> Municipality:
     """Create or edit a member municipality (``changes`` applied first)."""
     return save_object(instance=municipality, changes=changes)
+
+
+def save_municipality_contact(
+    *, contact: MunicipalityContact, changes: dict[str, Any] | None = None
+) -> MunicipalityContact:
+    """Create or edit a municipality's contact person (``changes`` applied first; an
+    e-mail address or a phone number is required, ``MunicipalityContact.clean``)."""
+    return save_object(instance=contact, changes=changes)
 
 
 def save_location(*, location: Location, changes: dict[str, Any] | None = None) -> Location:

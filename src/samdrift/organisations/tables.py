@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from samdrift.ui.tables import Column, Table
 
@@ -24,6 +25,38 @@ def _user_url(obj) -> str:
 
 def _person_url(obj) -> str:
     return reverse("organisations:person_detail", args=[obj.pk])
+
+
+def _edit_url(obj) -> str | None:
+    """Set per page for a login that may write (the list view's ``prepare_rows``): a
+    reader gets no link to a 403."""
+    return getattr(obj, "edit_url", None)
+
+
+CONTACT_TABLE = Table(
+    columns=[
+        Column("name", _("Name"), order_by=("name",), link=_edit_url),
+        Column(
+            "municipality",
+            _("Municipality"),
+            accessor="municipality.name",
+            order_by=("municipality__name",),
+            link=_owner_url,
+        ),
+        Column(
+            "function",
+            pgettext_lazy("contact person", "Function"),
+            kind="choice",
+            order_by=("function", "name"),
+        ),
+        Column("email", _("E-mail"), order_by=("email",)),
+        Column("phone", _("Phone")),
+        Column("note", _("Note"), in_table=False),
+    ],
+    default_sort="municipality",
+    select_related=("municipality",),
+    export_name="municipality-contacts",
+)
 
 
 MUNICIPALITY_TABLE = Table(

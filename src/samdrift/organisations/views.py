@@ -24,6 +24,7 @@ from samdrift.core.permissions import can_write, restrict
 from samdrift.core.services import save_user
 from samdrift.organisations.filtersets import (
     LocationFilterSet,
+    MunicipalityContactFilterSet,
     MunicipalityFilterSet,
     PersonFilterSet,
     ServiceAreaFilterSet,
@@ -32,20 +33,29 @@ from samdrift.organisations.filtersets import (
 )
 from samdrift.organisations.forms import (
     LocationForm,
+    MunicipalityContactForm,
     MunicipalityForm,
     PersonForm,
     ServiceAreaForm,
     UserForm,
 )
-from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
+from samdrift.organisations.models import (
+    Location,
+    Municipality,
+    MunicipalityContact,
+    Person,
+    ServiceArea,
+)
 from samdrift.organisations.selectors import active_persons_on
 from samdrift.organisations.services import (
     save_location,
     save_municipality,
+    save_municipality_contact,
     save_person,
     save_service_area,
 )
 from samdrift.organisations.tables import (
+    CONTACT_TABLE,
     LOCATION_TABLE,
     MUNICIPALITY_TABLE,
     PERSON_TABLE,
@@ -77,6 +87,23 @@ class MunicipalityListView(ObjectListView):
             persons_count=count_of(Person, "municipality", user),
             **counts("organisations:municipality_list", user),
         )
+
+
+class ContactListView(ObjectListView):
+    """The municipalities' contact persons by function (whom to send what); a
+    municipality's users see their own municipality's, operators edit."""
+
+    model = MunicipalityContact
+    filterset_class = MunicipalityContactFilterSet
+    table = CONTACT_TABLE
+    title = gettext_lazy("Municipality contacts")
+    filter_fields = ["q", "municipality", "function"]
+    create_url_name = "organisations:contact_create"
+
+    def prepare_rows(self, rows: list) -> None:
+        if can_write(self.request.user, MunicipalityContact):
+            for contact in rows:
+                contact.edit_url = reverse("organisations:contact_edit", args=[contact.pk])
 
 
 class ServiceAreaListView(ObjectListView):
@@ -145,6 +172,7 @@ def municipality_detail(request, pk: int):
         .order_by("name")
     )
     persons = restrict(Person.objects.filter(municipality=municipality), user)
+    contacts = restrict(MunicipalityContact.objects.filter(municipality=municipality), user)
     recent_persons = list(
         persons.select_related("service_area").order_by("-active_from", "-pk")[:10]
     )
@@ -164,6 +192,7 @@ def municipality_detail(request, pk: int):
             "persons_total": persons.count(),
             "persons_active": persons_active,
             "recent_persons": recent_persons,
+            "contacts": list(contacts.order_by("function", "name")),
             "panels": render_panels(
                 "organisations:municipality_detail",
                 request,
@@ -228,138 +257,131 @@ def _save(request, form, save, *, success_message: str):
     return instance
 
 
-@login_required
-def service_area_edit(request, pk: int | None = None):
+def _object_form(
+    request,
+    *,
+    model,
+    pk: int | None,
+    form_class,
+    save,
+    template: str,
+    titles: tuple[str, str],
+    done,
+    success_message: str | None = None,
+):
+    """The one body of the create/edit pages: the writer's check, the object (restricted,
+    404 when not visible), the form bound to it and the user, the write through ``save``
+    (its service, ``save(instance, form)``), and back to ``done(saved)`` (a URL).
+
+    A ``?municipality=<id>`` preselects the municipality of a new object, and is how htmx
+    reloads the service area and location choices when the municipality changes."""
     user = request.user
-    require_write(user, ServiceArea)
-    area = get_restricted_or_404(ServiceArea.objects.all(), user, pk=pk) if pk else None
-    title = _("Edit service area") if area else _("New service area")
+    require_write(user, model)
+    obj = get_restricted_or_404(model.objects.all(), user, pk=pk) if pk else None
+    title = titles[1] if obj else titles[0]
     if request.method == "POST":
-        form = ServiceAreaForm(request.POST, instance=area, user=user)
+        form = form_class(request.POST, instance=obj, user=user)
         if form.is_valid():
             saved = _save(
                 request,
                 form,
-                lambda area: save_service_area(service_area=area),
-                success_message=_("Saved %(object)s."),
+                lambda instance: save(instance, form),
+                success_message=success_message or _("Saved %(object)s."),
             )
             if saved is not None:
-                url = reverse("organisations:municipality_detail", args=[saved.municipality_id])
-                return redirect(url)
+                return redirect(done(saved))
     else:
-        initial = {"municipality": request.GET.get("municipality")} if not area else None
-        form = ServiceAreaForm(instance=area, user=user, initial=initial)
-    return _form_page(
-        request, form=form, template="organisations/service_area_form.html", title=title, obj=area
+        municipality = request.GET.get("municipality", "")
+        initial = {"municipality": municipality} if municipality.isdigit() else {}
+        form = form_class(instance=obj, user=user, initial=initial)
+    return _form_page(request, form=form, template=template, title=title, obj=obj)
+
+
+@login_required
+def service_area_edit(request, pk: int | None = None):
+    return _object_form(
+        request,
+        model=ServiceArea,
+        pk=pk,
+        form_class=ServiceAreaForm,
+        save=lambda area, form: save_service_area(service_area=area),
+        template="organisations/service_area_form.html",
+        titles=(_("New service area"), _("Edit service area")),
+        done=lambda area: reverse("organisations:municipality_detail", args=[area.municipality_id]),
     )
 
 
 @login_required
 def person_edit(request, pk: int | None = None):
-    user = request.user
-    require_write(user, Person)
-    person = get_restricted_or_404(Person.objects.all(), user, pk=pk) if pk else None
-    title = _("Edit person") if person else _("New person")
-    if request.method == "POST":
-        form = PersonForm(request.POST, instance=person, user=user)
-        if form.is_valid():
-            saved = _save(
-                request,
-                form,
-                lambda person: save_person(person=person),
-                success_message=_("Saved %(object)s."),
-            )
-            if saved is not None:
-                return redirect("organisations:person_detail", pk=saved.pk)
-    else:
-        municipality = request.GET.get("municipality", "")
-        # htmx reloads the service area and location choices with ?municipality=<id>.
-        initial = {"municipality": municipality} if municipality.isdigit() else {}
-        form = PersonForm(instance=person, user=user, initial=initial)
-    return _form_page(
-        request, form=form, template="organisations/person_form.html", title=title, obj=person
+    return _object_form(
+        request,
+        model=Person,
+        pk=pk,
+        form_class=PersonForm,
+        save=lambda person, form: save_person(person=person),
+        template="organisations/person_form.html",
+        titles=(_("New person"), _("Edit person")),
+        done=lambda person: reverse("organisations:person_detail", args=[person.pk]),
     )
 
 
 @login_required
 def municipality_edit(request, pk: int | None = None):
-    user = request.user
-    require_write(user, Municipality)
-    municipality = get_restricted_or_404(Municipality.objects.all(), user, pk=pk) if pk else None
-    title = _("Edit municipality") if municipality else _("New municipality")
-    if request.method == "POST":
-        form = MunicipalityForm(request.POST, instance=municipality)
-        if form.is_valid():
-            saved = _save(
-                request,
-                form,
-                lambda municipality: save_municipality(municipality=municipality),
-                success_message=_("Saved %(object)s."),
-            )
-            if saved is not None:
-                return redirect("organisations:municipality_detail", pk=saved.pk)
-    else:
-        form = MunicipalityForm(instance=municipality)
-    return _form_page(
+    return _object_form(
         request,
-        form=form,
+        model=Municipality,
+        pk=pk,
+        form_class=MunicipalityForm,
+        save=lambda municipality, form: save_municipality(municipality=municipality),
         template="organisations/municipality_form.html",
-        title=title,
-        obj=municipality,
+        titles=(_("New municipality"), _("Edit municipality")),
+        done=lambda m: reverse("organisations:municipality_detail", args=[m.pk]),
+    )
+
+
+@login_required
+def contact_edit(request, pk: int | None = None):
+    return _object_form(
+        request,
+        model=MunicipalityContact,
+        pk=pk,
+        form_class=MunicipalityContactForm,
+        save=lambda contact, form: save_municipality_contact(contact=contact),
+        template="organisations/contact_form.html",
+        titles=(_("New contact"), _("Edit contact")),
+        done=lambda c: reverse("organisations:municipality_detail", args=[c.municipality_id]),
     )
 
 
 @login_required
 def location_edit(request, pk: int | None = None):
-    user = request.user
-    require_write(user, Location)
-    location = get_restricted_or_404(Location.objects.all(), user, pk=pk) if pk else None
-    title = _("Edit location") if location else _("New location")
-    if request.method == "POST":
-        form = LocationForm(request.POST, instance=location, user=user)
-        if form.is_valid():
-            saved = _save(
-                request,
-                form,
-                lambda location: save_location(location=location),
-                success_message=_("Saved %(object)s."),
-            )
-            if saved is not None:
-                return redirect("organisations:location_detail", pk=saved.pk)
-    else:
-        municipality = request.GET.get("municipality", "")
-        initial = {"municipality": municipality} if municipality.isdigit() else {}
-        form = LocationForm(instance=location, user=user, initial=initial)
-    return _form_page(
-        request, form=form, template="organisations/location_form.html", title=title, obj=location
+    return _object_form(
+        request,
+        model=Location,
+        pk=pk,
+        form_class=LocationForm,
+        save=lambda location, form: save_location(location=location),
+        template="organisations/location_form.html",
+        titles=(_("New location"), _("Edit location")),
+        done=lambda location: reverse("organisations:location_detail", args=[location.pk]),
     )
 
 
 @login_required
 def user_edit(request, pk: int | None = None):
     """Create or edit a login (operators only). The role's binding to a municipality and
-    service area is ``User.clean``'s rule, checked by the form and again by the service."""
-    operator = request.user
-    require_write(operator, User)
-    login = get_restricted_or_404(User.objects.all(), operator, pk=pk) if pk else None
-    title = _("Edit user") if login else _("New user")
-    if request.method == "POST":
-        form = UserForm(request.POST, instance=login, user=operator)
-        if form.is_valid():
-            password = form.cleaned_data.get("password1") or None
-            saved = _save(
-                request,
-                form,
-                lambda login: save_user(user=login, password=password),
-                success_message=_("Saved user %(object)s."),
-            )
-            if saved is not None:
-                return redirect("organisations:user_list")
-    else:
-        municipality = request.GET.get("municipality", "")
-        # htmx reloads the service area choices with ?municipality=<id>.
-        initial = {"municipality": municipality} if municipality.isdigit() else {}
-        form = UserForm(instance=login, user=operator, initial=initial)
-    return _form_page(
-        request, form=form, template="organisations/user_form.html", title=title, obj=login
+    service area is ``User.clean``'s rule, checked by the form and again by the service;
+    an empty password on edit keeps the old one."""
+    return _object_form(
+        request,
+        model=User,
+        pk=pk,
+        form_class=UserForm,
+        save=lambda login, form: save_user(
+            user=login, password=form.cleaned_data.get("password1") or None
+        ),
+        template="organisations/user_form.html",
+        titles=(_("New user"), _("Edit user")),
+        done=lambda login: reverse("organisations:user_list"),
+        success_message=_("Saved user %(object)s."),
     )

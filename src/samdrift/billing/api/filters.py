@@ -6,6 +6,7 @@ from __future__ import annotations
 import django_filters
 
 from samdrift.billing.models import (
+    AllocationKey,
     BillingPeriod,
     Charge,
     CostPool,
@@ -96,3 +97,14 @@ class CostPoolFilterSet(SamdriftFilterSet):
     class Meta:
         model = CostPool
         fields = ["key"]
+
+
+class AllocationKeyFilterSet(SamdriftFilterSet):
+    search_fields = ("name", "description")
+    measured = django_filters.BooleanFilter(
+        field_name="measured_at", lookup_expr="isnull", exclude=True, label="Weights stored"
+    )
+
+    class Meta:
+        model = AllocationKey
+        fields = ["measured"]

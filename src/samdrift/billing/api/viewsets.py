@@ -17,6 +17,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from samdrift.billing.api.filters import (
+    AllocationKeyFilterSet,
     ChargeFilterSet,
     CreditNoteFilterSet,
     InvoiceFilterSet,
@@ -298,4 +299,5 @@ class CostPoolViewSet(ReadOnlySamdriftViewSet):
 class AllocationKeyViewSet(ReadOnlySamdriftViewSet):
     queryset = AllocationKey.objects.prefetch_related("parts")
     serializer_class = AllocationKeySerializer
+    filterset_class = AllocationKeyFilterSet
     ordering_fields = ["name"]

@@ -134,6 +134,49 @@ def measure_pool_keys(*, until: datetime.date) -> None:
         measure_key(key=key)
 
 
+def allocation_key_errors(
+    parts: Mapping[str, Decimal], weights: Mapping[str, Mapping[Municipality, Decimal]]
+) -> dict[str, str]:
+    """What is wrong with a key's parts and entered weights, by basis ("parts" when no
+    basis is given at all); empty when they make a key."""
+    errors = {}
+    if not parts:
+        errors["parts"] = _("Give at least one basis, e.g. equal shares.")
+    for basis, share in parts.items():
+        if basis not in AllocationBasis.values:
+            errors["parts"] = _("“%(basis)s” is not a basis; use one of %(bases)s.") % {
+                "basis": basis,
+                "bases": ", ".join(AllocationBasis.values),
+            }
+            continue
+        label = AllocationBasis(basis).label
+        if Decimal(share) <= 0:
+            errors[basis] = _("The share of %(basis)s must be more than 0.") % {"basis": label}
+        elif basis in (AllocationBasis.FIXED, AllocationBasis.CUSTOM) and not weights.get(basis):
+            errors[basis] = _("Give the weight of each municipality for %(basis)s.") % {
+                "basis": label
+            }
+    fixed = weights.get(AllocationBasis.FIXED, {})
+    if sum((Decimal(w) for w in fixed.values()), ZERO) > 100:
+        errors[AllocationBasis.FIXED] = _("Fixed percentages add up to more than 100 %.")
+    return errors
+
+
+def _write_parts(
+    key: AllocationKey,
+    parts: Mapping[str, Decimal],
+    weights: Mapping[str, Mapping[Municipality, Decimal]],
+) -> None:
+    for basis, share in parts.items():
+        part = save_object(instance=AllocationKeyPart(key=key, basis=basis, share=Decimal(share)))
+        for municipality, weight in weights.get(basis, {}).items():
+            save_object(
+                instance=AllocationWeight(
+                    key=key, part=part, municipality=municipality, weight=Decimal(weight)
+                )
+            )
+
+
 def create_allocation_key(
     *,
     name: str,
@@ -146,40 +189,54 @@ def create_allocation_key(
     "population": 2} for 1/3 equal + 2/3 population) and, for fixed percentages and custom
     weights, the entered weight of each municipality."""
     weights = weights or {}
-    errors = {}
-    if not parts:
-        errors["parts"] = _("Give at least one basis, e.g. equal shares.")
-    for basis, share in parts.items():
-        if basis not in AllocationBasis.values:
-            errors["parts"] = _("“%(basis)s” is not a basis; use one of %(bases)s.") % {
-                "basis": basis,
-                "bases": ", ".join(AllocationBasis.values),
-            }
-        elif Decimal(share) <= 0:
-            errors["parts"] = _("The share of %(basis)s must be more than 0.") % {"basis": basis}
-        elif basis in (AllocationBasis.FIXED, AllocationBasis.CUSTOM) and not weights.get(basis):
-            errors["weights"] = _("Give the weight of each municipality for %(basis)s.") % {
-                "basis": basis
-            }
-    fixed = weights.get(AllocationBasis.FIXED, {})
-    if sum((Decimal(w) for w in fixed.values()), ZERO) > 100:
-        errors["weights"] = _("Fixed percentages add up to more than 100 %.")
+    errors = allocation_key_errors(parts, weights)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         key = save_object(
             instance=AllocationKey(name=name, measured_on=measured_on, description=description)
         )
-        for basis, share in parts.items():
-            part = save_object(
-                instance=AllocationKeyPart(key=key, basis=basis, share=Decimal(share))
-            )
-            for municipality, weight in weights.get(basis, {}).items():
-                save_object(
-                    instance=AllocationWeight(
-                        key=key, part=part, municipality=municipality, weight=Decimal(weight)
-                    )
-                )
+        _write_parts(key, parts, weights)
+    return key
+
+
+# What may change on a key: its name and description; its date, parts and entered
+# weights only until its weights are measured (the first pool that uses it measures
+# them, and every month billed from then on splits by what was measured).
+KEY_FIELDS_ALWAYS = ("name", "description")
+
+
+def update_allocation_key(
+    *,
+    key: AllocationKey,
+    changes: Mapping[str, Any],
+    parts: Mapping[str, Decimal] | None = None,
+    weights: Mapping[str, Mapping[Municipality, Decimal]] | None = None,
+) -> AllocationKey:
+    """Rename or describe a key; before it is measured, also move its date or replace its
+    parts and entered weights (``parts`` given: they replace all the key's parts). Once
+    measured, "make a new key" (a pool measured by it keeps its split). Change-logged."""
+    errors: dict[str, str] = {}
+    measured = key.measured_at is not None
+    frozen = _("The weights were measured (a cost pool uses the key): make a new key instead.")
+    for name in changes:
+        if name == "measured_on" and measured:
+            errors[name] = frozen
+        elif name not in (*KEY_FIELDS_ALWAYS, "measured_on"):
+            errors[name] = _("This field cannot be changed here.")
+    if parts is not None:
+        if measured:
+            errors["parts"] = frozen
+        else:
+            errors.update(allocation_key_errors(parts, weights or {}))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        key = save_object(instance=key, changes=dict(changes))
+        if parts is not None:
+            for part in key.parts.all():
+                part.delete()  # its weights go with it, each change-logged
+            _write_parts(key, parts, weights or {})
     return key
 
 

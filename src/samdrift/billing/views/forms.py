@@ -1,4 +1,5 @@
-"""The billing pages' forms: a month to run, a credit note to make, a one-off charge."""
+"""The billing pages' forms: a month to run, a credit note to make, a one-off charge, a
+cost pool and an allocation key."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samdrift.billing.choices import AllocationBasis
 from samdrift.billing.models import (
     AllocationKey,
     CostPool,
@@ -17,7 +19,11 @@ from samdrift.billing.models import (
     OneOffCharge,
 )
 from samdrift.billing.services.one_offs import ONE_OFF_FIELDS
-from samdrift.billing.services.pools import POOL_FIELDS_ALWAYS, POOL_FIELDS_UNBILLED
+from samdrift.billing.services.pools import (
+    KEY_FIELDS_ALWAYS,
+    POOL_FIELDS_ALWAYS,
+    POOL_FIELDS_UNBILLED,
+)
 from samdrift.catalogue.models import Service
 from samdrift.inventory.forms import MEMBER_WIDGETS
 from samdrift.inventory.models import Asset
@@ -151,3 +157,88 @@ class CostPoolForm(forms.ModelForm):
     def _post_clean(self):
         # The service validates the whole row and writes; the form only parses.
         pass
+
+
+class ShareField(MoneyField):
+    """A relative share or a weight: a number as a person types it (``1,5``, ``33,333333``)."""
+
+    default_error_messages = {"invalid": gettext_lazy("Enter a number, such as 1,5.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 20)
+        kwargs.setdefault("decimal_places", 6)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+class AllocationKeyForm(forms.Form):
+    """What ``create_allocation_key`` and ``update_allocation_key`` take: a share per basis
+    used (empty: not used) and, for fixed percentages and custom weights, each
+    municipality's weight. The service checks them (errors on the basis's field). Once the
+    key is measured only its name and description can change: the rest is shown disabled."""
+
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=150)
+    description = forms.CharField(
+        label=gettext_lazy("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    measured_on = DateField(
+        label=gettext_lazy("Measured on"),
+        help_text=gettext_lazy("The date the population, persons or devices are counted."),
+    )
+
+    ENTERED = (AllocationBasis.FIXED, AllocationBasis.CUSTOM)
+
+    def __init__(self, *args, key: AllocationKey | None = None, **kwargs):
+        # Every municipality: keys are shared data, written only by those who see all.
+        self.municipalities = list(Municipality.objects.order_by("number"))
+        initial = {}
+        if key is not None:
+            initial = {"name": key.name, "description": key.description}
+            initial["measured_on"] = key.measured_on
+            for part in key.parts.all():
+                initial[part.basis] = part.share
+                for weight in part.weights.all():
+                    initial[f"{part.basis}_{weight.municipality_id}"] = weight.weight
+        super().__init__(*args, initial=initial, **kwargs)
+        for basis in AllocationBasis:
+            self.fields[basis.value] = ShareField(label=basis.label)
+        for basis in self.ENTERED:
+            for municipality in self.municipalities:
+                self.fields[f"{basis}_{municipality.pk}"] = ShareField(
+                    label=f"{municipality.name}: {basis.label}"
+                )
+        if key is not None and key.measured_at is not None:
+            for name, field in self.fields.items():
+                if name not in KEY_FIELDS_ALWAYS:
+                    field.disabled = True
+
+    def weight_rows(self):
+        """Per municipality, its bound fields for the entered bases (the template's table)."""
+        return [
+            (m, [self[f"{basis}_{m.pk}"] for basis in self.ENTERED]) for m in self.municipalities
+        ]
+
+    def share_fields(self):
+        return [self[basis.value] for basis in AllocationBasis]
+
+    def parts(self) -> dict[str, Decimal]:
+        return {
+            basis.value: self.cleaned_data[basis.value]
+            for basis in AllocationBasis
+            if self.cleaned_data.get(basis.value) is not None
+        }
+
+    def weights(self) -> dict[str, dict[Municipality, Decimal]]:
+        weights: dict[str, dict[Municipality, Decimal]] = {}
+        for basis in self.ENTERED:
+            for municipality in self.municipalities:
+                value = self.cleaned_data.get(f"{basis}_{municipality.pk}")
+                if value is not None:
+                    weights.setdefault(basis.value, {})[municipality] = value
+        return weights
+
+    def parts_changed(self) -> bool:
+        """Did a share or an entered weight change (then all parts are written anew)?"""
+        return any(name not in (*KEY_FIELDS_ALWAYS, "measured_on") for name in self.changed_data)
