@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from samdrift.leasing.buyouts.equipment_csv import _decimal as equipment_amount
 from samdrift.leasing.management.commands.prices import decimal as command_number
@@ -46,3 +47,31 @@ def test_an_empty_form_field_is_still_empty_and_negative_still_refused():
     assert MoneyField(required=False).clean("  ") is None
     with pytest.raises(ValidationError, match="greater than or equal to 0"):
         MoneyField().clean("(100)")
+
+
+@pytest.mark.parametrize(
+    ("language", "stored", "shown"),
+    [
+        ("nb", Decimal("3000000.00"), "3000000,00"),
+        ("en", Decimal("3000000.00"), "3000000.00"),
+        ("nb", Decimal("12.5"), "12,50"),
+        ("nb", Decimal("-0.0850"), "-0,085"),
+    ],
+)
+def test_a_stored_amount_is_shown_as_a_person_types_it_and_reads_back(language, stored, shown):
+    field = MoneyField(decimal_places=4, min_value=None)
+    with translation.override(language):
+        assert field.prepare_value(stored) == shown
+        assert field.clean(shown) == stored
+    # What a person typed is shown back as typed.
+    assert field.prepare_value("1 234,5") == "1 234,5"
+
+
+def test_a_share_is_shown_without_trailing_zeros():
+    from samdrift.billing.views.forms import ShareField
+
+    with translation.override("nb"):
+        assert [ShareField().prepare_value(Decimal(v)) for v in ("1.000000", "33.333300")] == [
+            "1",
+            "33,3333",
+        ]

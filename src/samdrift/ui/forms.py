@@ -30,6 +30,7 @@ from samdrift.core.permissions import restrict
 from samdrift.core.validators import validate_supported_date
 from samdrift.finance.parsing import AmountError, parse_amount
 from samdrift.ui import autocomplete
+from samdrift.ui.formatting import is_norwegian, money_places
 
 
 def add_service_errors(form: forms.Form, error: ValidationError | IntegrityError) -> None:
@@ -96,6 +97,19 @@ class MoneyField(forms.DecimalField):
         kwargs.setdefault("min_value", Decimal("0"))
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        """A stored amount is shown as a person types one: a decimal comma in Bokmål and
+        no thousands grouping, so that saving the form unchanged reads it back exactly."""
+        if isinstance(value, Decimal):
+            text = f"{self.shown(value):f}"
+            return text.replace(".", ",") if is_norwegian() else text
+        return value
+
+    def shown(self, value: Decimal) -> Decimal:
+        """The stored value as the input shows it: kroner with øre (more when a unit price
+        has them)."""
+        return value.quantize(Decimal(1).scaleb(-money_places(value)))
 
     def to_python(self, value):
         if isinstance(value, str):

@@ -170,6 +170,10 @@ class ShareField(MoneyField):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
+    def shown(self, value: Decimal) -> Decimal:
+        """A share as typed: 1 rather than 1.000000, 33.333333 as it is."""
+        return value.normalize()
+
 
 class AllocationKeyForm(forms.Form):
     """What ``create_allocation_key`` and ``update_allocation_key`` take: a share per basis
