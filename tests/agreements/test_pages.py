@@ -167,6 +167,31 @@ def test_the_document_shows_the_agreement(agreement, contact_a):
     assert "http://" not in text.replace("http://testserver", "") and "https://" not in text
 
 
+def test_the_document_names_the_contact_persons_by_function(agreement, contact_a):
+    """Before any contact person is registered the document names the contact logins;
+    after, the registered persons with their function (and never another member's)."""
+    from samdrift.organisations.choices import ContactFunction
+    from samdrift.organisations.models import MunicipalityContact
+
+    url = reverse("agreements:agreement_document", args=[agreement.pk])
+    client = factories.client_for(contact_a)
+    login_name = contact_a.get_full_name() or contact_a.username
+    assert f"Contacts: {login_name}<" in client.get(url).content.decode()  # no e-mail here
+    MunicipalityContact.objects.create(
+        municipality=agreement.municipality,
+        name="Kari Nordmann",
+        function=ContactFunction.AGREEMENT_OWNER,
+        email="kari.nordmann@fjordvik.kommune.no",
+    )
+    other = factories.make_municipality(name="Elsewhere")
+    MunicipalityContact.objects.create(
+        municipality=other, name="Per Annen", function=ContactFunction.ICT_CONTACT, phone="123"
+    )
+    text = client.get(url).content.decode()
+    assert "Kari Nordmann, agreement owner (kari.nordmann@fjordvik.kommune.no)" in text
+    assert "Per Annen" not in text
+
+
 def test_the_pdf_is_the_document(agreement, contact_a, monkeypatch):
     rendered = []
     real = agreement_document.render_pdf

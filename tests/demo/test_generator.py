@@ -271,3 +271,23 @@ def test_every_role_has_a_login_that_works(demo):
     assert Token.objects.get(user=admin).key == demo.api_token
     for municipality in Municipality.objects.all():
         assert User.objects.filter(role=Role.MUNICIPALITY, municipality=municipality).exists()
+
+
+def test_every_member_has_its_contacts_by_function(demo):
+    from samdrift.organisations.choices import ContactFunction
+    from samdrift.organisations.models import MunicipalityContact
+
+    for municipality in Municipality.objects.all():
+        contacts = list(MunicipalityContact.objects.filter(municipality=municipality))
+        assert sorted(c.function for c in contacts) == sorted(
+            [
+                ContactFunction.INVOICE_RECIPIENT,
+                ContactFunction.ICT_CONTACT,
+                ContactFunction.BUDGET_OWNER,
+                ContactFunction.AGREEMENT_OWNER,
+            ]
+        )
+        for contact in contacts:
+            contact.full_clean()  # a valid e-mail and phone, as the form would demand
+            assert contact.email.endswith(".kommune.no")
+    assert demo.counts["organisations.MunicipalityContact"] == MunicipalityContact.objects.count()

@@ -84,11 +84,17 @@ def document_context(agreement: ServiceAgreement, user, today: datetime.date) ->
         for kind, name, quantity, unit_price, amount, charged, source in cost.by_item()
     ]
     items.sort(key=lambda item: (item["kind"] != "service", item["name"]))
-    contacts = list(
-        User.objects.filter(
+    # The municipality's contact persons by function; before any are registered, its
+    # active contact logins (as the document always named them).
+    contacts = [
+        (contact.name, contact.get_function_display(), contact.email or contact.phone)
+        for contact in municipality.contacts.all()
+    ] or [
+        (login.get_full_name() or login.username, "", login.email)
+        for login in User.objects.filter(
             municipality=municipality, role=Role.MUNICIPALITY, is_active=True
         ).order_by("last_name", "first_name", "username")
-    )
+    ]
     prices = list(
         restrict(AgreedPrice.objects.filter(agreement=agreement), user)
         .select_related("product", "service")

@@ -17,9 +17,23 @@ from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
 from samdrift.core.validators import organisation_number_with_check_digit
 from samdrift.demo.context import DemoContext
-from samdrift.demo.names import PLACE_NAMES, REGION_MEMBERS, ascii_slug, municipality_names
-from samdrift.organisations.choices import LocationKind, ServiceAreaKind
-from samdrift.organisations.models import Collaboration, Location, Municipality, ServiceArea
+from samdrift.demo.names import (
+    FEMALE_FIRST_NAMES,
+    LAST_NAMES,
+    MALE_FIRST_NAMES,
+    PLACE_NAMES,
+    REGION_MEMBERS,
+    ascii_slug,
+    municipality_names,
+)
+from samdrift.organisations.choices import ContactFunction, LocationKind, ServiceAreaKind
+from samdrift.organisations.models import (
+    Collaboration,
+    Location,
+    Municipality,
+    MunicipalityContact,
+    ServiceArea,
+)
 
 COLLABORATION_NAME = "Fjordregionen IKT"
 
@@ -159,6 +173,7 @@ def generate(ctx: DemoContext) -> None:
     natural = _generate_municipalities(ctx, rng)
     _generate_service_areas(ctx, natural)
     _generate_locations(ctx)
+    _generate_contacts(ctx)
 
 
 def _generate_municipalities(ctx: DemoContext, rng) -> list[MunicipalityPlan]:
@@ -330,3 +345,39 @@ def bank_account(rng) -> str:
         number = f"1503{rng.randrange(10**7):07d}"
         if kontonr.is_valid(number):
             return number
+
+
+# Whom the collaboration deals with at each member: (function, e-mail box or None, note).
+CONTACT_FUNCTIONS = (
+    (ContactFunction.INVOICE_RECIPIENT, "faktura", "Mottar månedsfakturaen (EHF)."),
+    (ContactFunction.ICT_CONTACT, None, ""),
+    (ContactFunction.BUDGET_OWNER, None, ""),
+    (ContactFunction.AGREEMENT_OWNER, None, "Signerer tjenesteavtalen."),
+)
+
+
+def _generate_contacts(ctx: DemoContext) -> None:
+    """Four contact persons per member, by function (their own random stream, so adding
+    them changed no other demo row)."""
+    rng = ctx.rng("contacts")
+    contacts = []
+    for municipality in ctx.municipalities:
+        domain = f"{ascii_slug(municipality.name)}.kommune.no"
+        for function, box, note in CONTACT_FUNCTIONS:
+            first = rng.choice(FEMALE_FIRST_NAMES if rng.random() < 0.5 else MALE_FIRST_NAMES)
+            last = rng.choice(LAST_NAMES)
+            local = box or f"{ascii_slug(first)}.{ascii_slug(last)}"
+            contacts.append(
+                MunicipalityContact(
+                    municipality=municipality,
+                    name=f"{first} {last}",
+                    function=function,
+                    email=f"{local}@{domain}",
+                    phone=f"+47 {rng.randrange(40, 99)} {rng.randrange(10, 99)} "
+                    f"{rng.randrange(10, 99)} {rng.randrange(10, 99)}",
+                    note=note,
+                )
+            )
+    MunicipalityContact.objects.bulk_create(contacts)
+    record_bulk_changes(contacts, action=ChangeAction.CREATE)
+    ctx.counts[MunicipalityContact._meta.label] += len(contacts)
