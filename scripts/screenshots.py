@@ -64,6 +64,9 @@ def targets() -> list[tuple[str, str, str, str]]:
         .first()
     )
     buyout = Buyout.objects.order_by("-pk").first()
+    from samdrift.billing.models import AllocationKey
+
+    key = AllocationKey.objects.order_by("pk").first()
     op, ct = operator.username, contact.username
     billing = [
         ("billing-periods", op, "en", reverse("billing:period_list")),
@@ -108,6 +111,15 @@ def targets() -> list[tuple[str, str, str, str]]:
             reverse("inventory:asset_event", args=[asset.pk]),
         ),
         ("portal-assets-nb", ct, "nb", reverse("inventory:asset_list")),
+        # What needs attention, a list with several values of a filter, an allocation key.
+        ("home-attention-nb", op, "nb", reverse("home")),
+        (
+            "assets-filters-nb",
+            op,
+            "nb",
+            reverse("inventory:asset_list") + "?status=deployed&status=in_stock&per_page=25",
+        ),
+        ("allocation-key-nb", op, "nb", reverse("billing:key_detail", args=[key.pk])),
     ]
     return [
         *inventory,
