@@ -167,7 +167,7 @@ def test_close_confirmation_shows_the_issued_invoices_and_closes_once(world, dra
     issued = list(Invoice.objects.order_by("number"))
     net = sum((i.net_total for i in issued), Decimal(0))
     page = finance.get(f"/billing/{MONTH}/close/confirm/")
-    assert f"Close {MONTH} for good with 2 issued invoices, {nok(net)} net" in text(page)
+    assert f"Close November 2026 for good with 2 issued invoices, {nok(net)} net" in text(page)
     assert f"{issued[0].number} to -{issued[-1].number.rsplit('-', 1)[1]}" in text(page)
     assert finance.post(f"/billing/{MONTH}/close/").status_code == 302
     assert not BillingPeriod.objects.get().is_closed  # no confirmation, nothing done
@@ -175,7 +175,7 @@ def test_close_confirmation_shows_the_issued_invoices_and_closes_once(world, dra
     finance.post(action, fields)
     closed_at = BillingPeriod.objects.get().closed_at
     again = finance.post(action, fields, follow=True)
-    assert "This was done already" in text(again) and "Closed 2026-11." in text(again)
+    assert "This was done already" in text(again) and "Closed November 2026." in text(again)
     assert BillingPeriod.objects.get().closed_at == closed_at
 
 

@@ -73,11 +73,11 @@ def test_a_month_cannot_be_billed_before_its_predecessor_is_closed(world):
     bill_period(month=OCT)
     with pytest.raises(ValidationError) as error:
         bill_period(month=NOV)
-    assert "2026-10 is still open" in str(error.value)
+    assert "October 2026 is still open" in str(error.value)
     assert not BillingPeriod.objects.filter(month=NOV).exists()
     with pytest.raises(ValidationError) as error:
         bill_period(month=DEC)
-    assert "2026-11 has not been billed" in str(error.value)
+    assert "November 2026 has not been billed" in str(error.value)
 
 
 def test_closing_needs_every_invoice_issued_and_a_closed_month_never_changes(world):

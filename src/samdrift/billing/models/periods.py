@@ -16,7 +16,7 @@ from samdrift.billing.choices import (
 from samdrift.catalogue.models import FINANCE_ROLES
 from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.money import MoneyField
-from samdrift.ui.formatting import format_moment
+from samdrift.ui.formatting import format_moment, format_month
 
 
 class BillingPeriod(ChangeLoggedModel):
@@ -41,11 +41,17 @@ class BillingPeriod(ChangeLoggedModel):
         ordering = ["-month"]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m}"
+        return self.name
 
     @property
     def label(self) -> str:
+        """The month's key in URLs, files and forms: ``2026-11``."""
         return f"{self.month:%Y-%m}"
+
+    @property
+    def name(self) -> str:
+        """The month as people read it, in the active language: "november 2026"."""
+        return format_month(self.month)
 
     @property
     def is_closed(self) -> bool:

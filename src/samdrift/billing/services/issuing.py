@@ -106,7 +106,7 @@ def issue_period(*, month: datetime.date, issue_date: datetime.date | None = Non
         )
         if not drafts:
             raise ValidationError(
-                {"month": _("%(month)s has no draft invoices to issue.") % {"month": period.label}}
+                {"month": _("%(month)s has no draft invoices to issue.") % {"month": period.name}}
             )
         day = issue_date or timezone.localdate()
         return [_issue(invoice, issue_date=day, collaboration=collaboration) for invoice in drafts]

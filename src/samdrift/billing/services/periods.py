@@ -17,6 +17,7 @@ from samdrift.billing.choices import (
 from samdrift.billing.models import (
     BillingPeriod,
 )
+from samdrift.ui.formatting import format_month
 
 
 def first_of_month(day: datetime.date) -> datetime.date:
@@ -59,7 +60,7 @@ def rateable_months(*, today: datetime.date, back: int = 12) -> list[datetime.da
 def period_for_rating(month: datetime.date) -> BillingPeriod:
     """The period to rate, created when new; refused when closed, when an earlier period is
     still open or was skipped, or when a later period exists already."""
-    label = f"{month:%Y-%m}"
+    label = format_month(month)
     period = BillingPeriod.objects.select_for_update().filter(month=month).first()
     if period is not None and period.is_closed:
         raise ValidationError(
@@ -81,7 +82,7 @@ def period_for_rating(month: datetime.date) -> BillingPeriod:
                         "%(previous)s has not been billed; bill and close it before %(month)s "
                         "(the last billed month is %(last)s)."
                     )
-                    % {"previous": f"{previous:%Y-%m}", "month": label, "last": earlier.label}
+                    % {"previous": format_month(previous), "month": label, "last": earlier.name}
                 }
             )
         if not earlier.is_closed:
@@ -91,7 +92,7 @@ def period_for_rating(month: datetime.date) -> BillingPeriod:
                         "%(previous)s is still open; issue its invoices and close it before "
                         "billing %(month)s."
                     )
-                    % {"previous": earlier.label, "month": label}
+                    % {"previous": earlier.name, "month": label}
                 }
             )
     if period is None:
@@ -103,7 +104,7 @@ def period_for_rating(month: datetime.date) -> BillingPeriod:
                         "%(later)s has been billed already; a month before it cannot be started "
                         "now. Late changes are billed as adjustments."
                     )
-                    % {"later": later.label}
+                    % {"later": later.name}
                 }
             )
         period = BillingPeriod(month=month)
@@ -116,7 +117,7 @@ def close_refusals(*, period: BillingPeriod) -> list[str]:
     """Why ``period`` cannot be closed now (empty: it can). ``close_period`` refuses with
     these; its confirmation shows them instead of a button."""
     if period.is_closed:
-        return [_("%(month)s is closed already.") % {"month": period.label}]
+        return [_("%(month)s is closed already.") % {"month": period.name}]
     drafts = list(
         period.invoices.filter(status=InvoiceStatus.DRAFT)
         .order_by("municipality__number")
@@ -125,10 +126,10 @@ def close_refusals(*, period: BillingPeriod) -> list[str]:
     if drafts:
         return [
             _("%(month)s still has draft invoices (%(names)s); issue them before closing.")
-            % {"month": period.label, "names": ", ".join(drafts)}
+            % {"month": period.name, "names": ", ".join(drafts)}
         ]
     if not period.runs.exists():
-        return [_("%(month)s has never been rated.") % {"month": period.label}]
+        return [_("%(month)s has never been rated.") % {"month": period.name}]
     return []
 
 
@@ -138,9 +139,10 @@ def close_period(*, month: datetime.date) -> BillingPeriod:
     month = first_of_month(month)
     with transaction.atomic():
         period = BillingPeriod.objects.select_for_update().filter(month=month).first()
-        label = f"{month:%Y-%m}"
         if period is None:
-            raise ValidationError({"month": _("%(month)s has not been billed.") % {"month": label}})
+            raise ValidationError(
+                {"month": _("%(month)s has not been billed.") % {"month": format_month(month)}}
+            )
         refusals = close_refusals(period=period)
         if refusals:
             raise ValidationError({"month": refusals})

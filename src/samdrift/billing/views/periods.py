@@ -101,7 +101,7 @@ def period_run(request):
         request,
         _("Rated %(month)s: %(charges)s charges, %(invoices)s draft invoices.")
         % {
-            "month": run.period.label,
+            "month": run.period.name,
             "charges": format_number(run.charge_count),
             "invoices": format_number(run.invoice_count),
         },
@@ -162,13 +162,13 @@ def period_issue_confirm(request, month: str):
     if collaboration is None:
         problems.append(_("The collaboration (the seller on invoices) is not set up."))
     if not count:
-        problems.append(_("%(month)s has no draft invoices to issue.") % {"month": period.label})
+        problems.append(_("%(month)s has no draft invoices to issue.") % {"month": period.name})
     facts = [(_("Issue date"), format_day(plan.issue_date))]
     if collaboration is not None:
         due = plan.issue_date + datetime.timedelta(days=collaboration.payment_terms_days)
         facts.append((_("Due date"), format_day(due)))
     confirmation = Confirmation(
-        title=_("Issue all drafts of %(month)s") % {"month": period.label},
+        title=_("Issue all drafts of %(month)s") % {"month": period.name},
         summary=ngettext(
             "Issue %(count)d invoice, %(net)s net (%(gross)s with VAT), number %(numbers)s.",
             "Issue %(count)d invoices, %(net)s net (%(gross)s with VAT), numbers %(numbers)s.",
@@ -279,7 +279,7 @@ def period_close_confirm(request, month: str):
     gross = sum((i.gross_total for i in issued), Decimal(0))
     numbers = sorted(i.number for i in issued)
     confirmation = Confirmation(
-        title=_("Close %(month)s") % {"month": period.label},
+        title=_("Close %(month)s") % {"month": period.name},
         summary=ngettext(
             "Close %(month)s for good with %(count)d issued invoice, %(net)s net "
             "(%(gross)s with VAT).",
@@ -288,12 +288,12 @@ def period_close_confirm(request, month: str):
             len(issued),
         )
         % {
-            "month": period.label,
+            "month": period.name,
             "count": len(issued),
             "net": format_money(net),
             "gross": format_money(gross),
         },
-        button=_("Close %(month)s") % {"month": period.label},
+        button=_("Close %(month)s") % {"month": period.name},
         action_url=reverse("billing:period_close", args=[period.label]),
         cancel_url=reverse("billing:period_detail", args=[period.label]),
         fingerprint=_close_fingerprint(period, invoices, run_hash),
@@ -327,7 +327,7 @@ def period_close(request, month: str):
     def act() -> Done:
         close_period(month=period.month)
         return Done(
-            _("Closed %(month)s.") % {"month": period.label},
+            _("Closed %(month)s.") % {"month": period.name},
             reverse("billing:period_detail", args=[period.label]),
         )
 
