@@ -77,6 +77,15 @@ LATEST_DATE = datetime.date(2999, 12, 31)
 MAX_ID = 2**63 - 1
 
 
+def parse_id(text) -> int | None:
+    """An id typed or sent as text, or None when it cannot name a row (not digits, or
+    beyond what a database stores)."""
+    text = str(text or "").strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
 def validate_supported_date(value: datetime.date) -> None:
     """A date (or the date of a datetime) inside [EARLIEST_DATE, LATEST_DATE]."""
     day = value.date() if isinstance(value, datetime.datetime) else value

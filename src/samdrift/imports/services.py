@@ -15,6 +15,7 @@ from samdrift.core.actor import current_actor
 from samdrift.core.importing import ImportResult, run_import
 from samdrift.core.importing.mapping import ColumnReading, header_fingerprint
 from samdrift.core.permissions import can_see_municipality, can_write
+from samdrift.core.validators import parse_id
 from samdrift.imports.models import ImportMapping, ImportStatus, ImportUpload
 from samdrift.imports.registry import importer_class
 from samdrift.organisations.models import Municipality
@@ -32,8 +33,8 @@ def find_municipality(text: str) -> Municipality | None:
     found = Municipality.objects.filter(number=text).first()
     if found is None:
         found = Municipality.objects.filter(name__iexact=text).first()
-    if found is None and text.isdigit():
-        found = Municipality.objects.filter(pk=int(text)).first()
+    if found is None and parse_id(text) is not None:
+        found = Municipality.objects.filter(pk=parse_id(text)).first()
     return found
 
 

@@ -25,6 +25,7 @@ from samdrift.core.choices import ChangeAction
 from samdrift.core.models import ObjectChange
 from samdrift.core.permissions import can_write, restrict
 from samdrift.core.redaction import redact_for
+from samdrift.core.validators import parse_id
 from samdrift.inventory.choices import OUT_OF_SERVICE, AssetEventKind, events_allowed
 from samdrift.inventory.filtersets import AssetFilterSet
 from samdrift.inventory.forms import AssetForm, AssignForm, BulkAction, CorrectionForm
@@ -264,8 +265,8 @@ def asset_assign(request, pk: int):
                 )
                 return redirect("inventory:asset_detail", pk=asset.pk)
     else:
-        municipality = request.GET.get("municipality", "")
-        if municipality.isdigit():
+        municipality = parse_id(request.GET.get("municipality"))
+        if municipality is not None:
             initial = {"municipality": municipality}
         elif asset.municipality_id:
             initial = {
@@ -330,10 +331,10 @@ def assignment_correct(request, pk: int, assignment_pk: int):
 @login_required
 def person_suggestions(request):
     """<option>s for the person field: usernames in the chosen municipality matching ``q``."""
-    municipality = request.GET.get("municipality", "")
+    municipality = parse_id(request.GET.get("municipality"))
     query = request.GET.get("person", "").strip()
     persons = []
-    if municipality.isdigit() and len(query) >= 2:
+    if municipality is not None and len(query) >= 2:
         persons = list(
             restrict(Person.objects.all(), request.user)
             .filter(municipality_id=municipality, username__istartswith=query)

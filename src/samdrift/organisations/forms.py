@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from samdrift.core.choices import Role
 from samdrift.core.models import User
+from samdrift.core.validators import parse_id
 from samdrift.organisations.models import (
     Location,
     Municipality,
@@ -44,13 +45,14 @@ def chosen_municipality(form: forms.BaseForm) -> str | None:
     """The municipality id in the submitted data, the initial data or the instance."""
     key = form.add_prefix("municipality")
     if form.is_bound:
-        value = str(form.data.get(key) or "")
-        return value if value.isdigit() else None
+        value = parse_id(form.data.get(key))
+        return None if value is None else str(value)
     initial = form.initial.get("municipality")
     if isinstance(initial, Municipality):
         return str(initial.pk)
     if initial:
-        return str(initial)
+        value = parse_id(initial)
+        return None if value is None else str(value)
     instance = getattr(form, "instance", None)
     return str(instance.municipality_id) if getattr(instance, "municipality_id", None) else None
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from samdrift.core.models import User
 from samdrift.core.permissions import can_write, restrict
 from samdrift.core.services import save_user
+from samdrift.core.validators import parse_id
 from samdrift.organisations.filtersets import (
     LocationFilterSet,
     MunicipalityContactFilterSet,
@@ -291,8 +292,8 @@ def _object_form(
             if saved is not None:
                 return redirect(done(saved))
     else:
-        municipality = request.GET.get("municipality", "")
-        initial = {"municipality": municipality} if municipality.isdigit() else {}
+        municipality = parse_id(request.GET.get("municipality"))
+        initial = {"municipality": municipality} if municipality is not None else {}
         form = form_class(instance=obj, user=user, initial=initial)
     return _form_page(request, form=form, template=template, title=title, obj=obj)
 

@@ -12,6 +12,7 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, 
 
 from samdrift.core.choices import Role
 from samdrift.core.permissions import restrict
+from samdrift.core.validators import parse_id
 from samdrift.organisations.models import ServiceArea
 from samdrift.planning.choices import DeviceProgress
 from samdrift.planning.models import Campaign, CampaignDevice, Scenario
@@ -66,9 +67,10 @@ def forecast_area(*, user, municipality_ids: list[int] | None, value: str | None
     if municipality_ids is not None:
         areas = areas.filter(municipality_id__in=municipality_ids)
     if value:
-        if not value.isdigit() or not areas.filter(pk=int(value)).exists():
+        pk = parse_id(value)
+        if pk is None or not areas.filter(pk=pk).exists():
             raise ServiceArea.DoesNotExist
-        return int(value)
+        return pk
     if user.role == Role.SERVICE_AREA and not user.sees_all_municipalities:
         return user.service_area_id
     return None

@@ -8,6 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from samdrift.catalogue.models import Service
+from samdrift.core.validators import parse_id
 from samdrift.organisations.models import Municipality, Person, ServiceArea
 from samdrift.solutions.models import Requirement, Solution, SolutionFunction, SolutionUsage
 from samdrift.solutions.services import REQUIREMENT_FIELDS, USAGE_FIELDS
@@ -81,8 +82,8 @@ class SolutionUsageForm(forms.ModelForm):
 
     def _municipality_id(self) -> str | None:
         if self.is_bound:
-            value = str(self.data.get(self.add_prefix("municipality")) or "")
-            return value if value.isdigit() else None
+            value = parse_id(self.data.get(self.add_prefix("municipality")))
+            return None if value is None else str(value)
         initial = self.initial.get("municipality")
         if initial:
             return str(getattr(initial, "pk", initial))

@@ -30,6 +30,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from samdrift.core.permissions import restrict
+from samdrift.core.validators import parse_id
 
 MIN_LENGTH = 2
 LIMIT = 20
@@ -78,15 +79,15 @@ def matches(user, key: str, query: str, params=None) -> list[tuple[int, str]]:
         value = (params or {}).get(name, "")
         if value == "":
             continue
-        if not str(value).isdigit():
+        if parse_id(value) is None:
             return []
-        rows = rows.filter(**{lookup: int(value)})
+        rows = rows.filter(**{lookup: parse_id(value)})
     for word in query.split():
         condition = Q()
         for name in found.search_fields:
             condition |= Q(**{f"{name}__icontains": word})
-        if word.isdigit():
-            condition |= Q(pk=int(word))
+        if parse_id(word) is not None:
+            condition |= Q(pk=parse_id(word))
         rows = rows.filter(condition)
     return [(row.pk, found.label(row)) for row in rows[:LIMIT]]
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samdrift.core.permissions import restrict
-from samdrift.core.validators import validate_supported_date
+from samdrift.core.validators import parse_id, validate_supported_date
 from samdrift.finance.parsing import AmountError, parse_amount
 from samdrift.ui import autocomplete
 from samdrift.ui.formatting import is_norwegian, money_places
@@ -176,9 +176,9 @@ class AutocompleteSelect(forms.Widget):
 
     def label_of(self, value) -> str:
         queryset = getattr(getattr(self, "choices", None), "queryset", None)
-        if queryset is None or not str(value).isdigit():
+        if queryset is None or parse_id(value) is None:
             return ""
-        row = queryset.filter(pk=int(value)).first()
+        row = queryset.filter(pk=parse_id(value)).first()
         return autocomplete.source(self.source).label(row) if row is not None else ""
 
     def get_context(self, name, value, attrs):

@@ -15,7 +15,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from samdrift.core.permissions import limited_to_service_area, restrict
-from samdrift.core.validators import validate_supported_date
+from samdrift.core.validators import parse_id, validate_supported_date
 from samdrift.gains.comparison import compare
 from samdrift.gains.models import FIRST_YEAR, LAST_YEAR
 from samdrift.gains.selectors import visible_realisation
@@ -123,9 +123,10 @@ class ComparisonViewSet(viewsets.ViewSet):
         members = restrict(Municipality.objects.all(), user)
         value = request.query_params.get("municipality")
         if value:
-            if not value.isdigit() or not members.filter(pk=int(value)).exists():
+            pk = parse_id(value)
+            if pk is None or not members.filter(pk=pk).exists():
                 raise NotFound(_("No municipality with that id."))
-            members = members.filter(pk=int(value))
+            members = members.filter(pk=pk)
         result = compare(municipalities=members, as_of=timezone.localdate())
         data = {
             "as_of": result.as_of,

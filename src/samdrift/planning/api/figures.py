@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from samdrift.catalogue.models import Product
 from samdrift.core.drf import StandardPagination
 from samdrift.core.permissions import restrict
+from samdrift.core.validators import parse_id
 from samdrift.inventory.models import Asset
 from samdrift.organisations.models import Municipality, ServiceArea
 from samdrift.planning.filtersets import (
@@ -212,7 +213,8 @@ class InvestmentViewSet(viewsets.ViewSet):
         scenario = None
         value = request.query_params.get("scenario")
         if value:
-            scenario = Scenario.objects.filter(pk=int(value)).first() if value.isdigit() else None
+            pk = parse_id(value)
+            scenario = Scenario.objects.filter(pk=pk).first() if pk is not None else None
             if scenario is None:
                 raise NotFound(_("No scenario with that id."))
         years = investment_need(as_of=timezone.localdate(), scenario=scenario)
@@ -270,9 +272,10 @@ class ForecastViewSet(viewsets.ViewSet):
         value = request.query_params.get("municipality")
         visible = restrict(Municipality.objects.all(), user)
         if value:
-            if not value.isdigit() or not visible.filter(pk=int(value)).exists():
+            pk = parse_id(value)
+            if pk is None or not visible.filter(pk=pk).exists():
                 raise NotFound(_("No municipality with that id."))
-            return [int(value)]
+            return [pk]
         if user.sees_all_municipalities:
             return None
         return list(visible.values_list("pk", flat=True))
