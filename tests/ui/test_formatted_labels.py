@@ -85,3 +85,15 @@ def test_a_count_in_a_message_is_grouped(world, operator_client, monkeypatch):
     assert response.status_code == 302
     [message] = [str(m) for m in get_messages(response.wsgi_request)]
     assert "33 936" in message and "33936" not in message
+
+
+def test_a_gains_measurement_is_labelled_with_its_day():
+    from samdrift.gains.models import Action, Gain, Measurement
+    from samdrift.organisations.models import Municipality
+
+    gain = Gain(action=Action(title="Felles skrivere"), effect="Færre skrivere")
+    measurement = Measurement(
+        gain=gain, municipality=Municipality(name="Fjordvik"), measured_on=D(2026, 3, 31)
+    )
+    assert in_language("nb", measurement) == "Felles skrivere: Færre skrivere — Fjordvik 31.03.2026"
+    assert in_language("en", measurement) == "Felles skrivere: Færre skrivere — Fjordvik 2026-03-31"

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -24,6 +23,7 @@ from samdrift.gains.choices import GainType
 from samdrift.gains.models.baselines import Indicator, check_percent
 from samdrift.gains.models.fields import today, value_field, year_field
 from samdrift.gains.models.plan import Action, through_action
+from samdrift.ui.formatting import format_day
 
 # Who records what was realised: the collaboration, and the municipality's own gains owner.
 MEASUREMENT_ROLES: frozenset[str] = frozenset({Role.OPERATOR, Role.FINANCE, Role.MUNICIPALITY})
@@ -252,8 +252,7 @@ class Measurement(ChangeLoggedModel):
         indexes = [models.Index(fields=["municipality", "measured_on"], name="measurement_when")]
 
     def __str__(self) -> str:
-        day = date_format(self.measured_on, "SHORT_DATE_FORMAT")
-        return f"{self.gain} — {self.municipality} {day}"
+        return f"{self.gain} — {self.municipality} {format_day(self.measured_on)}"
 
     def clean(self) -> None:
         super().clean()
