@@ -24,6 +24,8 @@ SAMDRIFT_COMMANDS = {
     "export": "write a month's EHF, specifications or accounting export (--check)",
     "prices": "calculate, compare and publish the yearly price list; index service prices",
     "holders": "move assets to the assignment in force today (run daily; --dry-run counts)",
+    "backup": "back up the database into DIR while in use, with a manifest of checksums",
+    "restore": "restore a backup into an empty database and prove it identical",
 }
 
 
