@@ -129,9 +129,9 @@ def time_endpoints(postgres_url: str | None, data_dir: str, repeat: int) -> dict
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
 
     from samdrift.core.models import User
+    from samdrift.core.tokens import issue
     from samdrift.inventory.models import Asset
     from samdrift.organisations.models import Municipality
 
@@ -146,7 +146,7 @@ def time_endpoints(postgres_url: str | None, data_dir: str, repeat: int) -> dict
     }
     results = {}
     for user in (admin, contact):
-        token = Token.objects.get_or_create(user=user)[0].key
+        token = issue(user, f"bench {time.time()}")[1]
         client = Client(HTTP_AUTHORIZATION=f"Token {token}")
         rows = []
         for label, url in endpoint_cases(largest.pk, sample):

@@ -22,7 +22,6 @@ from decimal import Decimal
 
 from django.db import models, transaction
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from samdrift.catalogue.choices import ServiceUnit
@@ -30,6 +29,7 @@ from samdrift.catalogue.models import ProductCategory
 from samdrift.catalogue.services import publish_price
 from samdrift.core.choices import Role
 from samdrift.core.models import ObjectChange, User
+from samdrift.core.tokens import issue
 from samdrift.inventory.services import assign_asset, record_usage, subscribe
 from samdrift.organisations.models import Location, Municipality, MunicipalityContact, ServiceArea
 from tests import factories
@@ -356,7 +356,7 @@ def build_matrix_world(
             Role.SERVICE_AREA, municipality=a, service_area=sa1, username="manager-a"
         ),
     }
-    tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
+    tokens = {role: issue(user, "matrix")[1] for role, user in users.items()}
     world = MatrixWorld(users=users, tokens=tokens, municipality_a=a, municipality_b=b)
 
     world.add("collaboration", "shared", factories.make_collaboration())

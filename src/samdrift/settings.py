@@ -9,6 +9,7 @@ behind a load balancer (PostgreSQL via DATABASE_URL). The modes:
 - ``production``: refuses to start without SAMDRIFT_SECRET_KEY or with DEBUG on.
 """
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -25,6 +26,16 @@ def env_flag(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -85,10 +96,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "samdrift.core",
     "samdrift.organisations",
     "samdrift.catalogue",
@@ -119,7 +130,24 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "samdrift.core.middleware.ActorMiddleware",
     "samdrift.inventory.middleware.HolderRefreshMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Password guessing: after SAMDRIFT_LOGIN_FAILURES wrong passwords for one username, or
+# from one address, further logins from it are refused for SAMDRIFT_LOGIN_LOCKOUT_MINUTES
+# (django-axes; every failure and lock-out is recorded in its tables, shown in the admin,
+# and logged). An operator lifts a lock-out early with `samdrift axes_reset_username NAME`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SAMDRIFT_LOGIN_FAILURES", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("SAMDRIFT_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failure, for the audit
+AXES_LOCKOUT_CALLABLE = "samdrift.ui.views.locked_out"
 
 # A move dated in the future takes effect on its day: the first request of each day (per
 # process) moves assets to the assignment in force; `samdrift holders` does it on a timer.
@@ -217,12 +245,22 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     if env_flag("SAMDRIFT_BEHIND_TLS_PROXY"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # The client's address is the last one the proxy appended (axes locks out by it).
+        AXES_IPWARE_PROXY_COUNT = 1
+        AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "samdrift.core.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Per token and per address (core.throttles); 429 with Retry-After beyond.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "samdrift.core.throttles.TokenRateThrottle",
+        "samdrift.core.throttles.AddressRateThrottle",
+    ],
+    # Behind the TLS proxy the client is the last address it appended.
+    "NUM_PROXIES": 1 if PRODUCTION and env_flag("SAMDRIFT_BEHIND_TLS_PROXY") else None,
     "DEFAULT_PERMISSION_CLASSES": ["samdrift.core.drf.RolePermission"],
     "DEFAULT_PARSER_CLASSES": [
         "samdrift.core.drf.LimitedJSONParser",
@@ -238,6 +276,24 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "samdrift.core.drf.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SAMDRIFT_API_RATE_PER_TOKEN = os.environ.get("SAMDRIFT_API_RATE_PER_TOKEN", "1200/minute")
+SAMDRIFT_API_RATE_PER_ADDRESS = os.environ.get("SAMDRIFT_API_RATE_PER_ADDRESS", "2400/minute")
+SAMDRIFT_API_TOKEN_FAILURES = env_int("SAMDRIFT_API_TOKEN_FAILURES", 20)
+
+# The API's rate counts (core.throttles): in production in a database table, so that every
+# app process counts together (the core migration 0004 creates it); elsewhere in memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "samdrift_throttle_cache",
+        }
+        if PRODUCTION
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
 }
 
 # E-mail (order notifications): printed to the console in development and demo; in

@@ -1,18 +1,19 @@
 """The ``samdrift`` command in-process: init, token, check, and the change log's CLI actor."""
 
 import getpass
+import hashlib
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from rest_framework.authtoken.models import Token
+from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from samdrift import cli
 from samdrift.core.changelog import changes_for, record_summary
 from samdrift.core.choices import ChangeAction, Role
-from samdrift.core.models import User
+from samdrift.core.models import ApiToken, User
 from samdrift.demo import database
 from samdrift.demo.context import DEMO_MARKER
 from samdrift.organisations.models import Collaboration
@@ -82,7 +83,7 @@ def test_init_with_flags_creates_the_collaboration_and_an_operator(password_env,
     assert collaboration.name == "Fjordregionen IKT"
     assert collaboration.organisation_number == ORG_NUMBER
     assert collaboration.invoice_series == "SD"
-    user = authenticate(username="kari", password=PASSWORD)
+    user = authenticate(RequestFactory().post("/login/"), username="kari", password=PASSWORD)
     assert user is not None and user.role == Role.OPERATOR and user.is_staff
     assert user.is_operator
     assert "kari" in capsys.readouterr().out
@@ -136,30 +137,57 @@ def test_init_asks_for_what_is_missing_and_asks_again_after_a_bad_answer(monkeyp
     monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(passwords))
     call_command("init")
     assert Collaboration.objects.get().organisation_number == ORG_NUMBER
-    assert authenticate(username="kari", password=PASSWORD) is not None
+    assert authenticate(RequestFactory().post("/login/"), username="kari", password=PASSWORD)
     err = capsys.readouterr().err
     assert "organisation number has 9 digits" in err
     assert "differ" in err
 
 
 @pytest.mark.django_db
-def test_token_prints_the_same_token_until_reset(capsys):
+def test_token_prints_a_new_named_token_once_and_stores_only_its_hash(capsys):
     user = factories.make_user(Role.MUNICIPALITY, municipality=factories.make_municipality())
-    assert run(["token", user.username]) == 0
+    assert run(["token", user.username, "--name", "script", "--days", "30"]) == 0
     key = capsys.readouterr().out.strip()
-    assert Token.objects.get(user=user).key == key
-    assert run(["token", user.username]) == 0
-    assert capsys.readouterr().out.strip() == key
-    assert run(["token", user.username, "--reset"]) == 0
-    new_key = capsys.readouterr().out.strip()
-    assert new_key != key and not Token.objects.filter(key=key).exists()
+    token = ApiToken.objects.get(user=user)
+    assert token.name == "script"
+    assert token.digest == hashlib.sha256(key.encode()).hexdigest()
+    assert key not in {token.digest, token.prefix} and key.startswith(token.prefix)
+    assert not ApiToken.objects.filter(digest=key).exists()
+    days = (token.expires - token.created).total_seconds() / 86400
+    assert 29.99 < days < 30.01
+    # A second token is another key; the first keeps working.
+    assert run(["token", user.username, "--name", "report"]) == 0
+    second = capsys.readouterr().out.strip()
+    assert second != key and user.api_tokens.count() == 2
+    # The same name twice is refused, saying why.
+    assert run(["token", user.username, "--name", "report"]) == 1
+    assert "already has a token named 'report'" in capsys.readouterr().err
     # The token authenticates as that login, with its role.
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {new_key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     response = client.get("/api/me/")
     assert response.status_code == 200
     assert response.json()["username"] == user.username
     assert response.json()["role"] == Role.MUNICIPALITY
+    # --reset revokes the others; --revoke one by name; --list shows them.
+    assert run(["token", user.username, "--reset", "--name", "fresh"]) == 0
+    capsys.readouterr()
+    assert list(user.api_tokens.values_list("name", flat=True)) == ["fresh"]
+    assert client.get("/api/me/").status_code == 401
+    assert run(["token", user.username, "--list"]) == 0
+    assert "fresh" in capsys.readouterr().out
+    assert run(["token", user.username, "--revoke", "fresh"]) == 0
+    assert not user.api_tokens.exists()
+    assert run(["token", user.username, "--revoke", "fresh"]) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days", ["0", "731", "-5"])
+def test_token_validity_outside_1_to_730_days_is_refused(capsys, days):
+    user = factories.make_user()
+    assert run(["token", user.username, "--days", days]) == 1
+    assert "1 to 730 days" in capsys.readouterr().err
+    assert not ApiToken.objects.exists()
 
 
 @pytest.mark.django_db
@@ -168,7 +196,7 @@ def test_token_for_an_unknown_or_inactive_login_fails(capsys):
     assert "no login named 'nobody'" in capsys.readouterr().err
     user = factories.make_user(is_active=False)
     assert run(["token", user.username]) == 1
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 @pytest.mark.django_db

@@ -43,6 +43,9 @@ OK, REDIRECT, BAD, DENIED, HIDDEN, POST_ONLY = 200, 302, 400, 403, 404, 405
 EXPECTED: dict[str, tuple[int, ...]] = {
     # (anonymous, operator, finance, auditor, contact_a, contact_b, manager_a)
     "health": (OK, OK, OK, OK, OK, OK, OK),
+    # API tokens: everyone signed in manages their own (an operator everyone's).
+    "token_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "token_revoke": (REDIRECT, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     # The change log: everyone signed in, each seeing only the history they may read.
     "change_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "home": (REDIRECT, OK, OK, OK, OK, OK, OK),
@@ -762,6 +765,7 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         # POST only: a GET is refused before any notification is looked up.
         "ordering:inbox_read": {"pk": 1},
         "list_filter_delete": {"pk": 1},
+        "token_revoke": {"pk": 1},
         **planning_args(world),
         **gains_args(world),
     }

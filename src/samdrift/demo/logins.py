@@ -15,10 +15,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured
-from rest_framework.authtoken.models import Token
 
 from samdrift.core.choices import Role
 from samdrift.core.models import User
+from samdrift.core.tokens import issue
 from samdrift.demo.context import DemoContext
 from samdrift.demo.names import FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES, ascii_slug
 
@@ -73,5 +73,5 @@ def generate(ctx: DemoContext) -> None:
     )
     User.objects.bulk_create(users)
     admin = User.objects.get(username="admin")
-    ctx.api_token = Token.objects.create(user=admin).key
+    ctx.api_token = issue(admin, "demo")[1]
     ctx.counts[User._meta.label] += len(users)

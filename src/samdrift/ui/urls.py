@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from samdrift.ui import autocomplete, listsettings, views
+from samdrift.ui import autocomplete, listsettings, tokens, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -17,4 +17,6 @@ urlpatterns = [
         name="list_filter_delete",
     ),
     path("lists/columns/", listsettings.choose_columns_view, name="list_columns"),
+    path("tokens/", tokens.token_list, name="token_list"),
+    path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
 ]

@@ -3,8 +3,11 @@ change log, which belongs to every app (login and logout are Django's)."""
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -13,13 +16,36 @@ from samdrift.core.models import ObjectChange
 from samdrift.ui import changes, search
 from samdrift.ui.lists import ObjectListView
 
+logger = logging.getLogger(__name__)
+
 
 def health(request):
-    """Liveness and database check for a load balancer: 200 when the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    """Liveness and database check for a load balancer: 200 when the database answers,
+    503 when it does not. Only a signed-in user learns which database it is."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable"}, status=503)
+    if not request.user.is_authenticated:
+        return JsonResponse({"status": "ok"})
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What django-axes answers once a username or an address is locked out (settings:
+    AXES_LOCKOUT_CALLABLE): 429, how long, and whom to ask. Logged for the audit trail
+    beside axes' own records."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    logger.warning(
+        "Sign-in locked out: username %r from %s", username, request.META.get("REMOTE_ADDR")
+    )
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
+    response = render(request, "registration/locked_out.html", context, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
 
 
 @login_required
