@@ -43,6 +43,20 @@ def _no_lazy_holder_refresh():
 
 
 @pytest.fixture(autouse=True)
+def _api_limits_apart(settings):
+    """Each test starts with no API rate counts, and with rates no ordinary test reaches
+    (the fuzzing makes thousands of requests a minute): tests/core/test_brute_force.py sets
+    its own. The counts live in a cache, which no test transaction rolls back."""
+    from django.core.cache import caches
+
+    settings.SAMDRIFT_API_RATE_PER_TOKEN = "1000000/minute"
+    settings.SAMDRIFT_API_RATE_PER_ADDRESS = "1000000/minute"
+    caches["throttle"].clear()
+    yield
+    caches["throttle"].clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Logins are made per test; the slow production hasher adds nothing to any test."""
     settings.PASSWORD_HASHERS = worlds.FAST_HASHERS
