@@ -243,6 +243,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env_flag("SAMDRIFT_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Behind TLS (the production default): browsers are told to use HTTPS only, and plain
+    # HTTP is redirected — except /health/, which a load balancer may check over HTTP.
+    SECURE_SSL_REDIRECT = env_flag("SAMDRIFT_HTTPS_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    SECURE_HSTS_SECONDS = env_int("SAMDRIFT_HSTS_SECONDS", 31_536_000)  # a year
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SAMDRIFT_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_flag("SAMDRIFT_HSTS_PRELOAD", False)
     if env_flag("SAMDRIFT_BEHIND_TLS_PROXY"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
         # The client's address is the last one the proxy appended (axes locks out by it).
@@ -272,6 +279,11 @@ REST_FRAMEWORK = {
         "samdrift.core.drf.StableOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "samdrift.core.drf.StandardPagination",
+    # The browsable API (HTML forms for every endpoint) only outside production.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "samdrift.core.drf.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
@@ -320,6 +332,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs describe every endpoint: for signed-in users and tokens only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

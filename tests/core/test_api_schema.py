@@ -13,7 +13,9 @@ import yaml
 from django.core.management import call_command
 from django.test import Client
 
+from samdrift.core.choices import Role
 from samdrift.urls import router
+from tests import factories
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +73,17 @@ def test_list_endpoints_document_their_filters_and_pagination(schema):
     assert paginated.endswith("/PaginatedAssetList")
 
 
-def test_the_schema_is_served(db):
-    response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+def test_the_schema_is_served_to_signed_in_users_only(db):
+    anonymous = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert anonymous.status_code == 401
+    assert b"paths" not in anonymous.content
+    docs = Client().get("/api/docs/")
+    assert docs.status_code == 302 and docs["Location"].startswith("/login/")
+    client = Client()
+    client.force_login(
+        factories.make_user(Role.MUNICIPALITY, municipality=factories.make_municipality())
+    )
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     assert json.loads(response.content)["info"]["title"] == "Samdrift API"
 
@@ -103,6 +114,7 @@ class _References(HTMLParser):
 
 def test_swagger_ui_uses_only_local_assets_and_they_resolve(db):
     client = Client()
+    client.force_login(factories.make_user())
     page = client.get("/api/docs/")
     assert page.status_code == 200
     parser = _References()

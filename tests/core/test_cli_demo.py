@@ -141,15 +141,19 @@ class Server:
                 self.process.kill()
                 self.process.wait()
 
-    def get(self, path: str, token: str | None = None, opener=None) -> tuple[int, dict | str]:
-        request = urllib.request.Request(f"{self.url}{path}")
+    def get(
+        self, path: str, token: str | None = None, opener=None, headers: dict | None = None
+    ) -> tuple[int, dict | str]:
+        request = urllib.request.Request(f"{self.url}{path}", headers=headers or {})
         if token:
             request.add_header("Authorization", f"Token {token}")
         try:
             with (opener or urllib.request.build_opener()).open(request, timeout=30) as response:
                 body = response.read().decode()
                 status = response.status
+                self.last_headers = response.headers
         except urllib.error.HTTPError as error:
+            self.last_headers = error.headers
             return error.code, error.read().decode()
         content_type = response.headers.get("Content-Type", "")
         return status, json.loads(body) if "json" in content_type else body
@@ -243,17 +247,34 @@ def test_token_command_gives_a_working_token_for_a_contact(install, server):
     assert status == 200 and [m["name"] for m in body["results"]] == ["Storå"]
 
 
-def test_production_serves_through_gunicorn(install, tmp_path):
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # report the redirect itself
+
+
+def test_production_serves_through_gunicorn_with_https_only(install, tmp_path):
     env = {
         **install.env,
         "SAMDRIFT_ENV": "production",
         "SAMDRIFT_SECRET_KEY": "x" * 10 + "-production-secret-key-for-this-test-only-0123456789",
         "SAMDRIFT_ALLOWED_HOSTS": "127.0.0.1",
+        "SAMDRIFT_BEHIND_TLS_PROXY": "1",
     }
+    tls = {"X-Forwarded-Proto": "https", "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
     running = Server(env, tmp_path / "gunicorn.log", "--workers", "1")
     try:
-        status, me = running.get("/api/me/", token=install.token)
+        # Through the TLS proxy: served, with HSTS, and JSON even to a browser (no
+        # browsable API in production).
+        status, me = running.get("/api/me/", token=install.token, headers=tls)
         assert status == 200 and me["username"] == "admin"
+        assert running.last_headers["Strict-Transport-Security"] == "max-age=31536000"
+        # Plain HTTP is sent to HTTPS; the health check answers there too, saying only ok.
+        status, _ = running.get("/api/me/", opener=urllib.request.build_opener(_NoRedirect))
+        assert status == 301
+        assert running.last_headers["Location"] == f"https://127.0.0.1:{running.port}/api/me/"
+        assert running.get("/health/") == (200, {"status": "ok"})
+        # The schema is for signed-in users only.
+        assert running.get("/api/schema/", headers=tls)[0] == 401
     finally:
         running.stop()
     log = (tmp_path / "gunicorn.log").read_text()

@@ -21,8 +21,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework import authentication, exceptions
+from rest_framework.authentication import get_authorization_header
 from rest_framework.throttling import BaseThrottle
 
 from samdrift.core.models import ApiToken
@@ -70,7 +70,12 @@ def _lockout_seconds() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds())
 
 
-class TokenAuthentication(BaseAuthentication):
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token scheme (so the OpenAPI schema documents it as such), over hashed,
+    expiring tokens."""
+
+    model = ApiToken
+
     def authenticate(self, request):
         header = get_authorization_header(request).split()
         if not header or header[0].lower() != KEYWORD.lower().encode():
