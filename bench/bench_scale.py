@@ -811,6 +811,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--skip-downloads", action="store_true")
     parser.add_argument("--skip-concurrent", action="store_true")
     parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument(
+        "--markdown", action="store_true", help="print the README's table from the results"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.repeat, args.deep, args.terms = min(args.repeat, 3), min(args.deep, 3), 2
@@ -923,9 +926,78 @@ def verdict(entry: dict) -> bool:
     return all(flag is not False for flag in flags)
 
 
+def cell(figures: dict | None, name: str) -> str:
+    if not figures or figures.get(name) is None:
+        return "–"
+    mark = "" if figures.get("within_target") is not False else " ✗"
+    return f"{figures[name]:,.0f}{mark}"
+
+
+def markdown(results: dict, size: str) -> str:
+    """The README's table from the results file: p50/p95 in ms per engine (✗ where a
+    figure misses its target)."""
+    engines = [e for e in ("sqlite", "postgresql") if f"{e}-{size}" in results]
+    entries = [results[f"{e}-{size}"] for e in engines]
+    head = "| what (ms) | " + " | ".join(f"{e} p50 | {e} p95" for e in engines) + " |"
+    lines = [head, "|---" * (1 + 2 * len(engines)) + "|"]
+    roles = [("admin", ""), ("contact", "contact: "), ("manager", "manager: ")]
+    labels = []
+    for role, prefix in roles:
+        names = [n for e in entries for n in e["sequential"].get(role, {}) if n != "user"]
+        for label in dict.fromkeys(names):  # each once, in the order measured
+            if role == "admin" or label in ("overview /", "assets, first page", "invoice"):
+                labels.append((role, prefix + label, label))
+    for role, shown, label in labels:
+        row = [shown]
+        for entry in entries:
+            figures = entry["sequential"].get(role, {}).get(label)
+            row += [cell(figures, "p50_ms"), cell(figures, "p95_ms")]
+        lines.append("| " + " | ".join(row) + " |")
+    for name in ("overall", "throughput"):
+        row = [f"{name}, 8 concurrent clients" if name == "overall" else "requests/s, errors"]
+        for entry in entries:
+            run = entry.get("concurrent")
+            if not run:
+                row += ["–", "–"]
+            elif name == "overall":
+                row += [cell(run["overall"], "p50_ms"), cell(run["overall"], "p95_ms")]
+            else:
+                row += [f"{run['throughput_per_s']}/s", f"{run['errors']} errors"]
+        lines.append("| " + " | ".join(row) + " |")
+    for label in (
+        "asset CSV, largest municipality",
+        "asset CSV, everything",
+        "specification XLSX, largest invoice",
+    ):
+        row = [f"{label} (first byte s; total s or rows/s)"]
+        for entry in entries:
+            figures = entry.get("downloads", {}).get(label)
+            if not figures:
+                row += ["–", "–"]
+                continue
+            last = (
+                f"{figures['rows_per_s']:,} rows/s"
+                if "rows_per_s" in figures
+                else (f"{figures['total_s']} s")
+            )
+            mark = "" if figures.get("within_target") else " ✗"
+            row += [f"{figures['first_byte_s']} s", last + mark]
+        lines.append("| " + " | ".join(row) + " |")
+    row = ["import, 100,000 CSV rows (rows/s)"]
+    for entry in entries:
+        figures = entry.get("import", {})
+        rate = figures.get("rows_per_second")
+        row += [f"{rate:,}" + ("" if figures.get("within_target") else " ✗") if rate else "–", ""]
+    lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse(argv)
+    if args.markdown:
+        print(markdown(json.loads(RESULTS.read_text()), args.size))
+        return 0
     if args.engine == "both":
         # One process per engine: Django is set up once per process.
         codes = [
