@@ -938,8 +938,8 @@ def markdown(results: dict, size: str) -> str:
     figure misses its target)."""
     engines = [e for e in ("sqlite", "postgresql") if f"{e}-{size}" in results]
     entries = [results[f"{e}-{size}"] for e in engines]
-    head = "| what (ms) | " + " | ".join(f"{e} p50 | {e} p95" for e in engines) + " |"
-    lines = [head, "|---" * (1 + 2 * len(engines)) + "|"]
+    head = "| what (ms) | " + " | ".join(f"{e} p50 | p95 | cpu" for e in engines) + " |"
+    lines = [head, "|---" * (1 + 3 * len(engines)) + "|"]
     roles = [("admin", ""), ("contact", "contact: "), ("manager", "manager: ")]
     labels = []
     for role, prefix in roles:
@@ -952,17 +952,18 @@ def markdown(results: dict, size: str) -> str:
         for entry in entries:
             figures = entry["sequential"].get(role, {}).get(label)
             row += [cell(figures, "p50_ms"), cell(figures, "p95_ms")]
+            row.append(f"{figures['cpu_p50_ms']:,.0f}" if figures.get("cpu_p50_ms") else "–")
         lines.append("| " + " | ".join(row) + " |")
     for name in ("overall", "throughput"):
         row = [f"{name}, 8 concurrent clients" if name == "overall" else "requests/s, errors"]
         for entry in entries:
             run = entry.get("concurrent")
             if not run:
-                row += ["–", "–"]
+                row += ["–", "–", ""]
             elif name == "overall":
-                row += [cell(run["overall"], "p50_ms"), cell(run["overall"], "p95_ms")]
+                row += [cell(run["overall"], "p50_ms"), cell(run["overall"], "p95_ms"), ""]
             else:
-                row += [f"{run['throughput_per_s']}/s", f"{run['errors']} errors"]
+                row += [f"{run['throughput_per_s']}/s", f"{run['errors']} errors", ""]
         lines.append("| " + " | ".join(row) + " |")
     for label in (
         "asset CSV, largest municipality",
@@ -973,7 +974,7 @@ def markdown(results: dict, size: str) -> str:
         for entry in entries:
             figures = entry.get("downloads", {}).get(label)
             if not figures:
-                row += ["–", "–"]
+                row += ["–", "–", ""]
                 continue
             last = (
                 f"{figures['rows_per_s']:,} rows/s"
@@ -981,13 +982,14 @@ def markdown(results: dict, size: str) -> str:
                 else (f"{figures['total_s']} s")
             )
             mark = "" if figures.get("within_target") else " ✗"
-            row += [f"{figures['first_byte_s']} s", last + mark]
+            row += [f"{figures['first_byte_s']} s", last + mark, ""]
         lines.append("| " + " | ".join(row) + " |")
     row = ["import, 100,000 CSV rows (rows/s)"]
     for entry in entries:
         figures = entry.get("import", {})
         rate = figures.get("rows_per_second")
-        row += [f"{rate:,}" + ("" if figures.get("within_target") else " ✗") if rate else "–", ""]
+        row += [f"{rate:,}" + ("" if figures.get("within_target") else " ✗") if rate else "–"]
+        row += ["", ""]
     lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
