@@ -26,6 +26,7 @@ SAMDRIFT_COMMANDS = {
     "holders": "move assets to the assignment in force today (run daily; --dry-run counts)",
     "backup": "back up the database into DIR while in use, with a manifest of checksums",
     "restore": "restore a backup into an empty database and prove it identical",
+    "analyze": "refresh the database's query-planner statistics (after a big first import)",
 }
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from samdrift.core.actor import acting_as
@@ -193,3 +195,18 @@ def test_the_devices_export(world, overdue):
     header, *lines = text.strip().splitlines()
     assert header.startswith("asset_tag,")
     assert sorted(line.split(",")[0] for line in lines) == ["A1-OLD", "A1-PHONE"]
+
+
+def test_the_page_lists_by_due_date_in_a_fixed_number_of_queries(world, overdue, b_only):
+    # The devices are read 50 at a time in due-date order through the (campaign, due_on)
+    # index; the page's queries do not grow with the campaign's devices.
+    client = world.client("operator")
+    with CaptureQueriesContext(connection) as one:
+        small = client.get(detail(b_only))
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(detail(overdue))
+    assert small.status_code == page.status_code == 200
+    assert len(small.context["rows"]) == 1 and len(page.context["rows"]) == 3
+    assert len(one.captured_queries) == len(three.captured_queries)
+    expected = sorted(CampaignDevice.objects.filter(campaign=overdue).values_list("due_on", "pk"))
+    assert [(d.due_on, d.pk) for d in page.context["rows"]] == expected

@@ -102,3 +102,64 @@ def test_the_widget_pins_its_filters_in_the_url():
     widget = AutocompleteSelect("person", params={"municipality": 7})
     context = widget.get_context("person", None, {"id": "id_person"})
     assert context["widget"]["url"] == reverse("autocomplete", args=["person"]) + "?municipality=7"
+
+
+def test_locations_are_searched_for_within_what_the_user_may_see(
+    world, contact_a_client, operator_client
+):
+    site_a = factories.make_location(world.municipality_a, name="Sentrum skole")
+    site_b = factories.make_location(world.municipality_b, name="Sentrum sjukeheim")
+    assert sorted(options(operator_client, "location", q="sentrum")) == sorted(
+        [str(site_a.pk), str(site_b.pk)]
+    )
+    assert options(contact_a_client, "location", q="sentrum") == [str(site_a.pk)]
+    assert options(
+        operator_client, "location", q="sentrum", municipality=world.municipality_b.pk
+    ) == [str(site_b.pk)]
+    html = operator_client.get(
+        reverse("autocomplete", args=["location"]), {"q": "sjukeheim"}
+    ).content.decode()
+    assert f"{world.municipality_b} – Sentrum sjukeheim" in html
+
+
+def _field_block(html: str, name: str) -> str:
+    block = html[html.index(f'data-field="{name}"') :]
+    return block[: block.index("</div>")]
+
+
+def test_forms_search_for_locations_instead_of_listing_every_one(operator_client):
+    # The collaboration's locations run to thousands at the design scale: a blank form
+    # (no municipality chosen yet) searches for one instead of listing them all, and
+    # reads no location at all; once the municipality is chosen, its own are listed.
+    world = build_small_world(rows=3)
+    grow_small_world(world, 30)
+    for url in (
+        reverse("inventory:subscription_create"),
+        reverse("inventory:usage_create"),
+        reverse("organisations:person_create"),
+    ):
+        html = operator_client.get(url).content.decode()
+        block = _field_block(html, "location")
+        assert "<option" not in block, url
+        assert "data-autocomplete" in block, url
+        assert "Site G1" not in html, url
+    chosen = operator_client.get(
+        reverse("organisations:person_create"), {"municipality": world.municipality_a.pk}
+    ).content.decode()
+    block = _field_block(chosen, "location")
+    assert "Site G29" in block and "<option" in block
+
+
+def test_the_blank_person_form_reads_the_same_rows_however_many_locations(
+    operator_client, django_assert_num_queries
+):
+    world = build_small_world(rows=3)
+    url = reverse("organisations:person_create")
+    # Session, user, the municipalities and the service areas (still a list: hundreds,
+    # not thousands): no query for the locations (the list read all 2,644 before).
+    with django_assert_num_queries(4):
+        few = operator_client.get(url)
+    grow_small_world(world, 30)
+    with django_assert_num_queries(4):
+        many = operator_client.get(url)
+    assert few.status_code == many.status_code == 200

@@ -350,8 +350,13 @@ def _scope_members(form: forms.ModelForm, user) -> None:
         form.fields[name].queryset = scoped_queryset(queryset, user)
 
 
-# Persons and assets run to thousands: searched for, not listed (ui.forms.AutocompleteSelect).
-MEMBER_WIDGETS = {"person": AutocompleteSelect("person"), "asset": AutocompleteSelect("asset")}
+# Persons, assets and locations run to thousands: searched for, not listed
+# (ui.forms.AutocompleteSelect).
+MEMBER_WIDGETS = {
+    "person": AutocompleteSelect("person"),
+    "asset": AutocompleteSelect("asset"),
+    "location": AutocompleteSelect("location"),
+}
 
 
 class SubscriptionForm(forms.ModelForm):
