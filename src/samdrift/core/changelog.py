@@ -252,19 +252,40 @@ class _Shape:
             for f in logged
             if isinstance(f, models.DecimalField)
         ]
+        # Dates and times as text (what ``jsonable`` makes of them) before encoding: done
+        # by the encoder's fallback it was a Python call per value, five per asset.
+        self.temporal = [
+            f.attname
+            for f in logged
+            if isinstance(f, models.DateField | models.TimeField)  # DateTimeField too
+        ]
         # A model that logs itself its own way is asked, one instance at a time.
         self.own_data = _overrides(model, "changelog_data")
         self.own_municipality = _overrides(model, "changelog_municipality_id")
         self.own_service_area = _overrides(model, "changelog_service_area_id")
 
-    def after(self, instance: ChangeLoggedModel) -> dict[str, Any]:
-        """``_logged_state(instance)``, without a field-by-field walk through the ORM."""
+    def after(
+        self, instance: ChangeLoggedModel, texts: dict[Any, str] | None = None
+    ) -> dict[str, Any]:
+        """``_logged_state(instance)``, without a field-by-field walk through the ORM.
+        ``texts`` remembers dates' and times' text across a batch (they repeat)."""
         if self.own_data:
             return _logged_state(instance)
         try:
             data = dict(zip(self.names, self.pick(instance.__dict__), strict=True))
         except KeyError:  # a deferred field: let the model load it
             return _logged_state(instance)
+        if texts is not None:
+            for name in self.temporal:
+                value = data[name]
+                if value is None:
+                    continue
+                # Keyed by type too: a date and a midnight datetime must not share text.
+                key = (type(value), value)
+                text = texts.get(key)
+                if text is None:
+                    text = texts[key] = jsonable(value)
+                data[name] = text
         for name, quantum in self.decimals:
             value = data[name]
             if value is not None:
@@ -355,7 +376,10 @@ def _change_rows(
         before_texts = [
             None if prior is None else _to_json(_normalised(model, prior)) for prior in befores
         ]
-    afters = itertools.repeat(None) if deleting else (_to_json(shape.after(i)) for i in instances)
+    texts: dict[Any, str] = {}
+    afters = (
+        itertools.repeat(None) if deleting else (_to_json(shape.after(i, texts)) for i in instances)
+    )
     objects = zip(instances, municipalities, areas, before_texts, afters, strict=False)
     if connection.vendor == "postgresql":
         return _copy_text_rows(common, objects)

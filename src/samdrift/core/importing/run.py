@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,9 +51,14 @@ from samdrift.core.importing.mapping import (
 from samdrift.core.importing.reading import FileProblem, Table, TableSource
 from samdrift.core.importing.results import ImportResult, Progress, Report, RowError, display
 from samdrift.core.importing.rows import Row, parse_rows
-from samdrift.core.importing.writing import bulk_writing
+from samdrift.core.importing.writing import bulk_writing, foreign_keys_guaranteed
 
 logger = logging.getLogger("samdrift.importing")
+
+# Sent once an import's rows are written (not for a dry run, nor when nothing changed),
+# inside its transaction: ``sender`` the importer class, ``kind`` its kind,
+# ``municipality_ids`` whose data it wrote (empty for catalogue-wide imports).
+import_written = Signal()
 
 
 # The rows read first to find and check the header (find_header looks ten rows down):
@@ -259,7 +265,7 @@ def _plan_and_apply(importer: Importer, rows: list[Row]) -> bool:
     report = importer.report
     result = report.result
     municipality = importer.context.municipality
-    with transaction.atomic():
+    with foreign_keys_guaranteed(), transaction.atomic():
         if municipality is not None:
             # One import per municipality at a time: a second waits for the first.
             type(municipality).objects.select_for_update().filter(pk=municipality.pk).first()
@@ -271,6 +277,14 @@ def _plan_and_apply(importer: Importer, rows: list[Row]) -> bool:
         if report.has_changes():
             with bulk_writing():
                 importer.apply()
+            # The one place after the write for what is kept up to date from the
+            # imported tables (e.g. a maintained overview per municipality): receivers
+            # refresh it for these municipalities, in the import's transaction.
+            import_written.send(
+                sender=type(importer),
+                kind=importer.kind,
+                municipality_ids=[municipality.pk] if municipality is not None else [],
+            )
         report.finish()
         if report.has_changes():
             record_summary(

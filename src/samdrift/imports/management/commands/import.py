@@ -26,6 +26,9 @@ from samdrift.imports.services import find_municipality, find_reading
 
 
 class Command(BaseCommand):
+    # Django's system checks (models, URLs, templates, admin …) are for developers and
+    # ``samdrift check``; run before every import they took about a second of its time.
+    requires_system_checks: list[str] = []
     help = (
         "Import a CSV or XLSX file: "
         + ", ".join(IMPORTERS)
