@@ -144,6 +144,26 @@ def _excel_text(value: Any) -> str:
     return str(value)
 
 
+PROGRESS_EVERY = 10_000
+
+
+def counted(
+    rows: Iterable[Any], progress: Callable[[int], None] | None, *, every: int = PROGRESS_EVERY
+) -> Iterator[Any]:
+    """``rows`` as they are, telling ``progress`` how many went by now and then (and at
+    the end): a background export's progress bar."""
+    if progress is None:
+        yield from rows
+        return
+    done = 0
+    for row in rows:
+        done += 1
+        if done % every == 0:
+            progress(done)
+        yield row
+    progress(done)
+
+
 def _cell_converter(text: Callable[[Any], str]) -> Callable[[Any], str]:
     """One value → its CSV field: the export's ``plain`` value written by ``text``, with
     the common types dispatched on their exact type (a dict lookup per value, not a
@@ -173,7 +193,11 @@ CSV_BATCH = 1000
 
 
 def csv_lines(
-    objects: Iterable[Any], columns: Sequence[ExportColumn], *, excel: bool = False
+    objects: Iterable[Any],
+    columns: Sequence[ExportColumn],
+    *,
+    excel: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[str]:
     """CSV text, a batch of lines at a time: UTF-8 with a byte-order mark (spreadsheets
     then read æøå). ``excel``: the form Norwegian Excel opens directly — semicolons
@@ -188,7 +212,7 @@ def csv_lines(
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
     batch = []
-    for row in raw_rows(objects, columns):
+    for row in counted(raw_rows(objects, columns), progress):
         batch.append([convert(value) for value in row])
         if len(batch) >= CSV_BATCH:
             writer.writerows(batch)
@@ -298,10 +322,15 @@ def xlsx_chunks(
     *,
     sheet_title: str = "Export",
     date_format: str = DATE_FORMAT,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[bytes]:
     """An XLSX workbook of one sheet, streamed (``core.xlsx``). A column may have a
-    ``number_format`` for its numbers; dates get ``date_format``."""
-    rows = ([_xlsx_value(value) for value in row] for row in raw_rows(objects, columns))
+    ``number_format`` for its numbers; dates get ``date_format``. ``progress``: told
+    the rows written now and then (``counted``)."""
+    rows = (
+        [_xlsx_value(value) for value in row]
+        for row in counted(raw_rows(objects, columns), progress)
+    )
     return xlsx_stream(
         [column.name for column in columns],
         rows,

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from samdrift.ui import autocomplete, listsettings, views
+from samdrift.ui import autocomplete, exportjobs, listsettings, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -17,4 +17,7 @@ urlpatterns = [
         name="list_filter_delete",
     ),
     path("lists/columns/", listsettings.choose_columns_view, name="list_columns"),
+    path("exports/", exportjobs.export_list, name="export_list"),
+    path("exports/start/", exportjobs.export_start, name="export_start"),
+    path("exports/<str:pk>/download/", exportjobs.export_download, name="export_download"),
 ]
