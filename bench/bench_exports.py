@@ -32,14 +32,14 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "exports.json"
 
 
-def setup_django(data_dir: str, postgres_url: str | None) -> None:
+def setup_django(data_dir: str, postgres_url: str | None, src: str | None = None) -> None:
     os.environ["SAMDRIFT_DATA_DIR"] = data_dir
     os.environ["DJANGO_SETTINGS_MODULE"] = "samdrift.settings"
     if postgres_url:
         os.environ["DATABASE_URL"] = postgres_url
     else:
         os.environ.pop("DATABASE_URL", None)
-    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, src or str(ROOT / "src"))
     import django
 
     django.setup()
@@ -48,6 +48,7 @@ def setup_django(data_dir: str, postgres_url: str | None) -> None:
 def fetch(client, url: str) -> dict:
     """One download: seconds to the response, to the first body byte, to the last."""
     start = time.perf_counter()
+    cpu = time.process_time()
     response = client.get(url)
     answered = time.perf_counter() - start
     first = None
@@ -68,13 +69,16 @@ def fetch(client, url: str) -> dict:
         "answer_s": round(answered, 3),
         "first_byte_s": round(first or 0.0, 3),
         "total_s": round(time.perf_counter() - start, 3),
+        # CPU seconds of this process (Python and, on SQLite, the database): steadier
+        # than wall time on a machine others load.
+        "cpu_s": round(time.process_time() - cpu, 3),
         "bytes": size,
         "lines": lines,
     }
 
 
-def best(client, url: str, runs: int) -> dict:
-    fetch(client, url)  # warm-up
+def best(client, url: str, runs: int, warm_up: str | None = None) -> dict:
+    fetch(client, warm_up or url)
     results = [fetch(client, url) for _ in range(runs)]
     return min(results, key=lambda r: r["total_s"]) | {"runs": [r["total_s"] for r in results]}
 
@@ -108,7 +112,8 @@ def measure_assets(runs: int, job: bool) -> dict:
     total = Asset.objects.count()
     figures: dict = {"assets": total}
     for fmt in ("csv", "csv-excel"):
-        result = best(client, f"/assets/?export={fmt}", runs)
+        small = f"/assets/?export={fmt}&municipality=1"
+        result = best(client, f"/assets/?export={fmt}", runs, warm_up=small)
         rows = result["lines"] - 1  # the header
         result["rows"] = rows
         result["rows_per_s"] = round(rows / result["total_s"])
@@ -153,7 +158,7 @@ def measure_job() -> dict:
 
 
 def child(args) -> None:
-    setup_django(args.data_dir, args.postgres)
+    setup_django(args.data_dir, args.postgres, args.src)
     if args.what == "specification":
         figures = measure_specification(args.runs)
     else:
@@ -161,8 +166,12 @@ def child(args) -> None:
     print(json.dumps(figures))
 
 
-def run_child(what: str, data_dir: str, postgres: str | None, runs: int, job: bool) -> dict:
+def run_child(
+    what: str, data_dir: str, postgres: str | None, runs: int, job: bool, src: str | None = None
+) -> dict:
     command = [sys.executable, __file__, "--child", what, "--data-dir", data_dir]
+    if src:
+        command += ["--src", src]
     command += ["--runs", str(runs)]
     if postgres:
         command += ["--postgres", postgres]
@@ -181,6 +190,12 @@ def main() -> None:
     parser.add_argument("--job", action="store_true", help="also the whole XLSX as a job")
     parser.add_argument("--child", choices=["specification", "assets"], dest="what")
     parser.add_argument("--data-dir")
+    parser.add_argument(
+        "--before",
+        metavar="SRC",
+        help="also the specification with the code in SRC (e.g. main's src/), for before/after",
+    )
+    parser.add_argument("--src", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.what:
         child(args)
@@ -198,6 +213,11 @@ def main() -> None:
             "specification", args.medium, None, args.runs, False
         )
         print("specification (medium, SQLite):", json.dumps(results["specification_medium_sqlite"]))
+        if args.before:
+            results["specification_medium_sqlite_before"] = run_child(
+                "specification", args.medium, None, args.runs, False, src=args.before
+            )
+            print("before:", json.dumps(results["specification_medium_sqlite_before"]))
     if args.large:
         results["assets_large_sqlite"] = run_child("assets", args.large, None, args.runs, args.job)
         print("assets (large, SQLite):", json.dumps(results["assets_large_sqlite"]))

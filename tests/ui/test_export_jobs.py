@@ -69,6 +69,7 @@ def test_a_job_goes_from_queued_to_running_to_done(settings, operator, world, mo
     assert job.expires - job.finished == datetime.timedelta(days=settings.EXPORT_KEEP_DAYS)
     content = _download(client_for(operator), job)
     assert job.size == len(content)
+    assert (settings.EXPORT_DIR / job.file).stat().st_mode & 0o077 == 0  # the owner's only
     tags = [row["asset_tag"] for row in _csv_rows(content)]
     assert tags == ["T4602-000", "T4602-001", "T4602-002"]
     # A job runs once: a second delivery of the task finds it no longer queued.

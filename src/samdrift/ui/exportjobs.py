@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import errno
 import logging
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -153,7 +154,9 @@ def write_export(job: ExportJob) -> None:
     final = directory / filename
     partial = directory / f"{filename}.part"
     try:
-        with partial.open("wb") as handle:
+        # Readable by the app's own user only (0600): the file is one person's data.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(descriptor, "wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
         partial.replace(final)
