@@ -23,6 +23,7 @@ SAMDRIFT_COMMANDS = {
     "bill": "rate a month and draft its invoices (--issue, --close)",
     "export": "write a month's EHF, specifications or accounting export (--check)",
     "prices": "calculate, compare and publish the yearly price list; index service prices",
+    "worker": "run background jobs (large exports) as they are queued (--batch: then exit)",
     "holders": "move assets to the assignment in force today (run daily; --dry-run counts)",
     "backup": "back up the database into DIR while in use, with a manifest of checksums",
     "restore": "restore a backup into an empty database and prove it identical",

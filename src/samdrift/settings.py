@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "samdrift.core",
     "samdrift.organisations",
     "samdrift.catalogue",
@@ -234,6 +236,22 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
+
+# Background jobs (django-tasks, database backend): large list exports
+# (``ui.exportjobs``). The worker is ``samdrift worker``; ``samdrift serve`` starts one
+# beside Django's own server (development, demo). SAMDRIFT_TASKS=immediate runs each job
+# inside the request that asks for it (no worker needed; only for small installs).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("SAMDRIFT_TASKS", "").strip().lower() == "immediate"
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+# The files of finished exports, private to their owner: outside static and media. With
+# several app servers, a directory they all share (the worker writes, any app serves).
+EXPORT_DIR = Path(os.environ.get("SAMDRIFT_EXPORT_DIR") or DATA_DIR / "exports").resolve()
+EXPORT_KEEP_DAYS = int(os.environ.get("SAMDRIFT_EXPORT_KEEP_DAYS", "7"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -66,7 +66,7 @@ def test_the_invoice_page_drills_down_to_persons_and_devices(issued, world, cont
     ehf = client.get(f"/billing/invoices/{invoice.pk}/ehf.xml")
     assert ehf.status_code == 200 and ehf["Content-Type"] == "application/xml"
     xlsx = client.get(f"/billing/invoices/{invoice.pk}/specification.xlsx")
-    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content)[:2] == b"PK"
 
 
 def test_another_municipalitys_invoice_is_a_404(issued, world, contact_a):

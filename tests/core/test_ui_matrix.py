@@ -57,6 +57,11 @@ EXPECTED: dict[str, tuple[int, ...]] = {
         for name in ("list_filter_save", "list_filter_delete", "list_columns")
     },
     "autocomplete": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    # A user's own background exports: the list for everyone, started by POST, and a
+    # file only its owner downloads (there is none here: hidden from everyone).
+    "export_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
+    "export_start": (REDIRECT, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "export_download": (REDIRECT, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     "logout": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "organisations:location_list": (REDIRECT, OK, OK, OK, OK, OK, OK),
     "organisations:municipality_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
@@ -766,6 +771,7 @@ def url_args(world: MatrixWorld) -> dict[str, dict]:
         "ordering:inbox_read": {"pk": 1},
         "list_filter_delete": {"pk": 1},
         "token_revoke": {"pk": 1},
+        "export_download": {"pk": 1},
         **planning_args(world),
         **gains_args(world),
     }

@@ -106,7 +106,7 @@ def test_the_plan_filtered_and_exported(world):
     assert table.plan.total_units == 3
     response = client.get(PLAN, {**params, "export": "xlsx"})
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.values)
     assert rows[0][:3] == ("row", "Overdue units", "Overdue capital")
     assert rows[1][:3] == ("Fjordvik", 1, LAPTOP_COST)

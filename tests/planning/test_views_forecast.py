@@ -116,7 +116,7 @@ def test_an_operator_narrows_to_a_service_area(world, calls):
 def test_the_forecast_exports_its_months(world):
     response = world.client("contact_a").get(own(world), {"years": "1", "export": "xlsx"})
     assert response.status_code == 200
-    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     expected = forecast(municipality_ids=[world.a.pk], years=1)[0]
     assert rows[0] == (
         "month",

@@ -144,7 +144,9 @@ def test_the_managers_lists_and_exports(client, areas, manager_a, url_name):
     lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert len(lines) == 1 + len(MINE)  # the header and one line each, the shared one once
     assert OTHER_AREA not in text
-    book = load_workbook(io.BytesIO(client.get(url, {"export": "xlsx"}).content))
+    book = load_workbook(
+        io.BytesIO(b"".join(client.get(url, {"export": "xlsx"}).streaming_content))
+    )
     cells = [list(r) for r in book.active.iter_rows(values_only=True)]
     assert len(cells) == 1 + len(MINE)
     assert OTHER_AREA not in repr(cells)

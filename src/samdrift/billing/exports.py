@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from samdrift.core.exports import (
     MONEY_FORMAT,
     NORWEGIAN_DATE_FORMAT,
     csv_lines,
-    xlsx_bytes,
+    xlsx_chunks,
 )
 
 FORMATS = ("ehf", "xlsx", "csv", "accounting")
@@ -51,8 +52,10 @@ class Column:
     shown: Callable[[dict], Any] | None = None
     number_format: str = ""
 
-    def value(self, row: dict) -> Any:
-        return self.get(row)
+    @property
+    def value(self) -> Callable[[dict], Any]:
+        """``value(row)``: the getter itself (no call in between, per cell)."""
+        return self.get
 
     def for_people(self) -> Column:
         """This column with its label as the header and its shown value."""
@@ -60,7 +63,7 @@ class Column:
 
 
 def _key(name: str) -> Callable[[dict], Any]:
-    return lambda row: row[name]
+    return itemgetter(name)
 
 
 def _item(row: dict) -> str:
@@ -84,6 +87,12 @@ def _last_day(row: dict) -> datetime.date | None:
     return end - datetime.timedelta(days=1) if end else None
 
 
+SOURCE_COLUMN = Column(
+    "source",
+    _key("source"),
+    _("Source"),
+    shown=lambda row: str(ChargeSource(row["source"]).label),
+)
 SPECIFICATION_COLUMNS = [
     Column("invoice", _key("invoice__number"), _("Invoice")),
     Column("municipality_number", _key("invoice__municipality__number"), _("Municipality number")),
@@ -99,12 +108,7 @@ SPECIFICATION_COLUMNS = [
     ),
     Column("asset_tag", _key("asset__asset_tag"), _("Asset tag")),
     Column("serial_number", _key("asset__serial_number"), _("Serial number")),
-    Column(
-        "source",
-        _key("source"),
-        _("Source"),
-        shown=lambda row: str(ChargeSource(row["source"]).label),
-    ),
+    SOURCE_COLUMN,
     Column("source_id", _key("source_id"), _("Source id")),
     Column("item", _item, _("Item")),
     Column("from", _key("valid_from"), _("From")),
@@ -147,7 +151,14 @@ def specification_columns(*, for_people: bool) -> list[Column]:
     the stable names and raw values that files for machines keep (API, CLI)."""
     if not for_people:
         return SPECIFICATION_COLUMNS
-    return [column.for_people() for column in SPECIFICATION_COLUMNS]
+    # The source's label looked up once per export in the active language, not
+    # translated again on each of twenty thousand rows.
+    labels = {code: str(label) for code, label in ChargeSource.choices}
+    source = replace(SOURCE_COLUMN, shown=lambda row: labels[row["source"]])
+    return [
+        (source if column is SOURCE_COLUMN else column).for_people()
+        for column in SPECIFICATION_COLUMNS
+    ]
 
 
 def specification_csv(
@@ -159,21 +170,27 @@ def specification_csv(
     return csv_lines(charge_rows(charges), columns, excel=excel)
 
 
-def specification_xlsx(
+def specification_xlsx_chunks(
     charges: QuerySet[Charge],
     *,
     title: str = "Specification",
     for_people: bool = False,
     norwegian: bool = False,
-) -> bytes:
-    """The specification as a workbook: amounts are number cells with two decimals (a
-    unit price up to four), dates are date cells, dd.mm.yyyy when ``norwegian``."""
-    return xlsx_bytes(
+) -> Iterator[bytes]:
+    """The specification as a workbook, streamed: amounts are number cells with two
+    decimals (a unit price up to four), dates are date cells, dd.mm.yyyy when
+    ``norwegian``."""
+    return xlsx_chunks(
         charge_rows(charges),
         specification_columns(for_people=for_people),
         sheet_title=title,
         date_format=NORWEGIAN_DATE_FORMAT if norwegian else DATE_FORMAT,
     )
+
+
+def specification_xlsx(charges: QuerySet[Charge], **options: Any) -> bytes:
+    """``specification_xlsx_chunks`` in one piece (files the CLI writes)."""
+    return b"".join(specification_xlsx_chunks(charges, **options))
 
 
 def accounting_rows(lines: QuerySet[InvoiceLine]) -> QuerySet:

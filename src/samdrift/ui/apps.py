@@ -20,3 +20,5 @@ class UIConfig(AppConfig):
         # For everyone: the page shows each user the history they may read (all of it to
         # those who see every municipality, their own municipality's to the others).
         register(section="overview", label=_("Change log"), url_name="change_list", order=90)
+        # Each user's own background exports (ui.exportjobs).
+        register(section="overview", label=_("My exports"), url_name="export_list", order=95)

@@ -38,6 +38,7 @@ from samdrift.core.exports import FORMATS, export_response
 from samdrift.core.filtersets import ScopedModelChoiceFilter
 from samdrift.core.permissions import can_write, restrict
 from samdrift.ui import formatting
+from samdrift.ui.exportjobs import export_query, in_background
 from samdrift.ui.forms import DropdownCheckboxes
 from samdrift.ui.listsettings import filter_query, settings_for
 from samdrift.ui.tables import Table
@@ -303,6 +304,9 @@ class ObjectListView(LoginRequiredMixin, View):
             "page_sizes": PAGE_SIZES,
             "filters_valid": valid,
             "export_formats": FORMATS,
+            # The formats offered as a background job at this many rows (ui.exportjobs).
+            "background_exports": [f for f in FORMATS if in_background(f, paginator.count)],
+            "export_query": export_query(request.GET.urlencode()),
             "create_url_name": self.create_url_name
             if can_write(request.user, self.model)
             else None,

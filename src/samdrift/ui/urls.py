@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from samdrift.ui import autocomplete, listsettings, tokens, views
+from samdrift.ui import autocomplete, exportjobs, listsettings, tokens, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -19,4 +19,7 @@ urlpatterns = [
     path("lists/columns/", listsettings.choose_columns_view, name="list_columns"),
     path("tokens/", tokens.token_list, name="token_list"),
     path("tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("exports/", exportjobs.export_list, name="export_list"),
+    path("exports/start/", exportjobs.export_start, name="export_start"),
+    path("exports/<str:pk>/download/", exportjobs.export_download, name="export_download"),
 ]

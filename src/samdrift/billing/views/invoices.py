@@ -22,7 +22,7 @@ from samdrift.billing.ehf import invoice_xml
 from samdrift.billing.exports import (
     file_stem,
     specification_csv,
-    specification_xlsx,
+    specification_xlsx_chunks,
 )
 from samdrift.billing.models import (
     Charge,
@@ -173,7 +173,7 @@ def invoice_specification(request, pk: int, fmt: str):
     charges = invoice_scope(invoice=invoice, user=request.user).charges
     stem = f"{file_stem(invoice)}-specification"
     if fmt == "xlsx":
-        content = specification_xlsx(
+        content = specification_xlsx_chunks(
             charges, title=file_stem(invoice), for_people=True, norwegian=is_norwegian()
         )
         return attachment(content, filename=f"{stem}.xlsx", content_type=XLSX_CONTENT_TYPE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 from django.conf import settings
@@ -89,6 +90,13 @@ class Command(BaseCommand):
             action="store_true",
             help="development only: restart when the code changes",
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_false",
+            dest="worker",
+            help="development and demo only: do not start 'samdrift worker' beside the "
+            "server (background exports then wait for one)",
+        )
 
     def handle(self, *args, **options):
         host = options["host"] or os.environ.get("SAMDRIFT_HOST") or self._default_host()
@@ -98,18 +106,29 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             self._serve_gunicorn(host, port, options["workers"])
         else:
-            self._serve_development(host, port, reload=options["reload"])
+            self._serve_development(host, port, reload=options["reload"], worker=options["worker"])
 
     def _default_host(self) -> str:
         # Production sits behind a load balancer on another machine; elsewhere only this
         # machine should reach an embedded or demo install.
         return "0.0.0.0" if settings.PRODUCTION else "127.0.0.1"  # noqa: S104
 
-    def _serve_development(self, host: str, port: int, *, reload: bool) -> None:
+    def _serve_development(self, host: str, port: int, *, reload: bool, worker: bool) -> None:
         ipv6 = ":" in host
         address = f"[{host.strip('[]')}]:{port}" if ipv6 else f"{host}:{port}"
         self.stdout.write(f"Samdrift at http://{address}/  ({settings.SAMDRIFT_ENV} mode)")
-        call_command("runserver", address, use_reloader=reload, use_ipv6=ipv6)
+        # The background jobs (large exports) need a worker: one process beside the
+        # server, stopped with it, so 'make demo' runs them with nothing else to start.
+        # Production runs 'samdrift worker' as its own service (docs/operations.md).
+        background = (
+            subprocess.Popen([sys.executable, "-m", "samdrift.cli", "worker"]) if worker else None
+        )
+        try:
+            call_command("runserver", address, use_reloader=reload, use_ipv6=ipv6)
+        finally:
+            if background is not None:
+                background.terminate()
+                background.wait(timeout=30)
 
     def _serve_gunicorn(self, host: str, port: int, workers: int | None) -> None:
         try:
