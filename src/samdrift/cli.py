@@ -24,6 +24,7 @@ SAMDRIFT_COMMANDS = {
     "export": "write a month's EHF, specifications or accounting export (--check)",
     "prices": "calculate, compare and publish the yearly price list; index service prices",
     "holders": "move assets to the assignment in force today (run daily; --dry-run counts)",
+    "fleet_figures": "count the overview's fleet figures again (run daily, after holders)",
 }
 
 
