@@ -28,6 +28,7 @@ SAMDRIFT_COMMANDS = {
     "backup": "back up the database into DIR while in use, with a manifest of checksums",
     "restore": "restore a backup into an empty database and prove it identical",
     "analyze": "refresh the database's query-planner statistics (after a big first import)",
+    "fleet_figures": "count the overview's fleet figures again (run daily, after holders)",
 }
 
 

@@ -12,22 +12,23 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Value, When
-
 from samdrift.catalogue.models import Product, Service
 from samdrift.core.money import ZERO
 from samdrift.core.permissions import restrict
 from samdrift.finance.depreciation import add_months
-from samdrift.inventory.choices import IN_SERVICE, AssetStatus
-from samdrift.inventory.filtersets import AssetFilterSet, in_service
-from samdrift.inventory.models import Asset, Assignment, Subscription
+from samdrift.inventory.choices import AssetStatus
+from samdrift.inventory.filtersets import in_service
+from samdrift.inventory.models import Assignment, Subscription
 from samdrift.leasing.prices import priced_holdings
 from samdrift.organisations.filtersets import PersonFilterSet, active_persons
 from samdrift.organisations.models import Municipality, ServiceArea
-from samdrift.planning.filtersets import DueDeviceFilterSet
-from samdrift.planning.plan import due_per_month
+from samdrift.planning import figures
 from samdrift.planning.rules import RuleBook
-from samdrift.ui.cards import Card, card
+from samdrift.ui.cards import card, counted_card
+
+# The lists the cards open.
+ASSETS = "inventory:asset_list"
+DUE = "planning:due_devices"
 
 
 @dataclass
@@ -139,104 +140,67 @@ def monthly_cost(*, user, day: datetime.date, municipality_id: int | None = None
     return result
 
 
-def _asset_card(user, params: dict) -> Card:
-    return card(
-        user=user, url_name="inventory:asset_list", filterset_class=AssetFilterSet, params=params
-    )
-
-
-def _due_card(user, params: dict, rules: RuleBook) -> Card:
-    """Devices due by the replacement rules (the planning app's list of them)."""
-    return card(
-        user=user,
-        url_name="planning:due_devices",
-        filterset_class=DueDeviceFilterSet,
-        params=params,
-        filterset_kwargs={"rules": rules},
-    )
-
-
-AGE_BUCKETS = 6  # 0–1, 1–2, 2–3, 3–4, 4–5 and 5+ years
+AGE_BUCKETS = figures.AGE_BUCKETS  # 0–1, 1–2, 2–3, 3–4, 4–5 and 5+ years
 
 
 def overview(*, user, day: datetime.date) -> dict:
     """The figures of the overview dashboard, for what ``user`` may see.
 
-    The cards are counted through the lists they open (``ui.cards``). One grouped scan
-    of the assets answers category × status and the age distribution; one aggregate
-    query the devices due per month, the same devices the due card counts.
+    The fleet's figures — category × status, age, devices due per month and the asset
+    and due cards — are sums of the summary ``planning.figures`` keeps (a few thousand
+    rows, restricted like the assets), not a scan of the assets; each card links to the
+    list whose count it is (tests/planning/test_figures.py compares the two). Also
+    offered to the home page's notifications: the overdue, due-soon and leases-ending
+    cards, and the rules read once.
     """
-    assets = restrict(Asset.objects.all(), user)
-    by_category_status, ages = _tally_assets(_assets_grouped(assets, day))
-    months = [add_months(day.replace(day=1), i) for i in range(13)]
-    # Due by the replacement rules (planning.rules): the devices the due card lists.
     rules = RuleBook()
-    due_by_month = due_per_month(assets=assets, day=day, until=add_months(day, 12), rules=rules)
-    cards = _overview_cards(user, day, rules)
-    return {
-        "day": day,
-        "cards": cards,
-        "persons_active": cards["persons_active"].count,
-        "assets_total": cards["assets"].count,
-        "assets_in_service": cards["in_service"].count,
-        "by_category_status": {k: dict(v) for k, v in sorted(by_category_status.items())},
-        "statuses": [(s.value, s.label) for s in AssetStatus],
-        "ages": [(bucket, ages.get(bucket, 0)) for bucket in range(AGE_BUCKETS)],
-        "age_unknown": ages.get(-1, 0),
-        "due_by_month": [(month, due_by_month.get(month, 0)) for month in months],
-        "due_total": cards["due"].count,
-        "overdue": cards["overdue"].count,
-        # Read once here; the home page's notifications reuse them (ui.notifications).
-        "rules": rules,
-    }
-
-
-def _assets_grouped(assets, day: datetime.date):
-    """Asset counts per category, status and age bucket."""
-    # Age in whole years since acquisition: 0 … AGE_BUCKETS-1 ("or more"), -1 unknown.
-    age_whens = [
-        When(acquisition_date__gt=add_months(day, -12 * (years + 1)), then=Value(years))
-        for years in range(AGE_BUCKETS - 1)
-    ]
-    return (
-        assets.annotate(
-            age=Case(
-                When(acquisition_date__isnull=True, then=Value(-1)),
-                *age_whens,
-                default=Value(AGE_BUCKETS - 1),
-                output_field=IntegerField(),
-            ),
-        )
-        .values("product__category__name", "status", "age")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-
-
-def _tally_assets(grouped) -> tuple[dict, dict]:
-    """Category × status over all assets; ages over those in service."""
-    by_category_status: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    ages: dict[int, int] = defaultdict(int)
-    for row in grouped:
-        n = row["n"]
-        by_category_status[row["product__category__name"]][row["status"]] += n
-        if row["status"] in IN_SERVICE:
-            ages[row["age"]] += n
-    return by_category_status, ages
-
-
-def _overview_cards(user, day: datetime.date, rules: RuleBook) -> dict[str, Card]:
-    return {
+    fleet = figures.fleet_figures(user=user, day=day, rules=rules)
+    ages = fleet.ages()
+    due_by_month = fleet.due_per_month()
+    months = [add_months(day.replace(day=1), i) for i in range(13)]
+    until = figures.due_until(day)
+    soon = day + datetime.timedelta(days=figures.DUE_SOON_DAYS)
+    lease_soon = day + datetime.timedelta(days=figures.LEASE_SOON_DAYS)
+    cards = {
         "persons_active": card(
             user=user,
             url_name="organisations:person_list",
             filterset_class=PersonFilterSet,
             params=active_persons(day),
         ),
-        "assets": _asset_card(user, {}),
-        "in_service": _asset_card(user, in_service()),
-        "due": _due_card(user, {"after": day, "before": add_months(day, 12)}, rules),
-        "overdue": _due_card(user, {"before": day}, rules),
+        "assets": counted_card(count=fleet.total, url_name=ASSETS, params={}),
+        "in_service": counted_card(count=fleet.in_service, url_name=ASSETS, params=in_service()),
+        "due": counted_card(
+            count=fleet.due_between(day, until),
+            url_name=DUE,
+            params={"after": day, "before": until},
+        ),
+        "overdue": counted_card(count=fleet.overdue, url_name=DUE, params={"before": day}),
+    }
+    return {
+        "day": day,
+        "cards": cards,
+        "persons_active": cards["persons_active"].count,
+        "assets_total": cards["assets"].count,
+        "assets_in_service": cards["in_service"].count,
+        "by_category_status": fleet.by_category_status(figures.category_names()),
+        "statuses": [(s.value, s.label) for s in AssetStatus],
+        "ages": [(bucket, ages.get(bucket, 0)) for bucket in range(AGE_BUCKETS)],
+        "age_unknown": ages.get(-1, 0),
+        "due_by_month": [(month, due_by_month.get(month, 0)) for month in months],
+        "due_total": cards["due"].count,
+        "overdue": cards["overdue"].count,
+        # Read or summed once here; the home page's notifications reuse them
+        # (ui.notifications' ``shared``).
+        "rules": rules,
+        "due_soon": counted_card(
+            count=fleet.due_between(day, soon), url_name=DUE, params={"after": day, "before": soon}
+        ),
+        "leases_ending": counted_card(
+            count=fleet.leases_ending,
+            url_name=ASSETS,
+            params={**in_service(), "lease_end_before": lease_soon},
+        ),
     }
 
 

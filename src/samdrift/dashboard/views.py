@@ -72,11 +72,17 @@ def home(request):
         "today": today,
         "solution_gaps": gap_count(user=user, on=today),
         # What needs this user's attention (each app's providers, ui.notifications);
-        # the overdue card and the rules are offered so planning does not redo them.
+        # the cards summed from the fleet figures and the rules are offered so planning
+        # and leasing do not count them again.
         "notifications": notifications.collect(
             user,
             today,
-            {"overdue": figures["cards"]["overdue"], "rules": figures["rules"]},
+            {
+                "overdue": figures["cards"]["overdue"],
+                "due_soon": figures["due_soon"],
+                "leases_ending": figures["leases_ending"],
+                "rules": figures["rules"],
+            },
         ),
     }
     return render(request, "dashboard/home.html", context)

@@ -60,6 +60,7 @@ from samdrift.ordering.services import (
     submit_order,
 )
 from samdrift.organisations.models import Municipality
+from samdrift.planning import figures
 from samdrift.planning.campaigns import create_campaign, refresh_progress
 from samdrift.planning.choices import CampaignCriterion, MemberChange, RuleBasis
 from samdrift.planning.models import CampaignDevice, ProductSupport, ReplacementRule
@@ -406,3 +407,9 @@ def scenarios(ctx: DemoContext) -> None:
     for scenario in (joins, term):
         compute_scenario(scenario, start=start)
     ctx.counts["planning.Scenario"] += 3
+
+
+def generate_figures(ctx: DemoContext) -> None:
+    """Count the fleet's figures for the overview as of the demo's day: the steps wrote
+    assets in bulk, below the services that keep the figures (``planning.figures``)."""
+    figures.rebuild(day=ctx.today)

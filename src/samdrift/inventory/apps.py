@@ -8,7 +8,10 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Inventory")
 
     def ready(self) -> None:
-        from samdrift.inventory import autocomplete, panels, search
+        from django.db.models.signals import post_delete, post_save
+
+        from samdrift.inventory import autocomplete, figures, panels, search
+        from samdrift.inventory.models import Asset
         from samdrift.ui.navigation import register
 
         register(section="inventory", label=_("Assets"), url_name="inventory:asset_list", order=10)
@@ -22,3 +25,6 @@ class InventoryConfig(AppConfig):
         panels.register()  # assets held, on the organisations and catalogue pages
         search.register()  # devices in the global search (ui.search)
         autocomplete.register()  # assets picked in forms (ui.forms.AutocompleteSelect)
+        # An asset saved outside the services still moves the fleet figures.
+        post_save.connect(figures.asset_saved, sender=Asset, dispatch_uid="asset_figures_save")
+        post_delete.connect(figures.asset_saved, sender=Asset, dispatch_uid="asset_figures_del")

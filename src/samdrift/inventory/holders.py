@@ -38,6 +38,7 @@ from samdrift.core.actor import acting_as
 from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
 from samdrift.core.dating import active_on
+from samdrift.inventory.figures import assets_changed
 from samdrift.inventory.models import Asset, Assignment
 
 # Fields mirrored from the assignment in force; only this module and the inventory
@@ -97,6 +98,7 @@ def refresh_holders(*, on: datetime.date | None = None, since: datetime.date | N
         if not stale:
             return 0
         befores = []
+        held_by = {asset.municipality_id for asset in stale}
         for asset in stale:
             befores.append(asset.changelog_data())
             for name in holder_of:
@@ -109,6 +111,7 @@ def refresh_holders(*, on: datetime.date | None = None, since: datetime.date | N
         message = _("The assignment in force on %(date)s took effect.") % {"date": on.isoformat()}
         with acting_as(label="system", message=message):
             record_bulk_changes(stale, action=ChangeAction.UPDATE, before=befores)
+        assets_changed(municipality_ids=held_by | {asset.municipality_id for asset in stale})
     return len(stale)
 
 

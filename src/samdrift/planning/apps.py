@@ -8,7 +8,8 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Planning")
 
     def ready(self) -> None:
-        from samdrift.planning import notifications, panels
+        from samdrift.inventory import figures as inventory_figures
+        from samdrift.planning import figures, notifications, panels
         from samdrift.ui.navigation import own_municipality, register, sees_all
 
         register(
@@ -58,6 +59,8 @@ class PlanningConfig(AppConfig):
         )
         panels.register()  # the replacement on the asset page, the forecast link
         notifications.register()  # what needs attention, on the home page
+        # The fleet's figures follow every change of assets (planning.figures).
+        inventory_figures.register(figures.refresh)
 
 
 def _own(kwargs):

@@ -525,3 +525,60 @@ class ScenarioResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scenario} {self.name} {self.month:%Y-%m}"
+
+
+class FleetFigure(models.Model):
+    """How many assets one holder (a service area of a municipality, the municipality
+    itself, or nobody: the pool) has of one product in one status — with, for those in
+    service, their age bucket, their due bucket by the replacement rules and whether
+    their lease ends soon — as of ``FleetFigureStamp.as_of``.
+
+    The overview and the home page sum these rows for the user's scope instead of
+    scanning the assets (``planning.figures``). Kept by the writers of assets
+    (``inventory.figures.assets_changed``), rebuilt whole when the day or the rules
+    change. Derived data: not change-logged.
+    """
+
+    municipality = models.ForeignKey(
+        "organisations.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,  # the (municipality, service area) index serves it
+    )
+    service_area = models.ForeignKey(
+        "organisations.ServiceArea",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+    )
+    product = models.ForeignKey(
+        "catalogue.Product", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    status = models.CharField(max_length=20)
+    # In service only (else NULL): whole years since acquisition (-1 unknown), and the
+    # due bucket of ``planning.figures.due_boundaries`` (-1 overdue, NULL later or never).
+    age = models.SmallIntegerField(null=True)
+    due = models.SmallIntegerField(null=True)
+    lease_ending = models.BooleanField(default=False)
+    count = models.PositiveIntegerField()
+
+    municipality_path: ClassVar[str | None] = "municipality"
+    service_area_path: ClassVar[str | None] = "service_area"
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "service_area"])]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.service_area_id}/{self.product_id}: {self.count}"
+
+
+class FleetFigureStamp(models.Model):
+    """The day and the replacement rules (a fingerprint) the fleet figures were counted
+    for: one row. Another day or other rules and they are counted again."""
+
+    as_of = models.DateField(null=True)
+    rules = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.rules}"

@@ -3,9 +3,10 @@ for replacement, and devices due in the next 90 days, by the replacement rules i
 
 Both are counts of planning's own list of due devices (``DueDeviceFilterSet``, through
 ``ui.cards.card``), so the number is the rows the link opens. The home page already
-counts the overdue devices for its card and reads the rules once: it offers both in
-``shared`` (``"overdue"``: a ``ui.cards.Card``, ``"rules"``: a ``RuleBook``), and they
-are reused here rather than counted or read again."""
+sums both counts from the fleet figures (``planning.figures``) and reads the rules once:
+it offers them in ``shared`` (``"overdue"`` and ``"due_soon"``: ``ui.cards.Card``,
+``"rules"``: a ``RuleBook``), and they are reused here rather than counted or read
+again."""
 
 from __future__ import annotations
 
@@ -46,8 +47,9 @@ def overdue_devices(user, today: datetime.date, shared: dict) -> Notification:
 
 
 def devices_due_soon(user, today: datetime.date, shared: dict) -> Notification:
-    """Due on or after today and before today + 90 days."""
-    found = _due_card(
+    """Due on or after today and before today + 90 days (offered by the home page as
+    ``"due_soon"``, summed from the fleet figures; counted here otherwise)."""
+    found = shared.get("due_soon") or _due_card(
         user, {"after": today, "before": today + datetime.timedelta(days=SOON_DAYS)}, shared
     )
     label = ngettext(

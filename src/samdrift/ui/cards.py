@@ -31,16 +31,32 @@ def card(
     """Count the list at ``url_name`` filtered by ``params`` (what the list shows there).
     ``filterset_kwargs`` go to the FilterSet (e.g. rules read once for several cards)."""
     model = filterset_class._meta.model
-    data = QueryDict(mutable=True)
-    for name, value in params.items():
-        values = value if isinstance(value, list | tuple) else [value]
-        data.setlist(name, [v.isoformat() if hasattr(v, "isoformat") else str(v) for v in values])
+    data = _query(params)
     filterset = filterset_class(
         data,
         queryset=restrict(model._default_manager.all(), user),
         request=SimpleNamespace(user=user),
         **(filterset_kwargs or {}),
     )
-    query = data.urlencode()
-    url = f"{reverse(url_name)}?{query}" if query else reverse(url_name)
-    return Card(count=filterset.filter_or_raise().count(), url=url)
+    return Card(count=filterset.filter_or_raise().count(), url=link(url_name, params))
+
+
+def counted_card(*, count: int, url_name: str, params: dict) -> Card:
+    """A card whose number is counted elsewhere — a summary kept of the same rows
+    (e.g. ``planning.figures``), which tests compare with ``card``'s count — linking to
+    the list at ``url_name`` filtered by ``params``, as ``card`` links."""
+    return Card(count=count, url=link(url_name, params))
+
+
+def _query(params: dict) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for name, value in params.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        data.setlist(name, [v.isoformat() if hasattr(v, "isoformat") else str(v) for v in values])
+    return data
+
+
+def link(url_name: str, params: dict) -> str:
+    """The list at ``url_name`` filtered by ``params``."""
+    query = _query(params).urlencode()
+    return f"{reverse(url_name)}?{query}" if query else reverse(url_name)

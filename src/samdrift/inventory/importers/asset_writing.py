@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from samdrift.catalogue.models import Product
 from samdrift.core.importing.references import fetch_in
+from samdrift.inventory.figures import assets_changed
 from samdrift.inventory.holders import HOLDER_FIELDS
 from samdrift.inventory.importers.values import holder_ids
 from samdrift.inventory.models import Asset, Assignment
@@ -61,8 +62,10 @@ class AssetWriting:
             for a in fetch_in(Asset.objects.all(), "pk", (s["id"] for s, *_ in self.changes))
         }
         assets, befores, fields = [], [], set()
+        touched_municipalities = set()
         for stored, changed, holder, when in self.changes:
             asset = found[stored["id"]]
+            touched_municipalities.add(asset.municipality_id)
             before = asset.changelog_data()
             touched = False
             for name, value in changed.items():
@@ -82,3 +85,5 @@ class AssetWriting:
                 befores.append(before)
         if assets:
             self.update(Asset, assets, sorted(fields), befores)
+            touched_municipalities.update(asset.municipality_id for asset in assets)
+            assets_changed(municipality_ids=touched_municipalities)

@@ -17,6 +17,7 @@ from samdrift.catalogue.models import Product
 from samdrift.core.bulk import InstanceFactory, insert_objects
 from samdrift.core.services import save_object
 from samdrift.inventory.choices import ASSET_TRANSITIONS, OUT_OF_SERVICE, AssetStatus
+from samdrift.inventory.figures import assets_changed, keeps_figures
 from samdrift.inventory.holders import HOLDER_FIELDS
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.inventory.services.assignments import close_open_assignment, refresh_holder
@@ -81,6 +82,7 @@ def create_assets(
     ]
     assignments = assignment_instances(held, note=note)
     write(Assignment, assignments)
+    assets_changed(municipality_ids={asset.municipality_id for asset in assets})
     return assets, assignments
 
 
@@ -109,15 +111,20 @@ def assignment_instances(
     return assignments
 
 
+@keeps_figures
 def update_asset(*, asset: Asset, changes: dict[str, Any]) -> Asset:
     """Change an asset's descriptive fields. Status and holder have their own operations."""
     forbidden = set(changes) & {"status", *HOLDER_FIELDS}
     if forbidden:
         field = sorted(forbidden)[0]
         raise ValidationError({field: _("Use the status change or assignment operation for this.")})
-    return save_object(instance=asset, changes=changes)
+    with transaction.atomic():
+        saved = save_object(instance=asset, changes=changes)
+        assets_changed(municipality_ids={saved.municipality_id})
+    return saved
 
 
+@keeps_figures
 def change_asset_status(*, asset: Asset, status: str, on: datetime.date | None = None) -> Asset:
     """Move an asset along its lifecycle. Taking it out of use ends its assignment on ``on``."""
     on = on or datetime.date.today()
@@ -144,9 +151,11 @@ def change_asset_status(*, asset: Asset, status: str, on: datetime.date | None =
                     }
                 }
             )
+        held_by = asset.municipality_id
         if status in OUT_OF_SERVICE or status == AssetStatus.IN_STOCK:
             close_open_assignment(asset, on)
         asset.status = status
         asset.save()
         refresh_holder(asset)
+        assets_changed(municipality_ids={held_by, asset.municipality_id})
     return asset

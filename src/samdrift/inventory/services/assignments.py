@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from samdrift.core.dating import active_on
 from samdrift.core.membership import foreign_member_errors
 from samdrift.inventory.choices import OUT_OF_SERVICE, AssetStatus
+from samdrift.inventory.figures import assets_changed, keeps_figures
 from samdrift.inventory.holders import HOLDER_FIELDS
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.organisations.models import Location, Municipality, Person, ServiceArea
 
 
+@keeps_figures
 def assign_asset(
     *,
     asset: Asset,
@@ -44,6 +46,7 @@ def assign_asset(
 
     with transaction.atomic():
         asset = Asset.objects.select_for_update().get(pk=asset.pk)
+        held_by = asset.municipality_id
         if asset.status in OUT_OF_SERVICE:
             raise ValidationError(
                 {
@@ -73,6 +76,7 @@ def assign_asset(
             asset.status = AssetStatus.DEPLOYED
             asset.save(update_fields=["status", "last_updated"])
         refresh_holder(asset)
+        assets_changed(municipality_ids={held_by, asset.municipality_id})
     return assignment
 
 
@@ -127,15 +131,18 @@ def _refuse_overlap(
             )
 
 
+@keeps_figures
 def end_assignment(*, asset: Asset, on: datetime.date) -> Assignment | None:
     """Take an asset back from its holder on ``on`` (it goes back in stock)."""
     with transaction.atomic():
         asset = Asset.objects.select_for_update().get(pk=asset.pk)
+        held_by = asset.municipality_id
         closed = close_open_assignment(asset, on)
         if closed is not None and asset.status == AssetStatus.DEPLOYED:
             asset.status = AssetStatus.IN_STOCK
             asset.save(update_fields=["status", "last_updated"])
         refresh_holder(asset)
+        assets_changed(municipality_ids={held_by, asset.municipality_id})
     return closed
 
 

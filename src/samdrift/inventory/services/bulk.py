@@ -25,6 +25,7 @@ from samdrift.core.bulk import insert_objects
 from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
 from samdrift.inventory.choices import EVENT_STATUS, AssetEventKind, AssetStatus, events_allowed
+from samdrift.inventory.figures import assets_changed
 from samdrift.inventory.holders import HOLDER_FIELDS
 from samdrift.inventory.models import Asset, AssetEvent, Assignment
 from samdrift.inventory.services.assets import assignment_instances
@@ -66,6 +67,7 @@ def set_planned_replacement(*, assets: QuerySet[Asset], on: datetime.date | None
                 row.planned_replacement = on
                 row.last_updated = now
             record_bulk_changes(changed, action=ChangeAction.UPDATE, before=before)
+            assets_changed(municipality_ids={row.municipality_id for row in changed})
     return len(changed)
 
 
@@ -157,9 +159,11 @@ def record_events_in_bulk(
         # municipality that held the device (as ``record_asset_event`` logs it).
         insert_objects(events)
         values = {"status": status}
+        held_by = {row.municipality_id for row in rows}
         if status in _ENDS_HOLDING:
             values.update({f"{field}_id": None for field in HOLDER_FIELDS})
         _write_assets(Asset.objects.filter(pk__in=_selected(assets)), rows, values)
+        assets_changed(municipality_ids=held_by | {row.municipality_id for row in rows})
     return len(rows)
 
 
@@ -250,4 +254,5 @@ def reassign_service_area(
         ]
         insert_objects(assignment_instances(holdings, note=_("Moved to another service area")))
         _write_assets(moving_assets, moving, {"service_area_id": service_area.pk})
+        assets_changed(municipality_ids={service_area.municipality_id})
     return len(moving)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from samdrift.core.actor import with_message
 from samdrift.inventory.choices import OUT_OF_SERVICE, AssetStatus
+from samdrift.inventory.figures import assets_changed, keeps_figures
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.inventory.services.assignments import periods_overlap, refresh_holder
 
@@ -239,6 +240,7 @@ def _overlap_errors(
             )
 
 
+@keeps_figures
 def correct_assignment(
     *,
     assignment: Assignment,
@@ -257,6 +259,7 @@ def correct_assignment(
     """
     with transaction.atomic():
         asset = Asset.objects.select_for_update().get(pk=assignment.asset_id)
+        held_by = asset.municipality_id
         plan = plan_correction(
             assignment=assignment,
             reason=reason,
@@ -275,6 +278,7 @@ def correct_assignment(
                 row.save(update_fields=["valid_from", "valid_to", "last_updated"])
             asset.refresh_from_db()
             refresh_holder(asset)
+        assets_changed(municipality_ids={held_by, asset.municipality_id})
     return plan
 
 

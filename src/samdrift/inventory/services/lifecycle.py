@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from samdrift.core.actor import current_actor
 from samdrift.inventory.choices import EVENT_STATUS, AssetEventKind, AssetStatus, events_allowed
+from samdrift.inventory.figures import keeps_figures
 from samdrift.inventory.models import Asset, AssetEvent
 from samdrift.inventory.services.assets import change_asset_status
 
@@ -86,6 +87,7 @@ def event_errors(
     return errors
 
 
+@keeps_figures
 def record_asset_event(
     *,
     asset: Asset,
