@@ -191,19 +191,19 @@ class SearchIndex:
             where, params = f"{where} AND {part} ILIKE %s", [*params, pattern]
         return where, params
 
-    def condition(self, term: str, *, outer: str | None = None, columns=None) -> Q:
-        """A filter of rows of ``outer`` (a table, default this one) whose ``self.table``
-        row, through ``outer``'s column (``id`` for this very table), matches ``term``."""
+    def condition(self, term: str, *, columns=None) -> Q:
+        """A filter of this table's rows matching ``term`` (2 characters or more) in the
+        index columns ``columns`` (all when None)."""
         columns = tuple(columns or self.columns)
         if len(term) < 2:
             raise ValueError("A one-character term has no index: use icontains.")
-        if outer is None and connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":
             # On the table itself: a condition of the same scan, so the trigram index
             # and the restriction's index can be combined (a bitmap AND).
             where, params = self._pg_condition(term, columns, prefix=f"{_quote(self.table)}.")
             return Q(RawSQL(where, params, output_field=BooleanField()))  # noqa: S611
         sql, params = self.ids_matching(term, columns=columns)
-        column = f"{_quote(self.table)}.{_quote('id')}" if outer is None else outer
+        column = f"{_quote(self.table)}.{_quote('id')}"
         return Q(RawSQL(f"{column} IN ({sql})", params, output_field=BooleanField()))  # noqa: S611
 
 
