@@ -14,6 +14,7 @@ would list every municipality's objects in the browsable API's filter form).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from functools import reduce
 from operator import or_
 
@@ -118,6 +119,10 @@ class SamdriftFilterSet(django_filters.FilterSet):
     FILTER_DEFAULTS = {**FILTER_FOR_DBFIELD_DEFAULTS, **_SCOPED_RELATIONS}
 
     search_fields: tuple[str, ...] = ()
+    # A model with a search index (``core.search``) names its search here instead:
+    # ``search(queryset, query) -> queryset``, ranked; ``search_fields`` then only
+    # says what it looks in.
+    search: Callable[[models.QuerySet, str], models.QuerySet] | None = None
     q = django_filters.CharFilter(method="filter_search", label="Search")
 
     def __init__(self, *args, **kwargs):
@@ -138,6 +143,9 @@ class SamdriftFilterSet(django_filters.FilterSet):
         return filters
 
     def filter_search(self, queryset, name, value):
+        search = type(self).search
+        if search is not None:
+            return search(queryset, value)
         terms = value.split()
         if not terms or not self.search_fields:
             return queryset

@@ -1,32 +1,107 @@
-"""What the global search (``ui.search``) finds of the inventory: devices by asset tag,
-serial number or name, by their holder's name, and by the name of their service area.
+"""How devices are searched (``search_assets``: the asset list's and the API's ``q``)
+and what the global search (``ui.search``) finds of them: devices by asset tag, serial
+number, name or model, by their product, their holder's name, and the name of their
+service area.
 
-At the design fleet (a million devices) the search must not scan the table once per
-column, so it asks two questions:
+Each word of the query must be found in one of those (as the ``icontains`` filter did
+before): in the device's own text on its search index (``ASSET_INDEX``, ``core.search``),
+in its holder's names on the persons' index (``person_id IN (…)``), or in the name of
+its service area or product (small tables: ``IN`` subqueries). Ranked: the tag or
+serial number equal to the query first, then those beginning with its first word, then
+the rest in asset-tag order.
 
-1. the exact match, on indexes: the tag through ``asset_tag_upper_idx`` (the expression
-   ``UPPER(asset_tag)``), the serial number through the partial unique index
-   ``asset_unique_serial_number`` (whose condition the query repeats, so that SQLite uses
-   it too). A scanned label finds its device here, and the page goes straight to it;
-   when this finds a device, the second question is not asked;
-2. otherwise the rest, in one pass: tag, serial number or name beginning with the query
-   (``istartswith``: a prefix, never anywhere in the text), or the holder among the
-   persons whose names the words begin, or the service area among those whose name
-   contains the query (both small tables, as ``IN`` subqueries), in asset-tag order,
-   stopping at the first ``limit``.
+The global search asks first for the exact match on indexes: the tag through
+``asset_tag_upper_idx`` (``UPPER(asset_tag)``), the serial number through the partial
+unique index ``asset_unique_serial_number`` (whose condition the query repeats, so that
+SQLite uses it too). A scanned label finds its device there, and the page goes straight
+to it; only when that finds nothing is the index searched.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.urls import reverse
 
+from samdrift.catalogue.models import Product
 from samdrift.core.permissions import restrict
+from samdrift.core.search import SearchIndex, icontains_any, sql_of, terms
 from samdrift.inventory.models import Asset
 from samdrift.organisations.models import ServiceArea
-from samdrift.organisations.search import list_url, persons_matching
+from samdrift.organisations.search import holder_ids, list_url
 from samdrift.ui.search import SearchHit
+
+ASSET_INDEX = SearchIndex(
+    "inventory_asset", {"text": ("asset_tag", "serial_number", "name", "model_name")}
+)
+OWN_FIELDS = ASSET_INDEX.columns["text"]
+
+
+def _named(term: str) -> Q:
+    """A small table's ``name`` holding ``term`` as the index would find it."""
+    if len(term) == 2:
+        return Q(name__istartswith=term) | Q(name__icontains=" " + term)
+    return Q(name__icontains=term)
+
+
+def asset_term(term: str) -> Q:
+    """Assets with ``term`` in their own text, their holder's names, or the name of their
+    service area or product.
+
+    One ``id IN (… UNION ALL …)`` rather than an ``OR`` of four conditions: each branch
+    is read on its own index (the search index, ``person_id``, ``service_area_id``,
+    ``product_id``), and the database weighs the found ids against the restriction. (An
+    ``OR`` with ``IN`` subqueries made PostgreSQL scan every row the user may see, and
+    ``col = ANY(ARRAY(…))`` made it compare each of a municipality's rows with every
+    found holder.)"""
+    related = [
+        ("person_id", holder_ids(term)),
+        ("service_area_id", sql_of(ServiceArea.objects.filter(_named(term)).values("pk"))),
+        ("product_id", sql_of(Product.objects.filter(_named(term)).values("pk"))),
+    ]
+    own = (
+        sql_of(Asset.objects.filter(own_condition(term)).values("pk"))
+        if len(term) < 2
+        else ASSET_INDEX.ids_matching(term)
+    )
+    branches = [own, *(_assets_of(column, ids) for column, ids in related)]
+    sql = " UNION ALL ".join(branch for branch, _ in branches)
+    params = [p for _, branch_params in branches for p in branch_params]
+    return Q(RawSQL(f'"inventory_asset"."id" IN ({sql})', params, output_field=BooleanField()))  # noqa: S611
+
+
+def own_condition(term: str) -> Q:
+    return icontains_any(term, OWN_FIELDS)
+
+
+def _assets_of(column: str, ids: tuple[str, list]) -> tuple[str, list]:
+    sql, params = ids
+    return f'SELECT "id" FROM "inventory_asset" WHERE "{column}" IN ({sql})', params  # noqa: S608
+
+
+def search_assets(queryset: QuerySet[Asset], query: str) -> QuerySet[Asset]:
+    """The assets of ``queryset`` (already restricted) matching every word of ``query``,
+    ranked (see the module's docstring) in ``search_rank``."""
+    words = terms(query)
+    if not words:
+        return queryset
+    for term in words:
+        queryset = queryset.filter(asset_term(term))
+    whole, first = " ".join(words), words[0]
+    rank = Case(
+        When(Q(asset_tag__iexact=whole) | Q(serial_number__iexact=whole), then=Value(0)),
+        When(
+            Q(asset_tag__istartswith=first)
+            | Q(serial_number__istartswith=first)
+            | Q(name__istartswith=first),
+            then=Value(1),
+        ),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return queryset.annotate(search_rank=rank).order_by("search_rank", "asset_tag")
+
 
 _FIELDS = (
     "pk",
@@ -74,18 +149,7 @@ def find_devices(user, query: str, limit: int) -> list[SearchHit]:
     if hits:
         # A scanned label or typed serial: its device, without scanning for the rest.
         return hits
-    areas = restrict(ServiceArea.objects.all(), user).filter(name__icontains=query)
-    rest = (
-        assets.filter(
-            Q(asset_tag__istartswith=query)
-            | Q(serial_number__istartswith=query)
-            | Q(name__istartswith=query)
-            | Q(person__in=persons_matching(user, query).values("pk"))
-            | Q(service_area__in=areas.values("pk"))
-        )
-        .order_by("asset_tag")
-        .values(*_FIELDS)[:limit]
-    )
+    rest = search_assets(assets, query).values(*_FIELDS)[:limit]
     return [_hit(row, exact=False) for row in rest]
 
 

@@ -24,6 +24,7 @@ from samdrift.organisations.models import (
     Person,
     ServiceArea,
 )
+from samdrift.organisations.search import search_persons
 from samdrift.organisations.selectors import active_persons_on
 
 
@@ -68,6 +69,7 @@ class LocationFilterSet(ChangeLoggedFilterSet):
 
 
 class PersonFilterSet(ChangeLoggedFilterSet):
+    search = staticmethod(search_persons)  # on the search index, ranked
     search_fields = ("username", "first_name", "last_name", "email", "employee_number")
     municipality = ScopedModelChoiceFilter(model=Municipality)
     service_area = ScopedModelChoiceFilter(model=ServiceArea)

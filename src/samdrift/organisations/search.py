@@ -1,45 +1,84 @@
-"""What the global search (``ui.search``) finds of organisations: persons, municipalities
-and service areas, each restricted to what the user may see.
+"""How persons are searched (``search_persons``: the person list's and the API's ``q``,
+and the holder of a device), and what the global search (``ui.search``) finds of
+organisations: persons, municipalities and service areas, each restricted to what the
+user may see.
 
-Matching is by prefix of each word (``istartswith``), not anywhere in the text: "kari
-nord" finds Kari Nordmann; a word must begin a name, a username or an e-mail. The tables
-are small next to the devices (persons are the largest, one per employee)."""
+Persons are found on their search index (``PERSON_INDEX``, ``core.search``): every word
+of the query is found in the name, username, e-mail or employee number ("kari nord"
+finds Kari Nordmann, "mann" finds her too). Municipalities and service areas are small
+tables, matched as before."""
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import and_, or_
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from samdrift.core.permissions import restrict
+from samdrift.core.search import SearchIndex, icontains_any, sql_of, terms
 from samdrift.organisations.models import Municipality, Person, ServiceArea
 from samdrift.ui.search import SearchHit
 
 PERSON_FIELDS = ("first_name", "last_name", "username", "email", "employee_number")
 
+# The names apart from the rest, so that a device's holder is found by name alone.
+PERSON_INDEX = SearchIndex(
+    "organisations_person",
+    {
+        "names": ("first_name", "last_name"),
+        "other": ("username", "email", "employee_number"),
+    },
+)
+HOLDER_COLUMNS = ("names",)
+HOLDER_FIELDS = ("first_name", "last_name")
 
-def words_q(query: str, fields: tuple[str, ...], *, prefix: str = "") -> Q:
-    """Every word of ``query`` begins one of ``fields`` (under ``prefix__``)."""
-    return reduce(
-        and_,
-        (
-            reduce(or_, (Q(**{f"{prefix}{field}__istartswith": word}) for field in fields))
-            for word in query.split()
+
+def person_term(term: str) -> Q:
+    """Persons with ``term`` in any searched field."""
+    if len(term) < 2:
+        return icontains_any(term, PERSON_FIELDS)
+    return PERSON_INDEX.condition(term)
+
+
+def holder_ids(term: str) -> tuple[str, list]:
+    """(sql, params) of the ids of the persons with ``term`` in their names: the holders
+    a device search looks for."""
+    if len(term) < 2:
+        return sql_of(Person.objects.filter(icontains_any(term, HOLDER_FIELDS)).values("pk"))
+    return PERSON_INDEX.ids_matching(term, columns=HOLDER_COLUMNS)
+
+
+def search_persons(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
+    """The persons of ``queryset`` (already restricted) matching every word of
+    ``query``, ranked: the username or employee number equal to the query first, then
+    names and usernames beginning with its first word, then the rest by name."""
+    words = terms(query)
+    if not words:
+        return queryset
+    for term in words:
+        queryset = queryset.filter(person_term(term))
+    whole, first = " ".join(words), words[0]
+    rank = Case(
+        When(Q(username__iexact=whole) | Q(employee_number=whole), then=Value(0)),
+        When(
+            Q(last_name__istartswith=first)
+            | Q(first_name__istartswith=first)
+            | Q(username__istartswith=first),
+            then=Value(1),
         ),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return queryset.annotate(search_rank=rank).order_by(
+        "search_rank", "last_name", "first_name", "pk"
     )
 
 
-def persons_matching(user, query: str) -> QuerySet[Person]:
-    """The persons ``user`` may see whose name, username, e-mail or employee number the
-    words of ``query`` begin (also used by the device search for a holder's name)."""
-    return restrict(Person.objects.all(), user).filter(words_q(query, PERSON_FIELDS))
-
-
 def find_persons(user, query: str, limit: int) -> list[SearchHit]:
-    persons = persons_matching(user, query).select_related("municipality", "service_area")
+    persons = search_persons(restrict(Person.objects.all(), user), query).select_related(
+        "municipality", "service_area"
+    )
     return [
         SearchHit(
             title=person.full_name,
@@ -50,7 +89,7 @@ def find_persons(user, query: str, limit: int) -> list[SearchHit]:
             ),
             url=reverse("organisations:person_detail", args=[person.pk]),
         )
-        for person in persons.order_by("last_name", "first_name", "pk")[:limit]
+        for person in persons[:limit]
     ]
 
 

@@ -162,7 +162,9 @@ class Table:
 
     def sort(self, queryset: QuerySet, key: str | None) -> tuple[QuerySet, str]:
         """Order by a sortable column (``name`` or ``-name``); unknown keys fall back to
-        the default. A tiebreak keeps pages stable."""
+        the default. A tiebreak keeps pages stable. Searched rows (``core.search``
+        annotates ``search_rank``) come best first unless a column is asked for."""
+        ranked = not key and "search_rank" in queryset.query.annotations
         key = key or self.default_sort
         column = self.column(key.lstrip("-"))
         if column is None or not column.sortable:
@@ -171,4 +173,6 @@ class Table:
         descending = key.startswith("-")
         fields = [f"-{f}" if descending else f for f in column.order_by] if column else []
         tiebreak = f"-{self.tiebreak}" if descending else self.tiebreak
+        if ranked:
+            fields = ["search_rank", *fields]
         return queryset.order_by(*fields, tiebreak), key

@@ -1,0 +1,224 @@
+"""Free-text search on an index, one interface over two engines.
+
+A searchable model declares a ``SearchIndex``: its table and the text columns a query
+looks in, grouped into *index columns* (each the space-joined text of some table
+columns). The index is made by a migration (``SearchIndex.operation()``):
+
+- **SQLite**: a contentless FTS5 table ``<table>_search`` with the ``trigram``
+  tokenizer (SQLite ≥ 3.34), one FTS column per index column, row id = the model's id,
+  kept in step by ``AFTER INSERT/UPDATE/DELETE`` triggers. Triggers fire for every
+  write, also for ``bulk_create``, ``QuerySet.update`` and raw SQL of an import. The
+  update trigger fires only when a searched column changed (``WHEN``), so a save that
+  touches other columns costs nothing.
+- **PostgreSQL**: one GIN trigram index (``pg_trgm``) on the expression that joins all
+  index columns; a query is an ``ILIKE`` on that expression (the index narrows, the
+  recheck is exact). Nothing to keep in step: PostgreSQL maintains the index.
+
+What a term finds (the text is lower-cased on both engines, letters beyond ASCII too):
+
+- 3 characters or more: every row where one of the columns *contains* the term - the
+  same rows as the ``icontains`` filter it replaces (the separator is a space, and a
+  term holds none, so a term never matches across two columns);
+- 2 characters: every row where a word (text after a space) of a column *begins* with
+  the term - too short for a trigram anywhere, but " ab" (space first) is one;
+- 1 character: no index can help; ``icontains`` on the table columns (a scan, as before).
+
+A query is split into terms on whitespace; a row must match every term. Query text is
+never query syntax: an FTS5 phrase is quoted (``"`` doubled), an ``ILIKE`` pattern has
+``%``, ``_`` and ``\\`` escaped, control characters are dropped. So ``*``, ``NEAR``,
+``-``, quotes or ``%`` search for themselves and never cause an error.
+
+Callers restrict first (``core.permissions.restrict``) and search second: the search is a
+condition on the restricted queryset, so tenancy is never the index's business.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db import connection, migrations
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+
+TRIGRAM = 3  # the shortest term the index finds anywhere in a text
+MAX_TERMS = 10  # a query of more words is cut: each word is one more condition
+
+
+def terms(query: str | None) -> list[str]:
+    """The words of ``query``, control characters dropped (PostgreSQL refuses a NUL),
+    at most ``MAX_TERMS``, each once."""
+    text = "".join(
+        " " if unicodedata.category(char).startswith(("C", "Z")) else char
+        for char in (query or "")[:1000]
+    )
+    seen: list[str] = []
+    for word in text.split():
+        if word not in seen:
+            seen.append(word)
+    return seen[:MAX_TERMS]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """The searched text of one table: ``columns`` maps an index column to the table
+    columns (database column names) whose text it joins."""
+
+    table: str
+    columns: dict[str, tuple[str, ...]]
+
+    @property
+    def fts_table(self) -> str:
+        return f"{self.table}_search"
+
+    def all_table_columns(self) -> tuple[str, ...]:
+        return tuple(c for group in self.columns.values() for c in group)
+
+    # ---- the text, as SQL ------------------------------------------------------------
+
+    def _text_sql(self, table_columns: tuple[str, ...], prefix: str) -> str:
+        """' ' || a || ' ' || b …: a space before each column, so that " ab" finds a word
+        beginning with "ab" in the first column too."""
+        return " || ".join(f"' ' || {prefix}{_quote(c)}" for c in table_columns)
+
+    def _pg_text_sql(self, table_columns: tuple[str, ...], prefix: str = "") -> str:
+        # The index's expression, written the same way by the migration and the query,
+        # so that PostgreSQL sees they are the same (text casts make it immutable).
+        return "(" + " || ".join(f"' ' || {prefix}{_quote(c)}::text" for c in table_columns) + ")"
+
+    # ---- the migration ---------------------------------------------------------------
+
+    def sqlite_create(self) -> list[str]:
+        fts, table = _quote(self.fts_table), _quote(self.table)
+        names = list(self.columns)
+        fts_columns = ", ".join(_quote(n) for n in names)
+        new = ", ".join(self._text_sql(cols, "NEW.") for cols in self.columns.values())
+        old = ", ".join(self._text_sql(cols, "OLD.") for cols in self.columns.values())
+        rows = ", ".join(self._text_sql(cols, "") for cols in self.columns.values())
+        changed = " OR ".join(
+            f"OLD.{_quote(c)} IS NOT NEW.{_quote(c)}" for c in self.all_table_columns()
+        )
+        watched = ", ".join(_quote(c) for c in self.all_table_columns())
+        # Contentless: the index keeps no copy of the text (the table has it); a delete
+        # hands the old text back so FTS5 can take its trigrams out.
+        delete = f"INSERT INTO {fts}({fts}, rowid, {fts_columns}) VALUES ('delete', OLD.id, {old});"  # noqa: S608
+        insert = f"INSERT INTO {fts}(rowid, {fts_columns}) VALUES (NEW.id, {new});"  # noqa: S608
+        return [
+            f"CREATE VIRTUAL TABLE {fts} USING fts5({fts_columns}, content='', "
+            "tokenize='trigram', detail='full')",
+            f"INSERT INTO {fts}(rowid, {fts_columns}) SELECT id, {rows} FROM {table}",  # noqa: S608
+            f"CREATE TRIGGER {self._trigger('ai')} AFTER INSERT ON {table} BEGIN {insert} END",
+            f"CREATE TRIGGER {self._trigger('ad')} AFTER DELETE ON {table} BEGIN {delete} END",
+            f"CREATE TRIGGER {self._trigger('au')} AFTER UPDATE OF {watched} ON {table} "
+            f"WHEN {changed} BEGIN {delete} {insert} END",
+        ]
+
+    def _trigger(self, event: str) -> str:
+        return _quote(f"{self.fts_table}_{event}")
+
+    def sqlite_drop(self) -> list[str]:
+        return [
+            *(f"DROP TRIGGER IF EXISTS {self._trigger(e)}" for e in ("ai", "ad", "au")),
+            f"DROP TABLE IF EXISTS {_quote(self.fts_table)}",
+        ]
+
+    def postgres_create(self) -> list[str]:
+        return [
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+            f"CREATE INDEX IF NOT EXISTS {_quote(self.fts_table + '_trgm')} ON "
+            f"{_quote(self.table)} USING gin "
+            f"({self._pg_text_sql(self.all_table_columns())} gin_trgm_ops)",
+        ]
+
+    def postgres_drop(self) -> list[str]:
+        return [f"DROP INDEX IF EXISTS {_quote(self.fts_table + '_trgm')}"]
+
+    def operation(self) -> migrations.RunPython:
+        """The migration operation that makes (and, reversed, drops) the index on
+        whichever engine the migration runs."""
+
+        def run(statements):
+            def apply(apps, schema_editor):
+                vendor = schema_editor.connection.vendor
+                for sql in statements.get(vendor, []):
+                    schema_editor.execute(sql, params=None)
+
+            return apply
+
+        forward = {"sqlite": self.sqlite_create(), "postgresql": self.postgres_create()}
+        backward = {"sqlite": self.sqlite_drop(), "postgresql": self.postgres_drop()}
+        return migrations.RunPython(run(forward), run(backward), elidable=False)
+
+    # ---- the query -------------------------------------------------------------------
+
+    def ids_matching(self, term: str, *, columns: tuple[str, ...] | None = None):
+        """(sql, params) of the ids of the rows where ``term`` (2 characters or more) is
+        found in the index columns ``columns`` (all when None)."""
+        columns = columns or tuple(self.columns)
+        if connection.vendor == "postgresql":
+            where, params = self._pg_condition(term, columns, prefix="")
+            return f"SELECT id FROM {_quote(self.table)} WHERE {where}", params  # noqa: S608
+        return (
+            f"SELECT rowid FROM {_quote(self.fts_table)} WHERE {_quote(self.fts_table)} MATCH %s",  # noqa: S608
+            [self._fts_match(term, columns)],
+        )
+
+    def _fts_match(self, term: str, columns: tuple[str, ...]) -> str:
+        phrase = '"' + _phrase(term).replace('"', '""') + '"'
+        if set(columns) == set(self.columns):
+            return phrase
+        return "{" + " ".join(columns) + "} : " + phrase
+
+    def _pg_condition(self, term: str, columns: tuple[str, ...], *, prefix: str):
+        pattern = "%" + _like_escape(_phrase(term)) + "%"
+        everything = self._pg_text_sql(self.all_table_columns(), prefix)
+        where, params = f"{everything} ILIKE %s", [pattern]
+        if set(columns) != set(self.columns):
+            # The index covers every column; the recheck keeps the asked ones.
+            part = self._pg_text_sql(
+                tuple(c for name in columns for c in self.columns[name]), prefix
+            )
+            where, params = f"{where} AND {part} ILIKE %s", [*params, pattern]
+        return where, params
+
+    def condition(self, term: str, *, columns=None) -> Q:
+        """A filter of this table's rows matching ``term`` (2 characters or more) in the
+        index columns ``columns`` (all when None)."""
+        columns = tuple(columns or self.columns)
+        if len(term) < 2:
+            raise ValueError("A one-character term has no index: use icontains.")
+        if connection.vendor == "postgresql":
+            # On the table itself: a condition of the same scan, so the trigram index
+            # and the restriction's index can be combined (a bitmap AND).
+            where, params = self._pg_condition(term, columns, prefix=f"{_quote(self.table)}.")
+            return Q(RawSQL(where, params, output_field=BooleanField()))  # noqa: S611
+        sql, params = self.ids_matching(term, columns=columns)
+        column = f"{_quote(self.table)}.{_quote('id')}"
+        return Q(RawSQL(f"{column} IN ({sql})", params, output_field=BooleanField()))  # noqa: S611
+
+
+def _phrase(term: str) -> str:
+    """What the index looks for: a 2-character term as the beginning of a word."""
+    return term if len(term) >= TRIGRAM else " " + term
+
+
+def sql_of(queryset) -> tuple[str, list]:
+    """(sql, params) of a queryset, to put inside hand-written SQL."""
+    # No ORDER BY (a model's default ordering): a subquery's order means nothing.
+    sql, params = queryset.order_by().query.get_compiler(connection=connection).as_sql()
+    return sql, list(params)
+
+
+def icontains_any(term: str, fields: tuple[str, ...]) -> Q:
+    """The old filter: ``term`` anywhere in one of ``fields`` (for 1-character terms)."""
+    return reduce(or_, (Q(**{f"{field}__icontains": term}) for field in fields))
