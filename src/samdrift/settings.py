@@ -233,7 +233,7 @@ REST_FRAMEWORK = {
         "samdrift.core.filtersets.ScopedFilterBackend",
         "samdrift.core.drf.StableOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "samdrift.core.drf.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "samdrift.core.drf.KeysetPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "samdrift.core.drf.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
