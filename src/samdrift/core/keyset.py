@@ -30,10 +30,11 @@ import binascii
 import datetime
 import decimal
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import FieldError, ValidationError
+from django.core.exceptions import FieldDoesNotExist, FieldError, ValidationError
 from django.db import connections
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
@@ -86,6 +87,33 @@ def _nulls_sort_high(queryset: QuerySet) -> bool:
     return connections[queryset.db].vendor != "sqlite"
 
 
+def _may_be_null(model, path: str) -> bool:
+    """Whether a term's value can be NULL: a nullable column, or one reached through a
+    nullable relation (a LEFT JOIN). Unknown (an annotation): assume it can."""
+    if path == "pk":
+        return False
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return True
+        if field.null or not field.concrete:
+            return True
+        if field.is_relation:
+            model = field.related_model
+    return False
+
+
+def _storable(value: Any) -> bool:
+    """A number a database can compare with: a 64-bit integer, a finite float (JSON lets
+    through 10**30 and NaN, which SQLite refuses with an error, not a 400)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return True
+
+
 def _encode_value(value: Any) -> Any:
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()  # full precision: DjangoJSONEncoder drops microseconds
@@ -108,6 +136,7 @@ class Keyset:
             **{name: F(term.path) for name, term in zip(self.names, terms, strict=True)}
         )
         self.nulls_high = _nulls_sort_high(queryset)
+        self.nullable = [_may_be_null(queryset.model, term.path) for term in terms]
 
     @property
     def signature(self) -> str:
@@ -148,7 +177,7 @@ class Keyset:
             if value is None:
                 values.append(None)
                 continue
-            if not isinstance(value, (str, int, float, bool)):
+            if not isinstance(value, (str, int, float, bool)) or not _storable(value):
                 raise CursorError(_("This is not a valid cursor."))
             field = self.queryset.query.annotations[name].output_field
             try:
@@ -157,12 +186,12 @@ class Keyset:
                 raise CursorError(_("This is not a valid cursor.")) from None
         return values, payload["b"]
 
-    def _beyond(self, term: Term, name: str, value: Any, forward: bool) -> Q | None:
+    def _beyond(self, term: Term, name: str, value: Any, forward: bool, nullable: bool) -> Q | None:
         """Rows whose ``term`` comes strictly after ``value`` in the walking direction
         (``None``: no row can)."""
         # Walking forward in descending order (or backwards in ascending) means smaller.
         greater = forward != term.descending
-        null_is_beyond = greater == self.nulls_high
+        null_is_beyond = nullable and greater == self.nulls_high
         if value is None:
             # Past NULL lie the non-NULLs only if NULLs come first in this direction.
             return None if null_is_beyond else Q(**{f"{name}__isnull": False})
@@ -171,11 +200,11 @@ class Keyset:
             condition |= Q(**{f"{name}__isnull": True})
         return condition
 
-    def _bound(self, term: Term, name: str, value: Any, forward: bool) -> Q | None:
+    def _bound(self, term: Term, name: str, value: Any, forward: bool, nullable: bool) -> Q | None:
         """A plain range on the leading term (``a >= x``) that the condition implies:
         it lets the database seek in the index instead of walking it from the start."""
         greater = forward != term.descending
-        if value is None or greater == self.nulls_high:
+        if value is None or (nullable and greater == self.nulls_high):
             return None  # NULLs lie ahead too: no simple range
         return Q(**{f"{name}__{'gte' if greater else 'lte'}": value})
 
@@ -185,8 +214,10 @@ class Keyset:
         # (a > x) OR (a = x AND b > y) OR (a = x AND b = y AND pk > z) …
         alternatives = []
         equal = Q()
-        for term, name, value in zip(self.terms, self.names, values, strict=True):
-            beyond = self._beyond(term, name, value, forward)
+        for term, name, value, nullable in zip(
+            self.terms, self.names, values, self.nullable, strict=True
+        ):
+            beyond = self._beyond(term, name, value, forward, nullable)
             if beyond is not None:
                 alternatives.append(equal & beyond)
             equal &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
@@ -196,7 +227,7 @@ class Keyset:
         for alternative in alternatives[1:]:
             condition |= alternative
         queryset = self.queryset.filter(condition)
-        bound = self._bound(self.terms[0], self.names[0], values[0], forward)
+        bound = self._bound(self.terms[0], self.names[0], values[0], forward, self.nullable[0])
         if bound is not None:
             queryset = queryset.filter(bound)
         return self.ordered(queryset, forward=forward)
