@@ -233,15 +233,32 @@ def test_list_page_cursor_keeps_to_the_municipality(data):
 
 @pytest.mark.parametrize("name", ["inventory:asset_list", "organisations:person_list"])
 def test_list_page_query_counts_are_pinned(data, name, django_assert_num_queries):
-    """Session, user, count, rows, the user's list settings and the filter choices
-    (assets: municipality, service area, category, product, and the replacement rules
-    of the products shown): the same for the first page, a cursor page and a numbered
+    """Session, user, count, rows, the user's list settings, whether the service areas
+    are too many to offer unnarrowed, and the filter choices (assets: municipality,
+    service area, category, product, and the replacement rules of the products shown):
+    the same for the first page, a cursor page and a numbered
     page, whatever the number of rows."""
     client = factories.client_for(data["operator"])
     url = reverse(name)
     first = client.get(url, {"per_page": 25})
     next_url = url + first.context["page_links"]["next"]
-    expected = {"inventory:asset_list": 10, "organisations:person_list": 7}[name]
+    expected = {"inventory:asset_list": 11, "organisations:person_list": 8}[name]
     for target in (url, next_url, url + "?page=2&per_page=25"):
         with django_assert_num_queries(expected):
             assert client.get(target).status_code == 200
+
+
+def test_service_areas_are_offered_once_a_municipality_is_chosen_when_too_many(data, monkeypatch):
+    area_a = factories.make_service_area(data["a"], name="Oppvekst")
+    area_b = factories.make_service_area(data["b"], name="Helse")
+    client = factories.client_for(data["operator"])
+    url = reverse("inventory:asset_list")
+
+    def offered(response):
+        return set(response.context["filter_form"].fields["service_area"].queryset)
+
+    assert offered(client.get(url)) >= {area_a, area_b}  # a short list stays whole
+    monkeypatch.setattr(lists, "MAX_UNNARROWED", 1)
+    assert offered(client.get(url)) == set()
+    assert offered(client.get(url, {"service_area": area_b.pk})) == {area_b}
+    assert offered(client.get(url, {"municipality": data["a"].pk})) == {area_a}

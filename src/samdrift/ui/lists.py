@@ -47,6 +47,9 @@ from samdrift.ui.listsettings import filter_query, settings_for
 from samdrift.ui.tables import Table
 
 PAGE_SIZES = (25, 50, 100)
+# A narrowed filter (``narrowed_filters``) with more choices than this offers them only
+# once a municipality is chosen.
+MAX_UNNARROWED = 100
 
 
 def date_widget(field: forms.Field) -> None:
@@ -238,7 +241,10 @@ class ObjectListView(LoginRequiredMixin, View):
         chosen = cleaned.get("municipality")
         for name in narrowed:
             field = form.fields[name]
-            if chosen is None or not isinstance(field, forms.ModelChoiceField):
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            if chosen is None:
+                self.limit_unnarrowed(field, cleaned.get(name))
                 continue
             keep = Q(municipality=chosen)
             selected = cleaned.get(name)
@@ -257,6 +263,17 @@ class ObjectListView(LoginRequiredMixin, View):
                 "hx-swap": "outerHTML",
             }
         )
+
+    def limit_unnarrowed(self, field: forms.ModelChoiceField, selected) -> None:
+        """With no municipality chosen, a select of every municipality's service areas
+        (hundreds at the design scale, rendered on every page) offers only the chosen
+        one and asks for a municipality first; a short list stays whole."""
+        if not field.queryset.values("pk")[MAX_UNNARROWED:].exists():
+            return
+        field.queryset = (
+            field.queryset.filter(pk=selected.pk) if selected is not None else field.queryset.none()
+        )
+        field.help_text = _("Choose a municipality first to see its choices.")
 
     def refreshed_filter(self) -> str | None:
         """The narrowed filter an htmx request asks for afresh (``HX-Target:
