@@ -38,6 +38,7 @@ from django.core.exceptions import FieldDoesNotExist, FieldError, ValidationErro
 from django.db import connections
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
+from django.db.models.query import ModelIterable
 from django.utils.translation import gettext as _
 
 # Exact counts up to this many rows; beyond, an estimate (``count_rows``).
@@ -240,6 +241,10 @@ class Keyset:
 
 def keyset_for(queryset: QuerySet) -> Keyset | None:
     """The keyset of the queryset's ordering, or ``None`` when it has none."""
+    query = queryset.query
+    # Rows as dicts or tuples, a union, a slice: nothing to annotate or filter; by offset.
+    if queryset._iterable_class is not ModelIterable or query.combinator or query.is_sliced:
+        return None
     terms = ordering_of(queryset)
     if terms is None:
         return None
