@@ -97,6 +97,34 @@ class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
 
+    # Every list answers the same shape, ``count_is_estimate`` included (always false
+    # here: a numbered page counts exactly), so that one schema component fits the
+    # list and the actions that page by number alike.
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data = {
+            "count": response.data["count"],
+            "count_is_estimate": False,
+            **{k: v for k, v in response.data.items() if k != "count"},
+        }
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        properties = described["properties"]
+        properties["count_is_estimate"] = {
+            "type": "boolean",
+            "description": "Whether `count` is the database's estimate (large lists on "
+            "PostgreSQL) rather than an exact count.",
+        }
+        described["required"] = ["count", "count_is_estimate", "results"]
+        described["properties"] = {
+            "count": properties["count"],
+            "count_is_estimate": properties["count_is_estimate"],
+            **{k: v for k, v in properties.items() if k not in ("count", "count_is_estimate")},
+        }
+        return described
+
 
 class KeysetPagination(StandardPagination):
     """Every list's default: ``next``/``previous`` are keyset cursors (``?cursor=``), so
@@ -145,13 +173,7 @@ class KeysetPagination(StandardPagination):
 
     def get_paginated_response(self, data):
         if getattr(self, "keyset", None) is None:
-            response = super().get_paginated_response(data)
-            response.data = {
-                "count": response.data["count"],
-                "count_is_estimate": False,
-                **{k: v for k, v in response.data.items() if k != "count"},
-            }
-            return response
+            return super().get_paginated_response(data)
         return Response(
             {
                 "count": self.count,
@@ -161,22 +183,6 @@ class KeysetPagination(StandardPagination):
                 "results": data,
             }
         )
-
-    def get_paginated_response_schema(self, schema):
-        described = super().get_paginated_response_schema(schema)
-        properties = described["properties"]
-        properties["count_is_estimate"] = {
-            "type": "boolean",
-            "description": "Whether `count` is the database's estimate (large lists on "
-            "PostgreSQL) rather than an exact count.",
-        }
-        described["required"] = ["count", "count_is_estimate", "results"]
-        described["properties"] = {
-            "count": properties["count"],
-            "count_is_estimate": properties["count_is_estimate"],
-            **{k: v for k, v in properties.items() if k not in ("count", "count_is_estimate")},
-        }
-        return described
 
     def get_schema_operation_parameters(self, view):
         return [
