@@ -296,7 +296,7 @@ REST_FRAMEWORK = {
         "samdrift.core.filtersets.ScopedFilterBackend",
         "samdrift.core.drf.StableOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "samdrift.core.drf.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "samdrift.core.drf.KeysetPagination",
     # The browsable API (HTML forms for every endpoint) only outside production.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

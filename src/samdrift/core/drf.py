@@ -20,6 +20,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from samdrift.core.permissions import can_write
 
@@ -88,9 +90,111 @@ class LimitedJSONParser(JSONParser):
 
 
 class StandardPagination(PageNumberPagination):
+    """Numbered pages (``?page=N``): for lists that are not querysets, and for clients
+    that ask for a page by number (``KeysetPagination`` hands those here)."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    # Every list answers the same shape, ``count_is_estimate`` included (always false
+    # here: a numbered page counts exactly), so that one schema component fits the
+    # list and the actions that page by number alike.
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data = {
+            "count": response.data["count"],
+            "count_is_estimate": False,
+            **{k: v for k, v in response.data.items() if k != "count"},
+        }
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        properties = described["properties"]
+        properties["count_is_estimate"] = {
+            "type": "boolean",
+            "description": "Whether `count` is the database's estimate (large lists on "
+            "PostgreSQL) rather than an exact count.",
+        }
+        described["required"] = ["count", "count_is_estimate", "results"]
+        described["properties"] = {
+            "count": properties["count"],
+            "count_is_estimate": properties["count_is_estimate"],
+            **{k: v for k, v in properties.items() if k not in ("count", "count_is_estimate")},
+        }
+        return described
+
+
+class KeysetPagination(StandardPagination):
+    """Every list's default: ``next``/``previous`` are keyset cursors (``?cursor=``), so
+    page 20,000 costs what page 1 does (``core.keyset``). ``?page=N`` still gives numbered
+    pages, as before, for clients that use them (deep numbered pages stay slow).
+
+    ``count`` is exact up to ``core.keyset.EXACT_COUNT_LIMIT`` rows; beyond, PostgreSQL
+    gives the planner's estimate and says so in ``count_is_estimate``. A cursor that is
+    not one of this list's (garbage, or made for another ``ordering``) is a 400.
+    """
+
+    cursor_query_param = "cursor"
+    cursor_query_description = gettext_lazy(
+        "Where the page starts: the `next` or `previous` link of the page before. "
+        "Leave out for the first page."
+    )
+
+    def paginate_queryset(self, queryset, request, view=None):
+        from django.db.models import QuerySet
+
+        from samdrift.core.keyset import CursorError, count_rows, keyset_for, keyset_page
+
+        self.keyset = None
+        keyset = keyset_for(queryset) if isinstance(queryset, QuerySet) else None
+        if keyset is None or self.page_query_param in request.query_params:
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        self.keyset = keyset
+        self.count, self.count_is_estimate = count_rows(queryset)
+        try:
+            page = keyset_page(
+                keyset,
+                self.get_page_size(request),
+                request.query_params.get(self.cursor_query_param) or None,
+            )
+        except CursorError as error:
+            raise ValidationError({self.cursor_query_param: [str(error)]}) from None
+        self.page = page
+        return page.rows
+
+    def _link(self, cursor):
+        if cursor is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, cursor)
+
+    def get_paginated_response(self, data):
+        if getattr(self, "keyset", None) is None:
+            return super().get_paginated_response(data)
+        return Response(
+            {
+                "count": self.count,
+                "count_is_estimate": self.count_is_estimate,
+                "next": self._link(self.page.next_cursor),
+                "previous": self._link(self.page.previous_cursor),
+                "results": data,
+            }
+        )
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": str(self.cursor_query_description),
+                "schema": {"type": "string"},
+            },
+        ]
 
 
 class StableOrderingFilter(OrderingFilter):

@@ -81,7 +81,7 @@ class AssetListView(ObjectListView):
 
     def extra_context(self) -> dict:
         query = self.request.GET.copy()
-        for name in ("page", "per_page", "sort", "export"):
+        for name in ("page", "cursor", "per_page", "sort", "export"):
             query.pop(name, None)
         return {
             "can_bulk": can_write(self.request.user, Asset),

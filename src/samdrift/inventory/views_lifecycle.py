@@ -100,7 +100,7 @@ def selection(request, query: str, pks: list[int] | None):
     narrowed to ``pks`` when given. A filter naming a hidden object is a 404; an invalid
     filter selects nothing."""
     data = QueryDict(query or "", mutable=True)
-    for name in ("page", "per_page", "sort", "export"):
+    for name in ("page", "cursor", "per_page", "sort", "export"):
         data.pop(name, None)
     for name in list(data):
         values = [v for v in data.getlist(name) if v != ""]

@@ -258,6 +258,7 @@ class Person(ChangeLoggedModel):
         related_name="persons",
         null=True,
         blank=True,
+        db_index=False,  # the (service_area, last_name, …) index serves it
     )
     location = models.ForeignKey(
         Location,
@@ -299,7 +300,21 @@ class Person(ChangeLoggedModel):
                 name="person_active_to_after_from",
             ),
         ]
-        indexes = [models.Index(fields=["municipality", "service_area"])]
+        # The list's default order is (last_name, first_name, id): for everyone, for a
+        # contact (municipality first) and for a manager (service area first), so a page
+        # is read in order from an index instead of sorting 500,000 persons.
+        indexes = [
+            models.Index(fields=["municipality", "service_area"]),
+            models.Index(fields=["last_name", "first_name", "id"], name="person_name_idx"),
+            models.Index(
+                fields=["municipality", "last_name", "first_name", "id"],
+                name="person_muni_name_idx",
+            ),
+            models.Index(
+                fields=["service_area", "last_name", "first_name", "id"],
+                name="person_area_name_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({self.username})"

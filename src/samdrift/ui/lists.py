@@ -16,8 +16,10 @@ and is kept as a hidden field when the form is submitted again.
 
 Every list also gets, from here: multiple-choice filters as checkbox dropdowns, the
 chosen filters listed above the table (each removable), the user's saved filters and
-column choice (``ui.listsettings``), a "go to page" box, and the service-area choices
-narrowed to the chosen municipality (``narrowed_filters``).
+column choice (``ui.listsettings``), a "go to page" box, the service-area choices
+narrowed to the chosen municipality (``narrowed_filters``), and pages that stay fast at
+a million rows: "next"/"previous" by keyset cursor, deep numbered pages by primary key
+first, and a count that PostgreSQL may estimate (``paginate``; docs/ui.md).
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from samdrift.core.exports import FORMATS, export_response
 from samdrift.core.filtersets import ScopedModelChoiceFilter
+from samdrift.core.keyset import CursorError, count_rows, keyset_for, keyset_page
 from samdrift.core.permissions import can_write, restrict
 from samdrift.ui import formatting
 from samdrift.ui.exportjobs import export_query, in_background
@@ -44,6 +48,9 @@ from samdrift.ui.listsettings import filter_query, settings_for
 from samdrift.ui.tables import Table
 
 PAGE_SIZES = (25, 50, 100)
+# A narrowed filter (``narrowed_filters``) with more choices than this offers them only
+# once a municipality is chosen.
+MAX_UNNARROWED = 100
 
 
 def date_widget(field: forms.Field) -> None:
@@ -72,11 +79,56 @@ def count_of(model, field: str, user, *conditions, **filters) -> Subquery:
 def page_of(paginator: Paginator, number: Any) -> Page:
     """The page asked for, clamped: garbage or below 1 is the first page, beyond the
     end the last (a typed "page 900 of 12" shows page 12, never an error)."""
+    return paginator.page(page_number(paginator, number))
+
+
+def page_number(paginator: Paginator, number: Any) -> int:
     try:
         wanted = int(str(number).strip())
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         wanted = 1
-    return paginator.page(min(max(wanted, 1), paginator.num_pages))
+    return min(max(wanted, 1), paginator.num_pages)
+
+
+class ListPaginator(Paginator):
+    """A paginator whose count is cheap (``core.keyset.count_rows``: exact, or on
+    PostgreSQL beyond 10,000 rows the planner's estimate, ``count_is_estimate``), and
+    whose deep pages are found by primary key first (``page_rows``)."""
+
+    def __init__(self, object_list, per_page, *, count_source: QuerySet):
+        super().__init__(object_list, per_page)
+        self.count_source = count_source
+
+    @cached_property
+    def counted(self) -> tuple[int, bool]:
+        return count_rows(self.count_source)
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted[0]
+
+    @property
+    def count_is_estimate(self) -> bool:
+        return self.counted[1]
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(page_rows(self.object_list, bottom, self.per_page), number, self)
+
+
+# From this offset on, a numbered page first finds its rows' primary keys (a walk over
+# the sort index alone), then loads just those rows with their joins: OFFSET on the
+# full query would build, join and throw away every row before the page.
+DEFERRED_JOIN_FROM = 1_000
+
+
+def page_rows(queryset: QuerySet, offset: int, size: int) -> list:
+    if offset < DEFERRED_JOIN_FROM:
+        return list(queryset[offset : offset + size])
+    pks = list(queryset.values_list("pk", flat=True)[offset : offset + size])
+    found = {row.pk: row for row in queryset.filter(pk__in=pks).order_by()}
+    return [found[pk] for pk in pks if pk in found]
 
 
 def _value_text(field: forms.Field, value: Any) -> list[str]:
@@ -109,6 +161,7 @@ def active_filters(form: forms.Form, data: QueryDict) -> list[dict[str, Any]]:
         rest = data.copy()
         rest.pop(name, None)
         rest.pop("page", None)
+        rest.pop("cursor", None)
         chips.append(
             {
                 "name": name,
@@ -189,7 +242,10 @@ class ObjectListView(LoginRequiredMixin, View):
         chosen = cleaned.get("municipality")
         for name in narrowed:
             field = form.fields[name]
-            if chosen is None or not isinstance(field, forms.ModelChoiceField):
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            if chosen is None:
+                self.limit_unnarrowed(field, cleaned.get(name))
                 continue
             keep = Q(municipality=chosen)
             selected = cleaned.get(name)
@@ -208,6 +264,17 @@ class ObjectListView(LoginRequiredMixin, View):
                 "hx-swap": "outerHTML",
             }
         )
+
+    def limit_unnarrowed(self, field: forms.ModelChoiceField, selected) -> None:
+        """With no municipality chosen, a select of every municipality's service areas
+        (hundreds at the design scale, rendered on every page) offers only the chosen
+        one and asks for a municipality first; a short list stays whole."""
+        if not field.queryset.values("pk")[MAX_UNNARROWED:].exists():
+            return
+        field.queryset = (
+            field.queryset.filter(pk=selected.pk) if selected is not None else field.queryset.none()
+        )
+        field.help_text = _("Choose a municipality first to see its choices.")
 
     def refreshed_filter(self) -> str | None:
         """The narrowed filter an htmx request asks for afresh (``HX-Target:
@@ -241,6 +308,8 @@ class ObjectListView(LoginRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         filterset, queryset, valid = self.filtered()
+        # Counted without the columns' joins and annotations, which only cost time there.
+        counted = queryset
         queryset, sort = self.table.sort(self.table.prepare(queryset), request.GET.get("sort"))
         export = request.GET.get("export")
         if export in FORMATS and valid:
@@ -266,9 +335,7 @@ class ObjectListView(LoginRequiredMixin, View):
             fields = [b for b in shown if b.name in self.narrowed_filters]
             return render(request, "web/includes/list_filter_fields.html", {"fields": fields})
         per_page = self._per_page()
-        paginator = Paginator(queryset, per_page)
-        page = page_of(paginator, request.GET.get("page"))
-        page.object_list = list(page.object_list)
+        paginator, page, links = self.paginate(queryset, per_page, counted=counted)
         self.prepare_rows(page.object_list)
         settings = settings_for(request.user, request.path)
         columns = self.table.chosen_columns(settings.columns)
@@ -288,7 +355,7 @@ class ObjectListView(LoginRequiredMixin, View):
             "page_query": [
                 (name, value)
                 for name, values in request.GET.lists()
-                if name not in ("page", "export")
+                if name not in ("page", "export", "cursor")
                 for value in values
                 if value != ""
             ],
@@ -296,6 +363,7 @@ class ObjectListView(LoginRequiredMixin, View):
             "page": page,
             "rows": page.object_list,
             "paginator": paginator,
+            "page_links": links,
             "filter_form": form,
             "shown_filters": shown,
             "hidden_filters": hidden,
@@ -324,6 +392,63 @@ class ObjectListView(LoginRequiredMixin, View):
 
     def extra_context(self) -> dict[str, Any]:
         return {}
+
+    def paginate(
+        self, queryset: QuerySet, per_page: int, *, counted: QuerySet | None = None
+    ) -> tuple[ListPaginator, Page, dict]:
+        """The page to show and the links around it.
+
+        ``?page=N`` is a numbered page (an offset; "go to page", first and last).
+        "Next" and "previous" are keyset cursors (``?cursor=…&page=N±1``: the number is
+        only the label shown), so walking on from any page costs what page 1 does. A
+        cursor that is not this list's (another sort, forged, garbage) shows the page
+        by number instead, never an error.
+        """
+        keyset = keyset_for(queryset)
+        paginator = ListPaginator(
+            keyset.queryset if keyset is not None else queryset,
+            per_page,
+            count_source=queryset if counted is None else counted,
+        )
+        number = page_number(paginator, self.request.GET.get("page"))
+        cursor = self.request.GET.get("cursor")
+        page = None
+        if keyset is not None and cursor:
+            try:
+                found = keyset_page(keyset, per_page, cursor)
+            except CursorError:
+                found = None
+            if found is not None and found.rows:
+                page = Page(found.rows, number, paginator)
+                after = found.next_cursor
+                before = found.previous_cursor
+        if page is None:
+            page = paginator.page(number)
+            page.object_list = list(page.object_list)
+            rows = page.object_list
+            last = page.number >= paginator.num_pages
+            can_key = keyset is not None and bool(rows)
+            after = keyset.cursor(rows[-1]) if can_key and not last else None
+            before = keyset.cursor(rows[0], backwards=True) if can_key and page.number > 2 else None
+        links = {
+            "next": self._link(after, number + 1) if after else None,
+            # Page 2's previous is page 1 by number: the same rows, a plainer link.
+            "previous": (
+                self._link(before, max(number - 1, 1))
+                if before and number > 2
+                else (self._link(None, 1) if number > 1 or before else None)
+            ),
+        }
+        return paginator, page, links
+
+    def _link(self, cursor: str | None, number: int) -> str:
+        query = self.request.GET.copy()
+        query.pop("cursor", None)
+        query.pop("export", None)
+        query["page"] = str(number)
+        if cursor:
+            query["cursor"] = cursor
+        return "?" + query.urlencode()
 
     def prepare_rows(self, rows: list) -> None:
         """Load what one page of rows shows beyond its query (in a batch per page, never a

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from samdrift.ui.models import ListSetting
 
 # Query parameters that are not part of a filter: where the user was, or what they asked.
-NOT_SAVED = ("page", "export", "csrfmiddlewaretoken")
+NOT_SAVED = ("page", "cursor", "export", "csrfmiddlewaretoken")
 MAX_QUERY = ListSetting._meta.get_field("value").max_length
 MAX_NAME = ListSetting._meta.get_field("name").max_length
 

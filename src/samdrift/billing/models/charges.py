@@ -162,6 +162,9 @@ class Charge(models.Model):
         # for ``column = value``.
         indexes = [
             models.Index(fields=["invoice", "service_area"], name="charge_invoice_area"),
+            # A municipality's own list in its default order (invoice, id): without it a
+            # contact's charge list scanned every municipality's millions of charges.
+            models.Index(fields=["municipality", "invoice", "id"], name="charge_muni_invoice"),
             models.Index(fields=["period", "source", "source_id"], name="charge_period_source"),
             models.Index(
                 fields=["person"], condition=Q(person__isnull=False), name="charge_person"

@@ -96,6 +96,7 @@ def sort_link(context, column):
     query = request.GET.copy()
     query["sort"] = target
     query.pop("page", None)
+    query.pop("cursor", None)
     arrow = {"ascending": "▲", "descending": "▼"}.get(_sort_state(current, column), "")
     return format_html(
         '<a href="?{}" data-sort="{}">{}</a> <span aria-hidden="true">{}</span>',
