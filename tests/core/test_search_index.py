@@ -399,3 +399,22 @@ def test_an_asset_import_is_searchable_at_once(municipality_a):
     holder = imported.person
     assert ids(search_persons(Person.objects.all(), holder.username)) == {holder.pk}
     assert "FV000002" in found(f"{holder.first_name} {holder.last_name}")
+
+
+@pytest.mark.django_db
+def test_the_search_triggers_survive_every_migration():
+    """On SQLite a migration that alters a column of a searched table remakes it and
+    drops its triggers; such a migration must end with ``rebuild_operation``. On
+    PostgreSQL the trigram index must be there."""
+    from django.db import connection
+
+    tables = ("inventory_asset", "organisations_person")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            wanted = {f"{t}_search_{event}" for t in tables for event in ("ai", "ad", "au")}
+        else:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")
+            wanted = {f"{t}_search_trgm" for t in tables}
+        found = {row[0] for row in cursor.fetchall()}
+    assert wanted <= found

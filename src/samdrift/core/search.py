@@ -159,6 +159,19 @@ class SearchIndex:
         backward = {"sqlite": self.sqlite_drop(), "postgresql": self.postgres_drop()}
         return migrations.RunPython(run(forward), run(backward), elidable=False)
 
+    def rebuild_operation(self) -> migrations.RunPython:
+        """Drop and make the index again. On SQLite a migration that alters a column
+        remakes the table, and the triggers go with the old table: a migration that
+        does so must end with this (PostgreSQL keeps its index; nothing happens there)."""
+
+        def apply(apps, schema_editor):
+            if schema_editor.connection.vendor != "sqlite":
+                return
+            for sql in [*self.sqlite_drop(), *self.sqlite_create()]:
+                schema_editor.execute(sql, params=None)
+
+        return migrations.RunPython(apply, migrations.RunPython.noop, elidable=False)
+
     # ---- the query -------------------------------------------------------------------
 
     def ids_matching(self, term: str, *, columns: tuple[str, ...] | None = None):
