@@ -3,7 +3,8 @@
 The figures are kept by every writer of assets and counted again on the first request
 of a day (or after the replacement rules change): run this daily shortly after
 midnight (cron, a systemd timer, after ``samdrift holders``) so that no request waits
-for the count, and after restoring or bulk-loading a database (planning.figures).
+for the count, and after restoring or bulk-loading a database (planning.figures). It
+counts the holdings in force that day too, for the monthly cost (planning.holdings).
 """
 
 from __future__ import annotations
