@@ -207,6 +207,11 @@ def test_the_asset_page_shows_the_price_billing_charges(priced_world, operator):
 def test_monthly_cost_runs_a_fixed_number_of_queries(
     priced_world, operator, django_assert_num_queries
 ):
-    # Devices, subscriptions, list prices, agreed prices, product names, service names.
+    today = timezone.localdate()
+    monthly_cost(user=operator, day=today)  # counts the kept holdings (planning.holdings)
+    # Their stamp and rows, list prices, agreed prices, product names, service names.
     with django_assert_num_queries(6):
-        monthly_cost(user=operator, day=timezone.localdate())
+        monthly_cost(user=operator, day=today)
+    # Another day: devices, subscriptions, list prices, agreed prices, names.
+    with django_assert_num_queries(6):
+        monthly_cost(user=operator, day=today - datetime.timedelta(days=1))

@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
+
 from samdrift.catalogue.models import Product, Service
 from samdrift.core.money import ZERO
 from samdrift.core.permissions import restrict
@@ -19,10 +21,11 @@ from samdrift.finance.depreciation import add_months
 from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.filtersets import in_service
 from samdrift.inventory.models import Assignment, Subscription
-from samdrift.leasing.prices import priced_holdings
+from samdrift.leasing.prices import PricedHolding, price_grouped, priced_holdings
 from samdrift.organisations.filtersets import PersonFilterSet, active_persons
 from samdrift.organisations.models import Municipality, ServiceArea
 from samdrift.planning import figures
+from samdrift.planning.holdings import holding_rows
 from samdrift.planning.rules import RuleBook
 from samdrift.ui.cards import card, counted_card
 
@@ -102,14 +105,28 @@ class MonthlyCost:
 def monthly_cost(*, user, day: datetime.date, municipality_id: int | None = None) -> MonthlyCost:
     """The monthly cost of what ``user`` may see on ``day``: each device held and each
     monthly subscription, priced and charged (or not) as billing does
-    (``leasing.prices.priced_holdings``). Six queries. Usage, one-off charges and shared
-    cost pools are on the invoice only."""
+    (``leasing.prices.priced_holdings``). Usage, one-off charges and shared cost pools
+    are on the invoice only.
+
+    For today, the holdings come from the summary ``planning.holdings`` keeps (six
+    queries, a few thousand rows), priced now as ``priced_holdings`` prices them; another
+    day is grouped from the assignments and subscriptions directly (six queries, a scan).
+    """
+    if day == timezone.localdate():
+        devices, subscriptions = holding_rows(user=user, day=day, municipality_id=municipality_id)
+        return _costed(day, price_grouped(day=day, devices=devices, subscriptions=subscriptions))
     assignments = restrict(Assignment.objects.all(), user)
     subscriptions = restrict(Subscription.objects.all(), user)
     if municipality_id is not None:
         assignments = assignments.filter(municipality_id=municipality_id)
         subscriptions = subscriptions.filter(municipality_id=municipality_id)
-    holdings = priced_holdings(day=day, assignments=assignments, subscriptions=subscriptions)
+    return _costed(
+        day, priced_holdings(day=day, assignments=assignments, subscriptions=subscriptions)
+    )
+
+
+def _costed(day: datetime.date, holdings: list[PricedHolding]) -> MonthlyCost:
+    """The cost lines of priced holdings, with the items' names (two queries)."""
     product_ids = {h.item_id for h in holdings if h.kind == "product"}
     service_ids = {h.item_id for h in holdings if h.kind == "service"}
     names = {

@@ -60,7 +60,7 @@ from samdrift.ordering.services import (
     submit_order,
 )
 from samdrift.organisations.models import Municipality
-from samdrift.planning import figures
+from samdrift.planning import figures, holdings
 from samdrift.planning.campaigns import create_campaign, refresh_progress
 from samdrift.planning.choices import CampaignCriterion, MemberChange, RuleBasis
 from samdrift.planning.models import CampaignDevice, ProductSupport, ReplacementRule
@@ -413,3 +413,4 @@ def generate_figures(ctx: DemoContext) -> None:
     """Count the fleet's figures for the overview as of the demo's day: the steps wrote
     assets in bulk, below the services that keep the figures (``planning.figures``)."""
     figures.rebuild(day=ctx.today)
+    holdings.rebuild(day=ctx.today)  # and what is held, for the monthly cost

@@ -12,6 +12,12 @@ The summary lives above inventory (its due dates come from planning's replacemen
 so inventory cannot call it directly: the summary's owner registers a listener from its
 ``AppConfig.ready()`` (``register``), as the home page's notifications are registered
 from below.
+
+What is held in force today (assignments, subscriptions, own prices of bought-out
+assets) is kept the same way for the monthly cost (``planning.holdings``): its
+listeners hear every ``assets_changed`` and also ``holdings_changed``, the call of
+writers that change holdings without changing an asset (subscriptions, persons leaving,
+buyouts' own prices).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 Listener = Callable[..., None]
 
 _listeners: list[Listener] = []
+_holding_listeners: list[Listener] = []
 
 
 def register(listener: Listener) -> None:
@@ -34,13 +41,30 @@ def register(listener: Listener) -> None:
         _listeners.append(listener)
 
 
+def register_holdings(listener: Listener) -> None:
+    """Call ``listener(municipality_ids=set)`` after every change of what is held:
+    ``assets_changed`` and ``holdings_changed``."""
+    if listener not in _holding_listeners:
+        _holding_listeners.append(listener)
+
+
 def assets_changed(*, municipality_ids: Iterable[int | None]) -> None:
     """Assets of these municipalities (``None``: held by nobody) were created or changed:
     bring what is kept about them up to date. Call it inside the writing transaction."""
     ids = set(municipality_ids)
     if not ids:
         return
-    for listener in _listeners:
+    for listener in _listeners + _holding_listeners:
+        listener(municipality_ids=ids)
+
+
+def holdings_changed(*, municipality_ids: Iterable[int | None]) -> None:
+    """What these municipalities hold changed without an asset changing (a subscription,
+    an asset's own price, a person leaving): inside the writing transaction."""
+    ids = set(municipality_ids)
+    if not ids:
+        return
+    for listener in _holding_listeners:
         listener(municipality_ids=ids)
 
 

@@ -246,14 +246,20 @@ def priced_holdings(
     agreed prices of that day. The own price is read in the grouping query (the asset's
     ``AssetPrice`` in force that day), so bought-out devices need no query per device.
     """
-    rows = [
-        ("product", row["asset__product_id"], Decimal(1), row)
-        for row in _devices_grouped(assignments, day)
-    ]
-    rows += [
-        ("service", row["service_id"], row["quantity"], row)
-        for row in _subscriptions_grouped(subscriptions, day)
-    ]
+    return price_grouped(
+        day=day,
+        devices=devices_grouped(assignments, day),
+        subscriptions=subscriptions_grouped(subscriptions, day),
+    )
+
+
+def price_grouped(*, day: datetime.date, devices, subscriptions) -> list[PricedHolding]:
+    """Price grouped rows as ``priced_holdings`` does: ``devices`` rows as
+    ``devices_grouped`` gives them, ``subscriptions`` as ``subscriptions_grouped`` — read
+    directly or from the summary ``planning.holdings`` keeps. Two queries (the list and
+    agreed prices of ``day``); prices are never kept, so a price published later counts."""
+    rows = [("product", row["asset__product_id"], Decimal(1), row) for row in devices]
+    rows += [("service", row["service_id"], row["quantity"], row) for row in subscriptions]
     if not rows:
         return []
     book = PriceBook(start=day, end=day + ONE_DAY, own_prices=False)
@@ -285,7 +291,7 @@ def priced_holdings(
     return holdings
 
 
-def _devices_grouped(assignments: QuerySet[Assignment], day: datetime.date):
+def devices_grouped(assignments: QuerySet[Assignment], day: datetime.date):
     """Devices held on ``day`` per holder, product, own price and whether charged."""
     own_price = Subquery(
         asset_prices_overlapping(start=day, end=day + ONE_DAY)
@@ -308,7 +314,7 @@ def _devices_grouped(assignments: QuerySet[Assignment], day: datetime.date):
     )
 
 
-def _subscriptions_grouped(subscriptions: QuerySet[Subscription], day: datetime.date):
+def subscriptions_grouped(subscriptions: QuerySet[Subscription], day: datetime.date):
     """Charged subscriptions on ``day`` per holder, service and quantity."""
     return (
         subscriptions.filter(active_on(day), charged_subscriptions_on(day))

@@ -21,6 +21,7 @@ from samdrift.core.importing.results import note_unknown
 from samdrift.core.importing.rows import Row
 from samdrift.organisations.choices import LocationKind, PersonKind, ServiceAreaKind
 from samdrift.organisations.models import Location, Person, ServiceArea
+from samdrift.organisations.signals import persons_changed
 
 SERVICE_AREA_KIND_ALIASES = {
     ServiceAreaKind.EDUCATION: ("Oppvekst", "Skole", "Utdanning", "Oppvekst og utdanning"),
@@ -462,6 +463,13 @@ class PersonImporter(ModelImporter):
             )
             ok = False
         return ok
+
+    def apply(self) -> None:
+        super().apply()
+        if self.changed_objects:
+            # Persons updated in bulk send no post_save: one leaving changes what the
+            # holdings kept for the monthly cost charge (planning.holdings).
+            persons_changed.send(sender=Person, municipality_ids={self.context.municipality.pk})
 
     def related_writes(self) -> None:
         # New locations first: bulk_create then hands their ids to the persons naming them.

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,7 +10,10 @@ class PlanningConfig(AppConfig):
 
     def ready(self) -> None:
         from samdrift.inventory import figures as inventory_figures
-        from samdrift.planning import figures, notifications, panels
+        from samdrift.inventory.models import Subscription
+        from samdrift.organisations.models import Person
+        from samdrift.organisations.signals import persons_changed
+        from samdrift.planning import figures, holdings, notifications, panels
         from samdrift.ui.navigation import own_municipality, register, sees_all
 
         register(
@@ -61,6 +65,25 @@ class PlanningConfig(AppConfig):
         notifications.register()  # what needs attention, on the home page
         # The fleet's figures follow every change of assets (planning.figures).
         inventory_figures.register(figures.refresh)
+        # What is held today follows them, and subscriptions and persons leaving, saved
+        # through the ORM (the services, the admin, the API) (planning.holdings).
+        inventory_figures.register_holdings(holdings.refresh)
+        for model in (Subscription, Person):
+            post_save.connect(_holdings_saved, sender=model, dispatch_uid=f"holdings-{model}")
+        post_delete.connect(_holdings_saved, sender=Subscription, dispatch_uid="holdings-del")
+        persons_changed.connect(_persons_changed, dispatch_uid="holdings-persons")
+
+
+def _holdings_saved(sender, instance, **kwargs) -> None:
+    from samdrift.inventory.figures import holdings_changed
+
+    holdings_changed(municipality_ids={instance.municipality_id})
+
+
+def _persons_changed(sender, municipality_ids, **kwargs) -> None:
+    from samdrift.inventory.figures import holdings_changed
+
+    holdings_changed(municipality_ids=municipality_ids)
 
 
 def _own(kwargs):

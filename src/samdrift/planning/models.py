@@ -582,3 +582,60 @@ class FleetFigureStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.rules}"
+
+
+class HoldingFigure(models.Model):
+    """How many identical things one holder (a service area of a municipality, or the
+    municipality itself) holds in force on ``HoldingFigureStamp.as_of``: devices of one
+    product at one own price (bought-out assets), charged or not — or charged monthly
+    subscriptions of one service and quantity. The monthly cost prices these rows at
+    read time (``planning.holdings``, ``leasing.prices.price_grouped``); prices are not
+    kept, so a price published later needs no recount. Derived data: not change-logged.
+    """
+
+    municipality = models.ForeignKey(
+        "organisations.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,  # the (municipality, service area) index serves it
+    )
+    service_area = models.ForeignKey(
+        "organisations.ServiceArea",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+    )
+    # A device row has the product, a subscription row the service.
+    product = models.ForeignKey(
+        "catalogue.Product", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    own_price = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    # Defaults in the database: the grouped INSERT … SELECT of subscriptions leaves them out.
+    charged = models.BooleanField(db_default=True)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, db_default=Decimal("1"))
+    count = models.PositiveIntegerField()
+
+    municipality_path: ClassVar[str | None] = "municipality"
+    service_area_path: ClassVar[str | None] = "service_area"
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "service_area"])]
+
+    def __str__(self) -> str:
+        item = f"p{self.product_id}" if self.product_id else f"s{self.service_id}"
+        return f"{self.municipality_id}/{self.service_area_id}/{item}: {self.count}"
+
+
+class HoldingFigureStamp(models.Model):
+    """The day the holding figures were counted for: one row. Another day and they are
+    counted again."""
+
+    as_of = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return str(self.as_of)

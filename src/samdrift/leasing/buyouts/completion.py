@@ -22,6 +22,7 @@ from samdrift.finance.annuity import annuity_payment
 from samdrift.finance.depreciation import add_months
 from samdrift.finance.money import ZERO, round_to_ore
 from samdrift.inventory.choices import AssetOrigin
+from samdrift.inventory.figures import holdings_changed
 from samdrift.inventory.models import Asset, Assignment
 from samdrift.leasing.buyouts.state import locked_error, today
 from samdrift.leasing.buyouts.valuation import (
@@ -207,6 +208,12 @@ def complete_buyout(*, buyout: Buyout, completed_on: datetime.date | None = None
         _mark_bought_out(locked, items)
         _price_assets(locked, items, category_of=category_of, completed_on=completed_on)
         _record_amount_owed(locked, completed_on)
+        # Own prices and origins changed without an asset service: the kept holdings
+        # (planning.holdings) of whoever holds these assets are counted again.
+        holdings_changed(
+            municipality_ids={locked.municipality_id}
+            | {item.asset.municipality_id for item in items}
+        )
         locked.status = BuyoutStatus.COMPLETED
         locked.completed_on = completed_on
         locked.completed_by = current_actor().resolved_user()

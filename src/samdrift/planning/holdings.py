@@ -1,0 +1,150 @@
+"""What is held in force today, kept in a summary table so that the monthly cost (the
+overview, the municipality page, the agreement document) sums a few thousand rows
+instead of grouping every assignment and subscription per request.
+
+``HoldingFigure`` counts, per holder (municipality, service area), the devices held of
+one product at one own price (``AssetPrice`` of bought-out assets), charged or not, and
+the charged monthly subscriptions of one service and quantity — the rows
+``leasing.prices.devices_grouped`` and ``subscriptions_grouped`` give — as of one day,
+``HoldingFigureStamp.as_of``. They are priced when read, with billing's ``PriceBook``
+(``leasing.prices.price_grouped``), so a price published later is right at once.
+
+Kept correct as the fleet figures are (``planning.figures``, docs/performance.md):
+
+- every writer of assignments calls ``inventory.figures.assets_changed``, and writers of
+  subscriptions, own prices and persons' leaving ``holdings_changed`` (subscriptions and
+  persons through their models' signals, connected in ``PlanningConfig``); ``refresh``,
+  their listener, recounts those municipalities with two grouped ``INSERT … SELECT``;
+- an assignment or subscription ending, a person leaving or an own price starting on a
+  later day changes the figures without a write: ``current`` sees a stamp of another day
+  and counts everything again (``rebuild``); ``samdrift fleet_figures`` does it daily;
+- tests compare the monthly cost from the summary with ``priced_holdings`` after each
+  kind of change (tests/dashboard/test_holding_figures.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import IntegerField, Q, QuerySet, Sum
+from django.utils import timezone
+
+from samdrift.core.permissions import restrict
+from samdrift.inventory.models import Assignment, Subscription
+from samdrift.leasing.prices import devices_grouped, subscriptions_grouped
+from samdrift.planning.models import HoldingFigure, HoldingFigureStamp
+
+# The columns written, in the order of each grouped SELECT (fields, then annotations).
+DEVICE_COLUMNS = (
+    "municipality_id",
+    "service_area_id",
+    "product_id",
+    "own_price",
+    "charged",
+    "count",
+)
+SUBSCRIPTION_COLUMNS = ("municipality_id", "service_area_id", "service_id", "quantity", "count")
+
+
+def _insert(grouped: QuerySet, columns: tuple[str, ...]) -> None:
+    """``INSERT INTO holding figures SELECT …``: the grouping stays in the database."""
+    sql, params = grouped.query.sql_with_params()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(HoldingFigure._meta.db_table)} ({names}) {sql}", params)
+
+
+def _count(scope: Q, day: datetime.date) -> None:
+    rows = HoldingFigure.objects.filter(scope)
+    rows._raw_delete(rows.db)  # one DELETE: see planning.figures._delete
+    _insert(devices_grouped(Assignment.objects.filter(scope), day), DEVICE_COLUMNS)
+    _insert(subscriptions_grouped(Subscription.objects.filter(scope), day), SUBSCRIPTION_COLUMNS)
+
+
+def _stamp(*, lock: bool) -> HoldingFigureStamp:
+    stamps = HoldingFigureStamp.objects.order_by("pk")
+    stamp = (stamps.select_for_update() if lock else stamps).first()
+    return stamp or HoldingFigureStamp.objects.create()
+
+
+def rebuild(*, day: datetime.date | None = None) -> None:
+    """Count everything held on ``day`` (today) again."""
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        stamp = _stamp(lock=True)
+        _count(Q(), day)
+        stamp.as_of = day
+        stamp.save()
+
+
+def current(*, day: datetime.date) -> None:
+    """Make the figures those of ``day``: one query when they are."""
+    if _stamp(lock=False).as_of == day:
+        return
+    with transaction.atomic():
+        if _stamp(lock=True).as_of == day:  # another request counted meanwhile
+            return
+        rebuild(day=day)
+
+
+def refresh(*, municipality_ids: Iterable[int | None]) -> None:
+    """Count what these municipalities hold again, as of the stamp's day: the listener of
+    ``assets_changed`` and ``holdings_changed``, inside the writer's transaction. The
+    stamp's row lock keeps two writers of one municipality apart (PostgreSQL)."""
+    numbers = sorted(i for i in set(municipality_ids) if i is not None)
+    if not numbers:
+        return  # the pool holds nothing that is charged
+    stamp = _stamp(lock=True)
+    if stamp.as_of is None:
+        return  # never counted: the first read counts everything
+    _count(Q(municipality_id__in=numbers), stamp.as_of)
+
+
+def holding_rows(*, user, day: datetime.date, municipality_id: int | None = None):
+    """(device rows, subscription rows) ``user`` may see held on ``day``, summed over the
+    summary, in the shape ``leasing.prices.price_grouped`` takes. Two queries when the
+    summary is current."""
+    current(day=day)
+    rows = restrict(HoldingFigure.objects.all(), user)
+    if municipality_id is not None:
+        rows = rows.filter(municipality_id=municipality_id)
+    grouped = (
+        rows.values(
+            "municipality_id",
+            "service_area_id",
+            "product_id",
+            "service_id",
+            "own_price",
+            "charged",
+            "quantity",
+        )
+        .annotate(n=Sum("count", output_field=IntegerField()))
+        .order_by()
+    )
+    devices, subscriptions = [], []
+    for row in grouped:
+        if row["product_id"] is not None:
+            devices.append(
+                {
+                    "municipality_id": row["municipality_id"],
+                    "service_area_id": row["service_area_id"],
+                    "asset__product_id": row["product_id"],
+                    "own_price": row["own_price"],
+                    "charged": row["charged"],
+                    "n": row["n"],
+                }
+            )
+        else:
+            subscriptions.append(
+                {
+                    "municipality_id": row["municipality_id"],
+                    "service_area_id": row["service_area_id"],
+                    "service_id": row["service_id"],
+                    "quantity": row["quantity"],
+                    "n": row["n"],
+                }
+            )
+    return devices, subscriptions
