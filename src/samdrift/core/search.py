@@ -192,7 +192,7 @@ class SearchIndex:
         # either the index's matches joined to the scope's rows, when the word is rare
         # (fewer than COMMON_MATCHES in the whole index: cheap to count, as FTS5 reads
         # its matches in order and stops at the LIMIT), or else a scan of the scope's
-        # own rows (its index, then LIKE on each row: ~120 ms for the largest
+        # own rows (its index, then LIKE on each row: ~70 ms for the largest
         # municipality). The choice is made in the query (a LIMIT of 0 skips a branch
         # before it reads anything), so the search stays one query.
         common = (
