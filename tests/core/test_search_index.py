@@ -17,16 +17,18 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from samdrift.core import search as core_search
 from samdrift.core.choices import Role
 from samdrift.core.importing import run_import
-from samdrift.core.search import terms
+from samdrift.core.permissions import restrict
+from samdrift.core.search import fixed_columns, terms
 from samdrift.imports.registry import importer_class
 from samdrift.inventory.filtersets import AssetFilterSet
 from samdrift.inventory.models import Asset
-from samdrift.inventory.search import search_assets
+from samdrift.inventory.search import SCOPE_COLUMNS, search_assets
 from samdrift.inventory.services import assign_asset
 from samdrift.organisations.filtersets import PersonFilterSet
-from samdrift.organisations.models import Person
+from samdrift.organisations.models import Municipality, Person, ServiceArea
 from samdrift.organisations.search import search_persons
 from tests import factories
 from tests.factories import SNIPE_IT_HEADER, api_as, client_for, snipe_it_row, xlsx_bytes
@@ -288,6 +290,68 @@ def test_persons_rank_the_username_first_then_names_beginning_with_the_word():
 
 
 # ---- tenancy -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("common", [False, True], ids=["rare words", "common words"])
+def test_a_restricted_search_finds_what_icontains_found_in_the_users_rows(
+    dataset, monkeypatch, common
+):
+    """A contact's and a manager's search repeats their restriction inside the search
+    (``fixed_columns``); on SQLite a word found often is searched in their own rows
+    instead of the index (``COMMON_MATCHES``: 1 makes every found word common). Either
+    way: exactly the old filter's hits among the rows they may see."""
+    if common:
+        monkeypatch.setattr(core_search, "COMMON_MATCHES", 1)
+    municipality = Municipality.objects.get()
+    area = ServiceArea.objects.filter(assets__isnull=False).order_by("pk").first()
+    # Another municipality holding the same words: found by the index, never shown.
+    other = factories.make_municipality()
+    for asset in Asset.objects.filter(municipality__isnull=True):
+        assign_asset(asset=asset, municipality=other, valid_from=D(2025, 1, 1))
+    contact = factories.make_user(Role.MUNICIPALITY, municipality=municipality)
+    manager = factories.make_user(Role.SERVICE_AREA, municipality=municipality, service_area=area)
+    assert fixed_columns(restrict(Asset.objects.all(), contact), SCOPE_COLUMNS) == {
+        "municipality_id": municipality.pk
+    }
+    assert fixed_columns(restrict(Asset.objects.all(), manager), SCOPE_COLUMNS) == {
+        "municipality_id": municipality.pk,
+        "service_area_id": area.pk,
+    }
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def check(data):
+        words = [
+            data.draw(
+                st.one_of(
+                    st.sampled_from(dataset).map(ascii_upper),
+                    st.just(substring(data.draw(st.sampled_from(dataset)), data)),
+                    st.text(ALPHABET, min_size=2, max_size=4),
+                )
+            )
+            for _ in range(data.draw(st.integers(1, 2)))
+        ]
+        query = " ".join(w for w in " ".join(words).split() if len(w) >= 3)
+        for user in (contact, manager):
+            assets = restrict(Asset.objects.all(), user)
+            assert ids(search_assets(assets, query)) == ids(
+                old_search(assets, query, AssetFilterSet.search_fields)
+            ), (user.role, query)
+
+    check()
+
+
+def test_a_common_word_in_another_case_is_found_in_the_users_rows(monkeypatch):
+    """The scan of a user's own rows (SQLite, a common word) finds a word typed in upper
+    or lower case beyond ASCII too, as the index does."""
+    monkeypatch.setattr(core_search, "COMMON_MATCHES", 1)
+    municipality = factories.make_municipality()
+    asset = factories.make_asset(asset_tag="NB-1", name="Bærum skole")
+    assign_asset(asset=asset, municipality=municipality, valid_from=D(2025, 1, 1))
+    contact = factories.make_user(Role.MUNICIPALITY, municipality=municipality)
+    for query in ("BÆRUM", "bærum", "Bærum"):
+        found = search_assets(restrict(Asset.objects.all(), contact), query)
+        assert list(found.values_list("asset_tag", flat=True)) == ["NB-1"], query
 
 
 def test_search_starts_from_what_the_user_may_see():

@@ -29,7 +29,11 @@ never query syntax: an FTS5 phrase is quoted (``"`` doubled), an ``ILIKE`` patte
 ``-``, quotes or ``%`` search for themselves and never cause an error.
 
 Callers restrict first (``core.permissions.restrict``) and search second: the search is a
-condition on the restricted queryset, so tenancy is never the index's business.
+condition on the restricted queryset, so tenancy is never the index's business. A search
+may still *repeat* the restriction inside its subqueries (``fixed_columns``: the
+``column = value`` conditions every row of the restricted queryset meets), so that a word
+common in the fleet collects only the user's own matches, not every municipality's; that
+narrows what is collected, and the outer condition still decides what is shown.
 """
 
 from __future__ import annotations
@@ -41,10 +45,15 @@ from operator import or_
 
 from django.db import connection, migrations
 from django.db.models import BooleanField, Q
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Col, RawSQL
+from django.db.models.lookups import Exact
+from django.db.models.sql.where import AND, WhereNode
 
 TRIGRAM = 3  # the shortest term the index finds anywhere in a text
 MAX_TERMS = 10  # a query of more words is cut: each word is one more condition
+# On SQLite, a word found more often than this in the whole index is searched in a
+# restricted user's own rows instead (``SearchIndex.ids_matching``).
+COMMON_MATCHES = 10_000
 
 
 def terms(query: str | None) -> list[str]:
@@ -174,17 +183,59 @@ class SearchIndex:
 
     # ---- the query -------------------------------------------------------------------
 
-    def ids_matching(self, term: str, *, columns: tuple[str, ...] | None = None):
+    def ids_matching(
+        self, term: str, *, columns: tuple[str, ...] | None = None, scope: dict | None = None
+    ):
         """(sql, params) of the ids of the rows where ``term`` (2 characters or more) is
-        found in the index columns ``columns`` (all when None)."""
+        found in the index columns ``columns`` (all when None), among the rows with
+        ``column = value`` for each item of ``scope`` (``fixed_columns``; all when empty)."""
         columns = columns or tuple(self.columns)
+        scoped, scope_params = scope_sql(scope)
         if connection.vendor == "postgresql":
             where, params = self._pg_condition(term, columns, prefix="")
-            return f"SELECT id FROM {_quote(self.table)} WHERE {where}", params  # noqa: S608
-        return (
-            f"SELECT rowid FROM {_quote(self.fts_table)} WHERE {_quote(self.fts_table)} MATCH %s",  # noqa: S608
-            [self._fts_match(term, columns)],
+            sql = f"SELECT id FROM {_quote(self.table)} WHERE {scoped}{where}"  # noqa: S608
+            return sql, [*scope_params, *params]
+        fts, table = _quote(self.fts_table), _quote(self.table)
+        match = self._fts_match(term, columns)
+        sql = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"  # noqa: S608
+        if not scope:
+            return sql, [match]
+        # The FTS table has no municipality: a word in a large part of the fleet would be
+        # collected everywhere (377,000 "Chromebook") to keep one municipality's. So
+        # either the index's matches joined to the scope's rows, when the word is rare
+        # (fewer than COMMON_MATCHES in the whole index: cheap to count, as FTS5 reads
+        # its matches in order and stops at the LIMIT), or else a scan of the scope's
+        # own rows (its index, then LIKE on each row: ~70 ms for the largest
+        # municipality). The choice is made in the query (a LIMIT of 0 skips a branch
+        # before it reads anything), so the search stays one query.
+        common = (
+            f"(SELECT count(*) FROM (SELECT 1 FROM {fts} WHERE {fts} MATCH %s "  # noqa: S608
+            f"LIMIT {COMMON_MATCHES})) >= {COMMON_MATCHES}"
         )
+        by_id, _ = scope_sql(scope, as_filter=True)
+        # Each column on its own (as the index holds them; cheaper than joining them),
+        # with a space before it so that a 2-character term finds a word's beginning.
+        # LIKE folds ASCII case only, the index every letter: beyond ASCII, the term
+        # lower- and upper-cased too find a word typed in either case ("BÆRUM", "bærum").
+        cases = (
+            [term] if term.isascii() else list(dict.fromkeys((term, term.lower(), term.upper())))
+        )
+        patterns = ["%" + _like_escape(_phrase(case)) + "%" for case in cases]
+        table_columns = [c for name in columns for c in self.columns[name]]
+        likes = " OR ".join(
+            f"' ' || {_quote(column)} LIKE %s ESCAPE '\\'"
+            for _ in patterns
+            for column in table_columns
+        )
+        patterns = [pattern for pattern in patterns for _ in table_columns]
+        sql = (
+            f"SELECT * FROM (SELECT id FROM {table} WHERE {by_id}id IN ({sql}) "  # noqa: S608
+            f"LIMIT CASE WHEN {common} THEN 0 ELSE -1 END) "
+            f"UNION ALL SELECT * FROM (SELECT id FROM {table} WHERE {scoped}({likes}) "
+            f"LIMIT CASE WHEN {common} THEN -1 ELSE 0 END)"
+        )
+        params = [*scope_params, match, match, *scope_params, *patterns, match]
+        return sql, params
 
     def _fts_match(self, term: str, columns: tuple[str, ...]) -> str:
         phrase = '"' + _phrase(term).replace('"', '""') + '"'
@@ -223,6 +274,52 @@ class SearchIndex:
 def _phrase(term: str) -> str:
     """What the index looks for: a 2-character term as the beginning of a word."""
     return term if len(term) >= TRIGRAM else " " + term
+
+
+def fixed_columns(queryset, columns: tuple[str, ...]) -> dict[str, int]:
+    """The conditions ``column = value`` (``column`` one of ``columns``, of the queryset's
+    own table, ``value`` an integer) that every row of ``queryset`` meets: those joined by
+    AND from the top of its WHERE, never under an OR or a NOT. ``restrict`` writes the
+    tenancy as such conditions (``municipality_id = …``, ``service_area_id = …``), so a
+    search can repeat them in its subqueries without being told who asks. Repeating a
+    condition every row meets changes no result; one not found here is simply not
+    repeated (slower, never wrong)."""
+    query = queryset.query
+    if query.combinator or query.is_sliced:
+        return {}
+    table = query.base_table
+    found: dict[str, int] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, WhereNode):
+            if node.connector == AND and not node.negated:
+                for child in node.children:
+                    walk(child)
+            return
+        if (
+            isinstance(node, Exact)
+            and isinstance(node.lhs, Col)
+            and node.lhs.alias == table
+            and node.lhs.target.column in columns
+            and type(node.rhs) is int
+        ):
+            found.setdefault(node.lhs.target.column, node.rhs)
+
+    walk(query.where)
+    return found
+
+
+def scope_sql(scope: dict | None, *, as_filter: bool = False, alias: str = "") -> tuple[str, list]:
+    """(sql, params) of ``col = %s AND `` for each item of ``scope``: a prefix of a WHERE.
+
+    ``as_filter``: the scope only checks the rows another condition's index finds. SQLite
+    would otherwise read a municipality's whole index (57,000 rows) to check each row
+    against, say, an empty list of products; ``+col`` keeps it off that index.
+    (PostgreSQL weighs both and combines them: nothing to say there.)"""
+    scope = scope or {}
+    plus = "+" if as_filter and connection.vendor == "sqlite" else ""
+    prefix = f"{plus}{alias}." if alias else plus
+    return "".join(f"{prefix}{_quote(column)} = %s AND " for column in scope), list(scope.values())
 
 
 def sql_of(queryset) -> tuple[str, list]:

@@ -19,6 +19,7 @@ to it; only when that finds nothing is the index searched.
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
@@ -26,7 +27,14 @@ from django.urls import reverse
 
 from samdrift.catalogue.models import Product
 from samdrift.core.permissions import restrict
-from samdrift.core.search import SearchIndex, icontains_any, sql_of, terms
+from samdrift.core.search import (
+    SearchIndex,
+    fixed_columns,
+    icontains_any,
+    scope_sql,
+    sql_of,
+    terms,
+)
 from samdrift.inventory.models import Asset
 from samdrift.organisations.models import ServiceArea
 from samdrift.organisations.search import holder_ids, list_url
@@ -36,6 +44,8 @@ ASSET_INDEX = SearchIndex(
     "inventory_asset", {"text": ("asset_tag", "serial_number", "name", "model_name")}
 )
 OWN_FIELDS = ASSET_INDEX.columns["text"]
+# What ``restrict`` fixes of a user's assets, repeated in each branch of a word's union.
+SCOPE_COLUMNS = ("municipality_id", "service_area_id")
 
 
 def _named(term: str) -> Q:
@@ -45,7 +55,7 @@ def _named(term: str) -> Q:
     return Q(name__icontains=term)
 
 
-def asset_term(term: str) -> Q:
+def asset_term(term: str, scope: dict | None = None) -> Q:
     """Assets with ``term`` in their own text, their holder's names, or the name of their
     service area or product.
 
@@ -54,18 +64,24 @@ def asset_term(term: str) -> Q:
     ``product_id``), and the database weighs the found ids against the restriction. (An
     ``OR`` with ``IN`` subqueries made PostgreSQL scan every row the user may see, and
     ``col = ANY(ARRAY(…))`` made it compare each of a municipality's rows with every
-    found holder.)"""
+    found holder.)
+
+    ``scope`` (``core.search.fixed_columns`` of the restricted queryset:
+    ``municipality_id``, ``service_area_id``) is repeated in every branch, so a word
+    common in the fleet collects the user's own matches only, read through the
+    ``(municipality_id, status)`` or ``service_area_id`` index with the branch's."""
+    scope = scope or {}
     related = [
         ("person_id", holder_ids(term)),
         ("service_area_id", sql_of(ServiceArea.objects.filter(_named(term)).values("pk"))),
         ("product_id", sql_of(Product.objects.filter(_named(term)).values("pk"))),
     ]
     own = (
-        sql_of(Asset.objects.filter(own_condition(term)).values("pk"))
+        sql_of(Asset.objects.filter(own_condition(term), **scope).values("pk"))
         if len(term) < 2
-        else ASSET_INDEX.ids_matching(term)
+        else ASSET_INDEX.ids_matching(term, scope=scope)
     )
-    branches = [own, *(_assets_of(column, ids) for column, ids in related)]
+    branches = [own, *(_assets_of(column, ids, scope) for column, ids in related)]
     sql = " UNION ALL ".join(branch for branch, _ in branches)
     params = [p for _, branch_params in branches for p in branch_params]
     return Q(RawSQL(f'"inventory_asset"."id" IN ({sql})', params, output_field=BooleanField()))  # noqa: S611
@@ -75,9 +91,26 @@ def own_condition(term: str) -> Q:
     return icontains_any(term, OWN_FIELDS)
 
 
-def _assets_of(column: str, ids: tuple[str, list]) -> tuple[str, list]:
+def _assets_of(column: str, ids: tuple[str, list], scope: dict) -> tuple[str, list]:
     sql, params = ids
-    return f'SELECT "id" FROM "inventory_asset" WHERE "{column}" IN ({sql})', params  # noqa: S608
+    if not scope:
+        return f'SELECT "id" FROM "inventory_asset" WHERE "{column}" IN ({sql})', params  # noqa: S608
+    if connection.vendor == "sqlite":
+        # Found ids first, then their assets on the column's index, the scope checked on
+        # each (CROSS JOIN fixes SQLite's order): else SQLite reads the scope's whole
+        # index, or the whole table, to test each row against a list that may be empty.
+        scoped, scope_params = scope_sql(scope, as_filter=True, alias="a")
+        return (
+            f'SELECT * FROM (WITH found(x) AS ({sql}) SELECT a."id" FROM found '  # noqa: S608
+            f'CROSS JOIN "inventory_asset" a ON a."{column}" = found.x '
+            f"WHERE {scoped}1)",
+            [*params, *scope_params],
+        )
+    scoped, scope_params = scope_sql(scope)
+    return (
+        f'SELECT "id" FROM "inventory_asset" WHERE {scoped}"{column}" IN ({sql})',  # noqa: S608
+        [*scope_params, *params],
+    )
 
 
 def search_assets(queryset: QuerySet[Asset], query: str) -> QuerySet[Asset]:
@@ -86,8 +119,9 @@ def search_assets(queryset: QuerySet[Asset], query: str) -> QuerySet[Asset]:
     words = terms(query)
     if not words:
         return queryset
+    scope = fixed_columns(queryset, SCOPE_COLUMNS)
     for term in words:
-        queryset = queryset.filter(asset_term(term))
+        queryset = queryset.filter(asset_term(term, scope))
     whole, first = " ".join(words), words[0]
     rank = Case(
         When(Q(asset_tag__iexact=whole) | Q(serial_number__iexact=whole), then=Value(0)),
