@@ -19,6 +19,7 @@ from samdrift.inventory.services import (
     record_events_in_bulk,
     set_planned_replacement,
 )
+from samdrift.planning import holdings
 from samdrift.planning.figures import rebuild
 from tests import factories
 
@@ -172,7 +173,8 @@ def _bulk_queries(django_assert_num_queries, count, municipality_a, expected):
         assign_asset(asset=asset, municipality=municipality_a, valid_from=D(2026, 1, 1))
     for model in (Asset, Assignment, AssetEvent):
         ContentType.objects.get_for_model(model)  # cached, as in a running server
-    rebuild()  # the fleet figures are counted, as in a running server
+    rebuild()  # the fleet figures and the holdings are counted, as in a running server
+    holdings.rebuild()
     with django_assert_num_queries(expected):
         record_events_in_bulk(
             assets=_of_a(municipality_a), kind=AssetEventKind.RETIRED, on=D(2026, 6, 1), reason="x"
@@ -200,16 +202,18 @@ def test_the_bulk_replacement_date_costs_the_same_queries(
         asset = factories.make_asset(laptop)
         assign_asset(asset=asset, municipality=municipality_a, valid_from=D(2026, 1, 1))
     ContentType.objects.get_for_model(Asset)
-    rebuild()  # the fleet figures are counted, as in a running server
+    rebuild()  # the fleet figures and the holdings are counted, as in a running server
+    holdings.rebuild()
     with django_assert_num_queries(BULK_REPLACEMENT_QUERIES):
         set_planned_replacement(assets=_of_a(municipality_a), on=D(2027, 1, 1))
 
 
 # The bulk writer allocates the events' ids: two queries on SQLite, one on PostgreSQL.
-# Each also counts the municipality's fleet figures again: the stamp, the rules, a delete
-# and an insert.
-BULK_STEP_QUERIES = 18 if connection.vendor == "sqlite" else 17
-BULK_REPLACEMENT_QUERIES = 9
+# Each also counts the municipality's fleet figures again (the stamp, the rules, a delete
+# and an insert) and its holdings (the stamp, a delete, an insert of devices and one of
+# subscriptions).
+BULK_STEP_QUERIES = 22 if connection.vendor == "sqlite" else 21
+BULK_REPLACEMENT_QUERIES = 13
 
 
 # --- the pages -------------------------------------------------------------------------
