@@ -25,6 +25,7 @@ Kept correct three ways (docs/performance.md says why this and not triggers):
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 from collections import defaultdict
@@ -193,18 +194,31 @@ def refresh(*, municipality_ids: Iterable[int | None]) -> None:
     writer's transaction. Four queries. The stamp's row lock keeps two writers of one
     municipality from each deleting the other's rows unseen (PostgreSQL)."""
     ids = set(municipality_ids)
-    stamp = _stamp(lock=True)
-    if stamp.as_of is None:
-        return  # never counted: the first read counts everything
-    rules = RuleBook()
-    if stamp.rules != rules_key(rules):
-        return  # the rules changed: the next read counts everything again
-    numbers = sorted(i for i in ids if i is not None)
-    scope = Q(municipality_id__in=numbers)
-    if None in ids:
-        scope |= Q(municipality_id__isnull=True)
-    _delete(FleetFigure.objects.filter(scope))
-    _insert(_grouped(Asset.objects.filter(scope), stamp.as_of, rules))
+    with in_transaction():
+        stamp = _stamp(lock=True)
+        if stamp.as_of is None:
+            return  # never counted: the first read counts everything
+        rules = RuleBook()
+        if stamp.rules != rules_key(rules):
+            return  # the rules changed: the next read counts everything again
+        numbers = sorted(i for i in ids if i is not None)
+        scope = Q(municipality_id__in=numbers)
+        if None in ids:
+            scope |= Q(municipality_id__isnull=True)
+        _delete(FleetFigure.objects.filter(scope))
+        _insert(_grouped(Asset.objects.filter(scope), stamp.as_of, rules))
+
+
+@contextlib.contextmanager
+def in_transaction():
+    """The writer's transaction when there is one (no savepoint: a refresh costs no more
+    queries); a transaction of its own for a write made outside one (an ORM save caught by
+    a signal), which the stamp's row lock needs."""
+    if transaction.get_connection().in_atomic_block:
+        yield
+    else:
+        with transaction.atomic():
+            yield
 
 
 # Reading ----------------------------------------------------------------------------------

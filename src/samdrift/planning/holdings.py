@@ -34,6 +34,7 @@ from django.utils import timezone
 from samdrift.core.permissions import restrict
 from samdrift.inventory.models import Assignment, Subscription
 from samdrift.leasing.prices import devices_grouped, subscriptions_grouped
+from samdrift.planning.figures import in_transaction
 from samdrift.planning.models import HoldingFigure, HoldingFigureStamp
 
 # The columns written, in the order of each grouped SELECT (fields, then annotations).
@@ -97,10 +98,11 @@ def refresh(*, municipality_ids: Iterable[int | None]) -> None:
     numbers = sorted(i for i in set(municipality_ids) if i is not None)
     if not numbers:
         return  # the pool holds nothing that is charged
-    stamp = _stamp(lock=True)
-    if stamp.as_of is None:
-        return  # never counted: the first read counts everything
-    _count(Q(municipality_id__in=numbers), stamp.as_of)
+    with in_transaction():
+        stamp = _stamp(lock=True)
+        if stamp.as_of is None:
+            return  # never counted: the first read counts everything
+        _count(Q(municipality_id__in=numbers), stamp.as_of)
 
 
 def holding_rows(*, user, day: datetime.date, municipality_id: int | None = None):
