@@ -12,6 +12,11 @@ statistics current) already does.
 hand (after a big import into a fresh database). The plans only need the rough shape of
 the data (a person holds a handful of rows, a municipality thousands), so statistics do
 not go stale with everyday writes. ANALYZE of the large demo takes ~10 s on SQLite.
+
+On PostgreSQL the refresh is ``VACUUM ANALYZE`` when it can be (not inside a transaction):
+after a bulk load the visibility map is empty until autovacuum comes by, so an index-only
+scan — a deep numbered list page reads 50 ids from an index — must still visit the table
+for every row it passes (250,000 heap fetches seen on a fresh copy of the large demo).
 """
 
 from __future__ import annotations
@@ -21,5 +26,7 @@ from django.db import connections
 
 def refresh(using: str = "default") -> None:
     """Recompute the planner statistics of every table."""
-    with connections[using].cursor() as cursor:
-        cursor.execute("ANALYZE")
+    connection = connections[using]
+    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
