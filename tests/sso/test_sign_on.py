@@ -198,3 +198,12 @@ def test_an_id_token_of_another_issuer_is_refused(live_server, world, settings):
     _, answer = sign_in(live_server.url, "kari")
     assert answer.status_code == 502
     assert not User.objects.filter(sign_on_identity__isnull=False).exists()
+
+
+def test_without_a_userinfo_endpoint_the_id_token_s_claims_suffice(live_server, world, settings):
+    """Entra ID sends groups and oid in the ID token only: no userinfo endpoint needed."""
+    settings.OIDC_OP_USER_ENDPOINT = ""
+    _, answer = sign_in(live_server.url, "kari")
+    assert answer.status_code == 200
+    user = User.objects.get(sign_on_identity__isnull=False)
+    assert (user.role, user.municipality_id) == (Role.MUNICIPALITY, world["fjordvik"].pk)

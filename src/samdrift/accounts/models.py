@@ -115,6 +115,9 @@ class SignOnIdentity(models.Model):
     # Made inactive by a sign-on that matched no mapping (not by an operator): a later
     # sign-on with a mapped group makes it active again; an operator's deactivation stays.
     suspended = models.BooleanField(_("suspended by single sign-on"), default=False)
+    # The groups claim of the last sign-on: a mapping changed or deleted by an operator is
+    # applied at once to the logins it concerns, not only at their next sign-on.
+    groups = models.JSONField(_("groups at the last sign-on"), default=list, blank=True)
     first_seen = models.DateTimeField(_("first sign-on"), auto_now_add=True)
     last_seen = models.DateTimeField(_("last sign-on"), null=True, blank=True)
 

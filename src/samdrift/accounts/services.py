@@ -2,9 +2,10 @@
 
 The user is matched by the provider's stable subject (``SignOnIdentity``) or created on
 the first sign-on. Role, municipality and service area come only from the operator's
-``SignOnMapping`` of the groups claim, re-applied at every sign-on: a changed group
-changes the role, a group with no mapping (any more) refuses the sign-on and makes the
-login inactive, so its sessions and API tokens stop working too.
+``SignOnMapping`` of the groups claim, re-applied at every sign-on (a changed group
+changes the role; a group with no mapping refuses the sign-on and makes the login
+inactive, so its sessions and API tokens stop working too) and at once to the logins it
+concerns when an operator changes or deletes a mapping (``reapply_mapping``).
 """
 
 from __future__ import annotations
@@ -105,6 +106,50 @@ def _apply(user: User, grant: Grant, claims: dict[str, Any]) -> list[str]:
     return changed
 
 
+def _suspend(identity: SignOnIdentity) -> None:
+    """No mapping any more: no session or token of this login works (each checks
+    ``is_active``), not just no new sign-on."""
+    if identity.user.is_active:
+        identity.user.is_active = False
+        identity.user.save(update_fields=["is_active"])
+        identity.suspended = True
+        identity.save(update_fields=["suspended"])
+
+
+def reapply_mapping(*, value: str) -> int:
+    """After an operator changed or deleted the mapping of ``value``: give each login whose
+    last sign-on had that group what the mappings grant now (suspend it when they grant
+    nothing). An operator's own deactivation is left alone. The number of logins changed.
+
+    Reads every identity: a JSON list cannot be searched alike on SQLite and PostgreSQL,
+    and the logins of one collaboration are a few thousand at most."""
+    changed_count = 0
+    with transaction.atomic(), acting_as(label="sign-on", message=f"mapping {value} changed"):
+        for identity in SignOnIdentity.objects.select_for_update().select_related("user"):
+            if value not in identity.groups:
+                continue
+            user = identity.user
+            if not user.is_active and not identity.suspended:
+                continue
+            try:
+                grant = resolve_grant(identity.groups)
+            except SignOnRefused:
+                if user.is_active:
+                    _suspend(identity)
+                    changed_count += 1
+                continue
+            changed = _apply(user, grant, {})
+            if not user.is_active:
+                user.is_active = True
+                changed.append("is_active")
+                identity.suspended = False
+                identity.save(update_fields=["suspended"])
+            if changed:
+                user.save(update_fields=changed)
+                changed_count += 1
+    return changed_count
+
+
 def sign_on(*, claims: dict[str, Any]) -> User:
     """The login for these verified claims, with its grant applied; ``SignOnRefused``
     when the person gets no access. Every change is change-logged as "sign-on"."""
@@ -116,8 +161,9 @@ def sign_on(*, claims: dict[str, Any]) -> User:
         )
     subject = str(subject).strip()
     refusal: SignOnRefused | None = None
+    groups = claim_values(claims, settings.SAMDRIFT_OIDC_GROUPS_CLAIM)
     try:
-        grant = resolve_grant(claim_values(claims, settings.SAMDRIFT_OIDC_GROUPS_CLAIM))
+        grant = resolve_grant(groups)
     except SignOnRefused as exc:
         grant, refusal = None, exc
 
@@ -130,13 +176,10 @@ def sign_on(*, claims: dict[str, Any]) -> User:
             .first()
         )
         if grant is None:
-            # Access taken away at the provider: no session or token of this login works
-            # any more (each checks ``is_active``), not just no new sign-on.
-            if identity is not None and identity.user.is_active:
-                identity.user.is_active = False
-                identity.user.save(update_fields=["is_active"])
-                identity.suspended = True
-                identity.save(update_fields=["suspended"])
+            if identity is not None:
+                identity.groups = groups
+                identity.save(update_fields=["groups"])
+                _suspend(identity)
             user = None
         elif identity is None:
             user = User(username=_new_username(claims, subject))
@@ -144,7 +187,7 @@ def sign_on(*, claims: dict[str, Any]) -> User:
             _apply(user, grant, claims)
             user.save()
             identity = SignOnIdentity.objects.create(
-                user=user, subject=subject, last_seen=timezone.now()
+                user=user, subject=subject, groups=groups, last_seen=timezone.now()
             )
             logger.info("Single sign-on created login %s for subject %s", user, subject)
         else:
@@ -165,8 +208,9 @@ def sign_on(*, claims: dict[str, Any]) -> User:
                 if changed:
                     user.save(update_fields=changed)
                 identity.suspended = False
+                identity.groups = groups
                 identity.last_seen = timezone.now()
-                identity.save(update_fields=["suspended", "last_seen"])
+                identity.save(update_fields=["suspended", "groups", "last_seen"])
     if user is None:
         assert refusal is not None
         logger.warning("Single sign-on refused for subject %s: %s", subject, refusal.message)
