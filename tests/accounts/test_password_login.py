@@ -131,3 +131,25 @@ def test_a_mapping_to_another_municipalitys_service_area_is_refused():
     with pytest.raises(ValidationError) as raised:
         mapping.full_clean()
     assert "service_area" in raised.value.message_dict
+
+
+def test_the_configuration_checks_warn_of_what_weakens_sign_in(settings):
+    from samdrift.accounts.checks import sign_in_configuration
+
+    assert sign_in_configuration() == []  # single sign-on off, passwords on: nothing to say
+    settings.SAMDRIFT_SSO_ENABLED = True
+    settings.SAMDRIFT_OIDC_ISSUER = ""
+    settings.PRODUCTION = True
+    settings.OIDC_OP_TOKEN_ENDPOINT = "http://idp.example/token"
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = "https://idp.example/authorize"
+    settings.OIDC_OP_JWKS_ENDPOINT = "https://idp.example/keys"
+    settings.OIDC_OP_USER_ENDPOINT = ""
+    settings.SAMDRIFT_PASSWORD_LOGIN = False
+    settings.SAMDRIFT_BREAK_GLASS_USERS = []
+    found = sign_in_configuration()
+    assert [message.id for message in found] == [
+        "samdrift.accounts.W001",
+        "samdrift.accounts.W002",
+        "samdrift.accounts.W003",
+    ]
+    assert found[1].msg.startswith("SAMDRIFT_OIDC_TOKEN_ENDPOINT not https")

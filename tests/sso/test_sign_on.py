@@ -11,6 +11,7 @@ from urllib.parse import urljoin
 import pytest
 import requests
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 
 from samdrift.accounts.models import SignOnIdentity, SignOnMapping
 from samdrift.core.choices import Role
@@ -96,6 +97,10 @@ def test_an_sso_municipality_user_sees_only_their_municipality(live_server, worl
     assert [row["id"] for row in listed["results"]] == [world["fjordvik"].pk]
     other = session.get(f"{live_server.url}/api/municipalities/{world['elvdal'].pk}/", timeout=30)
     assert other.status_code == 404
+    # And in the UI: their own municipality's page, not the other's.
+    for municipality, status in ((world["fjordvik"], 200), (world["elvdal"], 404)):
+        path = reverse("organisations:municipality_detail", args=[municipality.pk])
+        assert session.get(f"{live_server.url}{path}", timeout=30).status_code == status
 
 
 def test_no_mapping_no_access(live_server, world):

@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Sign-in")
 
     def ready(self) -> None:
-        from samdrift.accounts import signals  # noqa: F401  (connects the receivers)
+        # Connect the mapping receivers and register the configuration checks.
+        from samdrift.accounts import checks, signals  # noqa: F401

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+import jwt
 import requests
 from django.conf import settings
 from django.contrib import auth
@@ -92,7 +93,13 @@ class SignOnCallbackView(View):
             )
         except SignOnRefused as exc:
             return _failed(request, exc.message, 403)
-        except (SuspiciousOperation, requests.RequestException, ValueError, KeyError) as exc:
+        except (
+            SuspiciousOperation,
+            jwt.PyJWTError,  # expired or not yet valid token: the library lets these through
+            requests.RequestException,
+            ValueError,
+            KeyError,
+        ) as exc:
             logger.warning("Single sign-on failed: %s", exc)
             return _failed(
                 request,
