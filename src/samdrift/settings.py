@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "samdrift.core",
     "samdrift.organisations",
+    "samdrift.accounts",
     "samdrift.catalogue",
     "samdrift.inventory",
     "samdrift.leasing",
@@ -142,7 +143,12 @@ MIDDLEWARE = [
 # and logged). An operator lifts a lock-out early with `samdrift axes_reset_username NAME`.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check, closed to all but the break-glass operators while
+    # SAMDRIFT_PASSWORD_LOGIN is off (below).
+    "samdrift.accounts.backends.PasswordBackend",
+    # Single sign-on (below): only its callback view calls it; listed so that its
+    # sessions are recognised.
+    "samdrift.accounts.backends.SignOnBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("SAMDRIFT_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("SAMDRIFT_LOGIN_LOCKOUT_MINUTES", 15))
@@ -150,6 +156,57 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failure, for the audit
 AXES_LOCKOUT_CALLABLE = "samdrift.ui.views.locked_out"
+
+# Single sign-on with the municipality's OpenID Connect provider (Microsoft Entra ID or any
+# other; mozilla-django-oidc as the relying party, samdrift.accounts): on when
+# SAMDRIFT_OIDC_CLIENT_ID is set. Who gets which role and municipality is the operators'
+# mapping of the groups claim (admin: "single sign-on mappings"), never the claims alone.
+# docs/operations.md lists every variable with an Entra ID example.
+OIDC_RP_CLIENT_ID = os.environ.get("SAMDRIFT_OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("SAMDRIFT_OIDC_CLIENT_SECRET", "").strip()
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("SAMDRIFT_OIDC_AUTHORIZATION_ENDPOINT", "").strip()
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("SAMDRIFT_OIDC_TOKEN_ENDPOINT", "").strip()
+OIDC_OP_USER_ENDPOINT = os.environ.get("SAMDRIFT_OIDC_USERINFO_ENDPOINT", "").strip()
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("SAMDRIFT_OIDC_JWKS_ENDPOINT", "").strip()
+OIDC_RP_SIGN_ALGO = os.environ.get("SAMDRIFT_OIDC_SIGN_ALGO", "").strip() or "RS256"
+OIDC_RP_SCOPES = os.environ.get("SAMDRIFT_OIDC_SCOPES", "").strip() or "openid profile email"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("SAMDRIFT_OIDC_TIMEOUT_SECONDS", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+SAMDRIFT_SSO_ENABLED = bool(OIDC_RP_CLIENT_ID)
+SAMDRIFT_OIDC_ISSUER = os.environ.get("SAMDRIFT_OIDC_ISSUER", "").strip()
+SAMDRIFT_OIDC_PROVIDER_NAME = (
+    os.environ.get("SAMDRIFT_OIDC_PROVIDER_NAME", "").strip() or "single sign-on"
+)
+# The claim that identifies a person for good (Entra ID: "oid" is the same in every app of
+# the tenant, "sub" is per app); e-mail and username change and can be reassigned.
+SAMDRIFT_OIDC_USER_CLAIM = os.environ.get("SAMDRIFT_OIDC_USER_CLAIM", "").strip() or "sub"
+SAMDRIFT_OIDC_GROUPS_CLAIM = os.environ.get("SAMDRIFT_OIDC_GROUPS_CLAIM", "").strip() or "groups"
+if SAMDRIFT_SSO_ENABLED:
+    _missing = [
+        name
+        for name, value in [
+            ("SAMDRIFT_OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET),
+            ("SAMDRIFT_OIDC_AUTHORIZATION_ENDPOINT", OIDC_OP_AUTHORIZATION_ENDPOINT),
+            ("SAMDRIFT_OIDC_TOKEN_ENDPOINT", OIDC_OP_TOKEN_ENDPOINT),
+            ("SAMDRIFT_OIDC_JWKS_ENDPOINT", OIDC_OP_JWKS_ENDPOINT),
+        ]
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"Single sign-on (SAMDRIFT_OIDC_CLIENT_ID) also needs {', '.join(_missing)}."
+        )
+# Password sign-in: on by default; SAMDRIFT_PASSWORD_LOGIN=off leaves it to the
+# break-glass operators (usernames in SAMDRIFT_BREAK_GLASS_USERS), for when the provider
+# is down. django-axes still limits their attempts.
+SAMDRIFT_PASSWORD_LOGIN = env_flag("SAMDRIFT_PASSWORD_LOGIN", True)
+SAMDRIFT_BREAK_GLASS_USERS = env_list("SAMDRIFT_BREAK_GLASS_USERS", "")
+if not SAMDRIFT_PASSWORD_LOGIN and not SAMDRIFT_SSO_ENABLED:
+    raise ImproperlyConfigured(
+        "SAMDRIFT_PASSWORD_LOGIN=off needs single sign-on (SAMDRIFT_OIDC_CLIENT_ID …): "
+        "otherwise only the break-glass operators could sign in."
+    )
 
 # A move dated in the future takes effect on its day: the first request of each day (per
 # process) moves assets to the assignment in force; `samdrift holders` does it on a timer.

@@ -68,6 +68,7 @@ urlpatterns = [
     path("planning/", include("samdrift.planning.urls")),
     path("gains/", include("samdrift.gains.urls")),
     path("imports/", include("samdrift.imports.urls")),
-    path("", include("samdrift.ui.urls")),  # login, logout, health
+    path("", include("samdrift.accounts.urls")),  # login, single sign-on
+    path("", include("samdrift.ui.urls")),  # logout, health
     path("", include("samdrift.dashboard.urls")),  # the overview at /
 ]

@@ -4,7 +4,6 @@ from django.urls import path
 from samdrift.ui import autocomplete, exportjobs, listsettings, tokens, views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", views.health, name="health"),
     path("search/", views.search_page, name="search"),
