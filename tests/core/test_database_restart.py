@@ -11,6 +11,7 @@ binaries; skipped otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -19,8 +20,10 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import time
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -151,7 +154,10 @@ def test_postgresql_stopped_under_gunicorn_gives_503_then_recovers(cluster, tmp_
         workers = _worker_pids(server.process.pid)
         assert len(workers) == 2
 
-        cluster.stop()
+        # During a request: one waits on a lock the test holds on the sessions table when
+        # PostgreSQL goes down under it; then every page, between requests.
+        status, body = _stopped_during_a_request(cluster, server, browser)
+        assert status == 503 and 'data-testid="database-unavailable"' in body
         for path in pages:
             status, body = _get(server, path, browser)
             assert status == 503, (path, status, body[:500])
@@ -174,6 +180,35 @@ def test_postgresql_stopped_under_gunicorn_gives_503_then_recovers(cluster, tmp_
         server.stop()
     log = (tmp_path / "gunicorn.log").read_text()
     assert 'HTTP/1.1" 503 ' in log  # the access log has them
+
+
+def _stopped_during_a_request(cluster: Cluster, server: Server, browser) -> tuple[int, str]:
+    """Stop PostgreSQL while a request to the overview is inside a query (waiting for a
+    lock on ``django_session`` that the test holds); what that request got."""
+    import psycopg
+
+    locker = psycopg.connect(cluster.url("samdrift"))
+    try:
+        locker.execute("LOCK TABLE django_session IN ACCESS EXCLUSIVE MODE")
+        with (
+            ThreadPoolExecutor(max_workers=1) as pool,
+            psycopg.connect(cluster.url("samdrift"), autocommit=True) as watcher,
+        ):
+            in_flight = pool.submit(_get, server, "/", browser)
+            deadline = time.monotonic() + 60
+            waiting = 0
+            while not waiting and time.monotonic() < deadline and not in_flight.done():
+                time.sleep(0.1)
+                waiting = watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND query LIKE '%django_session%'"
+                ).fetchone()[0]
+            assert waiting == 1, "the request never waited on the lock"
+            cluster.stop()
+            return in_flight.result(timeout=60)
+    finally:
+        with contextlib.suppress(psycopg.Error):
+            locker.close()
 
 
 def _sign_in(server: Server, opener, jar) -> None:
