@@ -323,8 +323,14 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_flag("SAMDRIFT_HTTPS_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = env_int("SAMDRIFT_HSTS_SECONDS", 31_536_000)  # a year
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SAMDRIFT_HSTS_INCLUDE_SUBDOMAINS", False)
+    # includeSubDomains covers the names *below* the app's own (samdrift.ikt.example.no →
+    # *.samdrift.ikt.example.no), not its siblings or parent: on by default.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SAMDRIFT_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading is a commitment the owner of the whole registered domain makes (the
+    # browsers' list takes only such domains, and leaving it takes months): off unless the
+    # operator says so, and Django's deployment check is not to warn that it is off.
     SECURE_HSTS_PRELOAD = env_flag("SAMDRIFT_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
     if env_flag("SAMDRIFT_BEHIND_TLS_PROXY"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
         # The client's address is the last one the proxy appended (axes locks out by it).

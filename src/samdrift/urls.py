@@ -72,3 +72,6 @@ urlpatterns = [
     path("", include("samdrift.ui.urls")),  # logout, health
     path("", include("samdrift.dashboard.urls")),  # the overview at /
 ]
+
+# A request that fails because the database does not answer gets a 503 saying so.
+handler500 = "samdrift.ui.views.server_error"

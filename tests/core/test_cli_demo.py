@@ -267,7 +267,10 @@ def test_production_serves_through_gunicorn_with_https_only(install, tmp_path):
         # browsable API in production).
         status, me = running.get("/api/me/", token=install.token, headers=tls)
         assert status == 200 and me["username"] == "admin"
-        assert running.last_headers["Strict-Transport-Security"] == "max-age=31536000"
+        assert (
+            running.last_headers["Strict-Transport-Security"]
+            == "max-age=31536000; includeSubDomains"
+        )
         # Plain HTTP is sent to HTTPS; the health check answers there too, saying only ok.
         status, _ = running.get("/api/me/", opener=urllib.request.build_opener(_NoRedirect))
         assert status == 301

@@ -1,7 +1,7 @@
-"""Run in a subprocess by test_kill.py against its own database (not the test database):
+"""Run in a subprocess by test_kill.py against its own database (not the test database);
+the digest of every table is tests/own_database.py's:
 
 python -m tests.imports.kill_helper seed      # a municipality, its areas, categories
-python -m tests.imports.kill_helper digest    # every table's rows, hashed, as JSON
 python -m tests.imports.kill_helper write FILE ROWS [FIRST]   # an asset file
 """
 
@@ -9,17 +9,9 @@ from __future__ import annotations
 
 import csv
 import datetime
-import hashlib
-import json
-import os
 import sys
 
-
-def setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samdrift.settings")
-    import django
-
-    django.setup()
+from tests.own_database import setup_django
 
 
 def seed() -> None:
@@ -51,20 +43,6 @@ def seed() -> None:
         )
 
 
-def digest() -> None:
-    """Every table's row count and a hash of its rows in key order."""
-    from django.db import connection
-
-    found = {}
-    with connection.cursor() as cursor:
-        for table in sorted(connection.introspection.table_names()):
-            quoted = connection.ops.quote_name(table)
-            cursor.execute(f"SELECT * FROM {quoted} ORDER BY 1")  # noqa: S608 (table names)
-            rows = cursor.fetchall()
-            found[table] = [len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()]
-    print(json.dumps(found))
-
-
 def write(path: str, count: int, first: int = 0) -> None:
     header = ["Asset Tag", "Serial", "Model", "Category", "Status", "Purchase Date"]
     header += ["Purchase Cost", "Checked Out To: Username", "Location", "Service area"]
@@ -89,11 +67,9 @@ def write(path: str, count: int, first: int = 0) -> None:
 
 
 if __name__ == "__main__":
-    setup()
+    setup_django()
     command = sys.argv[1]
     if command == "seed":
         seed()
-    elif command == "digest":
-        digest()
     elif command == "write":
         write(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 0)

@@ -7,34 +7,28 @@ made for the test (the test database's transaction would hide what a real kill d
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import subprocess
-import sys
-import uuid
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMDRIFT = str(Path(sys.executable).with_name("samdrift"))
+from tests.own_database import (
+    ROOT,
+    SAMDRIFT,
+    base_env,
+    digest_of,
+    own_postgres_database,
+    postgres_url,
+    run,
+    run_module,
+)
+
 ROWS = 12_000  # enough for several write batches, so the kill lands between two
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else None
-
-
-def _run(args: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
-
-
 def _helper(command: str, env: dict[str, str], *args: str) -> str:
-    return _run([sys.executable, "-m", "tests.imports.kill_helper", command, *args], env)
+    return run_module("tests.imports.kill_helper", env, command, *args)
 
 
 def _import(path: Path, env: dict[str, str]) -> list[str]:
@@ -81,51 +75,33 @@ def _kill_while_writing(path: Path, env: dict[str, str]) -> str:
 
 
 def _scenario(env: dict[str, str], tmp_path: Path) -> None:
-    _run([SAMDRIFT, "migrate", "--no-input", "-v", "0"], env)
+    run([SAMDRIFT, "migrate", "--no-input", "-v", "0"], env)
     _helper("seed", env)
     first = tmp_path / "first.csv"
     _helper("write", env, str(first), "200")
     _import(first, env)  # the database holds earlier imports, not only an empty schema
-    before = json.loads(_helper("digest", env))
+    before = digest_of(env)
     assert before["inventory_asset"][0] == 200
 
     big = tmp_path / "big.csv"
     _helper("write", env, str(big), str(ROWS), "1000")
     killed_after = _kill_while_writing(big, env)
 
-    after = json.loads(_helper("digest", env))
+    after = digest_of(env)
     assert after == before, f"killed after “{killed_after}”, the database changed"
 
     _import(big, env)  # nothing left half-done in the way: the same file imports whole
-    final = json.loads(_helper("digest", env))
+    final = digest_of(env)
     assert final["inventory_asset"][0] == 200 + ROWS
     assert final["inventory_assignment"][0] == 200 + ROWS
 
 
-def _base_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["SAMDRIFT_DATA_DIR"] = str(tmp_path / "var")
-    env["PYTHONPATH"] = str(ROOT)
-    return env
-
-
 def test_killing_an_import_leaves_a_sqlite_database_as_it_was(tmp_path):
-    _scenario(_base_env(tmp_path), tmp_path)
+    _scenario(base_env(tmp_path), tmp_path)
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(_postgres_url() is None, reason="needs DATABASE_URL of PostgreSQL")
+@pytest.mark.skipif(postgres_url() is None, reason="needs DATABASE_URL of PostgreSQL")
 def test_killing_an_import_leaves_a_postgresql_database_as_it_was(tmp_path):
-    import psycopg
-
-    base = _postgres_url().rsplit("/", 1)
-    name = f"{base[1]}_kill_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(base[0] + "/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        env = _base_env(tmp_path)
-        env["DATABASE_URL"] = f"{base[0]}/{name}"
-        _scenario(env, tmp_path)
-    finally:
-        with psycopg.connect(base[0] + "/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with own_postgres_database("kill") as url:
+        _scenario({**base_env(tmp_path), "DATABASE_URL": url}, tmp_path)

@@ -4,13 +4,16 @@ change log, which belongs to every app (login and logout are Django's)."""
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 
 from samdrift.core.models import ObjectChange
 from samdrift.ui import changes, search
@@ -31,6 +34,30 @@ def health(request):
     if not request.user.is_authenticated:
         return JsonResponse({"status": "ok"})
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+# What a database that does not answer raises (stopped, restarting, unreachable, its
+# connection cut), also while connecting; a deadlock or a lock timeout is one too, and
+# equally worth trying again.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+
+
+def server_error(request):
+    """The 500 handler (``handler500``): Django's page, except when the request failed
+    because the database does not answer — then 503 with a page that says so and when to
+    try again, JSON for the API. Nothing here touches the database: no request context,
+    no user. The connection is replaced by the next request once the database is back
+    (``CONN_HEALTH_CHECKS``), so the app recovers without a restart."""
+    if not isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return defaults.server_error(request)
+    if request.path.startswith("/api/"):
+        detail = _("The database is not answering. Try again in a minute.")
+        response = JsonResponse({"detail": str(detail)}, status=503)
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def locked_out(request, original_response=None, credentials=None):

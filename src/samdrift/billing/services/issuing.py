@@ -4,6 +4,7 @@ An issued invoice never changes; amounts owed credited on it are settled by it."
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -88,8 +89,15 @@ def issue_invoice(*, invoice: Invoice, issue_date: datetime.date | None = None) 
         )
 
 
-def issue_period(*, month: datetime.date, issue_date: datetime.date | None = None) -> list[Invoice]:
-    """Issue every draft invoice of ``month``, by municipality number, all or none."""
+def issue_period(
+    *,
+    month: datetime.date,
+    issue_date: datetime.date | None = None,
+    progress: Callable[[Invoice], None] | None = None,
+) -> list[Invoice]:
+    """Issue every draft invoice of ``month``, by municipality number, all or none.
+    ``progress`` is told of each invoice as it is issued (inside the transaction: should
+    the process die, none of them is)."""
     collaboration = require_collaboration()
     month = first_of_month(month)
     with transaction.atomic():
@@ -109,4 +117,9 @@ def issue_period(*, month: datetime.date, issue_date: datetime.date | None = Non
                 {"month": _("%(month)s has no draft invoices to issue.") % {"month": period.name}}
             )
         day = issue_date or timezone.localdate()
-        return [_issue(invoice, issue_date=day, collaboration=collaboration) for invoice in drafts]
+        issued = []
+        for invoice in drafts:
+            issued.append(_issue(invoice, issue_date=day, collaboration=collaboration))
+            if progress is not None:
+                progress(invoice)
+        return issued
