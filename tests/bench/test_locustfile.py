@@ -99,7 +99,7 @@ def test_a_short_run_without_failures(live_server, tmp_path):
 
     figures, done = run_locust(plan, tmp_path / "run", live_server.url, 6)
 
-    assert figures["failures"] == []
+    assert figures["failures"] == [], json.dumps(figures["failures"], indent=1)
     assert done.returncode == 0, done.stderr[-2000:]
     login = figures["pages"]["login"]
     assert (login["n"], login["errors"]) == (3, 0)  # each user logged in once
