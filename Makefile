@@ -10,7 +10,7 @@ PORT ?= 8000
 # Two workers (one per core here); a file stays on one worker so its shared test data is built once.
 PYTEST_ARGS ?= -n auto --dist loadfile
 
-.PHONY: install demo test test-fast test-sqlite test-postgres lint format bench screenshots clean
+.PHONY: install demo test test-fast test-sqlite test-postgres lint format bench bench-load screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,15 @@ test-postgres: install
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# Proof under load: locust (the `load` extra) against gunicorn + PostgreSQL on the medium
+# demo in a database of its own, at 20 and 100 users, alone and beside a billing run and an
+# import (docs/operations.md). LOAD_ARGS=--reuse keeps the demo of an earlier run.
+LOAD_URL ?= $(PG_URL)_load
+LOAD_ARGS ?=
+bench-load: install
+	$(BIN)/pip install --quiet -e '.[load]'
+	$(BIN)/python bench/bench_load.py --database-url $(LOAD_URL) $(LOAD_ARGS)
 
 # PNGs of the main pages from `samdrift demo --size small` into docs/screenshots/.
 screenshots: install
