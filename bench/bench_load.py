@@ -700,6 +700,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"writer failed: {run['output']}")
     for line in results["server_log_problems"]:
         print(f"gunicorn: {line}")
+    print(f"The plan, locust's CSV files and gunicorn's log are kept in {folder}.")
     print(f"{errors} failed requests, {len(writer_failures)} failed writer runs; {RESULTS}")
     return 0 if errors == 0 and not writer_failures else 1
 
