@@ -1,0 +1,56 @@
+"""The page mix of bench/locustfile.py, apart from it so that bench_load.py can read it
+without importing locust (which patches the standard library for gevent on import)."""
+
+# How often each kind of page is opened, relative to the others, per role: the lists and
+# details most, the downloads least. A kind the plan has no URL for is left out.
+MIX = {
+    "operator": {
+        "overview": 8,
+        "assets, first page": 6,
+        "assets, filtered + sorted": 5,
+        "assets, deep page": 3,
+        "persons, first page": 3,
+        "persons, deep page": 2,
+        "asset detail": 8,
+        "person detail": 4,
+        "municipality detail": 2,
+        "search, global box": 4,
+        "search, asset list": 4,
+        "billing months": 2,
+        "billing month": 3,
+        "invoice": 3,
+        "invoice specification (xlsx)": 1,
+        "assets CSV export": 1,
+        "API assets": 2,
+    },
+    "contact": {
+        "overview": 8,
+        "assets, first page": 5,
+        "assets, filtered + sorted": 3,
+        "assets, deep page": 2,
+        "persons, first page": 2,
+        "asset detail": 6,
+        "person detail": 3,
+        "search, global box": 3,
+        "search, asset list": 3,
+        "billing months": 2,
+        "invoice": 4,
+        "invoice specification (xlsx)": 1,
+        "assets CSV export": 1,
+        "portal: SLA report": 2,
+        "portal: replacement forecast": 2,
+        "portal: common vs separate": 2,
+        "portal: agreement": 1,
+    },
+    "manager": {
+        "overview": 8,
+        "assets, first page": 5,
+        "assets, filtered + sorted": 3,
+        "persons, first page": 3,
+        "asset detail": 6,
+        "person detail": 4,
+        "search, global box": 3,
+        "search, asset list": 3,
+        "assets CSV export": 1,
+    },
+}
