@@ -276,6 +276,25 @@ def test_every_role_has_a_login_that_works(demo):
         assert User.objects.filter(role=Role.MUNICIPALITY, municipality=municipality).exists()
 
 
+def test_single_sign_on_groups_grant_what_the_demo_logins_have(demo):
+    """Each demo login but the auditor has a mapped group whose grant is that login's own
+    role and binding, so an operator sees in the admin what turning sign-on on needs."""
+    from samdrift.accounts.models import SignOnMapping
+    from samdrift.accounts.services import resolve_grant
+
+    mappings = list(SignOnMapping.objects.all())
+    for mapping in mappings:
+        mapping.full_clean()
+    granted = {resolve_grant([m.value]) for m in mappings}
+    logins = {
+        (user.role, user.municipality_id, user.service_area_id)
+        for user in User.objects.exclude(role=Role.READ_ONLY)
+    }
+    assert granted == logins
+    assert len(mappings) == len(logins) == Municipality.objects.count() + 3
+    assert demo.counts["accounts.SignOnMapping"] == len(mappings)
+
+
 def test_every_member_has_its_contacts_by_function(demo):
     from samdrift.organisations.choices import ContactFunction
     from samdrift.organisations.models import MunicipalityContact

@@ -3,8 +3,10 @@
 ``admin`` (operator), ``finance``, ``auditor`` (read-only, all municipalities), one
 municipality contact per member (``contact-<municipality>``) and a service-area manager
 for the largest member's education (``manager-<municipality>``); plus an API token for
-``admin``. All share one password, given or random, printed by ``samdrift demo``: hashing
-is deliberately slow (about half a second each), so it is hashed once.
+``admin``; and the single sign-on mappings an operator would set up (one group per role and
+member, fictional group names), shown in the admin. All share one password, given or
+random, printed by ``samdrift demo``: hashing is deliberately slow (about half a second
+each), so it is hashed once.
 
 Demo mode is the only mode that creates logins by itself; this step refuses to run in
 production (as does ``generate``).
@@ -16,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured
 
+from samdrift.accounts.models import SignOnMapping
 from samdrift.core.choices import Role
 from samdrift.core.models import User
 from samdrift.core.tokens import issue
@@ -75,3 +78,33 @@ def generate(ctx: DemoContext) -> None:
     admin = User.objects.get(username="admin")
     ctx.api_token = issue(admin, "demo")[1]
     ctx.counts[User._meta.label] += len(users)
+    _sign_on_mappings(ctx, largest, education)
+
+
+def _sign_on_mappings(ctx: DemoContext, largest, education) -> None:
+    """The groups of a fictional Entra ID tenant mapped to roles: what an operator enters
+    before turning single sign-on on (docs/operations.md, *Single sign-on*)."""
+    mappings = [
+        SignOnMapping(value="sg-samdrift-drift", description="IKT-drift", role=Role.OPERATOR),
+        SignOnMapping(value="sg-samdrift-okonomi", description="Økonomi", role=Role.FINANCE),
+    ]
+    for municipality in ctx.municipalities:
+        mappings.append(
+            SignOnMapping(
+                value=f"sg-samdrift-{ascii_slug(municipality.name)}",
+                description=f"{municipality.name}: kommunekontakter",
+                role=Role.MUNICIPALITY,
+                municipality=municipality,
+            )
+        )
+    mappings.append(
+        SignOnMapping(
+            value=f"sg-samdrift-{ascii_slug(largest.name)}-oppvekst",
+            description=f"{largest.name}: {education.name}",
+            role=Role.SERVICE_AREA,
+            municipality=largest,
+            service_area=education,
+        )
+    )
+    SignOnMapping.objects.bulk_create(mappings)
+    ctx.counts[SignOnMapping._meta.label] += len(mappings)
