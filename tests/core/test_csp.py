@@ -141,6 +141,13 @@ def test_the_api_admin_docs_and_sign_in_have_the_strict_policy(world: MatrixWorl
         response = client.get(url, HTTP_ACCEPT="text/html,application/json")
         assert response.status_code == OK, url
         assert policy(response) == STRICT, url
+    # The browsable API (outside production): nothing inline either
+    # (ui/vendor_templates/rest_framework/ has DRF's templates without it).
+    for url in ("/api/", f"/api/municipalities/{municipality.pk}/", "/api/persons/"):
+        response = client.get(url, HTTP_ACCEPT="text/html")
+        assert response["Content-Type"].startswith("text/html"), url
+        assert policy(response) == STRICT, url
+        assert inline_content(response.content.decode()) == [], url
     # The API docs page itself loads its script and style from files.
     docs = client.get("/api/docs/").content.decode()
     assert inline_content(docs) == []
