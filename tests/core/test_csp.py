@@ -9,6 +9,7 @@ setting fails the test.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -185,3 +186,30 @@ def test_the_500_page_has_the_policy_and_nothing_inline(world: MatrixWorld):
     assert response.status_code == 500
     assert policy(response) == STRICT
     assert inline_content(response.content.decode()) == []
+
+
+def test_an_install_adds_sources_but_never_the_unsafe_keywords(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from samdrift.settings import _content_security_policy
+
+    monkeypatch.setenv(
+        "SAMDRIFT_CSP_EXTRA",
+        " img-src https://logo.example.no ;FORM-ACTION https://sso.example.no 'self'; ",
+    )
+    directives = _content_security_policy()["DIRECTIVES"]
+    assert directives["img-src"] == ["'self'", "data:", "https://logo.example.no"]
+    assert directives["form-action"] == ["'self'", "https://sso.example.no"]
+    assert directives["script-src"] == ["'self'"]
+    for extra, named in [
+        ("script-src 'unsafe-inline'", "'unsafe-inline'"),
+        ("script-src 'UNSAFE-EVAL'", "'UNSAFE-EVAL'"),
+        ("img-src *", "*"),
+        ("frame-ancestors https://example.com", "'frame-ancestors https://example.com'"),
+        ("object-src https://example.com", "'object-src https://example.com'"),
+        ("scripts-src https://example.com", "'scripts-src https://example.com'"),
+        ("img-src", "'img-src'"),
+    ]:
+        monkeypatch.setenv("SAMDRIFT_CSP_EXTRA", extra)
+        with pytest.raises(ImproperlyConfigured, match=re.escape(named)):
+            _content_security_policy()
