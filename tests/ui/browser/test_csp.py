@@ -1,6 +1,7 @@
 """The strict Content-Security-Policy in a real browser (issue #19): every page the
 operator may open — overview, lists, details, charts, forms, billing and its printable
-invoice, the buyout financing chart, the board report, the portal — plus the admin and
+invoice, the buyout financing chart, the SLA report, the board report, the agreement
+document — and a municipality contact's portal, plus the admin and
 the API docs, with zero policy violations; and htmx still filters and pages a list
 without reloading it. The page fixture's guard (conftest.py) records each violation and
 fails any browser test that has one; the server side is tests/core/test_csp.py."""
@@ -27,21 +28,21 @@ MARK_PAGE = "window.__notReloaded = true"
 STILL_SAME_PAGE = "window.__notReloaded === true"
 
 
-def operator_pages(world) -> list[str]:
-    """The URL of every HTML page of the UI matrix the operator may open (downloads,
-    PDFs and files are left to the server-side test)."""
+def operator_pages(world) -> dict[str, str]:
+    """URL name -> URL of every HTML page of the UI matrix the operator may open
+    (downloads, PDFs and files are left to the server-side test)."""
     operator = ROLES.index("operator")
     client = Client()
     client.force_login(world.users["operator"])
     args = url_args(world)
-    urls = []
+    urls = {}
     for name in sorted(ui_pages()):
         if EXPECTED[name][operator] != OK:
             continue
         url = reverse(name, kwargs=args.get(name))
         response = client.get(url)
         if response.get("Content-Type", "").startswith("text/html"):
-            urls.append(url)
+            urls[name] = url
     return urls
 
 
@@ -65,11 +66,24 @@ def test_every_operator_page_has_no_violation(page, transactional_db):
     urls = operator_pages(world)
     assert len(urls) > 100
     sign_in(page, "operator")
-    for url in urls:
+    for url in urls.values():
         # goto waits for the load event: the page is parsed, its styles applied and its
         # scripts run, so any refusal has been reported by then.
         response = page.goto(page.base_url + url)
         assert response.status == 200, url
+    # The SLA report's print button (data-print, samdrift.js; no onclick) prints.
+    page.goto(page.base_url + urls["servicedesk:sla_report"])
+    page.evaluate("window.print = () => { window.__printed = true; }")
+    page.click("[data-print]")
+    assert page.evaluate("window.__printed === true")
+    # The municipality's portal as its contact sees it: their home and their municipality.
+    page.context.clear_cookies()
+    sign_in(page, "contact-a")
+    for url in (
+        reverse("home"),
+        reverse("organisations:municipality_detail", args=[world.municipality_a.pk]),
+    ):
+        assert page.goto(page.base_url + url).status == 200, url
     # htmx is configured for the policy: it injected no <style> of its own and may not eval.
     config = page.evaluate(
         "({eval: htmx.config.allowEval, styles: htmx.config.includeIndicatorStyles,"
