@@ -313,6 +313,33 @@ def test_the_pdf_is_made_from_the_same_page(board, operator_client):
     assert 'filename="board-report-2025-q1.pdf"' in response["Content-Disposition"]
 
 
+def test_the_pdf_gets_the_page_stylesheet_and_its_running_title(
+    board, operator_client, monkeypatch
+):
+    """The style is a static file (the Content-Security-Policy allows no inline <style>):
+    the PDF renderer fetches it through ui.pdf's fetcher, and the page footer's title is
+    the body's data-running-title."""
+    from django.contrib.staticfiles import finders
+
+    from samdrift.ui import pdf
+
+    asked = {}
+    real = pdf.static_file_for
+
+    def recording(url):
+        asked[url] = real(url)
+        return asked[url]
+
+    monkeypatch.setattr(pdf, "static_file_for", recording)
+    page = operator_client.get(URL, {"year": "2025", "quarter": "1"}).content.decode()
+    assert '<link rel="stylesheet" href="/static/gains/board_report.css">' in page
+    assert 'data-running-title="Board report Q1 2025"' in page
+    response = operator_client.get(PDF_URL, {"year": "2025", "quarter": "1"})
+    assert response.content.startswith(b"%PDF")
+    stylesheet = "https://samdrift.invalid/static/gains/board_report.css"
+    assert str(asked[stylesheet]) == finders.find("gains/board_report.css")
+
+
 def test_in_norwegian_the_headings_are_norwegian(board, operator_client):
     operator_client.cookies["django_language"] = "nb"
     response = operator_client.get(URL, {"year": "2025"}, HTTP_ACCEPT_LANGUAGE="nb")

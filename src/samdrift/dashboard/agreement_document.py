@@ -10,8 +10,10 @@ together with ``agreements.urls``.
 The document also shows the next three years of the municipality's cost forecast
 (``planning.forecast``): per year the monthly average and the year's total.
 
-No external assets: the stylesheet is inline, fonts are the machine's, and the PDF
-renderer (``ui.pdf.render_pdf``) refuses every URL, so rendering never touches the network.
+No external assets: the stylesheet is one of our static files (no inline style: the
+Content-Security-Policy), fonts are the machine's, and the PDF renderer
+(``ui.pdf.render_pdf``) fetches nothing but our static files, so rendering never touches
+the network.
 """
 
 from __future__ import annotations

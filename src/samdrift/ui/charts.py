@@ -248,18 +248,20 @@ def _stacked_segments(
 def legend(series: Sequence[str], *, chart_id: str) -> SafeString:
     """The key of a stacked chart: a swatch with the series' pattern, and its name."""
     prefix = f"{chart_id}-legend"
+    # The patterns are defined in the first swatch (a url(#…) reaches across the page's
+    # SVGs), not in a hidden SVG of their own: hiding one would take a style attribute,
+    # which the Content-Security-Policy refuses.
+    defs = format_html("<defs>{}</defs>", _pattern_defs(prefix))
     items = format_html_join(
         "",
-        '<li><svg width="16" height="16" aria-hidden="true">'
+        '<li><svg width="16" height="16" aria-hidden="true">{}'
         '<rect width="16" height="16" fill="url(#{}-p{})" stroke="#5a6470"/></svg>{}</li>',
-        ((prefix, index % len(SERIES_STYLES), name) for index, name in enumerate(series)),
+        (
+            (defs if index == 0 else "", prefix, index % len(SERIES_STYLES), name)
+            for index, name in enumerate(series)
+        ),
     )
-    return format_html(
-        '<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>{}</defs>'
-        '</svg><ul class="legend">{}</ul>',
-        _pattern_defs(prefix),
-        items,
-    )
+    return format_html('<ul class="legend">{}</ul>', items)
 
 
 def _shorten(text: str, length: int) -> str:

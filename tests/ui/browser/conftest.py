@@ -1,7 +1,8 @@
 """Browser tests: Playwright driving Debian's chromium, headless, against live_server.
 
-Each page gets a guard that fails the test on a console error, an uncaught page error, or
-any request to a host other than 127.0.0.1 (such requests are also blocked). Without
+Each page gets a guard that fails the test on a console error, an uncaught page error, a
+Content-Security-Policy violation (the app's strict policy is on in every mode), or any
+request to a host other than 127.0.0.1 (such requests are also blocked). Without
 /usr/bin/chromium the tests are skipped with a clear reason — except in CI (env CI set),
 where a missing browser is a failure.
 """
@@ -48,6 +49,7 @@ class Guard:
     foreign_requests: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     expected_errors: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
 
     def route(self, route):
         url = route.request.url
@@ -72,11 +74,17 @@ class Guard:
     def on_page_error(self, error):
         self.page_errors.append(str(error))
 
+    def on_csp_violation(self, _source, violation: dict) -> None:
+        self.csp_violations.append(
+            "{page}: {directive} refused {blocked} ({where}) {sample}".format(**violation)
+        )
+
     def expect_error(self, text: str) -> None:
         """Allow a console error containing ``text`` (e.g. the 404 of a forbidden URL)."""
         self.expected_errors.append(text)
 
     def check(self) -> None:
+        assert not self.csp_violations, f"Content-Security-Policy violations: {self.csp_violations}"
         assert not self.foreign_requests, f"requests to other hosts: {self.foreign_requests}"
         assert not self.page_errors, f"page errors: {self.page_errors}"
         assert not self.console_errors, f"console errors: {self.console_errors}"
@@ -115,11 +123,29 @@ def live_server(django_db_setup, live_server):
     return live_server
 
 
+# Every document (and frame) reports each policy violation to the guard: the browser's
+# own console line says little, and a violation of a style (not a script) may not be an
+# error there at all.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__samdriftCspViolation({
+    page: document.location.pathname + document.location.search,
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI || "inline",
+    where: (event.sourceFile || "") + ":" + event.lineNumber,
+    sample: event.sample || "",
+  });
+});
+"""
+
+
 @pytest.fixture
 def page(browser, live_server, guard):
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     context.route("**/*", guard.route)
+    context.expose_binding("__samdriftCspViolation", guard.on_csp_violation)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
     page.on("console", guard.on_console)
     page.on("pageerror", guard.on_page_error)

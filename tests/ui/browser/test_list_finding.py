@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from samdrift.core.choices import Role
 from tests import factories
@@ -26,7 +27,8 @@ def operator_user(transactional_db):
 
 
 def wait_for_count(page, text: str) -> None:
-    page.wait_for_function(f"document.querySelector('[data-testid=count]').innerText === {text!r}")
+    # Not wait_for_function: it evaluates a string, which the Content-Security-Policy refuses.
+    expect(page.locator("[data-testid=count]")).to_have_text(text)
 
 
 def test_municipality_narrows_areas_and_statuses_combine(page, world, operator_user):

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from samdrift.core.choices import Role
 from samdrift.inventory.models import Assignment
@@ -73,7 +74,7 @@ def test_filter_open_and_reassign_an_asset(page, world, operator_user):
     assert page.inner_text("[data-testid=count]") == "6 rows"
     # Typing in the search box filters the list in place (htmx) and updates the URL.
     page.fill("[data-testid=filters] input[name=q]", "T4601-001")
-    page.wait_for_function("document.querySelector('[data-testid=count]').innerText === '1 row'")
+    expect(page.locator("[data-testid=count]")).to_have_text("1 row")
     assert "q=T4601-001" in page.url
     page.click("[data-testid=list-table] a:text('T4601-001')")
     page.wait_for_selector("[data-testid=timeline]")
