@@ -141,9 +141,22 @@ def _chosen(agreements: list[ServiceAgreement], start: datetime.date, end: datet
 
 class LevelBook:
     """Every service level of the agreements overlapping [start, end), loaded once; the
-    levels in force for any sub-period (a month of a year) picked in Python."""
+    levels in force for any sub-period (a month of a year) picked in Python.
 
-    def __init__(self, *, start: datetime.date, end: datetime.date, municipality_ids=None):
+    ``service_ids`` loads only those services' levels, and ``priorities`` False leaves out
+    the priority targets: a check of availability alone for the services that had an
+    outage (the home page's breach notification) then loads a handful of rows instead
+    of every level of every member."""
+
+    def __init__(
+        self,
+        *,
+        start: datetime.date,
+        end: datetime.date,
+        municipality_ids=None,
+        service_ids=None,
+        priorities: bool = True,
+    ):
         agreements = ServiceAgreement.objects.filter(valid_from__lt=end).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=start)
         )
@@ -154,15 +167,15 @@ class LevelBook:
         for agreement in agreements.order_by("municipality_id", "valid_from"):
             self.agreements[agreement.municipality_id].append(agreement)
             by_id[agreement.pk] = agreement
-        levels = list(
-            ServiceLevel.objects.filter(agreement_id__in=list(by_id))
-            .select_related("service")
-            .order_by("agreement_id", "service__name")
-        )
+        levels = ServiceLevel.objects.filter(agreement_id__in=list(by_id))
+        if service_ids is not None:
+            levels = levels.filter(service_id__in=list(service_ids))
+        levels = list(levels.select_related("service").order_by("agreement_id", "service__name"))
         level_ids = [level.pk for level in levels]
         targets = defaultdict(list)
-        for target in PriorityTarget.objects.filter(service_level_id__in=level_ids).order_by():
-            targets[target.service_level_id].append(target)
+        if priorities:
+            for target in PriorityTarget.objects.filter(service_level_id__in=level_ids).order_by():
+                targets[target.service_level_id].append(target)
         rules = defaultdict(list)
         for rule in CreditRule.objects.filter(service_level_id__in=level_ids).order_by():
             rules[rule.service_level_id].append(
