@@ -233,7 +233,8 @@ def municipality_names(user) -> dict[int, Municipality]:
 
 
 def service_area_names(user, municipality_id: int | None = None) -> dict[int, ServiceArea]:
-    queryset = restrict(ServiceArea.objects.select_related("municipality"), user)
+    # Names only (the cost tables'): 300 areas for an operator, no municipality joined.
+    queryset = restrict(ServiceArea.objects.only("pk", "name", "municipality_id"), user)
     if municipality_id is not None:
         queryset = queryset.filter(municipality_id=municipality_id)
     return {s.pk: s for s in queryset}
