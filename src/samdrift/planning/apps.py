@@ -85,16 +85,23 @@ def _remember_holder(sender, instance, **kwargs) -> None:
 
 def _holdings_saved(sender, instance, **kwargs) -> None:
     from samdrift.inventory.figures import holdings_changed
+    from samdrift.organisations.models import Person
+    from samdrift.planning.holdings import refresh_persons
 
     before = getattr(instance, "_counted_municipality_id", None)
-    holdings_changed(municipality_ids={instance.municipality_id, before})
+    ids = {instance.municipality_id, before}
+    holdings_changed(municipality_ids=ids)
+    if sender is Person:
+        refresh_persons(municipality_ids=ids)  # the active persons (planning.holdings)
     instance._counted_municipality_id = instance.municipality_id
 
 
 def _persons_changed(sender, municipality_ids, **kwargs) -> None:
     from samdrift.inventory.figures import holdings_changed
+    from samdrift.planning.holdings import refresh_persons
 
     holdings_changed(municipality_ids=municipality_ids)
+    refresh_persons(municipality_ids=municipality_ids)
 
 
 def _own(kwargs):

@@ -22,9 +22,10 @@ Kept correct as the fleet figures are (``planning.figures``, docs/performance.md
   kind of change (tests/dashboard/test_holding_figures.py).
 
 The persons active on the stamp's day are counted here too, per holder
-(``PersonFigure``, the overview's "active persons" card: ``active_persons``): they change
-with the same writes (persons saved, deleted or imported) and roll over with the same
-day, so one stamp, one refresh and one rebuild keep both; tests compare the card with
+(``PersonFigure``, the overview's "active persons" card: ``active_persons``): they roll
+over with the same day, so one stamp and one rebuild keep both; persons saved, deleted
+or imported recount their municipalities (``refresh_persons``, from ``PlanningConfig``),
+a change of assets does not; tests compare the card with
 the person list's own count after each kind of change
 (tests/dashboard/test_person_figures.py).
 """
@@ -79,11 +80,15 @@ def persons_grouped(persons: QuerySet, day: datetime.date) -> QuerySet:
 
 
 def _count(scope: Q, day: datetime.date) -> None:
-    for model in (HoldingFigure, PersonFigure):
-        rows = model.objects.filter(scope)
-        rows._raw_delete(rows.db)  # one DELETE: see planning.figures._delete
+    rows = HoldingFigure.objects.filter(scope)
+    rows._raw_delete(rows.db)  # one DELETE: see planning.figures._delete
     _insert(devices_grouped(Assignment.objects.filter(scope), day), DEVICE_COLUMNS)
     _insert(subscriptions_grouped(Subscription.objects.filter(scope), day), SUBSCRIPTION_COLUMNS)
+
+
+def _count_persons(scope: Q, day: datetime.date) -> None:
+    rows = PersonFigure.objects.filter(scope)
+    rows._raw_delete(rows.db)
     _insert(persons_grouped(Person.objects.filter(scope), day), PERSON_COLUMNS, PersonFigure)
 
 
@@ -99,6 +104,7 @@ def rebuild(*, day: datetime.date | None = None) -> None:
     with transaction.atomic():
         stamp = _stamp(lock=True)
         _count(Q(), day)
+        _count_persons(Q(), day)
         stamp.as_of = day
         stamp.save()
 
@@ -125,6 +131,20 @@ def refresh(*, municipality_ids: Iterable[int | None]) -> None:
         if stamp.as_of is None:
             return  # never counted: the first read counts everything
         _count(Q(municipality_id__in=numbers), stamp.as_of)
+
+
+def refresh_persons(*, municipality_ids: Iterable[int | None]) -> None:
+    """Count these municipalities' active persons again, as of the stamp's day: called
+    when persons are saved, deleted or imported (``PlanningConfig``) — not on every
+    change of assets, which moves no person."""
+    numbers = sorted(i for i in set(municipality_ids) if i is not None)
+    if not numbers:
+        return
+    with in_transaction():
+        stamp = _stamp(lock=True)
+        if stamp.as_of is None:
+            return  # never counted: the first read counts everything
+        _count_persons(Q(municipality_id__in=numbers), stamp.as_of)
 
 
 def active_persons(*, user, day: datetime.date) -> int | None:
