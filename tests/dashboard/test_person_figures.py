@@ -11,20 +11,25 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from samdrift.core.choices import Role
 from samdrift.core.importing import run_import
+from samdrift.core.permissions import restrict
 from samdrift.dashboard import selectors
 from samdrift.imports.registry import importer_class
+from samdrift.organisations import figures as person_figures
 from samdrift.organisations.filtersets import PersonFilterSet, active_persons
 from samdrift.organisations.models import Person
+from samdrift.organisations.selectors import active_persons_on
 from samdrift.organisations.services import end_person
 from samdrift.planning import holdings
 from samdrift.planning.models import HoldingFigureStamp, PersonFigure
 from samdrift.ui.cards import card
 from tests import factories
-from tests.factories import csv_bytes
+from tests.factories import client_for, csv_bytes
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -155,3 +160,45 @@ def test_the_overview_card_reads_the_summary_for_today(people, django_assert_num
     other = selectors._persons_active(people.users[0], TODAY)
     assert other.count == listed(people.users[0], TODAY)
     assert HoldingFigureStamp.objects.get().as_of == today
+
+
+def test_the_municipality_page_reads_the_summary(people):
+    """The municipality page's active-persons card and per-area counts come from the
+    summary (organisations.figures) and equal the person list's counts they link to."""
+    today = timezone.localdate()
+    municipality = people.municipality_a
+    for user in people.users[:3]:  # the operator, Fjordvik's contact and manager
+        # Something changed first, so the summary is recounted, not just built.
+        factories.make_person(municipality, people.area_a2)
+        page = client_for(user).get(
+            reverse("organisations:municipality_detail", args=[municipality.pk])
+        )
+        assert page.status_code == 200
+        expected = card(
+            user=user,
+            url_name="organisations:person_list",
+            filterset_class=PersonFilterSet,
+            params={"municipality": municipality.pk, **active_persons(today)},
+        ).count
+        assert page.context["persons_active"].count == expected > 0
+        for area in page.context["service_areas"]:
+            direct = restrict(
+                Person.objects.filter(active_persons_on(today), service_area=area), user
+            ).count()
+            assert area.persons_count == direct, (user.role, area.name)
+    assert HoldingFigureStamp.objects.get().as_of == today
+    # It reads them: a kept row changed by hand shows on the page.
+    operator = people.users[0]
+    url = reverse("organisations:municipality_detail", args=[municipality.pk])
+    before = client_for(operator).get(url).context["persons_active"].count
+    PersonFigure.objects.filter(municipality=municipality, service_area=people.area_a).update(
+        count=F("count") + 1000
+    )
+    assert client_for(operator).get(url).context["persons_active"].count == before + 1000
+    # Without the kept figures for the day the page counts the persons itself.
+    assert (
+        person_figures.active_person_counts(
+            user=people.users[0], municipality_id=municipality.pk, day=TODAY
+        )
+        is None
+    )

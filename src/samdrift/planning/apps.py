@@ -11,6 +11,7 @@ class PlanningConfig(AppConfig):
     def ready(self) -> None:
         from samdrift.inventory import figures as inventory_figures
         from samdrift.inventory.models import Subscription
+        from samdrift.organisations import figures as person_figures
         from samdrift.organisations.models import Person
         from samdrift.organisations.signals import persons_changed
         from samdrift.planning import figures, holdings, notifications, panels
@@ -74,6 +75,8 @@ class PlanningConfig(AppConfig):
             post_save.connect(_holdings_saved, sender=model, dispatch_uid=f"holdings-{model}")
             post_delete.connect(_holdings_saved, sender=model, dispatch_uid=f"holdings-del-{model}")
         persons_changed.connect(_persons_changed, dispatch_uid="holdings-persons")
+        # The municipality page reads the active persons from them (organisations.figures).
+        person_figures.register_person_counts(holdings.active_persons_by_area)
 
 
 def _remember_holder(sender, instance, **kwargs) -> None:

@@ -157,6 +157,23 @@ def active_persons(*, user, day: datetime.date) -> int | None:
     return kept_persons(user=user, day=day)
 
 
+def active_persons_by_area(
+    *, user, municipality_id: int, day: datetime.date
+) -> dict[int | None, int] | None:
+    """{service area id (None: none): persons active on ``day``} of one municipality that
+    ``user`` may see, from the summary; None for another day than today (as
+    ``active_persons``). The municipality page's reader
+    (``organisations.figures.register_person_counts``)."""
+    if day != timezone.localdate():
+        return None
+    current(day=day)
+    rows = restrict(PersonFigure.objects.filter(municipality_id=municipality_id), user)
+    counts: dict[int | None, int] = {}
+    for area_id, count in rows.values_list("service_area_id", "count"):
+        counts[area_id] = counts.get(area_id, 0) + count
+    return counts
+
+
 def kept_persons(*, user, day: datetime.date) -> int:
     """The persons ``user`` may see active on ``day``, summed over the summary (counted
     for ``day`` first if it is of another day)."""
