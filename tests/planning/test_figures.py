@@ -13,6 +13,8 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Case, Count, IntegerField, Value, When
+from django.urls import reverse
+from django.utils import timezone
 
 from samdrift.billing.services.runs import bill_period
 from samdrift.core.choices import Role
@@ -190,9 +192,51 @@ def fleet(small_world):
     return w
 
 
+def municipality_scanned(user, municipality_id: int, day: datetime.date) -> dict:
+    """The municipality page's figures counted directly: the devices due within a year
+    and overdue (the due list's count) and its assets per category (a grouping)."""
+    rules = RuleBook()
+
+    def due(params):
+        return card(
+            user=user,
+            url_name="planning:due_devices",
+            filterset_class=DueDeviceFilterSet,
+            params={"municipality": municipality_id, **params},
+            filterset_kwargs={"rules": rules},
+        ).count
+
+    assets = restrict(Asset.objects.filter(municipality_id=municipality_id), user)
+    return {
+        "due": due({"after": day, "before": add_months(day, 12)}),
+        "overdue": due({"before": day}),
+        "by_category": {
+            row["product__category__name"]: row["n"]
+            for row in assets.values("product__category__name").annotate(n=Count("pk"))
+        },
+    }
+
+
+def municipality_summed(user, municipality_id: int, day: datetime.date) -> dict:
+    fleet = figures.fleet_figures(
+        user=user, day=day, rules=RuleBook(), municipality_id=municipality_id
+    )
+    return {
+        "due": fleet.due_between(day, figures.due_until(day)),
+        "overdue": fleet.overdue,
+        "by_category": fleet.by_category(figures.category_names()),
+    }
+
+
 def assert_kept(world, day: datetime.date = TODAY) -> None:
     for user in world.users:
         assert summed(user, day) == scanned(user, day), user.role
+        for municipality in (world.municipality_a, world.municipality_b):
+            if not user.sees_all_municipalities and user.municipality_id != municipality.pk:
+                continue  # the page is not theirs (404); the last test checks the panel
+            assert municipality_summed(user, municipality.pk, day) == municipality_scanned(
+                user, municipality.pk, day
+            ), (user.role, municipality.name)
 
 
 def test_counted_figures_equal_the_scan_for_every_scope(fleet):
@@ -211,6 +255,32 @@ def test_counted_figures_equal_the_scan_for_every_scope(fleet):
     assert summed(contact_b, TODAY)["assets_total"] == (
         Asset.objects.filter(municipality=fleet.municipality_b).count()
     )
+
+
+def test_the_municipality_page_reads_the_summary(fleet, rf):
+    """The municipality page's panels (planning's due cards, the inventory's assets per
+    category) sum the summary of that municipality: the numbers of the lists they link
+    to, and nothing of another municipality."""
+    from samdrift.inventory.panels import municipality_assets
+    from samdrift.planning.panels import municipality_categories, municipality_links
+
+    today = timezone.localdate()
+    operator, contact_a, manager_a, contact_b = fleet.users
+    for user in (operator, contact_a, manager_a):
+        request = rf.get("/")
+        request.user = user
+        links = municipality_links(request, fleet.municipality_a, {})
+        assets = municipality_assets(request, fleet.municipality_a, {})
+        expected = municipality_scanned(user, fleet.municipality_a.pk, today)
+        assert links["cards"]["due"].count == expected["due"]
+        assert links["cards"]["overdue"].count == expected["overdue"]
+        assert {r["product__category__name"]: r["n"] for r in assets["assets_by_category"]} == (
+            expected["by_category"]
+        )
+        assert sum(expected["by_category"].values()) > 0
+        assert links["cards"]["overdue"].url.startswith(reverse("planning:due_devices"))
+    # Fjordvik's figures are not Elvdal's (whose contact gets a 404 for the page anyway).
+    assert municipality_categories(user=contact_b, municipality_id=fleet.municipality_a.pk) == []
 
 
 def test_the_summary_is_small_and_read_without_counting_again(fleet, django_assert_num_queries):

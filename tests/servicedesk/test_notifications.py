@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from samdrift.core.choices import Role
+from samdrift.servicedesk import sla
 from samdrift.servicedesk.models import Outage
 from samdrift.servicedesk.notifications import breached_levels
 from samdrift.ui import notifications
@@ -80,11 +81,14 @@ def test_managers_and_others_are_not_told(june):
 def test_the_query_count_is_fixed(june, django_assert_num_queries):
     operator = factories.make_user(Role.OPERATOR)
     contact = factories.make_user(Role.MUNICIPALITY, municipality=june["municipality"])
-    # Whether any outage overlaps the two months, then the SLA computation's own queries
-    # (municipalities, the levels in force, the outages and whom they affect).
-    with django_assert_num_queries(11):
+    # The outages overlapping the two months (one of them concerns every member: no
+    # look-up of whom the others name), then the SLA computation's own queries for the
+    # services they hit: municipalities, agreements, levels, credit rules, three for the
+    # calendars (no priority targets: availability only), the outages and whom they
+    # affect.
+    with django_assert_num_queries(10):
         assert breached_levels(operator, IN_JUNE, {}).count == 2
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert breached_levels(contact, IN_JUNE, {}).count == 1
     # No outage in April or May: the one question, nothing computed.
     with django_assert_num_queries(1):
@@ -92,3 +96,48 @@ def test_the_query_count_is_fixed(june, django_assert_num_queries):
     manager = factories.make_user(Role.FINANCE)
     with django_assert_num_queries(0):
         breached_levels(manager, IN_JUNE, {})
+
+
+def _directly(user, today) -> int:
+    """The breaches the SLA report itself shows for every service of every municipality
+    the user is told about, this month and last (no narrowing to the outages)."""
+    ids = None if user.is_operator else [user.municipality_id]
+    month = today.replace(day=1)
+    last = (month - datetime.timedelta(days=1)).replace(day=1)
+    reports = sla.compute_range(last, month, municipality_ids=ids, detail=False)
+    return sum(
+        1
+        for by_municipality in reports.values()
+        for report in by_municipality.values()
+        for service in report.services
+        if not service.met
+    )
+
+
+def test_narrowed_to_the_outages_it_counts_what_the_report_shows(june):
+    """Only the services with an outage, for the municipalities those outages concerned,
+    are measured: the count equals the report's own, with outages for every member, only
+    outages naming some, and none."""
+    operator = factories.make_user(Role.OPERATOR)
+    contacts = [
+        factories.make_user(Role.MUNICIPALITY, municipality=june["municipality"]),
+        factories.make_user(Role.MUNICIPALITY, municipality=june["other"]),
+    ]
+
+    def told(user):
+        found = breached_levels(user, IN_JUNE, {})
+        return found.count if found else 0
+
+    for step in ("as built", "only outages naming members", "only Bakkeby's", "none"):
+        if step == "only outages naming members":
+            Outage.objects.filter(all_municipalities=True).delete()
+        elif step == "only Bakkeby's":
+            Outage.objects.exclude(description="O7 only Bakkeby").delete()
+        elif step == "none":
+            Outage.objects.all().delete()
+        expected = [_directly(user, IN_JUNE) for user in [operator, *contacts]]
+        assert [told(user) for user in [operator, *contacts]] == expected, step
+        if step == "as built":
+            assert expected == [2, 1, 1]
+        if step == "only Bakkeby's":
+            assert expected == [1, 0, 1]

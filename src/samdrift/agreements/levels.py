@@ -141,9 +141,22 @@ def _chosen(agreements: list[ServiceAgreement], start: datetime.date, end: datet
 
 class LevelBook:
     """Every service level of the agreements overlapping [start, end), loaded once; the
-    levels in force for any sub-period (a month of a year) picked in Python."""
+    levels in force for any sub-period (a month of a year) picked in Python.
 
-    def __init__(self, *, start: datetime.date, end: datetime.date, municipality_ids=None):
+    ``service_ids`` loads only those services' levels, and ``priorities`` False leaves out
+    the priority targets: a check of availability alone for the services that had an
+    outage (the home page's breach notification) then loads a handful of rows instead
+    of every level of every member."""
+
+    def __init__(
+        self,
+        *,
+        start: datetime.date,
+        end: datetime.date,
+        municipality_ids=None,
+        service_ids=None,
+        priorities: bool = True,
+    ):
         agreements = ServiceAgreement.objects.filter(valid_from__lt=end).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=start)
         )
@@ -154,56 +167,79 @@ class LevelBook:
         for agreement in agreements.order_by("municipality_id", "valid_from"):
             self.agreements[agreement.municipality_id].append(agreement)
             by_id[agreement.pk] = agreement
+        # Rows as tuples, not model instances: the home page's breach check reads
+        # hundreds of levels and credit rules on every request.
+        levels = ServiceLevel.objects.filter(agreement_id__in=list(by_id))
+        if service_ids is not None:
+            levels = levels.filter(service_id__in=list(service_ids))
         levels = list(
-            ServiceLevel.objects.filter(agreement_id__in=list(by_id))
-            .select_related("service")
-            .order_by("agreement_id", "service__name")
-        )
-        level_ids = [level.pk for level in levels]
-        targets = defaultdict(list)
-        for target in PriorityTarget.objects.filter(service_level_id__in=level_ids).order_by():
-            targets[target.service_level_id].append(target)
-        rules = defaultdict(list)
-        for rule in CreditRule.objects.filter(service_level_id__in=level_ids).order_by():
-            rules[rule.service_level_id].append(
-                CreditStep(shortfall_up_to=rule.shortfall_up_to, percent=rule.percent)
+            levels.order_by("agreement_id", "service__name").values_list(
+                "pk",
+                "agreement_id",
+                "service_id",
+                "service__name",
+                "availability_target",
+                "calendar_id",
             )
-        calendar_ids = {level.calendar_id for level in levels} | {
-            t.calendar_id for ts in targets.values() for t in ts if t.calendar_id
+        )
+        level_ids = [row[0] for row in levels]
+        targets = defaultdict(list)
+        if priorities:
+            for row in (
+                PriorityTarget.objects.filter(service_level_id__in=level_ids)
+                .order_by()
+                .values_list(
+                    "service_level_id",
+                    "priority",
+                    "response_minutes",
+                    "resolution_minutes",
+                    "calendar_id",
+                )
+            ):
+                targets[row[0]].append(row[1:])
+        rules = defaultdict(list)
+        for level_id, up_to, percent in (
+            CreditRule.objects.filter(service_level_id__in=level_ids)
+            .order_by()
+            .values_list("service_level_id", "shortfall_up_to", "percent")
+        ):
+            rules[level_id].append(CreditStep(shortfall_up_to=up_to, percent=percent))
+        calendar_ids = {row[5] for row in levels} | {
+            calendar_id for ts in targets.values() for *_t, calendar_id in ts if calendar_id
         }
         calendars = calendars_by_id(calendar_ids)
         self.levels: dict[int, list[LevelTerms]] = defaultdict(list)
-        for level in levels:
-            agreement = by_id[level.agreement_id]
-            name, calendar = calendars[level.calendar_id]
-            priorities = {}
-            for target in targets[level.pk]:
-                own = target.calendar_id or level.calendar_id
+        for level_id, agreement_id, service_id, service_name, target, calendar_id in levels:
+            agreement = by_id[agreement_id]
+            name, calendar = calendars[calendar_id]
+            priorities_of = {}
+            for priority, response, resolution, own_calendar_id in targets[level_id]:
+                own = own_calendar_id or calendar_id
                 own_name, own_calendar = calendars[own]
-                priorities[target.priority] = PriorityTerms(
-                    priority=target.priority,
-                    response_minutes=target.response_minutes,
-                    resolution_minutes=target.resolution_minutes,
+                priorities_of[priority] = PriorityTerms(
+                    priority=priority,
+                    response_minutes=response,
+                    resolution_minutes=resolution,
                     calendar=own_calendar,
                     calendar_id=own,
                     calendar_name=own_name,
                 )
             self.levels[agreement.pk].append(
                 LevelTerms(
-                    level_id=level.pk,
+                    level_id=level_id,
                     agreement_id=agreement.pk,
                     agreement_name=agreement.name,
                     municipality_id=agreement.municipality_id,
-                    service_id=level.service_id,
-                    service_name=level.service.name,
-                    availability_target=level.availability_target,
+                    service_id=service_id,
+                    service_name=service_name,
+                    availability_target=target,
                     calendar=calendar,
-                    calendar_id=level.calendar_id,
+                    calendar_id=calendar_id,
                     calendar_name=name,
-                    priorities=dict(sorted(priorities.items())),
+                    priorities=dict(sorted(priorities_of.items())),
                     credit_rules=tuple(
                         sorted(
-                            rules[level.pk],
+                            rules[level_id],
                             key=lambda r: (r.shortfall_up_to is None, r.shortfall_up_to or 0),
                         )
                     ),

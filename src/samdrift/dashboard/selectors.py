@@ -24,7 +24,7 @@ from samdrift.inventory.models import Assignment, Subscription
 from samdrift.leasing.prices import PricedHolding, price_grouped, priced_holdings
 from samdrift.organisations.filtersets import PersonFilterSet, active_persons
 from samdrift.organisations.models import Municipality, ServiceArea
-from samdrift.planning import figures
+from samdrift.planning import figures, holdings
 from samdrift.planning.holdings import holding_rows
 from samdrift.planning.rules import RuleBook
 from samdrift.ui.cards import card, counted_card
@@ -32,6 +32,7 @@ from samdrift.ui.cards import card, counted_card
 # The lists the cards open.
 ASSETS = "inventory:asset_list"
 DUE = "planning:due_devices"
+PERSONS = "organisations:person_list"
 
 
 @dataclass
@@ -179,12 +180,7 @@ def overview(*, user, day: datetime.date) -> dict:
     soon = day + datetime.timedelta(days=figures.DUE_SOON_DAYS)
     lease_soon = day + datetime.timedelta(days=figures.LEASE_SOON_DAYS)
     cards = {
-        "persons_active": card(
-            user=user,
-            url_name="organisations:person_list",
-            filterset_class=PersonFilterSet,
-            params=active_persons(day),
-        ),
+        "persons_active": _persons_active(user, day),
         "assets": counted_card(count=fleet.total, url_name=ASSETS, params={}),
         "in_service": counted_card(count=fleet.in_service, url_name=ASSETS, params=in_service()),
         "due": counted_card(
@@ -221,12 +217,24 @@ def overview(*, user, day: datetime.date) -> dict:
     }
 
 
+def _persons_active(user, day: datetime.date):
+    """The active-persons card: summed from the kept person figures for today
+    (``planning.holdings.active_persons``; a count over 500,000 persons otherwise),
+    counted through the person list's filter for another day."""
+    params = active_persons(day)
+    kept = holdings.active_persons(user=user, day=day)
+    if kept is not None:
+        return counted_card(count=kept, url_name=PERSONS, params=params)
+    return card(user=user, url_name=PERSONS, filterset_class=PersonFilterSet, params=params)
+
+
 def municipality_names(user) -> dict[int, Municipality]:
     return {m.pk: m for m in restrict(Municipality.objects.all(), user)}
 
 
 def service_area_names(user, municipality_id: int | None = None) -> dict[int, ServiceArea]:
-    queryset = restrict(ServiceArea.objects.select_related("municipality"), user)
+    # Names only (the cost tables'): 300 areas for an operator, no municipality joined.
+    queryset = restrict(ServiceArea.objects.only("pk", "name", "municipality_id"), user)
     if municipality_id is not None:
         queryset = queryset.filter(municipality_id=municipality_id)
     return {s.pk: s for s in queryset}

@@ -48,6 +48,25 @@ def register_holdings(listener: Listener) -> None:
         _holding_listeners.append(listener)
 
 
+_category_counts: list[Callable[..., list[dict]]] = []
+
+
+def register_category_counts(reader: Callable[..., list[dict]]) -> None:
+    """``reader(user=, municipality_id=)`` answers the municipality page's assets per
+    category from the kept figures (planning's), instead of a grouping over the
+    municipality's assets."""
+    if reader not in _category_counts:
+        _category_counts.append(reader)
+
+
+def category_counts(*, user, municipality_id: int) -> list[dict] | None:
+    """[{"product__category__name", "n"}] by name from the registered reader; None
+    without one (the caller groups the assets itself)."""
+    for reader in _category_counts:
+        return reader(user=user, municipality_id=municipality_id)
+    return None
+
+
 def assets_changed(*, municipality_ids: Iterable[int | None]) -> None:
     """Assets of these municipalities (``None``: held by nobody) were created or changed:
     bring what is kept about them up to date. Call it inside the writing transaction."""

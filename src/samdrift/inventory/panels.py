@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from samdrift.core.dating import active_on
 from samdrift.core.permissions import restrict
+from samdrift.inventory import figures
 from samdrift.inventory.filtersets import AssetFilterSet
 from samdrift.inventory.models import Asset, Assignment, Subscription
 from samdrift.inventory.selectors import mark_in_force
@@ -25,19 +26,23 @@ def _asset_card(user, params: dict):
 
 def municipality_assets(request, municipality, shared: dict) -> dict:
     user = request.user
-    assets = restrict(Asset.objects.filter(municipality=municipality), user)
     # Each card counts the list it links to (ui.cards), for this municipality.
     own = {"municipality": municipality.pk}
+    # Per category from the kept fleet figures (inventory.figures), else grouped here.
+    by_category = figures.category_counts(user=user, municipality_id=municipality.pk)
+    if by_category is None:
+        assets = restrict(Asset.objects.filter(municipality=municipality), user)
+        by_category = list(
+            assets.values("product__category__name")
+            .annotate(n=Count("pk"))
+            .order_by("product__category__name")
+        )
     return {
         "municipality": municipality,
         "cards": {
             "assets": _asset_card(user, own),
         },
-        "assets_by_category": list(
-            assets.values("product__category__name")
-            .annotate(n=Count("pk"))
-            .order_by("product__category__name")
-        ),
+        "assets_by_category": by_category,
     }
 
 

@@ -23,6 +23,7 @@ from samdrift.core.models import User
 from samdrift.core.permissions import can_write, restrict
 from samdrift.core.services import save_user
 from samdrift.core.validators import parse_id
+from samdrift.organisations.figures import active_person_counts
 from samdrift.organisations.filtersets import (
     LocationFilterSet,
     MunicipalityContactFilterSet,
@@ -63,7 +64,7 @@ from samdrift.organisations.tables import (
     SERVICE_AREA_TABLE,
     USER_TABLE,
 )
-from samdrift.ui.cards import card
+from samdrift.ui.cards import card, counted_card
 from samdrift.ui.forms import add_service_errors
 from samdrift.ui.lists import ObjectListView, count_of
 from samdrift.ui.panels import counts, render_panels
@@ -163,27 +164,38 @@ def municipality_detail(request, pk: int):
     user = request.user
     municipality = get_restricted_or_404(Municipality.objects.all(), user, pk=pk)
     today = timezone.localdate()
-    service_areas = list(
-        restrict(ServiceArea.objects.filter(municipality=municipality), user)
-        .annotate(
-            # As the person list linked from the row counts: active today.
-            persons_count=count_of(Person, "service_area", user, active_persons_on(today)),
-            **counts("organisations:municipality_detail", user),
+    # Active today, as the person list linked from each row and the card counts: from the
+    # kept figures (organisations.figures), else counted here.
+    kept = active_person_counts(user=user, municipality_id=municipality.pk, day=today)
+    areas = restrict(ServiceArea.objects.filter(municipality=municipality), user)
+    if kept is None:
+        areas = areas.annotate(
+            persons_count=count_of(Person, "service_area", user, active_persons_on(today))
         )
-        .order_by("name")
+    service_areas = list(
+        areas.annotate(**counts("organisations:municipality_detail", user)).order_by("name")
     )
+    if kept is not None:
+        for area in service_areas:
+            area.persons_count = kept.get(area.pk, 0)
     persons = restrict(Person.objects.filter(municipality=municipality), user)
     contacts = restrict(MunicipalityContact.objects.filter(municipality=municipality), user)
     recent_persons = list(
         persons.select_related("service_area").order_by("-active_from", "-pk")[:10]
     )
     # The card counts the list it links to (ui.cards), for this municipality.
-    persons_active = card(
-        user=user,
-        url_name="organisations:person_list",
-        filterset_class=PersonFilterSet,
-        params={"municipality": municipality.pk, **active_persons(today)},
-    )
+    params = {"municipality": municipality.pk, **active_persons(today)}
+    if kept is not None:
+        persons_active = counted_card(
+            count=sum(kept.values()), url_name="organisations:person_list", params=params
+        )
+    else:
+        persons_active = card(
+            user=user,
+            url_name="organisations:person_list",
+            filterset_class=PersonFilterSet,
+            params=params,
+        )
     return render(
         request,
         "organisations/municipality_detail.html",

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_init, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,6 +11,7 @@ class PlanningConfig(AppConfig):
     def ready(self) -> None:
         from samdrift.inventory import figures as inventory_figures
         from samdrift.inventory.models import Subscription
+        from samdrift.organisations import figures as person_figures
         from samdrift.organisations.models import Person
         from samdrift.organisations.signals import persons_changed
         from samdrift.planning import figures, holdings, notifications, panels
@@ -68,22 +69,42 @@ class PlanningConfig(AppConfig):
         # What is held today follows them, and subscriptions and persons leaving, saved
         # through the ORM (the services, the admin, the API) (planning.holdings).
         inventory_figures.register_holdings(holdings.refresh)
+        # The active persons are counted with them: a person deleted, too.
         for model in (Subscription, Person):
+            post_init.connect(_remember_holder, sender=model, dispatch_uid=f"holder-{model}")
             post_save.connect(_holdings_saved, sender=model, dispatch_uid=f"holdings-{model}")
-        post_delete.connect(_holdings_saved, sender=Subscription, dispatch_uid="holdings-del")
+            post_delete.connect(_holdings_saved, sender=model, dispatch_uid=f"holdings-del-{model}")
         persons_changed.connect(_persons_changed, dispatch_uid="holdings-persons")
+        # The municipality page reads the active persons from them (organisations.figures).
+        person_figures.register_person_counts(holdings.active_persons_by_area)
+
+
+def _remember_holder(sender, instance, **kwargs) -> None:
+    # The municipality the row was counted for, so that moving it to another one
+    # recounts both. Read from __dict__: a deferred field (``.only()``) stays unloaded
+    # rather than costing a query per row.
+    instance._counted_municipality_id = instance.__dict__.get("municipality_id")
 
 
 def _holdings_saved(sender, instance, **kwargs) -> None:
     from samdrift.inventory.figures import holdings_changed
+    from samdrift.organisations.models import Person
+    from samdrift.planning.holdings import refresh_persons
 
-    holdings_changed(municipality_ids={instance.municipality_id})
+    before = getattr(instance, "_counted_municipality_id", None)
+    ids = {instance.municipality_id, before}
+    holdings_changed(municipality_ids=ids)
+    if sender is Person:
+        refresh_persons(municipality_ids=ids)  # the active persons (planning.holdings)
+    instance._counted_municipality_id = instance.municipality_id
 
 
 def _persons_changed(sender, municipality_ids, **kwargs) -> None:
     from samdrift.inventory.figures import holdings_changed
+    from samdrift.planning.holdings import refresh_persons
 
     holdings_changed(municipality_ids=municipality_ids)
+    refresh_persons(municipality_ids=municipality_ids)
 
 
 def _own(kwargs):

@@ -250,6 +250,13 @@ class FleetFigures:
             table[category_of[product_id]][status] += n
         return {name: dict(counts) for name, counts in sorted(table.items())}
 
+    def by_category(self, category_of: dict[int, str]) -> dict[str, int]:
+        """Every asset (any status) per category name, by name."""
+        table: dict[str, int] = defaultdict(int)
+        for product_id, *_rest, n in self.rows:
+            table[category_of[product_id]] += n
+        return dict(sorted(table.items()))
+
     def ages(self) -> dict[int, int]:
         """In service, per age bucket (-1: acquisition date unknown)."""
         ages: dict[int, int] = defaultdict(int)
@@ -295,13 +302,18 @@ class FleetFigures:
         return sum(row[-1] for row in self.rows if row[4])
 
 
-def fleet_figures(*, user, day: datetime.date, rules: RuleBook) -> FleetFigures:
-    """The figures of the assets ``user`` may see, as of ``day``. Two queries when the
-    summary is current (its stamp, the sum); it is counted again first when not."""
+def fleet_figures(
+    *, user, day: datetime.date, rules: RuleBook, municipality_id: int | None = None
+) -> FleetFigures:
+    """The figures of the assets ``user`` may see (of one municipality, or all), as of
+    ``day``. Two queries when the summary is current (its stamp, the sum); it is counted
+    again first when not."""
     current(day=day, rules=rules)
+    rows = restrict(FleetFigure.objects.all(), user)
+    if municipality_id is not None:
+        rows = rows.filter(municipality_id=municipality_id)
     rows = (
-        restrict(FleetFigure.objects.all(), user)
-        .values_list("product_id", "status", "age", "due", "lease_ending")
+        rows.values_list("product_id", "status", "age", "due", "lease_ending")
         .annotate(n=Sum("count", output_field=IntegerField()))
         .order_by()
     )

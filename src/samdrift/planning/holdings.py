@@ -20,6 +20,14 @@ Kept correct as the fleet figures are (``planning.figures``, docs/performance.md
   and counts everything again (``rebuild``); ``samdrift fleet_figures`` does it daily;
 - tests compare the monthly cost from the summary with ``priced_holdings`` after each
   kind of change (tests/dashboard/test_holding_figures.py).
+
+The persons active on the stamp's day are counted here too, per holder
+(``PersonFigure``, the overview's "active persons" card: ``active_persons``): they roll
+over with the same day, so one stamp and one rebuild keep both; persons saved, deleted
+or imported recount their municipalities (``refresh_persons``, from ``PlanningConfig``),
+a change of assets does not; tests compare the card with
+the person list's own count after each kind of change
+(tests/dashboard/test_person_figures.py).
 """
 
 from __future__ import annotations
@@ -28,14 +36,16 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import IntegerField, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, Q, QuerySet, Sum
 from django.utils import timezone
 
 from samdrift.core.permissions import restrict
 from samdrift.inventory.models import Assignment, Subscription
 from samdrift.leasing.prices import devices_grouped, subscriptions_grouped
+from samdrift.organisations.models import Person
+from samdrift.organisations.selectors import active_persons_on
 from samdrift.planning.figures import in_transaction
-from samdrift.planning.models import HoldingFigure, HoldingFigureStamp
+from samdrift.planning.models import HoldingFigure, HoldingFigureStamp, PersonFigure
 
 # The columns written, in the order of each grouped SELECT (fields, then annotations).
 DEVICE_COLUMNS = (
@@ -47,15 +57,26 @@ DEVICE_COLUMNS = (
     "count",
 )
 SUBSCRIPTION_COLUMNS = ("municipality_id", "service_area_id", "service_id", "quantity", "count")
+PERSON_COLUMNS = ("municipality_id", "service_area_id", "count")
 
 
-def _insert(grouped: QuerySet, columns: tuple[str, ...]) -> None:
-    """``INSERT INTO holding figures SELECT …``: the grouping stays in the database."""
+def _insert(grouped: QuerySet, columns: tuple[str, ...], model=HoldingFigure) -> None:
+    """``INSERT INTO figures SELECT …``: the grouping stays in the database."""
     sql, params = grouped.query.sql_with_params()
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(HoldingFigure._meta.db_table)} ({names}) {sql}", params)
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
+
+
+def persons_grouped(persons: QuerySet, day: datetime.date) -> QuerySet:
+    """The persons active on ``day`` counted per holder, in ``PERSON_COLUMNS``' order."""
+    return (
+        persons.filter(active_persons_on(day))
+        .values("municipality_id", "service_area_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
 
 
 def _count(scope: Q, day: datetime.date) -> None:
@@ -63,6 +84,12 @@ def _count(scope: Q, day: datetime.date) -> None:
     rows._raw_delete(rows.db)  # one DELETE: see planning.figures._delete
     _insert(devices_grouped(Assignment.objects.filter(scope), day), DEVICE_COLUMNS)
     _insert(subscriptions_grouped(Subscription.objects.filter(scope), day), SUBSCRIPTION_COLUMNS)
+
+
+def _count_persons(scope: Q, day: datetime.date) -> None:
+    rows = PersonFigure.objects.filter(scope)
+    rows._raw_delete(rows.db)
+    _insert(persons_grouped(Person.objects.filter(scope), day), PERSON_COLUMNS, PersonFigure)
 
 
 def _stamp(*, lock: bool) -> HoldingFigureStamp:
@@ -77,6 +104,7 @@ def rebuild(*, day: datetime.date | None = None) -> None:
     with transaction.atomic():
         stamp = _stamp(lock=True)
         _count(Q(), day)
+        _count_persons(Q(), day)
         stamp.as_of = day
         stamp.save()
 
@@ -97,12 +125,63 @@ def refresh(*, municipality_ids: Iterable[int | None]) -> None:
     stamp's row lock keeps two writers of one municipality apart (PostgreSQL)."""
     numbers = sorted(i for i in set(municipality_ids) if i is not None)
     if not numbers:
-        return  # the pool holds nothing that is charged
+        return  # the pool holds nothing that is charged, and has no persons
     with in_transaction():
         stamp = _stamp(lock=True)
         if stamp.as_of is None:
             return  # never counted: the first read counts everything
         _count(Q(municipality_id__in=numbers), stamp.as_of)
+
+
+def refresh_persons(*, municipality_ids: Iterable[int | None]) -> None:
+    """Count these municipalities' active persons again, as of the stamp's day: called
+    when persons are saved, deleted or imported (``PlanningConfig``) — not on every
+    change of assets, which moves no person."""
+    numbers = sorted(i for i in set(municipality_ids) if i is not None)
+    if not numbers:
+        return
+    with in_transaction():
+        stamp = _stamp(lock=True)
+        if stamp.as_of is None:
+            return  # never counted: the first read counts everything
+        _count_persons(Q(municipality_id__in=numbers), stamp.as_of)
+
+
+def active_persons(*, user, day: datetime.date) -> int | None:
+    """How many persons ``user`` may see are active on ``day`` — the person list's count
+    with ``active_on=day`` — from the summary (two queries when it is current). None for
+    another day than today: the summary is of one day, and a page asking about another
+    day must not make every request count everything again."""
+    if day != timezone.localdate():
+        return None
+    return kept_persons(user=user, day=day)
+
+
+def active_persons_by_area(
+    *, user, municipality_id: int, day: datetime.date
+) -> dict[int | None, int] | None:
+    """{service area id (None: none): persons active on ``day``} of one municipality that
+    ``user`` may see, from the summary; None for another day than today (as
+    ``active_persons``). The municipality page's reader
+    (``organisations.figures.register_person_counts``)."""
+    if day != timezone.localdate():
+        return None
+    current(day=day)
+    rows = restrict(PersonFigure.objects.filter(municipality_id=municipality_id), user)
+    counts: dict[int | None, int] = {}
+    for area_id, count in rows.values_list("service_area_id", "count"):
+        counts[area_id] = counts.get(area_id, 0) + count
+    return counts
+
+
+def kept_persons(*, user, day: datetime.date) -> int:
+    """The persons ``user`` may see active on ``day``, summed over the summary (counted
+    for ``day`` first if it is of another day)."""
+    current(day=day)
+    total = restrict(PersonFigure.objects.all(), user).aggregate(
+        n=Sum("count", output_field=IntegerField())
+    )["n"]
+    return total or 0
 
 
 def holding_rows(*, user, day: datetime.date, municipality_id: int | None = None):

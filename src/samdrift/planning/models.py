@@ -639,3 +639,35 @@ class HoldingFigureStamp(models.Model):
 
     def __str__(self) -> str:
         return str(self.as_of)
+
+
+class PersonFigure(models.Model):
+    """How many persons of one holder (a service area of a municipality, or the
+    municipality itself) are active on ``HoldingFigureStamp.as_of`` — the overview's
+    "active persons" card sums these instead of counting 500,000 persons per request.
+    Kept with the holding figures, by the same calls (``planning.holdings``): persons
+    saved, deleted or imported. Derived data: not change-logged."""
+
+    municipality = models.ForeignKey(
+        "organisations.Municipality",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the (municipality, service area) index serves it
+    )
+    service_area = models.ForeignKey(
+        "organisations.ServiceArea",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+    )
+    count = models.PositiveIntegerField()
+
+    municipality_path: ClassVar[str | None] = "municipality"
+    service_area_path: ClassVar[str | None] = "service_area"
+
+    class Meta:
+        indexes = [models.Index(fields=["municipality", "service_area"])]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.service_area_id}: {self.count}"

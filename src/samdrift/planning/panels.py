@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 
 from samdrift.catalogue.models import Product
 from samdrift.core.permissions import restrict
-from samdrift.finance.depreciation import add_months
+from samdrift.inventory import figures as inventory_figures
 from samdrift.inventory import markers
 from samdrift.inventory.choices import IN_SERVICE
-from samdrift.planning.filtersets import DueDeviceFilterSet
+from samdrift.planning import figures
 from samdrift.planning.models import CampaignDevice
 from samdrift.planning.rules import RuleBook
 from samdrift.ui import panels
-from samdrift.ui.cards import card
+from samdrift.ui.cards import counted_card
 
 
 def asset_replacement(request, asset, shared: dict) -> dict:
@@ -49,31 +49,44 @@ def asset_replacement(request, asset, shared: dict) -> dict:
 
 
 def municipality_links(request, municipality, shared: dict) -> dict:
+    """The municipality's devices due within a year and overdue: sums of the kept fleet
+    figures (``planning.figures``) of that municipality, linking to the list they count
+    (tests/planning/test_figures.py compares them), not two counts over its assets."""
     today = timezone.localdate()
-    rules = RuleBook()
+    fleet = figures.fleet_figures(
+        user=request.user, day=today, rules=RuleBook(), municipality_id=municipality.pk
+    )
     own = {"municipality": municipality.pk}
+    until = figures.due_until(today)
 
-    def due_card(params: dict):
-        return card(
-            user=request.user,
-            url_name="planning:due_devices",
-            filterset_class=DueDeviceFilterSet,
-            params={**own, **params},
-            filterset_kwargs={"rules": rules},
-        )
+    def due_card(count: int, params: dict):
+        return counted_card(count=count, url_name="planning:due_devices", params={**own, **params})
 
     return {
         "municipality": municipality,
         "today": today,
         "cards": {
-            "due": due_card({"after": today, "before": add_months(today, 12)}),
-            "overdue": due_card({"before": today}),
+            "due": due_card(fleet.due_between(today, until), {"after": today, "before": until}),
+            "overdue": due_card(fleet.overdue, {"before": today}),
         },
     }
 
 
+def municipality_categories(*, user, municipality_id: int) -> list[dict]:
+    """The inventory's municipality panel's assets per category
+    (``inventory.figures.register_category_counts``), from the kept fleet figures."""
+    fleet = figures.fleet_figures(
+        user=user, day=timezone.localdate(), rules=RuleBook(), municipality_id=municipality_id
+    )
+    return [
+        {"product__category__name": name, "n": n}
+        for name, n in fleet.by_category(figures.category_names()).items()
+    ]
+
+
 def register() -> None:
     markers.register(overdue_markers)
+    inventory_figures.register_category_counts(municipality_categories)
     panels.register_panel(
         "inventory:asset_detail",
         slots={"price": "planning/panels/asset_replacement.html"},

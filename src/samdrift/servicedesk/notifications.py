@@ -8,8 +8,12 @@ manager (and everybody else) is told nothing here.
 
 Availability only, computed by the SLA report's own rule (``sla.compute_range`` with
 ``incidents=False``): a fixed number of queries whatever the number of municipalities,
-and no incident is loaded. Without an outage in the two months nothing can be below
-its target (availability is 100 %): one query then, and no computation. The link opens
+and no incident is loaded. A service without an outage in the two months cannot be
+below its target (availability is 100 %, and a target is at most 100 %), nor can a
+municipality no outage concerned: only the services with an outage, for the
+municipalities those outages concerned, are measured — a handful of levels instead of
+every level, target and credit rule of every member (thousands of rows on the large
+demo). Without an outage: one query, and no computation. The link opens
 the latest month with a breach: the municipality's report for a contact, all members side
 by side for an operator.
 """
@@ -23,6 +27,7 @@ from django.utils.translation import ngettext
 
 from samdrift.core.choices import Role
 from samdrift.servicedesk import sla
+from samdrift.servicedesk.models import Outage
 from samdrift.servicedesk.sla_months import first_of_month, last_month, month_start, next_month
 from samdrift.ui.notifications import WARNING, Notification
 from samdrift.ui.notifications import register as register_provider
@@ -37,17 +42,43 @@ def _municipality_ids(user) -> list[int] | bool | None:
     return False
 
 
+def _concerned(start, end, ids: list[int] | None):
+    """(services, municipalities) the outages in [start, end) concerned, within ``ids``
+    (None: every municipality); None when no outage did. Two queries at most."""
+    outages = list(
+        sla.outages_overlapping(start, end).values_list("pk", "service_id", "all_municipalities")
+    )
+    if not outages:
+        return None
+    service_ids = sorted({service_id for _pk, service_id, _all in outages})
+    if any(every for _pk, _service, every in outages):
+        return service_ids, ids
+    named = set(
+        Outage.municipalities.through.objects.filter(
+            outage_id__in=[pk for pk, _service, _all in outages]
+        ).values_list("municipality_id", flat=True)
+    )
+    named = sorted(named if ids is None else named & set(ids))
+    return (service_ids, named) if named else None
+
+
 def breached_levels(user, today: datetime.date, shared: dict) -> Notification | None:
     ids = _municipality_ids(user)
     if ids is False:
         return None
     first, this = last_month(today), first_of_month(today)
-    if sla.outages_overlapping(month_start(first), month_start(next_month(this))).exists():
+    reports = {}
+    concerned = _concerned(month_start(first), month_start(next_month(this)), ids)
+    if concerned is not None:
+        service_ids, ids = concerned
         reports = sla.compute_range(
-            first, this, municipality_ids=ids, detail=False, incidents=False
+            first,
+            this,
+            municipality_ids=ids,
+            service_ids=service_ids,
+            detail=False,
+            incidents=False,
         )
-    else:
-        reports = {}
     breached = [
         (month, mid)
         for month, by_municipality in reports.items()

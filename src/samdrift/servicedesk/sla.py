@@ -525,12 +525,14 @@ def compute_range(
     now: datetime.datetime | None = None,
     detail: bool = True,
     incidents: bool = True,
+    service_ids: Iterable[int] | None = None,
 ) -> dict[datetime.date, dict[int, MonthReport]]:
     """month → municipality id → MonthReport, for every month from ``start_month`` to
     ``end_month`` (both included), in a fixed number of queries. ``municipality_ids``
     None: every municipality. ``detail`` False leaves out the per-outage lines (a trend
     needs only the figures); ``incidents`` False measures availability only (the home
-    page's breach notification: no incident query, no incident measured)."""
+    page's breach notification: no incident query, no incident measured, no priority
+    target loaded). ``service_ids`` measures only those services (None: all)."""
     months = months_between(first_of_month(start_month), first_of_month(end_month))
     if not months:
         return {}
@@ -542,7 +544,13 @@ def compute_range(
     names = dict(municipalities.values_list("pk", "name"))
     first_day, after = months[0], next_month(months[-1])
     range_start, range_end = month_start(first_day), month_start(after)
-    book = LevelBook(start=first_day, end=after, municipality_ids=ids)
+    book = LevelBook(
+        start=first_day,
+        end=after,
+        municipality_ids=ids,
+        service_ids=service_ids,
+        priorities=incidents,
+    )
 
     rows = Incident.objects.filter(opened_at__gte=range_start, opened_at__lt=range_end)
     if ids is not None:
