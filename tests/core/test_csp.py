@@ -13,6 +13,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.db import OperationalError
 from django.test import Client, override_settings
 from django.urls import path, reverse
 
@@ -173,17 +174,24 @@ def _broken(request):
     raise RuntimeError("a bug")
 
 
+def _database_gone(request):
+    raise OperationalError("server closed the connection unexpectedly")
+
+
 class BrokenUrls:
-    """A URL configuration with one page that fails, for the 500 page."""
+    """A URL configuration with pages that fail: a bug (the 500 page) and a database
+    that does not answer (the 503 page)."""
 
-    urlpatterns = [path("broken/", _broken)]
+    urlpatterns = [path("broken/", _broken), path("database-gone/", _database_gone)]
+    handler500 = "samdrift.ui.views.server_error"  # as in samdrift.urls
 
 
-def test_the_500_page_has_the_policy_and_nothing_inline(world: MatrixWorld):
+@pytest.mark.parametrize(("url", "status"), [("/broken/", 500), ("/database-gone/", 503)])
+def test_the_500_and_503_pages_have_the_policy_and_nothing_inline(world: MatrixWorld, url, status):
     client = Client(raise_request_exception=False)
     with override_settings(ROOT_URLCONF=BrokenUrls):
-        response = client.get("/broken/")
-    assert response.status_code == 500
+        response = client.get(url)
+    assert response.status_code == status
     assert policy(response) == STRICT
     assert inline_content(response.content.decode()) == []
 
