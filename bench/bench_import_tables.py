@@ -15,8 +15,9 @@ machine). On a shared machine the CPU figures are the steady ones.
         bench/bench_import_tables.py assets.csv --municipality 4601
 
 A file like ``bench_import.py``'s: ``--write N`` writes N of its rows to FILE first (its
-company column says ``--company``; the municipality, its service areas and the file's
-priced products must exist: ``bench_import.SEED_SCRIPT`` makes them in a fresh database).
+company column says ``--company``). The municipality, its service areas and the file's
+priced products must exist: ``--seed`` makes them (a new municipality named as the
+company, without " kommune", numbered ``--municipality``; run it once per copy).
 """
 
 from __future__ import annotations
@@ -36,12 +37,57 @@ def _backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _seed(name: str, number: str) -> None:
+    """The municipality, service areas, categories and priced products the file names."""
+    import datetime
+    from decimal import Decimal
+
+    import bench_import
+
+    from samdrift.catalogue.models import PriceVersion, Product, ProductCategory
+    from samdrift.core.validators import organisation_number_with_check_digit
+    from samdrift.organisations.models import Municipality, ServiceArea
+
+    base = 93000000
+    while (orgnr := organisation_number_with_check_digit(str(base))) is None or (
+        Municipality.objects.filter(organisation_number=orgnr).exists()
+    ):
+        base += 1
+    municipality = Municipality.objects.create(
+        name=name,
+        number=number,
+        organisation_number=orgnr,
+        population=60000,
+        joined_on=datetime.date(2024, 1, 1),
+    )
+    for area, cost_centre, kind in bench_import.SERVICE_AREAS:
+        ServiceArea.objects.create(
+            municipality=municipality, name=area, cost_centre=cost_centre, kind=kind
+        )
+    categories = {
+        category: ProductCategory.objects.get_or_create(code=code, defaults={"name": category})[0]
+        for category, code in bench_import.CATEGORIES
+    }
+    for manufacturer, model, category in bench_import.MODELS:
+        product, _created = Product.objects.get_or_create(
+            name=model,
+            manufacturer=manufacturer,
+            defaults={"category": categories[category]},
+        )
+        PriceVersion.objects.get_or_create(
+            product=product,
+            valid_from=datetime.date(2019, 1, 1),
+            defaults={"amount": Decimal("300.00")},
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("file")
     parser.add_argument("--municipality", required=True, help="its number")
     parser.add_argument("--write", type=int, help="first write this many generated rows")
-    parser.add_argument("--company", default="Fjordvik kommune")
+    parser.add_argument("--company", default="Importvik kommune")
+    parser.add_argument("--seed", action="store_true", help="first make the municipality")
     options = parser.parse_args()
     if options.write:
         import bench_import
@@ -59,6 +105,9 @@ def main() -> None:
     from django.db import connection
 
     from samdrift.core import inserting
+
+    if options.seed:
+        _seed(options.company.removesuffix(" kommune"), options.municipality)
 
     spent: collections.Counter = collections.Counter()
     rows_of: collections.Counter = collections.Counter()
