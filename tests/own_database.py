@@ -89,6 +89,12 @@ def digest() -> dict[str, list]:
             cursor.execute(f"SELECT * FROM {quoted} ORDER BY 1")  # noqa: S608 (table names)
             rows = cursor.fetchall()
             found[table] = [len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()]
+        if connection.vendor == "sqlite":
+            # The schema too: an import drops and remakes the search index's insert
+            # triggers inside its transaction (core.search.inserts_indexed_after).
+            cursor.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+            rows = cursor.fetchall()
+            found["sqlite_master"] = [len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()]
     return found
 
 

@@ -7,9 +7,10 @@ columns). The index is made by a migration (``SearchIndex.operation()``):
 - **SQLite**: a contentless FTS5 table ``<table>_search`` with the ``trigram``
   tokenizer (SQLite ≥ 3.34), one FTS column per index column, row id = the model's id,
   kept in step by ``AFTER INSERT/UPDATE/DELETE`` triggers. Triggers fire for every
-  write, also for ``bulk_create``, ``QuerySet.update`` and raw SQL of an import. The
-  update trigger fires only when a searched column changed (``WHEN``), so a save that
-  touches other columns costs nothing.
+  write, also for ``bulk_create``, ``QuerySet.update`` and raw SQL. The update trigger
+  fires only when a searched column changed (``WHEN``), so a save that touches other
+  columns costs nothing. An import's big inserts index their rows set-based at the end
+  instead (``inserts_indexed_after``; the indexes are registered by ``register_index``).
 - **PostgreSQL**: one GIN trigram index (``pg_trgm``) on the expression that joins all
   index columns; a query is an ``ILIKE`` on that expression (the index narrows, the
   recheck is exact). Nothing to keep in step: PostgreSQL maintains the index.
@@ -39,6 +40,8 @@ narrows what is collected, and the outer condition still decides what is shown.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -54,6 +57,21 @@ MAX_TERMS = 10  # a query of more words is cut: each word is one more condition
 # On SQLite, a word found more often than this in the whole index is searched in a
 # restricted user's own rows instead (``SearchIndex.ids_matching``).
 COMMON_MATCHES = 10_000
+
+
+# The search index of each table that has one (``register_index``), by table name.
+_indexes: dict[str, SearchIndex] = {}
+
+
+def register_index(index: SearchIndex) -> SearchIndex:
+    """Declare ``index`` as its table's search index (for ``inserts_indexed_after``)."""
+    _indexes[index.table] = index
+    return index
+
+
+def index_of(table: str) -> SearchIndex | None:
+    """The search index registered for ``table``, if any."""
+    return _indexes.get(table)
 
 
 def terms(query: str | None) -> list[str]:
@@ -107,13 +125,26 @@ class SearchIndex:
 
     # ---- the migration ---------------------------------------------------------------
 
+    def _sqlite_fill(self) -> str:
+        """Index every row of the table (a WHERE may follow)."""
+        fts, table = _quote(self.fts_table), _quote(self.table)
+        fts_columns = ", ".join(_quote(n) for n in self.columns)
+        rows = ", ".join(self._text_sql(cols, "") for cols in self.columns.values())
+        return f"INSERT INTO {fts}(rowid, {fts_columns}) SELECT id, {rows} FROM {table}"  # noqa: S608
+
+    def _sqlite_insert_trigger(self) -> str:
+        fts, table = _quote(self.fts_table), _quote(self.table)
+        fts_columns = ", ".join(_quote(n) for n in self.columns)
+        new = ", ".join(self._text_sql(cols, "NEW.") for cols in self.columns.values())
+        insert = f"INSERT INTO {fts}(rowid, {fts_columns}) VALUES (NEW.id, {new});"  # noqa: S608
+        return f"CREATE TRIGGER {self._trigger('ai')} AFTER INSERT ON {table} BEGIN {insert} END"
+
     def sqlite_create(self) -> list[str]:
         fts, table = _quote(self.fts_table), _quote(self.table)
         names = list(self.columns)
         fts_columns = ", ".join(_quote(n) for n in names)
         new = ", ".join(self._text_sql(cols, "NEW.") for cols in self.columns.values())
         old = ", ".join(self._text_sql(cols, "OLD.") for cols in self.columns.values())
-        rows = ", ".join(self._text_sql(cols, "") for cols in self.columns.values())
         changed = " OR ".join(
             f"OLD.{_quote(c)} IS NOT NEW.{_quote(c)}" for c in self.all_table_columns()
         )
@@ -125,8 +156,8 @@ class SearchIndex:
         return [
             f"CREATE VIRTUAL TABLE {fts} USING fts5({fts_columns}, content='', "
             "tokenize='trigram', detail='full')",
-            f"INSERT INTO {fts}(rowid, {fts_columns}) SELECT id, {rows} FROM {table}",  # noqa: S608
-            f"CREATE TRIGGER {self._trigger('ai')} AFTER INSERT ON {table} BEGIN {insert} END",
+            self._sqlite_fill(),
+            self._sqlite_insert_trigger(),
             f"CREATE TRIGGER {self._trigger('ad')} AFTER DELETE ON {table} BEGIN {delete} END",
             f"CREATE TRIGGER {self._trigger('au')} AFTER UPDATE OF {watched} ON {table} "
             f"WHEN {changed} BEGIN {delete} {insert} END",
@@ -140,6 +171,24 @@ class SearchIndex:
             *(f"DROP TRIGGER IF EXISTS {self._trigger(e)}" for e in ("ai", "ad", "au")),
             f"DROP TABLE IF EXISTS {_quote(self.fts_table)}",
         ]
+
+    @contextmanager
+    def sqlite_inserts_indexed_after(self) -> Iterator[None]:
+        """SQLite: rows inserted in the block are indexed at its end, in one statement,
+        instead of one by one by the insert trigger. See ``inserts_indexed_after``."""
+        table = _quote(self.table)
+        with connection.cursor() as cursor:
+            # The DROP is the transaction's first write if nothing came before: from
+            # here to the end of the transaction no one else inserts into the table.
+            cursor.execute(f"DROP TRIGGER IF EXISTS {self._trigger('ai')}")
+            # Ids only grow (AUTOINCREMENT: never below the highest ever given), so the
+            # block's new rows are exactly those above the highest id now.
+            cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608
+            highest = cursor.fetchone()[0] or 0
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute(f"{self._sqlite_fill()} WHERE id > %s", [highest])
+            cursor.execute(self._sqlite_insert_trigger())
 
     def postgres_create(self) -> list[str]:
         return [
@@ -332,3 +381,36 @@ def sql_of(queryset) -> tuple[str, list]:
 def icontains_any(term: str, fields: tuple[str, ...]) -> Q:
     """The old filter: ``term`` anywhere in one of ``fields`` (for 1-character terms)."""
     return reduce(or_, (Q(**{f"{field}__icontains": term}) for field in fields))
+
+
+@contextmanager
+def inserts_indexed_after(indexes: Iterable[SearchIndex]) -> Iterator[None]:
+    """Rows inserted in the block into the tables of ``indexes`` are put into their search
+    index at its end, set-based, instead of row by row.
+
+    For a big insert (an import): on SQLite the insert trigger's one FTS5 insert per row
+    cost about 57 µs for each of 100,000 assets — a third of the import's CPU time — and
+    one ``INSERT … SELECT`` of the same rows at the end about 7 µs a row. The insert triggers
+    are dropped for the block and made again after it, all inside the caller's
+    transaction, which must be open: killed or failed halfway, the transaction rolls
+    back with the triggers in place, and no other connection ever sees them missing
+    (SQLite's DDL is transactional, and the DROP holds the write lock until the
+    transaction ends, so nobody else inserts meanwhile). The update and delete triggers
+    stay. On PostgreSQL the index is the database's own (a GIN index): nothing to do.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("inserts_indexed_after needs the caller's transaction.")
+    with _each_indexed_after(list(indexes)):
+        yield
+
+
+@contextmanager
+def _each_indexed_after(indexes: list[SearchIndex]) -> Iterator[None]:
+    if not indexes:
+        yield
+        return
+    with indexes[0].sqlite_inserts_indexed_after(), _each_indexed_after(indexes[1:]):
+        yield

@@ -31,6 +31,7 @@ from samdrift.core.search import (
     SearchIndex,
     fixed_columns,
     icontains_any,
+    register_index,
     scope_sql,
     sql_of,
     terms,
@@ -40,8 +41,8 @@ from samdrift.organisations.models import ServiceArea
 from samdrift.organisations.search import holder_ids, list_url
 from samdrift.ui.search import SearchHit
 
-ASSET_INDEX = SearchIndex(
-    "inventory_asset", {"text": ("asset_tag", "serial_number", "name", "model_name")}
+ASSET_INDEX = register_index(
+    SearchIndex("inventory_asset", {"text": ("asset_tag", "serial_number", "name", "model_name")})
 )
 OWN_FIELDS = ASSET_INDEX.columns["text"]
 # What ``restrict`` fixes of a user's assets, repeated in each branch of a word's union.

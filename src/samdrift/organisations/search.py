@@ -16,19 +16,21 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from samdrift.core.permissions import restrict
-from samdrift.core.search import SearchIndex, icontains_any, sql_of, terms
+from samdrift.core.search import SearchIndex, icontains_any, register_index, sql_of, terms
 from samdrift.organisations.models import Municipality, Person, ServiceArea
 from samdrift.ui.search import SearchHit
 
 PERSON_FIELDS = ("first_name", "last_name", "username", "email", "employee_number")
 
 # The names apart from the rest, so that a device's holder is found by name alone.
-PERSON_INDEX = SearchIndex(
-    "organisations_person",
-    {
-        "names": ("first_name", "last_name"),
-        "other": ("username", "email", "employee_number"),
-    },
+PERSON_INDEX = register_index(
+    SearchIndex(
+        "organisations_person",
+        {
+            "names": ("first_name", "last_name"),
+            "other": ("username", "email", "employee_number"),
+        },
+    )
 )
 HOLDER_COLUMNS = ("names",)
 HOLDER_FIELDS = ("first_name", "last_name")

@@ -31,6 +31,7 @@ from samdrift.core.importing.results import (
     note_unknown,
 )
 from samdrift.core.importing.rows import Row
+from samdrift.core.search import index_of, inserts_indexed_after
 
 BATCH_SIZE = 5000
 
@@ -216,9 +217,14 @@ class Importer:
             return
         writer = TableWriter(model, batch_size=BATCH_SIZE)
         writer.prepare(objects)
-        for batch in batches(objects, BATCH_SIZE):
-            writer.write(batch)
-            self.progress(len(batch))
+        # The new rows' search index (if the table has one) filled once at the end, not
+        # by a trigger per row (``core.search.inserts_indexed_after``): before anything
+        # else of the import reads or updates them.
+        index = index_of(model._meta.db_table)
+        with inserts_indexed_after([index] if index is not None else []):
+            for batch in batches(objects, BATCH_SIZE):
+                writer.write(batch)
+                self.progress(len(batch))
 
     def update(
         self,
