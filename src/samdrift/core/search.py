@@ -54,6 +54,9 @@ MAX_TERMS = 10  # a query of more words is cut: each word is one more condition
 # On SQLite, a word found more often than this in the whole index is searched in a
 # restricted user's own rows instead (``SearchIndex.ids_matching``).
 COMMON_MATCHES = 10_000
+# A search that ranks (the global box) ranks at most this many matches of its first
+# word: the first found in the index's order (``first_ids``).
+RANKED_MATCHES = 1_000
 
 
 def terms(query: str | None) -> list[str]:
@@ -327,6 +330,33 @@ def sql_of(queryset) -> tuple[str, list]:
     # No ORDER BY (a model's default ordering): a subquery's order means nothing.
     sql, params = queryset.order_by().query.get_compiler(connection=connection).as_sql()
     return sql, list(params)
+
+
+def first_ids(
+    table: str, ids: tuple[str, list], scope: dict | None, limit: int
+) -> tuple[list[int], bool]:
+    """The first ``limit`` distinct ids of ``ids`` ((sql, params) of one column of ids of
+    ``table``) among the rows with ``scope`` (``fixed_columns``), in the order the
+    index finds them, and whether they are all there are (fewer than ``limit`` read).
+
+    Why: ``id IN (subquery)`` makes the database collect every match before it keeps
+    any (SQLite materialises the list: the 377,000 assets of "Chromebook" take ~0.3 s
+    before the first is ranked). Read as a table instead, with a ``LIMIT``, the index
+    hands out its matches one by one and stops at ``limit``. The caller still filters its
+    restricted queryset by them: the scope here only saves reading others' matches."""
+    sql, params = ids
+    scoped, scope_params = scope_sql(scope, as_filter=True, alias="t")
+    # CROSS JOIN: SQLite keeps the found ids as the outer loop (else it may walk the
+    # scope's index and test each row against the whole, collected, list).
+    join = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
+    query = (
+        f"WITH found(x) AS ({sql}) SELECT found.x FROM found {join} {_quote(table)} t "  # noqa: S608
+        f"ON t.{_quote('id')} = found.x WHERE {scoped}1=1 LIMIT {int(limit)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*params, *scope_params])
+        rows = [row[0] for row in cursor.fetchall()]
+    return list(dict.fromkeys(rows)), len(rows) < limit
 
 
 def icontains_any(term: str, fields: tuple[str, ...]) -> Q:
