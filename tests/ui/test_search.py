@@ -306,8 +306,7 @@ def test_query_count_does_not_grow_with_rows(role, before, after, django_assert_
 @pytest.fixture
 def few_ranked(monkeypatch):
     def cap(n: int) -> None:
-        monkeypatch.setattr("samdrift.inventory.search.RANKED_MATCHES", n)
-        monkeypatch.setattr("samdrift.organisations.search.RANKED_MATCHES", n)
+        monkeypatch.setattr("samdrift.core.search.RANKED_MATCHES", n)
 
     return cap
 

@@ -39,7 +39,7 @@ narrows what is collected, and the outer condition still decides what is shown.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
@@ -54,8 +54,8 @@ MAX_TERMS = 10  # a query of more words is cut: each word is one more condition
 # On SQLite, a word found more often than this in the whole index is searched in a
 # restricted user's own rows instead (``SearchIndex.ids_matching``).
 COMMON_MATCHES = 10_000
-# A search that ranks (the global box) ranks at most this many matches of its first
-# word: the first found in the index's order (``first_ids``).
+# A search that shows what it ranks (the global box, the list pages) ranks at most this
+# many matches of its first word: the first found in the index's order (``FirstMatches``).
 RANKED_MATCHES = 1_000
 
 
@@ -330,6 +330,20 @@ def sql_of(queryset) -> tuple[str, list]:
     # No ORDER BY (a model's default ordering): a subquery's order means nothing.
     sql, params = queryset.order_by().query.get_compiler(connection=connection).as_sql()
     return sql, list(params)
+
+
+@dataclass
+class FirstMatches:
+    """Asks a search (``search_assets``, ``search_persons``) to rank only the first
+    ``limit`` rows the index finds with the query's first word (``first_ids``), and
+    says afterwards whether it left some out (``more``): a page shows the best of a
+    common word in the time a rare one takes, and says that it shows only some.
+
+    Rows equal to the query (an asset tag, a serial number, a username) are looked up
+    on their own indexes and always kept. Exports and the API search everything."""
+
+    limit: int = field(default_factory=lambda: RANKED_MATCHES)
+    more: bool = False
 
 
 def first_ids(

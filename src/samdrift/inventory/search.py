@@ -28,7 +28,7 @@ from django.urls import reverse
 from samdrift.catalogue.models import Product
 from samdrift.core.permissions import restrict
 from samdrift.core.search import (
-    RANKED_MATCHES,
+    FirstMatches,
     SearchIndex,
     first_ids,
     fixed_columns,
@@ -122,28 +122,32 @@ def _assets_of(column: str, ids: tuple[str, list], scope: dict) -> tuple[str, li
 
 
 def search_assets(
-    queryset: QuerySet[Asset], query: str, *, first: int | None = None
+    queryset: QuerySet[Asset], query: str, *, first: FirstMatches | None = None
 ) -> QuerySet[Asset]:
     """The assets of ``queryset`` (already restricted) matching every word of ``query``,
     ranked (see the module's docstring) in ``search_rank``.
 
-    ``first``: rank only the first ``first`` assets the index finds with the first word
-    (``core.search.first_ids``), for a caller that shows only the best few (the global
-    box). A word in a third of the fleet ("Chromebook") then costs what a rare one
+    ``first``: rank only the first ``first.limit`` assets the index finds with the first
+    word (``core.search.FirstMatches``), plus those whose tag or serial number equals
+    the query. A word in a third of the fleet ("Chromebook") then costs what a rare one
     does; a word with fewer matches in the user's scope gets exactly the ranking of
     all of them."""
     words = terms(query)
     if not words:
         return queryset
     scope = fixed_columns(queryset, SCOPE_COLUMNS)
+    words_left = words
     if first is not None and len(words[0]) >= 2:
-        found, _complete = first_ids(
-            Asset._meta.db_table, asset_term_ids(words[0], scope), scope, first
+        found, complete = first_ids(
+            Asset._meta.db_table, asset_term_ids(words[0], scope), scope, first.limit + 1
         )
+        if not complete:
+            first.more = True
+            found = found[: first.limit]
+            exact = exact_assets(queryset, " ".join(words))
+            found += list(exact.values_list("pk", flat=True)[: first.limit])
         queryset = queryset.filter(pk__in=found)
         words_left = words[1:]
-    else:
-        words_left = words
     for term in words_left:
         queryset = queryset.filter(asset_term(term, scope))
     whole, first = " ".join(words), words[0]
@@ -194,20 +198,22 @@ def _hit(row: dict, *, exact: bool) -> SearchHit:
     )
 
 
+def exact_assets(assets: QuerySet[Asset], query: str) -> QuerySet[Asset]:
+    """The assets whose tag or serial number is ``query`` (case aside), on their indexes."""
+    serials = {query, query.upper()}
+    return assets.annotate(tag_upper=Upper("asset_tag")).filter(
+        Q(tag_upper=query.upper()) | (Q(serial_number__in=serials) & ~Q(serial_number=""))
+    )
+
+
 def find_devices(user, query: str, limit: int) -> list[SearchHit]:
     assets = restrict(Asset.objects.all(), user)
-    serials = {query, query.upper()}
-    exact = list(
-        assets.annotate(tag_upper=Upper("asset_tag"))
-        .filter(Q(tag_upper=query.upper()) | (Q(serial_number__in=serials) & ~Q(serial_number="")))
-        .order_by("asset_tag")
-        .values(*_FIELDS)[:limit]
-    )
+    exact = list(exact_assets(assets, query).order_by("asset_tag").values(*_FIELDS)[:limit])
     hits = [_hit(row, exact=True) for row in exact]
     if hits:
         # A scanned label or typed serial: its device, without scanning for the rest.
         return hits
-    rest = search_assets(assets, query, first=RANKED_MATCHES).values(*_FIELDS)[:limit]
+    rest = search_assets(assets, query, first=FirstMatches()).values(*_FIELDS)[:limit]
     return [_hit(row, exact=False) for row in rest]
 
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from samdrift.core.permissions import restrict
 from samdrift.core.search import (
-    RANKED_MATCHES,
+    FirstMatches,
     SearchIndex,
     first_ids,
     fixed_columns,
@@ -60,14 +60,14 @@ def holder_ids(term: str) -> tuple[str, list]:
 
 
 def search_persons(
-    queryset: QuerySet[Person], query: str, *, first: int | None = None
+    queryset: QuerySet[Person], query: str, *, first: FirstMatches | None = None
 ) -> QuerySet[Person]:
     """The persons of ``queryset`` (already restricted) matching every word of
     ``query``, ranked: the username or employee number equal to the query first, then
     names and usernames beginning with its first word, then the rest by name.
 
-    ``first``: rank only the first ``first`` persons the index finds with the first
-    word (``core.search.first_ids``; as ``inventory.search.search_assets``)."""
+    ``first``: rank only the first ``first.limit`` persons the index finds with the
+    first word (``core.search.FirstMatches``; as ``inventory.search.search_assets``)."""
     words = terms(query)
     if not words:
         return queryset
@@ -75,10 +75,11 @@ def search_persons(
     words_left = words
     if first is not None and len(beginning) >= 2:
         scope = fixed_columns(queryset, SCOPE_COLUMNS)
-        found, complete = first_ids(
-            Person._meta.db_table, PERSON_INDEX.ids_matching(beginning, scope=scope), scope, first
-        )
+        ids = PERSON_INDEX.ids_matching(beginning, scope=scope)
+        found, complete = first_ids(Person._meta.db_table, ids, scope, first.limit + 1)
         if not complete:
+            first.more = True
+            found = found[: first.limit]
             # A username equal to the query (rank 0) may lie beyond the first ``first``:
             # found on the (municipality, username) unique index, one look-up per
             # municipality (a username alone has no index: a scan of every person).
@@ -87,7 +88,7 @@ def search_persons(
                 username__in={whole, whole.lower()},
                 municipality_id__in=Municipality.objects.values("pk"),
             )
-            found += list(exact.values_list("pk", flat=True)[:first])
+            found += list(exact.values_list("pk", flat=True)[: first.limit])
         queryset = queryset.filter(pk__in=found)
         words_left = words[1:]
     for term in words_left:
@@ -109,7 +110,7 @@ def search_persons(
 
 
 def find_persons(user, query: str, limit: int) -> list[SearchHit]:
-    found = search_persons(restrict(Person.objects.all(), user), query, first=RANKED_MATCHES)
+    found = search_persons(restrict(Person.objects.all(), user), query, first=FirstMatches())
     persons = found.select_related("municipality", "service_area")
     return [
         SearchHit(
