@@ -274,21 +274,83 @@ def test_clean_query():
 
 
 # The header's "who" line reads the login's municipality and service area: one query each.
-@pytest.mark.parametrize(("role", "header"), [("operator", 0), ("contact_a", 1), ("manager_a2", 2)])
-def test_query_count_does_not_grow_with_rows(role, header, django_assert_num_queries):
+# A kind whose first matches are none ranks nothing: one query less (the manager of A's
+# second area holds no device before the world grows, and no person ever).
+@pytest.mark.parametrize(
+    ("role", "before", "after"),
+    [("operator", 10, 10), ("contact_a", 11, 11), ("manager_a2", 10, 11)],
+)
+def test_query_count_does_not_grow_with_rows(role, before, after, django_assert_num_queries):
     world = build_small_world(rows=3)
     make_invoice(world, world.municipality_a, world.area_a2, number="FRI-2026-000001", kid="1")
     login = users(world)[role]
     client = client_for(login)
-    # Session, user; devices (exact, then the rest), invoices, persons, municipalities,
-    # service areas: one query each.
-    with django_assert_num_queries(8 + header):
+    header = {"operator": 0, "contact_a": 1, "manager_a2": 2}[role]
+    # Session, user; devices (exact, the first matches, then those ranked), invoices,
+    # persons (the first matches, then those ranked), municipalities, service areas.
+    with django_assert_num_queries(before):
         assert client.get(URL, {"q": "kari"}).status_code == 200
     grow_small_world(world, 30)
-    with django_assert_num_queries(8 + header):
+    with django_assert_num_queries(after):
         assert client.get(URL, {"q": "kari"}).status_code == 200
-    # An exact device (grown into A's second area, so the manager's too): one query less,
-    # the rest is not scanned.
+    # An exact device (grown into A's second area, so the manager's too): the rest of the
+    # devices is not searched, and no person's first match leaves nothing to rank.
     with django_assert_num_queries(7 + header):
         response = client.get(URL, {"q": "G0000", "jump": "0"})
     assert titles(response, "devices") == ["G0000"]
+
+
+# A word common in the fleet: only the first ``RANKED_MATCHES`` the index finds are ranked.
+
+
+@pytest.fixture
+def few_ranked(monkeypatch):
+    def cap(n: int) -> None:
+        monkeypatch.setattr("samdrift.core.search.RANKED_MATCHES", n)
+
+    return cap
+
+
+def test_typical_queries_find_what_the_full_ranking_finds(world):
+    # The cap (1,000) is far above the small world's matches: the box shows exactly the
+    # best of the full ranking, for every role.
+    from samdrift.core.permissions import restrict
+    from samdrift.inventory.models import Asset
+    from samdrift.inventory.search import find_devices, search_assets
+    from samdrift.organisations.search import find_persons, search_persons
+
+    for login in users(world).values():
+        for query in ("kari", "t46", "T4601-00", "oppvekst", "laptop", "4601-p", "ka"):
+            assets = search_assets(restrict(Asset.objects.all(), login), query)
+            expected = list(assets.values_list("asset_tag", flat=True)[:6])
+            assert [hit.title for hit in find_devices(login, query, 6)] == expected, query
+            persons = search_persons(restrict(Person.objects.all(), login), query)
+            expected = [person.full_name for person in persons[:6]]
+            assert [hit.title for hit in find_persons(login, query, 6)] == expected, query
+
+
+def test_a_common_word_ranks_the_first_found_in_the_users_own_rows(world, few_ranked):
+    few_ranked(3)
+    logins = users(world)
+    # The index finds A's devices first; B's contact still gets B's, not nothing.
+    response = client_for(logins["contact_b"]).get(URL, {"q": "T46"})
+    assert titles(response, "devices") == ["T4602-000", "T4602-001", "T4602-002"]
+    response = client_for(logins["operator"]).get(URL, {"q": "T46"})
+    assert titles(response, "devices") == ["T4601-000", "T4601-001", "T4601-002"]
+    response = client_for(logins["contact_b"]).get(URL, {"q": "kari"})
+    assert titles(response, "persons") == sorted(
+        (p.full_name for p in Person.objects.filter(municipality=world.municipality_b)),
+        key=lambda name: name.split()[-1],
+    )
+
+
+def test_a_username_equal_to_a_common_word_is_never_cut_off(world, few_ranked):
+    few_ranked(2)
+    # Every person of the small world is a Kari; this one, made last, is "kari" too.
+    kari = factories.make_person(
+        world.municipality_b, world.area_b, username="kari", first_name="Kari"
+    )
+    response = client_for(users(world)["operator"]).get(URL, {"q": "Kari", "jump": "0"})
+    found = titles(response, "persons")
+    assert found[0] == kari.full_name
+    assert len(found) == 3  # the first two found, and the exact one

@@ -120,9 +120,12 @@ class SamdriftFilterSet(django_filters.FilterSet):
 
     search_fields: tuple[str, ...] = ()
     # A model with a search index (``core.search``) names its search here instead:
-    # ``search(queryset, query) -> queryset``, ranked; ``search_fields`` then only
-    # says what it looks in.
-    search: Callable[[models.QuerySet, str], models.QuerySet] | None = None
+    # ``search(queryset, query, *, first=None) -> queryset``, ranked; ``search_fields``
+    # then only says what it looks in.
+    search: Callable[..., models.QuerySet] | None = None
+    # Set by a page that shows the ranked rows (``ui.lists``), never by an export or the
+    # API: the search ranks only the first matches (``core.search.FirstMatches``).
+    search_first = None
     q = django_filters.CharFilter(method="filter_search", label="Search")
 
     def __init__(self, *args, **kwargs):
@@ -145,7 +148,7 @@ class SamdriftFilterSet(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         search = type(self).search
         if search is not None:
-            return search(queryset, value)
+            return search(queryset, value, first=self.search_first)
         terms = value.split()
         if not terms or not self.search_fields:
             return queryset

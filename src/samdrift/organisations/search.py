@@ -16,7 +16,16 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from samdrift.core.permissions import restrict
-from samdrift.core.search import SearchIndex, icontains_any, register_index, sql_of, terms
+from samdrift.core.search import (
+    FirstMatches,
+    SearchIndex,
+    first_ids,
+    fixed_columns,
+    icontains_any,
+    register_index,
+    sql_of,
+    terms,
+)
 from samdrift.organisations.models import Municipality, Person, ServiceArea
 from samdrift.ui.search import SearchHit
 
@@ -34,6 +43,8 @@ PERSON_INDEX = register_index(
 )
 HOLDER_COLUMNS = ("names",)
 HOLDER_FIELDS = ("first_name", "last_name")
+# What ``restrict`` fixes of a user's persons (``core.search.fixed_columns``).
+SCOPE_COLUMNS = ("municipality_id", "service_area_id")
 
 
 def person_term(term: str) -> Q:
@@ -51,22 +62,46 @@ def holder_ids(term: str) -> tuple[str, list]:
     return PERSON_INDEX.ids_matching(term, columns=HOLDER_COLUMNS)
 
 
-def search_persons(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
+def search_persons(
+    queryset: QuerySet[Person], query: str, *, first: FirstMatches | None = None
+) -> QuerySet[Person]:
     """The persons of ``queryset`` (already restricted) matching every word of
     ``query``, ranked: the username or employee number equal to the query first, then
-    names and usernames beginning with its first word, then the rest by name."""
+    names and usernames beginning with its first word, then the rest by name.
+
+    ``first``: rank only the first ``first.limit`` persons the index finds with the
+    first word (``core.search.FirstMatches``; as ``inventory.search.search_assets``)."""
     words = terms(query)
     if not words:
         return queryset
-    for term in words:
+    whole, beginning = " ".join(words), words[0]
+    words_left = words
+    if first is not None and len(beginning) >= 2:
+        scope = fixed_columns(queryset, SCOPE_COLUMNS)
+        ids = PERSON_INDEX.ids_matching(beginning, scope=scope)
+        found, complete = first_ids(Person._meta.db_table, ids, scope, first.limit + 1)
+        if not complete:
+            first.more = True
+            found = found[: first.limit]
+            # A username equal to the query (rank 0) may lie beyond the first ``first``:
+            # found on the (municipality, username) unique index, one look-up per
+            # municipality (a username alone has no index: a scan of every person).
+            # An employee number is 10 digits, found among few: not looked up again.
+            exact = queryset.filter(
+                username__in={whole, whole.lower()},
+                municipality_id__in=Municipality.objects.values("pk"),
+            )
+            found += list(exact.values_list("pk", flat=True)[: first.limit])
+        queryset = queryset.filter(pk__in=found)
+        words_left = words[1:]
+    for term in words_left:
         queryset = queryset.filter(person_term(term))
-    whole, first = " ".join(words), words[0]
     rank = Case(
         When(Q(username__iexact=whole) | Q(employee_number=whole), then=Value(0)),
         When(
-            Q(last_name__istartswith=first)
-            | Q(first_name__istartswith=first)
-            | Q(username__istartswith=first),
+            Q(last_name__istartswith=beginning)
+            | Q(first_name__istartswith=beginning)
+            | Q(username__istartswith=beginning),
             then=Value(1),
         ),
         default=Value(2),
@@ -78,9 +113,8 @@ def search_persons(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
 
 
 def find_persons(user, query: str, limit: int) -> list[SearchHit]:
-    persons = search_persons(restrict(Person.objects.all(), user), query).select_related(
-        "municipality", "service_area"
-    )
+    found = search_persons(restrict(Person.objects.all(), user), query, first=FirstMatches())
+    persons = found.select_related("municipality", "service_area")
     return [
         SearchHit(
             title=person.full_name,

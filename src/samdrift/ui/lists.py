@@ -41,6 +41,7 @@ from samdrift.core.exports import FORMATS, export_response
 from samdrift.core.filtersets import ScopedModelChoiceFilter
 from samdrift.core.keyset import CursorError, count_rows, keyset_for, keyset_page
 from samdrift.core.permissions import can_write, restrict
+from samdrift.core.search import FirstMatches
 from samdrift.ui import formatting
 from samdrift.ui.exportjobs import export_query, in_background
 from samdrift.ui.forms import DropdownCheckboxes
@@ -285,8 +286,11 @@ class ObjectListView(LoginRequiredMixin, View):
         name = target.removeprefix("filter-")
         return name if target.startswith("filter-") and name in self.narrowed_filters else None
 
-    def filtered(self) -> tuple[Any, QuerySet, bool]:
-        """The FilterSet and its rows; a filter naming a hidden object is a 404."""
+    def filtered(self, *, first: FirstMatches | None = None) -> tuple[Any, QuerySet, bool]:
+        """The FilterSet and its rows; a filter naming a hidden object is a 404.
+
+        ``first``: a search ranks only its first matches (``core.search.FirstMatches``),
+        for the page; an export (here or in the background) gets every match."""
         # Empty form fields mean "no filter" (a multiple-choice filter would call "" invalid).
         data = self.request.GET.copy()
         for name in list(data):
@@ -298,6 +302,7 @@ class ObjectListView(LoginRequiredMixin, View):
         filterset = self.filterset_class(
             data, queryset=self.restricted_queryset(), request=self.request
         )
+        filterset.search_first = first
         valid = filterset.is_valid()
         if not valid:
             hidden = filterset.scoped_errors()
@@ -307,11 +312,12 @@ class ObjectListView(LoginRequiredMixin, View):
         return filterset, filterset.qs, True
 
     def get(self, request, *args, **kwargs):
-        filterset, queryset, valid = self.filtered()
+        export = request.GET.get("export")
+        first = None if export in FORMATS else FirstMatches()
+        filterset, queryset, valid = self.filtered(first=first)
         # Counted without the columns' joins and annotations, which only cost time there.
         counted = queryset
         queryset, sort = self.table.sort(self.table.prepare(queryset), request.GET.get("sort"))
-        export = request.GET.get("export")
         if export in FORMATS and valid:
             return export_response(
                 export, queryset, self.table.export_columns, name=self.table.export_name
@@ -372,8 +378,16 @@ class ObjectListView(LoginRequiredMixin, View):
             "page_sizes": PAGE_SIZES,
             "filters_valid": valid,
             "export_formats": FORMATS,
-            # The formats offered as a background job at this many rows (ui.exportjobs).
-            "background_exports": [f for f in FORMATS if in_background(f, paginator.count)],
+            # A search that ranked only its first matches shows those; the rest exist.
+            "search_cut": first is not None and first.more,
+            "search_cut_limit": first.limit if first is not None else None,
+            # The formats offered as a background job at this many rows (ui.exportjobs);
+            # a cut search's export has more rows than the page shows.
+            "background_exports": [
+                f
+                for f in FORMATS
+                if in_background(f, paginator.count + (first is not None and first.more))
+            ],
             "export_query": export_query(request.GET.urlencode()),
             "create_url_name": self.create_url_name
             if can_write(request.user, self.model)

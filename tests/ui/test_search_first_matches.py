@@ -1,0 +1,81 @@
+"""A list page searched for a common word ranks only the first matches the index finds
+(``core.search.FirstMatches``) and says so; the export and the API still have every
+match, and tenancy holds. The cap is lowered here so the small world has "many"."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from samdrift.core.choices import Role
+from tests import factories
+from tests.factories import client_for
+from tests.worlds import build_small_world
+
+pytestmark = pytest.mark.django_db
+
+ASSETS = "/assets/"
+PERSONS = "/persons/"
+
+
+@pytest.fixture
+def world(monkeypatch):
+    monkeypatch.setattr("samdrift.core.search.RANKED_MATCHES", 2)
+    return build_small_world(rows=3)
+
+
+def tags(response) -> list[str]:
+    return [asset.asset_tag for asset in response.context["rows"]]
+
+
+def test_a_common_word_shows_the_first_found_ranked_and_says_so(world):
+    operator = client_for(factories.make_user(Role.OPERATOR))
+    response = operator.get(ASSETS, {"q": "T46"})  # six match
+    assert tags(response) == ["T4601-000", "T4601-001"]
+    assert response.context["search_cut"] is True
+    assert b'data-testid="search-cut"' in response.content
+    # No more than the cap: every match, no notice.
+    response = operator.get(ASSETS, {"q": "T4602-001"})
+    assert tags(response) == ["T4602-001"]
+    assert response.context["search_cut"] is False
+    assert b'data-testid="search-cut"' not in response.content
+
+
+def test_an_exact_tag_beyond_the_first_matches_is_kept_and_first(world):
+    operator = client_for(factories.make_user(Role.OPERATOR))
+    # Made last, so found last of the seven assets with "t46": yet it is the query.
+    factories.make_asset(world.laptop, asset_tag="T46")
+    response = operator.get(ASSETS, {"q": "t46"})
+    assert tags(response) == ["T46", "T4601-000", "T4601-001"]
+    assert response.context["search_cut"] is True
+
+
+def test_a_contacts_cut_list_has_only_their_own_devices(world):
+    contact_b = client_for(
+        factories.make_user(Role.MUNICIPALITY, municipality=world.municipality_b)
+    )
+    response = contact_b.get(ASSETS, {"q": "T46"})
+    assert tags(response) == ["T4602-000", "T4602-001"]
+    assert response.context["search_cut"] is True
+
+
+def test_the_export_and_the_api_have_every_match(world):
+    operator = client_for(factories.make_user(Role.OPERATOR))
+    response = operator.get(ASSETS, {"q": "T46", "export": "csv"})
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) - 1 == 6
+    response = operator.get("/api/assets/", {"q": "T46"})
+    assert response.json()["count"] == 6
+
+
+def test_the_persons_list_is_cut_likewise(world):
+    operator = client_for(factories.make_user(Role.OPERATOR))
+    response = operator.get(PERSONS, {"q": "kari"})  # six Karis
+    assert len(response.context["rows"]) == 2
+    assert response.context["search_cut"] is True
+    response = operator.get(PERSONS, {"q": "4602-p1"})
+    assert [p.username for p in response.context["rows"]] == ["4602-p1"]
+    assert response.context["search_cut"] is False
