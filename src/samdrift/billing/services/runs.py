@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -287,6 +287,45 @@ def _finish_run(
     )
 
 
+# PostgreSQL's SQLSTATE for "could not serialize access due to concurrent update".
+SERIALIZATION_FAILURE = "40001"
+
+
+@contextlib.contextmanager
+def _one_snapshot():
+    """The run's transaction, reading one snapshot of the inputs throughout.
+
+    A rerun rates every municipality, then rates the changed ones again to write them, and
+    checks both gave the same. On PostgreSQL's default READ COMMITTED each statement sees
+    what others committed meanwhile, so an import committing between the two passes made
+    the run fail (seen under load: bench/bench_load.py with imports beside). REPEATABLE
+    READ gives the whole run the snapshot of its first query, as SQLite's transaction does
+    already. Only for an outermost transaction: inside another the snapshot is the
+    caller's. A concurrent update of a row the run also updates (another run or an issue
+    of the same month's drafts) then fails the run instead of waiting: a clear refusal,
+    nothing changed, to run again."""
+    connection = transaction.get_connection()
+    outermost = not connection.in_atomic_block
+    try:
+        with transaction.atomic():
+            if outermost and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != SERIALIZATION_FAILURE:
+            raise
+        raise ValidationError(
+            {
+                "month": _(
+                    "This month's invoices were changed by someone else while the run "
+                    "rated them (another billing run or an issue). Nothing was changed: "
+                    "run it again."
+                )
+            }
+        ) from error
+
+
 def bill_period(*, month: datetime.date, progress: Progress | None = None) -> BillingRun:
     """Rate ``month`` and (re)draft one invoice per municipality.
 
@@ -300,7 +339,7 @@ def bill_period(*, month: datetime.date, progress: Progress | None = None) -> Bi
     started = timezone.now()
     clock = _Clock()
     collaboration = require_collaboration()
-    with transaction.atomic():
+    with _one_snapshot():
         period = period_for_rating(month)
         run = BillingRun.objects.create(
             period=period, started_at=started, actor=current_actor().describe()[:150]
