@@ -32,8 +32,14 @@ def postgres_url() -> str | None:
 
 
 def base_env(tmp_path: Path) -> dict[str, str]:
-    """The environment of a samdrift subprocess on a SQLite file in ``tmp_path``."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    """The environment of a samdrift subprocess on a SQLite file in ``tmp_path``: the test
+    process's, without its database and without what the browser tests set for their own
+    process (DJANGO_ALLOW_ASYNC_UNSAFE, which ``check --deploy`` rightly refuses)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env["SAMDRIFT_DATA_DIR"] = str(tmp_path / "var")
     env["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH", "")])]
