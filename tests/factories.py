@@ -279,3 +279,15 @@ def snipe_it_row(n: int, **overrides: object) -> list[object]:
     }
     values.update(overrides)
     return [values[h] for h in SNIPE_IT_HEADER]
+
+
+def warm_content_types() -> None:
+    """Load every model's content type into Django's per-process cache, as a running
+    server has it after its first requests. A query-count test calls it first: a test
+    that flushes the database (``transaction=True``, live servers) clears the cache, and
+    the change log's first look-ups after it would count against whatever test the
+    worker runs next."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_models(*apps.get_models())
