@@ -281,6 +281,20 @@ def snipe_it_row(n: int, **overrides: object) -> list[object]:
     return [values[h] for h in SNIPE_IT_HEADER]
 
 
+def steady_query_state() -> None:
+    """What a query-count test of a writer starts from, whatever ran before it on the
+    worker: the content types cached (``warm_content_types``) and the kept overview
+    figures in a fresh install's state, never counted. A test that commits (a live server,
+    ``transaction=True``, a session-wide world) can leave a counted stamp behind, and then
+    every writer's refresh of its municipality's figures (a constant few queries, pinned
+    in tests/planning) counted against the next test on the worker."""
+    from samdrift.planning.models import FleetFigureStamp, HoldingFigureStamp
+
+    warm_content_types()
+    FleetFigureStamp.objects.update(as_of=None)
+    HoldingFigureStamp.objects.update(as_of=None)
+
+
 def warm_content_types() -> None:
     """Load every model's content type into Django's per-process cache, as a running
     server has it after its first requests. A query-count test calls it first: a test

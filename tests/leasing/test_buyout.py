@@ -31,7 +31,7 @@ from samdrift.leasing.buyouts.valuation import buyout_valuation
 from samdrift.leasing.choices import BuyoutStatus
 from samdrift.leasing.models import AmountOwed, AssetPrice, Buyout, BuyoutItem, SignedValuation
 from tests import factories
-from tests.factories import warm_content_types
+from tests.factories import steady_query_state
 
 VALUATION_DATE = datetime.date(2026, 1, 1)
 
@@ -188,7 +188,7 @@ def test_registering_is_set_based(buyout, laptop, django_assert_max_num_queries)
     # 3 and 30): reads, one INSERT per table (on SQLite two reads to take its ids) and
     # the change log.
     rows = [row(laptop, f"T{n}", datetime.date(2022, 1, 1), "5000") for n in range(40)]
-    warm_content_types()
+    steady_query_state()
     with django_assert_max_num_queries(20):
         register_equipment(buyout=buyout, rows=rows)
     assert BuyoutItem.objects.filter(buyout=buyout).count() == 40

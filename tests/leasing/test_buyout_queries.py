@@ -31,7 +31,7 @@ from samdrift.leasing.buyouts.drafting import (
 from samdrift.leasing.choices import BuyoutStatus
 from samdrift.leasing.models import AmountOwed, AssetPrice, Buyout, BuyoutItem, SignedValuation
 from tests import factories
-from tests.factories import warm_content_types
+from tests.factories import steady_query_state
 
 VALUATION_DATE = datetime.date(2026, 1, 1)
 # A bound on every operation's count: a handful of reads, one write per table (and on SQLite
@@ -147,7 +147,7 @@ def logged(model, action, ids):
 
 def test_register_costs_the_same_for_3_and_30_devices(two_sizes):
     (small, small_rows), (large, large_rows) = two_sizes
-    warm_content_types()
+    steady_query_state()
     small_count, _ = counted(register_equipment, buyout=small, rows=small_rows)
     large_count, items = counted(register_equipment, buyout=large, rows=large_rows)
     assert small_count == large_count <= MAX_QUERIES
