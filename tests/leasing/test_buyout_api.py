@@ -222,7 +222,7 @@ def test_register_costs_the_same_for_3_and_30_rows(finance_user, municipality_a,
     client = api_as(finance_user)
     counts = []
     steady_query_state()
-    for n in (3, 30):
+    for n in (1, 3, 30):  # the first, of one row, only warms up (what a first write makes once)
         buyout = create_buyout(
             municipality=municipality_a, name=f"B{n}", valuation_date=datetime.date(2026, 1, 1)
         )
@@ -241,7 +241,7 @@ def test_register_costs_the_same_for_3_and_30_rows(finance_user, municipality_a,
         assert response.status_code == 201, response.content
         assert len(response.json()) == n
         counts.append(len(context.captured_queries))
-    assert counts[0] == counts[1]
+    assert counts[1] == counts[2]
     item = BuyoutItem.objects.select_related("asset").get(asset__asset_tag="N30-4")
     assert item.asset.product_id == laptop.pk and item.asset.service_area_id == areas[1].pk
 
