@@ -52,12 +52,17 @@ class SamdriftUser(HttpUser):
         # A new connection for every request, as nginx's default to its upstream and as
         # the earlier bench_scale.py: gunicorn closes an idle keep-alive connection after
         # 2 s, and a request sent on it as it closes fails at once (a browser or nginx
-        # would retry it; locust's client does not, so such a race is not counted).
+        # would retry it; locust's client does not, so such a race is not counted). The
+        # client also closes its own side after each request (``_done``): a server need
+        # not answer "Connection: close" (Django's threaded live server, which the tests
+        # run this against, does not), and the client would send the next request on a
+        # connection being closed ("Remote end closed connection without response").
         self.client.headers["Connection"] = "close"
         self.log_in()
 
     def log_in(self) -> None:
         page = self.client.get("/login/", name="login form")
+        self._done()
         token = CSRF.search(page.text)
         form = {
             "username": self.account["username"],
@@ -74,7 +79,9 @@ class SamdriftUser(HttpUser):
             catch_response=True,
         ) as answer:
             if answer.status_code != 302 or "sessionid" not in self.client.cookies:
-                answer.failure(f"login of {self.account['username']}: {answer.status_code}")
+                why = answer.status_code or repr(answer.error)
+                answer.failure(f"login of {self.account['username']}: {why}")
+        self._done()
 
     @task
     def open_a_page(self) -> None:
@@ -89,6 +96,11 @@ class SamdriftUser(HttpUser):
                 answer.failure(f"{self.role} {url}: {why}")
             elif not answer.content:
                 answer.failure(f"{self.role} {url}: empty answer")
+        self._done()
+
+    def _done(self) -> None:
+        """Drop the client's pooled connections (see ``on_start``)."""
+        self.client.close()
 
 
 class Operator(SamdriftUser):
