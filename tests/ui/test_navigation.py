@@ -57,3 +57,23 @@ def test_contact_gets_my_municipality(world):
 def test_anonymous_has_no_navigation(client, db):
     html = client.get(reverse("login")).content.decode()
     assert 'class="site-nav"' not in html
+
+
+def test_own_pages_show_the_overview_row_for_every_role(world):
+    """"My exports" and "API tokens" are each user's own pages: on them, every role sees
+    the overview section's row with that page marked (the tokens page had no row)."""
+    from samdrift.core.choices import Role
+
+    manager = factories.make_user(
+        Role.SERVICE_AREA, municipality=world.municipality_a, service_area=world.area_a
+    )
+    contact = factories.make_user(Role.MUNICIPALITY, municipality=world.municipality_a)
+    operator = factories.make_user(Role.OPERATOR)
+    for user in (operator, contact, manager):
+        for name, label in (("token_list", "API tokens"), ("export_list", "My exports")):
+            active = [s for s in sections_for(user, reverse(name)) if s.get("active")]
+            assert [s["key"] for s in active] == ["overview"], (user, name)
+            marked = [str(i["label"]) for i in active[0]["items"] if i["active"]]
+            assert marked == [label], (user, name)
+        html = client_for(user).get(reverse("token_list")).content.decode()
+        assert 'aria-current="page">API tokens<' in html, user

@@ -22,3 +22,5 @@ class UIConfig(AppConfig):
         register(section="overview", label=_("Change log"), url_name="change_list", order=90)
         # Each user's own background exports (ui.exportjobs).
         register(section="overview", label=_("My exports"), url_name="export_list", order=95)
+        # Also linked from the header; here so that its page shows the section's row too.
+        register(section="overview", label=_("API tokens"), url_name="token_list", order=96)
