@@ -1,10 +1,10 @@
 """The strict Content-Security-Policy in a real browser (issue #19): every page the
 operator may open — overview, lists, details, charts, forms, billing and its printable
 invoice, the buyout financing chart, the SLA report, the board report, the agreement
-document — and a municipality contact's portal, plus the admin and
-the API docs, with zero policy violations; and htmx still filters and pages a list
-without reloading it. The page fixture's guard (conftest.py) records each violation and
-fails any browser test that has one; the server side is tests/core/test_csp.py."""
+document —, a municipality contact's portal, every page a service-area manager may open,
+the admin and the API docs, with zero policy violations; and htmx still filters and pages
+a list without reloading it. The page fixture's guard (conftest.py) records each violation
+and fails any browser test that has one; the server side is tests/core/test_csp.py."""
 
 from __future__ import annotations
 
@@ -28,16 +28,16 @@ MARK_PAGE = "window.__notReloaded = true"
 STILL_SAME_PAGE = "window.__notReloaded === true"
 
 
-def operator_pages(world) -> dict[str, str]:
-    """URL name -> URL of every HTML page of the UI matrix the operator may open
+def role_pages(world, role: str = "operator") -> dict[str, str]:
+    """URL name -> URL of every HTML page of the UI matrix ``role`` may open
     (downloads, PDFs and files are left to the server-side test)."""
-    operator = ROLES.index("operator")
+    column = ROLES.index(role)
     client = Client()
-    client.force_login(world.users["operator"])
+    client.force_login(world.users[role])
     args = url_args(world)
     urls = {}
     for name in sorted(ui_pages()):
-        if EXPECTED[name][operator] != OK:
+        if EXPECTED[name][column] != OK:
             continue
         url = reverse(name, kwargs=args.get(name))
         response = client.get(url)
@@ -63,7 +63,7 @@ def test_the_guard_catches_a_violation(page, guard, transactional_db):
 
 def test_every_operator_page_has_no_violation(page, transactional_db):
     world = build_matrix_world(world_extensions())
-    urls = operator_pages(world)
+    urls = role_pages(world)
     assert len(urls) > 100
     sign_in(page, "operator")
     for url in urls.values():
@@ -90,6 +90,17 @@ def test_every_operator_page_has_no_violation(page, transactional_db):
         " inline: document.querySelectorAll('style').length})"
     )
     assert config == {"eval": False, "styles": False, "inline": 0}
+
+
+def test_every_service_area_manager_page_has_no_violation(page, transactional_db):
+    """The narrowest role's own pages (their area's lists, details, reports and own pages)
+    under the policy too."""
+    world = build_matrix_world(world_extensions())
+    urls = role_pages(world, "manager_a")
+    assert {"home", "inventory:asset_list", "token_list", "export_list"} <= set(urls)
+    sign_in(page, "manager-a")
+    for url in urls.values():
+        assert page.goto(page.base_url + url).status == 200, url
 
 
 def test_the_admin_and_the_api_docs_have_no_violation(page, transactional_db):
