@@ -1,6 +1,7 @@
 """Small builders for test data: each makes one valid object, overridable by keyword;
 signed-in clients for a user (``client_for`` for pages, ``api_as`` for the API); and
-import files built from rows (``csv_bytes``, ``xlsx_bytes``, a Snipe-IT export's rows).
+import files built from rows (``csv_bytes``, ``xlsx_bytes``, a Snipe-IT export's rows)
+and an import of them (``import_rows``).
 
 Shapes of several objects that many tests share are in tests/worlds.py."""
 
@@ -227,6 +228,26 @@ def csv_bytes(
     buffer = io.StringIO(newline="")
     csv.writer(buffer, delimiter=delimiter).writerows(rows)
     return buffer.getvalue().encode(encoding)
+
+
+# The columns of the import files the kept-figures tests write (persons, assets).
+PERSON_COLUMNS = ["Username", "First name", "Last name", "Active from", "Active to"]
+ASSET_COLUMNS = ["Asset tag", "Serial number", "Product", "Category", "Status"]
+
+
+def import_rows(kind: str, rows: Sequence[Sequence[object]], *, municipality, **options):
+    """Import ``rows`` (the header first) as a CSV file with the ``kind`` importer for
+    ``municipality``, as the import page does; the import's result."""
+    from samdrift.core.importing import run_import
+    from samdrift.imports.registry import importer_class
+
+    return run_import(
+        importer=importer_class(kind),
+        data=csv_bytes(rows),
+        filename=f"{kind}.csv",
+        municipality=municipality,
+        **options,
+    )
 
 
 def xlsx_bytes(rows: Sequence[Sequence[object]]) -> bytes:

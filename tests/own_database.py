@@ -2,7 +2,8 @@
 stop or restart things (the test database's transaction would hide what a real kill
 does): a SQLite file in a temporary directory, or a PostgreSQL database created next to
 the test database and dropped afterwards. And a digest of every table, to show that a
-database is exactly as it was.
+database is exactly as it was; and ``kill_when``, the SIGKILL at a known line of a
+process's output that both kill tests use.
 
 Used by the kill tests of imports and billing (tests/imports/test_kill.py,
 tests/billing/test_kill.py). ``python -m tests.own_database digest`` prints the digest of
@@ -14,10 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -76,6 +79,51 @@ def run(args: list[str], env: dict[str, str]) -> str:
 def run_module(module: str, env: dict[str, str], *args: str) -> str:
     """``python -m module args`` (a test helper) to the end; its output."""
     return run([sys.executable, "-m", module, *args], env)
+
+
+def kill_when(
+    args: list[str],
+    env: dict[str, str],
+    *,
+    stream: str,
+    at: Callable[[str], bool] = lambda line: True,
+    check: Callable[[str], None] = lambda line: None,
+) -> str:
+    """Start ``args`` and read its ``stream`` ("stdout" or "stderr") line by line; at the
+    first line ``at`` accepts, ``check`` it (e.g. from outside, that the process is
+    inside its write transaction), then SIGKILL the process. Returns that line
+    (stripped). Fails when the stream ends first, with the other stream's end, and when
+    the process did not die of the signal. Used by the kill tests of imports and billing.
+    """
+    with tempfile.TemporaryFile("w+") as other:
+        process = subprocess.Popen(
+            args,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE if stream == "stdout" else other,
+            stderr=subprocess.PIPE if stream == "stderr" else other,
+            text=True,
+        )
+        lines = process.stdout if stream == "stdout" else process.stderr
+        killed_at = ""
+        try:
+            for line in lines:
+                if at(line.strip()):
+                    killed_at = line.strip()
+                    break
+            if killed_at:
+                check(killed_at)
+                process.send_signal(signal.SIGKILL)
+        finally:
+            if process.poll() is None:
+                process.kill()  # a failed check, or the line never came: not left running
+            process.wait(timeout=120)
+            lines.close()
+            other.seek(0)
+            output = other.read()[-3000:]
+        assert killed_at, f"{args[:3]} ended before it could be killed: {output}"
+    assert process.returncode == -signal.SIGKILL
+    return killed_at
 
 
 def digest_of(env: dict[str, str]) -> dict[str, list]:

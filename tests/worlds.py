@@ -1,7 +1,7 @@
 """The few shapes of test data that many tests share, each made by one builder.
 
 - ``build_small_world``: two municipalities with people, laptops on a list price, a
-  subscription each (the UI and dashboard tests);
+  subscription each (the UI and dashboard tests); ``scope_users`` adds a login per scope;
 - ``build_billing_world``: two municipalities, three persons each with a laptop and a
   workplace subscription from 1 January 2026 (the billing tests);
 - ``build_importing_world``: what a municipality has before it imports its assets;
@@ -116,6 +116,23 @@ def build_small_world(rows: int = 3) -> SmallWorld:
                 else:
                     world.person_b = person
     return world
+
+
+def scope_users(world: SmallWorld, *, second_municipality: bool = True) -> list[User]:
+    """The users whose scopes the kept overview figures are checked for in a small world
+    (tests/planning/test_figures.py, tests/dashboard/test_*_figures.py): an operator, the
+    first municipality's contact, the manager of its first service area and — unless
+    ``second_municipality`` is False — the second municipality's contact."""
+    users = [
+        factories.make_user(Role.OPERATOR),
+        factories.make_user(Role.MUNICIPALITY, municipality=world.municipality_a),
+        factories.make_user(
+            Role.SERVICE_AREA, municipality=world.municipality_a, service_area=world.area_a
+        ),
+    ]
+    if second_municipality:
+        users.append(factories.make_user(Role.MUNICIPALITY, municipality=world.municipality_b))
+    return users
 
 
 def grow_small_world(world: SmallWorld, extra: int) -> None:

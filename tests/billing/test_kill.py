@@ -12,19 +12,17 @@ after the commit.
 
 from __future__ import annotations
 
-import signal
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from tests.own_database import (
-    ROOT,
     SAMDRIFT,
     base_env,
     digest_of,
+    kill_when,
     own_postgres_database,
     postgres_url,
     run,
@@ -38,28 +36,18 @@ HELPER = "tests.billing.kill_helper"
 def _killed_while_writing(command: str, env: dict[str, str]) -> str:
     """Start the helper's ``command --pause``; when it reports that it is paused
     mid-write, check that from outside and SIGKILL it. Returns its report."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", HELPER, command, "--pause"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    report = ""
-    try:
-        report = process.stdout.readline().strip()
-        assert report.startswith("paused "), report or process.stderr.read()[-3000:]
+
+    def paused_mid_write(report: str) -> None:
+        assert report.startswith("paused "), report
         _assert_writing(env, report)
-        process.send_signal(signal.SIGKILL)
-    finally:
-        if process.poll() is None and not report:
-            process.kill()
-        process.wait(timeout=60)
-        process.stdout.close()
-        process.stderr.close()
-    assert process.returncode == -signal.SIGKILL
-    return report
+
+    # Its first line of output is the report.
+    return kill_when(
+        [sys.executable, "-m", HELPER, command, "--pause"],
+        env,
+        stream="stdout",
+        check=paused_mid_write,
+    )
 
 
 def _assert_writing(env: dict[str, str], report: str) -> None:

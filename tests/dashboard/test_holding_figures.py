@@ -16,12 +16,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from samdrift.catalogue.services import publish_price
-from samdrift.core.choices import Role
-from samdrift.core.importing import run_import
 from samdrift.core.permissions import restrict
 from samdrift.dashboard import selectors
 from samdrift.dashboard.selectors import monthly_cost
-from samdrift.imports.registry import importer_class
 from samdrift.inventory.choices import AssetOrigin
 from samdrift.inventory.models import Asset, Assignment, Subscription
 from samdrift.inventory.services import assign_asset, end_assignment
@@ -33,7 +30,8 @@ from samdrift.organisations.services import end_person
 from samdrift.planning import holdings
 from samdrift.planning.models import HoldingFigure, HoldingFigureStamp
 from tests import factories
-from tests.factories import csv_bytes
+from tests.factories import ASSET_COLUMNS, PERSON_COLUMNS, import_rows
+from tests.worlds import scope_users
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -80,13 +78,7 @@ def assert_kept(world, day=TODAY):
 @pytest.fixture
 def holding(small_world):
     w = small_world
-    w.users = [
-        factories.make_user(Role.OPERATOR),
-        factories.make_user(Role.MUNICIPALITY, municipality=w.municipality_a),
-        factories.make_user(
-            Role.SERVICE_AREA, municipality=w.municipality_a, service_area=w.area_a
-        ),
-    ]
+    w.users = scope_users(w, second_municipality=False)
     # Not charged: the municipality's own equipment; unpriced: a product without a price.
     owned = factories.make_asset(w.laptop, asset_tag="OWN1", origin=AssetOrigin.MUNICIPALITY_OWNED)
     assign_asset(asset=owned, municipality=w.municipality_a, valid_from=D(2025, 3, 1))
@@ -172,32 +164,20 @@ def test_after_persons_leave_by_import(holding):
     before = kept(holding.users[0], TODAY).total
     person = holding.person_a
     rows = [
-        ["Username", "First name", "Last name", "Active from", "Active to"],
+        PERSON_COLUMNS,
         [person.username, person.first_name, person.last_name, "01.01.2023", "10.01.2026"],
     ]
-    result = run_import(
-        importer=importer_class("persons"),
-        data=csv_bytes(rows),
-        filename="persons.csv",
-        municipality=holding.municipality_a,
-        update=True,
-    )
+    result = import_rows("persons", rows, municipality=holding.municipality_a, update=True)
     assert result.updated == 1, result.errors
     assert_kept(holding)
     assert kept(holding.users[0], TODAY).total == before - Decimal("250.00")
 
 
 def test_after_an_import(holding):
-    header = ["Asset tag", "Serial number", "Product", "Category", "Status"]
-    rows = [header] + [
+    rows = [ASSET_COLUMNS] + [
         [f"IMP{i}", f"SNIMP{i}", "Standard laptop 14in", "Laptops", "In stock"] for i in range(3)
     ]
-    result = run_import(
-        importer=importer_class("assets"),
-        data=csv_bytes(rows),
-        filename="assets.csv",
-        municipality=holding.municipality_a,
-    )
+    result = import_rows("assets", rows, municipality=holding.municipality_a)
     assert not result.errors
     assert_kept(holding)
 

@@ -15,11 +15,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from samdrift.core.choices import Role
-from samdrift.core.importing import run_import
 from samdrift.core.permissions import restrict
 from samdrift.dashboard import selectors
-from samdrift.imports.registry import importer_class
 from samdrift.organisations import figures as person_figures
 from samdrift.organisations.filtersets import PersonFilterSet, active_persons
 from samdrift.organisations.models import Person
@@ -29,7 +26,8 @@ from samdrift.planning import holdings
 from samdrift.planning.models import HoldingFigureStamp, PersonFigure
 from samdrift.ui.cards import card
 from tests import factories
-from tests.factories import client_for, csv_bytes
+from tests.factories import PERSON_COLUMNS, client_for, import_rows
+from tests.worlds import scope_users
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -55,14 +53,7 @@ def assert_kept(world, day=TODAY):
 @pytest.fixture
 def people(small_world):
     w = small_world
-    w.users = [
-        factories.make_user(Role.OPERATOR),
-        factories.make_user(Role.MUNICIPALITY, municipality=w.municipality_a),
-        factories.make_user(
-            Role.SERVICE_AREA, municipality=w.municipality_a, service_area=w.area_a
-        ),
-        factories.make_user(Role.MUNICIPALITY, municipality=w.municipality_b),
-    ]
+    w.users = scope_users(w)
     # Not active today: one who left, one who starts later; one without a service area.
     factories.make_person(w.municipality_a, w.area_a, active_to=D(2025, 6, 1))
     factories.make_person(w.municipality_a, w.area_a, active_from=D(2026, 2, 1))
@@ -114,18 +105,12 @@ def test_after_an_import(people):
     before = assert_kept(people)
     leaving = people.person_a
     rows = [
-        ["Username", "First name", "Last name", "Active from", "Active to"],
+        PERSON_COLUMNS,
         [leaving.username, leaving.first_name, leaving.last_name, "01.01.2023", "10.01.2026"],
         ["new-1", "Ola", "Ny", "01.01.2026", ""],
         ["new-2", "Per", "Ny", "01.01.2026", ""],
     ]
-    result = run_import(
-        importer=importer_class("persons"),
-        data=csv_bytes(rows),
-        filename="persons.csv",
-        municipality=people.municipality_a,
-        update=True,
-    )
+    result = import_rows("persons", rows, municipality=people.municipality_a, update=True)
     assert (result.created, result.updated) == (2, 1), result.errors
     assert assert_kept(people)[:2] == [before[0] + 1, before[1] + 1]
 

@@ -7,7 +7,6 @@ made for the test (the test database's transaction would hide what a real kill d
 
 from __future__ import annotations
 
-import signal
 import subprocess
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from tests.own_database import (
     SAMDRIFT,
     base_env,
     digest_of,
+    kill_when,
     own_postgres_database,
     postgres_url,
     run,
@@ -48,30 +48,20 @@ def _import(path: Path, env: dict[str, str]) -> list[str]:
 def _kill_while_writing(path: Path, env: dict[str, str]) -> str:
     """Start the import; SIGKILL it as soon as it reports a written batch (and not the
     last). Returns the progress line it was killed after."""
-    process = subprocess.Popen(
+
+    def between_batches(line: str) -> bool:
+        phase, _space, counts = line.partition(" ")
+        if phase != "write":
+            return False
+        done, total = (int(n) for n in counts.split("/"))
+        return 0 < done < total
+
+    return kill_when(
         [SAMDRIFT, "import", "assets", str(path), "--municipality", "4601", "--progress", "plain"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        env,
+        stream="stderr",
+        at=between_batches,
     )
-    killed_after = ""
-    try:
-        for line in process.stderr:
-            phase, _space, counts = line.strip().partition(" ")
-            if phase == "write":
-                done, total = (int(n) for n in counts.split("/"))
-                if 0 < done < total:
-                    process.send_signal(signal.SIGKILL)
-                    killed_after = line.strip()
-                    break
-    finally:
-        process.wait(timeout=120)
-        process.stderr.close()
-    assert killed_after, "the import finished before it could be killed"
-    assert process.returncode == -signal.SIGKILL
-    return killed_after
 
 
 def _scenario(env: dict[str, str], tmp_path: Path) -> None:

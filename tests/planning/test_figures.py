@@ -17,12 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from samdrift.billing.services.runs import bill_period
-from samdrift.core.choices import Role
-from samdrift.core.importing import run_import
 from samdrift.core.permissions import restrict
 from samdrift.dashboard.selectors import overview
 from samdrift.finance.depreciation import add_months
-from samdrift.imports.registry import importer_class
 from samdrift.inventory.choices import IN_SERVICE, AssetEventKind, AssetStatus
 from samdrift.inventory.filtersets import AssetFilterSet, in_service
 from samdrift.inventory.models import Asset
@@ -48,7 +45,8 @@ from samdrift.planning.plan import due_per_month
 from samdrift.planning.rules import RuleBook
 from samdrift.ui.cards import card
 from tests import factories
-from tests.factories import csv_bytes
+from tests.factories import ASSET_COLUMNS, import_rows
+from tests.worlds import scope_users
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -180,14 +178,7 @@ def fleet(small_world):
     create_asset(product=tablet, asset_tag="POOL1", acquisition_date=D(2025, 6, 1))
     create_asset(product=w.laptop, asset_tag="POOL2", status=AssetStatus.ORDERED)
     create_asset(product=w.laptop, asset_tag="NODATE", acquisition_date=None)
-    w.users = [
-        factories.make_user(Role.OPERATOR),
-        factories.make_user(Role.MUNICIPALITY, municipality=w.municipality_a),
-        factories.make_user(
-            Role.SERVICE_AREA, municipality=w.municipality_a, service_area=w.area_a
-        ),
-        factories.make_user(Role.MUNICIPALITY, municipality=w.municipality_b),
-    ]
+    w.users = scope_users(w)
     figures.rebuild(day=TODAY)
     return w
 
@@ -354,16 +345,10 @@ def test_after_saves_and_deletes_outside_the_services(fleet):
 
 
 def test_after_an_import(fleet):
-    header = ["Asset tag", "Serial number", "Product", "Category", "Status"]
-    rows = [header] + [
+    rows = [ASSET_COLUMNS] + [
         [f"IMP{i}", f"SNIMP{i}", "Tablet 11in", "Tablets", "In stock"] for i in range(4)
     ]
-    result = run_import(
-        importer=importer_class("assets"),
-        data=csv_bytes(rows),
-        filename="assets.csv",
-        municipality=fleet.municipality_a,
-    )
+    result = import_rows("assets", rows, municipality=fleet.municipality_a)
     assert not result.errors and Asset.objects.filter(asset_tag__startswith="IMP").count() == 4
     assert_kept(fleet)
 
