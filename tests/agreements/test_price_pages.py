@@ -13,6 +13,11 @@ from django.urls import reverse
 
 from samdrift.agreements.models import AgreedPrice
 from samdrift.agreements.services import create_agreement, set_agreed_price
+from samdrift.billing.models import Charge
+from samdrift.billing.services.issuing import issue_period
+from samdrift.billing.services.periods import close_period
+from samdrift.billing.services.runs import bill_period
+from samdrift.core.choices import ChangeAction
 from samdrift.core.models import ObjectChange
 from tests import factories
 
@@ -107,3 +112,41 @@ def test_the_municipalitys_users_read_their_prices_only(
     )
     assert operator_page.status_code == 200
     assert other_agreement.prices.count() == 0
+
+
+def test_finance_deletes_a_wrong_price_and_billing_credits_the_closed_month(
+    billing_world, finance_user, contact_a
+):
+    """A price agreed by mistake can be removed (not only changed): the item is billed at
+    the catalogue's price again, and the next run bills a closed month's difference."""
+    world = billing_world
+    asset = world.assets[0]  # a laptop of Fjordvik's, catalogue price 328.69
+    agreement = create_agreement(
+        municipality=world.fjordvik, name="Avtale 2026", valid_from=D(2026, 1, 1)
+    )
+    price = set_agreed_price(agreement=agreement, product=world.laptop, amount=Decimal("300.00"))
+    october, november = D(2026, 10, 1), D(2026, 11, 1)
+    bill_period(month=october)
+    issue_period(month=october, issue_date=october)
+    close_period(month=october)
+    billed = Charge.objects.get(period__month=october, asset=asset, adjusts_period__isnull=True)
+    assert billed.amount == Decimal("300.00")
+
+    edit = reverse("agreements:price_edit", args=[price.pk])
+    # Who may only read the agreement cannot delete; nothing changes.
+    assert factories.client_for(contact_a).post(edit, {"delete": "1"}).status_code == 403
+    client = factories.client_for(finance_user)
+    page = client.get(edit).content.decode()
+    assert 'data-testid="agreements-delete"' in page
+    response = client.post(edit, {"delete": "1"})
+    assert response.status_code == 302
+    assert response.url == reverse("agreements:agreement_detail", args=[agreement.pk])
+    assert not AgreedPrice.objects.filter(pk=price.pk).exists()
+    deletion = ObjectChange.objects.filter(object_id=price.pk).order_by("id").last()
+    assert (deletion.action, deletion.user) == (ChangeAction.DELETE, finance_user)
+
+    bill_period(month=november)
+    difference = Charge.objects.filter(
+        period__month=november, asset=asset, adjusts_period=billed.period
+    )
+    assert [c.amount for c in difference] == [Decimal("328.69") - Decimal("300.00")]

@@ -93,3 +93,11 @@ def update_agreed_price(*, price: AgreedPrice, changes: dict[str, Any]) -> Agree
     """Edit an agreed price (its amount, note or item). Billing finds a change that
     reaches into a closed month on its next run and bills the difference."""
     return save_object(instance=price, changes=changes)
+
+
+def delete_agreed_price(*, price: AgreedPrice) -> None:
+    """Remove an agreed price: the item is billed at the catalogue's price again. Billing
+    finds the deletion in the change log, as it finds an edit, and bills the difference of
+    a closed month it reaches into on its next run (``billing.adjustments``)."""
+    with transaction.atomic():
+        price.delete()

@@ -42,6 +42,7 @@ from samdrift.agreements.models import (
 from samdrift.agreements.selectors import hours_in_words, service_levels_of
 from samdrift.agreements.services import (
     create_agreement,
+    delete_agreed_price,
     set_agreed_price,
     update_agreed_price,
     update_agreement,
@@ -211,8 +212,12 @@ def price_edit(request, pk: int):
 
 def _price_form(request, *, agreement, price):
     back = reverse("agreements:agreement_detail", args=[agreement.pk])
+    if _asks_delete(request, price) and _deleted(
+        request, price, lambda: delete_agreed_price(price=price)
+    ):
+        return redirect(back)
     form = AgreedPriceForm(request.POST or None, instance=price, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "delete" not in request.POST and form.is_valid():
         data = dict(form.cleaned_data)
         if price is None:
             call = lambda: set_agreed_price(agreement=agreement, **data)  # noqa: E731
@@ -227,7 +232,9 @@ def _price_form(request, *, agreement, price):
         if price
         else _("New agreed price in %(agreement)s") % {"agreement": agreement}
     )
-    return _form_page(request, form=form, title=title, cancel=back, obj=price)
+    return _form_page(
+        request, form=form, title=title, cancel=back, obj=price, delete=price is not None
+    )
 
 
 @login_required
