@@ -103,3 +103,18 @@ def test_writers_handle_empty_and_special_values():
     assert parsed == [["a", "b", "c"], ['x,"y"\nz', "", "-1.50"]]
     workbook = load_workbook(io.BytesIO(xlsx_bytes([Row()], columns)))
     assert list(workbook.active.iter_rows(values_only=True))[1] == ('x,"y"\nz', None, -1.5)
+
+
+def test_the_excel_csv_writes_whole_numbers_as_digits():
+    """A count stays "5" in the Norwegian Excel form (it was "5,000000"); an amount keeps
+    its decimal comma, a date its dots."""
+    columns = [Column("n", "N"), Column("c", "C", kind="money"), Column("d", "D", kind="date")]
+
+    class Row:
+        n = 5
+        c = Decimal("1250.50")
+        d = datetime.date(2026, 12, 7)
+
+    lines = list(csv_lines([Row()], columns, excel=True))
+    parsed = list(csv.reader(io.StringIO("".join(lines).lstrip("\ufeff")), delimiter=";"))
+    assert parsed == [["n", "c", "d"], ["5", "1250,50", "07.12.2026"]]

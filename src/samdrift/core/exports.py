@@ -182,9 +182,9 @@ def _excel_text(value: Any) -> str:
         return value.strftime("%d.%m.%Y %H:%M:%S")
     if isinstance(value, datetime.date):
         return value.strftime("%d.%m.%Y")
-    if isinstance(value, Decimal | int):
+    if isinstance(value, Decimal):
         return format(value, "f").replace(".", ",")
-    return str(value)
+    return str(value)  # an int as its digits (format(5, "f") is "5.000000")
 
 
 PROGRESS_EVERY = 10_000
