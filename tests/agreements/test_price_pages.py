@@ -142,6 +142,8 @@ def test_finance_deletes_a_wrong_price_and_billing_credits_the_closed_month(
     assert response.status_code == 302
     assert response.url == reverse("agreements:agreement_detail", args=[agreement.pk])
     assert not AgreedPrice.objects.filter(pk=price.pk).exists()
+    said = [str(m) for m in response.wsgi_request._messages]
+    assert said == ["Deleted Standard laptop 14in: NOK 300.00."]
     deletion = ObjectChange.objects.filter(object_id=price.pk).order_by("id").last()
     assert (deletion.action, deletion.user) == (ChangeAction.DELETE, finance_user)
 

@@ -20,7 +20,7 @@ from samdrift.catalogue.models import FINANCE_ROLES
 from samdrift.core.dating import period_constraint
 from samdrift.core.models import ChangeLoggedModel
 from samdrift.core.money import UnitPriceField
-from samdrift.ui.formatting import format_day
+from samdrift.ui.formatting import format_day, format_money
 
 
 class ServiceAgreement(ChangeLoggedModel):
@@ -163,7 +163,7 @@ class AgreedPrice(ChangeLoggedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product or self.service}: {self.amount}"
+        return f"{self.product or self.service}: {format_money(self.amount)}"
 
     def clean(self) -> None:
         super().clean()
