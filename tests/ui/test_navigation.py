@@ -60,7 +60,7 @@ def test_anonymous_has_no_navigation(client, db):
 
 
 def test_own_pages_show_the_overview_row_for_every_role(world):
-    """"My exports" and "API tokens" are each user's own pages: on them, every role sees
+    """ "My exports" and "API tokens" are each user's own pages: on them, every role sees
     the overview section's row with that page marked (the tokens page had no row)."""
     from samdrift.core.choices import Role
 
