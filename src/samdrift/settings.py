@@ -280,6 +280,14 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language of the texts billing writes onto invoices (core.invoice_language).
+SAMDRIFT_INVOICE_LANGUAGE = os.environ.get("SAMDRIFT_INVOICE_LANGUAGE", "").strip() or "nb"
+if SAMDRIFT_INVOICE_LANGUAGE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"SAMDRIFT_INVOICE_LANGUAGE={SAMDRIFT_INVOICE_LANGUAGE!r}: use one of "
+        + ", ".join(code for code, _name in LANGUAGES)
+        + "."
+    )
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

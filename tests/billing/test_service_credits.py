@@ -137,9 +137,11 @@ def test_an_approved_credit_is_a_credit_line_on_the_next_invoice(november):
     invoice = invoice_of(world.fjordvik, DEC)
     lines = credit_lines(invoice)
     assert sorted(line.net_amount for line in lines) == sorted([-split["school"], -split["health"]])
+    # In the invoice's language (Norwegian Bokmål unless SAMDRIFT_INVOICE_LANGUAGE says
+    # otherwise), though the run was made in English: decimal commas, a month in words.
     text = (
-        "Service credit: User workplace, November 2026, availability 99.12 % "
-        "(target 99.50 %), 5 % — SLA report Fjordvik 2026-11"
+        "Tjenestekreditt: User workplace, november 2026, tilgjengelighet 99,12 % "
+        "(mål 99,50 %), 5 % — SLA-rapport Fjordvik 2026-11"
     )
     assert {line.description for line in lines} == {text}
     # The rest of December is as without the credit: 2 × (328.69 + 150.00).
@@ -161,7 +163,7 @@ def test_the_credited_invoice_passes_the_official_ehf_validation(november):
     credits = [
         line
         for line in root.findall("cac:InvoiceLine", NS)
-        if line.findtext("cac:Item/cbc:Name", namespaces=NS).startswith("Service credit:")
+        if line.findtext("cac:Item/cbc:Name", namespaces=NS).startswith("Tjenestekreditt:")
     ]
     assert len(credits) == 2
     amounts = sorted(
@@ -220,7 +222,7 @@ def test_re_approval_before_billing_gives_the_updated_amount_once(november):
     assert sorted(-c.amount for c in charges) == sorted(expected_split(whole).values())
     lines = credit_lines(invoice_of(world.fjordvik, DEC))
     assert len(lines) == 2
-    assert all("availability 98.90 %" in line.description for line in lines)
+    assert all("tilgjengelighet 98,90 %" in line.description for line in lines)
     assert all(", 10 % —" in line.description for line in lines)
 
 
@@ -293,7 +295,7 @@ def test_each_service_area_sees_its_part_and_other_municipalities_nothing(novemb
     fjordvik = factories.make_user(Role.MUNICIPALITY, municipality=world.fjordvik)
     page = factories.client_for(fjordvik).get(reverse("billing:invoice_detail", args=[invoice.pk]))
     assert page.status_code == 200
-    assert "Service credit: User workplace, November 2026" in page.content.decode()
+    assert "Tjenestekreditt: User workplace, november 2026" in page.content.decode()
 
 
 def test_the_specification_lists_the_credit(november):
@@ -307,5 +309,5 @@ def test_the_specification_lists_the_credit(november):
     )
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    assert "Service credit: User workplace" in body.decode("utf-8-sig")
+    assert "Tjenestekreditt: User workplace" in body.decode("utf-8-sig")
     assert invoice.status == InvoiceStatus.DRAFT

@@ -116,7 +116,8 @@ def test_a_backdated_reassignment_is_billed_as_adjustments_next_month(world):
     assert run.adjustment_count == 2
     invoice = Invoice.objects.get(period__month=NOV, municipality=world.fjordvik)
     lines = invoice.lines.filter(adjusts_period=october)
-    assert {line.description for line in lines} == {"Standard laptop 14in – adjustment for 2026-10"}
+    # The invoice's language (Norwegian Bokmål by default), whoever ran the billing.
+    assert {line.description for line in lines} == {"Standard laptop 14in – korreksjon for 2026-10"}
     assert sum(line.net_amount for line in lines) == 0
     # Running again bills nothing twice.
     rerun = bill_period(month=NOV)
@@ -280,3 +281,57 @@ def test_rating_needs_the_same_number_of_queries_for_more_assets(
 def test_invoice_statuses(world):
     bill_period(month=NOV)
     assert set(Invoice.objects.values_list("status", flat=True)) == {InvoiceStatus.DRAFT}
+
+
+def test_invoice_texts_follow_the_invoice_language_not_the_runners(world, settings):
+    """An adjustment's line text is in SAMDRIFT_INVOICE_LANGUAGE whatever language the
+    billing was run in; the person running it still gets their own messages."""
+    from django.utils import translation
+
+    bill_and_close(OCT)
+    assign_asset(
+        asset=world.assets[0],
+        municipality=world.fjordvik,
+        service_area=world.health,
+        valid_from=D(2026, 10, 10),
+    )
+    texts = {}
+    for language in ("nb", "en"):
+        settings.SAMDRIFT_INVOICE_LANGUAGE = language
+        for runner in ("en", "nb"):
+            with translation.override(runner):
+                bill_period(month=NOV)
+            lines = InvoiceLine.objects.filter(adjusts_period__month=OCT)
+            texts[(language, runner)] = {line.description for line in lines}
+    norwegian = {"Standard laptop 14in – korreksjon for 2026-10"}
+    english = {"Standard laptop 14in – adjustment for 2026-10"}
+    assert texts == {
+        ("nb", "en"): norwegian,
+        ("nb", "nb"): norwegian,
+        ("en", "en"): english,
+        ("en", "nb"): english,
+    }
+
+
+@pytest.mark.parametrize(("value", "starts"), [("de", False), ("en", True), ("", True)])
+def test_an_unknown_invoice_language_stops_the_start_and_names_the_choices(tmp_path, value, starts):
+    import subprocess
+    import sys
+
+    from tests.own_database import base_env
+
+    env = {**base_env(tmp_path), "SAMDRIFT_INVOICE_LANGUAGE": value}
+    script = "import django; django.setup(); from django.conf import settings; "
+    script += "print(settings.SAMDRIFT_INVOICE_LANGUAGE)"
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**env, "DJANGO_SETTINGS_MODULE": "samdrift.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if starts:
+        assert (done.returncode, done.stdout.strip()) == (0, value or "nb"), done.stderr
+    else:
+        assert done.returncode != 0
+        assert "SAMDRIFT_INVOICE_LANGUAGE='de': use one of en, nb." in done.stderr

@@ -21,6 +21,7 @@ from samdrift.billing.rating.facts import (
     Fact,
 )
 from samdrift.catalogue.choices import UBL_UNIT_CODES
+from samdrift.core.invoice_language import in_invoice_language
 from samdrift.finance.money import ZERO
 from samdrift.finance.vat import distribute_vat
 
@@ -157,10 +158,11 @@ def _line_values(
     area_id, source, product_id, service_id, pool_id, _text, adjusts_id, rate = key
     description = _item_name(key, names)
     if adjusts_id is not None:
-        description = _("%(item)s – adjustment for %(period)s") % {
-            "item": description,
-            "period": names.periods[adjusts_id],
-        }
+        with in_invoice_language():
+            description = _("%(item)s – adjustment for %(period)s") % {
+                "item": description,
+                "period": names.periods[adjusts_id],
+            }
     quantity, unit_price = quantity_and_price(net=total.net, units=total.units, prices=total.prices)
     # A lot (quantity ±1) is counted in pieces whatever the service's unit.
     unit_code = "C62"

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from samdrift.billing.choices import InvoiceStatus
 from samdrift.billing.models import BillingPeriod, Charge, Invoice
 from samdrift.billing.rating.facts import QUANTITY_ONE, SOURCE_SLA_CREDIT, Fact
+from samdrift.core.invoice_language import in_invoice_language
 from samdrift.finance.allocation import allocate
 from samdrift.finance.money import ORE, ZERO, round_to_ore
 from samdrift.servicedesk.selectors import CreditToBill, credits_for_billing
@@ -57,7 +58,13 @@ def _percent_text(value: Decimal, places: int | None = None) -> str:
 
 
 def credit_description(*, credit: CreditToBill, service_name: str) -> str:
-    """The text of a credit's line: service, month, the figures and the report."""
+    """The text of a credit's line: service, month, the figures and the report (in the
+    invoice's language, ``core.invoice_language``)."""
+    with in_invoice_language():
+        return _credit_text(credit=credit, service_name=service_name)
+
+
+def _credit_text(*, credit: CreditToBill, service_name: str) -> str:
     return (
         _(
             "Service credit: %(service)s, %(month)s, availability %(availability)s %% "

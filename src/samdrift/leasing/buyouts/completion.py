@@ -17,6 +17,7 @@ from samdrift.core.actor import current_actor
 from samdrift.core.bulk import insert_objects
 from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
+from samdrift.core.invoice_language import in_invoice_language
 from samdrift.core.services import save_object
 from samdrift.finance.annuity import annuity_payment
 from samdrift.finance.depreciation import add_months
@@ -266,11 +267,13 @@ def _price_assets(
 def _record_amount_owed(locked: Buyout, completed_on: datetime.date) -> None:
     """The agreed total, owed to the municipality for the month of completion."""
     if locked.agreed_total and locked.agreed_total > 0:
+        with in_invoice_language():  # its text goes onto the invoice as it is
+            text = _("Buyout of equipment: %(name)s") % {"name": locked.name}
         owed = AmountOwed(
             municipality_id=locked.municipality_id,
             amount=locked.agreed_total,
             due_month=completed_on.replace(day=1),
-            description=_("Buyout of equipment: %(name)s") % {"name": locked.name},
+            description=text,
             buyout=locked,
         )
         owed.full_clean()
