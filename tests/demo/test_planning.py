@@ -40,10 +40,10 @@ def test_every_category_has_a_rule_and_ends_of_support_are_set(demo):
             assert rule.replacement_product.category_id == rule.category_id
     laptops = rules.get(category__code="laptop")
     assert (laptops.basis, laptops.max_age_months) == ("max_age", 48)
-    assert laptops.replacement_product.name == "Standard laptop 14in"
+    assert laptops.replacement_product.name == "Standard bærbar PC 14 tommer"
     windows = ProductSupport.objects.get(what="Windows 10")
     assert windows.end_of_support == datetime.date(2025, 10, 14)
-    assert windows.product.name == "Standard laptop 14in, Windows 10"
+    assert windows.product.name == "Standard bærbar PC 14 tommer, Windows 10"
     assert ProductSupport.objects.filter(
         product__category__code="switch", end_of_support__year=2027
     ).exists()
@@ -56,7 +56,7 @@ def test_devices_carry_warranty_ends_and_some_planned_replacements(demo):
     assert with_warranty > total * 0.8
     # Three years for most: a laptop bought before Windows 11 has 36 months.
     old = (
-        in_service.filter(product__name="Standard laptop 14in, Windows 10")
+        in_service.filter(product__name="Standard bærbar PC 14 tommer, Windows 10")
         .exclude(notes="Windows 10-utskifting")
         .first()
     )
@@ -93,7 +93,7 @@ def test_the_windows_10_campaign_is_in_progress(demo):
     assert counts[DeviceProgress.PENDING] > 0
     assert counts[DeviceProgress.ORDERED] > 0
     assert counts[DeviceProgress.PENDING] > counts[DeviceProgress.REPLACED] * 0.5
-    assert not devices.exclude(asset__product__name="Standard laptop 14in, Windows 10").exists()
+    assert not devices.exclude(asset__product__name="Standard bærbar PC 14 tommer, Windows 10").exists()
     for device in devices.filter(progress=DeviceProgress.REPLACED).select_related(
         "asset", "replaced_by"
     ):
@@ -109,7 +109,7 @@ def test_the_windows_10_campaign_is_in_progress(demo):
     )
     assert replaced_here.exists()
     for device in replaced_here.select_related("asset", "replaced_by__product"):
-        assert device.replaced_by.product.name == "Standard laptop 14in"
+        assert device.replaced_by.product.name == "Standard bærbar PC 14 tommer"
         assert device.asset.status == AssetStatus.RETIRED
         closed = Assignment.objects.get(asset=device.asset, valid_to=device.replaced_on)
         assert closed.person_id == device.person_id

@@ -33,14 +33,14 @@ def generate(ctx) -> None:
     last_month = previous_month(this_month)
     key = create_allocation_key(
         name="1/3 likt + 2/3 innbyggertall",
-        description="The common key of the collaboration: a third in equal shares, two "
-        "thirds by population (Statistics Norway, 1 January).",
+        description="Samarbeidets felles nøkkel: en tredjedel i like deler, to tredjedeler "
+        "etter innbyggertall (SSB, 1. januar).",
         measured_on=ctx.this_year,
         parts={"equal": Decimal(1), "population": Decimal(2)},
     )
     create_cost_pool(
         name="Felles drift og lisenser",
-        description="Data centre, shared licences and the operations staff.",
+        description="Datasenter, felles lisenser og driftspersonalet.",
         monthly_amount=POOL_AMOUNT,
         key=key,
         valid_from=last_month,
@@ -72,7 +72,7 @@ def generate(ctx) -> None:
                 agreement=agreement,
                 service=workplace,
                 amount=(price.amount * Decimal("0.95")).quantize(Decimal("0.01")),
-                note="Volume discount 5 %",
+                note="Volumrabatt 5 %",
             )
     ctx.progress(f"billing        rating {last_month:%Y-%m}")
     bill_period(month=last_month)
@@ -85,7 +85,7 @@ def generate(ctx) -> None:
         line = invoice.lines.filter(net_amount__gt=0).order_by("-net_amount").first()
         create_credit_note(
             invoice=invoice,
-            reason="Devices returned before the month began, billed by mistake",
+            reason="Enheter levert tilbake før måneden begynte, fakturert ved en feil",
             amounts={line.pk: (line.net_amount / 10).quantize(Decimal("0.01"))},
             issue_date=this_month,
         )

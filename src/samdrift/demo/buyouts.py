@@ -1,7 +1,7 @@
 """Demo data for leasing and buyouts (a step of ``samdrift.demo.generator``).
 
 - Every product category gets a lease model (the catalogue step already gives them one;
-  a category without is given "Standard, 36 months").
+  a category without is given "Standard, 36 måneder").
 - The most recent member's takeover, as it happened: a **completed** buyout, valued,
   agreed and completed on the day it joined, of the equipment the inventory step recorded
   as bought out from it. Its assets get their own prices from then on; the buyout sum was
@@ -56,7 +56,7 @@ def ensure_lease_models(ctx: DemoContext) -> None:
     if not missing:
         return
     standard, _created = LeaseModel.objects.get_or_create(
-        name="Standard, 36 months",
+        name="Standard, 36 måneder",
         defaults={
             "term_months": 36,
             "annual_rate": Decimal("0.045"),
@@ -90,9 +90,9 @@ def completed_buyout(ctx: DemoContext) -> None:
     takeover = municipality.joined_on
     buyout = create_buyout(
         municipality=municipality,
-        name=f"Buyout of {municipality.name}'s equipment",
+        name=f"Innløsning av utstyret til {municipality.name}",
         valuation_date=takeover,
-        note="Taken over when the municipality joined the collaboration.",
+        note="Overtatt da kommunen gikk inn i samarbeidet.",
     )
     # The devices were bought out historically, so their origin already says so; the
     # buyout records how they were valued (add_assets only takes municipality-owned ones).
@@ -113,7 +113,7 @@ def completed_buyout(ctx: DemoContext) -> None:
     complete_buyout(buyout=buyout, completed_on=takeover)
     owed = AmountOwed.objects.filter(buyout=buyout).first()
     if owed is not None:
-        settle_amount_owed(amount_owed=owed, reference="Paid at the takeover", settled_on=takeover)
+        settle_amount_owed(amount_owed=owed, reference="Betalt ved overtakelsen", settled_on=takeover)
 
 
 def draft_buyout(ctx: DemoContext) -> None:
@@ -148,9 +148,9 @@ def draft_buyout(ctx: DemoContext) -> None:
         rows.append(row)
     buyout = create_buyout(
         municipality=municipality,
-        name=f"Buyout of {municipality.name}'s school devices",
+        name=f"Innløsning av skoleenhetene til {municipality.name}",
         valuation_date=valuation_date,
-        note="Devices the schools bought themselves; to be taken over next month.",
+        note="Enheter skolene kjøpte selv; overtas neste måned.",
     )
     # The services let the database number the new rows: move PostgreSQL's sequences past
     # the ids the earlier steps inserted explicitly, and keep the allocator past ours.

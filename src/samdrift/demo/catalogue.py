@@ -23,25 +23,25 @@ D = Decimal
 
 # name: (term months, annual rate, residual %, monthly service fee)
 LEASE_MODELS = {
-    "PC and tablet, 36 months": (36, D("0.045"), D("10"), D("49.00")),
-    "Phone, 24 months": (24, D("0.045"), D("0"), D("19.00")),
-    "Printer, 48 months": (48, D("0.040"), D("5"), D("250.00")),
-    "Network, 60 months": (60, D("0.040"), D("0"), D("120.00")),
+    "PC og nettbrett, 36 måneder": (36, D("0.045"), D("10"), D("49.00")),
+    "Mobil, 24 måneder": (24, D("0.045"), D("0"), D("19.00")),
+    "Skriver, 48 måneder": (48, D("0.040"), D("5"), D("250.00")),
+    "Nettverk, 60 måneder": (60, D("0.040"), D("0"), D("120.00")),
 }
 
 # code: (name, useful life in months, lease model)
 CATEGORIES = {
-    "laptop": ("Laptops", 48, "PC and tablet, 36 months"),
-    "desktop": ("Desktop PCs", 60, "PC and tablet, 36 months"),
-    "pupil-device": ("Pupil devices", 36, "PC and tablet, 36 months"),
-    "tablet": ("Tablets", 36, "PC and tablet, 36 months"),
-    "phone": ("Smartphones", 36, "Phone, 24 months"),
-    "printer-a4": ("A4 multifunction printers", 60, "Printer, 48 months"),
-    "printer-a3": ("A3 multifunction printers", 60, "Printer, 48 months"),
-    "copier": ("Copiers", 60, "Printer, 48 months"),
-    "switch": ("Network switches", 60, "Network, 60 months"),
-    "access-point": ("Wireless access points", 60, "Network, 60 months"),
-    "firewall": ("Firewalls", 60, "Network, 60 months"),
+    "laptop": ("Bærbare PC-er", 48, "PC og nettbrett, 36 måneder"),
+    "desktop": ("Stasjonære PC-er", 60, "PC og nettbrett, 36 måneder"),
+    "pupil-device": ("Elevenheter", 36, "PC og nettbrett, 36 måneder"),
+    "tablet": ("Nettbrett", 36, "PC og nettbrett, 36 måneder"),
+    "phone": ("Smarttelefoner", 36, "Mobil, 24 måneder"),
+    "printer-a4": ("A4 multifunksjonsskrivere", 60, "Skriver, 48 måneder"),
+    "printer-a3": ("A3 multifunksjonsskrivere", 60, "Skriver, 48 måneder"),
+    "copier": ("Kopimaskiner", 60, "Skriver, 48 måneder"),
+    "switch": ("Nettverkssvitsjer", 60, "Nettverk, 60 måneder"),
+    "access-point": ("Trådløse tilgangspunkter", 60, "Nettverk, 60 måneder"),
+    "firewall": ("Brannmurer", 60, "Nettverk, 60 måneder"),
 }
 
 
@@ -58,72 +58,72 @@ class ProductSpec(NamedTuple):
 
 PRODUCTS: dict[str, ProductSpec] = {
     "laptop": ProductSpec(
-        "Standard laptop 14in", "laptop", "Lenovo",
+        "Standard bærbar PC 14 tommer", "laptop", "Lenovo",
         ((2015, "ThinkPad T14 Gen 1"), (2022, "ThinkPad T14 Gen 3"), (2024, "ThinkPad T14 Gen 5")),
         D("11900.00"), D("395.00"), "PF", "LT",
     ),
     "power-laptop": ProductSpec(
-        "Power laptop 16in", "laptop", "Dell",
+        "Kraftig bærbar PC 16 tommer", "laptop", "Dell",
         ((2015, "Precision 5560"), (2023, "Precision 5680"), (2025, "Precision 5690")),
         D("24500.00"), D("790.00"), "DL", "LT",
     ),
     "desktop": ProductSpec(
-        "Compact desktop PC", "desktop", "HP",
+        "Kompakt stasjonær PC", "desktop", "HP",
         ((2015, "EliteDesk 800 G6 Mini"), (2023, "Elite Mini 800 G9")),
         D("8900.00"), D("310.00"), "5CG", "PC",
     ),
     "pupil-laptop": ProductSpec(
-        "Pupil laptop 11in", "pupil-device", "Acer",
+        "Elev-PC 11 tommer", "pupil-device", "Acer",
         ((2015, "Chromebook 311"), (2023, "Chromebook 511")),
         D("3900.00"), D("135.00"), "NX", "EL",
     ),
     "pupil-tablet": ProductSpec(
-        "Pupil tablet 10in", "tablet", "Apple",
+        "Elevnettbrett 10 tommer", "tablet", "Apple",
         ((2015, "iPad 9th generation"), (2023, "iPad 10th generation")),
         D("4600.00"), D("155.00"), "F9", "IP",
     ),
     "staff-tablet": ProductSpec(
-        "Staff tablet 11in", "tablet", "Samsung",
+        "Ansattnettbrett 11 tommer", "tablet", "Samsung",
         ((2015, "Galaxy Tab S7"), (2024, "Galaxy Tab S9")),
         D("7200.00"), D("245.00"), "R5", "TB",
     ),
     "phone": ProductSpec(
-        "Smartphone", "phone", "Apple",
+        "Smarttelefon", "phone", "Apple",
         ((2015, "iPhone 13"), (2023, "iPhone 15"), (2025, "iPhone 16")),
         D("8400.00"), D("395.00"), "FK", "",
     ),
     "basic-phone": ProductSpec(
-        "Smartphone, basic", "phone", "Samsung",
+        "Smarttelefon, enkel", "phone", "Samsung",
         ((2015, "Galaxy A33"), (2024, "Galaxy A35")),
         D("3600.00"), D("175.00"), "R9", "",
     ),
     "printer-a4": ProductSpec(
-        "A4 multifunction printer", "printer-a4", "HP",
+        "A4 multifunksjonsskriver", "printer-a4", "HP",
         ((2015, "Color LaserJet MFP M480f"),),
         D("7900.00"), D("450.00"), "CNB", "PRN",
     ),
     "printer-a3": ProductSpec(
-        "A3 multifunction printer", "printer-a3", "Konica Minolta",
+        "A3 multifunksjonsskriver", "printer-a3", "Konica Minolta",
         ((2015, "bizhub C300i"), (2024, "bizhub C301i")),
         D("42000.00"), D("1450.00"), "A7P", "PRN",
     ),
     "copier": ProductSpec(
-        "Department copier", "copier", "Ricoh",
+        "Avdelingskopimaskin", "copier", "Ricoh",
         ((2015, "IM C4510"),),
         D("65000.00"), D("2150.00"), "G6R", "PRN",
     ),
     "switch": ProductSpec(
-        "Access switch, 48 ports", "switch", "HPE Aruba",
+        "Aksessvitsj, 48 porter", "switch", "HPE Aruba",
         ((2015, "CX 6100 48G"), (2024, "CX 6200F 48G")),
         D("18500.00"), D("480.00"), "CN", "SW",
     ),
     "access-point": ProductSpec(
-        "Wireless access point", "access-point", "HPE Aruba",
+        "Trådløst tilgangspunkt", "access-point", "HPE Aruba",
         ((2015, "AP-515"), (2024, "AP-535")),
         D("5200.00"), D("215.00"), "CNR", "AP",
     ),
     "firewall": ProductSpec(
-        "Site firewall", "firewall", "Fortinet",
+        "Brannmur for lokasjon", "firewall", "Fortinet",
         ((2015, "FortiGate 60F"),),
         D("14900.00"), D("520.00"), "FGT", "FW",
     ),
@@ -139,48 +139,48 @@ class ServiceSpec(NamedTuple):
 
 SERVICES: dict[str, ServiceSpec] = {
     "user-workplace": ServiceSpec(
-        "User workplace (account, e-mail, office licence)", ServiceUnit.PER_USER, D("415.00"),
-        "Account, mailbox, office and collaboration licences, support.",
+        "Brukerarbeidsplass (konto, e-post, Office-lisens)", ServiceUnit.PER_USER, D("415.00"),
+        "Konto, postboks, kontor- og samhandlingslisenser, brukerstøtte.",
     ),
     "politician-workplace": ServiceSpec(
-        "Politician workplace", ServiceUnit.PER_USER, D("145.00"),
-        "Account, mailbox and meeting portal for elected members.",
+        "Politikerarbeidsplass", ServiceUnit.PER_USER, D("145.00"),
+        "Konto, postboks og møteportal for folkevalgte.",
     ),
     "pupil-account": ServiceSpec(
-        "Pupil account (school platform)", ServiceUnit.PER_USER, D("38.00"),
-        "Feide identity, learning platform and office licence for one pupil.",
+        "Elevkonto (skoleplattform)", ServiceUnit.PER_USER, D("38.00"),
+        "Feide-identitet, læringsplattform og Office-lisens for én elev.",
     ),
     "network-site": ServiceSpec(
-        "Network per site", ServiceUnit.PER_SITE, D("1850.00"),
-        "Line, firewall management and monitoring for one site.",
+        "Nettverk per lokasjon", ServiceUnit.PER_SITE, D("1850.00"),
+        "Linje, drift av brannmur og overvåking for én lokasjon.",
     ),
     "print-mono": ServiceSpec(
-        "Printing per page, black and white", ServiceUnit.PER_PAGE, D("0.0850"),
-        "Toner, service and paper handling per printed page.",
+        "Utskrift per side, svart-hvitt", ServiceUnit.PER_PAGE, D("0.0850"),
+        "Toner, service og papirhåndtering per utskrevet side.",
     ),
     "print-colour": ServiceSpec(
-        "Printing per page, colour", ServiceUnit.PER_PAGE, D("0.4500"),
-        "Toner, service and paper handling per printed colour page.",
+        "Utskrift per side, farge", ServiceUnit.PER_PAGE, D("0.4500"),
+        "Toner, service og papirhåndtering per utskrevet fargeside.",
     ),
     "hours": ServiceSpec(
-        "Hours of work", ServiceUnit.PER_HOUR, D("1050.00"),
-        "Project and consultancy work beyond the agreed services.",
+        "Timer arbeid", ServiceUnit.PER_HOUR, D("1050.00"),
+        "Prosjekt- og konsulentarbeid utover de avtalte tjenestene.",
     ),
     "app-case": ServiceSpec(
-        "Operation of case management system", ServiceUnit.FIXED, D("18500.00"),
-        "Operation, updates and support of the case and archive system.",
+        "Drift av sak- og arkivsystem", ServiceUnit.FIXED, D("18500.00"),
+        "Drift, oppdateringer og brukerstøtte for sak- og arkivsystemet.",
     ),
     "app-hr": ServiceSpec(
-        "Operation of HR and payroll system", ServiceUnit.FIXED, D("9800.00"),
-        "Operation of the HR, payroll and time-keeping system.",
+        "Drift av HR- og lønnssystem", ServiceUnit.FIXED, D("9800.00"),
+        "Drift av HR-, lønns- og timeregistreringssystemet.",
     ),
     "app-ehr": ServiceSpec(
-        "Operation of electronic health record", ServiceUnit.FIXED, D("14200.00"),
-        "Operation of the health and care record system and its integrations.",
+        "Drift av elektronisk pasientjournal", ServiceUnit.FIXED, D("14200.00"),
+        "Drift av journalsystemet for helse og omsorg med integrasjoner.",
     ),
     "app-school": ServiceSpec(
-        "Operation of school administration system", ServiceUnit.FIXED, D("6900.00"),
-        "Operation of the pupil administration system.",
+        "Drift av skoleadministrativt system", ServiceUnit.FIXED, D("6900.00"),
+        "Drift av elevadministrasjonssystemet.",
     ),
 }  # fmt: skip
 
@@ -194,7 +194,7 @@ def price_history(
     base: Decimal, this_year: datetime.date, key: str, per_page: bool
 ) -> list[tuple[datetime.date, Decimal, str]]:
     """(valid from, price, note) for each year from three years back to this year."""
-    versions = [(this_year.replace(year=this_year.year - 3), base, "List price")]
+    versions = [(this_year.replace(year=this_year.year - 3), base, "Listepris")]
     price = base
     for years_ago in (2, 1, 0):
         change = INDEXATION[years_ago]
@@ -202,7 +202,7 @@ def price_history(
             change = PRICE_CUTS[key]
         price = price * (1 + change)
         price = round_unit_price(price) if per_page else round_to_ore(price)
-        note = f"Yearly change {change * 100:+.1f} %"
+        note = f"Årlig endring {change * 100:+.1f} %".replace(".", ",")
         versions.append((this_year.replace(year=this_year.year - years_ago), price, note))
     return versions
 

@@ -14,7 +14,7 @@ The dates lifecycle planning reads (``planning.rules``): a warranty end on most 
 desktops, printers, copiers and firewalls five under their service agreements; switches
 and access points none: a lifetime warranty); a planned replacement on about one device
 in ten (an early replacement the site asked for). Standard laptops bought before then
-run Windows 10 and are registered as the product "Standard laptop 14in, Windows 10"
+run Windows 10 and are registered as the product "Standard bærbar PC 14 tommer, Windows 10"
 (made here, priced as the standard laptop), so that its end of support
 (``demo/planning.py``) finds them.
 """
@@ -79,7 +79,7 @@ LONGER_WARRANTY = {"laptop": 48, "power-laptop": 48}
 # Standard laptops bought before this day run Windows 10: the product WINDOWS_10.
 WINDOWS_11_FROM = datetime.date(2024, 7, 1)
 WINDOWS_10 = "laptop-windows-10"
-WINDOWS_10_NAME = "Standard laptop 14in, Windows 10"
+WINDOWS_10_NAME = "Standard bærbar PC 14 tommer, Windows 10"
 # About one device in ten has a planned replacement, this many months before its life ends.
 PLANNED_EVERY = 10
 PLANNED_EARLY_MONTHS = 6
@@ -172,7 +172,7 @@ class MunicipalityInventory:
             if queue and queue[0][1] < held_from:
                 device, _returned_on = queue.popleft()
                 device.hand_out(
-                    held_from, held_to, area_id, person_id, location_id, "Handed out again"
+                    held_from, held_to, area_id, person_id, location_id, "Levert ut igjen"
                 )
                 return device
         acquired = random_day(rng, max(add_months(end, -life), held_from - 20 * DAY), end - 3 * DAY)
@@ -289,7 +289,7 @@ class MunicipalityInventory:
                     site = rng.choice(sites)
                     on = returned_on + rng.randrange(5, 40) * DAY
                     device.hand_out(
-                        on, None, site.demo_service_area.pk, None, site.pk, "Loan device"
+                        on, None, site.demo_service_area.pk, None, site.pk, "Låneenhet"
                     )
                 else:
                     device.status = AssetStatus.IN_STOCK
@@ -447,7 +447,7 @@ def windows_10_laptop(ctx: DemoContext) -> Product:
         category=laptop.category,
         manufacturer=laptop.manufacturer,
         model_number="ThinkPad T14 Gen 3",
-        description="Runs Windows 10; replaced by the standard laptop with Windows 11.",
+        description="Kjører Windows 10; byttes med standard bærbar PC med Windows 11.",
         standard_cost=laptop.standard_cost,
         is_standard=False,
     )

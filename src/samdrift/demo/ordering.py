@@ -279,7 +279,7 @@ def _catalogue(ctx: DemoContext, world: _World) -> None:
                     product=ctx.products[key],
                     lead_time_days=lead,
                     one_off_fee=fee,
-                    note="Installation and set-up included" if fee else "",
+                    note="Installasjon og oppsett inkludert" if fee else "",
                 )
             )
     for code, (lead, fee) in SERVICE_OFFERS.items():
@@ -364,7 +364,7 @@ def _drive(world: _World, order, *, to: str, by, approvers=(), reason="", delive
                 monthly_price=D("95.00"),
                 one_off_fee=D("1500.00"),
                 product=world.products.get("staff-tablet"),
-                note="Delivered as a staff tablet with a drawing pen; pen as a one-off fee.",
+                note="Leveres som ansattnettbrett med tegnepenn; pennen som engangsgebyr.",
             )
     for approver in approvers:
         with acting_as(approver):
