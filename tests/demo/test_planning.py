@@ -93,7 +93,9 @@ def test_the_windows_10_campaign_is_in_progress(demo):
     assert counts[DeviceProgress.PENDING] > 0
     assert counts[DeviceProgress.ORDERED] > 0
     assert counts[DeviceProgress.PENDING] > counts[DeviceProgress.REPLACED] * 0.5
-    assert not devices.exclude(asset__product__name="Standard bærbar PC 14 tommer, Windows 10").exists()
+    assert not devices.exclude(
+        asset__product__name="Standard bærbar PC 14 tommer, Windows 10"
+    ).exists()
     for device in devices.filter(progress=DeviceProgress.REPLACED).select_related(
         "asset", "replaced_by"
     ):

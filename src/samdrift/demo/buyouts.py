@@ -113,7 +113,9 @@ def completed_buyout(ctx: DemoContext) -> None:
     complete_buyout(buyout=buyout, completed_on=takeover)
     owed = AmountOwed.objects.filter(buyout=buyout).first()
     if owed is not None:
-        settle_amount_owed(amount_owed=owed, reference="Betalt ved overtakelsen", settled_on=takeover)
+        settle_amount_owed(
+            amount_owed=owed, reference="Betalt ved overtakelsen", settled_on=takeover
+        )
 
 
 def draft_buyout(ctx: DemoContext) -> None:

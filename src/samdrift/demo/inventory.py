@@ -288,9 +288,7 @@ class MunicipalityInventory:
                     # Parked at a site as a loan device: a move to another service area.
                     site = rng.choice(sites)
                     on = returned_on + rng.randrange(5, 40) * DAY
-                    device.hand_out(
-                        on, None, site.demo_service_area.pk, None, site.pk, "Låneenhet"
-                    )
+                    device.hand_out(on, None, site.demo_service_area.pk, None, site.pk, "Låneenhet")
                 else:
                     device.status = AssetStatus.IN_STOCK
         held = [device for device in self.devices if device.holder is not None]
