@@ -40,7 +40,9 @@ def test_a_service_fee_is_charged_per_delivered_unit_and_billed_in_the_month(wor
         world.workplace,
     )
     assert first.reference == order.number
-    assert first.description == f"Installation: {world.workplace.name} — order {order.number}"
+    # In the invoice's language (nb unless SAMDRIFT_INVOICE_LANGUAGE says otherwise).
+    expected = f"Installasjon: {world.workplace.name} — bestilling {order.number}"
+    assert first.description == expected
     assert first.vat_rate == world.workplace.vat_rate
 
     bill_period(month=NOVEMBER)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from samdrift.billing.services.one_offs import add_one_off_charge
 from samdrift.catalogue.models import Product, Service
 from samdrift.core.actor import current_actor
+from samdrift.core.invoice_language import in_invoice_language
 from samdrift.inventory.choices import AssetStatus
 from samdrift.inventory.models import Asset
 from samdrift.inventory.services import assign_asset, create_asset, subscribe
@@ -172,16 +173,18 @@ def _charge_one_off_fee(
     one-off charge dated ``on``: billed in that month (in the next open one as an
     adjustment when that month is closed)."""
     service, vat_rate = _fee_vat(line)
+    with in_invoice_language():  # the charge's text goes onto the invoice as it is
+        text = _("Installation: %(item)s — order %(number)s") % {
+            "item": line.label,
+            "number": order.number,
+        }
     add_one_off_charge(
         municipality=order.municipality,
         service_area=service_area,
         person=person,
         asset=asset,
         service=service,
-        description=(
-            _("Installation: %(item)s — order %(number)s")
-            % {"item": line.label, "number": order.number}
-        )[:200],
+        description=text[:200],
         date=on,
         quantity=Decimal(units),
         unit_price=line.one_off_fee,
