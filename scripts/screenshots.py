@@ -272,6 +272,8 @@ def main() -> int:
                 response = page.goto(base + path, wait_until="networkidle")
                 if response is None or response.status != 200:
                     guard.problems.append(f"status {response.status if response else '?'}")
+                elif "/login/" in page.url:
+                    guard.problems.append("not signed in: the login page")
                 target = args.out / f"{name}.png"
                 page.screenshot(path=str(target), full_page=True)
                 problems += [f"{name} ({path}): {p}" for p in guard.problems]

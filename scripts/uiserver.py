@@ -100,7 +100,9 @@ def session_cookie(username: str) -> str:
     user = User.objects.get(username=username)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The password backend the settings list (a session naming a backend they do not list
+    # is not a session: every page would be the login page).
+    session[BACKEND_SESSION_KEY] = "samdrift.accounts.backends.PasswordBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return session.session_key
