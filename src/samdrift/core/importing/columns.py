@@ -40,6 +40,9 @@ class Column:
     # Headers that win when another header of this column is there too (Ralph writes
     # "model" as an id and "model_str" as its name): the other is then not imported.
     preferred: tuple[str, ...] = ()
+    # A multi-value field an export writes as one header repeated, a value in each
+    # (Jira's "Component/s"): the first of those columns is read, the others not.
+    repeated: bool = False
 
     def names(self) -> set[str]:
         """What headers mean this column, squashed. Not the key: it is matched as

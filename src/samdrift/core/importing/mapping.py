@@ -84,6 +84,7 @@ def match_headers(
     names = _HeaderNames.of(columns, reading)
     found: dict[str, int] = {}
     described: list[list[str]] = []  # [header, what it is read as ("": not imported)]
+    repeats: list[str] = []  # a repeated header's later columns (``Column.repeated``)
     for index, header in enumerate(headers):
         if not header:
             continue
@@ -95,17 +96,26 @@ def match_headers(
             continue
         if column.key in found:
             earlier = headers[found[column.key]]
+            if column.repeated and squash(header) == squash(earlier):
+                repeats.append(header)
+                described.append([header, ""])
+                continue
             if not _takes_over(column, header, earlier, described, report):
                 continue
         found[column.key] = index
         report.headers[column.key] = header
         described.append([header, str(column.label)])
     report.result.columns = described
-    ignored = [h for h, read_as in described if not read_as]
+    ignored = [h for h, read_as in described if not read_as and h not in repeats]
     if ignored:
         report.warning(
             _("Not imported (no such column here): %(columns)s.")
             % {"columns": ", ".join(f"“{h}”" for h in ignored)}
+        )
+    for header in dict.fromkeys(repeats):
+        report.warning(
+            _("Only the first “%(header)s” column is read; the file repeats it for more values.")
+            % {"header": header}
         )
     _report_missing(columns, found, report)
     return found

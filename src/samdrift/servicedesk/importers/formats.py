@@ -127,6 +127,12 @@ TOPDESK = Format(
             "branch",
             "closeddate",
             "meldingsnummer",
+            # The REST API's field names (developers.topdesk.com), as a dump of it has them.
+            "callerbranch",
+            "callerbranchname",
+            "processingstatus",
+            "processingstatusname",
+            "completeddate",
         }
     ),
     priorities={
@@ -218,6 +224,7 @@ JSM = Format(
     signature=frozenset(
         {
             "issuekey",
+            "issueid",
             "organizations",
             "requesttype",
             "created",
@@ -225,6 +232,11 @@ JSM = Format(
             "issuetype",
             "components",
             "component",
+            # Jira's CSV export names a custom field "Custom field (<name>)".
+            "customfieldorganizations",
+            "customfieldrequesttype",
+            "customfieldcustomerrequesttype",
+            "customerrequesttype",
         }
     ),
     priorities={"Highest": 1, "High": 2, "Medium": 3, "Low": 4, "Lowest": 4},
@@ -235,10 +247,12 @@ JSM = Format(
         "In Progress": IN_PROGRESS,
         "Work in progress": IN_PROGRESS,
         "Escalated": IN_PROGRESS,
+        "Reopened": IN_PROGRESS,
         "Waiting for customer": AWAITING_USER,
         "Pending": AWAITING_VENDOR,
         "Resolved": RESOLVED,
         "Done": RESOLVED,
+        "Completed": RESOLVED,  # the ITSM template's incident workflow
         "Closed": CLOSED,
         "Canceled": CANCELLED,
         "Cancelled": CANCELLED,
