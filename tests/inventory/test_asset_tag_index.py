@@ -12,20 +12,9 @@ from samdrift.core.importing import run_import
 from samdrift.imports.registry import importer_class
 from tests import factories
 from tests.factories import csv_bytes
+from tests.plans import explain
 
 pytestmark = pytest.mark.django_db
-
-
-def explain(sql: str) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # A handful of rows is read fastest without any index; forbid the full scan
-            # so the plan shows whether the index fits the query's expression at all.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("EXPLAIN " + sql)
-        else:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql)
-        return "\n".join(" ".join(str(part) for part in row) for row in cursor.fetchall())
 
 
 def test_the_case_blind_tag_look_up_uses_its_index(municipality_a):
@@ -45,5 +34,6 @@ def test_the_case_blind_tag_look_up_uses_its_index(municipality_a):
     assert result.ok and result.unchanged == 1, result.errors  # found ignoring case
     look_ups = [q["sql"] for q in queries.captured_queries if "UPPER(" in q["sql"].upper()]
     assert len(look_ups) == 1, look_ups
-    plan = explain(look_ups[0])
+    plan = explain(look_ups[0], table="inventory_asset", index="asset_tag_upper_idx")
     assert "asset_tag_upper_idx" in plan, plan
+    assert "SCAN inventory_asset" not in plan, plan  # searched, not read whole

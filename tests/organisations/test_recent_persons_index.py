@@ -7,25 +7,12 @@ whichever engine the tests run on."""
 import datetime
 
 import pytest
-from django.db import connection
 
 from samdrift.organisations.models import Person
 from tests import factories
+from tests.plans import explain
 
 pytestmark = pytest.mark.django_db
-
-
-def plan(sql: str, params) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # A handful of rows is read fastest by scanning and sorting them; forbid both
-            # so the plan shows whether the index can serve the order at all.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("EXPLAIN " + sql, params)
-        else:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        return "\n".join(" ".join(str(part) for part in row) for row in cursor.fetchall())
 
 
 def test_the_recently_started_persons_are_read_from_their_index(municipality_a):
@@ -34,8 +21,11 @@ def test_the_recently_started_persons_are_read_from_their_index(municipality_a):
     recent = Person.objects.filter(municipality=municipality_a).order_by("-active_from", "-pk")
     sql, params = recent[:10].query.sql_with_params()
 
-    found = plan(sql, params)
+    found = explain(
+        sql, params, table="organisations_person", index="person_muni_started_idx", forbid_sort=True
+    )
 
     assert "person_muni_started_idx" in found
+    assert "SCAN organisations_person" not in found  # one municipality's, not all
     assert "TEMP B-TREE" not in found.upper()  # SQLite: no sort step
     assert [p.active_from.day for p in recent[:10]] == list(range(20, 10, -1))
