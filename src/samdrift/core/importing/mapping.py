@@ -84,7 +84,7 @@ def match_headers(
     names = _HeaderNames.of(columns, reading)
     found: dict[str, int] = {}
     described: list[list[str]] = []  # [header, what it is read as ("": not imported)]
-    repeats: list[str] = []  # a repeated header's later columns (``Column.repeated``)
+    repeats: list[tuple[str, str]] = []  # (header, column key): ``Column.repeated``
     for index, header in enumerate(headers):
         if not header:
             continue
@@ -97,7 +97,7 @@ def match_headers(
         if column.key in found:
             earlier = headers[found[column.key]]
             if column.repeated and squash(header) == squash(earlier):
-                repeats.append(header)
+                repeats.append((header, column.key))
                 described.append([header, ""])
                 continue
             if not _takes_over(column, header, earlier, described, report):
@@ -106,13 +106,21 @@ def match_headers(
         report.headers[column.key] = header
         described.append([header, str(column.label)])
     report.result.columns = described
-    ignored = [h for h, read_as in described if not read_as and h not in repeats]
+    # Decided once every header is placed: a repeat whose first column was read is
+    # named as such; one whose column lost to a preferred header was not read at all.
+    read_repeats = {
+        header
+        for header, key in repeats
+        if key in found and squash(headers[found[key]]) == squash(header)
+    }
+    ignored = dict.fromkeys(h for h, read_as in described if not read_as)
+    ignored = [h for h in ignored if h not in read_repeats]
     if ignored:
         report.warning(
             _("Not imported (no such column here): %(columns)s.")
             % {"columns": ", ".join(f"“{h}”" for h in ignored)}
         )
-    for header in dict.fromkeys(repeats):
+    for header in sorted(read_repeats, key=[h for h, _key in repeats].index):
         report.warning(
             _("Only the first “%(header)s” column is read; the file repeats it for more values.")
             % {"header": header}
