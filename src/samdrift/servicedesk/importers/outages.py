@@ -27,7 +27,7 @@ from samdrift.core.importing import Column, Importer, Row
 from samdrift.core.importing.parsing import Boolean, Text, squash
 from samdrift.core.importing.results import CREATED, UNCHANGED, UPDATED, display
 from samdrift.organisations.models import Municipality
-from samdrift.servicedesk.importers.incidents import Missing, _when
+from samdrift.servicedesk.importers.columns import Missing, optional_datetime
 from samdrift.servicedesk.models import Outage
 
 ALL_WORDS = frozenset({"all", "alle", "*"})
@@ -44,14 +44,14 @@ OUTAGE_COLUMNS = (
     Column(
         "started_at",
         gettext_lazy("Start"),
-        _when(),
+        optional_datetime(),
         aliases=("Started", "From", "Fra"),
         required=True,
     ),
     Column(
         "ended_at",
         gettext_lazy("End"),
-        _when(),
+        optional_datetime(),
         aliases=("Ended", "To", "Til", "Slutt"),
         help_text=gettext_lazy("Empty: still ongoing."),
     ),
@@ -65,7 +65,7 @@ OUTAGE_COLUMNS = (
     Column(
         "announced_at",
         gettext_lazy("Announced"),
-        _when(),
+        optional_datetime(),
         aliases=("Varslet",),
         help_text=gettext_lazy("When planned maintenance was announced."),
     ),
