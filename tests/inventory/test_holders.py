@@ -9,7 +9,9 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -142,6 +144,62 @@ def test_the_daily_refresh_runs_once_a_day_per_process(moved, today, municipalit
         holders.forget_daily_refresh()
 
 
+def test_a_process_started_later_relies_on_the_day_written_down(
+    moved, today, municipality_a, municipality_b, django_assert_num_queries
+):
+    holders.forget_daily_refresh()
+    try:
+        assert refresh_holders_daily(today=today) is True
+        assert holders.refreshed_on() == today
+        # Another process (a restarted worker), same day: one look at the day written
+        # down, and no asset read.
+        holders._refreshed_on = None
+        with django_assert_num_queries(1):
+            assert refresh_holders_daily(today=today) is False
+        # The move's day comes: that process looks only at the assignments that began or
+        # ended since the day written down, finds the move, and writes the new day.
+        holders._refreshed_on = None
+        move_day = today + 10 * DAY
+        with CaptureQueriesContext(connection) as queries:
+            assert refresh_holders_daily(today=move_day) is True
+        # The assets looked at are those with an assignment boundary after ``today``.
+        stale_select = next(
+            q["sql"]
+            for q in queries.captured_queries
+            if "FOR UPDATE" in q["sql"]
+            or (
+                "inventory_asset" in q["sql"]
+                and q["sql"].lstrip().startswith("SELECT")
+                and "inventory_assignment" in q["sql"]
+            )
+        )
+        assert today.isoformat() in stale_select
+        moved.refresh_from_db()
+        assert moved.municipality == municipality_b
+        assert holders.refreshed_on() == move_day
+    finally:
+        holders.forget_daily_refresh()
+    assert holders.refreshed_on() is None
+
+
+def test_the_daily_check_since_the_day_written_down_misses_no_move(
+    moved, today, municipality_a, municipality_b
+):
+    # Written down yesterday: a move dated today (made before, or by a service that set
+    # nothing for today) is found by the next process's check.
+    holders.forget_daily_refresh()
+    try:
+        holders.record_refresh(today - DAY)
+        Assignment.objects.filter(asset=moved, municipality=municipality_b).update(valid_from=today)
+        Assignment.objects.filter(asset=moved, municipality=municipality_a).update(valid_to=today)
+        assert refresh_holders_daily(today=today) is True
+        moved.refresh_from_db()
+        assert moved.municipality == municipality_b
+        assert holders.refreshed_on() == today
+    finally:
+        holders.forget_daily_refresh()
+
+
 def test_the_first_request_of_the_day_refreshes_lazily(
     client, moved, operator, municipality_a, municipality_b
 ):
@@ -179,6 +237,10 @@ def test_the_holders_command_refreshes_and_counts(moved, today, municipality_b, 
     assert "1 asset(s) moved" in capsys.readouterr().out
     moved.refresh_from_db()
     assert moved.municipality == municipality_b
+    # Another day than today is not written down: today's own check still has to run.
+    assert holders.refreshed_on() is None
+    call_command("holders")
+    assert holders.refreshed_on() == today
 
 
 def test_the_holders_command_refuses_a_bad_date(db):

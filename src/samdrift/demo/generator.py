@@ -71,6 +71,8 @@ STEPS: list[Step] = [
     Step("gains", "samdrift.demo.gains:generate"),
     # Last: the scenarios forecast from everything above (the cost pools are billing's).
     Step("scenarios", "samdrift.demo.planning:generate_scenarios"),
+    # After every assignment: the day the holders were last checked, written down.
+    Step("holders", "samdrift.demo.inventory:settle_holders"),
     # After every asset: the overview's fleet figures, counted once (planning.figures).
     Step("figures", "samdrift.demo.planning:generate_figures"),
 ]

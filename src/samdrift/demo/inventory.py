@@ -501,3 +501,13 @@ def generate(ctx: DemoContext) -> None:
         assets, assignments = inventory.write()
         ctx.summary(Asset, assets, "assets (with those in stock and on order)", municipality)
         ctx.summary(Assignment, assignments, "assignments over three years", municipality)
+
+
+def settle_holders(ctx: DemoContext) -> None:
+    """Check every asset's holder against its assignment in force (the demo writes them
+    equal; this finds none to move) and write the day down, so that the served demo's
+    first request does not do that check itself (``inventory.holders``)."""
+    from samdrift.inventory.holders import record_refresh, refresh_holders
+
+    refresh_holders(on=ctx.today)
+    record_refresh(ctx.today)

@@ -12,6 +12,10 @@ move them then:
 * ``refresh_holders_daily()``, called from ``HolderRefreshMiddleware`` on a request,
   at most once a day per process, so that an install with no timer is right too.
 
+Both write down the day they brought every asset in line (``HolderRefresh``, one row in
+the database), so a process that starts later that day does nothing, and the next day
+looks only at the assignments that began or ended since.
+
 Computing the holder at read time instead was rejected: every list, filter and
 permission check (``restrict``) would need a join to the assignment in force, on the
 hottest queries of the app, to serve a fact that changes on a handful of assets a day.
@@ -19,8 +23,9 @@ hottest queries of the app, to serve a fact that changes on a handful of assets 
 The refresh is set-based whatever the number of assets: one SELECT finds the assets whose
 mirror differs from the assignment in force (for their change-log rows), one UPDATE sets
 all of them from correlated sub-selects. The daily call looks only at assets with an
-assignment starting or ending since its last run (the (valid_from, valid_to) index); the
-command and a process's first call look at every asset.
+assignment starting or ending since the day written down (the (valid_from, valid_to)
+index); the command, and the first call on a database with no day written down, look at
+every asset (seconds at the design scale: once, not once per process).
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from samdrift.core.changelog import record_bulk_changes
 from samdrift.core.choices import ChangeAction
 from samdrift.core.dating import active_on
 from samdrift.inventory.figures import assets_changed
-from samdrift.inventory.models import Asset, Assignment
+from samdrift.inventory.models import Asset, Assignment, HolderRefresh
 
 # Fields mirrored from the assignment in force; only this module and the inventory
 # services set them.
@@ -121,12 +126,24 @@ _lock = threading.Lock()
 _refreshed_on: datetime.date | None = None
 
 
-def refresh_holders_daily(*, today: datetime.date | None = None) -> bool:
-    """Refresh the holders once per day in this process (cheap when already done today).
+def refreshed_on() -> datetime.date | None:
+    """The day written down by the last complete refresh (``None``: never)."""
+    return HolderRefresh.objects.order_by("-day").values_list("day", flat=True).first()
 
-    The first call in a process looks at every asset; later ones only at assets with an
-    assignment boundary since the previous call's day. Holders changed by writes in
-    between were set by the writing services themselves. Returns whether it ran.
+
+def record_refresh(day: datetime.date) -> None:
+    """Write down that every asset's holder is the assignment in force on ``day``."""
+    updated = HolderRefresh.objects.update(day=day)
+    if not updated:
+        HolderRefresh.objects.create(day=day)
+
+
+def refresh_holders_daily(*, today: datetime.date | None = None) -> bool:
+    """Refresh the holders once per day (cheap when already done today, by any process).
+
+    Looks only at assets with an assignment boundary since the day the last refresh
+    wrote down (every asset when none did). Holders changed by writes in between were
+    set by the writing services themselves. Returns whether it ran.
     """
     global _refreshed_on
     today = today or timezone.localdate()
@@ -135,13 +152,20 @@ def refresh_holders_daily(*, today: datetime.date | None = None) -> bool:
     with _lock:
         if _refreshed_on == today:
             return False
-        refresh_holders(on=today, since=_refreshed_on)
+        last = refreshed_on()
+        ran = last is None or last < today
+        if ran:
+            with transaction.atomic():
+                refresh_holders(on=today, since=last)
+                record_refresh(today)
         _refreshed_on = today
-    return True
+    return ran
 
 
 def forget_daily_refresh() -> None:
-    """Make the next ``refresh_holders_daily`` run in full (tests, a restored database)."""
+    """Make the next ``refresh_holders_daily`` look at every asset (tests, a database
+    changed behind the services' back)."""
     global _refreshed_on
     with _lock:
         _refreshed_on = None
+        HolderRefresh.objects.all().delete()

@@ -452,3 +452,20 @@ class AssetEvent(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.asset_id}: {self.get_kind_display()} {format_day(self.on)}"
+
+
+class HolderRefresh(models.Model):
+    """The day every asset's mirrored holder was last set to the assignment in force
+    (``inventory.holders``). One row, shared by every process: a process that starts (a
+    restarted worker) then looks only at the assignments that began or ended since that
+    day, not at every asset — which takes seconds at the design scale. Bookkeeping, not
+    data anyone owns: no tenancy, not in the UI or the API."""
+
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("holder refresh")
+        verbose_name_plural = _("holder refreshes")
+
+    def __str__(self) -> str:
+        return format_day(self.day)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
-from samdrift.inventory.holders import refresh_holders, stale_assets
+from samdrift.inventory.holders import record_refresh, refresh_holders, stale_assets
 
 
 class Command(BaseCommand):
@@ -37,5 +38,8 @@ class Command(BaseCommand):
             count = stale_assets(on=day).count()
             self.stdout.write(f"{count} asset(s) would move to the holder in force on {day}.")
             return
-        count = refresh_holders(on=day)
+        with transaction.atomic():
+            count = refresh_holders(on=day)
+            if day == timezone.localdate():
+                record_refresh(day)  # the app's own daily check then has nothing to do
         self.stdout.write(f"{count} asset(s) moved to the holder in force on {day}.")
