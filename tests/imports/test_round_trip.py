@@ -119,7 +119,7 @@ def snapshot():
 
 
 def exported(fmt, queryset, table, name):
-    rows = table.prepare(queryset)
+    rows = table.prepare(queryset, export=True)
     if fmt == "csv":
         return "".join(csv_lines(rows, table.export_columns)).encode("utf-8")
     return xlsx_bytes(rows, table.export_columns, sheet_title=name)

@@ -35,7 +35,7 @@ from samdrift.ui.tables import Column
 def _expected_assets(user, **filters) -> list[list]:
     """The asset export's rows the old way: model instances, each column's ``value``."""
     queryset = restrict(Asset.objects.filter(**filters), user)
-    queryset, _sort = ASSET_TABLE.sort(ASSET_TABLE.prepare(queryset), None)
+    queryset, _sort = ASSET_TABLE.sort(ASSET_TABLE.prepare(queryset, export=True), None)
     return [[c.value(asset) for c in ASSET_TABLE.export_columns] for asset in queryset]
 
 

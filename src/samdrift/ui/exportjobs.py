@@ -127,7 +127,9 @@ def _rows_of(job: ExportJob) -> tuple[Any, Any]:
     _filterset, queryset, valid = view.filtered()
     if not valid:
         raise ExportJobError(_("A filter of the export is not valid."))
-    queryset, _sort = view.table.sort(view.table.prepare(queryset), request.GET.get("sort"))
+    queryset, _sort = view.table.sort(
+        view.table.prepare(queryset, export=True), request.GET.get("sort")
+    )
     return queryset, view.table.export_columns
 
 

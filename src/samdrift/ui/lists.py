@@ -317,7 +317,9 @@ class ObjectListView(LoginRequiredMixin, View):
         filterset, queryset, valid = self.filtered(first=first)
         # Counted without the columns' joins and annotations, which only cost time there.
         counted = queryset
-        queryset, sort = self.table.sort(self.table.prepare(queryset), request.GET.get("sort"))
+        queryset, sort = self.table.sort(
+            self.table.prepare(queryset, export=export in FORMATS), request.GET.get("sort")
+        )
         if export in FORMATS and valid:
             return export_response(
                 export, queryset, self.table.export_columns, name=self.table.export_name

@@ -150,14 +150,26 @@ class Table:
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
 
-    def prepare(self, queryset: QuerySet) -> QuerySet:
-        """Join what the columns read, so a page of rows costs one query."""
+    def prepare(self, queryset: QuerySet, *, export: bool = False) -> QuerySet:
+        """Join what the columns read, so a page of rows costs one query.
+
+        An annotation is added only where something reads it: a column of the table (of
+        the export, with ``export``) or a sort. One the page never shows (the asset
+        export's holder name) would keep its join in the walk to a deep page, and
+        PostgreSQL then reads the table for every row passed instead of the sort index
+        alone (``ui.lists.page_rows``)."""
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
         if self.annotations is not None:
-            queryset = queryset.annotate(**self.annotations())
+            read = self.export_columns if export else self.table_columns
+            wanted = {c.path for c in read} | {
+                name.lstrip("-") for c in self.columns for name in c.order_by
+            }
+            annotations = {k: v for k, v in self.annotations().items() if k in wanted}
+            if annotations:
+                queryset = queryset.annotate(**annotations)
         return queryset
 
     def sort(self, queryset: QuerySet, key: str | None) -> tuple[QuerySet, str]:
