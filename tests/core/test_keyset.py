@@ -195,19 +195,30 @@ def test_list_page_walks_every_row_once(data, sort):
     assert back == pages[-2::-1] and first.context["page"].number == 1
 
 
-def test_list_page_deep_numbered_pages_find_rows_by_pk_first(data, monkeypatch):
-    """Past ``DEFERRED_JOIN_FROM`` a numbered page costs one query more (the pks first),
-    and shows the same rows in the same order."""
+def test_list_page_rows_are_found_by_pk_first(data):
+    """A page of a joined list finds its rows' pks first (``core.keyset.rows_of``), then
+    loads those rows with their joins: numbered and cursor pages alike, with the same rows
+    in the same order as the joined query gives."""
+
     client = factories.client_for(data["operator"])
     url = reverse("inventory:asset_list") + "?sort=status&per_page=25&page=2"
-    plain = client.get(url)
-    with CaptureQueriesContext(connection) as shallow:
-        client.get(url)
-    monkeypatch.setattr(lists, "DEFERRED_JOIN_FROM", 0)
-    with CaptureQueriesContext(connection) as deep:
-        deferred = client.get(url)
-    assert [r.pk for r in deferred.context["rows"]] == [r.pk for r in plain.context["rows"]]
-    assert len(deep) == len(shallow) + 1
+    with CaptureQueriesContext(connection) as queries:
+        numbered = client.get(url)
+    expected = list(Asset.objects.select_related("person").order_by("status", "pk")[25:50])
+    assert [r.pk for r in numbered.context["rows"]] == [a.pk for a in expected]
+    ids = [q["sql"] for q in queries.captured_queries if "OFFSET 25" in q["sql"]]
+    assert len(ids) == 1 and "JOIN" not in ids[0], ids
+    first = client.get(reverse("inventory:asset_list") + "?sort=status&per_page=25")
+    cursor_url = reverse("inventory:asset_list") + first.context["page_links"]["next"]
+    with CaptureQueriesContext(connection) as queries:
+        following = client.get(cursor_url)
+    walks = [
+        q["sql"]
+        for q in queries.captured_queries
+        if '"inventory_asset"' in q["sql"] and "LIMIT 26" in q["sql"]
+    ]
+    assert len(walks) == 1 and "JOIN" not in walks[0], walks
+    assert [r.pk for r in following.context["rows"]] == [a.pk for a in expected]
 
 
 @pytest.mark.parametrize("cursor", ["garbage", forged({"o": "x", "k": [], "b": False})])
@@ -233,7 +244,8 @@ def test_list_page_cursor_keeps_to_the_municipality(data):
 
 @pytest.mark.parametrize("name", ["inventory:asset_list", "organisations:person_list"])
 def test_list_page_query_counts_are_pinned(data, name, django_assert_num_queries):
-    """Session, user, count, rows, the user's list settings, whether the service areas
+    """Session, user, count, the rows (their ids, then the rows with their joins), the
+    user's list settings, whether the service areas
     are too many to offer unnarrowed, and the filter choices (assets: municipality,
     service area, category, product, and the replacement rules of the products shown):
     the same for the first page, a cursor page and a numbered
@@ -242,7 +254,7 @@ def test_list_page_query_counts_are_pinned(data, name, django_assert_num_queries
     url = reverse(name)
     first = client.get(url, {"per_page": 25})
     next_url = url + first.context["page_links"]["next"]
-    expected = {"inventory:asset_list": 11, "organisations:person_list": 8}[name]
+    expected = {"inventory:asset_list": 12, "organisations:person_list": 9}[name]
     for target in (url, next_url, url + "?page=2&per_page=25"):
         with django_assert_num_queries(expected):
             assert client.get(target).status_code == 200

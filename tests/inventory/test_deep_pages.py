@@ -18,7 +18,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from samdrift.inventory.tables import ASSET_TABLE
-from samdrift.ui import lists
 from tests import factories
 from tests.plans import explain
 
@@ -40,8 +39,7 @@ def fleet(municipality_a, service_area_a):
     return assets
 
 
-def test_the_walk_to_a_deep_page_joins_nothing(client, operator, fleet, monkeypatch):
-    monkeypatch.setattr(lists, "DEFERRED_JOIN_FROM", 0)  # every page is "deep"
+def test_the_walk_to_a_deep_page_joins_nothing(client, operator, fleet):
     client.force_login(operator)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("inventory:asset_list"), {"page": 2, "per_page": 25})

@@ -261,16 +261,35 @@ class KeysetPage:
     previous_cursor: str | None
 
 
-def keyset_page(keyset: Keyset, size: int, cursor: str | None) -> KeysetPage:
+def rows_of(queryset: QuerySet, start: int, stop: int) -> list:
+    """``queryset[start:stop]``, in two steps when its rows are joined to others
+    (``select_related``): the ids first, found by what orders and filters them alone,
+    then just those rows with their joins.
+
+    One query more, but the database no longer joins every row it passes: an offset
+    walks past its rows on the sort's index alone, and a sort no index serves (the
+    operator's 1.1 million assets by acquisition date) sorts the ids without joining each
+    row first (0.94 s joined, 0.13 s by id on SQLite)."""
+    if not queryset.query.select_related:
+        return list(queryset[start:stop])
+    pks = list(queryset.values_list("pk", flat=True)[start:stop])
+    found = {row.pk: row for row in queryset.filter(pk__in=pks).order_by()}
+    return [found[pk] for pk in pks if pk in found]
+
+
+def keyset_page(
+    keyset: Keyset, size: int, cursor: str | None, *, deferred: bool = False
+) -> KeysetPage:
     """One page of ``size`` rows from ``cursor`` (``None``: the first page). Raises
-    ``CursorError`` for a cursor that is not this ordering's."""
+    ``CursorError`` for a cursor that is not this ordering's. ``deferred``: read the
+    page's ids first (``rows_of``), for pages whose rows are joined to many others."""
     if cursor:
         values, backwards = keyset.decode(cursor)
         queryset = keyset.after(values, forward=not backwards)
     else:
         backwards = False
         queryset = keyset.ordered()
-    rows = list(queryset[: size + 1])
+    rows = rows_of(queryset, 0, size + 1) if deferred else list(queryset[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     if backwards:

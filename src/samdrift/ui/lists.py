@@ -39,7 +39,7 @@ from django.views import View
 
 from samdrift.core.exports import FORMATS, export_response
 from samdrift.core.filtersets import ScopedModelChoiceFilter
-from samdrift.core.keyset import CursorError, count_rows, keyset_for, keyset_page
+from samdrift.core.keyset import CursorError, count_rows, keyset_for, keyset_page, rows_of
 from samdrift.core.permissions import can_write, restrict
 from samdrift.core.search import FirstMatches
 from samdrift.ui import formatting
@@ -118,18 +118,12 @@ class ListPaginator(Paginator):
         return self._get_page(page_rows(self.object_list, bottom, self.per_page), number, self)
 
 
-# From this offset on, a numbered page first finds its rows' primary keys (a walk over
-# the sort index alone), then loads just those rows with their joins: OFFSET on the
-# full query would build, join and throw away every row before the page.
-DEFERRED_JOIN_FROM = 1_000
-
-
 def page_rows(queryset: QuerySet, offset: int, size: int) -> list:
-    if offset < DEFERRED_JOIN_FROM:
-        return list(queryset[offset : offset + size])
-    pks = list(queryset.values_list("pk", flat=True)[offset : offset + size])
-    found = {row.pk: row for row in queryset.filter(pk__in=pks).order_by()}
-    return [found[pk] for pk in pks if pk in found]
+    """A numbered page's rows: their primary keys first (a walk over the sort's index
+    alone, or a sort of the ids), then just those rows with their joins
+    (``core.keyset.rows_of``): OFFSET on the full query would build, join and throw away
+    every row before the page, and a sort no index serves would join every row first."""
+    return rows_of(queryset, offset, offset + size)
 
 
 def _value_text(field: forms.Field, value: Any) -> list[str]:
@@ -431,7 +425,7 @@ class ObjectListView(LoginRequiredMixin, View):
         page = None
         if keyset is not None and cursor:
             try:
-                found = keyset_page(keyset, per_page, cursor)
+                found = keyset_page(keyset, per_page, cursor, deferred=True)
             except CursorError:
                 found = None
             if found is not None and found.rows:
