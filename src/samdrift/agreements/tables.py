@@ -1,22 +1,12 @@
 """The columns of the agreement and calendar lists and their exports."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.ui.tables import Column, Table
-
-
-def _agreement_url(obj) -> str:
-    return reverse("agreements:agreement_detail", args=[obj.pk])
-
-
-def _calendar_url(obj) -> str:
-    return reverse("agreements:calendar_detail", args=[obj.pk])
-
+from samdrift.ui.tables import Column, Table, id_link
 
 AGREEMENT_TABLE = Table(
     columns=[
-        Column("name", _("Name"), order_by=("name",), link=_agreement_url),
+        Column("name", _("Name"), order_by=("name",), link=id_link("agreements:agreement_detail")),
         Column(
             "municipality",
             _("Municipality"),
@@ -47,7 +37,7 @@ AGREEMENT_TABLE = Table(
 
 CALENDAR_TABLE = Table(
     columns=[
-        Column("name", _("Name"), order_by=("name",), link=_calendar_url),
+        Column("name", _("Name"), order_by=("name",), link=id_link("agreements:calendar_detail")),
         Column("timezone", _("Time zone")),
         Column("always_open", _("Around the clock (24/7)"), kind="bool"),
         Column("public_holidays_closed", _("Closed on public holidays"), kind="bool"),

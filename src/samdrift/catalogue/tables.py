@@ -1,31 +1,20 @@
 """The columns of the catalogue lists and their exports (one place per model)."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.ui.tables import Column, Table
+from samdrift.ui.tables import Column, Table, id_link
 
-
-def _detail_url(name: str):
-    def url(obj) -> str | None:
-        return reverse(name, args=[obj.pk]) if obj is not None else None
-
-    return url
+_product_link = id_link("catalogue:product_detail", "product_id")
+_service_link = id_link("catalogue:service_detail", "service_id")
 
 
 def _item_url(price) -> str | None:
-    if price.product_id:
-        return reverse("catalogue:product_detail", args=[price.product_id])
-    if price.service_id:
-        return reverse("catalogue:service_detail", args=[price.service_id])
-    return None
+    return _product_link(price) or _service_link(price)
 
 
 CATEGORY_TABLE = Table(
     columns=[
-        Column(
-            "name", _("Name"), order_by=("name",), link=_detail_url("catalogue:category_detail")
-        ),
+        Column("name", _("Name"), order_by=("name",), link=id_link("catalogue:category_detail")),
         Column("code", _("Code"), order_by=("code",)),
         Column(
             "useful_life_months",
@@ -54,7 +43,7 @@ CATEGORY_TABLE = Table(
 
 PRODUCT_TABLE = Table(
     columns=[
-        Column("name", _("Name"), order_by=("name",), link=_detail_url("catalogue:product_detail")),
+        Column("name", _("Name"), order_by=("name",), link=id_link("catalogue:product_detail")),
         Column(
             "category",
             _("Category"),
@@ -94,7 +83,7 @@ PRODUCT_TABLE = Table(
 SERVICE_TABLE = Table(
     columns=[
         Column("code", _("Code"), order_by=("code",)),
-        Column("name", _("Name"), order_by=("name",), link=_detail_url("catalogue:service_detail")),
+        Column("name", _("Name"), order_by=("name",), link=id_link("catalogue:service_detail")),
         Column("description", _("Description"), in_table=False),
         Column("unit", _("Unit"), kind="choice", order_by=("unit",)),
         Column("price_now", _("Price now"), kind="money", order_by=("price_now",), in_export=False),

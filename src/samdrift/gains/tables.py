@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.gains.filtersets import OPEN_STATUSES
-from samdrift.ui.tables import Column, Table
-
-
-def _action_url(action) -> str:
-    return reverse("gains:action_detail", args=[action.pk])
+from samdrift.ui.tables import Column, Table, id_link
 
 
 def is_overdue(action, today=None) -> bool:
@@ -48,7 +43,7 @@ class MunicipalitiesColumn(Column):
 
 ACTION_TABLE = Table(
     columns=[
-        Column("title", _("Title"), order_by=("title",), link=_action_url),
+        Column("title", _("Title"), order_by=("title",), link=id_link("gains:action_detail")),
         Column("owner", _("Owner"), order_by=("owner",)),
         MunicipalitiesColumn("municipalities", _("Municipalities")),
         Column("start", _("Start"), kind="date", order_by=("start",)),

@@ -2,10 +2,9 @@
 
 from django.db.models import F, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.ui.tables import Column, Table
+from samdrift.ui.tables import Column, Table, id_link
 
 
 def _holder_name() -> dict:
@@ -15,25 +14,14 @@ def _holder_name() -> dict:
     return {"holder_name": Coalesce(F("municipality__name"), Subquery(collaboration))}
 
 
-def _asset_url(asset) -> str:
-    return reverse("inventory:asset_detail", args=[asset.pk])
-
-
-def _holder_url(asset) -> str | None:
-    if asset.municipality_id is None:
-        return None
-    return reverse("organisations:municipality_detail", args=[asset.municipality_id])
-
-
-def _person_url(asset) -> str | None:
-    if asset.person_id is None:
-        return None
-    return reverse("organisations:person_detail", args=[asset.person_id])
-
-
 ASSET_TABLE = Table(
     columns=[
-        Column("asset_tag", _("Asset tag"), order_by=("asset_tag",), link=_asset_url),
+        Column(
+            "asset_tag",
+            _("Asset tag"),
+            order_by=("asset_tag",),
+            link=id_link("inventory:asset_detail"),
+        ),
         Column("serial_number", _("Serial number"), order_by=("serial_number",)),
         Column("name", _("Name"), in_table=False),
         Column("product", _("Product"), accessor="product.name", order_by=("product__name",)),
@@ -52,7 +40,7 @@ ASSET_TABLE = Table(
             _("Municipality"),
             accessor="municipality.name",
             order_by=("municipality__name",),
-            link=_holder_url,
+            link=id_link("organisations:municipality_detail", "municipality_id"),
             in_export=False,
         ),
         # The export names who holds each asset, and the collaboration for the pool no
@@ -82,7 +70,7 @@ ASSET_TABLE = Table(
             _("Person"),
             accessor="person.username",
             order_by=("person__username",),
-            link=_person_url,
+            link=id_link("organisations:person_detail", "person_id"),
         ),
         Column("location", _("Location"), accessor="location.name", in_table=False),
         Column("acquisition_date", _("Acquired"), kind="date", order_by=("acquisition_date",)),

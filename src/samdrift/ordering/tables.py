@@ -1,22 +1,12 @@
 """The columns of the ordering lists and their exports."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.ui.tables import Column, Table
-
-
-def _order_url(obj) -> str:
-    return reverse("ordering:order_detail", args=[obj.pk])
-
-
-def _return_url(obj) -> str:
-    return reverse("ordering:return_detail", args=[obj.pk])
-
+from samdrift.ui.tables import Column, Table, id_link
 
 ORDER_TABLE = Table(
     columns=[
-        Column("number", _("Number"), order_by=("number",), link=_order_url),
+        Column("number", _("Number"), order_by=("number",), link=id_link("ordering:order_detail")),
         Column(
             "municipality",
             _("Municipality"),
@@ -44,7 +34,11 @@ ORDER_TABLE = Table(
 RETURN_TABLE = Table(
     columns=[
         Column(
-            "return_on", _("Return date"), kind="date", order_by=("return_on",), link=_return_url
+            "return_on",
+            _("Return date"),
+            kind="date",
+            order_by=("return_on",),
+            link=id_link("ordering:return_detail"),
         ),
         Column(
             "municipality",

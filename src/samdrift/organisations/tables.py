@@ -1,30 +1,9 @@
 """The columns of the organisations lists and their exports (one place per model)."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from samdrift.ui.tables import Column, Table
-
-
-def _municipality_url(obj) -> str:
-    return reverse("organisations:municipality_detail", args=[obj.pk])
-
-
-def _owner_url(obj) -> str | None:
-    return reverse("organisations:municipality_detail", args=[obj.municipality_id])
-
-
-def _location_url(obj) -> str:
-    return reverse("organisations:location_detail", args=[obj.pk])
-
-
-def _user_url(obj) -> str:
-    return reverse("organisations:user_edit", args=[obj.pk])
-
-
-def _person_url(obj) -> str:
-    return reverse("organisations:person_detail", args=[obj.pk])
+from samdrift.ui.tables import Column, Table, id_link
 
 
 def _edit_url(obj) -> str | None:
@@ -41,7 +20,7 @@ CONTACT_TABLE = Table(
             _("Municipality"),
             accessor="municipality.name",
             order_by=("municipality__name",),
-            link=_owner_url,
+            link=id_link("organisations:municipality_detail", "municipality_id"),
         ),
         Column(
             "function",
@@ -62,7 +41,9 @@ CONTACT_TABLE = Table(
 MUNICIPALITY_TABLE = Table(
     columns=[
         Column("number", _("Number"), order_by=("number",)),
-        Column("name", _("Name"), order_by=("name",), link=_municipality_url),
+        Column(
+            "name", _("Name"), order_by=("name",), link=id_link("organisations:municipality_detail")
+        ),
         Column("organisation_number", _("Organisation number"), order_by=("organisation_number",)),
         Column("population", _("Population"), kind="number", order_by=("population",)),
         Column("population_date", _("Population counted on"), kind="date", in_table=False),
@@ -99,7 +80,7 @@ SERVICE_AREA_TABLE = Table(
             _("Municipality"),
             accessor="municipality.name",
             order_by=("municipality__name",),
-            link=_owner_url,
+            link=id_link("organisations:municipality_detail", "municipality_id"),
         ),
         Column(
             "municipality_number",
@@ -138,7 +119,7 @@ LOCATION_TABLE = Table(
             _("Municipality"),
             accessor="municipality.name",
             order_by=("municipality__name",),
-            link=_owner_url,
+            link=id_link("organisations:municipality_detail", "municipality_id"),
         ),
         Column(
             "municipality_number",
@@ -146,7 +127,9 @@ LOCATION_TABLE = Table(
             accessor="municipality.number",
             in_table=False,
         ),
-        Column("name", _("Name"), order_by=("name",), link=_location_url),
+        Column(
+            "name", _("Name"), order_by=("name",), link=id_link("organisations:location_detail")
+        ),
         Column("kind", _("Kind"), kind="choice", order_by=("kind",)),
         Column("street", _("Street address"), order_by=("street",)),
         Column("postal_code", _("Postal code"), order_by=("postal_code",)),
@@ -159,7 +142,12 @@ LOCATION_TABLE = Table(
 
 PERSON_TABLE = Table(
     columns=[
-        Column("username", _("Username"), order_by=("username",), link=_person_url),
+        Column(
+            "username",
+            _("Username"),
+            order_by=("username",),
+            link=id_link("organisations:person_detail"),
+        ),
         Column("first_name", _("First name"), order_by=("first_name",)),
         Column("last_name", _("Last name"), order_by=("last_name", "first_name")),
         Column(
@@ -200,7 +188,12 @@ PERSON_TABLE = Table(
 
 USER_TABLE = Table(
     columns=[
-        Column("username", _("Username"), order_by=("username",), link=_user_url),
+        Column(
+            "username",
+            _("Username"),
+            order_by=("username",),
+            link=id_link("organisations:user_edit"),
+        ),
         Column("first_name", _("First name"), order_by=("first_name",)),
         Column("last_name", _("Last name"), order_by=("last_name", "first_name")),
         Column("email", _("E-mail"), order_by=("email",)),

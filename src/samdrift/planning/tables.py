@@ -6,30 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from samdrift.ui import formatting
-from samdrift.ui.tables import Column, Table
-
-
-def _campaign_url(campaign) -> str:
-    return reverse("planning:campaign_detail", args=[campaign.pk])
-
-
-def _asset_url(row) -> str:
-    return reverse("inventory:asset_detail", args=[row.asset_id])
-
-
-def _due_asset_url(asset) -> str:
-    return reverse("inventory:asset_detail", args=[asset.pk])
-
-
-def _holder_url(obj) -> str | None:
-    if obj.municipality_id is None:
-        return None
-    return reverse("organisations:municipality_detail", args=[obj.municipality_id])
+from samdrift.ui.tables import Column, Table, id_link
 
 
 class ProgressColumn(Column):
@@ -48,7 +29,7 @@ class ProgressColumn(Column):
 
 CAMPAIGN_TABLE = Table(
     columns=[
-        Column("name", _("Name"), order_by=("name",), link=_campaign_url),
+        Column("name", _("Name"), order_by=("name",), link=id_link("planning:campaign_detail")),
         Column("criterion", _("Criterion"), kind="choice", order_by=("criterion",)),
         Column("criterion_date", _("Date"), kind="date", order_by=("criterion_date",)),
         Column(
@@ -77,7 +58,7 @@ CAMPAIGN_DEVICE_TABLE = Table(
             _("Asset tag"),
             accessor="asset.asset_tag",
             order_by=("asset__asset_tag",),
-            link=_asset_url,
+            link=id_link("inventory:asset_detail", "asset_id"),
         ),
         Column(
             "product",
@@ -90,7 +71,7 @@ CAMPAIGN_DEVICE_TABLE = Table(
             _("Municipality"),
             accessor="municipality.name",
             order_by=("municipality__name",),
-            link=_holder_url,
+            link=id_link("organisations:municipality_detail", "municipality_id"),
         ),
         Column(
             "service_area",
@@ -155,7 +136,12 @@ def due_device_table(rules, replacements: dict[int, Any]) -> Table:
 
     return Table(
         columns=[
-            Column("asset_tag", _("Asset tag"), order_by=("asset_tag",), link=_due_asset_url),
+            Column(
+                "asset_tag",
+                _("Asset tag"),
+                order_by=("asset_tag",),
+                link=id_link("inventory:asset_detail"),
+            ),
             Column("product", _("Product"), accessor="product.name", order_by=("product__name",)),
             Column(
                 "category",
@@ -168,7 +154,7 @@ def due_device_table(rules, replacements: dict[int, Any]) -> Table:
                 _("Municipality"),
                 accessor="municipality.name",
                 order_by=("municipality__name",),
-                link=_holder_url,
+                link=id_link("organisations:municipality_detail", "municipality_id"),
             ),
             Column(
                 "service_area",

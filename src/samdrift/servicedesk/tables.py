@@ -2,23 +2,15 @@
 Times are shown in Oslo time (``dd.mm.yyyy HH:MM`` in Norwegian); the export writes
 them as ISO instants."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.ui.tables import Column, Table
-
-
-def _incident_url(obj) -> str:
-    return reverse("servicedesk:incident_detail", args=[obj.pk])
-
-
-def _outage_url(obj) -> str:
-    return reverse("servicedesk:outage_detail", args=[obj.pk])
-
+from samdrift.ui.tables import Column, Table, id_link
 
 INCIDENT_TABLE = Table(
     columns=[
-        Column("number", _("Number"), order_by=("number",), link=_incident_url),
+        Column(
+            "number", _("Number"), order_by=("number",), link=id_link("servicedesk:incident_detail")
+        ),
         Column("source", _("Source"), kind="choice", order_by=("source",)),
         Column(
             "municipality",
@@ -66,7 +58,7 @@ OUTAGE_TABLE = Table(
     columns=[
         Column("service", _("Service"), accessor="service.name", order_by=("service__name",)),
         Column("service_code", _("Service code"), accessor="service.code", in_table=False),
-        Column("description", _("Description"), link=_outage_url),
+        Column("description", _("Description"), link=id_link("servicedesk:outage_detail")),
         Column("started_at", _("Start"), kind="datetime", order_by=("started_at",)),
         Column("ended_at", _("End"), kind="datetime", order_by=("ended_at",)),
         Column("planned", _("Planned maintenance"), kind="bool", order_by=("planned",)),

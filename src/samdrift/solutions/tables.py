@@ -1,21 +1,8 @@
 """The columns of the portfolio lists and their exports (one place per model)."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from samdrift.ui.tables import Column, Table
-
-
-def _solution_url(obj) -> str:
-    return reverse("solutions:solution_detail", args=[obj.pk])
-
-
-def _usage_solution_url(obj) -> str:
-    return reverse("solutions:solution_detail", args=[obj.solution_id])
-
-
-def _portfolio_url(obj) -> str:
-    return reverse("solutions:portfolio", args=[obj.municipality_id])
+from samdrift.ui.tables import Column, Table, id_link
 
 
 def _whose_what() -> list[Column]:
@@ -26,7 +13,7 @@ def _whose_what() -> list[Column]:
             _("Municipality"),
             accessor="municipality.name",
             order_by=("municipality__name",),
-            link=_portfolio_url,
+            link=id_link("solutions:portfolio", "municipality_id"),
         ),
         Column(
             "municipality_number",
@@ -39,14 +26,14 @@ def _whose_what() -> list[Column]:
             _("Solution"),
             accessor="solution.name",
             order_by=("solution__name",),
-            link=_usage_solution_url,
+            link=id_link("solutions:solution_detail", "solution_id"),
         ),
     ]
 
 
 SOLUTION_TABLE = Table(
     columns=[
-        Column("name", _("Name"), order_by=("name",), link=_solution_url),
+        Column("name", _("Name"), order_by=("name",), link=id_link("solutions:solution_detail")),
         Column("vendor", _("Vendor"), order_by=("vendor", "name")),
         Column("function", _("Function"), accessor="function.name", order_by=("function__name",)),
         Column("function_code", _("Function code"), accessor="function.code", in_table=False),

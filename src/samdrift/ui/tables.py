@@ -8,16 +8,21 @@ raw value (a choice's code, an ISO date, a plain decimal) under the column's sta
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.html import format_html
+from django.urls import get_script_prefix, reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from samdrift.ui import formatting
 
 KINDS = {"text", "money", "date", "datetime", "number", "choice", "bool"}
+# The cell's class per kind (the stylesheet aligns numbers and dates).
+_CSS = {"money": "num money", "number": "num", "date": "date", "datetime": "date"}
 
 
 @dataclass(frozen=True)
@@ -53,9 +58,7 @@ class Column:
 
     @property
     def css(self) -> str:
-        return {"money": "num money", "number": "num", "date": "date", "datetime": "date"}.get(
-            self.kind, ""
-        )
+        return _CSS.get(self.kind, "")
 
     def _owner_and_attribute(self, obj: Any) -> tuple[Any, str]:
         *parents, attribute = self.path.split(".")
@@ -100,12 +103,54 @@ class Column:
             return gettext("yes") if value else gettext("no")
         return str(value)
 
-    def render(self, obj: Any) -> str:
+    def render(self, obj: Any) -> SafeString:
+        """The cell's content: the text escaped, linked when the column links."""
         text = self.text(obj)
         url = self.link(obj) if self.link is not None else None
         if url and text:
-            return format_html('<a href="{}">{}</a>', url, text)
-        return format_html("{}", text)
+            return mark_safe(f'<a href="{conditional_escape(url)}">{conditional_escape(text)}</a>')  # noqa: S308
+        return conditional_escape(text)
+
+
+# Stands for the id while a link's URL is reversed once (digits, as ``<int:pk>`` wants).
+_ID_MARKER = "987654321987654321"
+
+
+def id_link(url_name: str, attribute: str = "pk") -> Callable[[Any], str | None]:
+    """A column's ``link``: the page ``url_name`` (whose one argument is an id) of the
+    row's ``attribute`` (``"pk"``, ``"person_id"`` …); no link where it is None.
+
+    The URL is reversed once per process and script prefix, and each row's id put in the
+    marker's place: a list page links 50–150 cells, and ``reverse`` for each was a
+    twentieth of the asset list's CPU time."""
+
+    @functools.cache
+    def around(prefix: str) -> tuple[str, str]:
+        head, _marker, tail = reverse(url_name, args=[_ID_MARKER]).partition(_ID_MARKER)
+        return head, tail
+
+    def link(obj: Any) -> str | None:
+        value = getattr(obj, attribute, None)
+        if value is None:
+            return None
+        head, tail = around(get_script_prefix())
+        return f"{head}{int(value)}{tail}"
+
+    return link
+
+
+def row_cells(columns: Sequence[Column], obj: Any) -> SafeString:
+    """One table row's ``<td>`` cells of ``columns`` for ``obj``.
+
+    Built here rather than by a template loop over the columns: a list page has 500–650
+    cells, and the loop's per-cell work (a context pushed, the class and the tag's
+    arguments resolved) was a fifth of the asset list's CPU time at the design scale."""
+    return mark_safe(  # noqa: S308 — every part is escaped by render()
+        "".join(
+            f'<td class="{_CSS.get(column.kind, "")}">{column.render(obj)}</td>'
+            for column in columns
+        )
+    )
 
 
 @dataclass(frozen=True)

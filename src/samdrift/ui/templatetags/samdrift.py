@@ -2,7 +2,7 @@
 
 Filters: ``money`` (Decimal → ``1 234,50 kr``), ``num`` (grouped number, optional places),
 ``day`` (date → ``31.12.2026``), ``moment`` (datetime), ``can_write`` (role check for a
-model, e.g. ``user|can_write:"inventory.Asset"``). Tags: ``cell`` (one table cell of a
+model, e.g. ``user|can_write:"inventory.Asset"``). Tags: ``cells`` (a row's cells, each a
 ``ui.tables.Column``), ``sort_link`` (a sortable column header), ``field`` (a form field
 with its label, help and errors), ``history_link`` (an object's change log).
 """
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from samdrift.core.permissions import can_write as _can_write
 from samdrift.ui import formatting
 from samdrift.ui.changes import content_type_key
+from samdrift.ui.tables import row_cells
 
 register = template.Library()
 
@@ -79,9 +80,10 @@ def history_link(obj):
 
 
 @register.simple_tag
-def cell(column, obj):
-    """The formatted, escaped (and possibly linked) value of ``column`` for ``obj``."""
-    return column.render(obj)
+def cells(columns, obj):
+    """``{% cells columns row %}``: the row's ``<td>`` cells of every column, each with
+    its column's class, in one call (``ui.tables.row_cells``)."""
+    return row_cells(columns, obj)
 
 
 @register.simple_tag(takes_context=True)
