@@ -77,3 +77,27 @@ def test_own_pages_show_the_overview_row_for_every_role(world):
             assert marked == [label], (user, name)
         html = client_for(user).get(reverse("token_list")).content.decode()
         assert 'aria-current="page">API tokens<' in html, user
+
+
+def test_a_page_of_many_templates_works_its_navigation_out_once(operator, world, monkeypatch):
+    # The municipality page renders each panel with the request (its context processors
+    # run each time); the navigation is the same for all of them, so it is made once.
+    from samdrift.ui import context_processors
+
+    made = []
+
+    def counted(request):
+        made.append(request.path)
+        return navigation.navigation_for(request)
+
+    monkeypatch.setattr(context_processors, "navigation_for", counted)
+    client = client_for(operator)
+    url = reverse("organisations:municipality_detail", args=[world.municipality_a.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert made == [url]
+    # The page still has its navigation, with the municipality section marked.
+    assert response.context["navigation"][1]["key"] == "municipalities"
+    assert response.context["navigation"][1].get("active") is True
+    client.get(url)
+    assert made == [url, url]  # once per request, not once per process
