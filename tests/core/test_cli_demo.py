@@ -252,6 +252,41 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # report the redirect itself
 
 
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_the_worker_beside_the_server_stops_with_it(install, tmp_path, stop):
+    # ``serve`` (outside production) starts ``samdrift worker`` beside the server. Stopped
+    # by SIGTERM, the server used to end without stopping it, and it ran on, orphaned.
+    running = Server(install.env, tmp_path / "serve.log")
+    try:
+        workers = [
+            pid
+            for pid in _children(running.process.pid)
+            if b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert len(workers) == 1
+        running.process.send_signal(stop)
+        running.process.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while _running(workers[0]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _running(workers[0])
+    finally:
+        running.stop()
+
+
 def test_production_serves_through_gunicorn_with_https_only(install, tmp_path):
     env = {
         **install.env,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -120,8 +121,17 @@ class Command(BaseCommand):
         # The background jobs (large exports) need a worker: one process beside the
         # server, stopped with it, so 'make demo' runs them with nothing else to start.
         # Production runs 'samdrift worker' as its own service (docs/operations.md).
+        # Stopped by SIGTERM (kill, a service manager, a test) as by Ctrl-C: Python's default
+        # for SIGTERM ends the process on the spot, without the ``finally`` that stops the
+        # worker, which then ran on with nobody to stop it. A worker whose server died
+        # another way (SIGKILL) stops by itself (``--parent``).
+        signal.signal(signal.SIGTERM, _exit_on_signal)
         background = (
-            subprocess.Popen([sys.executable, "-m", "samdrift.cli", "worker"]) if worker else None
+            subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
+                [sys.executable, "-m", "samdrift.cli", "worker", "--parent", str(os.getpid())]
+            )
+            if worker
+            else None
         )
         try:
             call_command("runserver", address, use_reloader=reload, use_ipv6=ipv6)
@@ -147,3 +157,7 @@ class Command(BaseCommand):
         connections.close_all()
         # Replace this process: gunicorn then gets the signals (stop, reload) directly.
         os.execv(sys.executable, arguments)  # noqa: S606 (our own interpreter, fixed arguments)
+
+
+def _exit_on_signal(signum, frame) -> None:
+    raise SystemExit(0)
