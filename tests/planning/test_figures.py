@@ -37,6 +37,7 @@ from samdrift.inventory.services import (
 )
 from samdrift.leasing.buyouts.agreeing import agree_buyout
 from samdrift.leasing.buyouts.completion import complete_buyout
+from samdrift.organisations.models import Municipality, ServiceArea
 from samdrift.planning import figures
 from samdrift.planning.choices import RuleBasis
 from samdrift.planning.filtersets import DueDeviceFilterSet
@@ -44,6 +45,8 @@ from samdrift.planning.models import FleetFigure, FleetFigureStamp, ProductSuppo
 from samdrift.planning.plan import due_per_month
 from samdrift.planning.rules import RuleBook
 from samdrift.ui.cards import card
+from samdrift.ui.lists import count_of
+from samdrift.ui.panels import counts as panel_counts
 from tests import factories
 from tests.factories import ASSET_COLUMNS, import_rows
 from tests.worlds import scope_users
@@ -219,9 +222,33 @@ def municipality_summed(user, municipality_id: int, day: datetime.date) -> dict:
     }
 
 
+# The municipality and service-area lists' and the municipality page's asset counts:
+# (page, holder model, the asset field that names the holder).
+HOLDER_COUNTS = (
+    ("organisations:municipality_list", Municipality, "municipality"),
+    ("organisations:service_area_list", ServiceArea, "service_area"),
+    ("organisations:municipality_detail", ServiceArea, "service_area"),
+)
+
+
+def holder_counts_kept(user, page: str, model) -> dict:
+    """The ``assets_count`` the page shows per row (``ui.panels.counts``: kept figures)."""
+    rows = restrict(model.objects.all(), user).annotate(**panel_counts(page, user))
+    return dict(rows.values_list("pk", "assets_count"))
+
+
+def holder_counts_scanned(user, model, field: str) -> dict:
+    """The same counted over the assets the user may see (the inventory's ``count_of``)."""
+    rows = restrict(model.objects.all(), user).annotate(n=count_of(Asset, field, user))
+    return dict(rows.values_list("pk", "n"))
+
+
 def assert_kept(world, day: datetime.date = TODAY) -> None:
     for user in world.users:
         assert summed(user, day) == scanned(user, day), user.role
+        for page, model, field in HOLDER_COUNTS:
+            kept = holder_counts_kept(user, page, model)
+            assert kept == holder_counts_scanned(user, model, field), (user.role, page)
         for municipality in (world.municipality_a, world.municipality_b):
             if not user.sees_all_municipalities and user.municipality_id != municipality.pk:
                 continue  # the page is not theirs (404); the last test checks the panel
@@ -246,6 +273,18 @@ def test_counted_figures_equal_the_scan_for_every_scope(fleet):
     assert summed(contact_b, TODAY)["assets_total"] == (
         Asset.objects.filter(municipality=fleet.municipality_b).count()
     )
+    # The lists' asset counts from the kept figures: each holder's own, within the scope.
+    for page, model, _field in HOLDER_COUNTS:
+        sql = str(model.objects.annotate(**panel_counts(page, operator)).query)
+        assert "planning_fleetfigure" in sql and "inventory_asset" not in sql, page
+    areas = holder_counts_kept(manager_a, "organisations:municipality_detail", ServiceArea)
+    assert areas == {fleet.area_a.pk: Asset.objects.filter(service_area=fleet.area_a).count()}
+    assert areas[fleet.area_a.pk] > 0
+    by_municipality = holder_counts_kept(operator, "organisations:municipality_list", Municipality)
+    assert by_municipality[fleet.municipality_a.pk] == a
+    assert holder_counts_kept(contact_b, "organisations:municipality_list", Municipality) == {
+        fleet.municipality_b.pk: Asset.objects.filter(municipality=fleet.municipality_b).count()
+    }
 
 
 def test_the_municipality_page_reads_the_summary(fleet, rf):

@@ -5,6 +5,8 @@ page, the links to its forecast and its devices due."""
 
 from __future__ import annotations
 
+from django.db.models import IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +16,7 @@ from samdrift.inventory import figures as inventory_figures
 from samdrift.inventory import markers
 from samdrift.inventory.choices import IN_SERVICE
 from samdrift.planning import figures
-from samdrift.planning.models import CampaignDevice
+from samdrift.planning.models import CampaignDevice, FleetFigure
 from samdrift.planning.rules import RuleBook
 from samdrift.ui import panels
 from samdrift.ui.cards import counted_card
@@ -84,9 +86,40 @@ def municipality_categories(*, user, municipality_id: int) -> list[dict]:
     ]
 
 
+def kept_asset_count(holder: str):
+    """The ``assets_count`` column of the municipality and service-area lists and of the
+    municipality page's service areas (``ui.panels.register_count``), as the sum of the
+    kept fleet figures of each row's ``holder`` (``"municipality"``, ``"service_area"``)
+    that the user may see — the same assets the inventory's ``count_of`` counts, without
+    counting them: the operator's municipality list counted all 1.1 million assets of the
+    design scale per request (144 ms), the largest municipality's page each of its
+    service areas' (54 ms on PostgreSQL). The figures are made current first, as every
+    reader of them does; tests/planning/test_figures.py compares both counts."""
+
+    def expression(user):
+        figures.current(day=timezone.localdate(), rules=RuleBook())
+        kept = (
+            restrict(FleetFigure.objects.filter(**{f"{holder}_id": OuterRef("pk")}), user)
+            .order_by()
+            .values(f"{holder}_id")
+            .annotate(n=Sum("count"))
+            .values("n")
+        )
+        return Coalesce(Subquery(kept, output_field=IntegerField()), 0)
+
+    return expression
+
+
 def register() -> None:
     markers.register(overdue_markers)
     inventory_figures.register_category_counts(municipality_categories)
+    # After the inventory's own (InventoryConfig is ready first): these replace its counts.
+    for page, holder in (
+        ("organisations:municipality_list", "municipality"),
+        ("organisations:service_area_list", "service_area"),
+        ("organisations:municipality_detail", "service_area"),
+    ):
+        panels.register_count(page, "assets_count", kept_asset_count(holder))
     panels.register_panel(
         "inventory:asset_detail",
         slots={"price": "planning/panels/asset_replacement.html"},
