@@ -35,7 +35,9 @@ class FormRenderer(DjangoTemplates):
 def attrs_html(attrs: dict[str, Any]) -> str:
     """``attrs.html``: `` name="value"`` each, a bare name for True, nothing for False."""
     return "".join(
-        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
         for name, value in attrs.items()
         if value is not False
     )
