@@ -193,7 +193,7 @@ def holding_rows(*, user, day: datetime.date, municipality_id: int | None = None
     if municipality_id is not None:
         rows = rows.filter(municipality_id=municipality_id)
     grouped = (
-        rows.values(
+        rows.values_list(
             "municipality_id",
             "service_area_id",
             "product_id",
@@ -206,26 +206,27 @@ def holding_rows(*, user, day: datetime.date, municipality_id: int | None = None
         .order_by()
     )
     devices, subscriptions = [], []
-    for row in grouped:
-        if row["product_id"] is not None:
+    # Tuples, not ``values()``: one dict per row (the shape price_grouped takes), not two.
+    for municipality, area, product, service, own_price, charged, quantity, n in grouped:
+        if product is not None:
             devices.append(
                 {
-                    "municipality_id": row["municipality_id"],
-                    "service_area_id": row["service_area_id"],
-                    "asset__product_id": row["product_id"],
-                    "own_price": row["own_price"],
-                    "charged": row["charged"],
-                    "n": row["n"],
+                    "municipality_id": municipality,
+                    "service_area_id": area,
+                    "asset__product_id": product,
+                    "own_price": own_price,
+                    "charged": charged,
+                    "n": n,
                 }
             )
         else:
             subscriptions.append(
                 {
-                    "municipality_id": row["municipality_id"],
-                    "service_area_id": row["service_area_id"],
-                    "service_id": row["service_id"],
-                    "quantity": row["quantity"],
-                    "n": row["n"],
+                    "municipality_id": municipality,
+                    "service_area_id": area,
+                    "service_id": service,
+                    "quantity": quantity,
+                    "n": n,
                 }
             )
     return devices, subscriptions
