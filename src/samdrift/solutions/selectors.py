@@ -299,7 +299,9 @@ def gap_report(*, user, on: datetime.date, municipality_id: int | None = None) -
         )
         lines.append(line)
         municipalities[line.municipality_id] = line.municipality
-        counts = by_municipality.setdefault(line.municipality_id, Counter())
+        counts = by_municipality.get(line.municipality_id)
+        if counts is None:  # not setdefault: it would make a Counter for every line
+            counts = by_municipality[line.municipality_id] = Counter()
         for kind, _detail in line.gaps:
             counts[kind] += 1
             totals[kind] += 1
