@@ -25,7 +25,7 @@ from samdrift.inventory.services import assign_asset, end_assignment
 from samdrift.inventory.services.subscriptions import end_subscription, subscribe
 from samdrift.leasing.buyouts.agreeing import agree_buyout
 from samdrift.leasing.buyouts.completion import complete_buyout
-from samdrift.leasing.prices import price_grouped, priced_holdings
+from samdrift.leasing.prices import priced_holdings
 from samdrift.organisations.services import end_person
 from samdrift.planning import holdings
 from samdrift.planning.models import HoldingFigure, HoldingFigureStamp
@@ -46,13 +46,10 @@ def direct(user, day, municipality_id=None):
 
 
 def kept(user, day, municipality_id=None):
-    """What ``monthly_cost`` answers for today, from the summary, for ``day``."""
-    devices, subscriptions = holdings.holding_rows(
-        user=user, day=day, municipality_id=municipality_id
-    )
-    return selectors._costed(
-        day, price_grouped(day=day, devices=devices, subscriptions=subscriptions)
-    )
+    """What ``monthly_cost`` answers for today — from the summary, remembered per scope
+    and version (``selectors._kept_cost``) — for ``day``. Every test below asks it
+    before and after a change, so a result remembered past a change would fail them."""
+    return selectors._kept_cost(user=user, day=day, municipality_id=municipality_id)
 
 
 def lines(cost):
@@ -229,8 +226,42 @@ def test_monthly_cost_of_today_reads_the_summary(holding, django_assert_num_quer
                 subscriptions=restrict(Subscription.objects.all(), user),
             ),
         )
-        # The stamp, the summed rows, the list and agreed prices, the items' names.
+        # The stamp, the list and agreed prices, the items' names: what the cost is
+        # remembered by; then, the first time for the scope, the summed rows.
+        selectors._remembered.clear()
         with django_assert_num_queries(6):
             found = monthly_cost(user=user, day=today)
         assert lines(found) == lines(reference)
         assert found.total == reference.total > 0
+        with django_assert_num_queries(5):
+            assert monthly_cost(user=user, day=today) is found
+
+
+def test_the_remembered_cost_follows_names_prices_and_scope(holding):
+    operator, contact, manager = holding.users
+    before = kept(operator, TODAY)
+    assert kept(operator, TODAY) is before  # nothing changed: remembered
+    # Each scope its own: the contact's and the manager's are not the operator's.
+    assert kept(contact, TODAY).total < before.total
+    assert {line.service_area_id for line in kept(manager, TODAY).lines} == {holding.area_a.pk}
+    assert len(kept(manager, TODAY).lines) < len(kept(contact, TODAY).lines)
+    municipality = holding.municipality_a.pk
+    assert kept(operator, TODAY, municipality).total == kept(contact, TODAY).total
+    # A renamed product: the lines carry the new name.
+    holding.tablet.name = "Nettbrett"
+    holding.tablet.save()
+    assert "Nettbrett" in {line.item_name for line in kept(operator, TODAY).lines}
+    assert kept(operator, TODAY).unpriced_items == ["Nettbrett"]
+    # A price published for today: the tablet is priced at once, without a recount.
+    publish_price(amount=Decimal("99.00"), valid_from=TODAY, product=holding.tablet)
+    after = kept(operator, TODAY)
+    assert after.total == before.total + Decimal("99.00")
+    assert after.unpriced_items == []
+    assert_kept(holding)
+    # The manager moved to the other municipality: their scope, not their old figures.
+    manager.municipality = holding.municipality_b
+    manager.service_area = holding.area_b
+    manager.save()
+    moved = kept(manager, TODAY)
+    assert {line.municipality_id for line in moved.lines} <= {holding.municipality_b.pk}
+    assert lines(moved) == lines(direct(manager, TODAY))

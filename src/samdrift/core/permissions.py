@@ -57,6 +57,18 @@ def restrict(queryset: models.QuerySet[M], user) -> models.QuerySet[M]:
     return queryset
 
 
+def scope_key(user) -> tuple:
+    """What ``restrict`` lets ``user`` read, as a key: users with equal keys read the
+    same rows of every model (for remembering a result per scope, not per user)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ("nothing",)
+    if user.sees_all_municipalities:
+        return ("all",)
+    if user.role == Role.SERVICE_AREA:
+        return ("service area", user.municipality_id, user.service_area_id)
+    return ("municipality", user.municipality_id)
+
+
 def limited_to_service_area(user) -> bool:
     """Does ``restrict`` narrow ``user`` to one service area (a service-area manager)?
 

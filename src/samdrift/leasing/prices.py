@@ -145,6 +145,14 @@ class PriceBook:
                 self.asset_prices[price[0]].append(price[1:])
         self._cache: dict[tuple, tuple[list[tuple], list[tuple]]] = {}
 
+    def fingerprint(self) -> tuple:
+        """The list and agreed prices read, as one value: books with equal fingerprints
+        price alike (their own prices aside)."""
+        return tuple(
+            tuple((key, tuple(spans)) for key, spans in sorted(layer.items()))
+            for layer in (self.list_prices, self.agreed)
+        )
+
     def _layers(self, municipality_id: int, kind: str, item_id: int, own) -> list:
         return [
             own or (),
@@ -261,16 +269,24 @@ def priced_holdings(
     )
 
 
-def price_grouped(*, day: datetime.date, devices, subscriptions) -> list[PricedHolding]:
+def day_book(day: datetime.date) -> PriceBook:
+    """The list and agreed prices of ``day`` (two queries), for ``price_grouped``."""
+    return PriceBook(start=day, end=day + ONE_DAY, own_prices=False)
+
+
+def price_grouped(
+    *, day: datetime.date, devices, subscriptions, book: PriceBook | None = None
+) -> list[PricedHolding]:
     """Price grouped rows as ``priced_holdings`` does: ``devices`` rows as
     ``devices_grouped`` gives them, ``subscriptions`` as ``subscriptions_grouped`` — read
     directly or from the summary ``planning.holdings`` keeps. Two queries (the list and
-    agreed prices of ``day``); prices are never kept, so a price published later counts."""
+    agreed prices of ``day``, unless ``book``, its ``day_book``, is given); prices are
+    never kept, so a price published later counts."""
     rows = [("product", row["asset__product_id"], Decimal(1), row) for row in devices]
     rows += [("service", row["service_id"], row["quantity"], row) for row in subscriptions]
     if not rows:
         return []
-    book = PriceBook(start=day, end=day + ONE_DAY, own_prices=False)
+    book = book or day_book(day)
     # The same item at the same own price in one municipality has one price that day:
     # its service areas and charged/uncharged rows ask once (7,700 rows, ~2,000 prices).
     prices: dict[tuple, tuple[Decimal | None, str]] = {}

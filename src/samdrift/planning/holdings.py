@@ -18,6 +18,9 @@ Kept correct as the fleet figures are (``planning.figures``, docs/performance.md
 - an assignment or subscription ending, a person leaving or an own price starting on a
   later day changes the figures without a write: ``current`` sees a stamp of another day
   and counts everything again (``rebuild``); ``samdrift fleet_figures`` does it daily;
+- every count (``rebuild``, ``refresh``) draws a new ``HoldingFigureStamp.version``,
+  which ``current`` returns: the monthly cost is remembered by it (with the prices and
+  the scope, ``dashboard.selectors._kept_cost``);
 - tests compare the monthly cost from the summary with ``priced_holdings`` after each
   kind of change (tests/dashboard/test_holding_figures.py).
 
@@ -33,6 +36,7 @@ the person list's own count after each kind of change
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -98,25 +102,34 @@ def _stamp(*, lock: bool) -> HoldingFigureStamp:
     return stamp or HoldingFigureStamp.objects.create()
 
 
-def rebuild(*, day: datetime.date | None = None) -> None:
-    """Count everything held on ``day`` (today) again."""
+def _new_version() -> int:
+    return secrets.randbits(62)
+
+
+def rebuild(*, day: datetime.date | None = None) -> int:
+    """Count everything held on ``day`` (today) again; the figures' new version."""
     day = day or timezone.localdate()
     with transaction.atomic():
         stamp = _stamp(lock=True)
         _count(Q(), day)
         _count_persons(Q(), day)
         stamp.as_of = day
+        stamp.version = _new_version()
         stamp.save()
+    return stamp.version
 
 
-def current(*, day: datetime.date) -> None:
-    """Make the figures those of ``day``: one query when they are."""
-    if _stamp(lock=False).as_of == day:
-        return
+def current(*, day: datetime.date) -> int:
+    """Make the figures those of ``day`` (one query when they are) and return their
+    version (``HoldingFigureStamp.version``): equal versions, equal holding rows."""
+    stamp = _stamp(lock=False)
+    if stamp.as_of == day:
+        return stamp.version
     with transaction.atomic():
-        if _stamp(lock=True).as_of == day:  # another request counted meanwhile
-            return
-        rebuild(day=day)
+        stamp = _stamp(lock=True)
+        if stamp.as_of == day:  # another request counted meanwhile
+            return stamp.version
+        return rebuild(day=day)
 
 
 def refresh(*, municipality_ids: Iterable[int | None]) -> None:
@@ -131,6 +144,7 @@ def refresh(*, municipality_ids: Iterable[int | None]) -> None:
         if stamp.as_of is None:
             return  # never counted: the first read counts everything
         _count(Q(municipality_id__in=numbers), stamp.as_of)
+        HoldingFigureStamp.objects.filter(pk=stamp.pk).update(version=_new_version())
 
 
 def refresh_persons(*, municipality_ids: Iterable[int | None]) -> None:
@@ -189,6 +203,11 @@ def holding_rows(*, user, day: datetime.date, municipality_id: int | None = None
     summary, in the shape ``leasing.prices.price_grouped`` takes. Two queries when the
     summary is current."""
     current(day=day)
+    return counted_rows(user=user, municipality_id=municipality_id)
+
+
+def counted_rows(*, user, municipality_id: int | None = None):
+    """``holding_rows`` as counted now, for a caller that made them current (one query)."""
     rows = restrict(HoldingFigure.objects.all(), user)
     if municipality_id is not None:
         rows = rows.filter(municipality_id=municipality_id)

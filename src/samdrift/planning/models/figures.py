@@ -134,6 +134,11 @@ class HoldingFigureStamp(models.Model):
     counted again."""
 
     as_of = models.DateField(null=True)
+    # A random number drawn anew whenever the figures are counted (all, or some
+    # municipalities'): what a reader remembers them by (the monthly cost,
+    # ``dashboard.selectors``). Random, not a counter: a count rolled back leaves its
+    # number behind, and a counter would hand the same number to other figures.
+    version = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return str(self.as_of)
