@@ -265,3 +265,61 @@ def test_the_remembered_cost_follows_names_prices_and_scope(holding):
     moved = kept(manager, TODAY)
     assert {line.municipality_id for line in moved.lines} <= {holding.municipality_b.pk}
     assert lines(moved) == lines(direct(manager, TODAY))
+
+
+def test_the_overview_cost_tables_show_each_holder_escaped(holding):
+    """The overview's "as numbers" tables (written in Python, ``dashboard.views``): a row
+    per municipality, linked to its page, and per service area, names escaped, amounts
+    as the invoice's money in bokmål; the amounts from the direct computation."""
+    import html
+    import re
+
+    from django.urls import reverse
+
+    holding.municipality_a.name = 'Fjord <i>&</i> "vik"'
+    holding.municipality_a.save()
+    holding.area_a.name = "<script>alert(1)</script>"
+    holding.area_a.save()
+    today = timezone.localdate()
+    operator = holding.users[0]
+    reference = selectors._costed(
+        today,
+        priced_holdings(
+            day=today,
+            assignments=Assignment.objects.all(),
+            subscriptions=Subscription.objects.all(),
+        ),
+    )
+    client = factories.client_for(operator)
+    client.cookies["django_language"] = "nb"
+    page = client.get("/").content.decode()
+    assert "<script>alert(1)</script>" not in page
+    bodies = re.findall(r"<tbody>(.*?)</tbody>", page, re.S)
+    cost_rows = re.findall(
+        r'<tr><td><a href="([^"]+)">(.*?)</a></td><td class="num">(.*?)</td></tr>', bodies[0]
+    )
+
+    def amount(text: str) -> Decimal:  # "3 984,75 kr" (bokmål) as a number
+        shown = html.unescape(text)
+        assert shown.endswith("kr"), shown
+        return Decimal(re.sub(r"[^\d,-]", "", shown).replace(",", "."))
+
+    names = {
+        holding.municipality_a.pk: "Fjord &lt;i&gt;&amp;&lt;/i&gt; &quot;vik&quot;",
+        holding.municipality_b.pk: html.escape(holding.municipality_b.name),
+    }
+    expected = {
+        (reverse("organisations:municipality_detail", args=[mid]), names[mid], total)
+        for mid, total in reference.by_municipality().items()
+    }
+    assert len(expected) == 2
+    assert {(url, name, amount(money)) for url, name, money in cost_rows} == expected
+    area_rows = re.findall(
+        r'<tr><td>(.*?)</td><td>(.*?)</td><td class="num">(.*?)</td></tr>', bodies[1]
+    )
+    areas = {html.unescape(area): amount(total) for _m, area, total in area_rows}
+    assert (
+        areas["<script>alert(1)</script>"]
+        == reference.by_service_area()[(holding.municipality_a.pk, holding.area_a.pk)]
+    )
+    assert len(area_rows) == len(reference.by_service_area())

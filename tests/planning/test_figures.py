@@ -183,6 +183,12 @@ def fleet(small_world):
     create_asset(product=w.laptop, asset_tag="NODATE", acquisition_date=None)
     w.users = scope_users(w)
     figures.rebuild(day=TODAY)
+    # Every scope's figures read once, so remembered (``fleet_figures``): each test's
+    # check after a change would fail on figures remembered past it.
+    for user in w.users:
+        summed(user, TODAY)
+        for municipality in (w.municipality_a, w.municipality_b):
+            municipality_summed(user, municipality.pk, TODAY)
     return w
 
 
@@ -316,9 +322,27 @@ def test_the_municipality_page_reads_the_summary(fleet, rf):
 def test_the_summary_is_small_and_read_without_counting_again(fleet, django_assert_num_queries):
     assert FleetFigure.objects.count() < Asset.objects.count()
     overview(user=fleet.users[0], day=TODAY)
+    figures._remembered.clear()
     # The rules, the stamp, the sum, the product categories, the persons card.
     with django_assert_num_queries(5):
         overview(user=fleet.users[1], day=TODAY)
+    # Remembered by the scope and the figures' version: the sum is not read again.
+    with django_assert_num_queries(4):
+        overview(user=fleet.users[1], day=TODAY)
+    assert summed(fleet.users[1], TODAY) == scanned(fleet.users[1], TODAY)
+
+
+def test_the_remembered_figures_are_each_scopes_own(fleet):
+    operator, contact_a, manager_a, _contact_b = fleet.users
+    assert summed(operator, TODAY) != summed(contact_a, TODAY) != summed(manager_a, TODAY)
+    # A manager moved to the other municipality: its figures, not the old area's.
+    manager_a.municipality = fleet.municipality_b
+    manager_a.service_area = fleet.area_b
+    manager_a.save()
+    assert summed(manager_a, TODAY) == scanned(manager_a, TODAY)
+    assert summed(manager_a, TODAY)["assets_total"] == (
+        Asset.objects.filter(service_area=fleet.area_b).count()
+    )
 
 
 def test_after_assignments(fleet):

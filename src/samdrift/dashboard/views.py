@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from samdrift.dashboard.selectors import (
@@ -60,8 +61,8 @@ def home(request):
     context = {
         "figures": figures,
         "cost": cost,
-        "cost_rows": cost_rows,
-        "area_rows": area_rows,
+        "cost_table": _cost_table(cost_rows),
+        "area_table": _area_table(area_rows),
         "status_labels": status_labels,
         "category_rows": category_rows,
         "charts": _charts(category_rows, status_labels, age_bars, due_bars, cost_bars, cost_title),
@@ -117,6 +118,30 @@ def _cost_per_municipality(user, cost) -> tuple[list[tuple], list[tuple]]:
         key=lambda row: (row[0], -row[2]),
     )
     return cost_rows, area_rows
+
+
+# The cost tables' rows written in one call each, not by the template's loop: an
+# operator's area table has 300 rows, a fifth of the overview's rendering.
+def _cost_table(cost_rows: list[tuple]) -> str:
+    return format_html_join(
+        "",
+        '<tr><td>{}</td><td class="num">{}</td></tr>',
+        (
+            (format_html('<a href="{}">{}</a>', url, name) if url else name, format_money(amount))
+            for name, amount, url in cost_rows
+        ),
+    )
+
+
+def _area_table(area_rows: list[tuple]) -> str:
+    return format_html_join(
+        "",
+        '<tr><td>{}</td><td>{}</td><td class="num">{}</td></tr>',
+        (
+            (municipality, area, format_money(amount))
+            for municipality, area, amount in area_rows
+        ),
+    )
 
 
 def _cost_per_own_service_area(user, cost) -> list[tuple]:

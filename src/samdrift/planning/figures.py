@@ -21,6 +21,9 @@ Kept correct three ways (docs/performance.md says why this and not triggers):
   asks, as ``samdrift holders`` does for the holders);
 - tests compare every figure with the direct queries after each kind of change
   (tests/planning/test_figures.py).
+
+Every count draws a new ``FleetFigureStamp.version`` (``new_version``), which ``current``
+returns; ``fleet_figures`` remembers its sums per scope by it (``core.remembered``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -48,7 +52,8 @@ from django.db.models import (
 from django.utils import timezone
 
 from samdrift.catalogue.models import Product
-from samdrift.core.permissions import restrict
+from samdrift.core.permissions import restrict, scope_key
+from samdrift.core.remembered import Remembered
 from samdrift.finance.depreciation import add_months
 from samdrift.inventory.choices import IN_SERVICE
 from samdrift.inventory.models import Asset
@@ -164,34 +169,44 @@ def _stamp(*, lock: bool) -> FleetFigureStamp:
     return stamp or FleetFigureStamp.objects.create()
 
 
-def rebuild(*, day: datetime.date | None = None, rules: RuleBook | None = None) -> None:
-    """Count every asset again, as of ``day`` (today) by ``rules`` (those in force)."""
+def new_version() -> int:
+    """A kept summary's version after a count: random, not a counter, so that a count
+    rolled back leaves its number behind instead of handing it to other figures."""
+    return secrets.randbits(62)
+
+
+def rebuild(*, day: datetime.date | None = None, rules: RuleBook | None = None) -> int:
+    """Count every asset again, as of ``day`` (today) by ``rules`` (those in force);
+    the figures' new version."""
     day = day or timezone.localdate()
     rules = rules or RuleBook()
     with transaction.atomic():
         stamp = _stamp(lock=True)
         _delete(FleetFigure.objects.all())
         _insert(_grouped(Asset.objects.all(), day, rules))
-        stamp.as_of, stamp.rules = day, rules_key(rules)
+        stamp.as_of, stamp.rules, stamp.version = day, rules_key(rules), new_version()
         stamp.save()
+    return stamp.version
 
 
-def current(*, day: datetime.date, rules: RuleBook) -> None:
-    """Make the figures those of ``day`` and ``rules``: one query when they are."""
+def current(*, day: datetime.date, rules: RuleBook) -> int:
+    """Make the figures those of ``day`` and ``rules`` (one query when they are) and
+    return their version (``FleetFigureStamp.version``): equal versions, equal rows."""
     stamp = _stamp(lock=False)
     if stamp.as_of == day and stamp.rules == rules_key(rules):
-        return
+        return stamp.version
     with transaction.atomic():
         stamp = _stamp(lock=True)  # another request may have counted meanwhile
         if stamp.as_of == day and stamp.rules == rules_key(rules):
-            return
-        rebuild(day=day, rules=rules)
+            return stamp.version
+        return rebuild(day=day, rules=rules)
 
 
 def refresh(*, municipality_ids: Iterable[int | None]) -> None:
     """Count the assets of these municipalities (``None``: the pool) again, as of the
     stamp's day: the listener of ``inventory.figures.assets_changed``, inside the
-    writer's transaction. Four queries. The stamp's row lock keeps two writers of one
+    writer's transaction. Five queries (the last draws the figures' new version). The
+    stamp's row lock keeps two writers of one
     municipality from each deleting the other's rows unseen (PostgreSQL)."""
     ids = set(municipality_ids)
     with in_transaction():
@@ -207,6 +222,7 @@ def refresh(*, municipality_ids: Iterable[int | None]) -> None:
             scope |= Q(municipality_id__isnull=True)
         _delete(FleetFigure.objects.filter(scope))
         _insert(_grouped(Asset.objects.filter(scope), stamp.as_of, rules))
+        FleetFigureStamp.objects.filter(pk=stamp.pk).update(version=new_version())
 
 
 @contextlib.contextmanager
@@ -302,22 +318,32 @@ class FleetFigures:
         return sum(row[-1] for row in self.rows if row[4])
 
 
+# The sums per scope: the operator's are 8,000 kept rows summed by the database, 15–25 ms
+# of the overview's CPU on SQLite.
+_remembered: Remembered[FleetFigures] = Remembered(64)
+
+
 def fleet_figures(
     *, user, day: datetime.date, rules: RuleBook, municipality_id: int | None = None
 ) -> FleetFigures:
     """The figures of the assets ``user`` may see (of one municipality, or all), as of
     ``day``. Two queries when the summary is current (its stamp, the sum); it is counted
-    again first when not."""
-    current(day=day, rules=rules)
-    rows = restrict(FleetFigure.objects.all(), user)
-    if municipality_id is not None:
-        rows = rows.filter(municipality_id=municipality_id)
-    rows = (
-        rows.values_list("product_id", "status", "age", "due", "lease_ending")
-        .annotate(n=Sum("count", output_field=IntegerField()))
-        .order_by()
-    )
-    return FleetFigures(as_of=day, rows=[tuple(row) for row in rows])
+    again first when not. Remembered (``core.remembered``) by the scope, the
+    municipality, the day and the figures' version: then only the stamp is read."""
+    version = current(day=day, rules=rules)
+
+    def compute() -> FleetFigures:
+        rows = restrict(FleetFigure.objects.all(), user)
+        if municipality_id is not None:
+            rows = rows.filter(municipality_id=municipality_id)
+        rows = (
+            rows.values_list("product_id", "status", "age", "due", "lease_ending")
+            .annotate(n=Sum("count", output_field=IntegerField()))
+            .order_by()
+        )
+        return FleetFigures(as_of=day, rows=[tuple(row) for row in rows])
+
+    return _remembered.get((scope_key(user), municipality_id, day, version), compute)
 
 
 def category_names() -> dict[int, str]:

@@ -36,7 +36,6 @@ the person list's own count after each kind of change
 from __future__ import annotations
 
 import datetime
-import secrets
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -48,7 +47,7 @@ from samdrift.inventory.models import Assignment, Subscription
 from samdrift.leasing.prices import devices_grouped, subscriptions_grouped
 from samdrift.organisations.models import Person
 from samdrift.organisations.selectors import active_persons_on
-from samdrift.planning.figures import in_transaction
+from samdrift.planning.figures import in_transaction, new_version
 from samdrift.planning.models import HoldingFigure, HoldingFigureStamp, PersonFigure
 
 # The columns written, in the order of each grouped SELECT (fields, then annotations).
@@ -102,10 +101,6 @@ def _stamp(*, lock: bool) -> HoldingFigureStamp:
     return stamp or HoldingFigureStamp.objects.create()
 
 
-def _new_version() -> int:
-    return secrets.randbits(62)
-
-
 def rebuild(*, day: datetime.date | None = None) -> int:
     """Count everything held on ``day`` (today) again; the figures' new version."""
     day = day or timezone.localdate()
@@ -114,7 +109,7 @@ def rebuild(*, day: datetime.date | None = None) -> int:
         _count(Q(), day)
         _count_persons(Q(), day)
         stamp.as_of = day
-        stamp.version = _new_version()
+        stamp.version = new_version()
         stamp.save()
     return stamp.version
 
@@ -144,7 +139,7 @@ def refresh(*, municipality_ids: Iterable[int | None]) -> None:
         if stamp.as_of is None:
             return  # never counted: the first read counts everything
         _count(Q(municipality_id__in=numbers), stamp.as_of)
-        HoldingFigureStamp.objects.filter(pk=stamp.pk).update(version=_new_version())
+        HoldingFigureStamp.objects.filter(pk=stamp.pk).update(version=new_version())
 
 
 def refresh_persons(*, municipality_ids: Iterable[int | None]) -> None:

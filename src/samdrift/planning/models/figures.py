@@ -97,6 +97,9 @@ class FleetFigureStamp(models.Model):
 
     as_of = models.DateField(null=True)
     rules = models.CharField(max_length=64, blank=True)
+    # Drawn anew at every count, as ``HoldingFigureStamp.version``: what the figures
+    # read are remembered by (``planning.figures.fleet_figures``).
+    version = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.rules}"
@@ -136,8 +139,7 @@ class HoldingFigureStamp(models.Model):
     as_of = models.DateField(null=True)
     # A random number drawn anew whenever the figures are counted (all, or some
     # municipalities'): what a reader remembers them by (the monthly cost,
-    # ``dashboard.selectors``). Random, not a counter: a count rolled back leaves its
-    # number behind, and a counter would hand the same number to other figures.
+    # ``dashboard.selectors``; ``planning.figures.new_version`` says why random).
     version = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
