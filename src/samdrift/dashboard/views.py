@@ -137,10 +137,7 @@ def _area_table(area_rows: list[tuple]) -> str:
     return format_html_join(
         "",
         '<tr><td>{}</td><td>{}</td><td class="num">{}</td></tr>',
-        (
-            (municipality, area, format_money(amount))
-            for municipality, area, amount in area_rows
-        ),
+        ((municipality, area, format_money(amount)) for municipality, area, amount in area_rows),
     )
 
 
