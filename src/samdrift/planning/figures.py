@@ -343,7 +343,7 @@ def fleet_figures(
         )
         return FleetFigures(as_of=day, rows=[tuple(row) for row in rows])
 
-    return _remembered.get((scope_key(user), municipality_id, day, version), compute)
+    return _remembered.get((scope_key(user), municipality_id, day), version, compute)
 
 
 def category_names() -> dict[int, str]:
