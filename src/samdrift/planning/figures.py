@@ -206,8 +206,8 @@ def refresh(*, municipality_ids: Iterable[int | None]) -> None:
     """Count the assets of these municipalities (``None``: the pool) again, as of the
     stamp's day: the listener of ``inventory.figures.assets_changed``, inside the
     writer's transaction. Five queries (the last draws the figures' new version). The
-    stamp's row lock keeps two writers of one
-    municipality from each deleting the other's rows unseen (PostgreSQL)."""
+    stamp's row lock keeps two writers of one municipality from each deleting the
+    other's rows unseen (PostgreSQL)."""
     ids = set(municipality_ids)
     with in_transaction():
         stamp = _stamp(lock=True)
