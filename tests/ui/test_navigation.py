@@ -54,6 +54,19 @@ def test_contact_gets_my_municipality(world):
     assert f'href="{municipalities["url"]}"' in html
 
 
+def test_a_page_outside_every_url_is_in_the_nearest_section(world):
+    from samdrift.core.choices import Role
+
+    contact = factories.make_user(Role.MUNICIPALITY, municipality=world.municipality_a)
+    # The contact has no "Municipalities" page; the list of their own one is theirs.
+    sections = sections_for(contact, reverse("organisations:municipality_list"))
+    active = [s for s in sections if s.get("active")]
+    assert [s["key"] for s in active] == ["municipalities"]
+    assert [str(i["label"]) for i in active[0]["items"] if i["active"]] == ["My municipality"]
+    # A page sharing no segment with any page marks nothing.
+    assert not [s for s in sections_for(contact, "/nowhere/at/all/") if s.get("active")]
+
+
 def test_anonymous_has_no_navigation(client, db):
     html = client.get(reverse("login")).content.decode()
     assert 'class="site-nav"' not in html

@@ -119,7 +119,28 @@ def navigation_for(request) -> list[dict[str, Any]]:
             if matches and len(url) > best[0]:
                 best = (len(url), section, entry)
     _length, section, entry = best
+    if section is None:
+        section, entry = _nearest(path, sections)
     if section is not None:
         section["active"] = True
         entry["active"] = True
     return sections
+
+
+def _nearest(path: str, sections: list[dict[str, Any]]) -> tuple[dict | None, dict | None]:
+    """The page sharing most leading path segments with ``path``, when no page's URL is a
+    prefix of it: a municipality's contact on ``/municipalities/`` (the list of their own
+    one) is in "My municipality" (``/municipalities/35/``), not nowhere."""
+    wanted = [part for part in path.split("/") if part]
+    best: tuple[int, dict | None, dict | None] = (0, None, None)
+    for section in sections:
+        for entry in section["items"]:
+            parts = [part for part in entry["url"].split("/") if part]
+            shared = 0
+            for mine, theirs in zip(wanted, parts, strict=False):
+                if mine != theirs:
+                    break
+                shared += 1
+            if shared > best[0]:
+                best = (shared, section, entry)
+    return best[1], best[2]
