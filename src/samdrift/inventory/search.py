@@ -78,7 +78,8 @@ def asset_term_ids(term: str, scope: dict | None = None) -> tuple[str, list]:
     ``scope`` (``core.search.fixed_columns`` of the restricted queryset:
     ``municipality_id``, ``service_area_id``) is repeated in every branch, so a word
     common in the fleet collects the user's own matches only, read through the
-    ``(municipality_id, status)`` or ``service_area_id`` index with the branch's."""
+    ``(municipality_id, status)`` or ``service_area_id`` index with the branch's.
+    (``_assets_of``: how each engine reads a related branch's assets.)"""
     scope = scope or {}
     related = [
         ("person_id", holder_ids(term)),
@@ -102,9 +103,9 @@ def own_condition(term: str) -> Q:
 
 def _assets_of(column: str, ids: tuple[str, list], scope: dict) -> tuple[str, list]:
     sql, params = ids
-    if not scope:
-        return f'SELECT "id" FROM "inventory_asset" WHERE "{column}" IN ({sql})', params  # noqa: S608
     if connection.vendor == "sqlite":
+        if not scope:
+            return f'SELECT "id" FROM "inventory_asset" WHERE "{column}" IN ({sql})', params  # noqa: S608
         # Found ids first, then their assets on the column's index, the scope checked on
         # each (CROSS JOIN fixes SQLite's order): else SQLite reads the scope's whole
         # index, or the whole table, to test each row against a list that may be empty.
@@ -115,10 +116,16 @@ def _assets_of(column: str, ids: tuple[str, list], scope: dict) -> tuple[str, li
             f"WHERE {scoped}1)",
             [*params, *scope_params],
         )
+    # PostgreSQL: each found id's assets on the column's index, in a LATERAL subquery
+    # that OFFSET 0 keeps from being flattened into a join. As a join the planner
+    # weighed a found set it overestimated (24,800 persons named "Hansen" against
+    # 15,700) and walked the whole person_id index in a merge join instead (280 ms;
+    # ~100 ms so, with the scope checked on each found row).
     scoped, scope_params = scope_sql(scope)
     return (
-        f'SELECT "id" FROM "inventory_asset" WHERE {scoped}"{column}" IN ({sql})',  # noqa: S608
-        [*scope_params, *params],
+        f"SELECT a.id FROM ({sql}) found(x) CROSS JOIN LATERAL "  # noqa: S608
+        f'(SELECT "id" FROM "inventory_asset" WHERE {scoped}"{column}" = found.x OFFSET 0) a',
+        [*params, *scope_params],
     )
 
 

@@ -39,6 +39,7 @@ PERSON_INDEX = register_index(
             "names": ("first_name", "last_name"),
             "other": ("username", "email", "employee_number"),
         },
+        own_indexes=("names",),
     )
 )
 HOLDER_COLUMNS = ("names",)
