@@ -137,9 +137,19 @@ def substring(text: str, data) -> str:
 # ---- the same hits as icontains ----------------------------------------------------------
 
 
-def test_the_index_finds_what_icontains_found(dataset):
+@pytest.fixture(params=["collected", "not collected"])
+def collected(request, monkeypatch):
+    """A ranked-everything search collects its first word's matches when they are few
+    (``COLLECTED_MATCHES``); 0 makes every word too common to collect."""
+    if request.param == "not collected":
+        monkeypatch.setattr(core_search, "COLLECTED_MATCHES", 0)
+    return request.param
+
+
+def test_the_index_finds_what_icontains_found(dataset, collected):
     """Queries of words of 3 characters or more (pieces of the stored text, in any case,
-    or random text): the assets and persons found are exactly the old filter's."""
+    or random text): the assets and persons found are exactly the old filter's, the
+    first word's matches collected first or not."""
 
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.data())
@@ -294,7 +304,7 @@ def test_persons_rank_the_username_first_then_names_beginning_with_the_word():
 
 @pytest.mark.parametrize("common", [False, True], ids=["rare words", "common words"])
 def test_a_restricted_search_finds_what_icontains_found_in_the_users_rows(
-    dataset, monkeypatch, common
+    dataset, monkeypatch, common, collected
 ):
     """A contact's and a manager's search repeats their restriction inside the search
     (``fixed_columns``); on SQLite a word found often is searched in their own rows

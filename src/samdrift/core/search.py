@@ -64,6 +64,10 @@ COMMON_MATCHES = 10_000
 # A search that shows what it ranks (the global box, the list pages) ranks at most this
 # many matches of its first word: the first found in the index's order (``FirstMatches``).
 RANKED_MATCHES = 1_000
+# A search that ranks everything (the API, the exports) collects the ids of its first
+# word's matches first when there are at most this many (``inventory.search``): then the
+# count and the page read those rows by id instead of each collecting them again.
+COLLECTED_MATCHES = 20_000
 
 
 # The search index of each table that has one (``register_index``), by table name.

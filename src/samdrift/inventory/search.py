@@ -26,6 +26,8 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 
 from samdrift.catalogue.models import Product
+from samdrift.core import search as core_search
+from samdrift.core.listparam import one_parameter
 from samdrift.core.permissions import restrict
 from samdrift.core.search import (
     FirstMatches,
@@ -145,7 +147,18 @@ def search_assets(
         return queryset
     scope = fixed_columns(queryset, SCOPE_COLUMNS)
     words_left = words
-    if first is not None and len(words[0]) >= 2:
+    if first is None and len(words[0]) >= 2:
+        # Everything ranked: a word with few enough matches is collected once, here;
+        # the count and the page then read those rows by id (the same rows: the ids are
+        # the first word's matches in the user's scope, and the queryset still decides).
+        limit = core_search.COLLECTED_MATCHES + 1
+        found, complete = first_ids(
+            Asset._meta.db_table, asset_term_ids(words[0], scope), scope, limit
+        )
+        if complete:
+            queryset = queryset.filter(pk__in=one_parameter(found)) if found else queryset.none()
+            words_left = words[1:]
+    elif first is not None and len(words[0]) >= 2:
         found, complete = first_ids(
             Asset._meta.db_table, asset_term_ids(words[0], scope), scope, first.limit + 1
         )

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import models
-from django.db.models.expressions import RawSQL
 
 from samdrift.core.importing.parsing import (
     squash,
 )
+from samdrift.core.listparam import one_parameter
 
 
 def other_municipalities(municipality) -> dict[str, str]:
@@ -47,19 +46,8 @@ def fetch_in(queryset: models.QuerySet, field_name: str, values: Iterable[Any]) 
         return
     kinds = set(map(type, values))
     if kinds == {str} or kinds == {int}:
-        yield from queryset.filter(**{f"{field_name}__in": _one_parameter(values)})
+        yield from queryset.filter(**{f"{field_name}__in": one_parameter(values)})
         return
     size = max_in_params()
     for start in range(0, len(values), size):
         yield from queryset.filter(**{f"{field_name}__in": values[start : start + size]})
-
-
-def _one_parameter(values: list) -> RawSQL:
-    from django.db import connection
-
-    # Fixed SQL; the values are one bound parameter.
-    if connection.vendor != "postgresql":
-        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
-    if isinstance(values[0], str):
-        return RawSQL("SELECT unnest(%s::text[])", [values])
-    return RawSQL("SELECT unnest(%s::bigint[])", [values])

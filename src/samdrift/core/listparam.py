@@ -1,0 +1,23 @@
+"""A list of values as one bound parameter: an array on PostgreSQL, a JSON list on SQLite.
+
+``queryset.filter(pk__in=one_parameter(ids))`` instead of ``pk__in=ids``: Django prepares
+an ``IN (…)`` list value by value, and SQLite bounds how many there may be. For the
+100,000 asset tags of an import file the preparing took longer than the queries; for the
+15,000 devices a search found, one parameter is planned as quickly as ten."""
+
+from __future__ import annotations
+
+import json
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+
+def one_parameter(values: list) -> RawSQL:
+    """A subquery of ``values`` (all texts, or all whole numbers; at least one)."""
+    # Fixed SQL; the values are one bound parameter.
+    if connection.vendor != "postgresql":
+        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
+    if isinstance(values[0], str):
+        return RawSQL("SELECT unnest(%s::text[])", [values])
+    return RawSQL("SELECT unnest(%s::bigint[])", [values])
