@@ -153,6 +153,32 @@ def test_a_person_belongs_to_service_areas_and_locations_of_their_municipality(
     assert set(error.value.message_dict) == {"service_area", "location"}
 
 
+def test_a_holder_of_devices_cannot_move_to_another_municipality(municipality_a, municipality_b):
+    """A device's holder is a member of its municipality (the device search relies on it):
+    moving a holder is refused until the devices are returned; a person holding nothing
+    moves freely."""
+    from samdrift.inventory.services.assignments import assign_asset, end_assignment
+
+    holder = factories.make_person(municipality_a, username="holder", active_from=D(2024, 1, 1))
+    asset = factories.make_asset()
+    assign_asset(asset=asset, municipality=municipality_a, person=holder, valid_from=D(2025, 1, 1))
+    holder.municipality = municipality_b
+    with pytest.raises(ValidationError) as error:
+        holder.full_clean()
+    assert list(error.value.message_dict) == ["municipality"]
+    assert "return or reassign them" in error.value.message_dict["municipality"][0]
+    api = factories.api_as(factories.make_user(Role.OPERATOR))
+    response = api.patch(f"/api/persons/{holder.pk}/", {"municipality": municipality_b.pk})
+    assert response.status_code == 400
+    assert "return or reassign them" in response.json()["municipality"][0]
+    assert Person.objects.get(pk=holder.pk).municipality == municipality_a
+
+    end_assignment(asset=asset, on=D(2025, 6, 1))
+    holder.full_clean()  # holds nothing now
+    holder.save()
+    assert Person.objects.get(pk=holder.pk).municipality == municipality_b
+
+
 def test_usernames_are_unique_per_municipality(municipality_a, municipality_b):
     factories.make_person(municipality_a, username="kari")
     with pytest.raises(ValidationError) as error:

@@ -21,3 +21,16 @@ def one_parameter(values: list) -> RawSQL:
     if isinstance(values[0], str):
         return RawSQL("SELECT unnest(%s::text[])", [values])
     return RawSQL("SELECT unnest(%s::bigint[])", [values])
+
+
+def any_of(column_sql: str, ids: list[int]) -> tuple[str, list]:
+    """(sql, params): ``column_sql`` is one of ``ids`` (whole numbers; may be none), a
+    condition tested on each row. On PostgreSQL an array compared with ``= ANY``: a
+    constant the planner weighs with the column's statistics, and looks up in a hash
+    table per row (an ``IN (subquery)`` under an ``OR`` it guessed to hold half of all
+    rows)."""
+    if not ids:
+        return "1 = 0", []
+    if connection.vendor != "postgresql":
+        return f"{column_sql} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608
+    return f"{column_sql} = ANY(%s::bigint[])", [ids]

@@ -311,6 +311,18 @@ class SearchIndex:
             f"LIMIT {COMMON_MATCHES})) >= {COMMON_MATCHES}"
         )
         by_id, _ = scope_sql(scope, as_filter=True)
+        likes, patterns = self._sqlite_likes(term, columns, prefix="")
+        sql = (
+            f"SELECT * FROM (SELECT id FROM {table} WHERE {by_id}id IN ({sql}) "  # noqa: S608
+            f"LIMIT CASE WHEN {common} THEN 0 ELSE -1 END) "
+            f"UNION ALL SELECT * FROM (SELECT id FROM {table} WHERE {scoped}({likes}) "
+            f"LIMIT CASE WHEN {common} THEN -1 ELSE 0 END)"
+        )
+        params = [*scope_params, match, match, *scope_params, *patterns, match]
+        return sql, params
+
+    def _sqlite_likes(self, term: str, columns: tuple[str, ...], *, prefix: str):
+        """(sql, params): ``term`` in one of the columns, tested on the row itself."""
         # Each column on its own (as the index holds them; cheaper than joining them),
         # with a space before it so that a 2-character term finds a word's beginning.
         # LIKE folds ASCII case only, the index every letter: beyond ASCII, the term
@@ -321,19 +333,23 @@ class SearchIndex:
         patterns = ["%" + _like_escape(_phrase(case)) + "%" for case in cases]
         table_columns = [c for name in columns for c in self.columns[name]]
         likes = " OR ".join(
-            f"' ' || {_quote(column)} LIKE %s ESCAPE '\\'"
+            f"' ' || {prefix}{_quote(column)} LIKE %s ESCAPE '\\'"
             for _ in patterns
             for column in table_columns
         )
-        patterns = [pattern for pattern in patterns for _ in table_columns]
-        sql = (
-            f"SELECT * FROM (SELECT id FROM {table} WHERE {by_id}id IN ({sql}) "  # noqa: S608
-            f"LIMIT CASE WHEN {common} THEN 0 ELSE -1 END) "
-            f"UNION ALL SELECT * FROM (SELECT id FROM {table} WHERE {scoped}({likes}) "
-            f"LIMIT CASE WHEN {common} THEN -1 ELSE 0 END)"
-        )
-        params = [*scope_params, match, match, *scope_params, *patterns, match]
-        return sql, params
+        return likes, [pattern for pattern in patterns for _ in table_columns]
+
+    def row_condition(self, term: str, *, prefix: str) -> tuple[str, list]:
+        """(sql, params): ``term`` (2 characters or more) in the row's own text, tested on
+        each row a scan reads rather than looked up on the index (``prefix``: the
+        table's name or alias and a dot). For a word in a large part of the table, read
+        in another index's order: the first rows of that order then hold it, and the
+        index would have to find every match before any could be shown."""
+        columns = tuple(self.columns)
+        if connection.vendor == "postgresql":
+            return self._pg_condition(term, columns, prefix=prefix)
+        likes, patterns = self._sqlite_likes(term, columns, prefix=prefix)
+        return f"({likes})", patterns
 
     def _fts_match(self, term: str, columns: tuple[str, ...]) -> str:
         phrase = '"' + _phrase(term).replace('"', '""') + '"'

@@ -343,8 +343,24 @@ class Person(ChangeLoggedModel):
                     location=self.location if self.location_id else None,
                 )
             )
+        if "municipality" not in errors and self._moves_with_devices():
+            errors["municipality"] = _(
+                "%(person)s holds devices of their municipality; return or reassign them "
+                "before moving the person to another municipality."
+            ) % {"person": self.full_name}
         if errors:
             raise ValidationError(errors)
+
+    def _moves_with_devices(self) -> bool:
+        """Whether this edit moves a holder of devices to another municipality. Refused:
+        a device's holder is a member of its municipality (as an assignment checks), which
+        the device search relies on to look for holders among that municipality's
+        persons only (``inventory.search``)."""
+        if self.pk is None or not self.municipality_id:
+            return False
+        before = Person.objects.filter(pk=self.pk).values_list("municipality_id", flat=True)
+        moved = before.first() not in (None, self.municipality_id)
+        return moved and self.assets.exclude(municipality_id=self.municipality_id).exists()
 
     def is_active_on(self, day) -> bool:
         return self.active_from <= day and (self.active_to is None or day < self.active_to)

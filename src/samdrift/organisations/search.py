@@ -55,12 +55,19 @@ def person_term(term: str) -> Q:
     return PERSON_INDEX.condition(term)
 
 
-def holder_ids(term: str) -> tuple[str, list]:
+def holder_ids(term: str, municipality_id: int | None = None) -> tuple[str, list]:
     """(sql, params) of the ids of the persons with ``term`` in their names: the holders
-    a device search looks for."""
+    a device search looks for; of ``municipality_id`` only, when given.
+
+    A device search restricted to one municipality looks among its persons only: a
+    device's holder is always a member of the device's municipality (an assignment
+    checks it, and ``Person.clean`` refuses to move a holder away). "Moe" is in the
+    names of 15,700 persons of the large demo, some 300 of them in one municipality."""
+    scope = {} if municipality_id is None else {"municipality_id": municipality_id}
     if len(term) < 2:
-        return sql_of(Person.objects.filter(icontains_any(term, HOLDER_FIELDS)).values("pk"))
-    return PERSON_INDEX.ids_matching(term, columns=HOLDER_COLUMNS)
+        holders = Person.objects.filter(icontains_any(term, HOLDER_FIELDS), **scope)
+        return sql_of(holders.values("pk"))
+    return PERSON_INDEX.ids_matching(term, columns=HOLDER_COLUMNS, scope=scope)
 
 
 def search_persons(
