@@ -10,6 +10,7 @@ import io
 import pytest
 
 from samdrift.core.choices import Role
+from samdrift.inventory.models import Asset
 from tests import factories
 from tests.factories import client_for
 from tests.worlds import build_small_world
@@ -79,3 +80,18 @@ def test_the_persons_list_is_cut_likewise(world):
     response = operator.get(PERSONS, {"q": "4602-p1"})
     assert [p.username for p in response.context["rows"]] == ["4602-p1"]
     assert response.context["search_cut"] is False
+
+
+def test_a_rarer_word_after_a_common_one_finds_every_device_with_both(world):
+    """ "T46 <a holder's last name>": the common word's first matches would hold at most
+    one of them by chance; the rarer word is collected instead and the common one tested
+    on its rows, so the list is complete and says nothing is cut."""
+    operator = client_for(factories.make_user(Role.OPERATOR))
+    held = Asset.objects.get(asset_tag="T4602-001")
+    response = operator.get(ASSETS, {"q": f"T46 {held.person.last_name}"})
+    assert tags(response) == ["T4602-001"]
+    assert response.context["search_cut"] is False
+    # Every word common: the first word's first matches, as before, and the notice.
+    response = operator.get(ASSETS, {"q": "T46 kari"})
+    assert tags(response) == ["T4601-000", "T4601-001"]
+    assert response.context["search_cut"] is True

@@ -8,7 +8,9 @@ before): in the device's own text on its search index (``ASSET_INDEX``, ``core.s
 in its holder's names on the persons' index (``person_id IN (…)``), or in the name of
 its service area or product (small tables: ``IN`` subqueries). Ranked: the tag or
 serial number equal to the query first, then those beginning with its first word, then
-the rest in asset-tag order.
+the rest in asset-tag order — except in a search that shows every match (the API, the
+exports) for words each in more than 20,000 of the user's devices: those come in tag
+order (``_in_tag_order``).
 
 The global search asks first for the exact match on indexes: the tag through
 ``asset_tag_upper_idx`` (``UPPER(asset_tag)``), the serial number through the partial
@@ -137,52 +139,46 @@ def search_assets(
     """The assets of ``queryset`` (already restricted) matching every word of ``query``,
     ranked (see the module's docstring) in ``search_rank``.
 
-    ``first``: rank only the first ``first.limit`` assets the index finds with the first
-    word (``core.search.FirstMatches``), plus those whose tag or serial number equals
-    the query. A word in a third of the fleet ("Chromebook") then costs what a rare one
-    does; a word with fewer matches in the user's scope gets exactly the ranking of
-    all of them."""
+    The words are tried in turn: the first one the index finds in few enough of the
+    user's devices is collected (``first_ids``), and the other words are tested on
+    those rows only ("chromebook hansen": Hansen's 4,000 devices, not 377,000
+    Chromebooks). Few enough: at most ``COLLECTED_MATCHES`` (20,000) for a search that
+    shows every match (``first`` None: the API, the exports; when every word is in more,
+    in tag order, ``_in_tag_order``), at most ``first.limit`` for one that shows its
+    best (``core.search.FirstMatches``: the list pages, the search box; when every word
+    is in more, only the first ``first.limit`` the index finds with the first word are
+    ranked, plus those whose tag or serial number equals the query, and ``first.more``
+    says so). The same rows either way: the ids are a word's matches in the user's
+    scope, and the queryset still decides."""
     words = terms(query)
     if not words:
         return queryset
     scope = fixed_columns(queryset, SCOPE_COLUMNS)
-    words_left = words
-    if first is None and len(words[0]) >= 2:
-        # Everything ranked: the first word with few enough matches is collected once,
-        # here; the count and the page then read those rows by id (the same rows: the
-        # ids are the word's matches in the user's scope, and the queryset still
-        # decides). No word so: in tag order (``_in_tag_order``).
-        limit = core_search.COLLECTED_MATCHES + 1
-        for word in (word for word in words if len(word) >= 2):
+    indexed = [word for word in words if len(word) >= 2]
+    if not indexed:
+        for term in words:
+            queryset = queryset.filter(asset_term(term, scope))
+    else:
+        limit = (first.limit if first else core_search.COLLECTED_MATCHES) + 1
+        for word in indexed:
             found, complete = first_ids(
                 Asset._meta.db_table, asset_term_ids(word, scope), scope, limit
             )
             if complete:
-                queryset = (
-                    queryset.filter(pk__in=one_parameter(found)) if found else queryset.none()
-                )
-                # The other words tested on those rows only (at most 20,000): a common
-                # one ("chromebook hansen") is then never collected whole.
-                for other in words:
-                    if other != word:
-                        queryset = queryset.filter(_row_term(other, scope))
-                words_left = []
                 break
+            if word == indexed[0]:
+                first_found = found
         else:
-            return _in_tag_order(queryset, words, scope)
-    elif first is not None and len(words[0]) >= 2:
-        found, complete = first_ids(
-            Asset._meta.db_table, asset_term_ids(words[0], scope), scope, first.limit + 1
-        )
-        if not complete:
+            if first is None:
+                return _in_tag_order(queryset, words, scope)
             first.more = True
-            found = found[: first.limit]
+            word, found = indexed[0], first_found[: first.limit]
             exact = exact_assets(queryset, " ".join(words))
             found += list(exact.values_list("pk", flat=True)[: first.limit])
-        queryset = queryset.filter(pk__in=found)
-        words_left = words[1:]
-    for term in words_left:
-        queryset = queryset.filter(asset_term(term, scope))
+        queryset = queryset.filter(pk__in=one_parameter(found)) if found else queryset.none()
+        for other in words:
+            if other != word:
+                queryset = queryset.filter(_row_term(other, scope))
     whole, first = " ".join(words), words[0]
     rank = Case(
         When(Q(asset_tag__iexact=whole) | Q(serial_number__iexact=whole), then=Value(0)),
@@ -213,19 +209,22 @@ def _in_tag_order(queryset: QuerySet[Asset], words: list[str], scope: dict) -> Q
     postgresql = connection.vendor == "postgresql"
     for term in words:
         queryset = queryset.filter(
-            _row_term(term, scope) if postgresql else asset_term(term, scope)
+            _row_term(term, scope, constants=True) if postgresql else asset_term(term, scope)
         )
     return queryset.order_by("asset_tag", "pk")
 
 
-def _row_term(term: str, scope: dict) -> Q:
-    return asset_row_term(term, scope) if len(term) >= 2 else own_condition(term)
+def _row_term(term: str, scope: dict, *, constants: bool = False) -> Q:
+    if len(term) < 2:
+        return own_condition(term)
+    return asset_row_term(term, scope, constants=constants)
 
 
-def asset_row_term(term: str, scope: dict) -> Q:
+def asset_row_term(term: str, scope: dict, *, constants: bool = False) -> Q:
     """Assets with ``term`` (2 characters or more) as ``asset_term`` finds them, tested on
     each row read: its own text (``SearchIndex.row_condition``), or its holder, service
-    area or product among those that have it (their ids read first)."""
+    area or product among those that have it (``IN`` subqueries; with ``constants``,
+    their ids read first and written into the query: see ``core.listparam.any_of``)."""
     table = '"inventory_asset".'
     own, params = ASSET_INDEX.row_condition(term, prefix=table)
     conditions = [own]
@@ -234,16 +233,18 @@ def asset_row_term(term: str, scope: dict) -> Q:
         ("service_area_id", sql_of(ServiceArea.objects.filter(_named(term)).values("pk"))),
         ("product_id", sql_of(Product.objects.filter(_named(term)).values("pk"))),
     ]
-    for column, ids in related:
-        sql, ids_params = any_of(f'{table}"{column}"', _read_ids(ids))
+    for column, (sql, ids_params) in related:
+        if constants:
+            sql, ids_params = any_of(f'{table}"{column}"', _read_ids(sql, ids_params))
+        else:
+            sql = f'{table}"{column}" IN ({sql})'
         conditions.append(sql)
         params += ids_params
     sql = "(" + " OR ".join(conditions) + ")"
     return Q(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
 
 
-def _read_ids(ids: tuple[str, list]) -> list[int]:
-    sql, params = ids
+def _read_ids(sql: str, params: list) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
