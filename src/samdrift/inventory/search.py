@@ -29,7 +29,7 @@ from django.urls import reverse
 
 from samdrift.catalogue.models import Product
 from samdrift.core import search as core_search
-from samdrift.core.listparam import any_of, one_parameter
+from samdrift.core.listparam import any_of
 from samdrift.core.permissions import restrict
 from samdrift.core.search import (
     FirstMatches,
@@ -175,7 +175,7 @@ def search_assets(
             word, found = indexed[0], first_found[: first.limit]
             exact = exact_assets(queryset, " ".join(words))
             found += list(exact.values_list("pk", flat=True)[: first.limit])
-        queryset = queryset.filter(pk__in=one_parameter(found)) if found else queryset.none()
+        queryset = queryset.filter(_among(found)) if found else queryset.none()
         for other in words:
             if other != word:
                 queryset = queryset.filter(_row_term(other, scope))
@@ -241,6 +241,15 @@ def asset_row_term(term: str, scope: dict, *, constants: bool = False) -> Q:
         conditions.append(sql)
         params += ids_params
     sql = "(" + " OR ".join(conditions) + ")"
+    return Q(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
+
+
+def _among(ids: list[int]) -> Q:
+    """Assets whose id is one of ``ids`` (a word's matches, collected): a constant the
+    planner counts (``core.listparam.any_of``). As ``IN (SELECT unnest(…))`` it guessed
+    200 rows, and tested the other words on every device of the fleet before joining
+    them to the 14,500 of "hansen" (1.1 s)."""
+    sql, params = any_of('"inventory_asset"."id"', ids)
     return Q(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
 
 
