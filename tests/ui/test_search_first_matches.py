@@ -91,7 +91,29 @@ def test_a_rarer_word_after_a_common_one_finds_every_device_with_both(world):
     response = operator.get(ASSETS, {"q": f"T46 {held.person.last_name}"})
     assert tags(response) == ["T4602-001"]
     assert response.context["search_cut"] is False
-    # Every word common: the first word's first matches, as before, and the notice.
+    # Each word in more than the two shown, all of them in few enough to collect: every
+    # device with both, ranked, and no notice.
+    response = operator.get(ASSETS, {"q": "T46 kari"})
+    assert tags(response) == [a.asset_tag for a in Asset.objects.order_by("asset_tag")][:6]
+    assert len(response.context["rows"]) == 6
+    assert response.context["search_cut"] is False
+
+
+def test_words_all_too_common_to_collect_show_the_first_words_first_matches(world, monkeypatch):
+    monkeypatch.setattr("samdrift.core.search.COLLECTED_MATCHES", 3)
+    operator = client_for(factories.make_user(Role.OPERATOR))
     response = operator.get(ASSETS, {"q": "T46 kari"})
     assert tags(response) == ["T4601-000", "T4601-001"]
+    assert response.context["search_cut"] is True
+
+
+def test_the_persons_list_finds_every_person_with_several_words(world, monkeypatch):
+    operator = client_for(factories.make_user(Role.OPERATOR))
+    # Six Karis, more than the two shown; with the username every person with both.
+    response = operator.get(PERSONS, {"q": "kari 4602-p1"})
+    assert [p.username for p in response.context["rows"]] == ["4602-p1"]
+    assert response.context["search_cut"] is False
+    monkeypatch.setattr("samdrift.core.search.COLLECTED_MATCHES", 1)
+    response = operator.get(PERSONS, {"q": "kari kari"})  # one word, once
+    assert len(response.context["rows"]) == 2
     assert response.context["search_cut"] is True

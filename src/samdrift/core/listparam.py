@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from django.db import connection
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 
@@ -34,3 +35,11 @@ def any_of(column_sql: str, ids: list[int]) -> tuple[str, list]:
     if connection.vendor != "postgresql":
         return f"{column_sql} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608
     return f"{column_sql} = ANY(%s::bigint[])", [ids]
+
+
+def pk_among(model, ids: list[int]) -> Q:
+    """Rows of ``model`` whose primary key is one of ``ids`` (``any_of``): for the ids a
+    search collected."""
+    meta = model._meta
+    sql, params = any_of(f'"{meta.db_table}"."{meta.pk.column}"', ids)
+    return Q(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
