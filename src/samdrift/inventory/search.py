@@ -85,11 +85,7 @@ def asset_term_ids(term: str, scope: dict | None = None) -> tuple[str, list]:
     ``(municipality_id, status)`` or ``service_area_id`` index with the branch's.
     (``_assets_of``: how each engine reads a related branch's assets.)"""
     scope = scope or {}
-    related = [
-        ("person_id", holder_ids(term, scope.get("municipality_id"))),
-        ("service_area_id", sql_of(ServiceArea.objects.filter(_named(term)).values("pk"))),
-        ("product_id", sql_of(Product.objects.filter(_named(term)).values("pk"))),
-    ]
+    related = _related(term, scope)
     own = (
         sql_of(Asset.objects.filter(own_condition(term), **scope).values("pk"))
         if len(term) < 2
@@ -99,6 +95,16 @@ def asset_term_ids(term: str, scope: dict | None = None) -> tuple[str, list]:
     sql = " UNION ALL ".join(branch for branch, _ in branches)
     params = [p for _, branch_params in branches for p in branch_params]
     return sql, params
+
+
+def _related(term: str, scope: dict) -> list[tuple[str, tuple[str, list]]]:
+    """(asset column, (sql, params) of the ids it may hold) of each related table that
+    ``term`` finds a device by: its holder, its service area, its product."""
+    return [
+        ("person_id", holder_ids(term, scope.get("municipality_id"))),
+        ("service_area_id", sql_of(ServiceArea.objects.filter(_named(term)).values("pk"))),
+        ("product_id", sql_of(Product.objects.filter(_named(term)).values("pk"))),
+    ]
 
 
 def own_condition(term: str) -> Q:
@@ -237,12 +243,7 @@ def asset_row_term(term: str, scope: dict, *, constants: bool = False) -> Q:
     table = '"inventory_asset".'
     own, params = ASSET_INDEX.row_condition(term, prefix=table)
     conditions = [own]
-    related = [
-        ("person_id", holder_ids(term, scope.get("municipality_id"))),
-        ("service_area_id", sql_of(ServiceArea.objects.filter(_named(term)).values("pk"))),
-        ("product_id", sql_of(Product.objects.filter(_named(term)).values("pk"))),
-    ]
-    for column, (sql, ids_params) in related:
+    for column, (sql, ids_params) in _related(term, scope):
         if constants:
             sql, ids_params = any_of(f'{table}"{column}"', _read_ids(sql, ids_params))
         else:
