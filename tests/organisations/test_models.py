@@ -179,6 +179,25 @@ def test_a_holder_of_devices_cannot_move_to_another_municipality(municipality_a,
     assert Person.objects.get(pk=holder.pk).municipality == municipality_b
 
 
+def test_a_person_with_a_device_dated_ahead_cannot_move_either(municipality_a, municipality_b):
+    """Holding nothing today, but an assignment from next month: on that day they hold
+    the device, so the move is refused as for a holder today."""
+    from django.utils import timezone
+
+    from samdrift.inventory.services.assignments import assign_asset
+
+    person = factories.make_person(municipality_a, active_from=D(2024, 1, 1))
+    ahead = timezone.localdate() + datetime.timedelta(days=30)
+    assign_asset(
+        asset=factories.make_asset(), municipality=municipality_a, person=person, valid_from=ahead
+    )
+    assert not person.assets.exists()  # nobody's holder today
+    person.municipality = municipality_b
+    with pytest.raises(ValidationError) as error:
+        person.full_clean()
+    assert list(error.value.message_dict) == ["municipality"]
+
+
 def test_usernames_are_unique_per_municipality(municipality_a, municipality_b):
     factories.make_person(municipality_a, username="kari")
     with pytest.raises(ValidationError) as error:

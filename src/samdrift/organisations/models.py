@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -343,7 +344,7 @@ class Person(ChangeLoggedModel):
                     location=self.location if self.location_id else None,
                 )
             )
-        if "municipality" not in errors and self._moves_with_devices():
+        if self._moves_with_devices():
             errors["municipality"] = _(
                 "%(person)s holds devices of their municipality; return or reassign them "
                 "before moving the person to another municipality."
@@ -352,15 +353,19 @@ class Person(ChangeLoggedModel):
             raise ValidationError(errors)
 
     def _moves_with_devices(self) -> bool:
-        """Whether this edit moves a holder of devices to another municipality. Refused:
-        a device's holder is a member of its municipality (as an assignment checks), which
-        the device search relies on to look for holders among that municipality's
-        persons only (``inventory.search``)."""
+        """Whether this edit moves a holder of devices to another municipality: one with
+        an assignment in force today or dated ahead (the device's holder on that day).
+        Refused: a device's holder is a member of its municipality (as an assignment
+        checks), which the device search relies on to look for holders among that
+        municipality's persons only (``inventory.search``)."""
         if self.pk is None or not self.municipality_id:
             return False
         before = Person.objects.filter(pk=self.pk).values_list("municipality_id", flat=True)
-        moved = before.first() not in (None, self.municipality_id)
-        return moved and self.assets.exclude(municipality_id=self.municipality_id).exists()
+        if before.first() in (None, self.municipality_id):
+            return False
+        today = timezone.localdate()
+        held = self.assignments.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today))
+        return held.exclude(municipality_id=self.municipality_id).exists()
 
     def is_active_on(self, day) -> bool:
         return self.active_from <= day and (self.active_to is None or day < self.active_to)
