@@ -107,13 +107,31 @@ def test_words_all_too_common_to_collect_show_the_first_words_first_matches(worl
     assert response.context["search_cut"] is True
 
 
-def test_the_persons_list_finds_every_person_with_several_words(world, monkeypatch):
+def test_the_persons_list_finds_every_person_with_several_words(world):
     operator = client_for(factories.make_user(Role.OPERATOR))
     # Six Karis, more than the two shown; with the username every person with both.
     response = operator.get(PERSONS, {"q": "kari 4602-p1"})
     assert [p.username for p in response.context["rows"]] == ["4602-p1"]
     assert response.context["search_cut"] is False
-    monkeypatch.setattr("samdrift.core.search.COLLECTED_MATCHES", 1)
-    response = operator.get(PERSONS, {"q": "kari kari"})  # one word, once
+    # A word repeated is one word: its first matches only, cut.
+    response = operator.get(PERSONS, {"q": "kari kari"})
     assert len(response.context["rows"]) == 2
+    assert response.context["search_cut"] is True
+
+
+def test_persons_words_all_too_common_to_collect_show_the_first_words_first_matches(
+    world, monkeypatch
+):
+    operator = client_for(factories.make_user(Role.OPERATOR))
+    complete = operator.get(PERSONS, {"q": "kari 4602"})
+    karis_4602 = sorted(p.username for p in complete.context["rows"])
+    assert karis_4602 and all(name.startswith("4602-") for name in karis_4602)
+    assert complete.context["search_cut"] is False
+    # "kari" and "4602" each in more than one person: the first two Karis the index
+    # finds (both of 4601), narrowed by "4602" — none —, under the notice.
+    monkeypatch.setattr("samdrift.core.search.COLLECTED_MATCHES", 1)
+    first_karis = [p.username for p in operator.get(PERSONS, {"q": "kari"}).context["rows"]]
+    assert first_karis == ["4601-p0", "4601-p1"]
+    response = operator.get(PERSONS, {"q": "kari 4602"})
+    assert list(response.context["rows"]) == []
     assert response.context["search_cut"] is True

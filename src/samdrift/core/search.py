@@ -44,7 +44,7 @@ narrows what is collected, and the outer condition still decides what is shown.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import reduce
@@ -485,6 +485,36 @@ def first_ids(
         cursor.execute(query, [*params, *scope_params])
         rows = [row[0] for row in cursor.fetchall()]
     return list(dict.fromkeys(rows)), len(rows) < limit
+
+
+def collect_words(
+    table: str,
+    words: list[str],
+    ids_of: Callable[[str], tuple[str, list]],
+    scope: dict | None,
+    first: FirstMatches | None,
+) -> tuple[list[int], bool, str]:
+    """(ids, complete, word): the words (2 characters or more) tried in turn, the first
+    one found in few enough of the user's rows collected whole, so that the caller tests
+    the other words on those rows only ("chromebook hansen": Hansen's 4,000 devices, not
+    377,000 Chromebooks). ``ids_of(word)`` gives a word's ids ((sql, params), as
+    ``first_ids`` takes them).
+
+    Few enough: at most ``first.limit`` for one word shown at its best (``first``: the
+    list pages, the search box), else ``COLLECTED_MATCHES``: with several words the rows
+    with all of them may be few even when each word is common, and a search that shows
+    every match (``first`` None) needs them all. When every word is in more, the first
+    word's first matches, not complete: the caller decides what to show."""
+    single = first is not None and len(words) == 1
+    limit = (first.limit if single else COLLECTED_MATCHES) + 1
+    first_found: list[int] | None = None
+    for word in words:
+        found, complete = first_ids(table, ids_of(word), scope, limit)
+        if complete:
+            return found, True, word
+        if first_found is None:
+            first_found = found
+    return first_found or [], False, words[0]
 
 
 def icontains_any(term: str, fields: tuple[str, ...]) -> Q:

@@ -28,13 +28,12 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 
 from samdrift.catalogue.models import Product
-from samdrift.core import search as core_search
 from samdrift.core.listparam import any_of, pk_among
 from samdrift.core.permissions import restrict
 from samdrift.core.search import (
     FirstMatches,
     SearchIndex,
-    first_ids,
+    collect_words,
     fixed_columns,
     icontains_any,
     register_index,
@@ -146,17 +145,14 @@ def search_assets(
     ranked (see the module's docstring) in ``search_rank``.
 
     The words are tried in turn: the first one the index finds in few enough of the
-    user's devices is collected (``first_ids``), and the other words are tested on
-    those rows only ("chromebook hansen": Hansen's 4,000 devices, not 377,000
-    Chromebooks). Few enough: at most ``COLLECTED_MATCHES`` (20,000); when every word is
-    in more, a search that shows every match (``first`` None: the API, the exports)
-    lists them in tag order (``_in_tag_order``), one that shows its best
-    (``core.search.FirstMatches``: the list pages, the search box) ranks only the first
-    ``first.limit`` the index finds with the first word, plus those whose tag or serial
-    number equals the query, and ``first.more`` says so. A one-word query that shows its
-    best needs no more than ``first.limit`` of its matches to know. The same rows
-    either way: the ids are a word's matches in the user's scope, and the queryset still
-    decides."""
+    user's devices is collected, and the other words are tested on those rows only
+    (``core.search.collect_words``). When every word is in more, a search that shows
+    every match (``first`` None: the API, the exports) lists them in tag order
+    (``_in_tag_order``); one that shows its best (``core.search.FirstMatches``: the list
+    pages, the search box) ranks only the first ``first.limit`` the index finds with the
+    first word, plus those whose tag or serial number equals the query, and
+    ``first.more`` says so. The same rows either way: the ids are a word's matches in the
+    user's scope, and the queryset still decides."""
     words = terms(query)
     if not words:
         return queryset
@@ -166,25 +162,14 @@ def search_assets(
         for term in words:
             queryset = queryset.filter(asset_term(term, scope))
     else:
-        # One word shown at its best: the first ``first.limit`` suffice. Several: the
-        # devices with all of them may be few even when each word is common ("chromebook
-        # hansen": 412 of a contact's 16,000 Chromebooks and 1,500 Hansens' devices), so
-        # a word is collected up to the same 20,000 as for a search that shows all.
-        single = first is not None and len(indexed) == 1
-        limit = (first.limit if single else core_search.COLLECTED_MATCHES) + 1
-        for word in indexed:
-            found, complete = first_ids(
-                Asset._meta.db_table, asset_term_ids(word, scope), scope, limit
-            )
-            if complete:
-                break
-            if word == indexed[0]:
-                first_found = found
-        else:
+        found, complete, word = collect_words(
+            Asset._meta.db_table, indexed, lambda word: asset_term_ids(word, scope), scope, first
+        )
+        if not complete:
             if first is None:
                 return _in_tag_order(queryset, words, scope)
             first.more = True
-            word, found = indexed[0], first_found[: first.limit]
+            found = found[: first.limit]
             exact = exact_assets(queryset, " ".join(words))
             found += list(exact.values_list("pk", flat=True)[: first.limit])
         # The ids as a constant the planner counts (``core.listparam.any_of``): as

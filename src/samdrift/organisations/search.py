@@ -15,13 +15,12 @@ from urllib.parse import urlencode
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 
-from samdrift.core import search as core_search
 from samdrift.core.listparam import pk_among
 from samdrift.core.permissions import restrict
 from samdrift.core.search import (
     FirstMatches,
     SearchIndex,
-    first_ids,
+    collect_words,
     fixed_columns,
     icontains_any,
     register_index,
@@ -82,7 +81,7 @@ def search_persons(
     ``first``: rank only the first ``first.limit`` persons the index finds with the
     first word (``core.search.FirstMatches``; as ``inventory.search.search_assets``),
     unless the query has several words and one of them is in few enough persons to
-    collect whole (``_collected``)."""
+    collect whole (``core.search.collect_words``)."""
     words = terms(query)
     if not words:
         return queryset
@@ -90,7 +89,13 @@ def search_persons(
     words_left = words
     if first is not None and len(beginning) >= 2:
         scope = fixed_columns(queryset, SCOPE_COLUMNS)
-        found, complete, collected = _collected(words, scope, first)
+        found, complete, collected = collect_words(
+            Person._meta.db_table,
+            [word for word in words if len(word) >= 2],
+            lambda word: PERSON_INDEX.ids_matching(word, scope=scope),
+            scope,
+            first,
+        )
         if not complete:
             first.more = True
             found = found[: first.limit]
@@ -121,25 +126,6 @@ def search_persons(
     return queryset.annotate(search_rank=rank).order_by(
         "search_rank", "last_name", "first_name", "pk"
     )
-
-
-def _collected(words: list[str], scope: dict, first: FirstMatches):
-    """(ids, complete, word): the persons with the word collected. One word: its first
-    ``first.limit + 1`` matches. Several: the first word found in at most
-    ``COLLECTED_MATCHES`` of the user's persons, whole, so that the other words, tested
-    on those, leave every person with all of them ("kari nord"; as
-    ``inventory.search.search_assets``); when each is in more, the first word's first
-    matches."""
-    several = [word for word in words if len(word) >= 2]
-    limit = (first.limit if len(several) == 1 else core_search.COLLECTED_MATCHES) + 1
-    for word in several:
-        ids = PERSON_INDEX.ids_matching(word, scope=scope)
-        found, complete = first_ids(Person._meta.db_table, ids, scope, limit)
-        if complete:
-            return found, True, word
-        if word == words[0]:
-            first_found = found
-    return first_found, False, words[0]
 
 
 def find_persons(user, query: str, limit: int) -> list[SearchHit]:
