@@ -25,6 +25,7 @@ from samdrift.core.exports import (
     raw_rows,
     xlsx_bytes,
 )
+from samdrift.core.importing.xlsx import read_rows
 from samdrift.core.permissions import restrict
 from samdrift.core.xlsx import sheet_title, xlsx_stream
 from samdrift.inventory.models import Asset
@@ -173,6 +174,24 @@ def test_the_streamed_xlsx_has_the_cells_openpyxl_wrote():
     assert read[1][1] == ("=SUM(A1)", "s", "General")  # text, never a formula
     assert read[1][8][0] == "  padded\tandcontrol "  # XLSX cannot hold \x01: removed
     assert read[2][4][0] == datetime.datetime(1900, 1, 15)
+
+
+def test_cells_without_references_keep_their_columns_for_every_reader():
+    """Cells carry no ``r``: an empty value is an empty ``<c/>``, so the cells after it
+    stay in their columns, for openpyxl and for the import's own reader (an export
+    edited and imported again)."""
+    rows = [["a", None, "", 3, None], [None, "b", "", None, Decimal("1.50")]]
+    content = b"".join(xlsx_stream(["A", "B", "C", "D", "E"], rows))
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)] == [
+        ["a", None, None, 3, None],
+        [None, "b", None, None, 1.5],
+    ]
+    assert read_rows(content) == [
+        (1, ["A", "B", "C", "D", "E"]),
+        (2, ["a", None, None, 3]),
+        (3, [None, "b", None, None, Decimal("1.50")]),
+    ]
 
 
 def test_a_sheet_title_excel_refuses_is_made_acceptable():
