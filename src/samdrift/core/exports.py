@@ -496,13 +496,9 @@ def append_sheet(
 
 
 def _xlsx_value(value: Any) -> Any:
-    # The common types pass as they are; the rest (moments, lazy text) through ``plain``.
-    if value is None or type(value) in _XLSX_PLAIN:
-        return value
+    # What ``core.xlsx`` writes as it is passes; the rest (moments, lazy text) is made
+    # plain there, as it meets it.
     return plain(value, guard=False)
-
-
-_XLSX_PLAIN = frozenset({str, int, bool, Decimal, datetime.date})
 
 
 def xlsx_chunks(
@@ -516,16 +512,13 @@ def xlsx_chunks(
     """An XLSX workbook of one sheet, streamed (``core.xlsx``). A column may have a
     ``number_format`` for its numbers; dates get ``date_format``. ``progress``: told
     the rows written now and then (``counted``)."""
-    rows = (
-        [_xlsx_value(value) for value in row]
-        for row in counted(raw_rows(objects, columns), progress)
-    )
     return xlsx_stream(
         [column.name for column in columns],
-        rows,
+        counted(raw_rows(objects, columns), progress),
         title=sheet_title,
         number_formats=[getattr(column, "number_format", "") for column in columns],
         date_format=date_format,
+        convert=_xlsx_value,
     )
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -222,11 +222,15 @@ def _writers(styles: _Styles, date_format: str, moment_format: str) -> dict[type
     }
 
 
-def _cell(writers: dict[type, Any], value: Any, number_format: str) -> str:
-    """One ``<c>``: ``value`` is already a plain export value (``core.exports.plain``)."""
-    write = writers.get(type(value))
-    if write is not None:
-        return write(value, number_format)
+def _cell(
+    writers: dict[type, Any], value: Any, number_format: str, convert: Callable[[Any], Any] | None
+) -> str:
+    """One ``<c>`` of a value of a type without a writer: made plain by ``convert``."""
+    if convert is not None:
+        value = convert(value)
+        write = writers.get(type(value))
+        if write is not None:
+            return write(value, number_format)
     if isinstance(value, str):  # a str subclass
         return writers[str](str(value), number_format)
     raise TypeError(f"An XLSX cell cannot hold {type(value).__name__}.")
@@ -240,13 +244,20 @@ def xlsx_stream(
     number_formats: Sequence[str] = (),
     date_format: str = "yyyy-mm-dd",
     moment_format: str = "yyyy-mm-dd hh:mm:ss",
+    convert: Callable[[Any], Any] | None = None,
 ) -> Iterator[bytes]:
     """The workbook's bytes, a chunk at a time. ``rows`` hold plain values (``str``,
-    ``int``, ``Decimal``, ``bool``, ``date``, naive ``datetime``, ``None``);
-    ``number_formats[i]``, when given, is the format of column ``i``'s numbers."""
+    ``int``, ``Decimal``, ``bool``, ``date``, naive ``datetime``, ``None``), or values
+    ``convert`` makes plain: any other type, and every ``datetime`` (which may carry a
+    time zone). Converted here, cell by cell, rather than by the caller in a pass of its
+    own over every value. ``number_formats[i]``, when given, is the format of column
+    ``i``'s numbers."""
     sink = _Sink()
     styles = _Styles()
     writers = _writers(styles, date_format, moment_format)
+    if convert is not None:
+        moment = writers[datetime.datetime]
+        writers[datetime.datetime] = lambda value, fmt: moment(convert(value), fmt)
     known = writers.keys()
     width = len(header)
     formats = list(number_formats) + [""] * (width - len(number_formats))
@@ -268,7 +279,7 @@ def xlsx_stream(
                     [
                         writers[type(value)](value, fmt)
                         if type(value) in known
-                        else _cell(writers, value, fmt)
+                        else _cell(writers, value, fmt, convert)
                         for value, fmt in zip(row, formats, strict=True)
                     ]
                 )
