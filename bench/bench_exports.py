@@ -4,6 +4,8 @@ invoice of the medium demo (target < 3 s), the whole asset list as CSV on the la
 whole asset list as XLSX written by a background job (``ui.exportjobs``).
 
     .venv/bin/python bench/bench_exports.py --medium DIR --large DIR [--postgres URL]
+    .venv/bin/python bench/bench_exports.py --large DIR --postgres URL --specifications \
+        [--before OLD/src]        # the large demos' largest specification, before/after
 
 ``--medium``: a data directory holding ``samdrift demo --size medium --no-serve``;
 ``--large``: one holding the large demo (SQLite, e.g. a copy of /work/large/sqlite);
@@ -227,6 +229,11 @@ def main() -> None:
         metavar="SRC",
         help="also the specification with the code in SRC (e.g. main's src/), for before/after",
     )
+    parser.add_argument(
+        "--specifications",
+        action="store_true",
+        help="the largest specification of --large and --postgres instead of their asset lists",
+    )
     parser.add_argument("--src", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.what:
@@ -240,25 +247,32 @@ def main() -> None:
             "asset_csv_rows_per_s": 100_000,
         },
     }
-    if args.medium:
-        results["specification_medium_sqlite"] = run_child(
-            "specification", args.medium, None, args.runs, False
-        )
-        print("specification (medium, SQLite):", json.dumps(results["specification_medium_sqlite"]))
+
+    def specification(key: str, data_dir: str, postgres: str | None = None) -> None:
+        results[key] = run_child("specification", data_dir, postgres, args.runs, False)
+        print(f"{key}:", json.dumps(results[key]))
         if args.before:
-            results["specification_medium_sqlite_before"] = run_child(
-                "specification", args.medium, None, args.runs, False, src=args.before
+            results[f"{key}_before"] = run_child(
+                "specification", data_dir, postgres, args.runs, False, src=args.before
             )
-            print("before:", json.dumps(results["specification_medium_sqlite_before"]))
-    if args.large:
+            print("before:", json.dumps(results[f"{key}_before"]))
+
+    if args.medium:
+        specification("specification_medium_sqlite", args.medium)
+    if args.large and args.specifications:
+        specification("specification_large_sqlite", args.large)
+    elif args.large:
         results["assets_large_sqlite"] = run_child("assets", args.large, None, args.runs, args.job)
         print("assets (large, SQLite):", json.dumps(results["assets_large_sqlite"]))
     if args.postgres:
         with tempfile.TemporaryDirectory() as data_dir:
-            results["assets_large_postgres"] = run_child(
-                "assets", data_dir, args.postgres, args.runs, args.job
-            )
-        print("assets (large, PostgreSQL):", json.dumps(results["assets_large_postgres"]))
+            if args.specifications:
+                specification("specification_large_postgres", data_dir, args.postgres)
+            else:
+                results["assets_large_postgres"] = run_child(
+                    "assets", data_dir, args.postgres, args.runs, args.job
+                )
+                print("assets (large, PostgreSQL):", json.dumps(results["assets_large_postgres"]))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     # What this run did not measure keeps its earlier figures (a run of --large alone
     # leaves the specification's).
