@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError
 from django.urls import reverse
 
 from samdrift.agreements import service_level_services as levels
@@ -14,6 +15,7 @@ from samdrift.agreements.selectors import hours_in_words
 from samdrift.agreements.services import create_agreement, set_agreed_price
 from samdrift.dashboard import agreement_document
 from tests import factories
+from tests.confirming import confirm
 
 D = datetime.date
 T = datetime.time
@@ -112,8 +114,51 @@ def test_the_forms_write_through_the_services(agreement, finance_user):
     )
     assert good.status_code == 302
     rule = CreditRule.objects.get(service_level=level)
-    response = client.post(reverse("agreements:credit_rule_edit", args=[rule.pk]), {"delete": "1"})
+    edit = reverse("agreements:credit_rule_edit", args=[rule.pk])
+    assert client.post(edit, {"delete": "1"}).status_code == 302  # to the confirmation
+    assert CreditRule.objects.filter(pk=rule.pk).exists()
+    response = confirm(client, edit, {"delete": "1"}, follow=False)
     assert response.status_code == 302 and not CreditRule.objects.filter(pk=rule.pk).exists()
+
+
+def test_deleting_a_service_level_says_what_goes_with_it(agreement, operator):
+    level = ServiceLevel.objects.get(agreement=agreement)
+    edit = reverse("agreements:level_edit", args=[level.pk])
+    client = factories.client_for(operator)
+    shown = client.get(edit, {"delete": "1"}).content.decode()
+    assert (
+        "Delete the service level of Sak og arkiv drift from Tjenesteavtale 2026, with its "
+        "priority targets (1) and credit rules (1)."
+    ) in shown
+    response = confirm(client, edit, {"delete": "1"}, follow=False)
+    assert response.url == reverse("agreements:agreement_detail", args=[agreement.pk])
+    assert not ServiceLevel.objects.filter(pk=level.pk).exists()
+    assert not PriorityTarget.objects.filter(service_level_id=level.pk).exists()
+    assert not CreditRule.objects.filter(service_level_id=level.pk).exists()
+
+
+def test_a_refused_delete_deletes_nothing_and_says_why(agreement, office, operator):
+    # The service level uses the calendar: deleting it is refused after the confirmation.
+    edit = reverse("agreements:calendar_edit", args=[office.pk])
+    client = factories.client_for(operator)
+    response = confirm(client, edit, {"delete": "1"}, follow=False)
+    assert response.status_code == 302 and response.url == edit
+    assert type(office).objects.filter(pk=office.pk).exists()
+    said = [str(m) for m in response.wsgi_request._messages]
+    assert said == ["The calendar is used by a service level and cannot be deleted."]
+
+
+def test_a_delete_the_database_refuses_is_a_message_not_an_error(office, operator, monkeypatch):
+    def refused(*, calendar):
+        raise IntegrityError("FOREIGN KEY constraint failed")
+
+    monkeypatch.setattr(levels, "delete_calendar", refused)
+    edit = reverse("agreements:calendar_edit", args=[office.pk])
+    response = confirm(factories.client_for(operator), edit, {"delete": "1"}, follow=False)
+    assert response.status_code == 302 and response.url == edit
+    said = [str(m) for m in response.wsgi_request._messages]
+    assert said == ["Kontortid cannot be deleted: other records refer to it."]
+    assert type(office).objects.filter(pk=office.pk).exists()
 
 
 def test_weekly_hours_in_one_form(office, operator):

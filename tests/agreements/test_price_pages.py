@@ -20,6 +20,7 @@ from samdrift.billing.services.runs import bill_period
 from samdrift.core.choices import ChangeAction
 from samdrift.core.models import ObjectChange
 from tests import factories
+from tests.confirming import confirm
 
 D = datetime.date
 
@@ -133,12 +134,22 @@ def test_finance_deletes_a_wrong_price_and_billing_credits_the_closed_month(
     assert billed.amount == Decimal("300.00")
 
     edit = reverse("agreements:price_edit", args=[price.pk])
-    # Who may only read the agreement cannot delete; nothing changes.
-    assert factories.client_for(contact_a).post(edit, {"delete": "1"}).status_code == 403
+    # Who may only read the agreement cannot delete, nor see the confirmation.
+    contact = factories.client_for(contact_a)
+    assert contact.post(edit, {"delete": "1"}).status_code == 403
+    assert contact.get(edit, {"delete": "1"}).status_code == 403
     client = factories.client_for(finance_user)
     page = client.get(edit).content.decode()
     assert 'data-testid="agreements-delete"' in page
-    response = client.post(edit, {"delete": "1"})
+    # A POST that was not confirmed deletes nothing: it leads to the confirmation.
+    unconfirmed = client.post(edit, {"delete": "1"})
+    assert unconfirmed.status_code == 302 and unconfirmed.url == f"{edit}?delete=1"
+    assert AgreedPrice.objects.filter(pk=price.pk).exists()
+    # The confirmation says what goes and what it does to billing.
+    shown = client.get(edit, {"delete": "1"}).content.decode()
+    assert "Delete the agreed price Standard laptop 14in: NOK 300.00 from Avtale 2026" in shown
+    assert "billed at the catalogue&#x27;s price again" in shown
+    response = confirm(client, edit, {"delete": "1"}, follow=False)
     assert response.status_code == 302
     assert response.url == reverse("agreements:agreement_detail", args=[agreement.pk])
     assert not AgreedPrice.objects.filter(pk=price.pk).exists()

@@ -456,13 +456,15 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     },
     "planning:scenario_xlsx": (REDIRECT, OK, OK, OK, DENIED, DENIED, DENIED),
     "planning:campaign_create": (REDIRECT, OK, DENIED, DENIED, DENIED, DENIED, DENIED),
+    **{
+        f"planning:{name}": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED)
+        for name in ("rule_delete", "support_delete")  # the confirmation (``ui.confirm``)
+    },
     "planning:campaign_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
     "planning:forecast_detail": (REDIRECT, OK, OK, OK, OK, HIDDEN, OK),
     **{
         f"planning:{name}": (REDIRECT, *(POST_ONLY,) * 6)
         for name in (
-            "rule_delete",
-            "support_delete",
             "campaign_refresh",
             "campaign_close",
             "scenario_compute",
@@ -530,14 +532,14 @@ EXPECTED: dict[str, tuple[int, ...]] = {
         f"gains:{name}": (REDIRECT, OK, OK, OK, DENIED, DENIED, DENIED)
         for name in ("board_report", "board_report_pdf")
     },
+    # A delete URL shows its confirmation to whoever may edit the row (``ui.confirm``).
     **{
-        f"gains:{name}": (REDIRECT, *(POST_ONLY,) * 6)
+        f"gains:{name}": (REDIRECT, OK, OK, DENIED, DENIED, DENIED, DENIED)
         for name in (
             "action_delete",
             "milestone_delete",
             "gain_delete",
             "share_delete",
-            "measurement_delete",
             "baseline_cost_delete",
             "indicator_baseline_delete",
             "indicator_delete",
@@ -545,6 +547,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
             "collaboration_cost_delete",
         )
     },
+    "gains:measurement_delete": (REDIRECT, OK, OK, DENIED, OK, HIDDEN, DENIED),
 }
 
 

@@ -27,6 +27,7 @@ from samdrift.gains.models import (
 )
 from samdrift.organisations.models import Municipality
 from tests import factories
+from tests.confirming import confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +172,22 @@ def test_a_contact_records_their_own_municipalitys_measurement(world, contact_a)
     assert response.status_code == 302
     saved = Measurement.objects.get(source="Licence invoice", measured_on=D(2026, 6, 30))
     assert saved.amount == M("12500.50") and saved.municipality == world.fjordvik
+
+
+def test_a_measurement_is_deleted_after_its_confirmation(world, contact_a, contact_b):
+    measurement = Measurement.objects.filter(municipality=world.fjordvik).first()
+    url = reverse("gains:measurement_delete", args=[measurement.pk])
+    # Another municipality's contact may not even see what would go.
+    assert factories.client_for(contact_b).get(url).status_code == 404
+    client = factories.client_for(contact_a)
+    # Not confirmed (the old one-click form): nothing deleted, the confirmation instead.
+    assert client.post(url).url == url
+    assert Measurement.objects.filter(pk=measurement.pk).exists()
+    shown = client.get(url).content.decode()
+    assert f"Delete the measurement “{measurement}”." in shown
+    response = confirm(client, url, follow=False)
+    assert response.url == reverse("gains:action_detail", args=[measurement.gain.action_id])
+    assert not Measurement.objects.filter(pk=measurement.pk).exists()
 
 
 def test_a_contact_cannot_record_another_municipalitys_measurement(world, contact_b):

@@ -17,6 +17,7 @@ from samdrift.core.models import ObjectChange
 from samdrift.planning.models import ProductSupport, ReplacementRule
 from samdrift.planning.plan import quarter_start
 from tests import factories
+from tests.confirming import confirm
 from tests.planning.ui_world import LAPTOP_COST, PHONE_COST, build_planning_world, due_in
 
 pytestmark = pytest.mark.django_db
@@ -220,8 +221,15 @@ def test_a_rule_edited_and_deleted(world):
     # Replaced after the lease term: no maximum age kept.
     assert world.rule.basis == "lease_term" and world.rule.max_age_months is None
     assert world.rule.category == world.laptops  # the category is not changed
-    assert client.get(reverse("planning:rule_delete", args=[world.rule.pk])).status_code == 405
-    assert client.post(reverse("planning:rule_delete", args=[world.rule.pk])).status_code == 302
+    delete = reverse("planning:rule_delete", args=[world.rule.pk])
+    # Not confirmed: nothing deleted, the confirmation is shown instead.
+    unconfirmed = client.post(delete)
+    assert unconfirmed.status_code == 302 and unconfirmed.url == delete
+    assert ReplacementRule.objects.filter(pk=world.rule.pk).exists()
+    shown = client.get(delete).content.decode()
+    assert f"Delete the replacement rule “{world.rule}”." in shown
+    response = confirm(client, delete, follow=False)
+    assert response.status_code == 302 and response.url == reverse("planning:rules")
     assert not ReplacementRule.objects.exists()
 
 
@@ -250,7 +258,7 @@ def test_an_end_of_support_added_and_removed(world):
     assert response.status_code == 302
     support = ProductSupport.objects.get(product=world.laptop_old)
     assert support.end_of_support == datetime.date(2027, 1, 31)
-    client.post(reverse("planning:support_delete", args=[support.pk]))
+    confirm(client, reverse("planning:support_delete", args=[support.pk]))
     assert not ProductSupport.objects.filter(pk=support.pk).exists()
 
 
@@ -259,6 +267,7 @@ def test_only_operators_and_finance_change_rules(world, role):
     client = world.client(role)
     assert client.get(reverse("planning:rule_create")).status_code == 403
     assert client.post(reverse("planning:rule_delete", args=[world.rule.pk])).status_code == 403
+    assert client.get(reverse("planning:rule_delete", args=[world.rule.pk])).status_code == 403
     assert client.get(reverse("planning:support_edit", args=[world.support.pk])).status_code == 403
     assert ReplacementRule.objects.filter(pk=world.rule.pk).exists()
 

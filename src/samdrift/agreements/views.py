@@ -49,6 +49,8 @@ from samdrift.agreements.services import (
 )
 from samdrift.agreements.tables import AGREEMENT_TABLE, CALENDAR_TABLE
 from samdrift.core.permissions import can_write, restrict
+from samdrift.ui.confirm import confirm_delete
+from samdrift.ui.formatting import format_number
 from samdrift.ui.forms import add_service_errors
 from samdrift.ui.lists import ObjectListView
 from samdrift.ui.permissions import get_restricted_or_404, require_write
@@ -148,20 +150,23 @@ def _saved(request, call):
     return instance, None
 
 
-def _asks_delete(request, obj) -> bool:
-    return obj is not None and request.method == "POST" and "delete" in request.POST
-
-
-def _deleted(request, obj, call) -> bool:
-    """Delete on a POST with ``delete``; False (and a message) when refused."""
-    try:
-        call()
-    except (ValidationError, IntegrityError) as error:
-        text = "; ".join(getattr(error, "messages", [str(error)]))
-        messages.error(request, text)
-        return False
-    messages.success(request, _("Deleted %(object)s.") % {"object": obj})
-    return True
+def _deleting(request, obj, *, delete, back: str, summary, notes=()):
+    """Deleting ``obj`` from its edit page: its Delete button opens the confirmation
+    (``?delete=1``), whose POST deletes (``ui.confirm.confirm_delete``); None when the
+    request is not about deleting. ``summary()`` says what goes: made only then."""
+    asked = request.POST if request.method == "POST" else request.GET
+    if obj is None or "delete" not in asked:
+        return None
+    return confirm_delete(
+        request,
+        obj,
+        delete=delete,
+        page_url=f"{request.path}?delete=1",
+        cancel_url=request.path,
+        done_url=back,
+        summary=summary(),
+        notes=notes,
+    )
 
 
 @login_required
@@ -212,10 +217,24 @@ def price_edit(request, pk: int):
 
 def _price_form(request, *, agreement, price):
     back = reverse("agreements:agreement_detail", args=[agreement.pk])
-    if _asks_delete(request, price) and _deleted(
-        request, price, lambda: delete_agreed_price(price=price)
-    ):
-        return redirect(back)
+    deleting = _deleting(
+        request,
+        price,
+        delete=lambda: delete_agreed_price(price=price),
+        back=back,
+        summary=lambda: (
+            _("Delete the agreed price %(price)s from %(agreement)s.")
+            % {"price": price, "agreement": agreement}
+        ),
+        notes=[
+            _(
+                "The item is billed at the catalogue's price again; a closed month this price "
+                "reached into is adjusted on the next billing run."
+            )
+        ],
+    )
+    if deleting is not None:
+        return deleting
     form = AgreedPriceForm(request.POST or None, instance=price, user=request.user)
     if request.method == "POST" and "delete" not in request.POST and form.is_valid():
         data = dict(form.cleaned_data)
@@ -256,10 +275,26 @@ def level_edit(request, pk: int):
 
 def _level_form(request, *, agreement, level):
     back = reverse("agreements:agreement_detail", args=[agreement.pk])
-    if _asks_delete(request, level) and _deleted(
-        request, level, lambda: levels.delete_service_level(level=level)
-    ):
-        return redirect(back)
+    deleting = _deleting(
+        request,
+        level,
+        delete=lambda: levels.delete_service_level(level=level),
+        back=back,
+        summary=lambda: (
+            _(
+                "Delete the service level of %(service)s from %(agreement)s, with its priority "
+                "targets (%(targets)s) and credit rules (%(rules)s)."
+            )
+            % {
+                "service": level.service,
+                "agreement": agreement,
+                "targets": format_number(level.targets.count()),
+                "rules": format_number(level.credit_rules.count()),
+            }
+        ),
+    )
+    if deleting is not None:
+        return deleting
     form = ServiceLevelForm(request.POST or None, instance=level, user=request.user)
     if request.method == "POST" and "delete" not in request.POST and form.is_valid():
         data = dict(form.cleaned_data)
@@ -310,15 +345,20 @@ def _target_form(request, *, level, target):
         update=lambda data: levels.update_priority_target(target=target, changes=data),
         delete=lambda: levels.delete_priority_target(target=target),
         title=_("Priority target of %(service)s") % {"service": level.service},
+        summary=lambda: (
+            _("Delete the priority target %(target)s from the service level of %(service)s.")
+            % {"target": target, "service": level.service}
+        ),
     )
 
 
-def _level_part_form(request, *, level, obj, form, create, update, delete, title):
+def _level_part_form(request, *, level, obj, form, create, update, delete, title, summary):
     """The form of one part of a service level (a priority target, a credit rule):
     create, change or delete it, back to the level on the agreement's page."""
     back = reverse("agreements:agreement_detail", args=[level.agreement_id]) + f"#level-{level.pk}"
-    if _asks_delete(request, obj) and _deleted(request, obj, delete):
-        return redirect(back)
+    deleting = _deleting(request, obj, delete=delete, back=back, summary=summary)
+    if deleting is not None:
+        return deleting
     if request.method == "POST" and "delete" not in request.POST and form.is_valid():
         data = dict(form.cleaned_data)
         saved, error = _saved(request, lambda: create(data) if obj is None else update(data))
@@ -357,6 +397,10 @@ def _credit_rule_form(request, *, level, rule):
         update=lambda data: levels.update_credit_rule(rule=rule, changes=data),
         delete=lambda: levels.delete_credit_rule(rule=rule),
         title=_("Credit rule of %(service)s") % {"service": level.service},
+        summary=lambda: (
+            _("Delete the credit rule %(rule)s from the service level of %(service)s.")
+            % {"rule": rule, "service": level.service}
+        ),
     )
 
 
@@ -365,10 +409,18 @@ def calendar_edit(request, pk: int | None = None):
     user = request.user
     require_write(user, ServiceCalendar)
     calendar = get_restricted_or_404(ServiceCalendar.objects.all(), user, pk=pk) if pk else None
-    if _asks_delete(request, calendar) and _deleted(
-        request, calendar, lambda: levels.delete_calendar(calendar=calendar)
-    ):
-        return redirect("agreements:calendar_list")
+    deleting = _deleting(
+        request,
+        calendar,
+        delete=lambda: levels.delete_calendar(calendar=calendar),
+        back=reverse("agreements:calendar_list"),
+        summary=lambda: (
+            _("Delete the service hours %(calendar)s, with their weekly hours and special days.")
+            % {"calendar": calendar}
+        ),
+    )
+    if deleting is not None:
+        return deleting
     form = CalendarForm(request.POST or None, instance=calendar)
     if request.method == "POST" and "delete" not in request.POST and form.is_valid():
         data = dict(form.cleaned_data)
@@ -447,10 +499,18 @@ def calendar_day_edit(request, pk: int):
 
 def _day_form(request, *, calendar, day):
     back = reverse("agreements:calendar_detail", args=[calendar.pk])
-    if _asks_delete(request, day) and _deleted(
-        request, day, lambda: levels.delete_calendar_day(day=day)
-    ):
-        return redirect(back)
+    deleting = _deleting(
+        request,
+        day,
+        delete=lambda: levels.delete_calendar_day(day=day),
+        back=back,
+        summary=lambda: (
+            _("Delete the special day %(day)s from %(calendar)s.")
+            % {"day": day, "calendar": calendar}
+        ),
+    )
+    if deleting is not None:
+        return deleting
     form = CalendarDayForm(request.POST or None, instance=day)
     if request.method == "POST" and "delete" not in request.POST and form.is_valid():
         data = dict(form.cleaned_data)

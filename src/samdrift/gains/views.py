@@ -25,7 +25,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from samdrift.core.permissions import can_write, restrict
 from samdrift.gains import services
@@ -41,6 +40,7 @@ from samdrift.gains.forms import (
 from samdrift.gains.models import Action, Gain, GainShare, Measurement, Milestone
 from samdrift.gains.realisation import realisation
 from samdrift.gains.tables import ACTION_TABLE, is_overdue
+from samdrift.ui.confirm import confirm_delete
 from samdrift.ui.forms import add_service_errors
 from samdrift.ui.lists import ObjectListView
 from samdrift.ui.permissions import get_restricted_or_404, require_write
@@ -120,14 +120,16 @@ def edit_page(
 
 
 def deleted(request, obj, delete, done: str):
-    try:
-        delete(obj)
-    except (ValidationError, IntegrityError) as error:
-        message = error.messages if isinstance(error, ValidationError) else [str(error)]
-        messages.error(request, " ".join(str(m) for m in message))
-    else:
-        messages.success(request, _("Deleted: %(object)s.") % {"object": obj})
-    return redirect(done)
+    """Deleting ``obj`` at its delete URL: a GET shows what goes, that page's POST
+    deletes, then goes to ``done`` (``ui.confirm.confirm_delete``)."""
+    return confirm_delete(
+        request,
+        obj,
+        delete=lambda: delete(obj),
+        page_url=request.path,
+        cancel_url=done,
+        done_url=done,
+    )
 
 
 def action_url(action_id: int) -> str:
@@ -249,7 +251,6 @@ def action_edit(request, pk: int | None = None):
 
 
 @login_required
-@require_POST
 def action_delete(request, pk: int):
     user = request.user
     require_write(user, Action)
@@ -333,7 +334,6 @@ def milestone_edit(request, pk: int | None = None, action_pk: int | None = None)
 
 
 @login_required
-@require_POST
 def milestone_delete(request, pk: int):
     return _child_delete(
         request,
@@ -362,7 +362,6 @@ def gain_edit(request, pk: int | None = None, action_pk: int | None = None):
 
 
 @login_required
-@require_POST
 def gain_delete(request, pk: int):
     return _child_delete(
         request,
@@ -391,7 +390,6 @@ def share_edit(request, pk: int | None = None, gain_pk: int | None = None):
 
 
 @login_required
-@require_POST
 def share_delete(request, pk: int):
     return _child_delete(
         request,
@@ -431,7 +429,6 @@ def _save_measurement(measurement, changes, form):
 
 
 @login_required
-@require_POST
 def measurement_delete(request, pk: int):
     return _child_delete(
         request,

@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from samdrift.core.permissions import can_write, limited_to_service_area, restrict
 from samdrift.gains import services
@@ -176,7 +175,6 @@ def _municipality_child_views(*, model, form_class, save, delete, title_new, del
         )
 
     @login_required
-    @require_POST
     def remove(request, pk: int):
         user = request.user
         require_write(user, model)
@@ -237,7 +235,6 @@ def _reference_views(*, model, form_class, save, delete, list_name, delete_name,
         )
 
     @login_required
-    @require_POST
     def remove(request, pk: int):
         user = request.user
         require_write(user, model)

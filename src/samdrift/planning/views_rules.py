@@ -11,13 +11,13 @@ from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from samdrift.catalogue.models import ProductCategory
 from samdrift.core.permissions import can_write, restrict
 from samdrift.planning.forms import ProductSupportForm, ReplacementRuleForm
 from samdrift.planning.models import ProductSupport, ReplacementRule
 from samdrift.planning.services import delete_rule, delete_support, save_rule, save_support
+from samdrift.ui.confirm import confirm_delete
 from samdrift.ui.forms import add_service_errors
 from samdrift.ui.permissions import get_restricted_or_404, require_write
 
@@ -101,9 +101,16 @@ def _delete(request, *, model, related: str, pk: int, delete):
     user = request.user
     require_write(user, model)
     obj = get_restricted_or_404(model.objects.select_related(related), user, pk=pk)
-    delete(obj)
-    messages.success(request, _("Deleted: %(object)s.") % {"object": obj})
-    return redirect("planning:rules")
+    # A GET shows what goes; that page's POST deletes (``ui.confirm.confirm_delete``).
+    rules = reverse("planning:rules")
+    return confirm_delete(
+        request,
+        obj,
+        delete=lambda: delete(obj),
+        page_url=request.path,
+        cancel_url=rules,
+        done_url=rules,
+    )
 
 
 @login_required
@@ -125,7 +132,6 @@ def rule_edit(request, pk: int | None = None):
 
 
 @login_required
-@require_POST
 def rule_delete(request, pk: int):
     return _delete(
         request,
@@ -155,7 +161,6 @@ def support_edit(request, pk: int | None = None):
 
 
 @login_required
-@require_POST
 def support_delete(request, pk: int):
     return _delete(
         request,

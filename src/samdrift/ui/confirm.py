@@ -188,6 +188,69 @@ def perform_confirmed(
     return redirect(done.url)
 
 
+def _delete_fingerprint(obj: Model | None) -> str:
+    # The object as the page showed it: an edit in between (a price's amount) asks again.
+    return "" if obj is None else fingerprint("delete", obj._meta.label_lower, obj.pk, str(obj))
+
+
+def confirm_delete(
+    request,
+    obj: Model,
+    *,
+    delete: Callable[[], None],
+    page_url: str,
+    cancel_url: str,
+    done_url: str,
+    summary: str = "",
+    notes: Iterable[str] = (),
+) -> HttpResponse:
+    """Deleting ``obj`` in two steps, as every operation that cannot be undone: a GET shows
+    what goes (``summary``, by default the object's kind and name; ``notes``) and a Delete
+    button; that page's POST (to ``page_url``, with ``delete`` set) deletes once, then goes
+    to ``done_url``. A refusal (a ValidationError, or rows that still refer to it) is shown
+    and deletes nothing."""
+    if request.method != "POST":
+        summary = summary or _("Delete the %(kind)s “%(object)s”.") % {
+            "kind": obj._meta.verbose_name,
+            "object": obj,
+        }
+        return render_confirmation(
+            request,
+            Confirmation(
+                title=_("Delete %(object)s") % {"object": obj},
+                summary=summary,
+                button=_("Delete"),
+                action_url=page_url,
+                cancel_url=cancel_url,
+                fingerprint=_delete_fingerprint(obj),
+                notes=[*notes, _("This cannot be undone; the change log keeps what it held.")],
+                hidden={"delete": "1"},
+            ),
+        )
+    label = str(obj)
+    model = type(obj)
+
+    def act() -> Done:
+        try:
+            delete()
+        except IntegrityError:
+            raise ValidationError(
+                _("%(object)s cannot be deleted: other records refer to it.") % {"object": label}
+            ) from None
+        return Done(_("Deleted %(object)s.") % {"object": label}, done_url)
+
+    return perform_confirmed(
+        request,
+        kind=f"delete.{model._meta.label_lower}",
+        current_fingerprint=lambda: _delete_fingerprint(
+            model._default_manager.select_for_update().filter(pk=obj.pk).first()
+        ),
+        act=act,
+        confirm_url=page_url,
+        refused_url=cancel_url,
+    )
+
+
 def once(*, user, key: str, kind: str, act: Callable[[], Model], find: Callable[[int], Model]):
     """For an API call with an idempotency key: ``(act(), True)`` the first time a user
     sends ``key``; ``(the object the first call made, False)`` every later time, also when
